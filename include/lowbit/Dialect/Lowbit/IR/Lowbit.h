@@ -1,0 +1,30 @@
+//===- Lowbit.h - lowbit dialect, attributes and ops -------------*- C++ -*-===//
+//
+// The one header to include for the lowbit dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_DIALECT_LOWBIT_IR_LOWBIT_H
+#define LOWBIT_DIALECT_LOWBIT_IR_LOWBIT_H
+
+#include "lowbit/Numerics/Packing.h"
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "lowbit/Dialect/Lowbit/IR/LowbitDialect.h.inc"
+#include "lowbit/Dialect/Lowbit/IR/LowbitEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "lowbit/Dialect/Lowbit/IR/LowbitAttributes.h.inc"
+
+#define GET_OP_CLASSES
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.h.inc"
+
+#endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBIT_H

@@ -1,0 +1,161 @@
+//===- LowbitAttributes.td - lowbit attributes -------------*- tablegen -*-===//
+
+#ifndef LOWBIT_DIALECT_LOWBIT_IR_LOWBITATTRIBUTES_TD
+#define LOWBIT_DIALECT_LOWBIT_IR_LOWBITATTRIBUTES_TD
+
+include "lowbit/Dialect/Lowbit/IR/LowbitDialect.td"
+include "lowbit/Dialect/Lowbit/IR/LowbitEnums.td"
+include "mlir/IR/AttrTypeBase.td"
+
+class Lowbit_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Lowbit_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def Lowbit_CodebookAttr : Lowbit_Attr<"Codebook", "codebook"> {
+  let summary = "A sorted table of real levels that integer codes index";
+  let description = [{
+    A codebook of `L` strictly ascending, finite levels (1 <= L <= 256).
+    Under a scheme with a codebook, code `c` stands for `levels[c]` instead of
+    `c` itself. Quantization picks the nearest level; a value exactly half-way
+    between two levels takes the **lower** code.
+
+    ```mlir
+    #lowbit.codebook<[-1.0, 0.0, 1.0]>
+    // Parser shorthand for evenly spaced levels (printed as the full list):
+    #lowbit.codebook<linspace(-1.0, 1.0, 11)>
+    ```
+  }];
+  let parameters = (ins "::mlir::DenseF32ArrayAttr":$levels);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Number of levels.
+    size_t size() const { return getLevels().size(); }
+    /// The levels as floats.
+    ::llvm::ArrayRef<float> getValues() const { return getLevels().asArrayRef(); }
+  }];
+}
+
+def Lowbit_SchemeAttr : Lowbit_Attr<"Scheme", "scheme"> {
+  let summary = "A quantization scheme: bits, signedness, form, granularity, rounding";
+  let description = [{
+    Describes how real values map to integer codes. Parameters (scales, zero
+    points, minimums) are never part of the scheme; ops take them as operands.
+
+    Syntax:
+    ```
+    #lowbit.scheme<(i|u)BITS, FORM, GRANULARITY [, narrow] [, rounding = R] [, codebook = #lowbit.codebook<...>]>
+    FORM        ::= symmetric | affine | min_scale
+    GRANULARITY ::= per_tensor | per_channel(axis = A) | per_group(axis = A, size = G)
+    R           ::= nearest_even (default) | nearest_away | toward_zero
+    ```
+
+    * `iB` / `uB` (2 <= B <= 8): codes are signed `[-2^(B-1), 2^(B-1)-1]` or
+      unsigned `[0, 2^B-1]`; `narrow` drops the most negative code, making
+      the signed range symmetric `[-(2^(B-1)-1), 2^(B-1)-1]`.
+    * `symmetric`: `x ~= v(q) * s`. `affine`: `x ~= (q - z) * s` with an
+      integer zero point `z`. `min_scale`: `x ~= t(q) * s + m` where
+      `t(q) = (v(q) - vlo) / (vhi - vlo)` lies in `[0, 1]`, `s = max - min`
+      and `m = min` of the group (the "min/scale" form; with the 11-level
+      codebook in `[-1, 1]` this is `x ~= ((c + 1) / 2) * s + m`).
+      Here `v(q)` is `codebook[q]` with a codebook and `q` without one;
+      `vlo`/`vhi` are the smallest/largest representable `v`.
+    * Granularity: one parameter set for the whole tensor; one per index of
+      dimension `axis`; or one per run of `size` consecutive elements along
+      `axis` (the last group of a dimension that is not a multiple of `size`
+      is partial; no element is ever dropped).
+    * Quantization computes `q = clamp(R(x / s) + z, qmin, qmax)` with the
+      rounding `R` (nearest-even unless stated); codebook schemes pick the
+      nearest level of `x / s` (symmetric) or of the normalized value
+      (`min_scale`).
+
+    Examples:
+    ```mlir
+    #lowbit.scheme<i8, symmetric, per_channel(axis = 0), narrow>
+    #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>
+    #lowbit.scheme<u8, affine, per_tensor, rounding = nearest_away>
+    #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128),
+                   codebook = <linspace(-1.0, 1.0, 11)>>
+    ```
+  }];
+  let parameters = (ins
+    "unsigned":$bits,
+    "bool":$isSigned,
+    "::lowbit::ParamForm":$form,
+    "::lowbit::GranularityKind":$granularity,
+    "int64_t":$axis,
+    "int64_t":$groupSize,
+    "bool":$narrowRange,
+    "::lowbit::RoundingMode":$rounding,
+    OptionalParameter<"::lowbit::CodebookAttr">:$codebook
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Smallest and largest integer code.
+    int64_t getQmin() const;
+    int64_t getQmax() const;
+    /// Number of distinct codes the scheme uses (2^bits or the codebook size).
+    int64_t getNumLevels() const;
+    /// The shape the scale / zero-point / min tensor must have for a tensor
+    /// of `shape` quantized under this scheme (dynamic sizes propagate).
+    ::llvm::SmallVector<int64_t> getParamShape(::llvm::ArrayRef<int64_t> shape) const;
+  }];
+}
+
+def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
+  let summary = "How integer codes sit in packed storage";
+  let description = [{
+    A storage layout for integer codes along the **last** dimension of a
+    tensor. Codes are bit patterns: the low `b` bits of each code (two's
+    complement for signed codes), or a digit `< radix`.
+
+    ```
+    #lowbit.layout<KIND [, block = N]>
+    KIND ::= int8 | int4 | int4_interleaved | int2 | int3 | radix(R)
+    ```
+
+    | kind | storage | codes per unit | placement |
+    |---|---|---|---|
+    | `int8` | `i8` | 1 | one code per byte |
+    | `int4` | `i8` | 2 | code `2j` in the low nibble of byte `j`, `2j+1` in the high nibble |
+    | `int4_interleaved` | `i8` | 2 | within a block of `B` codes, byte `j < B/2` holds code `j` (low nibble) and `j + B/2` (high nibble) |
+    | `int2` | `i8` | 4 | code `4j+i` at bits `[2i, 2i+2)` of byte `j` |
+    | `int3` | `i32` | 10 | code `i` at bits `[3i, 3i+3)`; bits 30-31 are zero |
+    | `radix(R)` | `i32` | `n` = largest with `R^n <= 2^32` (9 for R = 11) | the word stores `ceil(v * 2^32 / R^n)` with `v = sum c_i R^(n-1-i)`, so code `i` is `((q * R^i mod 2^32) * R) >> 32`: decoding needs multiplies only |
+
+    `block = N` packs each run of `N` codes of a row independently, padded
+    with zero codes to whole units (so each quantization group of size `N`
+    starts on a unit boundary: a group of 128 radix-11 codes takes 15 words).
+    `block = 0` (the default) packs the whole row as one run.
+    `int4_interleaved` requires an even `block > 0`.
+
+    ```mlir
+    #lowbit.layout<int4>
+    #lowbit.layout<int4_interleaved, block = 32>
+    #lowbit.layout<radix(11), block = 128>
+    ```
+  }];
+  let parameters = (ins
+    "::lowbit::LayoutKind":$kind,
+    "unsigned":$radix,
+    "int64_t":$block
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Bits of one storage unit (8 or 32).
+    unsigned getUnitBits() const;
+    /// Bits a code may use (8, 4, 2, 3, or ceil(log2(radix))).
+    unsigned getCodeBits() const;
+    /// Number of distinct code values the layout can hold.
+    int64_t getCodeCapacity() const;
+    /// Storage units needed for a row of `rowLength` codes.
+    int64_t getUnitsPerRow(int64_t rowLength) const;
+    /// The layout as the numerics library's packers see it.
+    ::lowbit::numerics::PackFormat getPackFormat() const;
+  }];
+}
+
+#endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBITATTRIBUTES_TD

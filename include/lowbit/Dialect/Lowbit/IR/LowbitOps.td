@@ -1,0 +1,330 @@
+//===- LowbitOps.td - lowbit operations --------------------*- tablegen -*-===//
+
+#ifndef LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD
+#define LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD
+
+include "lowbit/Dialect/Lowbit/IR/LowbitAttributes.td"
+include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class Lowbit_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Lowbit_Dialect, mnemonic, traits>;
+
+def Lowbit_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def Lowbit_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// StatsOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_StatsOp : Lowbit_Op<"stats", [Pure, SameOperandsAndResultType]> {
+  let summary = "Identity on an activation, carrying observed statistics";
+  let description = [{
+    Returns its input unchanged and records what calibration observed about
+    it: the minimum and maximum per tensor (one value each) or per channel
+    along `axis` (one value per index of that dimension), and optionally a
+    per-tensor histogram of `histogram.size()` equal-width bins spanning
+    `histogram_range = [lo, hi]` (values outside the range count in the edge
+    bins). Calibration folding turns `lowbit.stats` into quantize /
+    dequantize pairs; `lowbit-strip-stats` removes it.
+
+    ```mlir
+    %0 = lowbit.stats %x {min = array<f32: -1.5>, max = array<f32: 4.0>,
+                          histogram = array<i64: 3, 10, 2, 1>,
+                          histogram_range = array<f32: -1.5, 4.0>} : tensor<1x84xf32>
+    %1 = lowbit.stats %y {axis = 1 : i64, min = array<f32: 0.0, -2.0>,
+                          max = array<f32: 1.0, 3.0>} : tensor<4x2xf32>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_FloatTensor:$input,
+    DenseF32ArrayAttr:$min,
+    DenseF32ArrayAttr:$max,
+    OptionalAttr<I64Attr>:$axis,
+    OptionalAttr<DenseI64ArrayAttr>:$histogram,
+    OptionalAttr<DenseF32ArrayAttr>:$histogram_range
+  );
+  let results = (outs Lowbit_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp / DequantizeOp
+//===----------------------------------------------------------------------===//
+
+class Lowbit_QuantParamsOp<string mnemonic, list<Trait> traits = []>
+    : Lowbit_Op<mnemonic, !listconcat(traits,
+        [Pure, AttrSizedOperandSegments])> {
+  let hasVerifier = 1;
+}
+
+def Lowbit_QuantizeOp : Lowbit_QuantParamsOp<"quantize"> {
+  let summary = "Real values to integer codes under a scheme";
+  let description = [{
+    Quantizes each element `x` of `input` with the parameters of its group
+    (see `#lowbit.scheme` for the granularity and parameter shapes):
+
+    * `symmetric`: `q = clamp(R(x / s), qmin, qmax)`
+    * `affine`:    `q = clamp(R(x / s) + z, qmin, qmax)`
+    * `min_scale`: `q = clamp(R((x - m) / s * (qmax - qmin)) + qmin, qmin, qmax)`
+    * with a codebook: the index of the level nearest to `x / s`
+      (`symmetric`) or to `vlo + (x - m) / s * (vhi - vlo)` (`min_scale`);
+      ties take the lower index.
+
+    `R` is the scheme's rounding (nearest-even by default). Results saturate:
+    no code ever wraps. The result holds codes as signless integers whose
+    width is at least the scheme's bit width. Scales must be positive and
+    finite; other scales make the result poison. `zero_points` (integer) is
+    required by and only allowed with `affine`, `mins` (float) with
+    `min_scale`.
+
+    ```mlir
+    %q = lowbit.quantize %w scales(%s : tensor<64x4xf32>)
+           {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>}
+           : tensor<64x128xf32> -> tensor<64x128xi8>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_FloatTensor:$input,
+    Lowbit_FloatTensor:$scales,
+    Optional<Lowbit_IntTensor>:$zero_points,
+    Optional<Lowbit_FloatTensor>:$mins,
+    Lowbit_SchemeAttr:$scheme
+  );
+  let results = (outs Lowbit_IntTensor:$result);
+  let assemblyFormat = [{
+    $input `scales` `(` $scales `:` type($scales) `)`
+    (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
+    (`mins` `(` $mins^ `:` type($mins) `)`)?
+    attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def Lowbit_DequantizeOp : Lowbit_QuantParamsOp<"dequantize"> {
+  let summary = "Integer codes to real values under a scheme";
+  let description = [{
+    Reconstructs each code `q` of `input` with the parameters of its group:
+
+    * `symmetric`: `x = v(q) * s`
+    * `affine`:    `x = (q - z) * s`
+    * `min_scale`: `x = (v(q) - vlo) / (vhi - vlo) * s + m`
+
+    where `v(q)` is `codebook[q]` with a codebook and `q` otherwise. Codes are
+    read as signed or unsigned as the scheme says; arithmetic is in f32 and
+    the result is rounded once to the result element type.
+
+    ```mlir
+    %w = lowbit.dequantize %q scales(%s : tensor<64x4xf16>) mins(%m : tensor<64x4xf16>)
+           {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 32)>}
+           : tensor<64x128xi8> -> tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_IntTensor:$input,
+    Lowbit_FloatTensor:$scales,
+    Optional<Lowbit_IntTensor>:$zero_points,
+    Optional<Lowbit_FloatTensor>:$mins,
+    Lowbit_SchemeAttr:$scheme
+  );
+  let results = (outs Lowbit_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `scales` `(` $scales `:` type($scales) `)`
+    (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
+    (`mins` `(` $mins^ `:` type($mins) `)`)?
+    attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// RequantizeOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_RequantizeOp : Lowbit_Op<"requantize", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Integer accumulators to narrow codes with a fixed-point multiplier";
+  let description = [{
+    Rescales each `i32` element `x` (TOSA `rescale` with single rounding):
+
+    ```
+    y = clamp(((x - input_zero_point) * multiplier + 2^(shift - 1)) >> shift
+              + output_zero_point, clamp_min, clamp_max)
+    ```
+
+    computed exactly in 64-bit integers; `>>` is an arithmetic shift, so the
+    rounding is half-way cases toward positive infinity. `multiplier`
+    (`0 <= M < 2^31`) and `shift` (`1 <= shift <= 62`) hold one value (per
+    tensor) or, with `axis`, one value per index of that dimension. The
+    clamp bounds default to the full signed range of the result type; a
+    fused ReLU is `clamp_min = output_zero_point`.
+
+    ```mlir
+    %y = lowbit.requantize %acc {multiplier = array<i32: 1518500250>,
+                                 shift = array<i32: 38>, output_zero_point = -3 : i32}
+           : tensor<1x120xi32> -> tensor<1x120xi8>
+    ```
+  }];
+  let arguments = (ins
+    RankedTensorOf<[I32]>:$input,
+    DenseI32ArrayAttr:$multiplier,
+    DenseI32ArrayAttr:$shift,
+    OptionalAttr<I64Attr>:$axis,
+    DefaultValuedAttr<I32Attr, "0">:$input_zero_point,
+    DefaultValuedAttr<I32Attr, "0">:$output_zero_point,
+    OptionalAttr<I32Attr>:$clamp_min,
+    OptionalAttr<I32Attr>:$clamp_max
+  );
+  let results = (outs Lowbit_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_PackOp : Lowbit_Op<"pack", [Pure]> {
+  let summary = "Integer codes to packed storage under a layout";
+  let description = [{
+    Packs the codes of each row (the last dimension) into storage units as
+    `layout` describes; leading dimensions are kept. The result's last
+    dimension is the number of storage units per row (`i8` for byte layouts,
+    `i32` for word layouts). Codes must be representable in the layout:
+    `[-2^(b-1), 2^(b-1))` with `signed_codes`, `[0, 2^b)` (or `[0, radix)`)
+    without; a code outside that range makes the result poison.
+
+    ```mlir
+    %p = lowbit.pack %q {layout = #lowbit.layout<int4>, signed_codes}
+           : tensor<64x128xi8> -> tensor<64x64xi8>
+    %r = lowbit.pack %c {layout = #lowbit.layout<radix(11), block = 128>}
+           : tensor<64x256xi8> -> tensor<64x30xi32>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_IntTensor:$input,
+    Lowbit_LayoutAttr:$layout,
+    UnitAttr:$signed_codes
+  );
+  let results = (outs Lowbit_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Lowbit_UnpackOp : Lowbit_Op<"unpack", [Pure]> {
+  let summary = "Packed storage back to integer codes";
+  let description = [{
+    The inverse of `lowbit.pack`: reads the codes of each row from storage
+    units laid out as `layout` says. The row length (the result's last
+    dimension) cannot be recovered from padded storage, so it is taken from
+    the result type. With `signed_codes` codes are sign-extended from the
+    layout's code width, otherwise zero-extended.
+
+    ```mlir
+    %q = lowbit.unpack %p {layout = #lowbit.layout<int4>, signed_codes}
+           : tensor<64x64xi8> -> tensor<64x128xi8>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_IntTensor:$input,
+    Lowbit_LayoutAttr:$layout,
+    UnitAttr:$signed_codes
+  );
+  let results = (outs Lowbit_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// PackedWeightOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_PackedWeightOp : Lowbit_Op<"packed_weight",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "A constant packed low-bit weight with its parameters";
+  let description = [{
+    A constant weight of logical shape `shape` (`[N, K]`: output features by
+    reduction length), quantized under `scheme` and packed row by row under
+    `layout`. It yields the packed storage (`[N, units(K)]`), the scales and,
+    for `affine` / `min_scale` schemes, the zero points / minimums, as
+    tensors typed after the attributes. The payloads may be `dense` or
+    `dense_resource` constants.
+
+    The weight means `W = dequantize(unpack(packed))` with the given
+    parameters; `lowbit.matmul` consumes the results directly.
+
+    ```mlir
+    %w:2 = lowbit.packed_weight {
+      data = dense_resource<fc1_w4> : tensor<120x200xi8>,
+      scales = dense_resource<fc1_s> : tensor<120x13xf16>,
+      shape = array<i64: 120, 400>,
+      scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>,
+      layout = #lowbit.layout<int4>} : tensor<120x200xi8>, tensor<120x13xf16>
+    ```
+  }];
+  let arguments = (ins
+    ElementsAttr:$data,
+    ElementsAttr:$scales,
+    OptionalAttr<ElementsAttr>:$zero_points,
+    OptionalAttr<ElementsAttr>:$mins,
+    DenseI64ArrayAttr:$shape,
+    Lowbit_SchemeAttr:$scheme,
+    Lowbit_LayoutAttr:$layout
+  );
+  let results = (outs
+    Lowbit_IntTensor:$packed,
+    Lowbit_FloatTensor:$scale_values,
+    Optional<RankedTensorOf<[AnySignlessInteger, AnyFloat]>>:$offset_values
+  );
+  let assemblyFormat = "attr-dict `:` type(results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Activations times packed low-bit weights";
+  let description = [{
+    Computes `out[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n])` where `W` is
+    the `[N, K]` weight `dequantize(unpack(packed))` under `scheme` and
+    `layout` with the given parameters (K is the last dimension of `input`).
+    The scheme's granularity must be per-tensor, per-channel along axis 0
+    (output features) or per-group along axis 1 (the reduction). The result
+    has the activation element type. How the sum is ordered is the
+    implementation's choice (it is vectorized), so results may differ from a
+    sequential sum by floating-point reassociation.
+
+    ```mlir
+    %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<120x13xf16>) bias(%b : tensor<120xf32>)
+           {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>,
+            layout = #lowbit.layout<int4>}
+           : tensor<1x400xf32>, tensor<120x200xi8> -> tensor<1x120xf32>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_FloatTensor:$input,
+    Lowbit_IntTensor:$packed,
+    Lowbit_FloatTensor:$scales,
+    Optional<Lowbit_IntTensor>:$zero_points,
+    Optional<Lowbit_FloatTensor>:$mins,
+    Optional<Lowbit_FloatTensor>:$bias,
+    Lowbit_SchemeAttr:$scheme,
+    Lowbit_LayoutAttr:$layout
+  );
+  let results = (outs Lowbit_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $packed `scales` `(` $scales `:` type($scales) `)`
+    (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
+    (`mins` `(` $mins^ `:` type($mins) `)`)?
+    (`bias` `(` $bias^ `:` type($bias) `)`)?
+    attr-dict `:` type($input) `,` type($packed) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD

@@ -1,0 +1,187 @@
+//===- ConstantData.cpp - reading and writing constant payloads -----------===//
+
+#include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace lowbit;
+
+/// Reads one little-endian integer of `bytes` bytes.
+static int64_t loadInteger(const char *data, unsigned bytes, bool zeroExtend) {
+  switch (bytes) {
+  case 1: {
+    int8_t v;
+    std::memcpy(&v, data, 1);
+    return zeroExtend ? int64_t(uint8_t(v)) : int64_t(v);
+  }
+  case 2: {
+    int16_t v;
+    std::memcpy(&v, data, 2);
+    return zeroExtend ? int64_t(uint16_t(v)) : int64_t(v);
+  }
+  case 4: {
+    int32_t v;
+    std::memcpy(&v, data, 4);
+    return zeroExtend ? int64_t(uint32_t(v)) : int64_t(v);
+  }
+  default: {
+    int64_t v;
+    std::memcpy(&v, data, 8);
+    return v;
+  }
+  }
+}
+
+FailureOr<std::vector<int64_t>> lowbit::readIntegers(ElementsAttr attr,
+                                                     bool zeroExtend) {
+  auto type = cast<ShapedType>(attr.getType());
+  auto intType = dyn_cast<IntegerType>(type.getElementType());
+  if (!intType || !type.hasStaticShape())
+    return failure();
+  unsigned width = intType.getWidth();
+  int64_t count = type.getNumElements();
+  std::vector<int64_t> values;
+  values.reserve(count);
+
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    if (width != 8 && width != 16 && width != 32 && width != 64)
+      return failure();
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return failure();
+    ArrayRef<char> data = blob->getData();
+    unsigned bytes = width / 8;
+    if (int64_t(data.size()) != count * bytes)
+      return failure();
+    for (int64_t i = 0; i < count; ++i)
+      values.push_back(loadInteger(data.data() + i * bytes, bytes, zeroExtend));
+    return values;
+  }
+  auto dense = dyn_cast<DenseIntElementsAttr>(attr);
+  if (!dense)
+    return failure();
+  for (const APInt &value : dense.getValues<APInt>())
+    values.push_back(zeroExtend ? int64_t(value.getZExtValue())
+                                : value.getSExtValue());
+  return values;
+}
+
+FailureOr<std::vector<uint8_t>>
+lowbit::readCodePatterns(ElementsAttr codes, unsigned codeBits,
+                         bool signedCodes) {
+  FailureOr<std::vector<int64_t>> values =
+      readIntegers(codes, /*zeroExtend=*/!signedCodes);
+  if (failed(values))
+    return failure();
+  int64_t lo = signedCodes ? -(int64_t(1) << (codeBits - 1)) : 0;
+  int64_t hi = signedCodes ? (int64_t(1) << (codeBits - 1))
+                           : (int64_t(1) << codeBits);
+  uint64_t mask = (uint64_t(1) << codeBits) - 1;
+  std::vector<uint8_t> patterns;
+  patterns.reserve(values->size());
+  for (int64_t value : *values) {
+    if (value < lo || value >= hi)
+      return failure();
+    patterns.push_back(uint8_t(uint64_t(value) & mask));
+  }
+  return patterns;
+}
+
+/// Wraps raw little-endian bytes as a constant of `type`.
+template <typename T>
+static ElementsAttr makeConstant(ShapedType type, ArrayRef<T> data,
+                                 bool asResource) {
+  if (asResource)
+    return DenseResourceElementsAttr::get(
+        type, "lowbit_constant",
+        HeapAsmResourceBlob::allocateAndCopyInferAlign(data));
+  return DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(reinterpret_cast<const char *>(data.data()),
+                           data.size() * sizeof(T)));
+}
+
+ElementsAttr lowbit::packRows(const numerics::PackFormat &format,
+                              ArrayRef<uint8_t> patterns, int64_t rowLength,
+                              ShapedType packedType, bool asResource) {
+  int64_t rows = rowLength ? int64_t(patterns.size()) / rowLength : 0;
+  int64_t units = numerics::packedUnitsPerRow(format, rowLength);
+  if (numerics::unitBits(format) == 8) {
+    std::vector<uint8_t> out(rows * units);
+    for (int64_t r = 0; r < rows; ++r)
+      numerics::packRow(format, patterns.slice(r * rowLength, rowLength),
+                        MutableArrayRef<uint8_t>(out).slice(r * units, units));
+    return makeConstant(packedType, ArrayRef<uint8_t>(out), asResource);
+  }
+  std::vector<uint32_t> out(rows * units);
+  for (int64_t r = 0; r < rows; ++r)
+    numerics::packRow(format, patterns.slice(r * rowLength, rowLength),
+                      MutableArrayRef<uint32_t>(out).slice(r * units, units));
+  return makeConstant(packedType, ArrayRef<uint32_t>(out), asResource);
+}
+
+ElementsAttr lowbit::makeIntegerConstant(ShapedType type,
+                                         ArrayRef<int64_t> values,
+                                         bool asResource) {
+  unsigned width = type.getElementTypeBitWidth();
+  auto narrow = [&](auto tag) {
+    using T = decltype(tag);
+    std::vector<T> data(values.begin(), values.end());
+    return makeConstant(type, ArrayRef<T>(data), asResource);
+  };
+  switch (width) {
+  case 8:
+    return narrow(int8_t());
+  case 16:
+    return narrow(int16_t());
+  case 32:
+    return narrow(int32_t());
+  case 64:
+    return narrow(int64_t());
+  default: {
+    SmallVector<APInt> apValues;
+    apValues.reserve(values.size());
+    for (int64_t value : values)
+      apValues.push_back(APInt(width, uint64_t(value), /*isSigned=*/true,
+                               /*implicitTrunc=*/true));
+    return DenseElementsAttr::get(type, apValues);
+  }
+  }
+}
+
+ElementsAttr lowbit::unpackRows(const numerics::PackFormat &format,
+                                ElementsAttr packed, ShapedType codesType,
+                                bool signedCodes, bool asResource) {
+  FailureOr<std::vector<int64_t>> units =
+      readIntegers(packed, /*zeroExtend=*/true);
+  if (failed(units))
+    return {};
+  int64_t rowLength = codesType.getShape().back();
+  int64_t unitsPerRow = numerics::packedUnitsPerRow(format, rowLength);
+  int64_t rows = rowLength ? codesType.getNumElements() / rowLength : 0;
+  if (int64_t(units->size()) != rows * unitsPerRow)
+    return {};
+  unsigned codeBits = numerics::bitsPerCode(format);
+  std::vector<int64_t> codes(rows * rowLength);
+  std::vector<uint8_t> rowCodes(rowLength);
+  std::vector<uint8_t> rowBytes;
+  std::vector<uint32_t> rowWords;
+  for (int64_t r = 0; r < rows; ++r) {
+    auto rowUnits = ArrayRef<int64_t>(*units).slice(r * unitsPerRow, unitsPerRow);
+    if (numerics::unitBits(format) == 8) {
+      rowBytes.assign(rowUnits.begin(), rowUnits.end());
+      numerics::unpackRow(format, rowBytes, rowCodes);
+    } else {
+      rowWords.assign(rowUnits.begin(), rowUnits.end());
+      numerics::unpackRow(format, rowWords, rowCodes);
+    }
+    for (int64_t i = 0; i < rowLength; ++i)
+      codes[r * rowLength + i] = signedCodes
+                                     ? numerics::signExtend(rowCodes[i], codeBits)
+                                     : int64_t(rowCodes[i]);
+  }
+  return makeIntegerConstant(codesType, codes, asResource);
+}

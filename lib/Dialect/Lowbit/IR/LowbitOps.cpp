@@ -1,0 +1,462 @@
+//===- LowbitOps.cpp - lowbit operations ----------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/OpImplementation.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace lowbit;
+
+#define GET_OP_CLASSES
+#include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Shared verification
+//===----------------------------------------------------------------------===//
+
+/// Prints a shape as `64x4` (`?` for dynamic sizes, `scalar` for rank 0).
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string result;
+  llvm::raw_string_ostream os(result);
+  llvm::interleave(
+      shape, os,
+      [&](int64_t dim) {
+        if (ShapedType::isDynamic(dim))
+          os << '?';
+        else
+          os << dim;
+      },
+      "x");
+  return result;
+}
+
+/// Whether `actual` can be `expected` (dynamic sizes match anything).
+static bool isCompatibleShape(ArrayRef<int64_t> actual,
+                              ArrayRef<int64_t> expected) {
+  if (actual.size() != expected.size())
+    return false;
+  for (auto [a, e] : llvm::zip(actual, expected))
+    if (!ShapedType::isDynamic(a) && !ShapedType::isDynamic(e) && a != e)
+      return false;
+  return true;
+}
+
+/// Checks that quantization parameters fit a tensor of `shape` quantized
+/// under `scheme`: the axis exists, scales / zero points / mins have the
+/// shape the granularity asks for, and the operands match the form.
+static LogicalResult
+verifyQuantParams(function_ref<InFlightDiagnostic()> emitError,
+                  ArrayRef<int64_t> shape, SchemeAttr scheme,
+                  ShapedType scalesType, ShapedType zeroPointsType,
+                  ShapedType minsType) {
+  if (scheme.getGranularity() != GranularityKind::PerTensor &&
+      scheme.getAxis() >= int64_t(shape.size()))
+    return emitError() << "scheme axis " << scheme.getAxis()
+                       << " is out of range for a rank-" << shape.size()
+                       << " tensor";
+
+  switch (scheme.getForm()) {
+  case ParamForm::Symmetric:
+    if (zeroPointsType)
+      return emitError() << "symmetric schemes take no zero points";
+    if (minsType)
+      return emitError() << "only min_scale schemes take mins";
+    break;
+  case ParamForm::Affine:
+    if (!zeroPointsType)
+      return emitError() << "affine schemes need zero points";
+    if (minsType)
+      return emitError() << "only min_scale schemes take mins";
+    break;
+  case ParamForm::MinScale:
+    if (!minsType)
+      return emitError() << "min_scale schemes need mins";
+    if (zeroPointsType)
+      return emitError() << "only affine schemes take zero points";
+    break;
+  }
+
+  SmallVector<int64_t> expected = scheme.getParamShape(shape);
+  if (!isCompatibleShape(scalesType.getShape(), expected))
+    return emitError() << "scales must have shape " << formatShape(expected)
+                       << " for this granularity on a "
+                       << formatShape(shape) << " tensor, got "
+                       << formatShape(scalesType.getShape());
+  if (zeroPointsType) {
+    if (!isa<IntegerType>(zeroPointsType.getElementType()))
+      return emitError() << "zero points must have an integer element type";
+    if (!isCompatibleShape(zeroPointsType.getShape(), expected))
+      return emitError() << "zero points must have shape "
+                         << formatShape(expected) << ", got "
+                         << formatShape(zeroPointsType.getShape());
+  }
+  if (minsType) {
+    if (!isa<FloatType>(minsType.getElementType()))
+      return emitError() << "mins must have a float element type";
+    if (!isCompatibleShape(minsType.getShape(), expected))
+      return emitError() << "mins must have shape " << formatShape(expected)
+                         << ", got " << formatShape(minsType.getShape());
+  }
+  return success();
+}
+
+/// Checks that integer codes of `codeType` are wide enough for the scheme.
+static LogicalResult verifyCodeType(function_ref<InFlightDiagnostic()> emitError,
+                                    Type codeType, SchemeAttr scheme) {
+  if (codeType.getIntOrFloatBitWidth() < scheme.getBits())
+    return emitError() << "code type " << codeType << " is narrower than the "
+                       << scheme.getBits() << "-bit scheme";
+  return success();
+}
+
+/// Checks that a layout can store every code of a scheme.
+static LogicalResult
+verifyLayoutFitsScheme(function_ref<InFlightDiagnostic()> emitError,
+                       LayoutAttr layout, SchemeAttr scheme) {
+  if (layout.getKind() == LayoutKind::Radix && scheme.getQmin() < 0)
+    return emitError() << "radix layouts hold unsigned digits; the scheme's "
+                          "codes are signed";
+  // Codebook codes are indices, so only the used levels need room; plain
+  // codes use every pattern of the scheme's bit width.
+  int64_t needed = scheme.getCodebook() ? scheme.getNumLevels()
+                                        : int64_t(1) << scheme.getBits();
+  if (layout.getCodeCapacity() < needed)
+    return emitError() << "layout " << layout << " holds "
+                       << layout.getCodeCapacity()
+                       << " code values but the scheme needs " << needed;
+  return success();
+}
+
+/// Checks the shapes and element types of codes and their packed storage.
+static LogicalResult
+verifyPackedStorage(function_ref<InFlightDiagnostic()> emitError,
+                    ShapedType codesType, ShapedType packedType,
+                    LayoutAttr layout) {
+  unsigned unitBits = layout.getUnitBits();
+  if (packedType.getElementTypeBitWidth() != unitBits)
+    return emitError() << "packed storage of layout " << layout << " must be i"
+                       << unitBits << ", got " << packedType.getElementType();
+  if (codesType.getRank() < 1 || codesType.getRank() != packedType.getRank())
+    return emitError() << "codes and packed storage must have the same "
+                          "non-zero rank";
+  ArrayRef<int64_t> codes = codesType.getShape();
+  SmallVector<int64_t> expected(codes);
+  expected.back() = layout.getUnitsPerRow(codes.back());
+  if (!isCompatibleShape(packedType.getShape(), expected))
+    return emitError() << "packed storage must have shape "
+                       << formatShape(expected) << " for "
+                       << formatShape(codes) << " codes under " << layout
+                       << ", got " << formatShape(packedType.getShape());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// StatsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult StatsOp::verify() {
+  ArrayRef<float> mins = getMin(), maxs = getMax();
+  if (mins.size() != maxs.size())
+    return emitOpError() << "has " << mins.size() << " minimums but "
+                         << maxs.size() << " maximums";
+  auto type = getInput().getType();
+  if (std::optional<int64_t> axis = getAxis()) {
+    if (*axis < 0 || *axis >= type.getRank())
+      return emitOpError() << "axis " << *axis
+                           << " is out of range for a rank-" << type.getRank()
+                           << " tensor";
+    int64_t dim = type.getDimSize(*axis);
+    if (!ShapedType::isDynamic(dim) && int64_t(mins.size()) != dim)
+      return emitOpError() << "needs " << dim << " per-channel statistics along "
+                           << "axis " << *axis << ", got " << mins.size();
+  } else if (mins.size() != 1) {
+    return emitOpError() << "needs one per-tensor minimum and maximum (or an "
+                            "axis), got "
+                         << mins.size();
+  }
+  for (auto [i, lo, hi] : llvm::enumerate(mins, maxs)) {
+    if (std::isnan(lo) || std::isnan(hi))
+      return emitOpError() << "statistic " << i << " is NaN";
+    if (lo > hi)
+      return emitOpError() << "minimum " << lo << " exceeds maximum " << hi
+                           << " at " << i;
+  }
+  std::optional<ArrayRef<int64_t>> histogram = getHistogram();
+  std::optional<ArrayRef<float>> range = getHistogramRange();
+  if (!histogram) {
+    if (range)
+      return emitOpError() << "has a histogram range but no histogram";
+    return success();
+  }
+  if (getAxis())
+    return emitOpError() << "histograms are per-tensor only";
+  if (histogram->empty())
+    return emitOpError() << "histogram needs at least one bin";
+  if (llvm::any_of(*histogram, [](int64_t count) { return count < 0; }))
+    return emitOpError() << "histogram counts must be non-negative";
+  if (!range || range->size() != 2)
+    return emitOpError() << "histogram needs histogram_range = [lo, hi]";
+  if (!std::isfinite((*range)[0]) || !std::isfinite((*range)[1]) ||
+      !((*range)[0] < (*range)[1]))
+    return emitOpError() << "histogram range must be finite with lo < hi";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp / DequantizeOp
+//===----------------------------------------------------------------------===//
+
+static ShapedType typeOrNull(Value value) {
+  return value ? cast<ShapedType>(value.getType()) : ShapedType();
+}
+
+LogicalResult QuantizeOp::verify() {
+  auto emit = [&]() { return emitOpError(); };
+  if (getInput().getType().getShape() != getType().getShape())
+    return emitOpError() << "result shape must match the input shape";
+  if (failed(verifyCodeType(emit, getType().getElementType(), getScheme())))
+    return failure();
+  return verifyQuantParams(emit, getInput().getType().getShape(), getScheme(),
+                           getScales().getType(), typeOrNull(getZeroPoints()),
+                           typeOrNull(getMins()));
+}
+
+LogicalResult DequantizeOp::verify() {
+  auto emit = [&]() { return emitOpError(); };
+  if (getInput().getType().getShape() != getType().getShape())
+    return emitOpError() << "result shape must match the input shape";
+  if (failed(verifyCodeType(emit, getInput().getType().getElementType(),
+                            getScheme())))
+    return failure();
+  return verifyQuantParams(emit, getType().getShape(), getScheme(),
+                           getScales().getType(), typeOrNull(getZeroPoints()),
+                           typeOrNull(getMins()));
+}
+
+/// quantize(dequantize(q)) == q when both use the same parameters: for
+/// integer codes k = q - z with |k| < 2^9, fl(fl(k * s) / s) is within
+/// 2^-14 of k for any normal scale, so nearest rounding recovers k exactly.
+/// This holds for f32 values and plain integer codes; codebooks, narrower
+/// floats and min_scale (whose additive min can swamp the code) are left
+/// alone, as is truncation (k - epsilon truncates to k - 1).
+OpFoldResult QuantizeOp::fold(FoldAdaptor) {
+  auto dequantize = getInput().getDefiningOp<DequantizeOp>();
+  if (!dequantize || dequantize.getScheme() != getScheme() ||
+      dequantize.getScales() != getScales() ||
+      dequantize.getZeroPoints() != getZeroPoints() ||
+      dequantize.getMins() != getMins() ||
+      dequantize.getInput().getType() != getType())
+    return {};
+  SchemeAttr scheme = getScheme();
+  if (scheme.getCodebook() || scheme.getForm() == ParamForm::MinScale ||
+      scheme.getRounding() == RoundingMode::TowardZero ||
+      !getInput().getType().getElementType().isF32())
+    return {};
+  return dequantize.getInput();
+}
+
+//===----------------------------------------------------------------------===//
+// RequantizeOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RequantizeOp::verify() {
+  ArrayRef<int32_t> multipliers = getMultiplier(), shifts = getShift();
+  if (multipliers.size() != shifts.size())
+    return emitOpError() << "has " << multipliers.size()
+                         << " multipliers but " << shifts.size() << " shifts";
+  auto type = getInput().getType();
+  if (std::optional<int64_t> axis = getAxis()) {
+    if (*axis < 0 || *axis >= type.getRank())
+      return emitOpError() << "axis " << *axis
+                           << " is out of range for a rank-" << type.getRank()
+                           << " tensor";
+    int64_t dim = type.getDimSize(*axis);
+    if (!ShapedType::isDynamic(dim) && int64_t(multipliers.size()) != dim)
+      return emitOpError() << "needs " << dim << " multipliers along axis "
+                           << *axis << ", got " << multipliers.size();
+  } else if (multipliers.size() != 1) {
+    return emitOpError() << "needs one multiplier and shift (or an axis), got "
+                         << multipliers.size();
+  }
+  for (auto [i, multiplier, shift] : llvm::enumerate(multipliers, shifts)) {
+    if (multiplier < 0)
+      return emitOpError() << "multiplier " << i << " must be non-negative";
+    if (shift < 1 || shift > 62)
+      return emitOpError() << "shift " << i << " must be in [1, 62], got "
+                           << shift;
+  }
+  unsigned width = getType().getElementTypeBitWidth();
+  if (width < 2 || width > 32)
+    return emitOpError() << "result element type must be 2 to 32 bits wide";
+  int64_t lowest = -(int64_t(1) << (width - 1));
+  int64_t highest = (int64_t(1) << (width - 1)) - 1;
+  // I32Attr getters return the bits as uint32_t; the values are signed.
+  int64_t lo = getClampMin() ? int32_t(*getClampMin()) : lowest;
+  int64_t hi = getClampMax() ? int32_t(*getClampMax()) : highest;
+  if (lo < lowest || hi > highest || lo > hi)
+    return emitOpError() << "clamp range [" << lo << ", " << hi
+                         << "] must be ordered and fit the result type's ["
+                         << lowest << ", " << highest << "]";
+  int64_t zeroPoint = int32_t(getOutputZeroPoint());
+  if (zeroPoint < lowest || zeroPoint > highest)
+    return emitOpError() << "output zero point " << zeroPoint
+                         << " does not fit the result type";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp
+//===----------------------------------------------------------------------===//
+
+static LogicalResult verifyPackOrUnpack(Operation *op, ShapedType codesType,
+                                        ShapedType packedType,
+                                        LayoutAttr layout, bool signedCodes) {
+  auto emit = [&]() { return op->emitOpError(); };
+  if (signedCodes && layout.getKind() == LayoutKind::Radix)
+    return op->emitOpError()
+           << "radix layouts hold unsigned digits; drop signed_codes";
+  if (codesType.getElementTypeBitWidth() < layout.getCodeBits())
+    return op->emitOpError()
+           << "code type " << codesType.getElementType()
+           << " is narrower than the " << layout.getCodeBits()
+           << "-bit codes of " << layout;
+  return verifyPackedStorage(emit, codesType, packedType, layout);
+}
+
+LogicalResult PackOp::verify() {
+  return verifyPackOrUnpack(*this, getInput().getType(), getType(),
+                            getLayout(), getSignedCodes());
+}
+
+LogicalResult UnpackOp::verify() {
+  return verifyPackOrUnpack(*this, getType(), getInput().getType(),
+                            getLayout(), getSignedCodes());
+}
+
+/// Packs constant codes; declines (leaves the op) when a code is out of
+/// the layout's range, since the result would be poison.
+OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
+  auto codes = dyn_cast_if_present<ElementsAttr>(adaptor.getInput());
+  if (!codes || !getType().hasStaticShape())
+    return {};
+  FailureOr<std::vector<uint8_t>> patterns =
+      readCodePatterns(codes, getLayout().getCodeBits(), getSignedCodes());
+  if (failed(patterns))
+    return {};
+  numerics::PackFormat format = getLayout().getPackFormat();
+  if (numerics::findInvalidCode(format, *patterns))
+    return {};
+  int64_t rowLength = getInput().getType().getShape().back();
+  return packRows(format, *patterns, rowLength, getType(),
+                  isa<DenseResourceElementsAttr>(codes));
+}
+
+OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
+  if (auto pack = getInput().getDefiningOp<PackOp>()) {
+    if (pack.getLayout() == getLayout() &&
+        pack.getSignedCodes() == getSignedCodes() &&
+        pack.getInput().getType() == getType())
+      return pack.getInput();
+  }
+  auto packed = dyn_cast_if_present<ElementsAttr>(adaptor.getInput());
+  if (!packed || !getType().hasStaticShape())
+    return {};
+  return unpackRows(getLayout().getPackFormat(), packed, getType(),
+                    getSignedCodes(), isa<DenseResourceElementsAttr>(packed));
+}
+
+//===----------------------------------------------------------------------===//
+// PackedWeightOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PackedWeightOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferredReturnTypes) {
+  inferredReturnTypes.push_back(adaptor.getData().getType());
+  inferredReturnTypes.push_back(adaptor.getScales().getType());
+  if (ElementsAttr zeroPoints = adaptor.getZeroPointsAttr())
+    inferredReturnTypes.push_back(zeroPoints.getType());
+  else if (ElementsAttr mins = adaptor.getMinsAttr())
+    inferredReturnTypes.push_back(mins.getType());
+  return success();
+}
+
+/// Checks a [N, K] weight packed as [N, units(K)] storage with parameters.
+static LogicalResult verifyPackedWeight(function_ref<InFlightDiagnostic()> emit,
+                                        ArrayRef<int64_t> weightShape,
+                                        ShapedType packedType,
+                                        SchemeAttr scheme, LayoutAttr layout,
+                                        ShapedType scalesType,
+                                        ShapedType zeroPointsType,
+                                        ShapedType minsType) {
+  GranularityKind granularity = scheme.getGranularity();
+  if (!(granularity == GranularityKind::PerTensor ||
+        (granularity == GranularityKind::PerChannel && scheme.getAxis() == 0) ||
+        (granularity == GranularityKind::PerGroup && scheme.getAxis() == 1)))
+    return emit() << "weights must be quantized per tensor, per output "
+                     "channel (axis 0) or per group along the reduction "
+                     "(axis 1)";
+  if (failed(verifyLayoutFitsScheme(emit, layout, scheme)))
+    return failure();
+  auto codesType = RankedTensorType::get(
+      weightShape, IntegerType::get(packedType.getContext(), 8));
+  if (failed(verifyPackedStorage(emit, codesType, packedType, layout)))
+    return failure();
+  return verifyQuantParams(emit, weightShape, scheme, scalesType,
+                           zeroPointsType, minsType);
+}
+
+LogicalResult PackedWeightOp::verify() {
+  auto emit = [&]() { return emitOpError(); };
+  ArrayRef<int64_t> shape = getShape();
+  if (shape.size() != 2 || shape[0] < 1 || shape[1] < 1)
+    return emitOpError() << "shape must be a static [N, K] with N, K > 0";
+  auto typeOf = [](std::optional<ElementsAttr> attr) {
+    return attr ? cast<ShapedType>(attr->getType()) : ShapedType();
+  };
+  return verifyPackedWeight(emit, shape, cast<ShapedType>(getData().getType()),
+                            getScheme(), getLayout(),
+                            cast<ShapedType>(getScales().getType()),
+                            typeOf(getZeroPoints()), typeOf(getMins()));
+}
+
+//===----------------------------------------------------------------------===//
+// MatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::verify() {
+  auto emit = [&]() { return emitOpError(); };
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType packedType = getPacked().getType();
+  if (inputType.getRank() != 2 || packedType.getRank() != 2)
+    return emitOpError() << "expects a rank-2 input [M, K] and rank-2 packed "
+                            "weights [N, units]";
+  int64_t m = inputType.getDimSize(0), k = inputType.getDimSize(1);
+  int64_t n = packedType.getDimSize(0);
+  if (failed(verifyPackedWeight(emit, {n, k}, packedType, getScheme(),
+                                getLayout(), getScales().getType(),
+                                typeOrNull(getZeroPoints()),
+                                typeOrNull(getMins()))))
+    return failure();
+  if (getType().getElementType() != inputType.getElementType())
+    return emitOpError() << "result element type must match the input's";
+  if (!isCompatibleShape(getType().getShape(), {m, n}))
+    return emitOpError() << "result must have shape " << formatShape({m, n})
+                         << ", got " << formatShape(getType().getShape());
+  if (Value bias = getBias()) {
+    auto biasType = cast<ShapedType>(bias.getType());
+    if (!isCompatibleShape(biasType.getShape(), {n}))
+      return emitOpError() << "bias must have shape " << formatShape({n})
+                           << ", got " << formatShape(biasType.getShape());
+    if (biasType.getElementType() != inputType.getElementType())
+      return emitOpError() << "bias element type must match the input's";
+  }
+  return success();
+}

@@ -1,0 +1,144 @@
+// RUN: lowbit-opt %s -split-input-file | FileCheck %s
+// Round trip: the printed form parses back to the same IR.
+// RUN: lowbit-opt %s -split-input-file | lowbit-opt -split-input-file | FileCheck %s
+// RUN: lowbit-opt %s -split-input-file -mlir-print-op-generic | lowbit-opt -split-input-file | FileCheck %s
+
+// CHECK-LABEL: func @quantize_per_group
+// CHECK: lowbit.quantize %{{.*}} scales(%{{.*}} : tensor<64x4xf32>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>} : tensor<64x128xf32> -> tensor<64x128xi8>
+// CHECK: lowbit.dequantize %{{.*}} scales(%{{.*}} : tensor<64x4xf32>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>} : tensor<64x128xi8> -> tensor<64x128xf32>
+func.func @quantize_per_group(%x: tensor<64x128xf32>, %s: tensor<64x4xf32>) -> tensor<64x128xf32> {
+  %q = lowbit.quantize %x scales(%s : tensor<64x4xf32>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>} : tensor<64x128xf32> -> tensor<64x128xi8>
+  %d = lowbit.dequantize %q scales(%s : tensor<64x4xf32>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>} : tensor<64x128xi8> -> tensor<64x128xf32>
+  return %d : tensor<64x128xf32>
+}
+
+// -----
+
+// A partial last group (100 = 3 * 32 + 4) and dynamic leading dimension.
+// CHECK-LABEL: func @quantize_affine_partial_group
+// CHECK: lowbit.quantize %{{.*}} scales(%{{.*}} : tensor<?x4xf32>) zero_points(%{{.*}} : tensor<?x4xi8>) {scheme = #lowbit.scheme<u8, affine, per_group(axis = 1, size = 32), rounding = nearest_away>} : tensor<?x100xf32> -> tensor<?x100xi8>
+func.func @quantize_affine_partial_group(%x: tensor<?x100xf32>, %s: tensor<?x4xf32>, %z: tensor<?x4xi8>) -> tensor<?x100xi8> {
+  %q = lowbit.quantize %x scales(%s : tensor<?x4xf32>) zero_points(%z : tensor<?x4xi8>) {scheme = #lowbit.scheme<u8, affine, per_group(axis = 1, size = 32), rounding = nearest_away>} : tensor<?x100xf32> -> tensor<?x100xi8>
+  return %q : tensor<?x100xi8>
+}
+
+// -----
+
+// CHECK-LABEL: func @per_channel_narrow
+// CHECK: {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0), narrow>} : tensor<6x1x5x5xf32> -> tensor<6x1x5x5xi8>
+func.func @per_channel_narrow(%x: tensor<6x1x5x5xf32>, %s: tensor<6xf32>) -> tensor<6x1x5x5xi8> {
+  %q = lowbit.quantize %x scales(%s : tensor<6xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0), narrow>} : tensor<6x1x5x5xf32> -> tensor<6x1x5x5xi8>
+  return %q : tensor<6x1x5x5xi8>
+}
+
+// -----
+
+// CHECK-LABEL: func @per_tensor_toward_zero
+// CHECK: scales(%{{.*}} : tensor<f32>) {scheme = #lowbit.scheme<i2, symmetric, per_tensor, rounding = toward_zero>}
+func.func @per_tensor_toward_zero(%x: tensor<3x3xf32>, %s: tensor<f32>) -> tensor<3x3xi2> {
+  %q = lowbit.quantize %x scales(%s : tensor<f32>) {scheme = #lowbit.scheme<i2, symmetric, per_tensor, rounding = toward_zero>} : tensor<3x3xf32> -> tensor<3x3xi2>
+  return %q : tensor<3x3xi2>
+}
+
+// -----
+
+// The 3.5-bit seed scheme: 11-level codebook, min/scale form in fp16.
+// CHECK-LABEL: func @codebook_min_scale
+// CHECK: lowbit.dequantize %{{.*}} scales(%{{.*}} : tensor<8x2xf16>) mins(%{{.*}} : tensor<8x2xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <[-1.000000e+00, -8.000000e-01, -6.000000e-01, -4.000000e-01, -2.000000e-01, 0.000000e+00, 2.000000e-01, 4.000000e-01, 6.000000e-01, 8.000000e-01, 1.000000e+00]>>} : tensor<8x256xi8> -> tensor<8x256xf32>
+func.func @codebook_min_scale(%q: tensor<8x256xi8>, %s: tensor<8x2xf16>, %m: tensor<8x2xf16>) -> tensor<8x256xf32> {
+  %d = lowbit.dequantize %q scales(%s : tensor<8x2xf16>) mins(%m : tensor<8x2xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>} : tensor<8x256xi8> -> tensor<8x256xf32>
+  return %d : tensor<8x256xf32>
+}
+
+// -----
+
+// The codebook also parses in its full attribute form.
+// CHECK-LABEL: func @codebook_full_form
+// CHECK: codebook = <[-1.000000e+00, 0.000000e+00, 5.000000e-01]>
+func.func @codebook_full_form(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xi8> {
+  %q = lowbit.quantize %x scales(%s : tensor<f32>) {scheme = #lowbit.scheme<u2, symmetric, per_tensor, codebook = #lowbit.codebook<[-1.0, 0.0, 0.5]>>} : tensor<4xf32> -> tensor<4xi8>
+  return %q : tensor<4xi8>
+}
+
+// -----
+
+// CHECK-LABEL: func @stats
+// CHECK: lowbit.stats %{{.*}} {histogram = array<i64: 3, 10, 2, 1>, histogram_range = array<f32: -1.500000e+00, 4.000000e+00>, max = array<f32: 4.000000e+00>, min = array<f32: -1.500000e+00>} : tensor<1x84xf32>
+// CHECK: lowbit.stats %{{.*}} {axis = 1 : i64, max = array<f32: 1.000000e+00, 3.000000e+00>, min = array<f32: 0.000000e+00, -2.000000e+00>} : tensor<4x2xf32>
+func.func @stats(%x: tensor<1x84xf32>, %y: tensor<4x2xf32>) -> (tensor<1x84xf32>, tensor<4x2xf32>) {
+  %0 = lowbit.stats %x {min = array<f32: -1.5>, max = array<f32: 4.0>, histogram = array<i64: 3, 10, 2, 1>, histogram_range = array<f32: -1.5, 4.0>} : tensor<1x84xf32>
+  %1 = lowbit.stats %y {axis = 1, min = array<f32: 0.0, -2.0>, max = array<f32: 1.0, 3.0>} : tensor<4x2xf32>
+  return %0, %1 : tensor<1x84xf32>, tensor<4x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @requantize
+// CHECK: lowbit.requantize %{{.*}} {multiplier = array<i32: 1518500250>, output_zero_point = -3 : i32, shift = array<i32: 38>} : tensor<1x120xi32> -> tensor<1x120xi8>
+// CHECK: lowbit.requantize %{{.*}} {axis = 1 : i64, clamp_max = 127 : i32, clamp_min = 0 : i32, multiplier = array<i32: 1073741824, 1518500250>, shift = array<i32: 31, 33>} : tensor<3x2xi32> -> tensor<3x2xi8>
+func.func @requantize(%a: tensor<1x120xi32>, %b: tensor<3x2xi32>) -> (tensor<1x120xi8>, tensor<3x2xi8>) {
+  %0 = lowbit.requantize %a {multiplier = array<i32: 1518500250>, shift = array<i32: 38>, output_zero_point = -3 : i32} : tensor<1x120xi32> -> tensor<1x120xi8>
+  %1 = lowbit.requantize %b {axis = 1, multiplier = array<i32: 1073741824, 1518500250>, shift = array<i32: 31, 33>, clamp_min = 0 : i32, clamp_max = 127 : i32} : tensor<3x2xi32> -> tensor<3x2xi8>
+  return %0, %1 : tensor<1x120xi8>, tensor<3x2xi8>
+}
+
+// -----
+
+// CHECK-LABEL: func @pack_layouts
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int8>} : tensor<4x10xi8> -> tensor<4x10xi8>
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int4>, signed_codes} : tensor<4x10xi8> -> tensor<4x5xi8>
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<4x10xi8> -> tensor<4x16xi8>
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int2>, signed_codes} : tensor<4x10xi8> -> tensor<4x3xi8>
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int3>} : tensor<4x10xi8> -> tensor<4x1xi32>
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<radix(11)>} : tensor<4x10xi8> -> tensor<4x2xi32>
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<radix(11), block = 128>} : tensor<4x10xi8> -> tensor<4x15xi32>
+func.func @pack_layouts(%c: tensor<4x10xi8>) -> (tensor<4x10xi8>, tensor<4x5xi8>, tensor<4x16xi8>, tensor<4x3xi8>, tensor<4x1xi32>, tensor<4x2xi32>, tensor<4x15xi32>) {
+  %0 = lowbit.pack %c {layout = #lowbit.layout<int8>} : tensor<4x10xi8> -> tensor<4x10xi8>
+  %1 = lowbit.pack %c {layout = #lowbit.layout<int4>, signed_codes} : tensor<4x10xi8> -> tensor<4x5xi8>
+  %2 = lowbit.pack %c {layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<4x10xi8> -> tensor<4x16xi8>
+  %3 = lowbit.pack %c {layout = #lowbit.layout<int2>, signed_codes} : tensor<4x10xi8> -> tensor<4x3xi8>
+  %4 = lowbit.pack %c {layout = #lowbit.layout<int3>} : tensor<4x10xi8> -> tensor<4x1xi32>
+  %5 = lowbit.pack %c {layout = #lowbit.layout<radix(11)>} : tensor<4x10xi8> -> tensor<4x2xi32>
+  %6 = lowbit.pack %c {layout = #lowbit.layout<radix(11), block = 128>} : tensor<4x10xi8> -> tensor<4x15xi32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<4x10xi8>, tensor<4x5xi8>, tensor<4x16xi8>, tensor<4x3xi8>, tensor<4x1xi32>, tensor<4x2xi32>, tensor<4x15xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func @unpack
+// CHECK: lowbit.unpack %{{.*}} {layout = #lowbit.layout<int4>, signed_codes} : tensor<2x3x64xi8> -> tensor<2x3x128xi8>
+func.func @unpack(%p: tensor<2x3x64xi8>) -> tensor<2x3x128xi8> {
+  %0 = lowbit.unpack %p {layout = #lowbit.layout<int4>, signed_codes} : tensor<2x3x64xi8> -> tensor<2x3x128xi8>
+  return %0 : tensor<2x3x128xi8>
+}
+
+// -----
+
+// CHECK-LABEL: func @packed_weight_matmul
+// CHECK: %[[P:[a-z_0-9]+]], %[[S:[a-z_0-9]+]] = lowbit.packed_weight {data = dense<{{.*}}> : tensor<4x8xi8>, layout = #lowbit.layout<int4>, scales = dense<{{.*}}> : tensor<4x1xf16>, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, shape = array<i64: 4, 16>} : tensor<4x8xi8>, tensor<4x1xf16>
+// CHECK: lowbit.matmul %{{.*}}, %[[P]] scales(%[[S]] : tensor<4x1xf16>) bias(%{{.*}} : tensor<4xf32>) {layout = #lowbit.layout<int4>, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+func.func @packed_weight_matmul(%x: tensor<2x16xf32>, %b: tensor<4xf32>) -> tensor<2x4xf32> {
+  %w:2 = lowbit.packed_weight {data = dense<17> : tensor<4x8xi8>, scales = dense<0.5> : tensor<4x1xf16>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<4x1xf16>
+  %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<4x1xf16>) bias(%b : tensor<4xf32>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// Radix-11 packed weights with fp16 group minimums, stored as resources.
+// CHECK-LABEL: func @packed_weight_resource
+// CHECK: %[[P:[a-z_0-9]+]], %[[S:[a-z_0-9]+]], %[[M:[a-z_0-9]+]] = lowbit.packed_weight {data = dense_resource<packed> : tensor<2x15xi32>, layout = #lowbit.layout<radix(11), block = 128>, mins = dense<-1.000000e+00> : tensor<2x1xf16>, scales = dense<2.000000e+00> : tensor<2x1xf16>, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <{{.*}}>>, shape = array<i64: 2, 100>} : tensor<2x15xi32>, tensor<2x1xf16>, tensor<2x1xf16>
+// CHECK: lowbit.matmul %{{.*}}, %[[P]] scales(%[[S]] : tensor<2x1xf16>) mins(%[[M]] : tensor<2x1xf16>)
+func.func @packed_weight_resource(%x: tensor<1x100xf32>) -> tensor<1x2xf32> {
+  %w:3 = lowbit.packed_weight {data = dense_resource<packed> : tensor<2x15xi32>, scales = dense<2.0> : tensor<2x1xf16>, mins = dense<-1.0> : tensor<2x1xf16>, shape = array<i64: 2, 100>, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>} : tensor<2x15xi32>, tensor<2x1xf16>, tensor<2x1xf16>
+  %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<2x1xf16>) mins(%w#2 : tensor<2x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>} : tensor<1x100xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      packed: "0x04000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+    }
+  }
+#-}

@@ -1,0 +1,29 @@
+//===- lowbit-opt.cpp - the lowbit optimizer driver -----------------------===//
+//
+// MlirOptMain with the lowbit dialect and passes plus every upstream dialect,
+// extension and pass, so quant, tosa, linalg and the transform dialect work
+// in the same driver.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  lowbit::registerLowbitPasses();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<lowbit::LowbitDialect>();
+
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "lowbit optimizer driver\n", registry));
+}
