@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package lowbit needs to build, test and run its
+# cross-target tests. Idempotent: does nothing when all are present.
+set -euo pipefail
+
+packages=(
+  # LLVM/MLIR 22 toolchain
+  libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
+  # build
+  cmake ninja-build ccache
+  # tests and benchmarks
+  libgtest-dev libbenchmark-dev
+  # AArch64 cross compilation and emulation for the e2e tests
+  qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
