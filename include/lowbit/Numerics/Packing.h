@@ -1,0 +1,184 @@
+//===- Packing.h - Integer code packers -------------------------*- C++ -*-===//
+//
+// MLIR-free packers between integer codes and packed storage units. These
+// layouts are the contract between the constant folder (which packs weights
+// at compile time) and the vectorized kernels (which unpack them in
+// registers); the rules below are normative.
+//
+// Codes
+// -----
+// A code is a *bit pattern* 0 <= c < 2^bitsPerCode (signed codes are passed as
+// their low `bits` bits in two's complement; use signExtend() to recover the
+// value), or 0 <= c < radix for PackKind::Radix. Padding codes are always 0.
+//
+// Rows and blocks
+// ---------------
+// Packing works one row (a contiguous run of `rowLength` codes) at a time.
+// A row is split into consecutive blocks of `block` codes; the last block may
+// be partial. Every block starts on a fresh storage unit and occupies
+// ceil(block / codesPerUnit) units; a partial last block is padded with zero
+// codes to a full block (so every block of a row has the same packed size).
+// block == 0 means the whole row is one block: the row occupies
+// ceil(rowLength / codesPerUnit) units and is padded with zero codes only up
+// to the end of its last unit. Within a block, code k of the block is code
+// (blockIndex * block + k) of the row, and its position is given per kind:
+//
+//   Int8  (unit = byte):  code k is byte k.
+//   Int4  (unit = byte):  byte j holds code 2j in bits [0,4) (low nibble) and
+//                         code 2j+1 in bits [4,8) (high nibble).
+//                         Example: codes {1,2} -> byte 0x21.
+//   Int4Interleaved (unit = byte): requires block > 0 and block even. With
+//                         H = block/2, byte j (0 <= j < H) holds code j in the
+//                         low nibble and code j+H in the high nibble, so
+//                         `b & 0xF` yields codes [0,H) and `b >> 4` yields
+//                         codes [H,2H) of the block, each contiguous.
+//                         Example (block 4): {1,2,3,4} -> bytes {0x31, 0x42}.
+//   Int2  (unit = byte):  byte j holds code 4j+i in bits [2i, 2i+2), i < 4.
+//   Int3  (unit = 32-bit word): word j holds code 10j+i in bits [3i, 3i+3),
+//                         i < 10; bits 30 and 31 are zero.
+//   Radix (unit = 32-bit word): with r = radix, n = digitsPerWord(r) (the
+//                         largest n with r^n <= 2^32) and N = r^n, word j
+//                         holds codes c_0..c_{n-1} = codes nj..nj+n-1 as
+//                            v = sum_{i<n} c_i * r^(n-1-i)   (c_0 most significant)
+//                            q = ceil(v * 2^32 / N)          (the stored word)
+//                         so that the division-free decode
+//                            c_i = ((uint64_t)(uint32_t)(q * r^i) * r) >> 32
+//                         yields c_0 first. Equivalently v = floor(q * N / 2^32)
+//                         and the c_i are the base-r digits of v. Example:
+//                         radix 11, n = 9, N = 11^9 = 2357947691.
+//
+// Exactness of the multiply decode. For any 32-bit q let v = floor(q*N/2^32)
+// and q*N = v*2^32 + e with 0 <= e < 2^32 (for encoded words e < N).
+// Then (q*r^i mod 2^32)/2^32 = w_i/N + e*r^i/(N*2^32), where w_i = (v*r^i mod N)
+// is a multiple of r^i not exceeding N - r^i, so the fraction stays below 1;
+// multiplying by r gives c_i + w_{i+1}/N + e*r^(i+1)/(N*2^32) with
+// w_{i+1} <= N - r^(i+1) and e < 2^32, which is < c_i + 1. Hence the decode
+// yields the digits of v for every 32-bit word and every radix with
+// r^n <= 2^32, i.e. for all
+// radices 2..256 (isRadixMultiplyDecodeExact() returns true for all of them;
+// unpackRow still falls back to division for any radix it would report as not
+// exact). The unit tests check radix 11 on 10^7 random words plus the boundary
+// words, and every radix on random words.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_NUMERICS_PACKING_H
+#define LOWBIT_NUMERICS_PACKING_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace lowbit::numerics {
+
+enum class PackKind : uint8_t { Int8, Int4, Int4Interleaved, Int2, Int3, Radix };
+
+struct PackFormat {
+  PackKind kind = PackKind::Int8;
+  /// Only for Radix: the number of levels, 2..256.
+  unsigned radix = 0;
+  /// Codes per independently packed block along a row; 0 = the whole row is
+  /// one block.
+  int64_t block = 0;
+
+  friend bool operator==(const PackFormat &a, const PackFormat &b) {
+    return a.kind == b.kind && a.radix == b.radix && a.block == b.block;
+  }
+  friend bool operator!=(const PackFormat &a, const PackFormat &b) {
+    return !(a == b);
+  }
+};
+
+/// A short lowercase name of the kind ("int8", "int4", "int4_interleaved",
+/// "int2", "int3", "radix").
+const char *stringifyPackKind(PackKind kind);
+/// Inverse of stringifyPackKind.
+std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
+
+/// Returns std::nullopt if the format is valid, else a message saying why not:
+/// radix must be in [2, 256] for Radix and 0 otherwise; block must be >= 0;
+/// Int4Interleaved needs block > 0 and even.
+std::optional<std::string> verifyPackFormat(const PackFormat &format);
+
+/// 8, 4, 4, 2, 3, ceil(log2(radix)) for Int8, Int4, Int4Interleaved, Int2,
+/// Int3, Radix.
+unsigned bitsPerCode(const PackFormat &format);
+/// Storage unit width: 8 for Int8/Int4/Int4Interleaved/Int2; 32 for Int3, Radix.
+unsigned unitBits(const PackFormat &format);
+/// 1, 2, 2, 4, 10, digitsPerWord(radix).
+unsigned codesPerUnit(const PackFormat &format);
+/// The largest n with radix^n <= 2^32 (11 -> 9, 3 -> 20, 2 -> 32, 256 -> 4).
+/// Requires 2 <= radix <= 256.
+unsigned digitsPerWord(unsigned radix);
+/// radix^digitsPerWord(radix) as a 64-bit number (<= 2^32).
+uint64_t radixWordModulus(unsigned radix);
+
+/// Storage units used by one row of `rowLength` codes (see the block rules).
+int64_t packedUnitsPerRow(const PackFormat &format, int64_t rowLength);
+/// packedUnitsPerRow * unitBits / 8.
+int64_t packedBytesPerRow(const PackFormat &format, int64_t rowLength);
+
+/// Index of the first code that is not valid for the format (code >= 2^bits,
+/// or code >= radix for Radix), or std::nullopt if all are valid.
+std::optional<int64_t> findInvalidCode(const PackFormat &format,
+                                       llvm::ArrayRef<uint8_t> codes);
+
+/// Sign-extends the low `bits` bits of `pattern` (1 <= bits <= 8).
+inline int32_t signExtend(uint8_t pattern, unsigned bits) {
+  uint32_t v = pattern & ((1u << bits) - 1u);
+  uint32_t sign = 1u << (bits - 1);
+  return static_cast<int32_t>(v ^ sign) - static_cast<int32_t>(sign);
+}
+/// The low `bits` bits of `value` in two's complement.
+inline uint8_t toBitPattern(int32_t value, unsigned bits) {
+  return static_cast<uint8_t>(static_cast<uint32_t>(value) &
+                              ((1u << bits) - 1u));
+}
+
+//===----------------------------------------------------------------------===//
+// Row packers. Preconditions (checked with assert only): the format is valid,
+// every code is valid, codes.size() is the row length, and the packed array
+// has exactly packedUnitsPerRow(format, rowLength) units. unpackRow takes the
+// row length from codes.size().
+//===----------------------------------------------------------------------===//
+
+/// Byte-unit kinds (unitBits == 8): Int8, Int4, Int4Interleaved, Int2.
+void packRow(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
+             llvm::MutableArrayRef<uint8_t> out);
+void unpackRow(const PackFormat &format, llvm::ArrayRef<uint8_t> packed,
+               llvm::MutableArrayRef<uint8_t> codes);
+
+/// Word-unit kinds (unitBits == 32): Int3, Radix.
+void packRow(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
+             llvm::MutableArrayRef<uint32_t> out);
+void unpackRow(const PackFormat &format, llvm::ArrayRef<uint32_t> packed,
+               llvm::MutableArrayRef<uint8_t> codes);
+
+//===----------------------------------------------------------------------===//
+// Radix words.
+//===----------------------------------------------------------------------===//
+
+/// Encodes up to digitsPerWord(radix) digits (missing trailing digits are 0)
+/// into a stored word q = ceil(v * 2^32 / N), v = sum c_i * radix^(n-1-i).
+uint32_t encodeRadixWord(llvm::ArrayRef<uint8_t> digits, unsigned radix);
+/// The value v = floor(q * N / 2^32) that a stored word represents (< N).
+uint64_t radixWordValue(uint32_t word, unsigned radix);
+/// Decodes all n = digitsPerWord(radix) digits (digits.size() >= n; only the
+/// first n are written) by integer division of radixWordValue().
+void decodeRadixWordByDivision(uint32_t word, unsigned radix,
+                               llvm::MutableArrayRef<uint8_t> digits);
+/// Decodes all n digits with the division-free multiply trick; digit i is
+/// ((uint64_t)(uint32_t)(word * radix^i) * radix) >> 32.
+void decodeRadixWordByMultiply(uint32_t word, unsigned radix,
+                               llvm::MutableArrayRef<uint8_t> digits);
+/// Whether decodeRadixWordByMultiply equals decodeRadixWordByDivision for every
+/// 32-bit word (in particular every word produced by encodeRadixWord). True for all radices 2..256 (see
+/// the proof at the top of this file).
+bool isRadixMultiplyDecodeExact(unsigned radix);
+
+} // namespace lowbit::numerics
+
+#endif // LOWBIT_NUMERICS_PACKING_H

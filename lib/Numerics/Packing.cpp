@@ -1,0 +1,438 @@
+//===- Packing.cpp - Integer code packers ---------------------------------===//
+//
+// See Packing.h for the normative layouts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Numerics/Packing.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+using namespace lowbit::numerics;
+
+const char *lowbit::numerics::stringifyPackKind(PackKind kind) {
+  switch (kind) {
+  case PackKind::Int8:
+    return "int8";
+  case PackKind::Int4:
+    return "int4";
+  case PackKind::Int4Interleaved:
+    return "int4_interleaved";
+  case PackKind::Int2:
+    return "int2";
+  case PackKind::Int3:
+    return "int3";
+  case PackKind::Radix:
+    return "radix";
+  }
+  return "unknown";
+}
+
+std::optional<PackKind> lowbit::numerics::symbolizePackKind(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<PackKind>>(name)
+      .Case("int8", PackKind::Int8)
+      .Case("int4", PackKind::Int4)
+      .Case("int4_interleaved", PackKind::Int4Interleaved)
+      .Case("int2", PackKind::Int2)
+      .Case("int3", PackKind::Int3)
+      .Case("radix", PackKind::Radix)
+      .Default(std::nullopt);
+}
+
+std::optional<std::string>
+lowbit::numerics::verifyPackFormat(const PackFormat &format) {
+  switch (format.kind) {
+  case PackKind::Int8:
+  case PackKind::Int4:
+  case PackKind::Int4Interleaved:
+  case PackKind::Int2:
+  case PackKind::Int3:
+    if (format.radix != 0)
+      return std::string("radix must be 0 unless the pack kind is radix");
+    break;
+  case PackKind::Radix:
+    if (format.radix < 2 || format.radix > 256)
+      return "radix must be in [2, 256], got " + std::to_string(format.radix);
+    break;
+  }
+  if (format.block < 0)
+    return "block must be >= 0, got " + std::to_string(format.block);
+  if (format.kind == PackKind::Int4Interleaved &&
+      (format.block <= 0 || format.block % 2 != 0))
+    return "int4_interleaved needs a positive even block, got " +
+           std::to_string(format.block);
+  return std::nullopt;
+}
+
+unsigned lowbit::numerics::digitsPerWord(unsigned radix) {
+  assert(radix >= 2 && radix <= 256 && "radix out of range");
+  uint64_t p = 1;
+  unsigned n = 0;
+  while (p * radix <= (uint64_t(1) << 32)) {
+    p *= radix;
+    ++n;
+  }
+  return n;
+}
+
+uint64_t lowbit::numerics::radixWordModulus(unsigned radix) {
+  uint64_t p = 1;
+  for (unsigned i = 0, n = digitsPerWord(radix); i < n; ++i)
+    p *= radix;
+  return p;
+}
+
+unsigned lowbit::numerics::bitsPerCode(const PackFormat &format) {
+  switch (format.kind) {
+  case PackKind::Int8:
+    return 8;
+  case PackKind::Int4:
+  case PackKind::Int4Interleaved:
+    return 4;
+  case PackKind::Int2:
+    return 2;
+  case PackKind::Int3:
+    return 3;
+  case PackKind::Radix: {
+    unsigned bits = 0;
+    while ((1u << bits) < format.radix)
+      ++bits;
+    return bits;
+  }
+  }
+  return 0;
+}
+
+unsigned lowbit::numerics::unitBits(const PackFormat &format) {
+  switch (format.kind) {
+  case PackKind::Int3:
+  case PackKind::Radix:
+    return 32;
+  default:
+    return 8;
+  }
+}
+
+unsigned lowbit::numerics::codesPerUnit(const PackFormat &format) {
+  switch (format.kind) {
+  case PackKind::Int8:
+    return 1;
+  case PackKind::Int4:
+  case PackKind::Int4Interleaved:
+    return 2;
+  case PackKind::Int2:
+    return 4;
+  case PackKind::Int3:
+    return 10;
+  case PackKind::Radix:
+    return digitsPerWord(format.radix);
+  }
+  return 1;
+}
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+int64_t lowbit::numerics::packedUnitsPerRow(const PackFormat &format,
+                                            int64_t rowLength) {
+  assert(rowLength >= 0);
+  int64_t cpu = codesPerUnit(format);
+  if (format.block <= 0)
+    return ceilDiv(rowLength, cpu);
+  return ceilDiv(rowLength, format.block) * ceilDiv(format.block, cpu);
+}
+
+int64_t lowbit::numerics::packedBytesPerRow(const PackFormat &format,
+                                            int64_t rowLength) {
+  return packedUnitsPerRow(format, rowLength) * (unitBits(format) / 8);
+}
+
+std::optional<int64_t>
+lowbit::numerics::findInvalidCode(const PackFormat &format,
+                                  llvm::ArrayRef<uint8_t> codes) {
+  unsigned limit = format.kind == PackKind::Radix
+                       ? format.radix
+                       : (1u << bitsPerCode(format));
+  if (limit >= 256)
+    return std::nullopt;
+  for (size_t i = 0, e = codes.size(); i < e; ++i)
+    if (codes[i] >= limit)
+      return static_cast<int64_t>(i);
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Radix words
+//===----------------------------------------------------------------------===//
+
+uint32_t lowbit::numerics::encodeRadixWord(llvm::ArrayRef<uint8_t> digits,
+                                           unsigned radix) {
+  unsigned n = digitsPerWord(radix);
+  assert(digits.size() <= n && "too many digits for one word");
+  uint64_t v = 0;
+  for (unsigned i = 0; i < n; ++i) {
+    uint64_t d = i < digits.size() ? digits[i] : 0;
+    assert(d < radix && "digit out of range");
+    v = v * radix + d;
+  }
+  uint64_t modulus = radixWordModulus(radix);
+  // v < modulus <= 2^32, so v * 2^32 + modulus - 1 < 2^64.
+  return static_cast<uint32_t>(((v << 32) + modulus - 1) / modulus);
+}
+
+uint64_t lowbit::numerics::radixWordValue(uint32_t word, unsigned radix) {
+  // word * modulus < 2^64 because both factors are <= 2^32 and word < 2^32.
+  return (static_cast<uint64_t>(word) * radixWordModulus(radix)) >> 32;
+}
+
+void lowbit::numerics::decodeRadixWordByDivision(
+    uint32_t word, unsigned radix, llvm::MutableArrayRef<uint8_t> digits) {
+  unsigned n = digitsPerWord(radix);
+  assert(digits.size() >= n);
+  uint64_t v = radixWordValue(word, radix);
+  for (unsigned i = n; i-- > 0;) {
+    digits[i] = static_cast<uint8_t>(v % radix);
+    v /= radix;
+  }
+}
+
+void lowbit::numerics::decodeRadixWordByMultiply(
+    uint32_t word, unsigned radix, llvm::MutableArrayRef<uint8_t> digits) {
+  unsigned n = digitsPerWord(radix);
+  assert(digits.size() >= n);
+  uint32_t x = word; // word * radix^i mod 2^32
+  for (unsigned i = 0; i < n; ++i) {
+    digits[i] = static_cast<uint8_t>((static_cast<uint64_t>(x) * radix) >> 32);
+    x *= radix;
+  }
+}
+
+bool lowbit::numerics::isRadixMultiplyDecodeExact(unsigned radix) {
+  // Proven in Packing.h for every radix whose word modulus fits 2^32, which
+  // digitsPerWord guarantees.
+  return radix >= 2 && radix <= 256 &&
+         radixWordModulus(radix) <= (uint64_t(1) << 32);
+}
+
+//===----------------------------------------------------------------------===//
+// Byte-unit packers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Iterates over the blocks of a row: calls fn(codeBegin, codeCount,
+/// blockCodes, unitBegin, unitCount) where blockCodes is the padded block size.
+template <typename Fn>
+void forEachBlock(const PackFormat &format, int64_t rowLength, Fn fn) {
+  int64_t cpu = codesPerUnit(format);
+  if (format.block <= 0) {
+    fn(int64_t(0), rowLength, rowLength, int64_t(0), ceilDiv(rowLength, cpu));
+    return;
+  }
+  int64_t block = format.block;
+  int64_t unitsPerBlock = ceilDiv(block, cpu);
+  int64_t unit = 0;
+  for (int64_t begin = 0; begin < rowLength; begin += block, unit += unitsPerBlock)
+    fn(begin, std::min(block, rowLength - begin), block, unit, unitsPerBlock);
+}
+} // namespace
+
+void lowbit::numerics::packRow(const PackFormat &format,
+                               llvm::ArrayRef<uint8_t> codes,
+                               llvm::MutableArrayRef<uint8_t> out) {
+  assert(unitBits(format) == 8 && "word-unit format passed to byte packer");
+  assert(!verifyPackFormat(format) && "invalid pack format");
+  int64_t rowLength = codes.size();
+  assert(int64_t(out.size()) == packedUnitsPerRow(format, rowLength) &&
+         "packed row has the wrong size");
+  assert(!findInvalidCode(format, codes) && "invalid code");
+  const uint8_t *c = codes.data();
+  uint8_t *o = out.data();
+  forEachBlock(format, rowLength, [&](int64_t begin, int64_t count,
+                                      int64_t blockCodes, int64_t unit,
+                                      int64_t units) {
+    const uint8_t *src = c + begin;
+    uint8_t *dst = o + unit;
+    switch (format.kind) {
+    case PackKind::Int8:
+      std::memcpy(dst, src, count);
+      std::memset(dst + count, 0, units - count);
+      break;
+    case PackKind::Int4: {
+      int64_t full = count / 2;
+      for (int64_t j = 0; j < full; ++j)
+        dst[j] = static_cast<uint8_t>(src[2 * j] | (src[2 * j + 1] << 4));
+      int64_t j = full;
+      if (count % 2)
+        dst[j++] = src[count - 1];
+      std::memset(dst + j, 0, units - j);
+      break;
+    }
+    case PackKind::Int4Interleaved: {
+      int64_t half = blockCodes / 2;
+      if (count == blockCodes) {
+        for (int64_t j = 0; j < half; ++j)
+          dst[j] = static_cast<uint8_t>(src[j] | (src[j + half] << 4));
+      } else {
+        for (int64_t j = 0; j < half; ++j) {
+          uint8_t lo = j < count ? src[j] : 0;
+          uint8_t hi = j + half < count ? src[j + half] : 0;
+          dst[j] = static_cast<uint8_t>(lo | (hi << 4));
+        }
+      }
+      break;
+    }
+    case PackKind::Int2: {
+      int64_t full = count / 4;
+      for (int64_t j = 0; j < full; ++j)
+        dst[j] = static_cast<uint8_t>(src[4 * j] | (src[4 * j + 1] << 2) |
+                                      (src[4 * j + 2] << 4) |
+                                      (src[4 * j + 3] << 6));
+      int64_t j = full;
+      if (int64_t rem = count % 4) {
+        uint8_t b = 0;
+        for (int64_t i = 0; i < rem; ++i)
+          b |= static_cast<uint8_t>(src[4 * full + i] << (2 * i));
+        dst[j++] = b;
+      }
+      std::memset(dst + j, 0, units - j);
+      break;
+    }
+    default:
+      assert(false && "not a byte-unit kind");
+    }
+  });
+}
+
+void lowbit::numerics::unpackRow(const PackFormat &format,
+                                 llvm::ArrayRef<uint8_t> packed,
+                                 llvm::MutableArrayRef<uint8_t> codes) {
+  assert(unitBits(format) == 8 && "word-unit format passed to byte unpacker");
+  assert(!verifyPackFormat(format) && "invalid pack format");
+  int64_t rowLength = codes.size();
+  assert(int64_t(packed.size()) == packedUnitsPerRow(format, rowLength) &&
+         "packed row has the wrong size");
+  const uint8_t *p = packed.data();
+  uint8_t *c = codes.data();
+  forEachBlock(format, rowLength, [&](int64_t begin, int64_t count,
+                                      int64_t blockCodes, int64_t unit,
+                                      int64_t) {
+    uint8_t *dst = c + begin;
+    const uint8_t *src = p + unit;
+    switch (format.kind) {
+    case PackKind::Int8:
+      std::memcpy(dst, src, count);
+      break;
+    case PackKind::Int4:
+      for (int64_t i = 0; i < count; ++i)
+        dst[i] = (src[i / 2] >> (4 * (i % 2))) & 0xF;
+      break;
+    case PackKind::Int4Interleaved: {
+      int64_t half = blockCodes / 2;
+      for (int64_t i = 0; i < count; ++i)
+        dst[i] = i < half ? (src[i] & 0xF) : (src[i - half] >> 4);
+      break;
+    }
+    case PackKind::Int2:
+      for (int64_t i = 0; i < count; ++i)
+        dst[i] = (src[i / 4] >> (2 * (i % 4))) & 0x3;
+      break;
+    default:
+      assert(false && "not a byte-unit kind");
+    }
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Word-unit packers
+//===----------------------------------------------------------------------===//
+
+void lowbit::numerics::packRow(const PackFormat &format,
+                               llvm::ArrayRef<uint8_t> codes,
+                               llvm::MutableArrayRef<uint32_t> out) {
+  assert(unitBits(format) == 32 && "byte-unit format passed to word packer");
+  assert(!verifyPackFormat(format) && "invalid pack format");
+  int64_t rowLength = codes.size();
+  assert(int64_t(out.size()) == packedUnitsPerRow(format, rowLength) &&
+         "packed row has the wrong size");
+  assert(!findInvalidCode(format, codes) && "invalid code");
+  const uint8_t *c = codes.data();
+  uint32_t *o = out.data();
+  if (format.kind == PackKind::Int3) {
+    forEachBlock(format, rowLength, [&](int64_t begin, int64_t count, int64_t,
+                                        int64_t unit, int64_t units) {
+      const uint8_t *src = c + begin;
+      for (int64_t w = 0; w < units; ++w) {
+        uint32_t word = 0;
+        int64_t base = 10 * w;
+        int64_t n = std::min<int64_t>(10, count - base);
+        for (int64_t i = 0; i < n; ++i)
+          word |= static_cast<uint32_t>(src[base + i]) << (3 * i);
+        o[unit + w] = word;
+      }
+    });
+    return;
+  }
+  assert(format.kind == PackKind::Radix);
+  unsigned radix = format.radix;
+  int64_t n = digitsPerWord(radix);
+  uint64_t modulus = radixWordModulus(radix);
+  forEachBlock(format, rowLength, [&](int64_t begin, int64_t count, int64_t,
+                                      int64_t unit, int64_t units) {
+    const uint8_t *src = c + begin;
+    for (int64_t w = 0; w < units; ++w) {
+      int64_t base = n * w;
+      int64_t valid = std::max<int64_t>(0, std::min<int64_t>(n, count - base));
+      uint64_t v = 0;
+      for (int64_t i = 0; i < valid; ++i)
+        v = v * radix + src[base + i];
+      for (int64_t i = valid; i < n; ++i)
+        v *= radix;
+      o[unit + w] = static_cast<uint32_t>(((v << 32) + modulus - 1) / modulus);
+    }
+  });
+}
+
+void lowbit::numerics::unpackRow(const PackFormat &format,
+                                 llvm::ArrayRef<uint32_t> packed,
+                                 llvm::MutableArrayRef<uint8_t> codes) {
+  assert(unitBits(format) == 32 && "byte-unit format passed to word unpacker");
+  assert(!verifyPackFormat(format) && "invalid pack format");
+  int64_t rowLength = codes.size();
+  assert(int64_t(packed.size()) == packedUnitsPerRow(format, rowLength) &&
+         "packed row has the wrong size");
+  const uint32_t *p = packed.data();
+  uint8_t *c = codes.data();
+  if (format.kind == PackKind::Int3) {
+    forEachBlock(format, rowLength, [&](int64_t begin, int64_t count, int64_t,
+                                        int64_t unit, int64_t) {
+      uint8_t *dst = c + begin;
+      for (int64_t i = 0; i < count; ++i)
+        dst[i] = (p[unit + i / 10] >> (3 * (i % 10))) & 0x7;
+    });
+    return;
+  }
+  assert(format.kind == PackKind::Radix);
+  unsigned radix = format.radix;
+  int64_t n = digitsPerWord(radix);
+  bool multiply = isRadixMultiplyDecodeExact(radix);
+  uint8_t digits[32];
+  forEachBlock(format, rowLength, [&](int64_t begin, int64_t count, int64_t,
+                                      int64_t unit, int64_t units) {
+    uint8_t *dst = c + begin;
+    for (int64_t w = 0; w < units; ++w) {
+      int64_t base = n * w;
+      int64_t valid = std::min<int64_t>(n, count - base);
+      if (valid <= 0)
+        break;
+      if (multiply)
+        decodeRadixWordByMultiply(p[unit + w], radix, digits);
+      else
+        decodeRadixWordByDivision(p[unit + w], radix, digits);
+      std::memcpy(dst + base, digits, valid);
+    }
+  });
+}
