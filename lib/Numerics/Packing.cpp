@@ -71,6 +71,8 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
 
 unsigned lowbit::numerics::digitsPerWord(unsigned radix) {
   assert(radix >= 2 && radix <= 256 && "radix out of range");
+  if (radix < 2)
+    return 0;
   uint64_t p = 1;
   unsigned n = 0;
   while (p * radix <= (uint64_t(1) << 32)) {
@@ -141,6 +143,8 @@ int64_t lowbit::numerics::packedUnitsPerRow(const PackFormat &format,
                                             int64_t rowLength) {
   assert(rowLength >= 0);
   int64_t cpu = codesPerUnit(format);
+  if (cpu == 0)
+    return 0; // invalid radix
   if (format.block <= 0)
     return ceilDiv(rowLength, cpu);
   return ceilDiv(rowLength, format.block) * ceilDiv(format.block, cpu);

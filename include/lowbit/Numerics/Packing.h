@@ -111,12 +111,13 @@ unsigned unitBits(const PackFormat &format);
 /// 1, 2, 2, 4, 10, digitsPerWord(radix).
 unsigned codesPerUnit(const PackFormat &format);
 /// The largest n with radix^n <= 2^32 (11 -> 9, 3 -> 20, 2 -> 32, 256 -> 4).
-/// Requires 2 <= radix <= 256.
+/// Meant for 2 <= radix <= 256; returns 0 for radix < 2 (asserts in debug).
 unsigned digitsPerWord(unsigned radix);
 /// radix^digitsPerWord(radix) as a 64-bit number (<= 2^32).
 uint64_t radixWordModulus(unsigned radix);
 
-/// Storage units used by one row of `rowLength` codes (see the block rules).
+/// Storage units used by one row of `rowLength` codes (see the block rules);
+/// 0 for a Radix format with radix < 2.
 int64_t packedUnitsPerRow(const PackFormat &format, int64_t rowLength);
 /// packedUnitsPerRow * unitBits / 8.
 int64_t packedBytesPerRow(const PackFormat &format, int64_t rowLength);
