@@ -198,3 +198,65 @@ func.func @pack_resource() -> (tensor<2x2xi8>, tensor<2x4xi8>) {
     }
   }
 #-}
+
+// -----
+
+// quantize of constants folds to codes. By hand, s = 0.5:
+//   [1.0, -2.5, 3.49, 100.0, 0.25, 0.75] / s = [2, -5, 6.98, 200, 0.5, 1.5]
+//   -> [2, -5, 7, 127 (saturated), 0 (tie to even), 2 (tie to even)]
+// and affine u8 per channel (z = [10, 250], s = [0.5, 1.0]):
+//   row 0: [0.0, 1.0] -> [10, 12]; row 1: [10.0, -300.0] -> [260 -> 255, -50]
+//   printed as signless i8: 255 -> -1, -50 -> 0 (saturated at qmin = 0).
+// CHECK-LABEL: func @quantize_constants
+// CHECK-DAG: arith.constant dense<[2, -5, 7, 127, 0, 2]> : tensor<6xi8>
+// CHECK-DAG: arith.constant dense<{{\[}}[10, 12], [-1, 0]]> : tensor<2x2xi8>
+// CHECK-NOT: lowbit.quantize
+func.func @quantize_constants() -> (tensor<6xi8>, tensor<2x2xi8>) {
+  %x = arith.constant dense<[1.0, -2.5, 3.49, 100.0, 0.25, 0.75]> : tensor<6xf32>
+  %s = arith.constant dense<0.5> : tensor<f32>
+  %q = lowbit.quantize %x scales(%s : tensor<f32>) {scheme = #lowbit.scheme<i8, symmetric, per_tensor>} : tensor<6xf32> -> tensor<6xi8>
+  %y = arith.constant dense<[[0.0, 1.0], [10.0, -300.0]]> : tensor<2x2xf32>
+  %t = arith.constant dense<[0.5, 1.0]> : tensor<2xf32>
+  %z = arith.constant dense<[10, 250]> : tensor<2xi32>
+  %r = lowbit.quantize %y scales(%t : tensor<2xf32>) zero_points(%z : tensor<2xi32>) {scheme = #lowbit.scheme<u8, affine, per_channel(axis = 0)>} : tensor<2x2xf32> -> tensor<2x2xi8>
+  return %q, %r : tensor<6xi8>, tensor<2x2xi8>
+}
+
+// -----
+
+// A NaN input is not folded (there is no code for it).
+// CHECK-LABEL: func @quantize_nan_kept
+// CHECK: lowbit.quantize
+func.func @quantize_nan_kept() -> tensor<2xi8> {
+  %x = arith.constant dense<[1.0, 0x7FC00000]> : tensor<2xf32>
+  %s = arith.constant dense<0.5> : tensor<f32>
+  %q = lowbit.quantize %x scales(%s : tensor<f32>) {scheme = #lowbit.scheme<i8, symmetric, per_tensor>} : tensor<2xf32> -> tensor<2xi8>
+  return %q : tensor<2xi8>
+}
+
+// -----
+
+// dequantize of constant codes is never folded: it would turn quantized
+// weights back into float constants.
+// CHECK-LABEL: func @dequantize_constant_kept
+// CHECK: lowbit.dequantize
+func.func @dequantize_constant_kept() -> tensor<2xf32> {
+  %q = arith.constant dense<[1, 2]> : tensor<2xi8>
+  %s = arith.constant dense<0.5> : tensor<f32>
+  %x = lowbit.dequantize %q scales(%s : tensor<f32>) {scheme = #lowbit.scheme<i8, symmetric, per_tensor>} : tensor<2xi8> -> tensor<2xf32>
+  return %x : tensor<2xf32>
+}
+
+// -----
+
+// Zero points are read with the scheme's signedness: the i8 bits of -56 are
+// the u8 zero point 200, so x / s + 200 = [200, 201] (i8 bits -56, -55).
+// CHECK-LABEL: func @quantize_unsigned_zero_point
+// CHECK: arith.constant dense<[-56, -55]> : tensor<2xi8>
+func.func @quantize_unsigned_zero_point() -> tensor<2xi8> {
+  %x = arith.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %s = arith.constant dense<1.0> : tensor<f32>
+  %z = arith.constant dense<-56> : tensor<i8>
+  %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<i8>) {scheme = #lowbit.scheme<u8, affine, per_tensor>} : tensor<2xf32> -> tensor<2xi8>
+  return %q : tensor<2xi8>
+}

@@ -4,7 +4,7 @@
 // #lowbit.codebook
 //===----------------------------------------------------------------------===//
 
-// expected-error @+1 {{codebook must have 1 to 256 levels, got 0}}
+// expected-error @+1 {{codebook must have 2 to 256 levels, got 0}}
 func.func private @f() attributes {a = #lowbit.codebook<[]>}
 
 // -----
@@ -88,8 +88,8 @@ func.func private @f() attributes {a = #lowbit.scheme<u3, min_scale, per_tensor,
 
 // -----
 
-// expected-error @+1 {{min_scale codebooks need at least 2 levels}}
-func.func private @f() attributes {a = #lowbit.scheme<u2, min_scale, per_tensor, codebook = <[0.5]>>}
+// expected-error @+1 {{codebook must have 2 to 256 levels, got 1}}
+func.func private @f() attributes {a = #lowbit.codebook<[0.5]>}
 
 // -----
 

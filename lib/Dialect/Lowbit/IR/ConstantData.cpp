@@ -1,6 +1,7 @@
 //===- ConstantData.cpp - reading and writing constant payloads -----------===//
 
 #include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
+#include "lowbit/Numerics/Float16.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -91,22 +92,20 @@ lowbit::readCodePatterns(ElementsAttr codes, unsigned codeBits,
   return patterns;
 }
 
-/// Wraps raw little-endian bytes as a constant of `type`.
-template <typename T>
-static ElementsAttr makeConstant(ShapedType type, ArrayRef<T> data,
-                                 bool asResource) {
+ElementsAttr lowbit::makeRawConstant(ShapedType type, ArrayRef<char> data,
+                                     size_t alignment, bool asResource,
+                                     StringRef resourceName) {
   if (asResource)
     return DenseResourceElementsAttr::get(
-        type, "lowbit_constant",
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(data));
-  return DenseElementsAttr::getFromRawBuffer(
-      type, ArrayRef<char>(reinterpret_cast<const char *>(data.data()),
-                           data.size() * sizeof(T)));
+        type, resourceName,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(data, alignment));
+  return DenseElementsAttr::getFromRawBuffer(type, data);
 }
 
 ElementsAttr lowbit::packRows(const numerics::PackFormat &format,
                               ArrayRef<uint8_t> patterns, int64_t rowLength,
-                              ShapedType packedType, bool asResource) {
+                              ShapedType packedType, bool asResource,
+                              StringRef resourceName) {
   int64_t rows = rowLength ? int64_t(patterns.size()) / rowLength : 0;
   int64_t units = numerics::packedUnitsPerRow(format, rowLength);
   if (numerics::unitBits(format) == 8) {
@@ -114,13 +113,15 @@ ElementsAttr lowbit::packRows(const numerics::PackFormat &format,
     for (int64_t r = 0; r < rows; ++r)
       numerics::packRow(format, patterns.slice(r * rowLength, rowLength),
                         MutableArrayRef<uint8_t>(out).slice(r * units, units));
-    return makeConstant(packedType, ArrayRef<uint8_t>(out), asResource);
+    return makeRawConstant(packedType, ArrayRef<uint8_t>(out), asResource,
+                        resourceName);
   }
   std::vector<uint32_t> out(rows * units);
   for (int64_t r = 0; r < rows; ++r)
     numerics::packRow(format, patterns.slice(r * rowLength, rowLength),
                       MutableArrayRef<uint32_t>(out).slice(r * units, units));
-  return makeConstant(packedType, ArrayRef<uint32_t>(out), asResource);
+  return makeRawConstant(packedType, ArrayRef<uint32_t>(out), asResource,
+                      resourceName);
 }
 
 ElementsAttr lowbit::makeIntegerConstant(ShapedType type,
@@ -130,7 +131,7 @@ ElementsAttr lowbit::makeIntegerConstant(ShapedType type,
   auto narrow = [&](auto tag) {
     using T = decltype(tag);
     std::vector<T> data(values.begin(), values.end());
-    return makeConstant(type, ArrayRef<T>(data), asResource);
+    return makeRawConstant(type, ArrayRef<T>(data), asResource);
   };
   switch (width) {
   case 8:
@@ -184,4 +185,83 @@ ElementsAttr lowbit::unpackRows(const numerics::PackFormat &format,
                                      : int64_t(rowCodes[i]);
   }
   return makeIntegerConstant(codesType, codes, asResource);
+}
+
+ArrayRef<float> lowbit::viewFloats(ElementsAttr attr) {
+  auto type = cast<ShapedType>(attr.getType());
+  if (!type.getElementType().isF32() || !type.hasStaticShape())
+    return {};
+  ArrayRef<char> data;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return {};
+    data = blob->getData();
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return {};
+    data = dense.getRawData();
+  } else {
+    return {};
+  }
+  if (int64_t(data.size()) != type.getNumElements() * 4 ||
+      reinterpret_cast<uintptr_t>(data.data()) % alignof(float) != 0)
+    return {};
+  return ArrayRef<float>(reinterpret_cast<const float *>(data.data()),
+                         type.getNumElements());
+}
+
+FailureOr<std::vector<float>> lowbit::readFloats(ElementsAttr attr) {
+  auto type = cast<ShapedType>(attr.getType());
+  if (!isa<FloatType>(type.getElementType()) || !type.hasStaticShape())
+    return failure();
+  ArrayRef<float> view = viewFloats(attr);
+  if (!view.empty() || type.getNumElements() == 0)
+    return std::vector<float>(view.begin(), view.end());
+  std::vector<float> values;
+  values.reserve(type.getNumElements());
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || !type.getElementType().isF16())
+      return failure();
+    ArrayRef<char> data = blob->getData();
+    if (int64_t(data.size()) != type.getNumElements() * 2)
+      return failure();
+    for (int64_t i = 0; i < type.getNumElements(); ++i) {
+      uint16_t bits;
+      std::memcpy(&bits, data.data() + 2 * i, 2);
+      values.push_back(numerics::halfBitsToFloat(bits));
+    }
+    return values;
+  }
+  auto dense = dyn_cast<DenseFPElementsAttr>(attr);
+  if (!dense)
+    return failure();
+  for (const APFloat &value : dense.getValues<APFloat>()) {
+    bool losesInfo = false;
+    APFloat widened = value;
+    widened.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
+    values.push_back(widened.convertToFloat());
+  }
+  return values;
+}
+
+ElementsAttr lowbit::makeFloatConstant(ShapedType type, ArrayRef<float> values,
+                                       bool asResource, StringRef resourceName) {
+  if (type.getElementType().isF16()) {
+    std::vector<uint16_t> halves;
+    halves.reserve(values.size());
+    for (float value : values)
+      halves.push_back(numerics::floatToHalfBits(value));
+    return makeRawConstant(type, ArrayRef<uint16_t>(halves), asResource,
+                        resourceName);
+  }
+  return makeRawConstant(type, values, asResource, resourceName);
+}
+
+StringRef lowbit::getResourceName(ElementsAttr attr) {
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    return resource.getRawHandle().getKey();
+  return {};
 }

@@ -92,8 +92,8 @@ LogicalResult
 CodebookAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                      DenseF32ArrayAttr levelsAttr) {
   ArrayRef<float> levels = levelsAttr.asArrayRef();
-  if (levels.empty() || levels.size() > 256)
-    return emitError() << "codebook must have 1 to 256 levels, got "
+  if (levels.size() < 2 || levels.size() > 256)
+    return emitError() << "codebook must have 2 to 256 levels, got "
                        << levels.size();
   for (auto [i, level] : llvm::enumerate(levels)) {
     if (!std::isfinite(level))
@@ -230,27 +230,71 @@ SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError, unsigned bits,
       return emitError() << "codebook has " << codebook.size()
                          << " levels but " << bits << " bits hold only "
                          << (int64_t(1) << bits);
-    if (form == ParamForm::MinScale && codebook.size() < 2)
-      return emitError() << "min_scale codebooks need at least 2 levels";
   } else if (form == ParamForm::Symmetric && !isSigned) {
     return emitError() << "symmetric schemes need signed codes or a codebook";
   }
   return success();
 }
 
+numerics::Scheme SchemeAttr::getNumericsScheme(Type paramType) const {
+  numerics::Scheme scheme;
+  scheme.bits = getBits();
+  scheme.isSigned = getIsSigned();
+  scheme.narrowRange = getNarrowRange();
+  switch (getForm()) {
+  case ParamForm::Symmetric:
+    scheme.form = numerics::ParamForm::Symmetric;
+    break;
+  case ParamForm::Affine:
+    scheme.form = numerics::ParamForm::Affine;
+    break;
+  case ParamForm::MinScale:
+    scheme.form = numerics::ParamForm::MinScale;
+    break;
+  }
+  switch (getRounding()) {
+  case RoundingMode::NearestEven:
+    scheme.rounding = numerics::Rounding::NearestEven;
+    break;
+  case RoundingMode::NearestAway:
+    scheme.rounding = numerics::Rounding::NearestAway;
+    break;
+  case RoundingMode::TowardZero:
+    scheme.rounding = numerics::Rounding::TowardZero;
+    break;
+  }
+  if (getCodebook())
+    scheme.codebook.assign(getCodebook().getValues().begin(),
+                           getCodebook().getValues().end());
+  if (paramType && paramType.isF16())
+    scheme.paramStorage = numerics::ParamStorage::F16;
+  return scheme;
+}
+
+numerics::Granularity SchemeAttr::getNumericsGranularity() const {
+  numerics::Granularity granularity;
+  switch (getGranularity()) {
+  case GranularityKind::PerTensor:
+    granularity.kind = numerics::GranularityKind::PerTensor;
+    break;
+  case GranularityKind::PerChannel:
+    granularity.kind = numerics::GranularityKind::PerChannel;
+    break;
+  case GranularityKind::PerGroup:
+    granularity.kind = numerics::GranularityKind::PerGroup;
+    break;
+  }
+  granularity.axis = getAxis();
+  granularity.groupSize = getGroupSize();
+  return granularity;
+}
+
 int64_t SchemeAttr::getQmin() const {
-  if (getCodebook() || !getIsSigned())
-    return 0;
-  int64_t lowest = -(int64_t(1) << (getBits() - 1));
-  return getNarrowRange() ? lowest + 1 : lowest;
+  return numerics::qmin(getNumericsScheme());
 }
 
 int64_t SchemeAttr::getQmax() const {
-  if (getCodebook())
-    return int64_t(getCodebook().size()) - 1;
-  if (!getIsSigned())
-    return (int64_t(1) << getBits()) - 1;
-  return (int64_t(1) << (getBits() - 1)) - 1;
+  return numerics::qmax(getNumericsScheme());
 }
 
 int64_t SchemeAttr::getNumLevels() const { return getQmax() - getQmin() + 1; }

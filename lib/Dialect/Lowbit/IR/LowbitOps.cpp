@@ -240,13 +240,64 @@ LogicalResult DequantizeOp::verify() {
                            typeOrNull(getMins()));
 }
 
+/// Quantizes constant values with constant parameters at compile time,
+/// with the numerics library's definition (the one the runtime lowering and
+/// the reference kernels use). Declines on a NaN or Inf input or a scale
+/// that is not positive and finite.
+static Attribute foldConstantQuantize(QuantizeOp op,
+                                      QuantizeOp::FoldAdaptor adaptor) {
+  auto input = dyn_cast_if_present<ElementsAttr>(adaptor.getInput());
+  auto scalesAttr = dyn_cast_if_present<ElementsAttr>(adaptor.getScales());
+  auto zeroPointsAttr =
+      dyn_cast_if_present<ElementsAttr>(adaptor.getZeroPoints());
+  auto minsAttr = dyn_cast_if_present<ElementsAttr>(adaptor.getMins());
+  if (!input || !scalesAttr || (op.getZeroPoints() && !zeroPointsAttr) ||
+      (op.getMins() && !minsAttr) || !op.getType().hasStaticShape())
+    return {};
+  FailureOr<std::vector<float>> values = readFloats(input);
+  FailureOr<std::vector<float>> scales = readFloats(scalesAttr);
+  if (failed(values) || failed(scales))
+    return {};
+  std::vector<int32_t> zeroPoints;
+  if (zeroPointsAttr) {
+    FailureOr<std::vector<int64_t>> read = readIntegers(
+        zeroPointsAttr, /*zeroExtend=*/!op.getScheme().getIsSigned());
+    if (failed(read))
+      return {};
+    zeroPoints.assign(read->begin(), read->end());
+  }
+  std::vector<float> mins;
+  if (minsAttr) {
+    FailureOr<std::vector<float>> read = readFloats(minsAttr);
+    if (failed(read))
+      return {};
+    mins = std::move(*read);
+  }
+  SchemeAttr scheme = op.getScheme();
+  numerics::Scheme numericScheme = scheme.getNumericsScheme();
+  auto patterns = numerics::quantizeTensorWithParams(
+      *values, op.getType().getShape(), numericScheme,
+      scheme.getNumericsGranularity(), *scales, zeroPoints, mins);
+  if (!patterns)
+    return {};
+  auto quantizer = numerics::Quantizer::create(numericScheme);
+  std::vector<int64_t> codes;
+  codes.reserve(patterns->size());
+  for (uint8_t pattern : *patterns)
+    codes.push_back(quantizer->fromPattern(pattern));
+  return makeIntegerConstant(op.getType(), codes,
+                             isa<DenseResourceElementsAttr>(input));
+}
+
 /// quantize(dequantize(q)) == q when both use the same parameters: for
 /// integer codes k = q - z with |k| < 2^9, fl(fl(k * s) / s) is within
 /// 2^-14 of k for any normal scale, so nearest rounding recovers k exactly.
 /// This holds for f32 values and plain integer codes; codebooks, narrower
 /// floats and min_scale (whose additive min can swamp the code) are left
 /// alone, as is truncation (k - epsilon truncates to k - 1).
-OpFoldResult QuantizeOp::fold(FoldAdaptor) {
+OpFoldResult QuantizeOp::fold(FoldAdaptor adaptor) {
+  if (Attribute folded = foldConstantQuantize(*this, adaptor))
+    return folded;
   auto dequantize = getInput().getDefiningOp<DequantizeOp>();
   if (!dequantize || dequantize.getScheme() != getScheme() ||
       dequantize.getScales() != getScales() ||

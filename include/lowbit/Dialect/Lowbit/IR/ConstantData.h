@@ -23,6 +23,24 @@ namespace lowbit {
 mlir::FailureOr<std::vector<int64_t>> readIntegers(mlir::ElementsAttr attr,
                                                    bool zeroExtend);
 
+/// Reads the float elements (f32, f16 or bf16) of a dense or dense_resource
+/// constant as f32 values. Fails when the payload is unavailable.
+mlir::FailureOr<std::vector<float>> readFloats(mlir::ElementsAttr attr);
+
+/// The f32 payload of a non-splat dense or dense_resource constant, viewed
+/// in place without a copy; empty when the constant is not stored that way.
+llvm::ArrayRef<float> viewFloats(mlir::ElementsAttr attr);
+
+/// Builds a float constant of `type` (f32 or f16; f16 values are rounded to
+/// nearest even) from f32 values.
+mlir::ElementsAttr makeFloatConstant(mlir::ShapedType type,
+                                     llvm::ArrayRef<float> values,
+                                     bool asResource,
+                                     llvm::StringRef resourceName = "lowbit_constant");
+
+/// The name of a weight: its dense_resource key, or empty.
+llvm::StringRef getResourceName(mlir::ElementsAttr attr);
+
 /// Reads constant codes as `codeBits`-bit patterns (two's complement for
 /// signed codes). Fails when a code is outside [-2^(b-1), 2^(b-1)) for
 /// signed codes or [0, 2^b) for unsigned ones.
@@ -34,7 +52,8 @@ readCodePatterns(mlir::ElementsAttr codes, unsigned codeBits, bool signedCodes);
 mlir::ElementsAttr packRows(const numerics::PackFormat &format,
                             llvm::ArrayRef<uint8_t> patterns,
                             int64_t rowLength, mlir::ShapedType packedType,
-                            bool asResource);
+                            bool asResource,
+                            llvm::StringRef resourceName = "lowbit_constant");
 
 /// Unpacks a constant of packed storage into codes of `codesType`,
 /// sign-extending `codeBits`-bit patterns when `signedCodes`. Returns null
@@ -43,6 +62,25 @@ mlir::ElementsAttr unpackRows(const numerics::PackFormat &format,
                               mlir::ElementsAttr packed,
                               mlir::ShapedType codesType, bool signedCodes,
                               bool asResource);
+
+/// Wraps raw host-order element data (`elementBytes` per element) as a
+/// constant of `type`, as a dense_resource blob named after `resourceName`
+/// when `asResource`.
+mlir::ElementsAttr makeRawConstant(mlir::ShapedType type,
+                                   llvm::ArrayRef<char> data,
+                                   size_t alignment, bool asResource,
+                                   llvm::StringRef resourceName);
+
+template <typename T>
+mlir::ElementsAttr makeRawConstant(mlir::ShapedType type,
+                                   llvm::ArrayRef<T> data, bool asResource,
+                                   llvm::StringRef resourceName = "lowbit_constant") {
+  return makeRawConstant(
+      type,
+      llvm::ArrayRef<char>(reinterpret_cast<const char *>(data.data()),
+                           data.size() * sizeof(T)),
+      alignof(T), asResource, resourceName);
+}
 
 /// Builds an integer constant of `type` (element width 8, 16, 32 or 64, or
 /// any width for dense) from int64 values.

@@ -8,6 +8,7 @@
 #define LOWBIT_DIALECT_LOWBIT_IR_LOWBIT_H
 
 #include "lowbit/Numerics/Packing.h"
+#include "lowbit/Numerics/Quantize.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"

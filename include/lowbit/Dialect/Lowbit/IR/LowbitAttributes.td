@@ -15,7 +15,7 @@ class Lowbit_Attr<string name, string attrMnemonic, list<Trait> traits = []>
 def Lowbit_CodebookAttr : Lowbit_Attr<"Codebook", "codebook"> {
   let summary = "A sorted table of real levels that integer codes index";
   let description = [{
-    A codebook of `L` strictly ascending, finite levels (1 <= L <= 256).
+    A codebook of `L` strictly ascending, finite levels (2 <= L <= 256).
     Under a scheme with a codebook, code `c` stands for `levels[c]` instead of
     `c` itself. Quantization picks the nearest level; a value exactly half-way
     between two levels takes the **lower** code.
@@ -101,6 +101,10 @@ def Lowbit_SchemeAttr : Lowbit_Attr<"Scheme", "scheme"> {
     /// The shape the scale / zero-point / min tensor must have for a tensor
     /// of `shape` quantized under this scheme (dynamic sizes propagate).
     ::llvm::SmallVector<int64_t> getParamShape(::llvm::ArrayRef<int64_t> shape) const;
+    /// The scheme as the numerics library sees it. Parameters are rounded to
+    /// `paramType` (f16 or f32) before codes are computed.
+    ::lowbit::numerics::Scheme getNumericsScheme(::mlir::Type paramType = {}) const;
+    ::lowbit::numerics::Granularity getNumericsGranularity() const;
   }];
 }
 

@@ -79,7 +79,9 @@ def Lowbit_QuantizeOp : Lowbit_QuantParamsOp<"quantize"> {
     width is at least the scheme's bit width. Scales must be positive and
     finite; other scales make the result poison. `zero_points` (integer) is
     required by and only allowed with `affine`, `mins` (float) with
-    `min_scale`.
+    `min_scale`. Zero points are read with the scheme's signedness: for a
+    `u8` scheme an `i8` zero point holding the bits of 200 means 200 (wider
+    types such as `i32` simply hold the value).
 
     ```mlir
     %q = lowbit.quantize %w scales(%s : tensor<64x4xf32>)
