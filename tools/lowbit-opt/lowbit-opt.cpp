@@ -8,6 +8,7 @@
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -18,6 +19,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   lowbit::registerLowbitPasses();
+  lowbit::registerLowbitPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

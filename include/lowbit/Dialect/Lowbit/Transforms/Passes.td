@@ -25,4 +25,152 @@ def LowbitStripStats : Pass<"lowbit-strip-stats"> {
   let dependentDialects = ["::lowbit::LowbitDialect"];
 }
 
+def LowbitQuantizeWeights : Pass<"lowbit-quantize-weights", "::mlir::ModuleOp"> {
+  let summary = "Quantize constant weights of matmuls and convolutions";
+  let description = [{
+    Finds constant weights (`dense` or `dense_resource`) feeding the weight
+    operand of `linalg.matmul`, `linalg.batch_matmul`, `linalg.matvec`,
+    `linalg.conv_2d_nchw_fchw`, `linalg.conv_2d_nhwc_hwcf` and contraction
+    `linalg.generic`s, directly or through a `linalg.transpose` (TOSA
+    models: run `tosa-to-linalg-named` and `tosa-to-linalg` first, as the
+    `lowbit-quantize` pipeline does). Each such weight is quantized under the
+    chosen scheme and replaced by integer codes and parameters feeding
+    `lowbit.dequantize`, so the program means the same up to quantization
+    error.
+
+    Weights are brought into the canonical `[N, K]` form first: the
+    dimensions that the consumer iterates in parallel (output channels) are
+    collapsed into N and the reduction dimensions into K, in their original
+    order (a `linalg.transpose` is emitted back when the reduction
+    dimensions came first). Per-channel parameters are then per row of
+    `[N, K]` and groups run along K, which is also the axis packing works
+    on. A dimension that is not a multiple of the group size ends in a
+    partial group.
+
+    Before:
+    ```mlir
+    %w = arith.constant dense_resource<fc1> : tensor<120x400xf32>
+    %t = linalg.transpose ins(%w : tensor<120x400xf32>) outs(%e : tensor<400x120xf32>) permutation = [1, 0]
+    %y = linalg.matmul ins(%x, %t : tensor<1x400xf32>, tensor<400x120xf32>) outs(%acc : tensor<1x120xf32>) -> tensor<1x120xf32>
+    ```
+    After (`bits=4 granularity=per-group group-size=32`):
+    ```mlir
+    %codes = arith.constant dense_resource<fc1_codes> : tensor<120x400xi8>
+    %scales = arith.constant dense_resource<fc1_scales> : tensor<120x13xf16>
+    %w = lowbit.dequantize %codes scales(%scales : tensor<120x13xf16>)
+           {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>}
+           : tensor<120x400xi8> -> tensor<120x400xf32>
+    %t = linalg.transpose ins(%w : ...) ...
+    ```
+
+    NaN or Inf in a weight is an error at the weight's location naming the
+    tensor and the first bad index. Weights with dynamic shapes, or that feed
+    ops this pass does not know, stay float with a remark. With `report`, a
+    remark per weight gives its shape, scheme, bytes before and after
+    (codes at the scheme's bit width plus parameters), MSE, max abs error
+    and SQNR.
+  }];
+  let options = [
+    Option<"bits", "bits", "unsigned", "8", "Bits per code (2..8)">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "Symmetric (x = q * s) rather than asymmetric codes">,
+    Option<"asymmetricForm", "asymmetric-form", "std::string", "\"affine\"",
+           "Asymmetric form: affine (integer zero point) or min-scale (float group minimum)">,
+    Option<"narrowRange", "narrow-range", "bool", "false",
+           "Symmetric codes in [-(2^(b-1)-1), 2^(b-1)-1]">,
+    Option<"granularity", "granularity", "std::string", "\"per-channel\"",
+           "per-tensor, per-channel (one set per output channel) or per-group (groups along the reduction)">,
+    Option<"groupSize", "group-size", "int64_t", "32",
+           "Elements per group along the reduction for per-group">,
+    Option<"rounding", "rounding", "std::string", "\"nearest-even\"",
+           "nearest-even, nearest-away or toward-zero">,
+    Option<"codebook", "codebook", "std::string", "\"\"",
+           "Optional codebook: 'linspace(LO,HI,N)' or a comma-separated ascending list of levels">,
+    Option<"clipping", "clipping", "std::string", "\"minmax\"",
+           "Range per group: minmax, or mse (search the clipping that minimizes squared error)">,
+    Option<"paramType", "param-type", "std::string", "\"f32\"",
+           "Element type of scales and minimums: f32 or f16 (parameters are rounded before codes are computed)">,
+    Option<"minElements", "min-elements", "int64_t", "1",
+           "Weights with fewer elements stay float">,
+    ListOption<"ops", "ops", "std::string",
+               "Only weights of these ops (e.g. linalg.matmul); empty: all supported ops">,
+    Option<"filter", "filter", "std::string", "\"\"",
+           "Only weights whose name (resource key or name location) matches this regex">,
+    Option<"report", "report", "bool", "false",
+           "Emit a remark per weight: shape, scheme, bytes, MSE, max abs error, SQNR">,
+    Option<"numThreads", "num-threads", "unsigned", "0",
+           "Threads for quantizing large weights (0: all; results do not depend on it)">
+  ];
+  let dependentDialects = ["::lowbit::LowbitDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
+  let summary = "Pack constant integer weight codes into a kernel layout";
+  let description = [{
+    Rewrites `lowbit.dequantize` of constant `[N, K]` codes with constant
+    parameters into a `lowbit.packed_weight` (codes packed row by row under
+    a `#lowbit.layout`) followed by `lowbit.unpack` and the same
+    `lowbit.dequantize`, so the program keeps its meaning while the weight
+    is stored packed. The layout is `layout` or, with `layout=auto`, the one
+    the kernels prefer for the scheme: `int8` for 5 to 8 bits,
+    `int4_interleaved` (block = group size when even, else 32) for 4 bits,
+    `int3` and `int2`, and `radix(L)` for codebooks of L <= 16 levels whose
+    radix words are denser than plain bits (e.g. 11 levels: 9 per 32-bit
+    word, 3.56 bits per code). Per-group schemes pack each group as its own
+    block so groups start on storage-unit boundaries.
+
+    Before:
+    ```mlir
+    %w = lowbit.dequantize %codes scales(%s : tensor<120x13xf16>) {scheme = ...} : tensor<120x400xi8> -> tensor<120x400xf32>
+    ```
+    After:
+    ```mlir
+    %p, %sc = lowbit.packed_weight {data = dense_resource<...> : tensor<120x208xi8>, ...}
+    %c = lowbit.unpack %p {layout = #lowbit.layout<int4_interleaved, block = 32>, signed_codes} : tensor<120x208xi8> -> tensor<120x400xi8>
+    %w = lowbit.dequantize %c scales(%sc : tensor<120x13xf16>) {scheme = ...} : tensor<120x400xi8> -> tensor<120x400xf32>
+    ```
+
+    With `report`, a remark per weight gives the packed bytes (storage plus
+    parameters) against the f32 bytes.
+  }];
+  let options = [
+    Option<"layout", "layout", "std::string", "\"auto\"",
+           "auto, int8, int4, int4-interleaved, int2, int3 or radix (base = codebook size)">,
+    Option<"report", "report", "bool", "false",
+           "Emit a remark per packed weight with its byte counts">
+  ];
+  let dependentDialects = ["::lowbit::LowbitDialect", "::mlir::arith::ArithDialect"];
+}
+
+def LowbitImportQuant : Pass<"lowbit-import-quant", "::mlir::ModuleOp"> {
+  let summary = "Convert upstream quant.qcast / quant.dcast to lowbit ops";
+  let description = [{
+    Rewrites `quant.qcast` / `quant.dcast` / `quant.scast` on tensors of
+    `!quant.uniform` types (per-tensor, per-axis and sub-channel with one
+    blocked dimension) into `lowbit.quantize` / `lowbit.dequantize` with the
+    scales and zero points as constant operands, and quantized tensor types
+    (including those of function signatures) into their storage types.
+
+    The meaning is upstream's, except that values are rounded to nearest
+    even and saturated to the storage range (upstream `lower-quant-ops`
+    truncates and does not saturate full-range storage).
+
+    Before:
+    ```mlir
+    %q = quant.qcast %x : tensor<4xf32> to tensor<4x!quant.uniform<i8:f32, 0.5:3>>
+    ```
+    After:
+    ```mlir
+    %s = arith.constant dense<5.000000e-01> : tensor<f32>
+    %z = arith.constant dense<3> : tensor<i8>
+    %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<i8>)
+           {scheme = #lowbit.scheme<i8, affine, per_tensor>} : tensor<4xf32> -> tensor<4xi8>
+    ```
+  }];
+  let dependentDialects = ["::lowbit::LowbitDialect", "::mlir::arith::ArithDialect"];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

@@ -1,0 +1,49 @@
+//===- WeightOptions.h - weight schemes from pass options --------*- C++ -*-===//
+//
+// Turns the textual options of weight quantization (as given to
+// lowbit-quantize-weights and the lowbit-quantize pipeline) into a
+// #lowbit.scheme for canonical [N, K] weights, and names the presets.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_DIALECT_LOWBIT_TRANSFORMS_WEIGHTOPTIONS_H
+#define LOWBIT_DIALECT_LOWBIT_TRANSFORMS_WEIGHTOPTIONS_H
+
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+
+#include <string>
+
+namespace lowbit {
+
+/// Options of weight quantization, as strings and numbers from the command
+/// line. Granularity applies to canonical [N, K] weights: per-channel is one
+/// parameter set per row N, per-group runs along K.
+struct WeightSchemeOptions {
+  unsigned bits = 8;
+  bool symmetric = true;
+  std::string asymmetricForm = "affine"; ///< affine | min-scale
+  bool narrowRange = false;
+  std::string granularity = "per-channel"; ///< per-tensor | per-channel | per-group
+  int64_t groupSize = 32;
+  std::string rounding = "nearest-even"; ///< nearest-even | nearest-away | toward-zero
+  std::string codebook;                  ///< "" | linspace(LO,HI,N) | comma list
+  std::string paramType = "f32";         ///< f32 | f16
+  std::string layout = "auto";           ///< see lowbit-pack-weights
+};
+
+/// Builds the scheme, or reports what is wrong through `emitError`.
+mlir::FailureOr<SchemeAttr>
+buildWeightScheme(mlir::MLIRContext *context,
+                  const WeightSchemeOptions &options,
+                  llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
+
+/// The options of a named preset (w8, w4g32, w3g64, w2g32, c11g128), or
+/// failure for an unknown name.
+mlir::FailureOr<WeightSchemeOptions> getWeightPreset(llvm::StringRef name);
+
+/// The names of the presets, for help text and diagnostics.
+llvm::ArrayRef<llvm::StringRef> getWeightPresetNames();
+
+} // namespace lowbit
+
+#endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_WEIGHTOPTIONS_H

@@ -1,0 +1,70 @@
+//===- Pipelines.h - named lowbit pass pipelines -----------------*- C++ -*-===//
+
+#ifndef LOWBIT_PIPELINES_PIPELINES_H
+#define LOWBIT_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace lowbit {
+
+/// Options of the `lowbit-quantize` pipeline: a preset, and fields that
+/// override it when given.
+struct QuantizePipelineOptions
+    : public mlir::PassPipelineOptions<QuantizePipelineOptions> {
+  Option<std::string> preset{
+      *this, "preset",
+      llvm::cl::desc("w8, w4g32, w3g64, w2g32, c11g128, or fp32 (leave the "
+                     "model in float)"),
+      llvm::cl::init("w8")};
+  Option<unsigned> bits{*this, "bits",
+                        llvm::cl::desc("Override: bits per code (2..8)")};
+  Option<bool> symmetric{*this, "symmetric",
+                         llvm::cl::desc("Override: symmetric codes")};
+  Option<std::string> asymmetricForm{
+      *this, "asymmetric-form",
+      llvm::cl::desc("Override: affine or min-scale")};
+  Option<std::string> granularity{
+      *this, "granularity",
+      llvm::cl::desc("Override: per-tensor, per-channel or per-group")};
+  Option<int64_t> groupSize{*this, "group-size",
+                            llvm::cl::desc("Override: group size")};
+  Option<std::string> rounding{
+      *this, "rounding",
+      llvm::cl::desc("Override: nearest-even, nearest-away or toward-zero")};
+  Option<std::string> codebook{
+      *this, "codebook",
+      llvm::cl::desc("Override: linspace(LO,HI,N) or a list of levels")};
+  Option<std::string> paramType{*this, "param-type",
+                                llvm::cl::desc("Override: f32 or f16")};
+  Option<std::string> layout{
+      *this, "layout",
+      llvm::cl::desc("Packing layout (see lowbit-pack-weights)"),
+      llvm::cl::init("auto")};
+  Option<std::string> clipping{
+      *this, "clipping", llvm::cl::desc("minmax or mse"),
+      llvm::cl::init("minmax")};
+  Option<int64_t> minElements{
+      *this, "min-elements",
+      llvm::cl::desc("Weights with fewer elements stay float"),
+      llvm::cl::init(1)};
+  Option<bool> report{
+      *this, "report",
+      llvm::cl::desc("Remarks with per-weight error and byte counts"),
+      llvm::cl::init(false)};
+};
+
+/// Appends the quantize pipeline (quantize weights, fold, pack) to `pm`.
+/// Fails with a message for an unknown preset or invalid fields.
+llvm::LogicalResult
+buildQuantizePipeline(mlir::OpPassManager &pm,
+                      const QuantizePipelineOptions &options,
+                      llvm::function_ref<llvm::LogicalResult(const llvm::Twine &)>
+                          errorHandler);
+
+/// Registers `lowbit-quantize` with the global pass registry.
+void registerLowbitPipelines();
+
+} // namespace lowbit
+
+#endif // LOWBIT_PIPELINES_PIPELINES_H

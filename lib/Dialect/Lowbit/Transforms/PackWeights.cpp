@@ -1,0 +1,201 @@
+//===- PackWeights.cpp - pack constant weight codes -----------------------===//
+//
+// Rewrites lowbit.dequantize of constant [N, K] codes into a
+// lowbit.packed_weight, a lowbit.unpack and the same dequantize.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/Format.h"
+
+namespace lowbit {
+#define GEN_PASS_DEF_LOWBITPACKWEIGHTS
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h.inc"
+} // namespace lowbit
+
+using namespace mlir;
+using namespace lowbit;
+
+/// The packing block that makes every group start on a unit boundary.
+static int64_t getGroupBlock(SchemeAttr scheme) {
+  return scheme.getGranularity() == GranularityKind::PerGroup
+             ? scheme.getGroupSize()
+             : 0;
+}
+
+/// The layout the kernels prefer for `scheme`.
+static LayoutAttr chooseLayout(MLIRContext *context, SchemeAttr scheme) {
+  int64_t block = getGroupBlock(scheme);
+  auto make = [&](LayoutKind kind, unsigned radix, int64_t blockSize) {
+    return LayoutAttr::get(context, kind, radix, blockSize);
+  };
+  // A codebook of L levels needs ceil(log2 L) bits as plain codes; radix
+  // words are denser when 32 / digitsPerWord(L) is smaller than that.
+  if (CodebookAttr codebook = scheme.getCodebook()) {
+    unsigned levels = codebook.size();
+    unsigned plainBits = llvm::Log2_32_Ceil(levels);
+    double plainCost = plainBits <= 2   ? 2.0
+                       : plainBits == 3 ? 3.2
+                       : plainBits == 4 ? 4.0
+                                        : 8.0;
+    double radixCost = 32.0 / numerics::digitsPerWord(levels);
+    if (radixCost < plainCost)
+      return make(LayoutKind::Radix, levels, block);
+  }
+  unsigned bits = scheme.getBits();
+  if (scheme.getCodebook())
+    bits = llvm::Log2_32_Ceil(scheme.getCodebook().size());
+  if (bits <= 2)
+    return make(LayoutKind::Int2, 0, block);
+  if (bits == 3)
+    return make(LayoutKind::Int3, 0, block);
+  if (bits == 4)
+    return make(LayoutKind::Int4Interleaved, 0,
+                block > 0 && block % 2 == 0 ? block : 32);
+  return make(LayoutKind::Int8, 0, block);
+}
+
+/// Parses the `layout` option for `scheme`: a kind name, or `auto`.
+static FailureOr<LayoutAttr> getLayout(MLIRContext *context, StringRef name,
+                                       SchemeAttr scheme) {
+  if (name == "auto")
+    return chooseLayout(context, scheme);
+  int64_t block = getGroupBlock(scheme);
+  if (name == "int8")
+    return LayoutAttr::get(context, LayoutKind::Int8, 0, block);
+  if (name == "int4")
+    return LayoutAttr::get(context, LayoutKind::Int4, 0, block);
+  if (name == "int4-interleaved")
+    return LayoutAttr::get(context, LayoutKind::Int4Interleaved, 0,
+                           block > 0 && block % 2 == 0 ? block : 32);
+  if (name == "int3")
+    return LayoutAttr::get(context, LayoutKind::Int3, 0, block);
+  if (name == "int2")
+    return LayoutAttr::get(context, LayoutKind::Int2, 0, block);
+  if (name == "radix" && scheme.getCodebook())
+    return LayoutAttr::get(context, LayoutKind::Radix,
+                           scheme.getCodebook().size(), block);
+  return failure();
+}
+
+static ElementsAttr getConstantPayload(Value value) {
+  if (!value)
+    return {};
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  return constant ? dyn_cast<ElementsAttr>(constant.getValue()) : ElementsAttr();
+}
+
+namespace {
+
+struct LowbitPackWeightsPass
+    : public lowbit::impl::LowbitPackWeightsBase<LowbitPackWeightsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<DequantizeOp> candidates;
+    getOperation().walk([&](DequantizeOp op) { candidates.push_back(op); });
+    for (DequantizeOp op : candidates)
+      if (failed(pack(op)))
+        return signalPassFailure();
+  }
+
+  LogicalResult pack(DequantizeOp op);
+};
+
+} // namespace
+
+LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
+  ElementsAttr codes = getConstantPayload(op.getInput());
+  ElementsAttr scales = getConstantPayload(op.getScales());
+  ElementsAttr zeroPoints = getConstantPayload(op.getZeroPoints());
+  ElementsAttr mins = getConstantPayload(op.getMins());
+  auto codesType = op.getInput().getType();
+  SchemeAttr scheme = op.getScheme();
+  GranularityKind granularity = scheme.getGranularity();
+  bool weightGranularity =
+      granularity == GranularityKind::PerTensor ||
+      (granularity == GranularityKind::PerChannel && scheme.getAxis() == 0) ||
+      (granularity == GranularityKind::PerGroup && scheme.getAxis() == 1);
+  // Only constant [N, K] weights with constant parameters are packed.
+  if (!codes || !scales || (op.getZeroPoints() && !zeroPoints) ||
+      (op.getMins() && !mins) || codesType.getRank() != 2 ||
+      !codesType.hasStaticShape() || !weightGranularity)
+    return success();
+
+  MLIRContext *context = &getContext();
+  FailureOr<LayoutAttr> layoutAttr = getLayout(context, layout, scheme);
+  if (failed(layoutAttr))
+    return op.emitError() << "unknown layout '" << layout
+                          << "' for this scheme (expected auto, int8, int4, "
+                             "int4-interleaved, int3, int2, or radix for "
+                             "codebook schemes)";
+  LayoutAttr packedLayout = *layoutAttr;
+  bool signedCodes = scheme.getQmin() < 0;
+  if (packedLayout.getCodeCapacity() < scheme.getNumLevels() ||
+      (signedCodes && packedLayout.getKind() == LayoutKind::Radix))
+    return op.emitError() << "layout " << packedLayout
+                          << " cannot hold the codes of " << scheme;
+
+  FailureOr<std::vector<uint8_t>> patterns =
+      readCodePatterns(codes, packedLayout.getCodeBits(), signedCodes);
+  numerics::PackFormat format = packedLayout.getPackFormat();
+  if (failed(patterns) || numerics::findInvalidCode(format, *patterns))
+    return op.emitError() << "weight codes do not fit " << packedLayout;
+
+  int64_t n = codesType.getDimSize(0), k = codesType.getDimSize(1);
+  unsigned unitBits = packedLayout.getUnitBits();
+  auto packedType = RankedTensorType::get(
+      {n, packedLayout.getUnitsPerRow(k)},
+      IntegerType::get(context, unitBits));
+  StringRef name = getResourceName(codes);
+  bool asResource = !name.empty();
+  std::string packedName = (name.empty() ? StringRef("weights") : name).str();
+  if (StringRef(packedName).ends_with("_codes"))
+    packedName.resize(packedName.size() - strlen("_codes"));
+  ElementsAttr packed = packRows(format, *patterns, k, packedType, asResource,
+                                 packedName + "_packed");
+
+  OpBuilder builder(op);
+  Location loc = op.getLoc();
+  auto weight = PackedWeightOp::create(
+      builder, loc, packed, scales, zeroPoints, mins,
+      builder.getDenseI64ArrayAttr({n, k}), scheme, packedLayout);
+  auto unpacked = UnpackOp::create(builder, loc, codesType, weight.getPacked(),
+                                   packedLayout, signedCodes);
+  Value oldCodes = op.getInput(), oldScales = op.getScales();
+  Value oldOffsets = zeroPoints ? op.getZeroPoints() : op.getMins();
+  op.getInputMutable().assign(unpacked);
+  op.getScalesMutable().assign(weight.getScaleValues());
+  if (zeroPoints)
+    op.getZeroPointsMutable().assign(weight.getOffsetValues());
+  if (mins)
+    op.getMinsMutable().assign(weight.getOffsetValues());
+  for (Value old : {oldCodes, oldScales, oldOffsets})
+    if (old && old.use_empty())
+      old.getDefiningOp()->erase();
+
+  if (report) {
+    int64_t paramBytes = 0;
+    for (ElementsAttr param : {scales, zeroPoints, mins})
+      if (param)
+        paramBytes += param.getNumElements() *
+                      (cast<ShapedType>(param.getType())
+                           .getElementTypeBitWidth() /
+                       8);
+    int64_t storageBytes = packedType.getNumElements() * unitBits / 8;
+    int64_t floatBytes = n * k * 4;
+    std::string bitsPerWeight;
+    llvm::raw_string_ostream(bitsPerWeight)
+        << llvm::format("%.3f",
+                        8.0 * double(storageBytes + paramBytes) / double(n * k));
+    op.emitRemark() << "packed weight " << n << "x" << k << " as "
+                    << packedLayout << ": " << storageBytes << " + "
+                    << paramBytes << " bytes (f32: " << floatBytes << ", "
+                    << bitsPerWeight << " bits per weight)";
+  }
+  return success();
+}

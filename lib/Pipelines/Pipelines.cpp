@@ -1,0 +1,93 @@
+//===- Pipelines.cpp - named lowbit pass pipelines ------------------------===//
+
+#include "lowbit/Pipelines/Pipelines.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Dialect/Lowbit/Transforms/WeightOptions.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+LogicalResult lowbit::buildQuantizePipeline(
+    OpPassManager &pm, const QuantizePipelineOptions &options,
+    function_ref<LogicalResult(const Twine &)> errorHandler) {
+  if (options.preset == "fp32")
+    return success();
+  FailureOr<WeightSchemeOptions> preset = getWeightPreset(options.preset);
+  if (failed(preset)) {
+    std::string names = "fp32";
+    for (StringRef name : getWeightPresetNames())
+      names += ", " + name.str();
+    return errorHandler("unknown preset '" + options.preset +
+                        "' (expected one of " + names + ")");
+  }
+  WeightSchemeOptions scheme = *preset;
+  if (options.bits.hasValue())
+    scheme.bits = options.bits;
+  if (options.symmetric.hasValue())
+    scheme.symmetric = options.symmetric;
+  if (options.asymmetricForm.hasValue())
+    scheme.asymmetricForm = options.asymmetricForm;
+  if (options.granularity.hasValue())
+    scheme.granularity = options.granularity;
+  if (options.groupSize.hasValue())
+    scheme.groupSize = options.groupSize;
+  if (options.rounding.hasValue())
+    scheme.rounding = options.rounding;
+  if (options.codebook.hasValue())
+    scheme.codebook = options.codebook;
+  if (options.paramType.hasValue())
+    scheme.paramType = options.paramType;
+
+  // TOSA models become linalg first (a no-op on linalg models).
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(tosa::createTosaToLinalgNamed());
+  funcPm.addPass(tosa::createTosaToLinalg());
+  funcPm.addPass(createTosaToArithPass());
+  funcPm.addPass(createTosaToTensorPass());
+
+  LowbitQuantizeWeightsOptions quantize;
+  quantize.bits = scheme.bits;
+  quantize.symmetric = scheme.symmetric;
+  quantize.asymmetricForm = scheme.asymmetricForm;
+  quantize.narrowRange = scheme.narrowRange;
+  quantize.granularity = scheme.granularity;
+  quantize.groupSize = scheme.groupSize;
+  quantize.rounding = scheme.rounding;
+  quantize.codebook = scheme.codebook;
+  quantize.paramType = scheme.paramType;
+  quantize.clipping = options.clipping;
+  quantize.minElements = options.minElements;
+  quantize.report = options.report;
+  pm.addPass(createLowbitQuantizeWeights(quantize));
+  pm.addPass(createCanonicalizerPass());
+
+  LowbitPackWeightsOptions pack;
+  pack.layout = options.layout;
+  pack.report = options.report;
+  pm.addPass(createLowbitPackWeights(pack));
+  return success();
+}
+
+void lowbit::registerLowbitPipelines() {
+  registerPassPipeline(
+      "lowbit-quantize",
+      "Quantize and pack the weights of a model: TOSA to linalg, "
+      "lowbit-quantize-weights, canonicalize (constant folding), "
+      "lowbit-pack-weights",
+      [](OpPassManager &pm, StringRef optionsText,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        QuantizePipelineOptions options;
+        if (failed(options.parseFromString(optionsText)))
+          return failure();
+        return buildQuantizePipeline(pm, options, errorHandler);
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optionHandler) {
+        optionHandler(QuantizePipelineOptions());
+      });
+}
