@@ -106,4 +106,50 @@ TEST_F(LowbitAttributesTest, InvalidAttributesAreRejected) {
   EXPECT_FALSE(parse<CodebookAttr>("#lowbit.codebook<[1.0, 0.5]>"));
 }
 
+/// Errors the parser cannot produce (its grammar never builds these
+/// combinations) but the C++ builders can.
+TEST_F(LowbitAttributesTest, BuilderOnlyVerifierErrors) {
+  std::vector<std::string> messages;
+  ScopedDiagnosticHandler collect(&context, [&](Diagnostic &diagnostic) {
+    messages.push_back(diagnostic.str());
+    return success();
+  });
+  auto emitError = [&]() { return mlir::emitError(UnknownLoc::get(&context)); };
+
+  EXPECT_TRUE(failed(SchemeAttr::verify(
+      emitError, 8, true, ParamForm::Symmetric, GranularityKind::PerTensor,
+      /*axis=*/1, /*groupSize=*/0, false, RoundingMode::NearestEven,
+      CodebookAttr())));
+  EXPECT_TRUE(failed(SchemeAttr::verify(
+      emitError, 8, true, ParamForm::Symmetric, GranularityKind::PerChannel,
+      /*axis=*/0, /*groupSize=*/4, false, RoundingMode::NearestEven,
+      CodebookAttr())));
+  EXPECT_TRUE(failed(LayoutAttr::verify(emitError, LayoutKind::Int4,
+                                        /*radix=*/5, /*block=*/0)));
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0], "per_tensor schemes have no axis");
+  EXPECT_EQ(messages[1], "only per_group schemes have a group size");
+  EXPECT_EQ(messages[2],
+            "invalid layout: radix must be 0 unless the pack kind is radix");
+}
+
+TEST_F(LowbitAttributesTest, NumericsSchemeMirrorsTheAttribute) {
+  auto scheme = parse<SchemeAttr>(
+      "#lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), "
+      "rounding = toward_zero, codebook = <linspace(-1.0, 1.0, 11)>>");
+  ASSERT_TRUE(scheme);
+  numerics::Scheme converted =
+      scheme.getNumericsScheme(Float16Type::get(&context));
+  EXPECT_EQ(converted.bits, 4u);
+  EXPECT_FALSE(converted.isSigned);
+  EXPECT_EQ(converted.form, numerics::ParamForm::MinScale);
+  EXPECT_EQ(converted.rounding, numerics::Rounding::TowardZero);
+  EXPECT_EQ(converted.paramStorage, numerics::ParamStorage::F16);
+  EXPECT_EQ(converted.codebook.size(), 11u);
+  numerics::Granularity granularity = scheme.getNumericsGranularity();
+  EXPECT_EQ(granularity.kind, numerics::GranularityKind::PerGroup);
+  EXPECT_EQ(granularity.axis, 1);
+  EXPECT_EQ(granularity.groupSize, 128);
+}
+
 } // namespace
