@@ -16,8 +16,19 @@ config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
-    [ToolSubst("lowbit-opt", unresolved="fatal")],
+    [ToolSubst("lowbit-opt", unresolved="fatal"),
+     ToolSubst("lowbitc", unresolved="fatal")],
     [config.lowbit_tools_dir])
+
+# End-to-end tests compile objects, link them with C harnesses and run them:
+# natively, and for AArch64 with the cross compiler under qemu-aarch64.
+import shutil
+config.substitutions.append(("%e2e-inputs", os.path.join(config.test_source_root, "e2e", "Inputs")))
+config.substitutions.append(("%host-cc", shutil.which("clang-22", path=config.llvm_tools_dir + os.pathsep + os.environ.get("PATH", "")) or "cc"))
+if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc"):
+    config.available_features.add("qemu-aarch64")
+    config.substitutions.append(("%aarch64-cc", "aarch64-linux-gnu-gcc"))
+    config.substitutions.append(("%qemu-aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
 
 # Real models and data live beside the repository (../shared).
 config.substitutions.append(("%shared", config.lowbit_shared_dir))

@@ -74,7 +74,38 @@ LogicalResult lowbit::buildQuantizePipeline(
   return success();
 }
 
+/// The upstream part of the lowering, as text so that it reads like the
+/// mlir-opt command line it is equivalent to.
+static constexpr llvm::StringLiteral kLowerToLLVM =
+    "lowbit-export-c-interface,inline,symbol-dce,canonicalize,"
+    "func.func(convert-elementwise-to-linalg),"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+    "convert-math-to-llvm,expand-strided-metadata,finalize-memref-to-llvm,"
+    "convert-arith-to-llvm,convert-ub-to-llvm,"
+    "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+    "convert-cf-to-llvm,reconcile-unrealized-casts";
+
+LogicalResult lowbit::buildLowerToLLVMPipeline(OpPassManager &pm) {
+  // The pass list without a builtin.module(...) wrapper: parsing a wrapped
+  // pipeline into an existing manager would nest it a level too deep.
+  return parsePassPipeline(kLowerToLLVM, pm);
+}
+
 void lowbit::registerLowbitPipelines() {
+  registerPassPipeline(
+      "lowbit-lower-to-llvm",
+      "Lower a tensor-level model to the LLVM dialect with C entry points "
+      "(int lowbit_NAME(const T *in0, ..., T *out0))",
+      [](OpPassManager &pm, StringRef optionsText,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        if (!optionsText.empty())
+          return errorHandler("lowbit-lower-to-llvm takes no options");
+        return buildLowerToLLVMPipeline(pm);
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)>) {});
   registerPassPipeline(
       "lowbit-quantize",
       "Quantize and pack the weights of a model: TOSA to linalg, "

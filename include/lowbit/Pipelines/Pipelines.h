@@ -62,7 +62,13 @@ buildQuantizePipeline(mlir::OpPassManager &pm,
                       llvm::function_ref<llvm::LogicalResult(const llvm::Twine &)>
                           errorHandler);
 
-/// Registers `lowbit-quantize` with the global pass registry.
+/// Appends the lowering of a (quantized) tensor-level model to the LLVM
+/// dialect: C entry points, inlining, bufferization with deallocation,
+/// loops, and conversion to LLVM with the bare-pointer calling convention.
+llvm::LogicalResult buildLowerToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// Registers `lowbit-quantize` and `lowbit-lower-to-llvm` with the global
+/// pass registry.
 void registerLowbitPipelines();
 
 } // namespace lowbit

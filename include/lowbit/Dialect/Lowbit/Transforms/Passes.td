@@ -173,4 +173,47 @@ def LowbitImportQuant : Pass<"lowbit-import-quant", "::mlir::ModuleOp"> {
   let dependentDialects = ["::lowbit::LowbitDialect", "::mlir::arith::ArithDialect"];
 }
 
+def LowbitExportCInterface : Pass<"lowbit-export-c-interface", "::mlir::ModuleOp"> {
+  let summary = "Wrap public functions in plain C entry points";
+  let description = [{
+    For every public `func.func @NAME` whose arguments and results are
+    statically shaped tensors, adds a public function `@lowbit_NAME` that
+    takes one buffer per argument followed by one buffer per result
+    (`memref`s of the same static shapes, dense row-major), calls `@NAME`,
+    writes the results into the result buffers and returns `0 : i32`. The
+    original function becomes private (and is usually inlined). Lowered with
+    the bare-pointer calling convention, `@lowbit_lenet` is the C function
+
+    ```c
+    int lowbit_lenet(const float *in0, float *out0);
+    ```
+
+    Before:
+    ```mlir
+    func.func @lenet(%x: tensor<1x1x32x32xf32>) -> tensor<1x10xf32>
+    ```
+    After:
+    ```mlir
+    func.func private @lenet(%x: tensor<1x1x32x32xf32>) -> tensor<1x10xf32>
+    func.func @lowbit_lenet(%in0: memref<1x1x32x32xf32>, %out0: memref<1x10xf32>) -> i32 {
+      %0 = bufferization.to_tensor %in0 restrict : memref<1x1x32x32xf32> to tensor<1x1x32x32xf32>
+      %1 = call @lenet(%0) : (tensor<1x1x32x32xf32>) -> tensor<1x10xf32>
+      bufferization.materialize_in_destination %1 in restrict writable %out0 : (tensor<1x10xf32>, memref<1x10xf32>) -> ()
+      %c0 = arith.constant 0 : i32
+      return %c0 : i32
+    }
+    ```
+
+    A public function with a dynamic shape, an unranked tensor or a
+    non-tensor argument is an error at the function: it has no plain C form.
+  }];
+  let options = [
+    Option<"prefix", "prefix", "std::string", "\"lowbit_\"",
+           "Prefix of the exported C function names">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

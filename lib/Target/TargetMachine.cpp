@@ -1,0 +1,141 @@
+//===- TargetMachine.cpp - LLVM target machines and code emission ---------===//
+
+#include "lowbit/Target/Target.h"
+
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+static void initializeTargets() {
+  static bool initialized = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)initialized;
+}
+
+std::unique_ptr<llvm::TargetMachine>
+lowbit::createTargetMachine(const TargetOptions &options, std::string &error) {
+  initializeTargets();
+  llvm::Triple triple(llvm::Triple::normalize(options.triple));
+  std::string lookupError;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, lookupError);
+  if (!target) {
+    error = "unknown target '" + options.triple + "': " + lookupError;
+    return nullptr;
+  }
+
+  std::string cpu = options.cpu;
+  std::string features;
+  if (cpu == "native") {
+    cpu = llvm::sys::getHostCPUName().str();
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features += (features.empty() ? "" : ",") +
+                  std::string(feature.second ? "+" : "-") +
+                  feature.first().str();
+  }
+  if (cpu.empty())
+    cpu = triple.isX86() ? "x86-64" : "generic";
+  if (!options.features.empty())
+    features += (features.empty() ? "" : ",") + options.features;
+
+  // Check the CPU and every requested feature against the target's tables,
+  // so a typo is an error rather than a warning and a silent default.
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!info || !info->isCPUStringValid(cpu)) {
+    error = "unknown CPU '" + cpu + "' for " + triple.str();
+    return nullptr;
+  }
+  if (!options.features.empty()) {
+    llvm::SmallVector<llvm::StringRef> requested;
+    llvm::StringRef(options.features).split(requested, ',', -1, false);
+    for (llvm::StringRef feature : requested) {
+      feature = feature.trim();
+      if (!feature.consume_front("+") && !feature.consume_front("-")) {
+        error = "feature '" + feature.str() +
+                "' must start with '+' (enable) or '-' (disable)";
+        return nullptr;
+      }
+      bool known = llvm::any_of(
+          info->getAllProcessorFeatures(),
+          [&](const llvm::SubtargetFeatureKV &kv) { return feature == kv.Key; });
+      if (!known) {
+        error = "unknown feature '" + feature.str() + "' for " + triple.str();
+        return nullptr;
+      }
+    }
+  }
+
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 0 ? llvm::CodeGenOptLevel::None
+                              : llvm::CodeGenOptLevel::Default));
+  if (!machine)
+    error = "cannot create a target machine for " + triple.str();
+  return machine;
+}
+
+LogicalResult lowbit::emitModule(ModuleOp module, llvm::TargetMachine &machine,
+                                 EmitKind kind, unsigned optLevel,
+                                 llvm::raw_pwrite_stream &os) {
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  module->getContext()->appendDialectRegistry(registry);
+
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return module.emitError("cannot translate the lowered module to LLVM IR");
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  llvmModule->setDataLayout(machine.createDataLayout());
+
+  if (optLevel > 0) {
+    llvm::LoopAnalysisManager loops;
+    llvm::FunctionAnalysisManager functions;
+    llvm::CGSCCAnalysisManager cgscc;
+    llvm::ModuleAnalysisManager modules;
+    llvm::PassBuilder builder(&machine);
+    builder.registerModuleAnalyses(modules);
+    builder.registerCGSCCAnalyses(cgscc);
+    builder.registerFunctionAnalyses(functions);
+    builder.registerLoopAnalyses(loops);
+    builder.crossRegisterProxies(loops, functions, cgscc, modules);
+    llvm::OptimizationLevel level = optLevel >= 3   ? llvm::OptimizationLevel::O3
+                                    : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                    : llvm::OptimizationLevel::O1;
+    builder.buildPerModuleDefaultPipeline(level).run(*llvmModule, modules);
+  }
+
+  if (kind == EmitKind::LLVMIR) {
+    llvmModule->print(os, nullptr);
+    return success();
+  }
+  llvm::legacy::PassManager codegen;
+  if (machine.addPassesToEmitFile(codegen, os, nullptr,
+                                  kind == EmitKind::Object
+                                      ? llvm::CodeGenFileType::ObjectFile
+                                      : llvm::CodeGenFileType::AssemblyFile))
+    return module.emitError("the target cannot emit this file type");
+  codegen.run(*llvmModule);
+  return success();
+}

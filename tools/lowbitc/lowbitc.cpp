@@ -1,0 +1,201 @@
+//===- lowbitc.cpp - the lowbit compile driver ----------------------------===//
+//
+// lowbitc MODEL.mlir -o OUT.o [--target=TRIPLE] [--mcpu=CPU|native]
+//         [--mattr=+f,-g] [--quantize=PRESET|OPTIONS] [--emit=obj|asm|llvm|mlir]
+//         [--header=OUT.h]
+//
+// Parses a model (text or bytecode), quantizes it with the lowbit-quantize
+// pipeline, lowers it to LLVM with plain C entry points, and emits an object
+// file (or assembly / LLVM IR) for the requested target, in process.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Pipelines/Pipelines.h"
+#include "lowbit/Target/Target.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("lowbitc options");
+
+static cl::opt<std::string> inputFilename(cl::Positional,
+                                          cl::desc("<model.mlir|model.mlirbc>"),
+                                          cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    outputFilename("o", cl::desc("Output file (default: the model's name with "
+                                 "the emitted kind's extension)"),
+                   cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    targetTriple("target", cl::desc("Target triple: x86_64-linux-gnu or "
+                                    "aarch64-linux-gnu (any LLVM triple)"),
+                 cl::init("x86_64-linux-gnu"), cl::cat(category));
+static cl::opt<std::string>
+    targetCpu("mcpu",
+              cl::desc("Target CPU (e.g. x86-64-v3, znver4, cortex-a76), or "
+                       "native; default: the triple's baseline"),
+              cl::cat(category));
+static cl::opt<std::string>
+    targetFeatures("mattr", cl::desc("Target features to add or remove, e.g. "
+                                     "+avx512vnni,-avx512f"),
+                   cl::cat(category));
+static cl::opt<std::string> quantize(
+    "quantize",
+    cl::desc("Quantization: a preset (fp32, w8, w4g32, w3g64, w2g32, c11g128) "
+             "or lowbit-quantize options such as 'preset=w8 clipping=mse'"),
+    cl::init("fp32"), cl::cat(category));
+static cl::opt<std::string>
+    emitKind("emit",
+             cl::desc("What to write: obj (default), asm, llvm (LLVM IR), or "
+                      "mlir (the quantized model before lowering)"),
+             cl::init("obj"), cl::cat(category));
+static cl::opt<std::string>
+    headerFilename("header", cl::desc("Also write a C header declaring the "
+                                      "entry points"),
+                   cl::value_desc("file"), cl::cat(category));
+static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3"),
+                                  cl::init(3), cl::Prefix, cl::cat(category));
+
+/// Runs `build`'s passes on `module`; diagnostics go to the handler.
+static LogicalResult
+runPipeline(ModuleOp module,
+            function_ref<LogicalResult(OpPassManager &)> build) {
+  PassManager pm(module.getContext());
+  if (failed(build(pm)) || failed(pm.run(module)))
+    return failure();
+  return success();
+}
+
+static std::string defaultOutput(StringRef input, StringRef kind) {
+  StringRef extension = llvm::StringSwitch<StringRef>(kind)
+                            .Case("asm", ".s")
+                            .Case("llvm", ".ll")
+                            .Case("mlir", ".lowbit.mlir")
+                            .Default(".o");
+  SmallString<128> path(llvm::sys::path::filename(input));
+  llvm::sys::path::replace_extension(path, "");
+  return (path + extension).str();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAllPasses();
+  lowbit::registerLowbitPasses();
+  lowbit::registerLowbitPipelines();
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "lowbitc: compile a model to an object file\n");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<lowbit::LowbitDialect>();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  auto fail = [](const Twine &message) {
+    llvm::errs() << "lowbitc: error: " << message << "\n";
+    return 1;
+  };
+
+  if (emitKind != "obj" && emitKind != "asm" && emitKind != "llvm" &&
+      emitKind != "mlir")
+    return fail("unknown --emit=" + emitKind +
+                " (expected obj, asm, llvm or mlir)");
+
+  // Check the target before doing any work.
+  lowbit::TargetOptions targetOptions;
+  targetOptions.triple = targetTriple;
+  targetOptions.cpu = targetCpu;
+  targetOptions.features = targetFeatures;
+  targetOptions.optLevel = optLevel;
+  std::string targetError;
+  std::unique_ptr<llvm::TargetMachine> machine =
+      lowbit::createTargetMachine(targetOptions, targetError);
+  if (!machine)
+    return fail(targetError);
+
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &errorMessage);
+  if (!input)
+    return fail(errorMessage);
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  // Quantize.
+  std::string quantizeOptions = quantize;
+  if (StringRef(quantizeOptions).find('=') == StringRef::npos)
+    quantizeOptions = "preset=" + quantizeOptions;
+  if (failed(runPipeline(*module, [&](OpPassManager &pm) {
+        lowbit::QuantizePipelineOptions options;
+        if (failed(options.parseFromString(quantizeOptions)))
+          return failure();
+        return lowbit::buildQuantizePipeline(
+            pm, options, [](const Twine &message) {
+              llvm::errs() << "lowbitc: error: " << message << "\n";
+              return failure();
+            });
+      })))
+    return 1;
+
+  std::string outputPath = outputFilename.empty()
+                               ? defaultOutput(inputFilename, emitKind)
+                               : outputFilename;
+  if (!headerFilename.empty()) {
+    std::unique_ptr<llvm::ToolOutputFile> header =
+        openOutputFile(headerFilename, &errorMessage);
+    if (!header)
+      return fail(errorMessage);
+    std::string guard = llvm::sys::path::stem(headerFilename).str();
+    for (char &c : guard)
+      c = llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+    if (failed(lowbit::emitCHeader(*module, "lowbit_",
+                                   "LOWBIT_" + guard + "_H", header->os())))
+      return 1;
+    header->keep();
+  }
+
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputPath, &errorMessage);
+  if (!output)
+    return fail(errorMessage);
+  if (emitKind == "mlir") {
+    module->print(output->os());
+    output->keep();
+    return 0;
+  }
+
+  if (failed(runPipeline(*module, [](OpPassManager &pm) {
+        return lowbit::buildLowerToLLVMPipeline(pm);
+      })))
+    return 1;
+  lowbit::EmitKind kind = emitKind == "asm"    ? lowbit::EmitKind::Assembly
+                          : emitKind == "llvm" ? lowbit::EmitKind::LLVMIR
+                                               : lowbit::EmitKind::Object;
+  if (failed(lowbit::emitModule(*module, *machine, kind, optLevel,
+                                output->os())))
+    return 1;
+  output->keep();
+  return 0;
+}
