@@ -68,7 +68,8 @@ LogicalResult lowbit::buildQuantizePipeline(
   pm.addPass(createCanonicalizerPass());
 
   LowbitPackWeightsOptions pack;
-  pack.layout = options.layout;
+  pack.layout = options.layout.hasValue() ? options.layout.getValue()
+                                          : scheme.layout;
   pack.report = options.report;
   pm.addPass(createLowbitPackWeights(pack));
   return success();

@@ -39,8 +39,8 @@ struct QuantizePipelineOptions
                                 llvm::cl::desc("Override: f32 or f16")};
   Option<std::string> layout{
       *this, "layout",
-      llvm::cl::desc("Packing layout (see lowbit-pack-weights)"),
-      llvm::cl::init("auto")};
+      llvm::cl::desc("Override: packing layout (see lowbit-pack-weights; "
+                     "default: the preset's)")};
   Option<std::string> clipping{
       *this, "clipping", llvm::cl::desc("minmax or mse"),
       llvm::cl::init("minmax")};

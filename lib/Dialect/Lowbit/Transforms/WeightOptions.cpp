@@ -104,49 +104,80 @@ lowbit::buildWeightScheme(MLIRContext *context,
   return scheme;
 }
 
-static constexpr StringRef kPresetNames[] = {"w8", "w4g32", "w3g64", "w2g32",
-                                             "c11g128"};
+ArrayRef<StringRef> lowbit::getWeightPresetNames() {
+  static const std::vector<StringRef> names = [] {
+    std::vector<StringRef> result;
+    for (const numerics::WeightPreset &preset : numerics::getWeightPresets())
+      result.push_back(preset.name);
+    return result;
+  }();
+  return names;
+}
 
-ArrayRef<StringRef> lowbit::getWeightPresetNames() { return kPresetNames; }
+/// The pack-weights spelling of a packing layout.
+static StringRef getLayoutName(numerics::PackKind kind) {
+  switch (kind) {
+  case numerics::PackKind::Int8:
+    return "int8";
+  case numerics::PackKind::Int4:
+    return "int4";
+  case numerics::PackKind::Int4Interleaved:
+    return "int4-interleaved";
+  case numerics::PackKind::Int2:
+    return "int2";
+  case numerics::PackKind::Int3:
+    return "int3";
+  case numerics::PackKind::Radix:
+    return "radix";
+  }
+  llvm_unreachable("unknown pack kind");
+}
 
 FailureOr<WeightSchemeOptions> lowbit::getWeightPreset(StringRef name) {
+  const numerics::WeightPreset *preset = numerics::findWeightPreset(name);
+  if (!preset)
+    return failure();
+  const numerics::Scheme &scheme = preset->scheme;
   WeightSchemeOptions options;
-  if (name == "w8") {
-    // int8 per output channel, symmetric, f32 scales.
-    options.bits = 8;
+  options.bits = scheme.bits;
+  options.symmetric = scheme.form == numerics::ParamForm::Symmetric;
+  options.asymmetricForm =
+      scheme.form == numerics::ParamForm::Affine ? "affine" : "min-scale";
+  options.narrowRange = scheme.narrowRange;
+  switch (preset->granularity.kind) {
+  case numerics::GranularityKind::PerTensor:
+    options.granularity = "per-tensor";
+    break;
+  case numerics::GranularityKind::PerChannel:
     options.granularity = "per-channel";
-    return options;
+    break;
+  case numerics::GranularityKind::PerGroup:
+    options.granularity = "per-group";
+    options.groupSize = preset->granularity.groupSize;
+    break;
   }
-  options.granularity = "per-group";
-  options.paramType = "f16";
-  if (name == "w4g32") {
-    options.bits = 4;
-    options.groupSize = 32;
-    return options;
+  switch (scheme.rounding) {
+  case numerics::Rounding::NearestEven:
+    options.rounding = "nearest-even";
+    break;
+  case numerics::Rounding::NearestAway:
+    options.rounding = "nearest-away";
+    break;
+  case numerics::Rounding::TowardZero:
+    options.rounding = "toward-zero";
+    break;
   }
-  if (name == "w3g64") {
-    options.bits = 3;
-    options.groupSize = 64;
-    return options;
+  std::string codebook;
+  for (float level : scheme.codebook) {
+    if (!codebook.empty())
+      codebook += ",";
+    char text[32];
+    snprintf(text, sizeof(text), "%.9g", double(level));
+    codebook += text;
   }
-  if (name == "w2g32") {
-    // Four levels spanning each group's [min, max]: symmetric 2-bit codes
-    // would waste one of them.
-    options.bits = 2;
-    options.groupSize = 32;
-    options.symmetric = false;
-    options.asymmetricForm = "min-scale";
-    return options;
-  }
-  if (name == "c11g128") {
-    // The 3.5-bit seed scheme: 11 levels in [-1, 1], min/scale in fp16,
-    // nine base-11 digits per 32-bit word.
-    options.bits = 4;
-    options.groupSize = 128;
-    options.symmetric = false;
-    options.asymmetricForm = "min-scale";
-    options.codebook = "linspace(-1,1,11)";
-    return options;
-  }
-  return failure();
+  options.codebook = codebook;
+  options.paramType =
+      scheme.paramStorage == numerics::ParamStorage::F16 ? "f16" : "f32";
+  options.layout = getLayoutName(preset->format.kind).str();
+  return options;
 }

@@ -216,4 +216,34 @@ def LowbitExportCInterface : Pass<"lowbit-export-c-interface", "::mlir::ModuleOp
                            "::mlir::memref::MemRefDialect"];
 }
 
+def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
+  let summary = "Fuse dequantized packed weights and matmul into lowbit.matmul";
+  let description = [{
+    Rewrites `linalg.matmul` whose right operand is the transpose of a
+    `lowbit.dequantize` of a `lowbit.unpack` of a `lowbit.packed_weight`
+    (the form `lowbit-quantize` leaves fully-connected layers in), on a
+    zero-filled accumulator, into `lowbit.matmul` on the packed weight. A
+    following bias addition (`linalg.generic` adding a `[N]` vector
+    broadcast along rows, the fully-connected pattern of exported models)
+    becomes the op's `bias`. The kernels then unpack weights in registers
+    instead of materializing the float weight.
+
+    Before:
+    ```mlir
+    %p, %s = lowbit.packed_weight {...} : tensor<120x208xi8>, tensor<120x13xf16>
+    %c = lowbit.unpack %p {...} : tensor<120x208xi8> -> tensor<120x400xi8>
+    %w = lowbit.dequantize %c scales(%s : tensor<120x13xf16>) {...} : tensor<120x400xi8> -> tensor<120x400xf32>
+    %t = linalg.transpose ins(%w : tensor<120x400xf32>) outs(%e : tensor<400x120xf32>) permutation = [1, 0]
+    %y = linalg.matmul ins(%x, %t : tensor<1x400xf32>, tensor<400x120xf32>) outs(%zero : tensor<1x120xf32>) -> tensor<1x120xf32>
+    %z = linalg.generic {...} ins(%y, %b : tensor<1x120xf32>, tensor<120xf32>) ... { arith.addf }
+    ```
+    After:
+    ```mlir
+    %z = lowbit.matmul %x, %p scales(%s : tensor<120x13xf16>) bias(%b : tensor<120xf32>) {...}
+           : tensor<1x400xf32>, tensor<120x208xi8> -> tensor<1x120xf32>
+    ```
+  }];
+  let dependentDialects = ["::lowbit::LowbitDialect"];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

@@ -10,6 +10,7 @@
 #define LOWBIT_DIALECT_LOWBIT_TRANSFORMS_WEIGHTOPTIONS_H
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Numerics/Presets.h"
 
 #include <string>
 
@@ -37,8 +38,8 @@ buildWeightScheme(mlir::MLIRContext *context,
                   const WeightSchemeOptions &options,
                   llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
 
-/// The options of a named preset (w8, w4g32, w3g64, w2g32, c11g128), or
-/// failure for an unknown name.
+/// The options of a named preset (see lowbit/Numerics/Presets.h), or failure
+/// for an unknown name.
 mlir::FailureOr<WeightSchemeOptions> getWeightPreset(llvm::StringRef name);
 
 /// The names of the presets, for help text and diagnostics.

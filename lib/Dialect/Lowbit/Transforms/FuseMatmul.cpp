@@ -1,0 +1,123 @@
+//===- FuseMatmul.cpp - dequantized weights + matmul -> lowbit.matmul -----===//
+
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace lowbit {
+#define GEN_PASS_DEF_LOWBITFUSEMATMUL
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h.inc"
+} // namespace lowbit
+
+using namespace mlir;
+using namespace lowbit;
+
+/// Whether `value` is a linalg.fill of floating-point zero.
+static bool isZeroFilled(Value value) {
+  auto fill = value.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+}
+
+/// If `op` adds a [N] vector to each row of `value` (out[m, n] = value[m, n]
+/// + bias[n]), returns the bias.
+static Value matchBiasAdd(linalg::GenericOp op, Value value) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 2 || op.getNumReductionLoops() != 0)
+    return {};
+  MLIRContext *context = op.getContext();
+  AffineExpr m, n;
+  bindDims(context, m, n);
+  auto identity = AffineMap::get(2, 0, {m, n}, context);
+  auto row = AffineMap::get(2, 0, {n}, context);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  int matrixIndex = op.getDpsInputs()[0] == value ? 0 : 1;
+  if (op.getDpsInputs()[matrixIndex] != value ||
+      maps[matrixIndex] != identity || maps[1 - matrixIndex] != row ||
+      maps[2] != identity)
+    return {};
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != &body || body.getOperations().size() != 2)
+    return {};
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  if (!((add.getLhs() == a && add.getRhs() == b) ||
+        (add.getLhs() == b && add.getRhs() == a)))
+    return {};
+  return op.getDpsInputs()[1 - matrixIndex];
+}
+
+namespace {
+
+/// linalg.matmul(x, transpose(dequantize(unpack(packed_weight)))) on a zero
+/// accumulator -> lowbit.matmul, absorbing a following bias addition.
+struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::MatmulOp matmul,
+                                PatternRewriter &rewriter) const override {
+    if (matmul.getNumDpsInputs() != 2 || matmul->getNumResults() != 1 ||
+        !isZeroFilled(matmul.getDpsInits()[0]) ||
+        matmul.hasUserDefinedMaps())
+      return rewriter.notifyMatchFailure(matmul, "not a plain matmul on zero");
+    Value x = matmul.getDpsInputs()[0];
+    auto transpose =
+        matmul.getDpsInputs()[1].getDefiningOp<linalg::TransposeOp>();
+    if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+      return rewriter.notifyMatchFailure(matmul, "weight is not transposed");
+    auto dequantize = transpose.getInput().getDefiningOp<DequantizeOp>();
+    if (!dequantize)
+      return rewriter.notifyMatchFailure(matmul, "weight is not dequantized");
+    auto unpack = dequantize.getInput().getDefiningOp<UnpackOp>();
+    auto weight = unpack ? unpack.getInput().getDefiningOp<PackedWeightOp>()
+                         : PackedWeightOp();
+    if (!weight || unpack.getLayout() != weight.getLayout() ||
+        dequantize.getScheme() != weight.getScheme() ||
+        dequantize.getScales() != weight.getScaleValues())
+      return rewriter.notifyMatchFailure(matmul, "weight is not packed");
+    auto resultType = cast<RankedTensorType>(matmul->getResult(0).getType());
+    if (resultType.getElementType() !=
+            cast<ShapedType>(x.getType()).getElementType() ||
+        dequantize.getType().getElementType() != resultType.getElementType())
+      return rewriter.notifyMatchFailure(matmul, "mixed element types");
+
+    // Absorb out[m, n] + bias[n] when it is the only use.
+    Operation *replaced = matmul;
+    Value bias;
+    if (matmul->getResult(0).hasOneUse()) {
+      if (auto generic =
+              dyn_cast<linalg::GenericOp>(*matmul->getUsers().begin())) {
+        if (Value found = matchBiasAdd(generic, matmul->getResult(0))) {
+          if (cast<ShapedType>(found.getType()).getElementType() ==
+              resultType.getElementType()) {
+            bias = found;
+            replaced = generic;
+          }
+        }
+      }
+    }
+    rewriter.setInsertionPoint(replaced);
+    Value fused = MatmulOp::create(
+        rewriter, matmul.getLoc(), resultType, x, weight.getPacked(),
+        weight.getScaleValues(), dequantize.getZeroPoints(),
+        dequantize.getMins(), bias, weight.getScheme(), weight.getLayout());
+    rewriter.replaceOp(replaced, fused);
+    return success();
+  }
+};
+
+struct LowbitFuseMatmulPass
+    : public lowbit::impl::LowbitFuseMatmulBase<LowbitFuseMatmulPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseDequantizedMatmul>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

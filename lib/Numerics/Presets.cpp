@@ -1,0 +1,63 @@
+//===- Presets.cpp - named weight quantization presets --------------------===//
+
+#include "lowbit/Numerics/Presets.h"
+
+using namespace lowbit::numerics;
+
+static Scheme makeScheme(unsigned bits, bool isSigned, ParamForm form,
+                         ParamStorage storage,
+                         std::vector<float> codebook = {}) {
+  Scheme scheme;
+  scheme.bits = bits;
+  scheme.isSigned = isSigned;
+  scheme.form = form;
+  scheme.paramStorage = storage;
+  scheme.codebook = std::move(codebook);
+  return scheme;
+}
+
+static Granularity perGroup(int64_t size) {
+  return {GranularityKind::PerGroup, 1, size};
+}
+
+static PackFormat format(PackKind kind, int64_t block = 0, unsigned radix = 0) {
+  PackFormat result;
+  result.kind = kind;
+  result.block = block;
+  result.radix = radix;
+  return result;
+}
+
+llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
+  static const std::vector<WeightPreset> presets = {
+      {"w8", "int8 symmetric per output channel, f32 scales; int8",
+       makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
+       {GranularityKind::PerChannel, 0, 0}, format(PackKind::Int8)},
+      {"w4g32", "int4 symmetric, groups of 32, f16 scales; interleaved nibbles",
+       makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
+       perGroup(32), format(PackKind::Int4Interleaved, 32)},
+      {"w3g64", "int3 symmetric, groups of 64, f16 scales; 10 per word",
+       makeScheme(3, true, ParamForm::Symmetric, ParamStorage::F16),
+       perGroup(64), format(PackKind::Int3, 64)},
+      // Four levels spanning each group's [min, max]: symmetric 2-bit codes
+      // would waste one of them.
+      {"w2g32", "2-bit min/scale, groups of 32, f16 scale and min; 4 per byte",
+       makeScheme(2, false, ParamForm::MinScale, ParamStorage::F16),
+       perGroup(32), format(PackKind::Int2, 32)},
+      // The 3.5-bit seed scheme.
+      {"c11g128",
+       "11-level codebook in [-1, 1], min/scale in fp16, groups of 128; "
+       "9 base-11 digits per word",
+       makeScheme(4, false, ParamForm::MinScale, ParamStorage::F16,
+                  linspaceCodebook(-1.0f, 1.0f, 11)),
+       perGroup(128), format(PackKind::Radix, 128, 11)},
+  };
+  return presets;
+}
+
+const WeightPreset *lowbit::numerics::findWeightPreset(llvm::StringRef name) {
+  for (const WeightPreset &preset : getWeightPresets())
+    if (name == preset.name)
+      return &preset;
+  return nullptr;
+}
