@@ -1,40 +1,45 @@
 #!/usr/bin/env bash
-# Installs dependencies, builds, and quantizes the real LeNet-5 model from
-# ../shared/models at every preset with lowbit-opt, printing per preset the
-# packed weight bytes against f32 and the weight error (SQNR) the pass
-# reports. Also checks that the model's bytecode form reads back identically.
+# The main job: install dependencies, build, then compile the real LeNet-5
+# model from ../shared/models with lowbitc at every preset to an object file,
+# link each with a small C harness, and run it on the 10,000-image MNIST test
+# set. Prints per preset: packed weight bytes (storage + parameters, from the
+# lowbit-quantize report), object size, top-1 accuracy and time per image.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${LOWBIT_BUILD_DIR:-$root/build}
-model=${1:-$root/../shared/models/lenet/lenet.mlir}
+shared=${LOWBIT_SHARED_DIR:-$root/../shared}
+model=$shared/models/lenet/lenet.mlir
 "$root/utils/install-deps.sh"
 "$root/utils/build.sh"
 
-opt=$build_dir/bin/lowbit-opt
+bin=$build_dir/bin
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+gzip -dc "$shared/data/mnist/t10k-images-idx3-ubyte.gz" > "$work/images.idx"
+gzip -dc "$shared/data/mnist/t10k-labels-idx1-ubyte.gz" > "$work/labels.idx"
 
-"$opt" "$model" -o "$work/model.mlir"
-"$opt" "$model" -emit-bytecode -o "$work/model.mlirbc"
-"$opt" "$work/model.mlirbc" -o "$work/model-from-bytecode.mlir"
-cmp -s "$work/model.mlir" "$work/model-from-bytecode.mlir"
-echo "model: $model (bytecode round trip identical)"
+echo "model: $model"
+echo "target: x86_64-linux-gnu, CPU baseline (x86-64); MNIST test set, 10,000 images"
 echo
-printf '%-8s %12s %14s %12s %10s %12s\n' preset "f32 bytes" "packed bytes" "bits/weight" "ratio" "min SQNR dB"
-for preset in w8 w4g32 w3g64 w2g32 c11g128; do
-  "$opt" "$model" --mlir-print-op-on-diagnostic=false \
-    --pass-pipeline="builtin.module(lowbit-quantize{preset=$preset report=true})" \
-    -o "$work/$preset.mlir" 2> "$work/$preset.log"
-  # "packed weight NxK as L: S + P bytes (f32: F, ...)" and "..., SQNR X dB"
-  sizes=$(sed -nE 's/.*packed weight .*: ([0-9]+) \+ ([0-9]+) bytes \(f32: ([0-9]+),.*/\1 \2 \3/p' "$work/$preset.log")
-  sqnrs=$(sed -nE 's/.*SQNR (-?[0-9.]+|inf) dB.*/\1/p' "$work/$preset.log")
-  awk -v preset="$preset" -v sqnrs="$sqnrs" '
-    { packed += $1 + $2; fp += $3 }
-    END {
-      n = split(sqnrs, s, "\n"); worst = s[1]
-      for (i = 2; i <= n; i++) if (s[i] + 0 < worst + 0) worst = s[i]
-      printf "%-8s %12d %14d %12.3f %9.2fx %12.2f\n", preset, fp, packed,
-             8 * packed / (fp / 4), fp / packed, worst
-    }' <<< "$sizes"
+printf '%-8s %13s %11s %10s %11s %14s\n' preset "weight bytes" "bits/weight" "object B" "top-1" "us per image"
+for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128; do
+  if [ "$preset" = fp32 ]; then
+    weights=245880 # 61,470 f32 parameters of the two convolutions and three matmuls
+  else
+    "$bin/lowbit-opt" "$model" --mlir-print-op-on-diagnostic=false \
+      --pass-pipeline="builtin.module(lowbit-quantize{preset=$preset report=true})" \
+      -o /dev/null 2> "$work/$preset.log"
+    # "packed weight NxK as L: S + P bytes (f32: F, ...)"
+    weights=$(sed -nE 's/.*packed weight .*: ([0-9]+) \+ ([0-9]+) bytes .*/\1 \2/p' "$work/$preset.log" |
+      awk '{ total += $1 + $2 } END { print total }')
+  fi
+  "$bin/lowbitc" "$model" --quantize="$preset" -o "$work/$preset.o" --header="$work/lenet.h"
+  cc -O2 -I"$work" "$root/test/e2e/Inputs/mnist_lenet.c" "$work/$preset.o" -o "$work/$preset"
+  result=$("$work/$preset" "$work/images.idx" "$work/labels.idx")
+  accuracy=$(sed -nE 's/.*accuracy ([0-9.]+%).*/\1/p' <<< "$result")
+  micros=$(sed -nE 's/.*time-per-image-us ([0-9.]+).*/\1/p' <<< "$result")
+  printf '%-8s %13d %11.2f %10d %11s %14s\n' "$preset" "$weights" \
+    "$(awk -v b="$weights" 'BEGIN { print 8 * b / 61470 }')" \
+    "$(stat -c %s "$work/$preset.o")" "$accuracy" "$micros"
 done

@@ -78,12 +78,15 @@ LogicalResult lowbit::buildQuantizePipeline(
 /// The upstream part of the lowering, as text so that it reads like the
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
+    "lowbit-fuse-matmul,lowbit-vectorize-matmul,convert-lowbit-to-linalg,"
     "lowbit-export-c-interface,inline,symbol-dce,canonicalize,"
     "func.func(convert-elementwise-to-linalg),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-    "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+    "func.func(convert-vector-to-scf{full-unroll=true target-rank=1},"
+    "convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+    "convert-vector-to-llvm,"
     "convert-math-to-llvm,expand-strided-metadata,finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-ub-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Pipelines/Pipelines.h"
@@ -97,6 +98,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAllPasses();
   lowbit::registerLowbitPasses();
+  lowbit::registerLowbitConversionPasses();
   lowbit::registerLowbitPipelines();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,

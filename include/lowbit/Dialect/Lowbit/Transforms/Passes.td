@@ -246,4 +246,44 @@ def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
   let dependentDialects = ["::lowbit::LowbitDialect"];
 }
 
+def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> {
+  let summary = "Lower lowbit.matmul to vector loops that unpack in registers";
+  let description = [{
+    Replaces `lowbit.matmul` on `int8`, `int4_interleaved` and `radix(R)`
+    packed weights (per-tensor, per-channel, or per-group with groups equal
+    to the packing blocks; codebooks must be evenly spaced) by `scf.for`
+    loops over the output whose inner loop walks the packed row one segment
+    at a time: a vector load of the segment's storage units, unpacking in
+    registers (nibble masks and shifts, or the multiply-only radix decode
+    `((q * R^i mod 2^32) * R) >> 32`), dequantization with the segment's
+    scale (and zero point or minimum), and a multiply-add into a vector
+    accumulator that is reduced once per output element. Activations past K
+    are masked to zero, so padding codes contribute nothing.
+
+    The code is target-independent `vector`/`arith`; LLVM picks AVX2,
+    AVX-512 or NEON instructions for the target CPU. Other layouts are left
+    to the generic lowering (unpack + dequantize + matmul).
+
+    Before:
+    ```mlir
+    %y = lowbit.matmul %x, %p scales(%s : tensor<120x13xf16>) {...} : tensor<1x400xf32>, tensor<120x208xi8> -> tensor<1x120xf32>
+    ```
+    After (sketch):
+    ```mlir
+    scf.for %m ... { scf.for %n ... {
+      %acc = scf.for %seg ... iter_args(%a = %zero : vector<16xf32>) {
+        %bytes = vector.transfer_read %p[%n, %unit] ... : tensor<120x208xi8>, vector<16xi8>
+        %lo = arith.andi %bytes, %c15 ...   %hi = arith.shrui %bytes, %c4 ...
+        ... arith.mulf / arith.addf {fastmath<contract>} ...
+      }
+      %sum = vector.reduction <add>, %acc : vector<16xf32> into f32
+    } }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

@@ -1,0 +1,406 @@
+//===- VectorizeMatmul.cpp - lowbit.matmul as vector loops ----------------===//
+//
+// Lowers lowbit.matmul on packed weights to loops over output elements whose
+// inner loop walks the packed row one segment (a packing block, or a fixed
+// chunk for unblocked layouts) at a time: load the segment's storage units
+// as a vector, unpack the codes in registers (masks and shifts, or the
+// multiply-only radix decode), dequantize them with the segment's scale
+// (and zero point or minimum), and accumulate x * w in a vector register
+// with multiply-add. One horizontal reduction per output element.
+//
+// The vector code is target-independent: LLVM selects AVX2 / AVX-512 / NEON
+// instructions for the CPU lowbitc is given.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace lowbit {
+#define GEN_PASS_DEF_LOWBITVECTORIZEMATMUL
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h.inc"
+} // namespace lowbit
+
+using namespace mlir;
+using namespace lowbit;
+
+namespace {
+
+/// How one lowbit.matmul is walked: segments of `segmentCodes` codes stored
+/// in `segmentUnits` storage units, accumulated in `lanes`-wide vectors.
+struct KernelPlan {
+  LayoutKind kind;
+  int64_t segmentCodes;
+  int64_t segmentUnits;
+  int64_t numSegments;
+  int64_t lanes;
+  unsigned radix = 0;
+  unsigned digits = 0;
+  /// Dequantization: w = (q * alpha + beta) * s (+ m), where q is the code
+  /// value (or index); affine schemes subtract the zero point instead.
+  float alpha = 1.0f;
+  float beta = 0.0f;
+};
+
+/// The walk for `op`, or a reason it has no vector kernel.
+static FailureOr<KernelPlan> planKernel(MatmulOp op, std::string &why) {
+  SchemeAttr scheme = op.getScheme();
+  LayoutAttr layout = op.getLayout();
+  int64_t k = op.getInput().getType().getDimSize(1);
+  if (!op.getInput().getType().hasStaticShape() ||
+      !op.getPacked().getType().hasStaticShape()) {
+    why = "dynamic shapes";
+    return failure();
+  }
+  KernelPlan plan;
+  plan.kind = layout.getKind();
+  int64_t block = layout.getBlock();
+  switch (plan.kind) {
+  case LayoutKind::Int8:
+    plan.segmentCodes = block > 0 ? block : 64;
+    plan.segmentUnits = plan.segmentCodes;
+    plan.lanes = plan.segmentCodes;
+    break;
+  case LayoutKind::Int4Interleaved:
+    plan.segmentCodes = block;
+    plan.segmentUnits = block / 2;
+    plan.lanes = block / 2;
+    break;
+  case LayoutKind::Radix:
+    plan.radix = layout.getRadix();
+    plan.digits = numerics::digitsPerWord(plan.radix);
+    plan.segmentCodes = block > 0 ? block : 8 * plan.digits;
+    plan.segmentUnits = llvm::divideCeil(plan.segmentCodes, plan.digits);
+    plan.lanes = plan.segmentUnits;
+    break;
+  default:
+    why = "no vector kernel for this layout";
+    return failure();
+  }
+  if (scheme.getGranularity() == GranularityKind::PerGroup &&
+      scheme.getGroupSize() != plan.segmentCodes) {
+    why = "groups do not coincide with packing blocks";
+    return failure();
+  }
+  plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
+
+  // Dequantization as an affine function of the code.
+  if (scheme.getForm() == ParamForm::MinScale) {
+    // t(q) = (v(q) - vlo) / (vhi - vlo), which must be linear in q here.
+    auto quantizer = numerics::Quantizer::create(scheme.getNumericsScheme());
+    ArrayRef<float> levels = quantizer->getNormalizedLevels();
+    int64_t last = int64_t(levels.size()) - 1;
+    for (auto [i, level] : llvm::enumerate(levels))
+      if (std::fabs(level - float(i) / float(last)) > 1e-6f) {
+        why = "codebook levels are not evenly spaced";
+        return failure();
+      }
+    plan.alpha = 1.0f / float(last);
+    plan.beta = -float(scheme.getQmin()) * plan.alpha;
+  } else if (CodebookAttr codebook = scheme.getCodebook()) {
+    ArrayRef<float> levels = codebook.getValues();
+    float step = (levels.back() - levels.front()) / float(levels.size() - 1);
+    for (auto [i, level] : llvm::enumerate(levels))
+      if (std::fabs(level - (levels.front() + step * float(i))) >
+          1e-6f * std::fabs(step)) {
+        why = "codebook levels are not evenly spaced";
+        return failure();
+      }
+    plan.alpha = step;
+    plan.beta = levels.front();
+  }
+  return plan;
+}
+
+/// Emits the loops of one lowbit.matmul.
+class KernelBuilder {
+public:
+  KernelBuilder(OpBuilder &builder, MatmulOp op, const KernelPlan &plan)
+      : b(builder), loc(op.getLoc()), op(op), plan(plan),
+        f32(builder.getF32Type()) {}
+
+  Value build() {
+    auto resultType = op.getType();
+    int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
+    Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), f32);
+    Value zero = index(0), one = index(1);
+    auto rows = scf::ForOp::create(
+        b, loc, zero, index(m), one, ValueRange{init},
+        [&](OpBuilder &, Location, Value row, ValueRange outer) {
+          auto columns = scf::ForOp::create(
+              b, loc, zero, index(n), one, outer,
+              [&](OpBuilder &, Location, Value column, ValueRange inner) {
+                Value value = buildDot(row, column);
+                Value updated = tensor::InsertOp::create(
+                    b, loc, value, inner[0], ValueRange{row, column});
+                scf::YieldOp::create(b, loc, updated);
+              });
+          scf::YieldOp::create(b, loc, columns.getResults());
+        });
+    return rows.getResult(0);
+  }
+
+private:
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value f32Constant(float value) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  }
+  VectorType vectorOf(int64_t lanes, Type element) {
+    return VectorType::get({lanes}, element);
+  }
+  Value splat(Value scalar, int64_t lanes) {
+    return vector::BroadcastOp::create(b, loc,
+                                       vectorOf(lanes, scalar.getType()), scalar);
+  }
+  /// x * y + acc, contractible into an FMA where the target has one.
+  Value multiplyAdd(Value x, Value y, Value acc) {
+    auto contract = arith::FastMathFlags::contract;
+    Value product = arith::MulFOp::create(b, loc, x, y, contract);
+    return arith::AddFOp::create(b, loc, acc, product, contract);
+  }
+  /// A scalar parameter as f32 (f16 is extended; integers converted with the
+  /// scheme's signedness).
+  Value readParam(Value tensor, ValueRange indices) {
+    Value value = tensor::ExtractOp::create(b, loc, tensor, indices);
+    Type type = value.getType();
+    if (isa<FloatType>(type))
+      return type.isF32() ? value : arith::ExtFOp::create(b, loc, f32, value);
+    if (op.getScheme().getIsSigned())
+      return arith::SIToFPOp::create(b, loc, f32, value);
+    return arith::UIToFPOp::create(b, loc, f32, value);
+  }
+  /// `lanes` activations x[row, k ...], zero past `valid` (may be <= 0).
+  Value readActivations(Value row, Value k, Value valid, int64_t lanes) {
+    Value clamped = arith::MaxSIOp::create(
+        b, loc, arith::MinSIOp::create(b, loc, valid, index(lanes)), index(0));
+    Value mask = vector::CreateMaskOp::create(
+        b, loc, vectorOf(lanes, b.getI1Type()), ValueRange{clamped});
+    Value x = op.getInput();
+    AffineMap minor = AffineMap::getMinorIdentityMap(2, 1, b.getContext());
+    return vector::TransferReadOp::create(
+        b, loc, vectorOf(lanes, f32), x, ValueRange{row, k}, minor,
+        f32Constant(0.0f), mask, b.getBoolArrayAttr({false}));
+  }
+  /// Reads `lanes` storage units of the packed row from unit `unit`.
+  Value readUnits(Value column, Value unit, int64_t lanes) {
+    Type unitType = op.getPacked().getType().getElementType();
+    Value padding = arith::ConstantOp::create(b, loc, b.getIntegerAttr(unitType, 0));
+    return vector::TransferReadOp::create(
+        b, loc, vectorOf(lanes, unitType), op.getPacked(),
+        ValueRange{column, unit}, padding, ArrayRef<bool>{false});
+  }
+  /// The dequantization of one segment as w = q * multiplier + offset,
+  /// folding the plan's (alpha, beta), the scale, and the zero point or
+  /// minimum into two scalars per segment.
+  struct Dequantization {
+    Value multiplier;
+    Value offset; ///< null when zero
+  };
+  Dequantization getDequantization(Value scale, Value zeroPoint, Value min) {
+    Dequantization result;
+    result.multiplier =
+        plan.alpha == 1.0f
+            ? scale
+            : arith::MulFOp::create(b, loc, scale, f32Constant(plan.alpha));
+    if (zeroPoint) // (q - z) * s
+      result.offset = arith::NegFOp::create(
+          b, loc, arith::MulFOp::create(b, loc, zeroPoint, scale));
+    else if (plan.beta != 0.0f) // (q * alpha + beta) * s
+      result.offset =
+          arith::MulFOp::create(b, loc, scale, f32Constant(plan.beta));
+    if (min)
+      result.offset = result.offset
+                          ? Value(arith::AddFOp::create(b, loc, result.offset, min))
+                          : min;
+    return result;
+  }
+  /// Dequantized weights of integer codes (of at most 8 significant bits).
+  Value dequantize(Value codes, bool isSigned, const Dequantization &params) {
+    auto type = cast<VectorType>(codes.getType());
+    int64_t lanes = type.getNumElements();
+    // Codes wider than i32 (radix digits) fit in i32; signed conversion is
+    // the cheap one and exact for non-negative values.
+    if (type.getElementTypeBitWidth() > 32) {
+      codes = arith::TruncIOp::create(b, loc, vectorOf(lanes, b.getI32Type()),
+                                      codes);
+      isSigned = true;
+    }
+    Value values =
+        isSigned ? Value(arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), codes))
+                 : Value(arith::UIToFPOp::create(b, loc, vectorOf(lanes, f32), codes));
+    Value weights = arith::MulFOp::create(b, loc, values,
+                                          splat(params.multiplier, lanes));
+    if (params.offset)
+      weights = arith::AddFOp::create(b, loc, weights,
+                                      splat(params.offset, lanes));
+    return weights;
+  }
+
+  /// sum_k x[row, k] * W[column, k] + bias[column].
+  Value buildDot(Value row, Value column) {
+    SchemeAttr scheme = op.getScheme();
+    int64_t k = op.getInput().getType().getDimSize(1);
+    Value zeroVector = splat(f32Constant(0.0f), plan.lanes);
+    auto segments = scf::ForOp::create(
+        b, loc, index(0), index(plan.numSegments), index(1),
+        ValueRange{zeroVector},
+        [&](OpBuilder &, Location, Value segment, ValueRange acc) {
+          Value kBase = arith::MulIOp::create(b, loc, segment,
+                                              index(plan.segmentCodes));
+          // Codes of this segment that exist: at most a segment, and none
+          // past K (padding codes meet zero activations).
+          Value valid = arith::MinSIOp::create(
+              b, loc, arith::SubIOp::create(b, loc, index(k), kBase),
+              index(plan.segmentCodes));
+          SmallVector<Value> paramIndices;
+          switch (scheme.getGranularity()) {
+          case GranularityKind::PerTensor:
+            break;
+          case GranularityKind::PerChannel:
+            paramIndices = {column};
+            break;
+          case GranularityKind::PerGroup:
+            paramIndices = {column, segment};
+            break;
+          }
+          Value scale = readParam(op.getScales(), paramIndices);
+          Value zeroPoint = op.getZeroPoints()
+                                ? readParam(op.getZeroPoints(), paramIndices)
+                                : Value();
+          Value min =
+              op.getMins() ? readParam(op.getMins(), paramIndices) : Value();
+          Value unit = arith::MulIOp::create(b, loc, segment,
+                                             index(plan.segmentUnits));
+          Value sum = accumulateSegment(row, column, kBase, valid, unit,
+                                        getDequantization(scale, zeroPoint, min),
+                                        acc[0]);
+          scf::YieldOp::create(b, loc, sum);
+        });
+    Value total = vector::ReductionOp::create(
+        b, loc, vector::CombiningKind::ADD, segments.getResult(0));
+    if (Value bias = op.getBias()) {
+      Value biasValue = tensor::ExtractOp::create(b, loc, bias, column);
+      total = arith::AddFOp::create(b, loc, total, biasValue);
+    }
+    return total;
+  }
+
+  Value accumulateSegment(Value row, Value column, Value kBase, Value valid,
+                          Value unit, const Dequantization &params, Value acc) {
+    bool isSigned = op.getScheme().getQmin() < 0;
+    switch (plan.kind) {
+    case LayoutKind::Int8: {
+      Value codes = readUnits(column, unit, plan.lanes);
+      Value weights = dequantize(codes, isSigned, params);
+      Value x = readActivations(row, kBase, valid, plan.lanes);
+      return multiplyAdd(x, weights, acc);
+    }
+    case LayoutKind::Int4Interleaved: {
+      // Byte j: code j in the low nibble, code j + B/2 in the high nibble.
+      int64_t half = plan.lanes;
+      Value bytes = readUnits(column, unit, half);
+      Type i8 = b.getI8Type();
+      auto constant = [&](int64_t value) {
+        return splat(arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)),
+                     half);
+      };
+      Value low = arith::AndIOp::create(b, loc, bytes, constant(0x0F));
+      Value high = arith::ShRUIOp::create(b, loc, bytes, constant(4));
+      if (isSigned) { // sign-extend the nibbles: (v ^ 8) - 8
+        low = arith::SubIOp::create(
+            b, loc, arith::XOrIOp::create(b, loc, low, constant(8)), constant(8));
+        high = arith::SubIOp::create(
+            b, loc, arith::XOrIOp::create(b, loc, high, constant(8)),
+            constant(8));
+      }
+      Value xLow = readActivations(row, kBase, valid, half);
+      Value kHigh = arith::AddIOp::create(b, loc, kBase, index(half));
+      Value validHigh = arith::SubIOp::create(b, loc, valid, index(half));
+      Value xHigh = readActivations(row, kHigh, validHigh, half);
+      acc = multiplyAdd(xLow, dequantize(low, isSigned, params), acc);
+      return multiplyAdd(xHigh, dequantize(high, isSigned, params), acc);
+    }
+    case LayoutKind::Radix: {
+      // Word w holds codes w * n + i, i < n; digit i of every word comes out
+      // of one multiply: ((q * R^i mod 2^32) * R) >> 32.
+      int64_t words = plan.lanes, n = plan.digits;
+      Value packed = readUnits(column, unit, words);
+      Value x = readActivations(row, kBase, valid, words * n);
+      Type i32 = b.getI32Type(), i64 = b.getI64Type();
+      Value radix64 = splat(
+          arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, plan.radix)),
+          words);
+      Value shift = splat(
+          arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, 32)), words);
+      uint32_t power = 1;
+      for (unsigned i = 0; i < n; ++i) {
+        Value scaled = packed;
+        if (i > 0)
+          scaled = arith::MulIOp::create(
+              b, loc, packed,
+              splat(arith::ConstantOp::create(
+                        b, loc, b.getIntegerAttr(i32, int32_t(power))),
+                    words));
+        Value wide = arith::ExtUIOp::create(b, loc, vectorOf(words, i64), scaled);
+        Value digit = arith::ShRUIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, wide, radix64), shift);
+        SmallVector<int64_t> lanesOfDigit;
+        for (int64_t w = 0; w < words; ++w)
+          lanesOfDigit.push_back(w * n + i);
+        Value xDigit = vector::ShuffleOp::create(b, loc, x, x, lanesOfDigit);
+        acc = multiplyAdd(xDigit, dequantize(digit, false, params), acc);
+        power *= plan.radix;
+      }
+      return acc;
+    }
+    default:
+      llvm_unreachable("planKernel admits only the layouts above");
+    }
+  }
+
+  OpBuilder &b;
+  Location loc;
+  MatmulOp op;
+  const KernelPlan &plan;
+  Type f32;
+};
+
+struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.getType().getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "only f32 activations");
+    std::string why;
+    FailureOr<KernelPlan> plan = planKernel(op, why);
+    if (failed(plan))
+      return rewriter.notifyMatchFailure(op, why);
+    KernelBuilder kernel(rewriter, op, *plan);
+    rewriter.replaceOp(op, kernel.build());
+    return success();
+  }
+};
+
+struct LowbitVectorizeMatmulPass
+    : public lowbit::impl::LowbitVectorizeMatmulBase<LowbitVectorizeMatmulPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<VectorizeMatmulPattern>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

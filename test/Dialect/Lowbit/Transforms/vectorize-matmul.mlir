@@ -1,0 +1,96 @@
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul | FileCheck %s
+
+// Interleaved int4, groups of 32 = blocks of 32: per segment, 16 bytes are
+// loaded and split into low and high nibbles (sign-extended with
+// (v ^ 8) - 8), the activations of both halves are read under masks, and
+// the dequantized weights (code * scale) are multiplied and accumulated.
+// CHECK-LABEL: func @int4_interleaved
+// CHECK: scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step
+// CHECK: %[[ACC:.*]] = scf.for %[[SEG:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK: tensor.extract %{{.*}}[%[[N]], %[[SEG]]] : tensor<3x3xf16>
+// CHECK: arith.extf
+// CHECK: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%[[N]], %{{.*}}], %{{.*}} : tensor<3x48xi8>, vector<16xi8>
+// CHECK: arith.andi %[[BYTES]]
+// CHECK: arith.shrui %[[BYTES]]
+// CHECK: arith.xori
+// CHECK: arith.subi
+// CHECK: vector.create_mask %{{.*}} : vector<16xi1>
+// CHECK: vector.transfer_read %{{.*}}[%[[M]], %{{.*}}], %{{.*}}, %{{.*}} : tensor<2x70xf32>, vector<16xf32>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: arith.mulf %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK: arith.addf %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK: scf.yield
+// CHECK: %[[SUM:.*]] = vector.reduction <add>, %[[ACC]] : vector<16xf32> into f32
+// CHECK: %[[B:.*]] = tensor.extract %{{.*}}[%[[N]]] : tensor<3xf32>
+// CHECK: arith.addf %[[SUM]], %[[B]]
+// CHECK: tensor.insert
+// CHECK-NOT: lowbit.matmul
+func.func @int4_interleaved(%x: tensor<2x70xf32>, %p: tensor<3x48xi8>, %s: tensor<3x3xf16>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<3x3xf16>) bias(%b : tensor<3xf32>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<2x70xf32>, tensor<3x48xi8> -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// Radix-11 words: nine digits come out of one multiply each
+// (((q * 11^i) mod 2^32) * 11) >> 32; activations are regrouped per digit.
+// Min/scale with the evenly spaced codebook: w = k * (s / 10) + m.
+// CHECK-LABEL: func @radix
+// CHECK-DAG: %[[POW1:.*]] = arith.constant dense<11> : vector<15xi32>
+// CHECK-DAG: %[[POW8:.*]] = arith.constant dense<214358881> : vector<15xi32>
+// CHECK-DAG: %[[TENTH:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK: scf.for {{.*}} -> (vector<15xf32>)
+// CHECK: %[[S:.*]] = arith.extf
+// CHECK: %[[MIN:.*]] = arith.extf
+// CHECK: %[[STEP:.*]] = arith.mulf %[[S]], %[[TENTH]] : f32
+// CHECK: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x15xi32>, vector<15xi32>
+// CHECK: %[[X:.*]] = vector.transfer_read %{{.*}} : tensor<1x128xf32>, vector<135xf32>
+// CHECK: arith.extui %[[WORDS]] : vector<15xi32> to vector<15xi64>
+// CHECK: arith.shrui
+// CHECK: vector.shuffle %[[X]], %[[X]] [0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108, 117, 126]
+// CHECK: arith.trunci %{{.*}} : vector<15xi64> to vector<15xi32>
+// CHECK: arith.sitofp %{{.*}} : vector<15xi32> to vector<15xf32>
+// CHECK: vector.broadcast %[[STEP]]
+// CHECK: vector.broadcast %[[MIN]]
+// CHECK: arith.muli %[[WORDS]], %[[POW1]] : vector<15xi32>
+// CHECK: vector.shuffle %[[X]], %[[X]] [1, 10, 19,
+// CHECK: arith.muli %[[WORDS]], %[[POW8]] : vector<15xi32>
+// CHECK: vector.shuffle %[[X]], %[[X]] [8, 17, 26,
+// CHECK: vector.reduction <add>
+func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16>, %m: tensor<2x1xf16>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>} : tensor<1x128xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// int8 per channel, affine: segments of 64 codes; (q - z) * s is
+// q * s + (-(z * s)), with the zero point read with the scheme's signedness.
+// CHECK-LABEL: func @int8_affine
+// CHECK: scf.for {{.*}} -> (vector<64xf32>)
+// CHECK: %[[S:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xf32>
+// CHECK: %[[ZI:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xi32>
+// CHECK: %[[Z:.*]] = arith.uitofp %[[ZI]] : i32 to f32
+// CHECK: %[[ZS:.*]] = arith.mulf %[[Z]], %[[S]] : f32
+// CHECK: %[[OFFSET:.*]] = arith.negf %[[ZS]] : f32
+// CHECK: vector.transfer_read %{{.*}} : tensor<4x100xi8>, vector<64xi8>
+// CHECK: arith.uitofp %{{.*}} : vector<64xi8> to vector<64xf32>
+// CHECK: vector.broadcast %[[OFFSET]]
+func.func @int8_affine(%x: tensor<1x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4xf32>, %z: tensor<4xi32>) -> tensor<1x4xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) zero_points(%z : tensor<4xi32>) {scheme = #lowbit.scheme<u8, affine, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<1x100xf32>, tensor<4x100xi8> -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
+// Layouts without a vector kernel (here int2), and groups that are not the
+// packing blocks, are left for the generic lowering.
+// CHECK-LABEL: func @left_alone
+// CHECK: lowbit.matmul
+// CHECK: lowbit.matmul
+func.func @left_alone(%x: tensor<1x64xf32>, %p: tensor<2x16xi8>, %s: tensor<2x2xf16>, %q: tensor<2x32xi8>, %t: tensor<2x4xf16>) -> (tensor<1x2xf32>, tensor<1x2xf32>) {
+  %a = lowbit.matmul %x, %p scales(%s : tensor<2x2xf16>) {scheme = #lowbit.scheme<i2, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int2, block = 32>} : tensor<1x64xf32>, tensor<2x16xi8> -> tensor<1x2xf32>
+  %b = lowbit.matmul %x, %q scales(%t : tensor<2x4xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 16)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<1x64xf32>, tensor<2x32xi8> -> tensor<1x2xf32>
+  return %a, %b : tensor<1x2xf32>, tensor<1x2xf32>
+}
