@@ -130,18 +130,40 @@ public:
 
   Value build() {
     auto resultType = op.getType();
-    int64_t m = resultType.getDimSize(0), n = resultType.getDimSize(1);
-    Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(), f32);
-    Value zero = index(0), one = index(1);
+    int64_t m = resultType.getDimSize(0);
+    Value result = tensor::EmptyOp::create(b, loc, resultType.getShape(), f32);
+    // Rows in tiles of kRowTile share each decoded weight segment; the rows
+    // that do not fill a tile go one at a time.
+    int64_t tiled = m - m % kRowTile;
+    if (tiled > 0)
+      result = buildRows(result, 0, tiled, kRowTile);
+    if (tiled < m)
+      result = buildRows(result, tiled, m, 1);
+    return result;
+  }
+
+private:
+  static constexpr int64_t kRowTile = 4;
+
+  /// Output rows [begin, end) in tiles of `tile` rows.
+  Value buildRows(Value init, int64_t begin, int64_t end, int64_t tile) {
+    int64_t n = op.getType().getDimSize(1);
     auto rows = scf::ForOp::create(
-        b, loc, zero, index(m), one, ValueRange{init},
-        [&](OpBuilder &, Location, Value row, ValueRange outer) {
+        b, loc, index(begin), index(end), index(tile), ValueRange{init},
+        [&](OpBuilder &, Location, Value firstRow, ValueRange outer) {
+          SmallVector<Value> rowIndices;
+          for (int64_t i = 0; i < tile; ++i)
+            rowIndices.push_back(
+                i == 0 ? firstRow
+                       : Value(arith::AddIOp::create(b, loc, firstRow, index(i))));
           auto columns = scf::ForOp::create(
-              b, loc, zero, index(n), one, outer,
+              b, loc, index(0), index(n), index(1), outer,
               [&](OpBuilder &, Location, Value column, ValueRange inner) {
-                Value value = buildDot(row, column);
-                Value updated = tensor::InsertOp::create(
-                    b, loc, value, inner[0], ValueRange{row, column});
+                Value updated = inner[0];
+                SmallVector<Value> values = buildDots(rowIndices, column);
+                for (auto [row, value] : llvm::zip(rowIndices, values))
+                  updated = tensor::InsertOp::create(b, loc, value, updated,
+                                                     ValueRange{row, column});
                 scf::YieldOp::create(b, loc, updated);
               });
           scf::YieldOp::create(b, loc, columns.getResults());
@@ -247,14 +269,14 @@ private:
     return weights;
   }
 
-  /// sum_k x[row, k] * W[column, k] + bias[column].
-  Value buildDot(Value row, Value column) {
+  /// sum_k x[row, k] * W[column, k] + bias[column] for each of `rows`.
+  SmallVector<Value> buildDots(ArrayRef<Value> rows, Value column) {
     SchemeAttr scheme = op.getScheme();
     int64_t k = op.getInput().getType().getDimSize(1);
-    Value zeroVector = splat(f32Constant(0.0f), plan.lanes);
+    SmallVector<Value> zeros(rows.size(),
+                             splat(f32Constant(0.0f), plan.lanes));
     auto segments = scf::ForOp::create(
-        b, loc, index(0), index(plan.numSegments), index(1),
-        ValueRange{zeroVector},
+        b, loc, index(0), index(plan.numSegments), index(1), zeros,
         [&](OpBuilder &, Location, Value segment, ValueRange acc) {
           Value kBase = arith::MulIOp::create(b, loc, segment,
                                               index(plan.segmentCodes));
@@ -282,29 +304,41 @@ private:
               op.getMins() ? readParam(op.getMins(), paramIndices) : Value();
           Value unit = arith::MulIOp::create(b, loc, segment,
                                              index(plan.segmentUnits));
-          Value sum = accumulateSegment(row, column, kBase, valid, unit,
-                                        getDequantization(scale, zeroPoint, min),
-                                        acc[0]);
-          scf::YieldOp::create(b, loc, sum);
+          SmallVector<Value> sums = accumulateSegment(
+              rows, column, kBase, valid, unit,
+              getDequantization(scale, zeroPoint, min), acc);
+          scf::YieldOp::create(b, loc, sums);
         });
-    Value total = vector::ReductionOp::create(
-        b, loc, vector::CombiningKind::ADD, segments.getResult(0));
-    if (Value bias = op.getBias()) {
-      Value biasValue = tensor::ExtractOp::create(b, loc, bias, column);
-      total = arith::AddFOp::create(b, loc, total, biasValue);
+    Value biasValue;
+    if (Value bias = op.getBias())
+      biasValue = tensor::ExtractOp::create(b, loc, bias, column);
+    SmallVector<Value> totals;
+    for (Value acc : segments.getResults()) {
+      Value total = vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, acc);
+      if (biasValue)
+        total = arith::AddFOp::create(b, loc, total, biasValue);
+      totals.push_back(total);
     }
-    return total;
+    return totals;
   }
 
-  Value accumulateSegment(Value row, Value column, Value kBase, Value valid,
-                          Value unit, const Dequantization &params, Value acc) {
+  /// Decodes one weight segment and adds x * w to the accumulator of each
+  /// row.
+  SmallVector<Value> accumulateSegment(ArrayRef<Value> rows, Value column,
+                                       Value kBase, Value valid, Value unit,
+                                       const Dequantization &params,
+                                       ValueRange accs) {
     bool isSigned = op.getScheme().getQmin() < 0;
+    SmallVector<Value> result(accs.begin(), accs.end());
     switch (plan.kind) {
     case LayoutKind::Int8: {
       Value codes = readUnits(column, unit, plan.lanes);
       Value weights = dequantize(codes, isSigned, params);
-      Value x = readActivations(row, kBase, valid, plan.lanes);
-      return multiplyAdd(x, weights, acc);
+      for (auto [row, acc] : llvm::zip(rows, result))
+        acc = multiplyAdd(readActivations(row, kBase, valid, plan.lanes),
+                          weights, acc);
+      return result;
     }
     case LayoutKind::Int4Interleaved: {
       // Byte j: code j in the low nibble, code j + B/2 in the high nibble.
@@ -324,19 +358,26 @@ private:
             b, loc, arith::XOrIOp::create(b, loc, high, constant(8)),
             constant(8));
       }
-      Value xLow = readActivations(row, kBase, valid, half);
+      Value lowWeights = dequantize(low, isSigned, params);
+      Value highWeights = dequantize(high, isSigned, params);
       Value kHigh = arith::AddIOp::create(b, loc, kBase, index(half));
       Value validHigh = arith::SubIOp::create(b, loc, valid, index(half));
-      Value xHigh = readActivations(row, kHigh, validHigh, half);
-      acc = multiplyAdd(xLow, dequantize(low, isSigned, params), acc);
-      return multiplyAdd(xHigh, dequantize(high, isSigned, params), acc);
+      for (auto [row, acc] : llvm::zip(rows, result)) {
+        acc = multiplyAdd(readActivations(row, kBase, valid, half), lowWeights,
+                          acc);
+        acc = multiplyAdd(readActivations(row, kHigh, validHigh, half),
+                          highWeights, acc);
+      }
+      return result;
     }
     case LayoutKind::Radix: {
       // Word w holds codes w * n + i, i < n; digit i of every word comes out
       // of one multiply: ((q * R^i mod 2^32) * R) >> 32.
       int64_t words = plan.lanes, n = plan.digits;
       Value packed = readUnits(column, unit, words);
-      Value x = readActivations(row, kBase, valid, words * n);
+      SmallVector<Value> xs;
+      for (Value row : rows)
+        xs.push_back(readActivations(row, kBase, valid, words * n));
       Type i32 = b.getI32Type(), i64 = b.getI64Type();
       Value radix64 = splat(
           arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, plan.radix)),
@@ -355,14 +396,16 @@ private:
         Value wide = arith::ExtUIOp::create(b, loc, vectorOf(words, i64), scaled);
         Value digit = arith::ShRUIOp::create(
             b, loc, arith::MulIOp::create(b, loc, wide, radix64), shift);
+        Value weights = dequantize(digit, /*isSigned=*/false, params);
         SmallVector<int64_t> lanesOfDigit;
         for (int64_t w = 0; w < words; ++w)
           lanesOfDigit.push_back(w * n + i);
-        Value xDigit = vector::ShuffleOp::create(b, loc, x, x, lanesOfDigit);
-        acc = multiplyAdd(xDigit, dequantize(digit, false, params), acc);
+        for (auto [x, acc] : llvm::zip(xs, result))
+          acc = multiplyAdd(vector::ShuffleOp::create(b, loc, x, x, lanesOfDigit),
+                            weights, acc);
         power *= plan.radix;
       }
-      return acc;
+      return result;
     }
     default:
       llvm_unreachable("planKernel admits only the layouts above");

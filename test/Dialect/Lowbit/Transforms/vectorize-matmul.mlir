@@ -15,14 +15,14 @@
 // CHECK: arith.shrui %[[BYTES]]
 // CHECK: arith.xori
 // CHECK: arith.subi
+// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
 // CHECK: vector.create_mask %{{.*}} : vector<16xi1>
 // CHECK: vector.transfer_read %{{.*}}[%[[M]], %{{.*}}], %{{.*}}, %{{.*}} : tensor<2x70xf32>, vector<16xf32>
-// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
 // CHECK: arith.mulf %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK: arith.addf %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK: scf.yield
-// CHECK: %[[SUM:.*]] = vector.reduction <add>, %[[ACC]] : vector<16xf32> into f32
 // CHECK: %[[B:.*]] = tensor.extract %{{.*}}[%[[N]]] : tensor<3xf32>
+// CHECK: %[[SUM:.*]] = vector.reduction <add>, %[[ACC]] : vector<16xf32> into f32
 // CHECK: arith.addf %[[SUM]], %[[B]]
 // CHECK: tensor.insert
 // CHECK-NOT: lowbit.matmul
@@ -48,11 +48,11 @@ func.func @int4_interleaved(%x: tensor<2x70xf32>, %p: tensor<3x48xi8>, %s: tenso
 // CHECK: %[[X:.*]] = vector.transfer_read %{{.*}} : tensor<1x128xf32>, vector<135xf32>
 // CHECK: arith.extui %[[WORDS]] : vector<15xi32> to vector<15xi64>
 // CHECK: arith.shrui
-// CHECK: vector.shuffle %[[X]], %[[X]] [0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108, 117, 126]
 // CHECK: arith.trunci %{{.*}} : vector<15xi64> to vector<15xi32>
 // CHECK: arith.sitofp %{{.*}} : vector<15xi32> to vector<15xf32>
 // CHECK: vector.broadcast %[[STEP]]
 // CHECK: vector.broadcast %[[MIN]]
+// CHECK: vector.shuffle %[[X]], %[[X]] [0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108, 117, 126]
 // CHECK: arith.muli %[[WORDS]], %[[POW1]] : vector<15xi32>
 // CHECK: vector.shuffle %[[X]], %[[X]] [1, 10, 19,
 // CHECK: arith.muli %[[WORDS]], %[[POW8]] : vector<15xi32>
@@ -93,4 +93,21 @@ func.func @left_alone(%x: tensor<1x64xf32>, %p: tensor<2x16xi8>, %s: tensor<2x2x
   %a = lowbit.matmul %x, %p scales(%s : tensor<2x2xf16>) {scheme = #lowbit.scheme<i2, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int2, block = 32>} : tensor<1x64xf32>, tensor<2x16xi8> -> tensor<1x2xf32>
   %b = lowbit.matmul %x, %q scales(%t : tensor<2x4xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 16)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<1x64xf32>, tensor<2x32xi8> -> tensor<1x2xf32>
   return %a, %b : tensor<1x2xf32>, tensor<1x2xf32>
+}
+
+// -----
+
+// Rows go in tiles of four that share each decoded segment; the fifth row
+// runs alone. Each tile carries four accumulators.
+// CHECK-LABEL: func @row_tiles
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c4
+// CHECK: scf.for {{.*}} -> (vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>)
+// CHECK-COUNT-4: vector.transfer_read %{{.*}} : tensor<5x100xf32>, vector<64xf32>
+// CHECK-COUNT-4: vector.reduction <add>
+// CHECK-COUNT-4: tensor.insert
+// CHECK: scf.for %{{.*}} = %c4 to %c5 step %c1
+// CHECK: scf.for {{.*}} -> (vector<64xf32>)
+func.func @row_tiles(%x: tensor<5x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4xf32>) -> tensor<5x4xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<5x100xf32>, tensor<4x100xi8> -> tensor<5x4xf32>
+  return %y : tensor<5x4xf32>
 }
