@@ -28,6 +28,7 @@ config.substitutions.append(("%host-cc", shutil.which("clang-22", path=config.ll
 if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc"):
     config.available_features.add("qemu-aarch64")
     config.substitutions.append(("%aarch64-cc", "aarch64-linux-gnu-gcc"))
+    # Options after the substitution (e.g. -cpu cortex-a53) go to qemu.
     config.substitutions.append(("%qemu-aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
 
 # Real models and data live beside the repository (../shared).

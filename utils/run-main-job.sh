@@ -22,8 +22,8 @@ gzip -dc "$shared/data/mnist/t10k-labels-idx1-ubyte.gz" > "$work/labels.idx"
 echo "model: $model"
 echo "target: x86_64-linux-gnu, CPU baseline (x86-64); MNIST test set, 10,000 images"
 echo
-printf '%-8s %13s %11s %10s %11s %14s\n' preset "weight bytes" "bits/weight" "object B" "top-1" "us per image"
-for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128; do
+printf '%-13s %13s %11s %10s %11s %14s\n' preset "weight bytes" "bits/weight" "object B" "top-1" "us per image"
+for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 w8a8-dynamic w4a8-dynamic; do
   if [ "$preset" = fp32 ]; then
     weights=245880 # 61,470 f32 parameters of the two convolutions and three matmuls
   else
@@ -39,7 +39,7 @@ for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128; do
   result=$("$work/$preset" "$work/images.idx" "$work/labels.idx")
   accuracy=$(sed -nE 's/.*accuracy ([0-9.]+%).*/\1/p' <<< "$result")
   micros=$(sed -nE 's/.*time-per-image-us ([0-9.]+).*/\1/p' <<< "$result")
-  printf '%-8s %13d %11.2f %10d %11s %14s\n' "$preset" "$weights" \
+  printf '%-13s %13d %11.2f %10d %11s %14s\n' "$preset" "$weights" \
     "$(awk -v b="$weights" 'BEGIN { print 8 * b / 61470 }')" \
     "$(stat -c %s "$work/$preset.o")" "$accuracy" "$micros"
 done

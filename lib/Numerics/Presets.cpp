@@ -51,6 +51,18 @@ llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
        makeScheme(4, false, ParamForm::MinScale, ParamStorage::F16,
                   linspaceCodebook(-1.0f, 1.0f, 11)),
        perGroup(128), format(PackKind::Radix, 128, 11)},
+      // Weight formats of w8 / w4g32 with activations quantized per row to
+      // int8 at run time: integer dot products (VNNI vpdpbusd, NEON sdot).
+      {"w8a8-dynamic",
+       "w8 weights, int8 activations quantized per row at run time",
+       makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
+       {GranularityKind::PerChannel, 0, 0}, format(PackKind::Int8),
+       /*dynamicInt8Activations=*/true},
+      {"w4a8-dynamic",
+       "w4g32 weights, int8 activations quantized per row at run time",
+       makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
+       perGroup(32), format(PackKind::Int4Interleaved, 32),
+       /*dynamicInt8Activations=*/true},
   };
   return presets;
 }

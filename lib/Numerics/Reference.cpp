@@ -1,6 +1,7 @@
 //===- Reference.cpp - Reference kernels ----------------------------------===//
 
 #include "lowbit/Numerics/Reference.h"
+#include "lowbit/Numerics/Quantize.h"
 
 #include <algorithm>
 #include <cassert>
@@ -138,4 +139,46 @@ int32_t lowbit::numerics::requantize(int32_t acc, int32_t multiplier,
   int64_t v = int64_t(multiplyByQuantizedMultiplier(acc, multiplier, shift)) +
               zeroPoint;
   return static_cast<int32_t>(std::clamp<int64_t>(v, qmin, qmax));
+}
+
+float lowbit::numerics::quantizeActivationRow(llvm::ArrayRef<float> x,
+                                              llvm::MutableArrayRef<int8_t> q) {
+  assert(q.size() == x.size() && "row sizes differ");
+  float amax = 0.0f;
+  for (float v : x)
+    amax = std::max(amax, std::fabs(v));
+  float scale = amax > 0.0f ? amax / 127.0f : 1.0f;
+  for (size_t k = 0; k < x.size(); ++k) {
+    float y = x[k] / scale;
+    y = y > -127.0f ? y : -127.0f;
+    y = y < 127.0f ? y : 127.0f;
+    q[k] = static_cast<int8_t>(roundToInt(y, Rounding::NearestEven));
+  }
+  return scale;
+}
+
+void lowbit::numerics::referenceMatmulDynamicInt8(
+    llvm::ArrayRef<float> x, llvm::ArrayRef<int32_t> w,
+    llvm::ArrayRef<float> scales, int64_t groupSize,
+    llvm::ArrayRef<float> bias, int64_t M, int64_t N, int64_t K,
+    llvm::MutableArrayRef<float> out) {
+  int64_t groups = (K + groupSize - 1) / groupSize;
+  std::vector<int8_t> q(K);
+  for (int64_t m = 0; m < M; ++m) {
+    float sx = quantizeActivationRow(x.slice(m * K, K), q);
+    for (int64_t n = 0; n < N; ++n) {
+      double acc = 0.0;
+      for (int64_t g = 0; g < groups; ++g) {
+        int64_t sum = 0;
+        for (int64_t k = g * groupSize; k < std::min(K, (g + 1) * groupSize); ++k)
+          sum += int64_t(q[k]) * w[n * K + k];
+        float sw = scales.size() == 1 ? scales[0] : scales[n * groups + g];
+        acc += double(sw) * double(sum);
+      }
+      acc *= double(sx);
+      if (!bias.empty())
+        acc += double(bias[n]);
+      out[m * N + n] = static_cast<float>(acc);
+    }
+  }
 }

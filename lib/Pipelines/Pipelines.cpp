@@ -43,6 +43,8 @@ LogicalResult lowbit::buildQuantizePipeline(
     scheme.codebook = options.codebook;
   if (options.paramType.hasValue())
     scheme.paramType = options.paramType;
+  if (options.dynamicInt8Activations.hasValue())
+    scheme.dynamicInt8Activations = options.dynamicInt8Activations;
 
   // TOSA models become linalg first (a no-op on linalg models).
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
@@ -72,18 +74,27 @@ LogicalResult lowbit::buildQuantizePipeline(
                                           : scheme.layout;
   pack.report = options.report;
   pm.addPass(createLowbitPackWeights(pack));
+
+  LowbitFuseMatmulOptions fuse;
+  fuse.dynamicInt8Activations = scheme.dynamicInt8Activations;
+  pm.addPass(createLowbitFuseMatmul(fuse));
   return success();
 }
 
 /// The upstream part of the lowering, as text so that it reads like the
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
-    "lowbit-fuse-matmul,lowbit-vectorize-matmul,convert-lowbit-to-linalg,"
+    "lowbit-fuse-matmul,lowbit-vectorize-matmul{int8-dot=INT8_DOT},"
+    "convert-lowbit-to-linalg,"
     "lowbit-export-c-interface,inline,symbol-dce,canonicalize,"
     "func.func(convert-elementwise-to-linalg),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
+    // Functions that are not inlined must not return buffers: under the
+    // bare-pointer convention a returned memref loses its allocated pointer.
+    "buffer-results-to-out-params{hoist-static-allocs=true},"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    "lowbit-lower-dot-i8{isa=INT8_DOT},"
     "func.func(convert-vector-to-scf{full-unroll=true target-rank=1},"
     "convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
     "convert-vector-to-llvm,"
@@ -92,22 +103,32 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
     "convert-cf-to-llvm,reconcile-unrealized-casts";
 
-LogicalResult lowbit::buildLowerToLLVMPipeline(OpPassManager &pm) {
+LogicalResult
+lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                 const LowerToLLVMOptions &options) {
+  std::string pipeline = kLowerToLLVM.str();
+  for (size_t slot; (slot = pipeline.find("INT8_DOT")) != std::string::npos;)
+    pipeline.replace(slot, strlen("INT8_DOT"), options.int8Dot);
   // The pass list without a builtin.module(...) wrapper: parsing a wrapped
   // pipeline into an existing manager would nest it a level too deep.
-  return parsePassPipeline(kLowerToLLVM, pm);
+  return parsePassPipeline(pipeline, pm);
 }
 
 void lowbit::registerLowbitPipelines() {
   registerPassPipeline(
       "lowbit-lower-to-llvm",
       "Lower a tensor-level model to the LLVM dialect with C entry points "
-      "(int lowbit_NAME(const T *in0, ..., T *out0))",
+      "(int lowbit_NAME(const T *in0, ..., T *out0)); option "
+      "int8-dot=generic|avx512-vnni|arm-dotprod",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
-        if (!optionsText.empty())
-          return errorHandler("lowbit-lower-to-llvm takes no options");
-        return buildLowerToLLVMPipeline(pm);
+        LowerToLLVMOptions options;
+        optionsText = optionsText.trim();
+        if (optionsText.consume_front("int8-dot="))
+          options.int8Dot = optionsText.str();
+        else if (!optionsText.empty())
+          return errorHandler("lowbit-lower-to-llvm takes only int8-dot=...");
+        return buildLowerToLLVMPipeline(pm, options);
       },
       [](function_ref<void(const mlir::detail::PassOptions &)>) {});
   registerPassPipeline(

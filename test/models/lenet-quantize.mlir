@@ -1,6 +1,6 @@
 // The lowbit-quantize pipeline on the real LeNet-5: every preset turns the
 // five weights (two conv filters, three fully-connected matrices) into packed
-// constants. Byte counts of the 120x400 matrix, by hand from the layouts
+// constants, and the fully-connected layers into lowbit.matmul. Byte counts of the 120x400 matrix, by hand from the layouts
 // (rows of K = 400, N = 120 rows; parameters in f16 except w8's f32):
 //   w8      int8:                 400 B/row              -> 48000; scales 120 x 4 B          = 480
 //   w4g32   int4, 13 blocks of 32: 13 x 16 B = 208 B/row  -> 24960; scales 120 x 13 x 2 B     = 3120
@@ -17,6 +17,8 @@
 // The quantized model is valid IR that reads back (text and bytecode).
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --pass-pipeline='builtin.module(lowbit-quantize{preset=c11g128})' -emit-bytecode | lowbit-opt | FileCheck %s --check-prefix=BYTECODE
 // RUN: not lowbit-opt %shared/models/lenet/lenet.mlir --pass-pipeline='builtin.module(lowbit-quantize{preset=w5})' 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: lowbit-opt %shared/models/lenet/lenet.mlir --pass-pipeline='builtin.module(lowbit-quantize{preset=w8a8-dynamic})' | FileCheck %s --check-prefix=DYNAMIC
+// DYNAMIC-COUNT-3: lowbit.matmul {{.*}}dynamic_int8_activations
 
 // W8: remark: packed weight 120x400 as #lowbit.layout<int8>: 48000 + 480 bytes (f32: 192000, 8.080 bits per weight)
 // W4: remark: packed weight 120x400 as #lowbit.layout<int4_interleaved, block = 32>: 24960 + 3120 bytes (f32: 192000, 4.680 bits per weight)
@@ -29,7 +31,9 @@
 // CHECK-NOT: dense_resource<torch_tensor_{{[0-9_]+}}_torch.float32> : tensor<{{[0-9x]+}}xf32>
 // CHECK: linalg.conv_2d_nchw_fchw
 // CHECK: linalg.conv_2d_nchw_fchw
-// CHECK-COUNT-3: linalg.matmul
+// The three fully-connected layers (matmul + bias) became lowbit.matmul.
+// CHECK-NOT: linalg.matmul
+// CHECK-COUNT-3: lowbit.matmul {{.*}} bias(
 
 // The biases (10, 16, 84, 120 and 6 elements) are not weights of a
 // contraction and stay float.
@@ -40,4 +44,4 @@
 // FP32-LABEL: func.func @lenet
 // FP32-NOT: lowbit.
 
-// BAD: unknown preset 'w5' (expected one of fp32, w8, w4g32, w3g64, w2g32, c11g128)
+// BAD: unknown preset 'w5' (expected one of fp32, w8, w4g32, w3g64, w2g32, c11g128, w8a8-dynamic, w4a8-dynamic)

@@ -25,6 +25,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -58,7 +59,8 @@ static cl::opt<std::string>
                    cl::cat(category));
 static cl::opt<std::string> quantize(
     "quantize",
-    cl::desc("Quantization: a preset (fp32, w8, w4g32, w3g64, w2g32, c11g128) "
+    cl::desc("Quantization: a preset (fp32, w8, w4g32, w3g64, w2g32, c11g128, "
+             "w8a8-dynamic, w4a8-dynamic) "
              "or lowbit-quantize options such as 'preset=w8 clipping=mse'"),
     cl::init("fp32"), cl::cat(category));
 static cl::opt<std::string>
@@ -188,8 +190,17 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  if (failed(runPipeline(*module, [](OpPassManager &pm) {
-        return lowbit::buildLowerToLLVMPipeline(pm);
+  // Integer dot products only where the CPU has them.
+  lowbit::LowerToLLVMOptions lowerOptions;
+  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+  if (machine->getTargetTriple().isX86() &&
+      subtarget->checkFeatures("+avx512vnni,+avx512vl"))
+    lowerOptions.int8Dot = "avx512-vnni";
+  else if (machine->getTargetTriple().isAArch64() &&
+           subtarget->checkFeatures("+dotprod"))
+    lowerOptions.int8Dot = "arm-dotprod";
+  if (failed(runPipeline(*module, [&](OpPassManager &pm) {
+        return lowbit::buildLowerToLLVMPipeline(pm, lowerOptions);
       })))
     return 1;
   lowbit::EmitKind kind = emitKind == "asm"    ? lowbit::EmitKind::Assembly

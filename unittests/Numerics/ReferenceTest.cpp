@@ -126,3 +126,44 @@ TEST(ReferenceTest, RequantizeCloseToReal) {
     ASSERT_LE(std::fabs(r - expect), 1.0) << a << " * " << real;
   }
 }
+
+// Hand-computed: max |x| = 2.54 -> s = 0.02; x / s = [127, -63.5, 0.5, 1.5]
+// -> round half to even [127, -64, 0, 2]. (0.02 is not exact in f32, so the
+// quotients are computed the same way here.)
+TEST(DynamicInt8Test, QuantizeActivationRow) {
+  std::vector<float> x = {2.54f, -1.27f, 0.01f, 0.03f};
+  std::vector<int8_t> q(4);
+  float s = lowbit::numerics::quantizeActivationRow(x, q);
+  EXPECT_FLOAT_EQ(s, 2.54f / 127.0f);
+  std::vector<int8_t> expected;
+  for (float v : x) {
+    float y = v / s;
+    expected.push_back(static_cast<int8_t>(std::nearbyint(y)));
+  }
+  EXPECT_EQ(q, expected);
+  EXPECT_EQ(q[0], 127);
+  EXPECT_EQ(q[1], -64);
+  // An all-zero row gets scale 1 and zero codes.
+  std::vector<float> zeros(3, 0.0f);
+  std::vector<int8_t> z(3, 5);
+  EXPECT_EQ(lowbit::numerics::quantizeActivationRow(zeros, z), 1.0f);
+  EXPECT_EQ(z, std::vector<int8_t>(3, 0));
+}
+
+// One row x = [127, 0, -127, 63.5] (s = 1, q = [127, 0, -127, 64]), two
+// weight rows with groups of 2: out = s_x * sum_g s_w[g] * (q . w)_g.
+TEST(DynamicInt8Test, MatmulByHand) {
+  std::vector<float> x = {127.0f, 0.0f, -127.0f, 63.5f};
+  std::vector<int32_t> w = {1, 2, 3, 4,     // row 0
+                            -1, 0, 0, 1};   // row 1
+  std::vector<float> scales = {0.5f, 0.25f, // row 0, groups 0 and 1
+                               2.0f, 1.0f}; // row 1
+  std::vector<float> bias = {1.0f, -1.0f};
+  std::vector<float> out(2);
+  lowbit::numerics::referenceMatmulDynamicInt8(x, w, scales, 2, bias, 1, 2, 4,
+                                               out);
+  // Row 0: 0.5 * (127 + 0) + 0.25 * (-381 + 256) = 63.5 - 31.25 = 32.25
+  EXPECT_FLOAT_EQ(out[0], 32.25f + 1.0f);
+  // Row 1: 2 * (-127) + 1 * (0 + 64) = -190
+  EXPECT_FLOAT_EQ(out[1], -190.0f - 1.0f);
+}

@@ -21,6 +21,9 @@ struct WeightPreset {
   Scheme scheme; ///< paramStorage says whether scales/mins are fp16
   Granularity granularity;
   PackFormat format; ///< the packing layout the kernels want
+  /// Activations are quantized per row to int8 at run time and multiplied
+  /// with integer dot products (lowbit.matmul's dynamic_int8_activations).
+  bool dynamicInt8Activations = false;
 };
 
 /// All presets, in a fixed order.

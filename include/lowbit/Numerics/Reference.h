@@ -45,6 +45,26 @@ void referenceMatmulInt8(llvm::ArrayRef<int8_t> x, int32_t xZeroPoint,
                          llvm::ArrayRef<int32_t> bias, int64_t M, int64_t N,
                          int64_t K, llvm::MutableArrayRef<int32_t> out);
 
+/// Dynamic int8 quantization of one activation row, as lowbit.matmul's
+/// `dynamic_int8_activations` defines it: s = max|x| / 127 (1 for an all-zero
+/// row), q = clamp(round_even(x / s), -127, 127). Returns s.
+float quantizeActivationRow(llvm::ArrayRef<float> x,
+                            llvm::MutableArrayRef<int8_t> q);
+
+/// The matmul with dynamically quantized int8 activations: weights are
+/// signed symmetric code values w[n * K + k] with one scale per row
+/// (`groupSize` = K), per group of `groupSize` along K, or per tensor
+/// (scales.size() == 1):
+///   out[m, n] = s_x[m] * sum_g s_w[n, g] * sum_{k in g} q_x[m, k] * w[n, k]
+///               (+ bias[n]),
+/// with the integer sums exact and the rest in double, rounded once.
+void referenceMatmulDynamicInt8(llvm::ArrayRef<float> x,
+                                llvm::ArrayRef<int32_t> w,
+                                llvm::ArrayRef<float> scales,
+                                int64_t groupSize, llvm::ArrayRef<float> bias,
+                                int64_t M, int64_t N, int64_t K,
+                                llvm::MutableArrayRef<float> out);
+
 //===----------------------------------------------------------------------===//
 // Fixed-point requantization (TFLite / TOSA semantics)
 //===----------------------------------------------------------------------===//

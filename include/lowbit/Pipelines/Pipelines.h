@@ -41,6 +41,11 @@ struct QuantizePipelineOptions
       *this, "layout",
       llvm::cl::desc("Override: packing layout (see lowbit-pack-weights; "
                      "default: the preset's)")};
+  Option<bool> dynamicInt8Activations{
+      *this, "dynamic-int8-activations",
+      llvm::cl::desc("Override: quantize activations per row to int8 at run "
+                     "time and use integer dot products (int8 and int4 "
+                     "symmetric weights)")};
   Option<std::string> clipping{
       *this, "clipping", llvm::cl::desc("minmax or mse"),
       llvm::cl::init("minmax")};
@@ -54,7 +59,8 @@ struct QuantizePipelineOptions
       llvm::cl::init(false)};
 };
 
-/// Appends the quantize pipeline (quantize weights, fold, pack) to `pm`.
+/// Appends the quantize pipeline (quantize weights, fold, pack, fuse
+/// matmuls) to `pm`.
 /// Fails with a message for an unknown preset or invalid fields.
 llvm::LogicalResult
 buildQuantizePipeline(mlir::OpPassManager &pm,
@@ -62,10 +68,21 @@ buildQuantizePipeline(mlir::OpPassManager &pm,
                       llvm::function_ref<llvm::LogicalResult(const llvm::Twine &)>
                           errorHandler);
 
+/// Target choices of the lowering.
+struct LowerToLLVMOptions {
+  /// How int8 dot products are emitted (see lowbit-vectorize-matmul):
+  /// generic, avx512-vnni or arm-dotprod.
+  std::string int8Dot = "generic";
+};
+
 /// Appends the lowering of a (quantized) tensor-level model to the LLVM
-/// dialect: C entry points, inlining, bufferization with deallocation,
-/// loops, and conversion to LLVM with the bare-pointer calling convention.
-llvm::LogicalResult buildLowerToLLVMPipeline(mlir::OpPassManager &pm);
+/// dialect: matmul fusion and vector kernels, the generic lowering of the
+/// remaining lowbit ops, C entry points, inlining, bufferization with
+/// deallocation, loops, and conversion to LLVM with the bare-pointer calling
+/// convention.
+llvm::LogicalResult
+buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                         const LowerToLLVMOptions &options = {});
 
 /// Registers `lowbit-quantize` and `lowbit-lower-to-llvm` with the global
 /// pass registry.

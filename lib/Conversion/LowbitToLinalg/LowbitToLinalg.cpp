@@ -262,6 +262,10 @@ std::optional<std::string> unsupportedReason(Operation *op) {
     if (matmul.getInput().getType().isDynamicDim(1))
       return std::string("cannot be lowered with a dynamic reduction size K "
                          "(the last dimension of the input must be static)");
+    if (matmul.getDynamicInt8Activations())
+      return std::string("has dynamic int8 activations, which only "
+                         "lowbit-vectorize-matmul lowers (int8 or "
+                         "int4_interleaved weights)");
   }
   return std::nullopt;
 }
@@ -960,6 +964,8 @@ struct ConvertLowbitToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<LowbitDialect>();
+    // Vector-level integer dot products are left for lowbit-lower-dot-i8.
+    target.addLegalOp<DotI8Op>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateLowbitToLinalgConversionPatterns(patterns);

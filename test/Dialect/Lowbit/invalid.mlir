@@ -599,3 +599,19 @@ func.func @f(%x: tensor<2x17xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>) -> tenso
   %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x17xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
   return %y : tensor<2x4xf32>
 }
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>, %m: tensor<f32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op dynamic int8 activations need signed symmetric weights without a codebook}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) mins(%m : tensor<f32>) {scheme = #lowbit.scheme<u4, min_scale, per_tensor>, layout = #lowbit.layout<int4>, dynamic_int8_activations} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%acc: vector<4xi32>, %a: vector<8xi8>) -> vector<4xi32> {
+  // expected-error @+1 {{'lowbit.dot_i8' op needs 4 bytes per i32 lane: 4 lanes but 8 bytes}}
+  %r = lowbit.dot_i8 %acc, %a, %a : vector<4xi32>, vector<8xi8>
+  return %r : vector<4xi32>
+}

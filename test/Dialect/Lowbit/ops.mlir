@@ -125,6 +125,26 @@ func.func @packed_weight_matmul(%x: tensor<2x16xf32>, %b: tensor<4xf32>) -> tens
 
 // -----
 
+// CHECK-LABEL: func @dynamic_int8
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}} scales(%{{.*}} : tensor<4xf32>) {dynamic_int8_activations, layout = #lowbit.layout<int8>, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>}
+func.func @dynamic_int8(%x: tensor<2x16xf32>, %p: tensor<4x16xi8>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>, dynamic_int8_activations} : tensor<2x16xf32>, tensor<4x16xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @dot_i8
+// CHECK: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// CHECK: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi32>, vector<16xi8>
+func.func @dot_i8(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>, %c: vector<4xi32>, %d: vector<16xi8>) -> (vector<16xi32>, vector<4xi32>) {
+  %0 = lowbit.dot_i8 %acc, %a, %b {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+  %1 = lowbit.dot_i8 %c, %d, %d : vector<4xi32>, vector<16xi8>
+  return %0, %1 : vector<16xi32>, vector<4xi32>
+}
+
+// -----
+
 // Radix-11 packed weights with fp16 group minimums, stored as resources.
 // CHECK-LABEL: func @packed_weight_resource
 // CHECK: %[[P:[a-z_0-9]+]], %[[S:[a-z_0-9]+]], %[[M:[a-z_0-9]+]] = lowbit.packed_weight {data = dense_resource<packed> : tensor<2x15xi32>, layout = #lowbit.layout<radix(11), block = 128>, mins = dense<-1.000000e+00> : tensor<2x1xf16>, scales = dense<2.000000e+00> : tensor<2x1xf16>, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <{{.*}}>>, shape = array<i64: 2, 100>} : tensor<2x15xi32>, tensor<2x1xf16>, tensor<2x1xf16>

@@ -498,6 +498,12 @@ LogicalResult MatmulOp::verify() {
     return failure();
   if (getType().getElementType() != inputType.getElementType())
     return emitOpError() << "result element type must match the input's";
+  SchemeAttr scheme = getScheme();
+  if (getDynamicInt8Activations() &&
+      (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
+       scheme.getCodebook()))
+    return emitOpError() << "dynamic int8 activations need signed symmetric "
+                            "weights without a codebook";
   if (!isCompatibleShape(getType().getShape(), {m, n}))
     return emitOpError() << "result must have shape " << formatShape({m, n})
                          << ", got " << formatShape(getType().getShape());
@@ -509,5 +515,18 @@ LogicalResult MatmulOp::verify() {
     if (biasType.getElementType() != inputType.getElementType())
       return emitOpError() << "bias element type must match the input's";
   }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// DotI8Op
+//===----------------------------------------------------------------------===//
+
+LogicalResult DotI8Op::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t bytes = getLhs().getType().getNumElements();
+  if (bytes != 4 * lanes)
+    return emitOpError() << "needs 4 bytes per i32 lane: " << lanes
+                         << " lanes but " << bytes << " bytes";
   return success();
 }

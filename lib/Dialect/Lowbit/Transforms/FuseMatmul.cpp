@@ -56,7 +56,10 @@ namespace {
 /// linalg.matmul(x, transpose(dequantize(unpack(packed_weight)))) on a zero
 /// accumulator -> lowbit.matmul, absorbing a following bias addition.
 struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseDequantizedMatmul(MLIRContext *context, bool dynamicInt8Activations)
+      : OpRewritePattern(context),
+        dynamicInt8Activations(dynamicInt8Activations) {}
+  bool dynamicInt8Activations;
 
   LogicalResult matchAndRewrite(linalg::MatmulOp matmul,
                                 PatternRewriter &rewriter) const override {
@@ -101,20 +104,28 @@ struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
       }
     }
     rewriter.setInsertionPoint(replaced);
-    Value fused = MatmulOp::create(
+    auto fused = MatmulOp::create(
         rewriter, matmul.getLoc(), resultType, x, weight.getPacked(),
         weight.getScaleValues(), dequantize.getZeroPoints(),
         dequantize.getMins(), bias, weight.getScheme(), weight.getLayout());
-    rewriter.replaceOp(replaced, fused);
+    SchemeAttr scheme = weight.getScheme();
+    LayoutKind layout = weight.getLayout().getKind();
+    if (dynamicInt8Activations && scheme.getForm() == ParamForm::Symmetric &&
+        scheme.getIsSigned() && !scheme.getCodebook() &&
+        (layout == LayoutKind::Int8 || layout == LayoutKind::Int4Interleaved))
+      fused.setDynamicInt8Activations(true);
+    rewriter.replaceOp(replaced, fused.getResult());
     return success();
   }
 };
 
 struct LowbitFuseMatmulPass
     : public lowbit::impl::LowbitFuseMatmulBase<LowbitFuseMatmulPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseDequantizedMatmul>(&getContext());
+    patterns.add<FuseDequantizedMatmul>(&getContext(), dynamicInt8Activations);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -16,6 +16,7 @@
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -37,8 +38,14 @@ namespace {
 
 /// How one lowbit.matmul is walked: segments of `segmentCodes` codes stored
 /// in `segmentUnits` storage units, accumulated in `lanes`-wide vectors.
+enum class Int8Dot { Generic, X86Vnni, ArmDotprod };
+
 struct KernelPlan {
   LayoutKind kind;
+  /// Dynamic int8 activations: how segments' integer dot products are done,
+  /// and how many bytes one dot product consumes.
+  bool dynamicInt8 = false;
+  Int8Dot dot = Int8Dot::Generic;
   int64_t segmentCodes;
   int64_t segmentUnits;
   int64_t numSegments;
@@ -52,7 +59,8 @@ struct KernelPlan {
 };
 
 /// The walk for `op`, or a reason it has no vector kernel.
-static FailureOr<KernelPlan> planKernel(MatmulOp op, std::string &why) {
+static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
+                                        std::string &why) {
   SchemeAttr scheme = op.getScheme();
   LayoutAttr layout = op.getLayout();
   int64_t k = op.getInput().getType().getDimSize(1);
@@ -93,6 +101,26 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, std::string &why) {
   }
   plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
 
+  if (op.getDynamicInt8Activations()) {
+    if (plan.kind == LayoutKind::Radix) {
+      why = "dynamic int8 activations need int8 or int4_interleaved weights";
+      return failure();
+    }
+    plan.dynamicInt8 = true;
+    // Bytes of one integer dot product: the int8 segment, or one nibble half.
+    int64_t bytes =
+        plan.kind == LayoutKind::Int8 ? plan.segmentCodes : plan.segmentCodes / 2;
+    plan.dot = dot;
+    if (bytes % 4 != 0) {
+      why = "dynamic int8 activations need segments of whole 4-byte groups";
+      return failure();
+    }
+    if (dot == Int8Dot::X86Vnni && bytes != 16 && bytes != 32 && bytes != 64)
+      plan.dot = Int8Dot::Generic;
+    plan.lanes = bytes / 4;
+    return plan;
+  }
+
   // Dequantization as an affine function of the code.
   if (scheme.getForm() == ParamForm::MinScale) {
     // t(q) = (v(q) - vlo) / (vhi - vlo), which must be linear in q here.
@@ -132,6 +160,8 @@ public:
     auto resultType = op.getType();
     int64_t m = resultType.getDimSize(0);
     Value result = tensor::EmptyOp::create(b, loc, resultType.getShape(), f32);
+    if (plan.dynamicInt8)
+      quantizeActivations();
     // Rows in tiles of kRowTile share each decoded weight segment; the rows
     // that do not fill a tile go one at a time.
     int64_t tiled = m - m % kRowTile;
@@ -144,6 +174,119 @@ public:
 
 private:
   static constexpr int64_t kRowTile = 4;
+
+  /// Quantizes every activation row to int8 (lowbit.matmul's definition):
+  /// fills `quantizedInput` [M, segments * segmentCodes] (zero past K) and
+  /// `inputScales` [M].
+  void quantizeActivations() {
+    int64_t m = op.getType().getDimSize(0);
+    int64_t k = op.getInput().getType().getDimSize(1);
+    int64_t lanes = plan.segmentCodes;
+    Type i8 = b.getI8Type();
+    Value codes = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{m, plan.numSegments * lanes}, i8);
+    Value scales = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32);
+    auto rows = scf::ForOp::create(
+        b, loc, index(0), index(m), index(1), ValueRange{codes, scales},
+        [&](OpBuilder &, Location, Value row, ValueRange state) {
+          auto segmentValid = [&](Value segment) {
+            Value kBase = arith::MulIOp::create(b, loc, segment, index(lanes));
+            return std::make_pair(
+                kBase, Value(arith::SubIOp::create(b, loc, index(k), kBase)));
+          };
+          // max |x| over the row.
+          auto amax = scf::ForOp::create(
+              b, loc, index(0), index(plan.numSegments), index(1),
+              ValueRange{splat(f32Constant(0.0f), lanes)},
+              [&](OpBuilder &, Location, Value segment, ValueRange acc) {
+                auto [kBase, valid] = segmentValid(segment);
+                Value x = readActivations(row, kBase, valid, lanes);
+                scf::YieldOp::create(
+                    b, loc,
+                    Value(arith::MaximumFOp::create(
+                        b, loc, acc[0], math::AbsFOp::create(b, loc, x))));
+              });
+          Value maximum = vector::ReductionOp::create(
+              b, loc, vector::CombiningKind::MAXIMUMF, amax.getResult(0));
+          Value positive = arith::CmpFOp::create(
+              b, loc, arith::CmpFPredicate::OGT, maximum, f32Constant(0.0f));
+          Value scale = arith::SelectOp::create(
+              b, loc, positive,
+              arith::DivFOp::create(b, loc, maximum, f32Constant(127.0f)),
+              f32Constant(1.0f));
+          // q = clamp(round_even(x / s), -127, 127).
+          auto quantized = scf::ForOp::create(
+              b, loc, index(0), index(plan.numSegments), index(1),
+              ValueRange{state[0]},
+              [&](OpBuilder &, Location, Value segment, ValueRange acc) {
+                auto [kBase, valid] = segmentValid(segment);
+                Value x = readActivations(row, kBase, valid, lanes);
+                Value y = arith::DivFOp::create(b, loc, x, splat(scale, lanes));
+                y = arith::MaximumFOp::create(b, loc, y,
+                                              splat(f32Constant(-127.0f), lanes));
+                y = arith::MinimumFOp::create(b, loc, y,
+                                              splat(f32Constant(127.0f), lanes));
+                // Round half to even without a libm call: for |y| <= 127,
+                // (y + 1.5 * 2^23) - 1.5 * 2^23 rounds y in the FPU's default
+                // nearest-even mode.
+                Value magic = splat(f32Constant(12582912.0f), lanes);
+                Value rounded = arith::SubFOp::create(
+                    b, loc, arith::AddFOp::create(b, loc, y, magic), magic);
+                Value q = arith::FPToSIOp::create(b, loc, vectorOf(lanes, i8),
+                                                  rounded);
+                Value written =
+                    vector::TransferWriteOp::create(b, loc, q, acc[0],
+                                                    ValueRange{row, kBase},
+                                                    ArrayRef<bool>{true})
+                        .getResult();
+                scf::YieldOp::create(b, loc, written);
+              });
+          Value updatedScales =
+              tensor::InsertOp::create(b, loc, scale, state[1], row);
+          scf::YieldOp::create(b, loc,
+                               ValueRange{quantized.getResult(0), updatedScales});
+        });
+    quantizedInput = rows.getResult(0);
+    inputScales = rows.getResult(1);
+  }
+
+  /// `lanes` quantized activations of `row` from `k` (always in bounds: the
+  /// quantized rows are padded to whole segments).
+  Value readQuantized(Value row, Value k, int64_t lanes) {
+    Value padding = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+    return vector::TransferReadOp::create(b, loc, vectorOf(lanes, b.getI8Type()),
+                                          quantizedInput, ValueRange{row, k},
+                                          padding, ArrayRef<bool>{true});
+  }
+
+  /// sum over the bytes of a * w as `plan.lanes` i32 partial sums (four
+  /// bytes per lane), as lowbit.dot_i8 that lowbit-lower-dot-i8 turns into
+  /// the target's instruction.
+  Value integerDot(Value a, Value w) {
+    int64_t bytes = cast<VectorType>(a.getType()).getNumElements();
+    Value zero = splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+                       bytes / 4);
+    if (plan.dot != Int8Dot::X86Vnni)
+      return DotI8Op::create(b, loc, zero, a, w, /*unsigned_lhs=*/false);
+    // vpdpbusd multiplies unsigned by signed bytes: use a + 128 (a is in
+    // [-127, 127]) and subtract 128 * sum(w), itself a dot of 0x80 bytes.
+    Value bias = splat(
+        arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(int8_t(0x80))),
+        bytes);
+    Value unsignedA = arith::XOrIOp::create(b, loc, a, bias);
+    Value biased = DotI8Op::create(b, loc, zero, unsignedA, w, true);
+    Value correction = DotI8Op::create(b, loc, zero, bias, w, true);
+    return arith::SubIOp::create(b, loc, biased, correction);
+  }
+
+  /// acc + float(dot) * scale.
+  Value accumulateDot(Value dot, Value scale, Value acc) {
+    int64_t lanes = cast<VectorType>(dot.getType()).getNumElements();
+    Value asFloat = arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), dot);
+    return multiplyAdd(asFloat, splat(scale, lanes), acc);
+  }
+
+  Value quantizedInput, inputScales;
 
   /// Output rows [begin, end) in tiles of `tile` rows.
   Value buildRows(Value init, int64_t begin, int64_t end, int64_t tile) {
@@ -304,23 +447,70 @@ private:
               op.getMins() ? readParam(op.getMins(), paramIndices) : Value();
           Value unit = arith::MulIOp::create(b, loc, segment,
                                              index(plan.segmentUnits));
-          SmallVector<Value> sums = accumulateSegment(
-              rows, column, kBase, valid, unit,
-              getDequantization(scale, zeroPoint, min), acc);
+          SmallVector<Value> sums =
+              plan.dynamicInt8
+                  ? accumulateIntegerSegment(rows, column, kBase, unit, scale,
+                                             acc)
+                  : accumulateSegment(rows, column, kBase, valid, unit,
+                                      getDequantization(scale, zeroPoint, min),
+                                      acc);
           scf::YieldOp::create(b, loc, sums);
         });
     Value biasValue;
     if (Value bias = op.getBias())
       biasValue = tensor::ExtractOp::create(b, loc, bias, column);
     SmallVector<Value> totals;
-    for (Value acc : segments.getResults()) {
+    for (auto [row, acc] : llvm::zip(rows, segments.getResults())) {
       Value total = vector::ReductionOp::create(
           b, loc, vector::CombiningKind::ADD, acc);
+      if (plan.dynamicInt8)
+        total = arith::MulFOp::create(
+            b, loc, total, tensor::ExtractOp::create(b, loc, inputScales, row));
       if (biasValue)
         total = arith::AddFOp::create(b, loc, total, biasValue);
       totals.push_back(total);
     }
     return totals;
+  }
+
+  /// Integer dot products of one weight segment with the quantized
+  /// activations of each row, scaled by the weight scale.
+  SmallVector<Value> accumulateIntegerSegment(ArrayRef<Value> rows,
+                                              Value column, Value kBase,
+                                              Value unit, Value scale,
+                                              ValueRange accs) {
+    SmallVector<Value> result(accs.begin(), accs.end());
+    if (plan.kind == LayoutKind::Int8) {
+      Value w = readUnits(column, unit, plan.segmentCodes);
+      for (auto [row, acc] : llvm::zip(rows, result))
+        acc = accumulateDot(
+            integerDot(readQuantized(row, kBase, plan.segmentCodes), w), scale,
+            acc);
+      return result;
+    }
+    // Interleaved nibbles: low halves are codes [0, B/2), high [B/2, B).
+    int64_t half = plan.segmentCodes / 2;
+    Value bytes = readUnits(column, unit, half);
+    Type i8 = b.getI8Type();
+    auto constant = [&](int64_t value) {
+      return splat(arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)),
+                   half);
+    };
+    auto signExtend = [&](Value nibbles) {
+      return arith::SubIOp::create(
+          b, loc, arith::XOrIOp::create(b, loc, nibbles, constant(8)),
+          constant(8));
+    };
+    Value low = signExtend(arith::AndIOp::create(b, loc, bytes, constant(0x0F)));
+    Value high = signExtend(arith::ShRUIOp::create(b, loc, bytes, constant(4)));
+    Value kHigh = arith::AddIOp::create(b, loc, kBase, index(half));
+    for (auto [row, acc] : llvm::zip(rows, result)) {
+      Value dot = arith::AddIOp::create(
+          b, loc, integerDot(readQuantized(row, kBase, half), low),
+          integerDot(readQuantized(row, kHigh, half), high));
+      acc = accumulateDot(dot, scale, acc);
+    }
+    return result;
   }
 
   /// Decodes one weight segment and adds x * w to the accumulator of each
@@ -420,14 +610,16 @@ private:
 };
 
 struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  VectorizeMatmulPattern(MLIRContext *context, Int8Dot dot)
+      : OpRewritePattern(context), dot(dot) {}
+  Int8Dot dot;
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
     if (!op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "only f32 activations");
     std::string why;
-    FailureOr<KernelPlan> plan = planKernel(op, why);
+    FailureOr<KernelPlan> plan = planKernel(op, dot, why);
     if (failed(plan))
       return rewriter.notifyMatchFailure(op, why);
     KernelBuilder kernel(rewriter, op, *plan);
@@ -438,9 +630,24 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
 
 struct LowbitVectorizeMatmulPass
     : public lowbit::impl::LowbitVectorizeMatmulBase<LowbitVectorizeMatmulPass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    Int8Dot dot;
+    if (int8Dot == "generic") {
+      dot = Int8Dot::Generic;
+    } else if (int8Dot == "avx512-vnni") {
+      dot = Int8Dot::X86Vnni;
+    } else if (int8Dot == "arm-dotprod") {
+      dot = Int8Dot::ArmDotprod;
+    } else {
+      getOperation()->emitError()
+          << "unknown int8-dot '" << int8Dot
+          << "' (expected generic, avx512-vnni or arm-dotprod)";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeMatmulPattern>(&getContext());
+    patterns.add<VectorizeMatmulPattern>(&getContext(), dot);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -179,5 +179,6 @@ FailureOr<WeightSchemeOptions> lowbit::getWeightPreset(StringRef name) {
   options.paramType =
       scheme.paramStorage == numerics::ParamStorage::F16 ? "f16" : "f32";
   options.layout = getLayoutName(preset->format.kind).str();
+  options.dynamicInt8Activations = preset->dynamicInt8Activations;
   return options;
 }

@@ -66,3 +66,17 @@ func.func @not_fused(%x: tensor<1x8xf32>, %acc: tensor<1x2xf32>, %wf: tensor<8x2
   %f = linalg.matmul ins(%x, %wf : tensor<1x8xf32>, tensor<8x2xf32>) outs(%z : tensor<1x2xf32>) -> tensor<1x2xf32>
   return %y, %f : tensor<1x2xf32>, tensor<1x2xf32>
 }
+
+// -----
+
+// With dynamic-int8-activations, int8 and interleaved int4 symmetric weights
+// get integer dot products; other schemes stay float.
+// RUN: lowbit-opt %s -split-input-file -lowbit-fuse-matmul=dynamic-int8-activations=true | FileCheck %s --check-prefix=DYNAMIC
+// DYNAMIC-LABEL: func @fc_bias
+// DYNAMIC: lowbit.matmul {{.*}}dynamic_int8_activations
+// DYNAMIC-LABEL: func @min_scale_no_bias
+// DYNAMIC-NOT: dynamic_int8_activations
+// DYNAMIC-LABEL: func @not_fused
+func.func @dynamic_marker() {
+  return
+}

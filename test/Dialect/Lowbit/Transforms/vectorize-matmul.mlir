@@ -1,4 +1,5 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul | FileCheck %s
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=avx512-vnni | FileCheck %s --check-prefix=VNNI
 
 // Interleaved int4, groups of 32 = blocks of 32: per segment, 16 bytes are
 // loaded and split into low and high nibbles (sign-extended with
@@ -110,4 +111,41 @@ func.func @left_alone(%x: tensor<1x64xf32>, %p: tensor<2x16xi8>, %s: tensor<2x2x
 func.func @row_tiles(%x: tensor<5x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4xf32>) -> tensor<5x4xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<5x100xf32>, tensor<4x100xi8> -> tensor<5x4xf32>
   return %y : tensor<5x4xf32>
+}
+
+// -----
+
+// Dynamic int8 activations: every row is quantized once (max |x| / 127,
+// round half to even by the 1.5 * 2^23 trick, clamp to [-127, 127]), then
+// each segment is an integer dot product scaled by the weight scale, and
+// the row's total by its activation scale.
+// CHECK-LABEL: func @dynamic_int8
+// CHECK-DAG: %[[MAGIC:.*]] = arith.constant dense<0x4B400000> : vector<64xf32>
+// CHECK-DAG: %[[HI:.*]] = arith.constant dense<1.270000e+02> : vector<64xf32>
+// CHECK-DAG: %[[LO:.*]] = arith.constant dense<-1.270000e+02> : vector<64xf32>
+// CHECK: %[[Q:.*]]:2 = scf.for {{.*}} -> (tensor<1x128xi8>, tensor<1xf32>)
+// CHECK: math.absf
+// CHECK: vector.reduction <maximumf>
+// CHECK: arith.divf
+// CHECK: arith.maximumf %{{.*}}, %[[LO]]
+// CHECK: arith.minimumf %{{.*}}, %[[HI]]
+// CHECK: arith.addf %{{.*}}, %[[MAGIC]]
+// CHECK: arith.subf %{{.*}}, %[[MAGIC]]
+// CHECK: arith.fptosi %{{.*}} : vector<64xf32> to vector<64xi8>
+// CHECK: vector.transfer_write %{{.*}} : vector<64xi8>, tensor<1x128xi8>
+// CHECK: tensor.insert %{{.*}} : tensor<1xf32>
+// CHECK: scf.for {{.*}} -> (vector<16xf32>)
+// CHECK-NOT: unsigned_lhs
+// CHECK: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: vector.reduction <add>
+// CHECK: tensor.extract %[[Q]]#1
+// VNNI-LABEL: func @dynamic_int8
+// VNNI: arith.xori %{{.*}} : vector<64xi8>
+// VNNI: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// VNNI: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// VNNI: arith.subi %{{.*}} : vector<16xi32>
+func.func @dynamic_int8(%x: tensor<1x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4xf32>) -> tensor<1x4xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>, dynamic_int8_activations} : tensor<1x100xf32>, tensor<4x100xi8> -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
 }

@@ -301,6 +301,15 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     implementation's choice (it is vectorized), so results may differ from a
     sequential sum by floating-point reassociation.
 
+    With `dynamic_int8_activations` (weight schemes: signed, symmetric, no
+    codebook), each activation row is quantized on the fly to int8 with
+    `s_x[m] = max_k |x[m, k]| / 127` (1 for an all-zero row) and
+    `q_x = clamp(round_even(x / s_x), -127, 127)`, and the products are
+    integer dot products, exact in i32 within each parameter group:
+    `out[m, n] = s_x[m] * sum_g s_w[n, g] * sum_{k in g} q_x[m, k] * q_w[n, k]
+    (+ bias[n])`. This is what `vpdpbusd` (x86 VNNI) and `sdot` (AArch64)
+    compute.
+
     ```mlir
     %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<120x13xf16>) bias(%b : tensor<120xf32>)
            {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>,
@@ -316,7 +325,8 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     Optional<Lowbit_FloatTensor>:$mins,
     Optional<Lowbit_FloatTensor>:$bias,
     Lowbit_SchemeAttr:$scheme,
-    Lowbit_LayoutAttr:$layout
+    Lowbit_LayoutAttr:$layout,
+    UnitAttr:$dynamic_int8_activations
   );
   let results = (outs Lowbit_FloatTensor:$result);
   let assemblyFormat = [{
@@ -325,6 +335,35 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     (`mins` `(` $mins^ `:` type($mins) `)`)?
     (`bias` `(` $bias^ `:` type($bias) `)`)?
     attr-dict `:` type($input) `,` type($packed) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// DotI8Op
+//===----------------------------------------------------------------------===//
+
+def Lowbit_DotI8Op : Lowbit_Op<"dot_i8", [Pure, AllTypesMatch<["acc", "result"]>,
+                                           AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Four-way int8 dot products accumulated into int32 lanes";
+  let description = [{
+    `result[i] = acc[i] + sum_{j < 4} lhs[4i + j] * rhs[4i + j]`, exactly in
+    i32, with `rhs` signed and `lhs` signed or, with `unsigned_lhs`,
+    unsigned. The vector form of x86 `vpdpbusd` (unsigned x signed) and
+    AArch64 `sdot` (signed x signed); `lowbit-lower-dot-i8` picks the
+    instruction for the target or plain widening arithmetic.
+
+    ```mlir
+    %r = lowbit.dot_i8 %acc, %a, %w {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs,
+                       UnitAttr:$unsigned_lhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)
   }];
   let hasVerifier = 1;
 }

@@ -242,7 +242,17 @@ def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
     %z = lowbit.matmul %x, %p scales(%s : tensor<120x13xf16>) bias(%b : tensor<120xf32>) {...}
            : tensor<1x400xf32>, tensor<120x208xi8> -> tensor<1x120xf32>
     ```
+
+    With `dynamic-int8-activations`, fused matmuls whose weights are signed,
+    symmetric, without a codebook and packed as `int8` or
+    `int4_interleaved` get `dynamic_int8_activations`.
   }];
+  let options = [
+    Option<"dynamicInt8Activations", "dynamic-int8-activations", "bool",
+           "false",
+           "Quantize activations per row to int8 at run time where the "
+           "weights allow integer dot products">
+  ];
   let dependentDialects = ["::lowbit::LowbitDialect"];
 }
 
@@ -264,6 +274,15 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     AVX-512 or NEON instructions for the target CPU. Other layouts are left
     to the generic lowering (unpack + dequantize + matmul).
 
+    With `dynamic_int8_activations` (int8 or int4_interleaved weights), the
+    activation rows are first quantized to int8 (one scale per row), and
+    each segment is a `lowbit.dot_i8` integer dot product. With
+    `int8-dot=avx512-vnni` the activations are offset to unsigned bytes and
+    the matching correction subtracted, the form `vpdpbusd` computes;
+    otherwise both sides stay signed (`sdot`, or generic widening code).
+    `lowbit-lower-dot-i8` then picks the instructions; lowbitc chooses both
+    options from the CPU's features.
+
     Before:
     ```mlir
     %y = lowbit.matmul %x, %p scales(%s : tensor<120x13xf16>) {...} : tensor<1x400xf32>, tensor<120x208xi8> -> tensor<1x120xf32>
@@ -280,9 +299,45 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     } }
     ```
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let options = [
+    Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
+           "Integer dot products for dynamic int8 activations: generic, "
+           "avx512-vnni (needs AVX512-VNNI and AVX512-VL) or arm-dotprod">
+  ];
+  let dependentDialects = ["::lowbit::LowbitDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
+  let summary = "Lower lowbit.dot_i8 to the target's int8 dot instructions";
+  let description = [{
+    Rewrites `lowbit.dot_i8` into `llvm.x86.avx512.vpdpbusd.{128,256,512}`
+    (`isa=avx512-vnni`, unsigned x signed bytes, 16/32/64 bytes), into
+    `arm_neon.intr.sdot` per 16 bytes (`isa=arm-dotprod`, signed x signed),
+    or into widening multiplies and a four-way `vector.multi_reduction`
+    (`isa=generic`, and whatever an ISA cannot take). Runs after
+    bufferization: the intrinsic calls have no declared memory effects.
+
+    Before:
+    ```mlir
+    %r = lowbit.dot_i8 %acc, %a, %w {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+    ```
+    After (`isa=avx512-vnni`):
+    ```mlir
+    %r = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%acc, %a, %w) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+    ```
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"generic\"",
+           "generic, avx512-vnni or arm-dotprod">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::arm_neon::ArmNeonDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect"];
 }
 

@@ -30,6 +30,7 @@ struct WeightSchemeOptions {
   std::string codebook;                  ///< "" | linspace(LO,HI,N) | comma list
   std::string paramType = "f32";         ///< f32 | f16
   std::string layout = "auto";           ///< see lowbit-pack-weights
+  bool dynamicInt8Activations = false;   ///< see lowbit-fuse-matmul
 };
 
 /// Builds the scheme, or reports what is wrong through `emitError`.
