@@ -28,6 +28,15 @@ func.func @all_ops(%x: tensor<2x100xf32>, %s: tensor<2x4xf32>, %z: tensor<2x4xi8
   return %d, %r, %y : tensor<2x100xf32>, tensor<2x3xi8>, tensor<1x2xf32>
 }
 
+// CHECK-LABEL: func @integer_paths
+// CHECK: lowbit.matmul {{.*}}dynamic_int8_activations
+// CHECK: lowbit.dot_i8 {{.*}} {unsigned_lhs}
+func.func @integer_paths(%x: tensor<1x16xf32>, %p: tensor<2x16xi8>, %s: tensor<2xf32>, %acc: vector<4xi32>, %a: vector<16xi8>) -> (tensor<1x2xf32>, vector<4xi32>) {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>, dynamic_int8_activations} : tensor<1x16xf32>, tensor<2x16xi8> -> tensor<1x2xf32>
+  %d = lowbit.dot_i8 %acc, %a, %a {unsigned_lhs} : vector<4xi32>, vector<16xi8>
+  return %y, %d : tensor<1x2xf32>, vector<4xi32>
+}
+
 {-#
   dialect_resources: {
     builtin: {
