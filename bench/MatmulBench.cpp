@@ -1,0 +1,828 @@
+//===- MatmulBench.cpp - compiled lowbit.matmul kernels, hot and cold -----===//
+//
+// lowbit-bench-matmul: GEMV (M = 1) and GEMM (M = 8, 64) with [N, K] weights
+// of 4096 x 4096 and 11008 x 4096, for
+//   fp32      linalg.matmul on an f32 weight argument (transposed-B indexing
+//             maps), compiled by the same lowbit-lower-to-llvm pipeline: the
+//             baseline the targets are stated against;
+//   fp32-c++  a plain C++ fp32 kernel (AVX2/FMA vectors, independent
+//             accumulators, 4 rows of x per weight load), i.e. what a
+//             bandwidth-bound fp32 GEMV looks like, for context;
+//   w8, w4g32, w3g64, w2g32, c11g128
+//             lowbit.matmul on packed weights quantized and packed by the
+//             numerics library (Presets.h), compiled by lowbit::compileForHost.
+// Every kernel takes its weights as arguments. "hot" calls a kernel on the
+// same weights (L2/L3-resident when they fit); "cold" cycles over enough
+// copies of the weights that the working set is >= 256 MiB (several times
+// the 32 MiB L3), so each call streams its weights from DRAM.
+//
+// Kernels run round-robin, one thread, with a DRAM read-bandwidth probe (a
+// plain sum over a 512 MiB buffer) in every round; the table reports medians
+// over rounds of: time per call, effective weight GB/s ((packed bytes +
+// parameter bytes) / time), GFLOPS (2 M N K / time), the cold GB/s as a
+// fraction of that round's probe, and speedups over the fp32 kernels in the
+// same round.
+//
+// Usage: lowbit-bench-matmul [--quick] [--sizes=4096x4096,11008x4096]
+//          [--m=1,8,64] [--kernels=fp32,fp32-c++,w8,w4g32,...] [--rounds=R]
+//          [--min-time-ms=T] [--cold-mib=MiB] [--no-check]
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Numerics/Float16.h"
+#include "lowbit/Numerics/Packing.h"
+#include "lowbit/Numerics/Presets.h"
+#include "lowbit/Numerics/Quantize.h"
+#include "lowbit/Target/Jit.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nx = lowbit::numerics;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::OptionCategory category("lowbit-bench-matmul options");
+
+cl::opt<bool> quick("quick", cl::cat(category),
+                    cl::desc("4096x4096, M = 1, 2 rounds, 50 ms per "
+                             "measurement (overridable by the other flags)"));
+cl::list<std::string> sizesOpt("sizes", cl::cat(category), cl::CommaSeparated,
+                               cl::desc("Weight shapes NxK (default "
+                                        "4096x4096,11008x4096)"));
+cl::list<int64_t> msOpt("m", cl::cat(category), cl::CommaSeparated,
+                        cl::desc("Activation rows M (default 1,8,64)"));
+cl::list<std::string>
+    kernelsOpt("kernels", cl::cat(category), cl::CommaSeparated,
+               cl::desc("fp32, fp32-c++, w8, w4g32, w3g64, w2g32, c11g128 "
+                        "(the default), or any other preset name"));
+cl::opt<int> roundsOpt("rounds", cl::cat(category),
+                       cl::desc("Round-robin rounds (default 3)"), cl::init(0));
+cl::opt<double>
+    minTimeOpt("min-time-ms", cl::cat(category),
+               cl::desc("Minimum time per measurement (default 150)"),
+               cl::init(0));
+cl::opt<int64_t> coldMiBOpt("cold-mib", cl::cat(category),
+                            cl::desc("Cold working set per kernel (>= 256)"),
+                            cl::init(256));
+cl::opt<bool>
+    noCheck("no-check", cl::cat(category),
+            cl::desc("Skip the check against the numerics reference"));
+cl::opt<bool> noHot("no-hot", cl::cat(category),
+                    cl::desc("Skip the hot measurements"));
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+double median(std::vector<double> v) {
+  if (v.empty())
+    return std::nan("");
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// splitmix64: deterministic data independent of the standard library.
+struct Random {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [-1, 1).
+  float uniform() { return float(next() >> 40) * 0x1p-23f - 1.0f; }
+};
+
+/// A 64-byte aligned, page-touched buffer.
+struct Buffer {
+  size_t bytes = 0;
+  std::unique_ptr<uint8_t, decltype(&std::free)> data{nullptr, &std::free};
+
+  explicit Buffer(size_t size) : bytes(size) {
+    size_t rounded = (std::max<size_t>(size, 1) + 63) / 64 * 64;
+    data.reset(static_cast<uint8_t *>(std::aligned_alloc(64, rounded)));
+    if (!data) {
+      std::fprintf(stderr, "out of memory (%zu bytes)\n", size);
+      std::exit(1);
+    }
+    std::memset(data.get(), 0, rounded);
+  }
+  template <typename T> T *as() { return reinterpret_cast<T *>(data.get()); }
+};
+
+//===----------------------------------------------------------------------===//
+// Probe and the C++ fp32 kernel
+//===----------------------------------------------------------------------===//
+
+/// Sum of a buffer of 64-bit words: DRAM read bandwidth when it is >> L3.
+__attribute__((noinline)) uint64_t sumWords(const uint64_t *p, size_t n) {
+  uint64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    a += p[i];
+    b += p[i + 1];
+    c += p[i + 2];
+    d += p[i + 3];
+    e += p[i + 4];
+    f += p[i + 5];
+    g += p[i + 6];
+    h += p[i + 7];
+  }
+  return a + b + c + d + e + f + g + h;
+}
+
+/// Reads one byte of every page. On this VM, memory left idle for tens of
+/// seconds is reclaimed behind the guest's back (DAMON pageout, or the host)
+/// and the first touch of each page is then slow (a 512 MiB sum ran at
+/// 1-8 GB/s instead of ~20): this makes every page resident again without
+/// timing it, while bringing only one line per page into the caches.
+__attribute__((noinline)) void touchPages(const void *data, size_t bytes) {
+  const volatile uint8_t *p = static_cast<const volatile uint8_t *>(data);
+  uint8_t sink = 0;
+  for (size_t i = 0; i < bytes; i += 4096)
+    sink ^= p[i];
+  (void)sink;
+}
+
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+
+/// out[m0 + r, n] = sum_k x[m0 + r, k] w[n, k] for R rows of x: each weight
+/// vector is loaded once and feeds R x 2 independent accumulators of 8 floats
+/// (4 for R = 1), so the loop is bound by loads, not by FMA latency.
+template <int R>
+__attribute__((target("avx2,fma"), always_inline)) inline void
+fp32RowsAvx2(const float *x, const float *row, float *out, int64_t N,
+             int64_t K) {
+  constexpr int A = R == 1 ? 4 : 2;
+  v8f acc[R][A] = {};
+  int64_t k = 0;
+  for (; k + 8 * A <= K; k += 8 * A) {
+    v8f w[A];
+    for (int a = 0; a < A; ++a)
+      w[a] = *reinterpret_cast<const v8f *>(row + k + 8 * a);
+    for (int r = 0; r < R; ++r)
+      for (int a = 0; a < A; ++a)
+        acc[r][a] +=
+            *reinterpret_cast<const v8f *>(x + r * K + k + 8 * a) * w[a];
+  }
+  for (int r = 0; r < R; ++r) {
+    v8f sum = acc[r][0];
+    for (int a = 1; a < A; ++a)
+      sum += acc[r][a];
+    float total = 0;
+    for (int i = 0; i < 8; ++i)
+      total += sum[i];
+    for (int64_t kk = k; kk < K; ++kk)
+      total += x[r * K + kk] * row[kk];
+    out[r * N] = total;
+  }
+}
+
+__attribute__((target("avx2,fma"))) void fp32MatmulAvx2(const float *x,
+                                                        const float *w,
+                                                        float *out, int64_t M,
+                                                        int64_t N, int64_t K) {
+  for (int64_t n = 0; n < N; ++n) {
+    const float *row = w + n * K;
+    int64_t m = 0;
+    for (; m + 4 <= M; m += 4)
+      fp32RowsAvx2<4>(x + m * K, row, out + m * N + n, N, K);
+    for (; m < M; ++m)
+      fp32RowsAvx2<1>(x + m * K, row, out + m * N + n, N, K);
+  }
+}
+
+void fp32MatmulScalar(const float *x, const float *w, float *out, int64_t M,
+                      int64_t N, int64_t K) {
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n) {
+      float total = 0;
+      for (int64_t k = 0; k < K; ++k)
+        total += x[m * K + k] * w[n * K + k];
+      out[m * N + n] = total;
+    }
+}
+
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+std::string tensorType(llvm::ArrayRef<int64_t> shape, llvm::StringRef element) {
+  std::string text = "tensor<";
+  for (int64_t dim : shape)
+    text += std::to_string(dim) + "x";
+  return text + element.str() + ">";
+}
+
+std::string fp32Module(int64_t m, int64_t n, int64_t k) {
+  std::string x = tensorType({m, k}, "f32"), w = tensorType({n, k}, "f32"),
+              y = tensorType({m, n}, "f32");
+  return llvm::formatv(
+      R"mlir(func.func @mm(%x: {0}, %w: {1}) -> {2} {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : {2}
+  %init = linalg.fill ins(%zero : f32) outs(%empty : {2}) -> {2}
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
+                                      affine_map<(m, n, k) -> (n, k)>,
+                                      affine_map<(m, n, k) -> (m, n)>]
+         ins(%x, %w : {0}, {1}) outs(%init : {2}) -> {2}
+  return %y : {2}
+}
+)mlir",
+      x, w, y);
+}
+
+std::string schemeText(const nx::WeightPreset &preset) {
+  const nx::Scheme &scheme = preset.scheme;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "#lowbit.scheme<" << (scheme.isSigned ? "i" : "u") << scheme.bits
+     << ", "
+     << (scheme.form == nx::ParamForm::Symmetric ? "symmetric"
+         : scheme.form == nx::ParamForm::Affine  ? "affine"
+                                                 : "min_scale");
+  const nx::Granularity &g = preset.granularity;
+  if (g.kind == nx::GranularityKind::PerTensor)
+    os << ", per_tensor";
+  else if (g.kind == nx::GranularityKind::PerChannel)
+    os << ", per_channel(axis = " << g.axis << ")";
+  else
+    os << ", per_group(axis = " << g.axis << ", size = " << g.groupSize << ")";
+  if (!scheme.codebook.empty()) {
+    os << ", codebook = <[";
+    llvm::interleaveComma(scheme.codebook, os, [&](float level) {
+      os << llvm::formatv("{0:e9}", level);
+    });
+    os << "]>";
+  }
+  os << ">";
+  return text;
+}
+
+std::string layoutText(const nx::PackFormat &format) {
+  std::string text = "#lowbit.layout<";
+  if (format.kind == nx::PackKind::Radix)
+    text += "radix(" + std::to_string(format.radix) + ")";
+  else
+    text += nx::stringifyPackKind(format.kind);
+  if (format.block > 0)
+    text += ", block = " + std::to_string(format.block);
+  return text + ">";
+}
+
+std::vector<int64_t> paramShape(const nx::WeightPreset &preset, int64_t n,
+                                int64_t k) {
+  switch (preset.granularity.kind) {
+  case nx::GranularityKind::PerTensor:
+    return {};
+  case nx::GranularityKind::PerChannel:
+    return {n};
+  case nx::GranularityKind::PerGroup:
+    return {n, int64_t(llvm::divideCeil(k, preset.granularity.groupSize))};
+  }
+  return {};
+}
+
+std::string lowbitModule(const nx::WeightPreset &preset, int64_t m, int64_t n,
+                         int64_t k) {
+  bool words = nx::unitBits(preset.format) == 32;
+  std::string params =
+      preset.scheme.paramStorage == nx::ParamStorage::F16 ? "f16" : "f32";
+  std::string x = tensorType({m, k}, "f32");
+  std::string packed = tensorType({n, nx::packedUnitsPerRow(preset.format, k)},
+                                  words ? "i32" : "i8");
+  std::vector<int64_t> pshape = paramShape(preset, n, k);
+  std::string scales = tensorType(pshape, params);
+  std::string zeroPoints = tensorType(pshape, "i32");
+  std::string y = tensorType({m, n}, "f32");
+  bool affine = preset.scheme.form == nx::ParamForm::Affine;
+  bool minScale = preset.scheme.form == nx::ParamForm::MinScale;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "func.func @mm(%x: " << x << ", %p: " << packed << ", %s: " << scales;
+  if (affine)
+    os << ", %z: " << zeroPoints;
+  if (minScale)
+    os << ", %mn: " << scales;
+  os << ") -> " << y << " {\n  %y = lowbit.matmul %x, %p scales(%s : " << scales
+     << ")";
+  if (affine)
+    os << " zero_points(%z : " << zeroPoints << ")";
+  if (minScale)
+    os << " mins(%mn : " << scales << ")";
+  os << " {scheme = " << schemeText(preset)
+     << ", layout = " << layoutText(preset.format)
+     << (preset.dynamicInt8Activations ? ", dynamic_int8_activations" : "")
+     << "} : " << x << ", " << packed << " -> " << y << "\n  return %y : " << y
+     << "\n}\n";
+  return text;
+}
+
+/// The weights of one kernel kind at one [N, K]: the parts of one copy (the
+/// packed data and parameter arrays, each 64-byte aligned inside one
+/// allocation), replicated `copies` times for the cold runs.
+struct WeightSet {
+  std::string kernel;
+  int64_t n = 0, k = 0;
+  std::vector<size_t> partBytes;
+  size_t copyBytes = 0; ///< sum of partBytes (what a call must read)
+  std::vector<Buffer> copies;
+  size_t cursor = 0; ///< next cold copy
+
+  /// Pointers to the parts of copy `i`.
+  std::vector<void *> parts(size_t i) {
+    std::vector<void *> result;
+    uint8_t *base = copies[i].as<uint8_t>();
+    size_t offset = 0;
+    for (size_t bytes : partBytes) {
+      result.push_back(base + offset);
+      offset += (bytes + 63) / 64 * 64;
+    }
+    return result;
+  }
+
+  /// Checking: the dequantized weight element (n, k).
+  std::function<float(int64_t, int64_t)> weightAt;
+  /// Kept for weightAt.
+  std::shared_ptr<nx::QuantizedTensor> quantized;
+  std::shared_ptr<std::vector<float>> fp32;
+};
+
+void allocateCopies(WeightSet &set, const std::vector<const void *> &sources,
+                    int64_t coldBytes) {
+  size_t layoutBytes = 0;
+  for (size_t bytes : set.partBytes) {
+    layoutBytes += (bytes + 63) / 64 * 64;
+    set.copyBytes += bytes;
+  }
+  int64_t count = std::max<int64_t>(
+      2, (coldBytes + int64_t(set.copyBytes) - 1) / int64_t(set.copyBytes));
+  for (int64_t c = 0; c < count; ++c) {
+    set.copies.emplace_back(layoutBytes);
+    uint8_t *base = set.copies.back().as<uint8_t>();
+    size_t offset = 0;
+    for (auto [bytes, source] : llvm::zip(set.partBytes, sources)) {
+      std::memcpy(base + offset, source, bytes);
+      offset += (bytes + 63) / 64 * 64;
+    }
+  }
+}
+
+std::unique_ptr<WeightSet> makeFp32Set(const std::string &kernel,
+                                       const std::vector<float> &values,
+                                       int64_t n, int64_t k,
+                                       int64_t coldBytes) {
+  auto set = std::make_unique<WeightSet>();
+  set->kernel = kernel;
+  set->n = n;
+  set->k = k;
+  set->partBytes = {size_t(n * k) * sizeof(float)};
+  allocateCopies(*set, {values.data()}, coldBytes);
+  const float *w = set->copies[0].as<float>();
+  set->weightAt = [w, k](int64_t row, int64_t col) { return w[row * k + col]; };
+  return set;
+}
+
+std::unique_ptr<WeightSet> makeQuantizedSet(const nx::WeightPreset &preset,
+                                            const std::vector<float> &values,
+                                            int64_t n, int64_t k,
+                                            int64_t coldBytes) {
+  auto set = std::make_unique<WeightSet>();
+  set->kernel = preset.name;
+  set->n = n;
+  set->k = k;
+  std::vector<int64_t> shape = {n, k};
+  auto quantized =
+      nx::quantizeTensor(values, shape, preset.scheme, preset.granularity);
+  if (!quantized) {
+    std::fprintf(stderr, "quantizing for %s failed: %s\n", preset.name,
+                 quantized.error().message.c_str());
+    std::exit(1);
+  }
+  set->quantized = std::make_shared<nx::QuantizedTensor>(std::move(*quantized));
+  const nx::QuantizedTensor &q = *set->quantized;
+
+  // Packed rows.
+  int64_t units = nx::packedUnitsPerRow(preset.format, k);
+  std::vector<uint8_t> bytes;
+  std::vector<uint32_t> words;
+  llvm::ArrayRef<uint8_t> codes = q.codes;
+  if (nx::unitBits(preset.format) == 32) {
+    words.assign(n * units, 0);
+    for (int64_t row = 0; row < n; ++row)
+      nx::packRow(
+          preset.format, codes.slice(row * k, k),
+          llvm::MutableArrayRef<uint32_t>(words).slice(row * units, units));
+  } else {
+    bytes.assign(n * units, 0);
+    for (int64_t row = 0; row < n; ++row)
+      nx::packRow(
+          preset.format, codes.slice(row * k, k),
+          llvm::MutableArrayRef<uint8_t>(bytes).slice(row * units, units));
+  }
+  std::vector<const void *> sources;
+  if (!words.empty()) {
+    sources.push_back(words.data());
+    set->partBytes.push_back(words.size() * 4);
+  } else {
+    sources.push_back(bytes.data());
+    set->partBytes.push_back(bytes.size());
+  }
+
+  // Parameters in their storage type.
+  bool half = preset.scheme.paramStorage == nx::ParamStorage::F16;
+  std::vector<uint16_t> halfScales, halfMins;
+  if (half) {
+    for (float s : q.scales)
+      halfScales.push_back(nx::floatToHalfBits(s));
+    for (float m : q.mins)
+      halfMins.push_back(nx::floatToHalfBits(m));
+  }
+  size_t paramBytes = q.scales.size() * (half ? 2 : 4);
+  sources.push_back(half ? (const void *)halfScales.data()
+                         : (const void *)q.scales.data());
+  set->partBytes.push_back(paramBytes);
+  if (preset.scheme.form == nx::ParamForm::Affine) {
+    sources.push_back(q.zeroPoints.data());
+    set->partBytes.push_back(q.zeroPoints.size() * 4);
+  }
+  if (preset.scheme.form == nx::ParamForm::MinScale) {
+    sources.push_back(half ? (const void *)halfMins.data()
+                           : (const void *)q.mins.data());
+    set->partBytes.push_back(paramBytes);
+  }
+  allocateCopies(*set, sources, coldBytes);
+
+  auto quantizer = nx::Quantizer::create(preset.scheme);
+  auto shared = std::make_shared<nx::Quantizer>(std::move(*quantizer));
+  nx::Granularity granularity = preset.granularity;
+  const nx::QuantizedTensor *qt = set->quantized.get();
+  set->weightAt = [shared, granularity, qt, n, k](int64_t row, int64_t col) {
+    int64_t index = row * k + col;
+    return shared->dequantize(
+        qt->codeValue(index),
+        qt->params(nx::getParamIndex({n, k}, granularity, index)));
+  };
+  return set;
+}
+
+/// One (weights, M) kernel with its compiled code and buffers.
+struct Instance {
+  WeightSet *weights;
+  int64_t m;
+  std::unique_ptr<lowbit::JitModule> jit;
+  void *function = nullptr;
+  bool cxx = false;
+  std::vector<float> x, out;
+
+  void call(size_t copy) {
+    std::vector<void *> parts = weights->parts(copy);
+    if (cxx) {
+      static const bool avx2 =
+          __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+      (avx2 ? fp32MatmulAvx2
+            : fp32MatmulScalar)(x.data(), static_cast<const float *>(parts[0]),
+                                out.data(), m, weights->n, weights->k);
+      return;
+    }
+    using P = void *;
+    switch (parts.size()) {
+    case 1:
+      reinterpret_cast<int (*)(P, P, P)>(function)(x.data(), parts[0],
+                                                   out.data());
+      break;
+    case 2:
+      reinterpret_cast<int (*)(P, P, P, P)>(function)(x.data(), parts[0],
+                                                      parts[1], out.data());
+      break;
+    case 3:
+      reinterpret_cast<int (*)(P, P, P, P, P)>(function)(
+          x.data(), parts[0], parts[1], parts[2], out.data());
+      break;
+    default:
+      std::fprintf(stderr, "unexpected argument count\n");
+      std::exit(1);
+    }
+  }
+
+  double flops() const { return 2.0 * double(m) * weights->n * weights->k; }
+
+  // Per-round results.
+  std::vector<double> hotSeconds, coldSeconds;
+};
+
+/// Checks a few outputs against a double-precision dot product over the
+/// dequantized weights (a sanity check; the exhaustive one is the
+/// LowbitKernelTests unit test).
+bool check(Instance &instance) {
+  instance.call(0);
+  WeightSet &w = *instance.weights;
+  int64_t rows[] = {0, instance.m - 1};
+  int64_t cols[] = {0, 1, w.n / 2, w.n - 1};
+  double worst = 0;
+  for (int64_t r : rows)
+    for (int64_t c : cols) {
+      double exact = 0, magnitude = 0;
+      for (int64_t k = 0; k < w.k; ++k) {
+        double product = double(instance.x[r * w.k + k]) * w.weightAt(c, k);
+        exact += product;
+        magnitude += std::fabs(product);
+      }
+      double err = std::fabs(instance.out[r * w.n + c] - exact) /
+                   std::max(magnitude, 1e-30);
+      worst = std::max(worst, err);
+    }
+  // Dynamic int8 activations add the activation quantization error (~2^-8
+  // relative per element).
+  bool dynamic = false;
+  if (const nx::WeightPreset *preset = nx::findWeightPreset(w.kernel))
+    dynamic = preset->dynamicInt8Activations;
+  if (worst > (dynamic ? 3e-2 : 1e-4)) {
+    std::fprintf(stderr,
+                 "CHECK FAILED: %s M=%lld %lldx%lld: relative error "
+                 "%.3g\n",
+                 w.kernel.c_str(), (long long)instance.m, (long long)w.n,
+                 (long long)w.k, worst);
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "lowbit-bench-matmul: hot and cold matmul "
+                              "kernels against fp32 and DRAM bandwidth\n");
+  std::vector<std::pair<int64_t, int64_t>> sizes;
+  std::vector<std::string> sizeNames(sizesOpt.begin(), sizesOpt.end());
+  if (sizeNames.empty())
+    sizeNames = quick ? std::vector<std::string>{"4096x4096"}
+                      : std::vector<std::string>{"4096x4096", "11008x4096"};
+  for (const std::string &name : sizeNames) {
+    auto [a, b] = llvm::StringRef(name).split('x');
+    int64_t n = 0, k = 0;
+    if (a.getAsInteger(10, n) || b.getAsInteger(10, k) || n < 1 || k < 1) {
+      std::fprintf(stderr, "bad --sizes entry '%s' (expected NxK)\n",
+                   name.c_str());
+      return 1;
+    }
+    sizes.push_back({n, k});
+  }
+  std::vector<int64_t> ms(msOpt.begin(), msOpt.end());
+  if (ms.empty())
+    ms = quick ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 8, 64};
+  std::vector<std::string> kernels(kernelsOpt.begin(), kernelsOpt.end());
+  if (kernels.empty())
+    kernels = {"fp32", "fp32-c++", "w8", "w4g32", "w3g64", "w2g32", "c11g128"};
+  for (const std::string &kernel : kernels)
+    if (kernel != "fp32" && kernel != "fp32-c++" &&
+        !nx::findWeightPreset(kernel)) {
+      std::fprintf(stderr, "unknown kernel '%s'\n", kernel.c_str());
+      return 1;
+    }
+  int rounds = roundsOpt > 0 ? int(roundsOpt) : quick ? 2 : 3;
+  double minTime = (minTimeOpt > 0 ? double(minTimeOpt)
+                    : quick        ? 50
+                                   : 150) *
+                   1e-3;
+  int64_t coldBytes = std::max<int64_t>(256, coldMiBOpt) << 20;
+
+  // Weights and kernels.
+  mlir::MLIRContext context;
+  {
+    mlir::DialectRegistry registry;
+    lowbit::registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  std::vector<std::unique_ptr<WeightSet>> sets;
+  std::vector<std::unique_ptr<Instance>> instances;
+  Random random{42};
+  double compileSeconds = 0, prepareSeconds = 0;
+  bool allChecked = true;
+  for (auto [n, k] : sizes) {
+    auto start = Clock::now();
+    // Weights ~ U(-1, 1) * 0.02 with rare outliers (what quantization sees).
+    std::vector<float> values(n * k);
+    for (float &v : values) {
+      uint64_t r = random.next();
+      float x = float(r >> 40) * 0x1p-23f - 1.0f;
+      v = ((r & 0x3FF) == 7 ? 6.0f : 1.0f) * 0.02f * x;
+    }
+    for (const std::string &kernel : kernels) {
+      if (kernel == "fp32" || kernel == "fp32-c++")
+        sets.push_back(makeFp32Set(kernel, values, n, k, coldBytes));
+      else
+        sets.push_back(makeQuantizedSet(*nx::findWeightPreset(kernel), values,
+                                        n, k, coldBytes));
+      WeightSet *set = sets.back().get();
+      prepareSeconds += seconds(start, Clock::now());
+      for (int64_t m : ms) {
+        auto instance = std::make_unique<Instance>();
+        instance->weights = set;
+        instance->m = m;
+        instance->x.resize(m * k);
+        for (float &v : instance->x)
+          v = random.uniform();
+        instance->out.assign(m * n, 0.0f);
+        if (kernel == "fp32-c++") {
+          instance->cxx = true;
+        } else {
+          auto compileStart = Clock::now();
+          std::string source =
+              kernel == "fp32"
+                  ? fp32Module(m, n, k)
+                  : lowbitModule(*nx::findWeightPreset(kernel), m, n, k);
+          std::string error;
+          auto jit = lowbit::compileForHost(context, source, error);
+          if (mlir::failed(jit)) {
+            std::fprintf(stderr, "%s\n%s\n", error.c_str(), source.c_str());
+            return 1;
+          }
+          instance->jit = std::move(*jit);
+          instance->function = instance->jit->lookup("lowbit_mm");
+          compileSeconds += seconds(compileStart, Clock::now());
+        }
+        if (!noCheck)
+          allChecked &= check(*instance);
+        instances.push_back(std::move(instance));
+      }
+      start = Clock::now();
+    }
+  }
+  Buffer probe(512ull << 20);
+  for (size_t i = 0; i < probe.bytes / 8; ++i)
+    probe.as<uint64_t>()[i] = i;
+
+  size_t coldTotal = 0;
+  for (auto &set : sets)
+    coldTotal += set->copies.size() * set->copyBytes;
+  std::printf("lowbit-bench-matmul: %zu kernels, %d rounds, >= %.0f ms per "
+              "measurement, cold sets >= %lld MiB each (%.1f GiB total); "
+              "setup %.1f s, JIT %.1f s; outputs %s\n",
+              instances.size(), rounds, minTime * 1e3,
+              (long long)(coldBytes >> 20), coldTotal / double(1ull << 30),
+              prepareSeconds, compileSeconds,
+              noCheck      ? "not checked"
+              : allChecked ? "checked"
+                           : "WRONG");
+  std::fflush(stdout);
+
+  // Round-robin.
+  auto threadCpuSeconds = [] {
+    timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+  };
+  double cpuStart = threadCpuSeconds();
+  auto wallStart = Clock::now();
+  std::vector<double> probeGBs;
+  volatile uint64_t sink = 0;
+  for (int round = 0; round < rounds; ++round) {
+    touchPages(probe.as<uint8_t>(), probe.bytes);
+    auto start = Clock::now();
+    sink = sink + sumWords(probe.as<uint64_t>(), probe.bytes / 8);
+    probeGBs.push_back(probe.bytes / seconds(start, Clock::now()) * 1e-9);
+    for (auto &instance : instances) {
+      WeightSet &w = *instance->weights;
+      for (Buffer &copy : w.copies)
+        touchPages(copy.as<uint8_t>(), copy.bytes);
+      if (!noHot) {
+        // A warm-up call; kernels slower than the minimum time (compute
+        // bound, so warm or not makes no difference) are timed by it alone.
+        auto warm = Clock::now();
+        instance->call(0);
+        double warmSeconds = seconds(warm, Clock::now());
+        if (warmSeconds >= minTime) {
+          instance->hotSeconds.push_back(warmSeconds);
+        } else {
+          int calls = 0;
+          auto begin = Clock::now();
+          double elapsed = 0;
+          do {
+            instance->call(0);
+            ++calls;
+            elapsed = seconds(begin, Clock::now());
+          } while (elapsed < minTime || calls < 2);
+          instance->hotSeconds.push_back(elapsed / calls);
+        }
+      }
+      // Cold: keep cycling through the copies across rounds; between two uses
+      // of a copy the other copies (>= 256 MiB) have flushed it from cache.
+      int calls = 0;
+      auto begin = Clock::now();
+      double elapsed = 0;
+      do {
+        w.cursor = (w.cursor + 1) % w.copies.size();
+        if (w.cursor == 0 && w.copies.size() > 1)
+          w.cursor = 1; // copy 0 is the hot one
+        instance->call(w.cursor);
+        ++calls;
+        elapsed = seconds(begin, Clock::now());
+      } while (elapsed < minTime);
+      instance->coldSeconds.push_back(elapsed / calls);
+    }
+    std::fprintf(stderr, "round %d/%d done (probe %.1f GB/s)\n", round + 1,
+                 rounds, probeGBs.back());
+  }
+
+  double cpuShare =
+      (threadCpuSeconds() - cpuStart) / seconds(wallStart, Clock::now());
+
+  // Table.
+  auto findBaseline = [&](const Instance &of, llvm::StringRef kernel) {
+    for (auto &other : instances)
+      if (other->weights->kernel == kernel && other->m == of.m &&
+          other->weights->n == of.weights->n &&
+          other->weights->k == of.weights->k)
+        return other.get();
+    return (Instance *)nullptr;
+  };
+  auto ratioMedian = [](const std::vector<double> &num,
+                        const std::vector<double> &den) {
+    std::vector<double> ratios;
+    for (size_t i = 0; i < num.size() && i < den.size(); ++i)
+      ratios.push_back(num[i] / den[i]);
+    return median(ratios);
+  };
+  std::printf(
+      "\nDRAM read probe (sum over 512 MiB, 1 thread): median %.1f "
+      "GB/s, min %.1f, max %.1f; the benchmark thread was on a CPU "
+      "%.0f%% of the measured wall time%s\n\n",
+      median(probeGBs), *std::min_element(probeGBs.begin(), probeGBs.end()),
+      *std::max_element(probeGBs.begin(), probeGBs.end()), 100.0 * cpuShare,
+      cpuShare < 0.95 ? " (other load: times are inflated)" : "");
+  std::printf(
+      "%-10s %-9s %3s %9s | %10s %8s %8s | %10s %8s %8s %7s | %9s %9s\n", "NxK",
+      "kernel", "M", "MiB", "hot us", "GB/s", "GFLOPS", "cold us", "GB/s",
+      "GFLOPS", "%probe", "x fp32", "x fp32c++");
+  std::string rule(132, '-');
+  std::printf("%s\n", rule.c_str());
+  std::pair<int64_t, int64_t> lastSize = {0, 0};
+  for (auto &instance : instances) {
+    WeightSet &w = *instance->weights;
+    if (lastSize != std::make_pair(w.n, w.k) && lastSize.first != 0)
+      std::printf("%s\n", rule.c_str());
+    lastSize = {w.n, w.k};
+    double hot = median(instance->hotSeconds);
+    double cold = median(instance->coldSeconds);
+    std::vector<double> coldGBs, fractions;
+    for (size_t r = 0; r < instance->coldSeconds.size(); ++r) {
+      double gbs = w.copyBytes / instance->coldSeconds[r] * 1e-9;
+      fractions.push_back(gbs / probeGBs[r]);
+    }
+    Instance *fp32 = findBaseline(*instance, "fp32");
+    Instance *cxx = findBaseline(*instance, "fp32-c++");
+    std::string size = llvm::formatv("{0}x{1}", w.n, w.k);
+    std::printf(
+        "%-10s %-9s %3lld %9.2f | %10.1f %8.2f %8.2f | %10.1f %8.2f "
+        "%8.2f %6.1f%% | %9s %9s\n",
+        size.c_str(), w.kernel.c_str(), (long long)instance->m,
+        w.copyBytes / double(1 << 20), hot * 1e6, w.copyBytes / hot * 1e-9,
+        instance->flops() / hot * 1e-9, cold * 1e6, w.copyBytes / cold * 1e-9,
+        instance->flops() / cold * 1e-9, 100.0 * median(fractions),
+        fp32 ? llvm::formatv("{0:f2}", ratioMedian(fp32->coldSeconds,
+                                                   instance->coldSeconds))
+                   .str()
+                   .c_str()
+             : "-",
+        cxx ? llvm::formatv("{0:f2}", ratioMedian(cxx->coldSeconds,
+                                                  instance->coldSeconds))
+                  .str()
+                  .c_str()
+            : "-");
+  }
+  std::printf(
+      "\nGB/s = (packed weight + parameter bytes) / time; GFLOPS = 2 M "
+      "N K / time; %%probe = cold GB/s / the same round's probe; x fp32 "
+      "= cold time of fp32 (lowbit pipeline, linalg.matmul) / cold "
+      "time; x fp32c++ = the same against the C++ AVX2 fp32 kernel. "
+      "Medians over %d rounds.\n",
+      rounds);
+  return allChecked ? 0 : 2;
+}

@@ -1,0 +1,97 @@
+//===- Jit.h - compile lowbit kernels in process for the host ---*- C++ -*-===//
+//
+// A small JIT for tests and benchmarks: parse a tensor-level module, lower it
+// with the same `lowbit-lower-to-llvm` pipeline lowbitc uses, optimize it at
+// O3 for the host CPU and its features (the same TargetMachine options as
+// `lowbitc --mcpu=native`), and hand out raw entry-point addresses.
+//
+// Every public `func.func @NAME` with static tensor arguments and results is
+// exported by the pipeline as
+//
+//   int lowbit_NAME(const T0 *in0, ..., T *out0)   // bare pointers, returns 0
+//
+// so a caller casts lookup("lowbit_NAME") to that C function type:
+//
+//   std::string error;
+//   auto jit = lowbit::compileForHost(context, source, error);
+//   if (failed(jit)) ...;
+//   using Gemv = int(const float *, const int8_t *, const uint16_t *, float *);
+//   auto *gemv = (*jit)->lookupAs<Gemv>("lowbit_gemv");
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_TARGET_JIT_H
+#define LOWBIT_TARGET_JIT_H
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/LogicalResult.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir {
+class DialectRegistry;
+class ExecutionEngine;
+} // namespace mlir
+
+namespace lowbit {
+
+struct JitOptions {
+  /// `native` = the host CPU and every feature it reports; otherwise an LLVM
+  /// CPU name for the host's architecture.
+  std::string cpu = "native";
+  /// Features added to / removed from the CPU's, e.g. "-avx512f".
+  std::string features;
+  /// LLVM IR optimization and code generation level (0-3).
+  unsigned optLevel = 3;
+  /// Register the code with LLVM's perf JIT listener (for `perf record -k 1`
+  /// + `perf inject --jit`); needs an LLVM built with perf support.
+  bool enablePerfListener = false;
+};
+
+/// A compiled module. Entry points stay valid while the JitModule lives.
+class JitModule {
+public:
+  explicit JitModule(std::unique_ptr<mlir::ExecutionEngine> engine);
+  ~JitModule();
+  JitModule(const JitModule &) = delete;
+  JitModule &operator=(const JitModule &) = delete;
+
+  /// The address of symbol `name` (e.g. "lowbit_gemv"), or null if the module
+  /// has no such symbol.
+  void *lookup(llvm::StringRef name) const;
+
+  /// lookup() cast to a function type, e.g.
+  /// lookupAs<int(const float *, float *)>("lowbit_f").
+  template <typename FunctionType>
+  FunctionType *lookupAs(llvm::StringRef name) const {
+    return reinterpret_cast<FunctionType *>(lookup(name));
+  }
+
+private:
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+};
+
+/// Adds what compileForHost needs to `registry`: every upstream dialect and
+/// extension, the lowbit dialect, and the LLVM IR translations. compileForHost
+/// appends this registry to its context itself; this is for callers that
+/// build their own context up front.
+void registerJitDialects(mlir::DialectRegistry &registry);
+
+/// Parses `mlirSource` (a tensor-level module: lowbit, func, arith, tensor,
+/// linalg, ...) into `context`, runs lowbit::buildLowerToLLVMPipeline, and
+/// JIT-compiles the result for the host. On failure returns failure() and puts
+/// a message in `error` (including the MLIR diagnostics).
+///
+/// Registers the upstream, lowbit and lowbit conversion passes with the
+/// global pass registry on first use (so the textual pipeline resolves).
+/// Not thread-safe with respect to other uses of the same context.
+mlir::FailureOr<std::unique_ptr<JitModule>>
+compileForHost(mlir::MLIRContext &context, llvm::StringRef mlirSource,
+               std::string &error, const JitOptions &options = {});
+
+} // namespace lowbit
+
+#endif // LOWBIT_TARGET_JIT_H

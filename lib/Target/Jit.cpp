@@ -1,0 +1,134 @@
+//===- Jit.cpp - compile lowbit kernels in process for the host -----------===//
+
+#include "lowbit/Target/Jit.h"
+
+#include "lowbit/Conversion/Passes.h"
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Pipelines/Pipelines.h"
+#include "lowbit/Target/Target.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <functional>
+#include <mutex>
+
+using namespace mlir;
+using namespace lowbit;
+
+JitModule::JitModule(std::unique_ptr<ExecutionEngine> engine)
+    : engine(std::move(engine)) {}
+
+JitModule::~JitModule() = default;
+
+void *JitModule::lookup(llvm::StringRef name) const {
+  llvm::Expected<void *> address = engine->lookup(name);
+  if (!address) {
+    llvm::consumeError(address.takeError());
+    return nullptr;
+  }
+  return *address;
+}
+
+void lowbit::registerJitDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<LowbitDialect>();
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+/// The passes the textual lowering pipeline names, registered once per
+/// process (as lowbitc registers them).
+static void registerJitPasses() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerAllPasses();
+    registerLowbitPasses();
+    registerLowbitConversionPasses();
+  });
+}
+
+FailureOr<std::unique_ptr<JitModule>>
+lowbit::compileForHost(MLIRContext &context, llvm::StringRef mlirSource,
+                       std::string &error, const JitOptions &options) {
+  registerJitPasses();
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+
+  // Collect every diagnostic in `error` while we work.
+  std::string diagnostics;
+  llvm::raw_string_ostream diagnosticStream(diagnostics);
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    diagnosticStream << diagnostic.getLocation() << ": " << diagnostic << "\n";
+    for (const Diagnostic &note : diagnostic.getNotes())
+      diagnosticStream << "  note: " << note << "\n";
+    return success();
+  });
+  auto fail = [&](const llvm::Twine &message) {
+    error = (message + (diagnostics.empty() ? "" : ":\n") + diagnostics).str();
+    return failure();
+  };
+
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
+      mlirSource, ParserConfig(&context), "jit-input");
+  if (!module)
+    return fail("cannot parse the module");
+
+  PassManager pm(&context);
+  if (failed(buildLowerToLLVMPipeline(pm)))
+    return fail("cannot build the lowbit-lower-to-llvm pipeline");
+  if (failed(pm.run(*module)))
+    return fail("lowbit-lower-to-llvm failed");
+
+  // One TargetMachine drives the LLVM IR optimizer (cost models, legal
+  // vector widths); the engine takes ownership of a second, identical one for
+  // code generation.
+  TargetOptions targetOptions;
+  targetOptions.triple = llvm::sys::getProcessTriple();
+  targetOptions.cpu = options.cpu;
+  targetOptions.features = options.features;
+  targetOptions.optLevel = options.optLevel;
+  std::string targetError;
+  std::unique_ptr<llvm::TargetMachine> optimizerMachine =
+      createTargetMachine(targetOptions, targetError);
+  std::unique_ptr<llvm::TargetMachine> codegenMachine =
+      optimizerMachine ? createTargetMachine(targetOptions, targetError)
+                       : nullptr;
+  if (!optimizerMachine || !codegenMachine)
+    return fail(targetError);
+
+  // ExecutionEngineOptions::transformer is a function_ref: the callable must
+  // outlive ExecutionEngine::create, which runs it.
+  std::function<llvm::Error(llvm::Module *)> transformer =
+      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
+                                optimizerMachine.get());
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = options.enablePerfListener;
+  llvm::Expected<std::unique_ptr<ExecutionEngine>> engine =
+      ExecutionEngine::create(*module, engineOptions,
+                              std::move(codegenMachine));
+  if (!engine)
+    return fail("cannot JIT-compile the module: " +
+                llvm::toString(engine.takeError()));
+  return std::make_unique<JitModule>(std::move(*engine));
+}

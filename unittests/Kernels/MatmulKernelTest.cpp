@@ -1,0 +1,602 @@
+//===- MatmulKernelTest.cpp - compiled lowbit.matmul vs the numerics ------===//
+//
+// The oracle test of the matmul kernels: for every weight preset (w8, w4g32,
+// w3g64, w2g32, c11g128) and a few extra schemes (affine u8 per channel,
+// per-tensor, affine int4 per group, plain non-interleaved int4), quantize
+// random [N, K] weights with numerics::quantizeTensor, pack them row by row
+// with numerics::packRow in the scheme's layout, generate a module whose
+// functions take x, the packed weight, the parameters (and a bias) as
+// *arguments*, compile it with lowbit::compileForHost (the full
+// lowbit-lower-to-llvm pipeline, LLVM O3 for the host CPU), call the exported
+// `lowbit_*` C entry points, and compare every output with
+// numerics::referenceMatmul over numerics::dequantizeTensor in double.
+//
+// Shapes are the cross product M in {1, 3}, N in {1, 5, 17}, K in {1, 31, 33,
+// 100, 129, 257}, with and without bias: odd K, partial quantization groups,
+// partial packing blocks and partial storage words. All 72 shapes of one
+// scheme live in one module, so each scheme is compiled once.
+//
+// Which lowering each case exercises is asserted too: int8, int4_interleaved
+// and radix layouts must be taken by lowbit-vectorize-matmul (the vector
+// kernels), int4 / int3 / int2 by convert-lowbit-to-linalg (the generic path).
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Numerics/Float16.h"
+#include "lowbit/Numerics/Packing.h"
+#include "lowbit/Numerics/Presets.h"
+#include "lowbit/Numerics/Quantize.h"
+#include "lowbit/Numerics/Reference.h"
+#include "lowbit/Target/Jit.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace mlir;
+using namespace lowbit;
+namespace nx = lowbit::numerics;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Cases
+//===----------------------------------------------------------------------===//
+
+struct KernelCase {
+  std::string name;
+  nx::Scheme scheme;
+  nx::Granularity granularity;
+  nx::PackFormat format;
+  /// Whether lowbit-vectorize-matmul takes it (else the generic lowering).
+  bool vectorized;
+};
+
+nx::Scheme makeScheme(unsigned bits, bool isSigned, nx::ParamForm form,
+                      nx::ParamStorage storage) {
+  nx::Scheme scheme;
+  scheme.bits = bits;
+  scheme.isSigned = isSigned;
+  scheme.form = form;
+  scheme.paramStorage = storage;
+  return scheme;
+}
+
+nx::PackFormat makeFormat(nx::PackKind kind, int64_t block) {
+  nx::PackFormat format;
+  format.kind = kind;
+  format.block = block;
+  return format;
+}
+
+std::vector<KernelCase> getKernelCases() {
+  std::vector<KernelCase> cases;
+  // The weight-only presets (f32 activations).
+  for (const char *name : {"w8", "w4g32", "w3g64", "w2g32", "c11g128"}) {
+    const nx::WeightPreset *found = nx::findWeightPreset(name);
+    if (!found) {
+      ADD_FAILURE() << "no preset " << name;
+      continue;
+    }
+    const nx::WeightPreset &preset = *found;
+    nx::PackKind kind = preset.format.kind;
+    bool vectorized = kind == nx::PackKind::Int8 ||
+                      kind == nx::PackKind::Int4Interleaved ||
+                      kind == nx::PackKind::Radix;
+    cases.push_back({preset.name, preset.scheme, preset.granularity,
+                     preset.format, vectorized});
+  }
+  using nx::GranularityKind;
+  using nx::PackKind;
+  using nx::ParamForm;
+  using nx::ParamStorage;
+  // Affine u8 per output channel: zero points as i32 operands.
+  cases.push_back({"u8_affine_per_channel",
+                   makeScheme(8, false, ParamForm::Affine, ParamStorage::F32),
+                   {GranularityKind::PerChannel, 0, 0},
+                   makeFormat(PackKind::Int8, 0),
+                   true});
+  // One scale for the whole weight (a rank-0 parameter tensor).
+  cases.push_back({"i8_per_tensor",
+                   makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
+                   {GranularityKind::PerTensor, 0, 0},
+                   makeFormat(PackKind::Int8, 0),
+                   true});
+  cases.push_back({"i4_per_tensor_interleaved",
+                   makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F32),
+                   {GranularityKind::PerTensor, 0, 0},
+                   makeFormat(PackKind::Int4Interleaved, 32),
+                   true});
+  // Affine per group on the interleaved vector kernel (f16 scales, i32 zero
+  // points).
+  cases.push_back({"u4_affine_g32_interleaved",
+                   makeScheme(4, false, ParamForm::Affine, ParamStorage::F16),
+                   {GranularityKind::PerGroup, 1, 32},
+                   makeFormat(PackKind::Int4Interleaved, 32),
+                   true});
+  // Plain (non-interleaved) int4: the generic lowering.
+  cases.push_back({"i4g32_plain_int4",
+                   makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
+                   {GranularityKind::PerGroup, 1, 32},
+                   makeFormat(PackKind::Int4, 32),
+                   false});
+  return cases;
+}
+
+//===----------------------------------------------------------------------===//
+// Module text
+//===----------------------------------------------------------------------===//
+
+std::string schemeText(const KernelCase &c) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "#lowbit.scheme<" << (c.scheme.isSigned ? "i" : "u") << c.scheme.bits
+     << ", ";
+  switch (c.scheme.form) {
+  case nx::ParamForm::Symmetric:
+    os << "symmetric";
+    break;
+  case nx::ParamForm::Affine:
+    os << "affine";
+    break;
+  case nx::ParamForm::MinScale:
+    os << "min_scale";
+    break;
+  }
+  switch (c.granularity.kind) {
+  case nx::GranularityKind::PerTensor:
+    os << ", per_tensor";
+    break;
+  case nx::GranularityKind::PerChannel:
+    os << ", per_channel(axis = " << c.granularity.axis << ")";
+    break;
+  case nx::GranularityKind::PerGroup:
+    os << ", per_group(axis = " << c.granularity.axis
+       << ", size = " << c.granularity.groupSize << ")";
+    break;
+  }
+  if (c.scheme.narrowRange)
+    os << ", narrow";
+  if (c.scheme.rounding == nx::Rounding::NearestAway)
+    os << ", rounding = nearest_away";
+  else if (c.scheme.rounding == nx::Rounding::TowardZero)
+    os << ", rounding = toward_zero";
+  if (!c.scheme.codebook.empty()) {
+    os << ", codebook = <[";
+    llvm::interleaveComma(c.scheme.codebook, os, [&](float level) {
+      // %.9e round-trips every float.
+      os << llvm::formatv("{0:e9}", level);
+    });
+    os << "]>";
+  }
+  os << ">";
+  return text;
+}
+
+std::string layoutText(const nx::PackFormat &format) {
+  std::string text = "#lowbit.layout<";
+  if (format.kind == nx::PackKind::Radix)
+    text += "radix(" + std::to_string(format.radix) + ")";
+  else
+    text += nx::stringifyPackKind(format.kind);
+  if (format.block > 0)
+    text += ", block = " + std::to_string(format.block);
+  return text + ">";
+}
+
+std::string tensorType(llvm::ArrayRef<int64_t> shape, llvm::StringRef element) {
+  std::string text = "tensor<";
+  for (int64_t dim : shape)
+    text += std::to_string(dim) + "x";
+  return text + element.str() + ">";
+}
+
+struct Shape {
+  int64_t m, n, k;
+  bool bias;
+
+  std::string name() const {
+    return llvm::formatv("mm_{0}_{1}_{2}{3}", m, n, k, bias ? "_bias" : "");
+  }
+};
+
+/// Parameter tensor shape as the dialect wants it (rank 0 per tensor).
+std::vector<int64_t> paramShape(const KernelCase &c, int64_t n, int64_t k) {
+  switch (c.granularity.kind) {
+  case nx::GranularityKind::PerTensor:
+    return {};
+  case nx::GranularityKind::PerChannel:
+    return {n};
+  case nx::GranularityKind::PerGroup:
+    return {n, int64_t(llvm::divideCeil(k, c.granularity.groupSize))};
+  }
+  return {};
+}
+
+bool isWordFormat(const nx::PackFormat &format) {
+  return nx::unitBits(format) == 32;
+}
+
+std::string kernelFunction(const KernelCase &c, const Shape &s) {
+  std::string params =
+      c.scheme.paramStorage == nx::ParamStorage::F16 ? "f16" : "f32";
+  std::string x = tensorType({s.m, s.k}, "f32");
+  std::string packed = tensorType({s.n, nx::packedUnitsPerRow(c.format, s.k)},
+                                  isWordFormat(c.format) ? "i32" : "i8");
+  std::vector<int64_t> pshape = paramShape(c, s.n, s.k);
+  std::string scales = tensorType(pshape, params);
+  std::string zeroPoints = tensorType(pshape, "i32");
+  std::string bias = tensorType({s.n}, "f32");
+  std::string result = tensorType({s.m, s.n}, "f32");
+  bool affine = c.scheme.form == nx::ParamForm::Affine;
+  bool minScale = c.scheme.form == nx::ParamForm::MinScale;
+
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "func.func @" << s.name() << "(%x: " << x << ", %p: " << packed
+     << ", %s: " << scales;
+  if (affine)
+    os << ", %z: " << zeroPoints;
+  if (minScale)
+    os << ", %mn: " << scales;
+  if (s.bias)
+    os << ", %b: " << bias;
+  os << ") -> " << result << " {\n";
+  os << "  %y = lowbit.matmul %x, %p scales(%s : " << scales << ")";
+  if (affine)
+    os << " zero_points(%z : " << zeroPoints << ")";
+  if (minScale)
+    os << " mins(%mn : " << scales << ")";
+  if (s.bias)
+    os << " bias(%b : " << bias << ")";
+  os << " {scheme = " << schemeText(c) << ", layout = " << layoutText(c.format)
+     << "} : " << x << ", " << packed << " -> " << result << "\n";
+  os << "  return %y : " << result << "\n}\n";
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// Data
+//===----------------------------------------------------------------------===//
+
+/// A quantized, packed [N, K] weight and what the kernel and the reference
+/// need of it.
+struct Weight {
+  nx::QuantizedTensor quantized;
+  std::vector<float> dequantized; ///< the reference weights
+  std::vector<uint8_t> bytes;     ///< packed rows (byte layouts)
+  std::vector<uint32_t> words;    ///< packed rows (word layouts)
+  std::vector<uint16_t> halfScales, halfMins;
+  std::vector<float> bias;
+  /// Per element: a bound on the magnitude of the terms the kernel may
+  /// dequantize with (see the tolerance below).
+  std::vector<double> termMagnitude;
+
+  void *packed() { return bytes.empty() ? (void *)words.data() : bytes.data(); }
+};
+
+Weight makeWeight(const KernelCase &c, int64_t n, int64_t k,
+                  std::mt19937 &rng) {
+  Weight weight;
+  // Rows at different magnitudes so per-channel and per-group parameters
+  // differ; a few rows get an offset so affine / min-scale parameters are
+  // away from the symmetric case.
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::vector<float> values(n * k);
+  for (int64_t row = 0; row < n; ++row) {
+    float rowScale = std::ldexp(1.0f, int(row % 5) - 2);
+    float rowOffset = row % 3 == 1 ? 0.75f * rowScale : 0.0f;
+    for (int64_t col = 0; col < k; ++col)
+      values[row * k + col] = uniform(rng) * rowScale + rowOffset;
+  }
+  std::vector<int64_t> shape = {n, k};
+  auto quantized = nx::quantizeTensor(values, shape, c.scheme, c.granularity);
+  EXPECT_TRUE(quantized.ok()) << quantized.error().message;
+  weight.quantized = std::move(*quantized);
+  auto dequantized =
+      nx::dequantizeTensor(weight.quantized, c.scheme, c.granularity);
+  EXPECT_TRUE(dequantized.ok()) << dequantized.error().message;
+  weight.dequantized = std::move(*dequantized);
+
+  int64_t units = nx::packedUnitsPerRow(c.format, k);
+  llvm::ArrayRef<uint8_t> codes = weight.quantized.codes;
+  if (isWordFormat(c.format)) {
+    weight.words.assign(n * units, 0);
+    for (int64_t row = 0; row < n; ++row)
+      nx::packRow(c.format, codes.slice(row * k, k),
+                  llvm::MutableArrayRef<uint32_t>(weight.words)
+                      .slice(row * units, units));
+  } else {
+    weight.bytes.assign(n * units, 0);
+    for (int64_t row = 0; row < n; ++row)
+      nx::packRow(c.format, codes.slice(row * k, k),
+                  llvm::MutableArrayRef<uint8_t>(weight.bytes)
+                      .slice(row * units, units));
+  }
+  if (c.scheme.paramStorage == nx::ParamStorage::F16) {
+    // quantizeTensor already rounded the parameters to half: exact.
+    for (float scale : weight.quantized.scales)
+      weight.halfScales.push_back(nx::floatToHalfBits(scale));
+    for (float min : weight.quantized.mins)
+      weight.halfMins.push_back(nx::floatToHalfBits(min));
+  }
+  for (int64_t row = 0; row < n; ++row)
+    weight.bias.push_back(uniform(rng));
+
+  float maxLevel = 1.0f;
+  for (float level : c.scheme.codebook)
+    maxLevel = std::max(maxLevel, std::fabs(level));
+  for (int64_t i = 0; i < n * k; ++i) {
+    nx::QuantParams params =
+        weight.quantized.params(nx::getParamIndex(shape, c.granularity, i));
+    double s = std::fabs(params.scale);
+    double term = 0.0;
+    switch (c.scheme.form) {
+    case nx::ParamForm::Symmetric:
+      term = c.scheme.codebook.empty()
+                 ? std::fabs(double(weight.quantized.codeValue(i))) * s
+                 : maxLevel * s;
+      break;
+    case nx::ParamForm::Affine:
+      term = (std::fabs(double(weight.quantized.codeValue(i))) +
+              std::fabs(double(params.zeroPoint))) *
+             s;
+      break;
+    case nx::ParamForm::MinScale: // t(q) in [0, 1]
+      term = s + std::fabs(double(params.min));
+      break;
+    }
+    weight.termMagnitude.push_back(term);
+  }
+  return weight;
+}
+
+int callKernel(void *function, llvm::ArrayRef<void *> a) {
+  using P = void *;
+  switch (a.size()) {
+  case 4:
+    return reinterpret_cast<int (*)(P, P, P, P)>(function)(a[0], a[1], a[2],
+                                                           a[3]);
+  case 5:
+    return reinterpret_cast<int (*)(P, P, P, P, P)>(function)(a[0], a[1], a[2],
+                                                              a[3], a[4]);
+  case 6:
+    return reinterpret_cast<int (*)(P, P, P, P, P, P)>(function)(
+        a[0], a[1], a[2], a[3], a[4], a[5]);
+  case 7:
+    return reinterpret_cast<int (*)(P, P, P, P, P, P, P)>(function)(
+        a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+  }
+  ADD_FAILURE() << "unexpected argument count " << a.size();
+  return -1;
+}
+
+constexpr int64_t kMs[] = {1, 3};
+constexpr int64_t kNs[] = {1, 5, 17};
+constexpr int64_t kKs[] = {1, 31, 33, 100, 129, 257};
+
+std::vector<Shape> getShapes() {
+  std::vector<Shape> shapes;
+  for (int64_t m : kMs)
+    for (int64_t n : kNs)
+      for (int64_t k : kKs)
+        for (bool bias : {false, true})
+          shapes.push_back({m, n, k, bias});
+  return shapes;
+}
+
+//===----------------------------------------------------------------------===//
+// The test
+//===----------------------------------------------------------------------===//
+
+class MatmulKernelTest : public ::testing::TestWithParam<KernelCase> {
+protected:
+  MatmulKernelTest() {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+
+  /// How many lowbit.matmul ops survive lowbit-vectorize-matmul.
+  int64_t countUnvectorized(llvm::StringRef source) {
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(source, &context);
+    if (!module) {
+      ADD_FAILURE() << "cannot parse the module";
+      return -1;
+    }
+    PassManager pm(&context);
+    pm.addPass(createLowbitVectorizeMatmul());
+    if (failed(pm.run(*module))) {
+      ADD_FAILURE() << "lowbit-vectorize-matmul failed";
+      return -1;
+    }
+    int64_t count = 0;
+    module->walk([&](MatmulOp) { ++count; });
+    return count;
+  }
+
+  MLIRContext context;
+};
+
+// Tolerance. The reference is sum_k x_k * w^_k (+ b) in double, rounded once
+// to f32; w^ is numerics::dequantizeTensor. The kernel may differ in two ways,
+// both pure f32 rounding:
+//  * summation order (vector lanes, FMA contraction, one horizontal
+//    reduction): any order of an f32 dot product of K terms plus a bias is
+//    within gamma_{K+1} * (sum_k |x_k w_k| + |b|) of the exact value, with
+//    gamma_n ~ n * u and u = 2^-24 (Higham, Accuracy and Stability, 3.1);
+//    one more u for the final rounding of the reference gives (K + 2) * u;
+//  * dequantization: the vector kernels compute w = q * (s * alpha) +
+//    offset with the zero point / minimum / codebook origin folded into the
+//    offset, instead of numerics' float(q - z) * s or T[q] * s + m. Each of
+//    those few roundings is at most u of a term's magnitude, and the terms
+//    can exceed |w| when they cancel, so the bound uses D_k (|q s|,
+//    (|q| + |z|) |s|, or |s| + |m| for min/scale): |w_k - w^_k| <= 4 u D_k,
+//    taken twice for margin.
+// Hence |got - ref| <= (K + 2) u (sum_k |x_k w^_k| + |b|)
+//                    + 8 u sum_k |x_k| D_k + 1e-30.
+// The generic lowering dequantizes exactly like the numerics library, so only
+// the first term applies to it. The worst observed err / tol is printed.
+TEST_P(MatmulKernelTest, MatchesNumericsReference) {
+  const KernelCase &c = GetParam();
+  std::vector<Shape> shapes = getShapes();
+
+  std::string source;
+  for (const Shape &shape : shapes)
+    source += kernelFunction(c, shape);
+
+  // Which lowering runs.
+  int64_t left = countUnvectorized(source);
+  if (c.vectorized)
+    EXPECT_EQ(left, 0) << c.name << " should take the vector kernel";
+  else
+    EXPECT_EQ(left, int64_t(shapes.size()))
+        << c.name << " should take the generic lowering";
+
+  std::string error;
+  auto jit = compileForHost(context, source, error);
+  ASSERT_TRUE(succeeded(jit)) << error << "\n" << source;
+
+  std::mt19937 rng(0x10b17 + std::hash<std::string>()(c.name) % 1000);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  // One weight per (N, K), shared by every M and bias variant.
+  std::map<std::pair<int64_t, int64_t>, Weight> weights;
+  for (int64_t n : kNs)
+    for (int64_t k : kKs)
+      weights.emplace(std::make_pair(n, k), makeWeight(c, n, k, rng));
+
+  constexpr double u = 0x1p-24;
+  double worstRatio = 0.0, worstRelative = 0.0;
+  int64_t checked = 0;
+  for (const Shape &s : shapes) {
+    SCOPED_TRACE(c.name + " " + s.name());
+    Weight &w = weights.at({s.n, s.k});
+    std::vector<float> x(s.m * s.k);
+    for (float &v : x)
+      v = uniform(rng);
+    llvm::ArrayRef<float> bias;
+    if (s.bias)
+      bias = w.bias;
+
+    std::vector<float> reference(s.m * s.n);
+    nx::referenceMatmul(x, w.dequantized, bias, s.m, s.n, s.k, reference,
+                        nx::Accumulation::Double);
+
+    std::vector<float> out(s.m * s.n, std::nanf(""));
+    bool half = c.scheme.paramStorage == nx::ParamStorage::F16;
+    std::vector<void *> args = {x.data(), w.packed(),
+                                half ? (void *)w.halfScales.data()
+                                     : (void *)w.quantized.scales.data()};
+    if (c.scheme.form == nx::ParamForm::Affine)
+      args.push_back(w.quantized.zeroPoints.data());
+    if (c.scheme.form == nx::ParamForm::MinScale)
+      args.push_back(half ? (void *)w.halfMins.data()
+                          : (void *)w.quantized.mins.data());
+    if (s.bias)
+      args.push_back(w.bias.data());
+    args.push_back(out.data());
+
+    void *function = (*jit)->lookup("lowbit_" + s.name());
+    ASSERT_NE(function, nullptr);
+    ASSERT_EQ(callKernel(function, args), 0);
+
+    for (int64_t i = 0; i < s.m; ++i) {
+      for (int64_t j = 0; j < s.n; ++j) {
+        double absDot = 0.0, terms = 0.0;
+        for (int64_t kk = 0; kk < s.k; ++kk) {
+          double xv = std::fabs(double(x[i * s.k + kk]));
+          absDot += xv * std::fabs(double(w.dequantized[j * s.k + kk]));
+          terms += xv * w.termMagnitude[j * s.k + kk];
+        }
+        double b = s.bias ? std::fabs(double(w.bias[j])) : 0.0;
+        double tolerance =
+            double(s.k + 2) * u * (absDot + b) + 8.0 * u * terms + 1e-30;
+        float got = out[i * s.n + j], want = reference[i * s.n + j];
+        double err = std::fabs(double(got) - double(want));
+        EXPECT_LE(err, tolerance) << "out[" << i << ", " << j << "] = " << got
+                                  << ", reference " << want;
+        worstRatio = std::max(worstRatio, err / tolerance);
+        worstRelative = std::max(worstRelative, err / (absDot + b + 1e-30));
+        ++checked;
+      }
+    }
+  }
+  llvm::outs() << llvm::formatv(
+      "[ {0,-26} ] {1} kernels ({2}), {3} outputs; max err/tol {4:f3}, max "
+      "err/(sum|x w|+|b|) {5:e2}\n",
+      c.name, shapes.size(), c.vectorized ? "vector" : "generic", checked,
+      worstRatio, worstRelative);
+  llvm::outs().flush();
+}
+
+INSTANTIATE_TEST_SUITE_P(AllSchemes, MatmulKernelTest,
+                         ::testing::ValuesIn(getKernelCases()),
+                         [](const ::testing::TestParamInfo<KernelCase> &info) {
+                           return info.param.name;
+                         });
+
+//===----------------------------------------------------------------------===//
+// The JIT helper itself
+//===----------------------------------------------------------------------===//
+
+TEST(JitTest, ReportsParseErrors) {
+  MLIRContext context;
+  std::string error;
+  auto jit = compileForHost(context, "func.func @f(", error);
+  EXPECT_TRUE(failed(jit));
+  EXPECT_NE(error.find("cannot parse"), std::string::npos) << error;
+}
+
+TEST(JitTest, ReportsLoweringErrors) {
+  MLIRContext context;
+  std::string error;
+  // A dynamic shape cannot be exported to C.
+  auto jit = compileForHost(
+      context,
+      "func.func @f(%x: tensor<?xf32>) -> tensor<?xf32> { return %x : "
+      "tensor<?xf32> }",
+      error);
+  EXPECT_TRUE(failed(jit));
+  EXPECT_NE(error.find("cannot export"), std::string::npos) << error;
+}
+
+TEST(JitTest, LooksUpEntryPoints) {
+  MLIRContext context;
+  std::string error;
+  auto jit = compileForHost(context,
+                            R"mlir(
+func.func @axpy(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %c = arith.addf %a, %b : tensor<4xf32>
+  return %c : tensor<4xf32>
+}
+)mlir",
+                            error);
+  ASSERT_TRUE(succeeded(jit)) << error;
+  EXPECT_EQ((*jit)->lookup("lowbit_missing"), nullptr);
+  auto *axpy = (*jit)->lookupAs<int(const float *, const float *, float *)>(
+      "lowbit_axpy");
+  ASSERT_NE(axpy, nullptr);
+  float a[4] = {1, 2, 3, 4}, b[4] = {10, 20, 30, 40}, c[4] = {};
+  EXPECT_EQ(axpy(a, b, c), 0);
+  EXPECT_EQ(c[0], 11.0f);
+  EXPECT_EQ(c[3], 44.0f);
+}
+
+} // namespace
