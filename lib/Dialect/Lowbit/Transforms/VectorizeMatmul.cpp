@@ -345,6 +345,20 @@ private:
       return arith::SIToFPOp::create(b, loc, f32, value);
     return arith::UIToFPOp::create(b, loc, f32, value);
   }
+  /// The zero point of a parameter group as i32, read with the scheme's
+  /// signedness.
+  Value readZeroPoint(ValueRange indices) {
+    Value value = tensor::ExtractOp::create(b, loc, op.getZeroPoints(), indices);
+    auto type = cast<IntegerType>(value.getType());
+    Type i32 = b.getI32Type();
+    if (type.getWidth() > 32)
+      return arith::TruncIOp::create(b, loc, i32, value);
+    if (type.getWidth() == 32)
+      return value;
+    if (op.getScheme().getIsSigned())
+      return arith::ExtSIOp::create(b, loc, i32, value);
+    return arith::ExtUIOp::create(b, loc, i32, value);
+  }
   /// `lanes` activations x[row, k ...], zero past `valid` (may be <= 0).
   Value readActivations(Value row, Value k, Value valid, int64_t lanes) {
     Value clamped = arith::MaxSIOp::create(
@@ -370,7 +384,8 @@ private:
   /// minimum into two scalars per segment.
   struct Dequantization {
     Value multiplier;
-    Value offset; ///< null when zero
+    Value offset;    ///< null when zero
+    Value zeroPoint; ///< i32, subtracted from the codes exactly (affine)
   };
   Dequantization getDequantization(Value scale, Value zeroPoint, Value min) {
     Dequantization result;
@@ -378,10 +393,8 @@ private:
         plan.alpha == 1.0f
             ? scale
             : arith::MulFOp::create(b, loc, scale, f32Constant(plan.alpha));
-    if (zeroPoint) // (q - z) * s
-      result.offset = arith::NegFOp::create(
-          b, loc, arith::MulFOp::create(b, loc, zeroPoint, scale));
-    else if (plan.beta != 0.0f) // (q * alpha + beta) * s
+    result.zeroPoint = zeroPoint;
+    if (plan.beta != 0.0f) // (q * alpha + beta) * s
       result.offset =
           arith::MulFOp::create(b, loc, scale, f32Constant(plan.beta));
     if (min)
@@ -399,6 +412,16 @@ private:
     if (type.getElementTypeBitWidth() > 32) {
       codes = arith::TruncIOp::create(b, loc, vectorOf(lanes, b.getI32Type()),
                                       codes);
+      isSigned = true;
+    }
+    // (q - z) in i32 is exact; subtracting after scaling would cancel.
+    if (params.zeroPoint) {
+      auto wide = vectorOf(lanes, b.getI32Type());
+      if (type.getElementTypeBitWidth() < 32)
+        codes = isSigned ? Value(arith::ExtSIOp::create(b, loc, wide, codes))
+                         : Value(arith::ExtUIOp::create(b, loc, wide, codes));
+      codes = arith::SubIOp::create(b, loc, codes,
+                                    splat(params.zeroPoint, lanes));
       isSigned = true;
     }
     Value values =
@@ -441,7 +464,7 @@ private:
           }
           Value scale = readParam(op.getScales(), paramIndices);
           Value zeroPoint = op.getZeroPoints()
-                                ? readParam(op.getZeroPoints(), paramIndices)
+                                ? readZeroPoint(paramIndices)
                                 : Value();
           Value min =
               op.getMins() ? readParam(op.getMins(), paramIndices) : Value();

@@ -66,18 +66,19 @@ func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16
 
 // -----
 
-// int8 per channel, affine: segments of 64 codes; (q - z) * s is
-// q * s + (-(z * s)), with the zero point read with the scheme's signedness.
+// int8 per channel, affine: segments of 64 codes; q - z is taken exactly in
+// i32 (codes read with the scheme's signedness), then scaled.
 // CHECK-LABEL: func @int8_affine
 // CHECK: scf.for {{.*}} -> (vector<64xf32>)
 // CHECK: %[[S:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xf32>
-// CHECK: %[[ZI:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xi32>
-// CHECK: %[[Z:.*]] = arith.uitofp %[[ZI]] : i32 to f32
-// CHECK: %[[ZS:.*]] = arith.mulf %[[Z]], %[[S]] : f32
-// CHECK: %[[OFFSET:.*]] = arith.negf %[[ZS]] : f32
-// CHECK: vector.transfer_read %{{.*}} : tensor<4x100xi8>, vector<64xi8>
-// CHECK: arith.uitofp %{{.*}} : vector<64xi8> to vector<64xf32>
-// CHECK: vector.broadcast %[[OFFSET]]
+// CHECK: %[[Z:.*]] = tensor.extract %{{.*}}[%{{.*}}] : tensor<4xi32>
+// CHECK: %[[CODES:.*]] = vector.transfer_read %{{.*}} : tensor<4x100xi8>, vector<64xi8>
+// CHECK: %[[WIDE:.*]] = arith.extui %[[CODES]] : vector<64xi8> to vector<64xi32>
+// CHECK: %[[ZV:.*]] = vector.broadcast %[[Z]] : i32 to vector<64xi32>
+// CHECK: %[[DIFF:.*]] = arith.subi %[[WIDE]], %[[ZV]] : vector<64xi32>
+// CHECK: %[[F:.*]] = arith.sitofp %[[DIFF]] : vector<64xi32> to vector<64xf32>
+// CHECK: %[[SV:.*]] = vector.broadcast %[[S]] : f32 to vector<64xf32>
+// CHECK: arith.mulf %[[F]], %[[SV]] : vector<64xf32>
 func.func @int8_affine(%x: tensor<1x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4xf32>, %z: tensor<4xi32>) -> tensor<1x4xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) zero_points(%z : tensor<4xi32>) {scheme = #lowbit.scheme<u8, affine, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<1x100xf32>, tensor<4x100xi8> -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
