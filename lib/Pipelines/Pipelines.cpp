@@ -87,7 +87,7 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "lowbit-fuse-matmul,lowbit-vectorize-matmul{int8-dot=INT8_DOT},"
     "convert-lowbit-to-linalg,"
     "lowbit-export-c-interface,inline,symbol-dce,canonicalize,"
-    "func.func(convert-elementwise-to-linalg),"
+    "func.func(convert-elementwise-to-linalg),eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     // Functions that are not inlined must not return buffers: under the

@@ -359,8 +359,13 @@ private:
       return arith::ExtSIOp::create(b, loc, i32, value);
     return arith::ExtUIOp::create(b, loc, i32, value);
   }
-  /// `lanes` activations x[row, k ...], zero past `valid` (may be <= 0).
+  /// `lanes` activations x[row, k ...], zero past `valid` (may be <= 0);
+  /// without `valid`, all lanes exist.
   Value readActivations(Value row, Value k, Value valid, int64_t lanes) {
+    if (!valid)
+      return vector::TransferReadOp::create(
+          b, loc, vectorOf(lanes, f32), op.getInput(), ValueRange{row, k},
+          f32Constant(0.0f), ArrayRef<bool>{true});
     Value clamped = arith::MaxSIOp::create(
         b, loc, arith::MinSIOp::create(b, loc, valid, index(lanes)), index(0));
     Value mask = vector::CreateMaskOp::create(
@@ -371,13 +376,16 @@ private:
         b, loc, vectorOf(lanes, f32), x, ValueRange{row, k}, minor,
         f32Constant(0.0f), mask, b.getBoolArrayAttr({false}));
   }
-  /// Reads `lanes` storage units of the packed row from unit `unit`.
-  Value readUnits(Value column, Value unit, int64_t lanes) {
+  /// Reads `lanes` storage units of the packed row from unit `unit`. Blocked
+  /// rows are padded to whole blocks, so only an unblocked row's last
+  /// segment can run past the row.
+  Value readUnits(Value column, Value unit, int64_t lanes, bool lastSegment) {
     Type unitType = op.getPacked().getType().getElementType();
     Value padding = arith::ConstantOp::create(b, loc, b.getIntegerAttr(unitType, 0));
+    bool inBounds = !lastSegment || op.getLayout().getBlock() > 0;
     return vector::TransferReadOp::create(
         b, loc, vectorOf(lanes, unitType), op.getPacked(),
-        ValueRange{column, unit}, padding, ArrayRef<bool>{false});
+        ValueRange{column, unit}, padding, ArrayRef<bool>{inBounds});
   }
   /// The dequantization of one segment as w = q * multiplier + offset,
   /// folding the plan's (alpha, beta), the scale, and the zero point or
@@ -427,8 +435,10 @@ private:
     Value values =
         isSigned ? Value(arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), codes))
                  : Value(arith::UIToFPOp::create(b, loc, vectorOf(lanes, f32), codes));
-    Value weights = arith::MulFOp::create(b, loc, values,
-                                          splat(params.multiplier, lanes));
+    Value weights = values;
+    if (params.multiplier)
+      weights = arith::MulFOp::create(b, loc, values,
+                                      splat(params.multiplier, lanes));
     if (params.offset)
       weights = arith::AddFOp::create(b, loc, weights,
                                       splat(params.offset, lanes));
@@ -441,49 +451,54 @@ private:
     int64_t k = op.getInput().getType().getDimSize(1);
     SmallVector<Value> zeros(rows.size(),
                              splat(f32Constant(0.0f), plan.lanes));
+    // Whole segments run unmasked; a final partial one masks activations
+    // past K.
+    int64_t fullSegments = k / plan.segmentCodes;
+    auto segmentBody = [&](Value segment, ValueRange acc, bool partial) {
+      Value kBase = arith::MulIOp::create(b, loc, segment,
+                                          index(plan.segmentCodes));
+      Value valid;
+      if (partial)
+        valid = arith::SubIOp::create(b, loc, index(k), kBase);
+      else if (plan.kind == LayoutKind::Radix) // words hold padding digits
+        valid = index(plan.segmentCodes);
+      SmallVector<Value> paramIndices;
+      switch (scheme.getGranularity()) {
+      case GranularityKind::PerTensor:
+        break;
+      case GranularityKind::PerChannel:
+        paramIndices = {column};
+        break;
+      case GranularityKind::PerGroup:
+        paramIndices = {column, segment};
+        break;
+      }
+      Value scale = readParam(op.getScales(), paramIndices);
+      Value zeroPoint =
+          op.getZeroPoints() ? readZeroPoint(paramIndices) : Value();
+      Value min = op.getMins() ? readParam(op.getMins(), paramIndices) : Value();
+      Value unit = arith::MulIOp::create(b, loc, segment,
+                                         index(plan.segmentUnits));
+      if (plan.dynamicInt8)
+        return accumulateIntegerSegment(rows, column, kBase, unit, scale,
+                                        partial, acc);
+      return accumulateSegment(rows, column, kBase, valid, unit,
+                               getDequantization(scale, zeroPoint, min),
+                               partial, acc);
+    };
     auto segments = scf::ForOp::create(
-        b, loc, index(0), index(plan.numSegments), index(1), zeros,
+        b, loc, index(0), index(fullSegments), index(1), zeros,
         [&](OpBuilder &, Location, Value segment, ValueRange acc) {
-          Value kBase = arith::MulIOp::create(b, loc, segment,
-                                              index(plan.segmentCodes));
-          // Codes of this segment that exist: at most a segment, and none
-          // past K (padding codes meet zero activations).
-          Value valid = arith::MinSIOp::create(
-              b, loc, arith::SubIOp::create(b, loc, index(k), kBase),
-              index(plan.segmentCodes));
-          SmallVector<Value> paramIndices;
-          switch (scheme.getGranularity()) {
-          case GranularityKind::PerTensor:
-            break;
-          case GranularityKind::PerChannel:
-            paramIndices = {column};
-            break;
-          case GranularityKind::PerGroup:
-            paramIndices = {column, segment};
-            break;
-          }
-          Value scale = readParam(op.getScales(), paramIndices);
-          Value zeroPoint = op.getZeroPoints()
-                                ? readZeroPoint(paramIndices)
-                                : Value();
-          Value min =
-              op.getMins() ? readParam(op.getMins(), paramIndices) : Value();
-          Value unit = arith::MulIOp::create(b, loc, segment,
-                                             index(plan.segmentUnits));
-          SmallVector<Value> sums =
-              plan.dynamicInt8
-                  ? accumulateIntegerSegment(rows, column, kBase, unit, scale,
-                                             acc)
-                  : accumulateSegment(rows, column, kBase, valid, unit,
-                                      getDequantization(scale, zeroPoint, min),
-                                      acc);
-          scf::YieldOp::create(b, loc, sums);
+          scf::YieldOp::create(b, loc, segmentBody(segment, acc, false));
         });
+    SmallVector<Value> accs(segments.getResults());
+    if (fullSegments < plan.numSegments)
+      accs = segmentBody(index(fullSegments), accs, true);
     Value biasValue;
     if (Value bias = op.getBias())
       biasValue = tensor::ExtractOp::create(b, loc, bias, column);
     SmallVector<Value> totals;
-    for (auto [row, acc] : llvm::zip(rows, segments.getResults())) {
+    for (auto [row, acc] : llvm::zip(rows, accs)) {
       Value total = vector::ReductionOp::create(
           b, loc, vector::CombiningKind::ADD, acc);
       if (plan.dynamicInt8)
@@ -501,10 +516,10 @@ private:
   SmallVector<Value> accumulateIntegerSegment(ArrayRef<Value> rows,
                                               Value column, Value kBase,
                                               Value unit, Value scale,
-                                              ValueRange accs) {
+                                              bool partial, ValueRange accs) {
     SmallVector<Value> result(accs.begin(), accs.end());
     if (plan.kind == LayoutKind::Int8) {
-      Value w = readUnits(column, unit, plan.segmentCodes);
+      Value w = readUnits(column, unit, plan.segmentCodes, partial);
       for (auto [row, acc] : llvm::zip(rows, result))
         acc = accumulateDot(
             integerDot(readQuantized(row, kBase, plan.segmentCodes), w), scale,
@@ -513,7 +528,7 @@ private:
     }
     // Interleaved nibbles: low halves are codes [0, B/2), high [B/2, B).
     int64_t half = plan.segmentCodes / 2;
-    Value bytes = readUnits(column, unit, half);
+    Value bytes = readUnits(column, unit, half, partial);
     Type i8 = b.getI8Type();
     auto constant = [&](int64_t value) {
       return splat(arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)),
@@ -541,12 +556,36 @@ private:
   SmallVector<Value> accumulateSegment(ArrayRef<Value> rows, Value column,
                                        Value kBase, Value valid, Value unit,
                                        const Dequantization &params,
-                                       ValueRange accs) {
+                                       bool partial, ValueRange accs) {
+    // Without an offset, w = q * m: sum x * q over the segment from zero
+    // (independent of the running total) and scale the sum once.
+    if (!params.offset && !params.zeroPoint) {
+      Dequantization unscaled = params;
+      unscaled.multiplier = Value();
+      SmallVector<Value> zeros(accs.size(), splat(f32Constant(0.0f), plan.lanes));
+      SmallVector<Value> sums = accumulateCodes(rows, column, kBase, valid,
+                                                unit, unscaled, partial, zeros);
+      SmallVector<Value> result;
+      for (auto [sum, acc] : llvm::zip(sums, accs))
+        result.push_back(
+            multiplyAdd(sum, splat(params.multiplier, plan.lanes), acc));
+      return result;
+    }
+    return accumulateCodes(rows, column, kBase, valid, unit, params, partial,
+                           accs);
+  }
+
+  /// Decodes one weight segment and adds x * w to the accumulator of each
+  /// row (w unscaled when `params.multiplier` is null).
+  SmallVector<Value> accumulateCodes(ArrayRef<Value> rows, Value column,
+                                     Value kBase, Value valid, Value unit,
+                                     const Dequantization &params, bool partial,
+                                     ValueRange accs) {
     bool isSigned = op.getScheme().getQmin() < 0;
     SmallVector<Value> result(accs.begin(), accs.end());
     switch (plan.kind) {
     case LayoutKind::Int8: {
-      Value codes = readUnits(column, unit, plan.lanes);
+      Value codes = readUnits(column, unit, plan.lanes, partial);
       Value weights = dequantize(codes, isSigned, params);
       for (auto [row, acc] : llvm::zip(rows, result))
         acc = multiplyAdd(readActivations(row, kBase, valid, plan.lanes),
@@ -556,7 +595,7 @@ private:
     case LayoutKind::Int4Interleaved: {
       // Byte j: code j in the low nibble, code j + B/2 in the high nibble.
       int64_t half = plan.lanes;
-      Value bytes = readUnits(column, unit, half);
+      Value bytes = readUnits(column, unit, half, partial);
       Type i8 = b.getI8Type();
       auto constant = [&](int64_t value) {
         return splat(arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)),
@@ -574,7 +613,9 @@ private:
       Value lowWeights = dequantize(low, isSigned, params);
       Value highWeights = dequantize(high, isSigned, params);
       Value kHigh = arith::AddIOp::create(b, loc, kBase, index(half));
-      Value validHigh = arith::SubIOp::create(b, loc, valid, index(half));
+      Value validHigh =
+          valid ? Value(arith::SubIOp::create(b, loc, valid, index(half)))
+                : Value();
       for (auto [row, acc] : llvm::zip(rows, result)) {
         acc = multiplyAdd(readActivations(row, kBase, valid, half), lowWeights,
                           acc);
@@ -587,7 +628,7 @@ private:
       // Word w holds codes w * n + i, i < n; digit i of every word comes out
       // of one multiply: ((q * R^i mod 2^32) * R) >> 32.
       int64_t words = plan.lanes, n = plan.digits;
-      Value packed = readUnits(column, unit, words);
+      Value packed = readUnits(column, unit, words, partial);
       SmallVector<Value> xs;
       for (Value row : rows)
         xs.push_back(readActivations(row, kBase, valid, words * n));

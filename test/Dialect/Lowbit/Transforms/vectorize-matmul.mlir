@@ -3,27 +3,32 @@
 
 // Interleaved int4, groups of 32 = blocks of 32: per segment, 16 bytes are
 // loaded and split into low and high nibbles (sign-extended with
-// (v ^ 8) - 8), the activations of both halves are read under masks, and
-// the dequantized weights (code * scale) are multiplied and accumulated.
+// (v ^ 8) - 8); x . q is summed over the segment from zero and scaled once.
+// K = 70: two whole segments run unmasked in the loop, the partial third
+// one after it reads activations under masks (6 valid low lanes, 0 high).
 // CHECK-LABEL: func @int4_interleaved
 // CHECK: scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step
 // CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: %[[ACC:.*]] = scf.for %[[SEG:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK: %[[ACC:.*]] = scf.for %[[SEG:.*]] = %{{.*}} to %c2 step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
 // CHECK: tensor.extract %{{.*}}[%[[N]], %[[SEG]]] : tensor<3x3xf16>
 // CHECK: arith.extf
-// CHECK: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%[[N]], %{{.*}}], %{{.*}} : tensor<3x48xi8>, vector<16xi8>
+// CHECK: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%[[N]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<3x48xi8>, vector<16xi8>
 // CHECK: arith.andi %[[BYTES]]
 // CHECK: arith.shrui %[[BYTES]]
 // CHECK: arith.xori
 // CHECK: arith.subi
 // CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
-// CHECK: vector.create_mask %{{.*}} : vector<16xi1>
-// CHECK: vector.transfer_read %{{.*}}[%[[M]], %{{.*}}], %{{.*}}, %{{.*}} : tensor<2x70xf32>, vector<16xf32>
+// CHECK: vector.transfer_read %{{.*}}[%[[M]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x70xf32>, vector<16xf32>
 // CHECK: arith.mulf %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK: arith.addf %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK: scf.yield
+// CHECK: tensor.extract %{{.*}}[%[[N]], %c2] : tensor<3x3xf16>
+// CHECK: vector.create_mask %c6 : vector<16xi1>
+// CHECK: vector.transfer_read %{{.*}}[%[[M]], %c64], %{{.*}}, %{{.*}} : tensor<2x70xf32>, vector<16xf32>
+// CHECK: vector.create_mask %c0 : vector<16xi1>
+// CHECK: %[[TOTAL:.*]] = arith.addf %[[ACC]], %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK: %[[B:.*]] = tensor.extract %{{.*}}[%[[N]]] : tensor<3xf32>
-// CHECK: %[[SUM:.*]] = vector.reduction <add>, %[[ACC]] : vector<16xf32> into f32
+// CHECK: %[[SUM:.*]] = vector.reduction <add>, %[[TOTAL]] : vector<16xf32> into f32
 // CHECK: arith.addf %[[SUM]], %[[B]]
 // CHECK: tensor.insert
 // CHECK-NOT: lowbit.matmul
