@@ -88,7 +88,9 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
     plan.digits = numerics::digitsPerWord(plan.radix);
     plan.segmentCodes = block > 0 ? block : 8 * plan.digits;
     plan.segmentUnits = llvm::divideCeil(plan.segmentCodes, plan.digits);
-    plan.lanes = plan.segmentUnits;
+    // Words are processed as a power-of-two vector; the extra lanes meet
+    // zero activations.
+    plan.lanes = llvm::PowerOf2Ceil(plan.segmentUnits);
     break;
   default:
     why = "no vector kernel for this layout";
@@ -162,6 +164,8 @@ public:
     Value result = tensor::EmptyOp::create(b, loc, resultType.getShape(), f32);
     if (plan.dynamicInt8)
       quantizeActivations();
+    if (plan.kind == LayoutKind::Radix)
+      regroupActivations();
     // Rows in tiles of kRowTile share each decoded weight segment; the rows
     // that do not fill a tile go one at a time.
     int64_t tiled = m - m % kRowTile;
@@ -250,6 +254,60 @@ private:
     inputScales = rows.getResult(1);
   }
 
+  /// Regroups every activation row for the radix kernel: for segment s and
+  /// digit i, the `plan.lanes` activations that meet digit i of the
+  /// segment's words (x[s * B + w * n + i], zero past the segment or K) lie
+  /// contiguously in `regroupedInput`; `segmentSums` holds each segment's
+  /// sum of activations, for the offsets of min/scale schemes.
+  void regroupActivations() {
+    int64_t m = op.getType().getDimSize(0);
+    int64_t k = op.getInput().getType().getDimSize(1);
+    int64_t n = plan.digits, words = plan.segmentUnits, lanes = plan.lanes;
+    Value regrouped = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{m, plan.numSegments * n * lanes}, f32);
+    Value sums = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{m, plan.numSegments}, f32);
+    auto rows = scf::ForOp::create(
+        b, loc, index(0), index(m), index(1), ValueRange{regrouped, sums},
+        [&](OpBuilder &, Location, Value row, ValueRange state) {
+          auto segments = scf::ForOp::create(
+              b, loc, index(0), index(plan.numSegments), index(1), state,
+              [&](OpBuilder &, Location, Value segment, ValueRange inner) {
+                Value kBase =
+                    arith::MulIOp::create(b, loc, segment, index(plan.segmentCodes));
+                Value valid = arith::MinSIOp::create(
+                    b, loc, arith::SubIOp::create(b, loc, index(k), kBase),
+                    index(plan.segmentCodes));
+                Value x = readActivations(row, kBase, valid, words * n);
+                Value zeros = splat(f32Constant(0.0f), words * n);
+                Value out = inner[0];
+                for (int64_t i = 0; i < n; ++i) {
+                  SmallVector<int64_t> lanesOfDigit;
+                  for (int64_t w = 0; w < lanes; ++w)
+                    lanesOfDigit.push_back(w < words ? w * n + i
+                                                     : words * n); // a zero
+                  Value digitX =
+                      vector::ShuffleOp::create(b, loc, x, zeros, lanesOfDigit);
+                  Value offset = arith::MulIOp::create(
+                      b, loc, segment, index(n * lanes));
+                  offset = arith::AddIOp::create(b, loc, offset, index(i * lanes));
+                  out = vector::TransferWriteOp::create(
+                            b, loc, digitX, out, ValueRange{row, offset},
+                            ArrayRef<bool>{true})
+                            .getResult();
+                }
+                Value sum = vector::ReductionOp::create(
+                    b, loc, vector::CombiningKind::ADD, x);
+                Value updated = tensor::InsertOp::create(
+                    b, loc, sum, inner[1], ValueRange{row, segment});
+                scf::YieldOp::create(b, loc, ValueRange{out, updated});
+              });
+          scf::YieldOp::create(b, loc, segments.getResults());
+        });
+    regroupedInput = rows.getResult(0);
+    segmentSums = rows.getResult(1);
+  }
+
   /// `lanes` quantized activations of `row` from `k` (always in bounds: the
   /// quantized rows are padded to whole segments).
   Value readQuantized(Value row, Value k, int64_t lanes) {
@@ -287,6 +345,7 @@ private:
   }
 
   Value quantizedInput, inputScales;
+  Value regroupedInput, segmentSums;
 
   /// Output rows [begin, end) in tiles of `tile` rows.
   Value buildRows(Value init, int64_t begin, int64_t end, int64_t tile) {
@@ -382,7 +441,8 @@ private:
   Value readUnits(Value column, Value unit, int64_t lanes, bool lastSegment) {
     Type unitType = op.getPacked().getType().getElementType();
     Value padding = arith::ConstantOp::create(b, loc, b.getIntegerAttr(unitType, 0));
-    bool inBounds = !lastSegment || op.getLayout().getBlock() > 0;
+    bool inBounds = !lastSegment || (op.getLayout().getBlock() > 0 &&
+                                     lanes <= plan.segmentUnits);
     return vector::TransferReadOp::create(
         b, loc, vectorOf(lanes, unitType), op.getPacked(),
         ValueRange{column, unit}, padding, ArrayRef<bool>{inBounds});
@@ -454,6 +514,10 @@ private:
     // Whole segments run unmasked; a final partial one masks activations
     // past K.
     int64_t fullSegments = k / plan.segmentCodes;
+    // Radix words are read as a wider vector than a block holds: the last
+    // block's read must be bounds-checked.
+    if (plan.kind == LayoutKind::Radix)
+      fullSegments = std::min(fullSegments, plan.numSegments - 1);
     auto segmentBody = [&](Value segment, ValueRange acc, bool partial) {
       Value kBase = arith::MulIOp::create(b, loc, segment,
                                           index(plan.segmentCodes));
@@ -557,6 +621,9 @@ private:
                                        Value kBase, Value valid, Value unit,
                                        const Dequantization &params,
                                        bool partial, ValueRange accs) {
+    if (plan.kind == LayoutKind::Radix)
+      return accumulateRadixSegment(rows, column, kBase, unit, params, partial,
+                                    accs);
     // Without an offset, w = q * m: sum x * q over the segment from zero
     // (independent of the running total) and scale the sum once.
     if (!params.offset && !params.zeroPoint) {
@@ -573,6 +640,70 @@ private:
     }
     return accumulateCodes(rows, column, kBase, valid, unit, params, partial,
                            accs);
+  }
+
+  /// Radix words: digit i of every word comes out of one multiply,
+  /// ((q * R^i mod 2^32) * R) >> 32, and meets the contiguous regrouped
+  /// activations of digit i. Per row, x . q is summed over the segment and
+  /// scaled once; the offset (min/scale) multiplies the segment's activation
+  /// sum.
+  SmallVector<Value> accumulateRadixSegment(ArrayRef<Value> rows, Value column,
+                                            Value kBase, Value unit,
+                                            const Dequantization &params,
+                                            bool partial, ValueRange accs) {
+    int64_t lanes = plan.lanes, n = plan.digits;
+    Value packed = readUnits(column, unit, lanes, partial);
+    Type i32 = b.getI32Type(), i64 = b.getI64Type();
+    Value radix64 = splat(
+        arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, plan.radix)),
+        lanes);
+    Value shift = splat(
+        arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, 32)), lanes);
+    Value segment = arith::DivUIOp::create(b, loc, kBase, index(plan.segmentCodes));
+    SmallVector<Value> sums(rows.size(), splat(f32Constant(0.0f), lanes));
+    uint32_t power = 1;
+    for (int64_t i = 0; i < n; ++i) {
+      Value scaled = packed;
+      if (i > 0)
+        scaled = arith::MulIOp::create(
+            b, loc, packed,
+            splat(arith::ConstantOp::create(b, loc,
+                                            b.getIntegerAttr(i32, int32_t(power))),
+                  lanes));
+      Value wide = arith::ExtUIOp::create(b, loc, vectorOf(lanes, i64), scaled);
+      Value digit = arith::TruncIOp::create(
+          b, loc, vectorOf(lanes, i32),
+          arith::ShRUIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, wide, radix64), shift));
+      if (params.zeroPoint)
+        digit = arith::SubIOp::create(b, loc, digit,
+                                      splat(params.zeroPoint, lanes));
+      Value codes = arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), digit);
+      Value offset = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, segment, index(n * lanes)),
+          index(i * lanes));
+      for (auto [row, sum] : llvm::zip(rows, sums)) {
+        Value x = vector::TransferReadOp::create(
+            b, loc, vectorOf(lanes, f32), regroupedInput,
+            ValueRange{row, offset}, f32Constant(0.0f), ArrayRef<bool>{true});
+        sum = multiplyAdd(x, codes, sum);
+      }
+      power *= plan.radix;
+    }
+    SmallVector<Value> result;
+    for (auto [row, sum, acc] : llvm::zip(rows, sums, accs)) {
+      Value total = multiplyAdd(sum, splat(params.multiplier, lanes), acc);
+      if (params.offset) {
+        Value xSum = tensor::ExtractOp::create(b, loc, segmentSums,
+                                               ValueRange{row, segment});
+        Value term = arith::MulFOp::create(b, loc, params.offset, xSum);
+        Value lane0 = vector::InsertOp::create(
+            b, loc, term, splat(f32Constant(0.0f), lanes), ArrayRef<int64_t>{0});
+        total = arith::AddFOp::create(b, loc, total, lane0);
+      }
+      result.push_back(total);
+    }
+    return result;
   }
 
   /// Decodes one weight segment and adds x * w to the accumulator of each
@@ -621,43 +752,6 @@ private:
                           acc);
         acc = multiplyAdd(readActivations(row, kHigh, validHigh, half),
                           highWeights, acc);
-      }
-      return result;
-    }
-    case LayoutKind::Radix: {
-      // Word w holds codes w * n + i, i < n; digit i of every word comes out
-      // of one multiply: ((q * R^i mod 2^32) * R) >> 32.
-      int64_t words = plan.lanes, n = plan.digits;
-      Value packed = readUnits(column, unit, words, partial);
-      SmallVector<Value> xs;
-      for (Value row : rows)
-        xs.push_back(readActivations(row, kBase, valid, words * n));
-      Type i32 = b.getI32Type(), i64 = b.getI64Type();
-      Value radix64 = splat(
-          arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, plan.radix)),
-          words);
-      Value shift = splat(
-          arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, 32)), words);
-      uint32_t power = 1;
-      for (unsigned i = 0; i < n; ++i) {
-        Value scaled = packed;
-        if (i > 0)
-          scaled = arith::MulIOp::create(
-              b, loc, packed,
-              splat(arith::ConstantOp::create(
-                        b, loc, b.getIntegerAttr(i32, int32_t(power))),
-                    words));
-        Value wide = arith::ExtUIOp::create(b, loc, vectorOf(words, i64), scaled);
-        Value digit = arith::ShRUIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, wide, radix64), shift);
-        Value weights = dequantize(digit, /*isSigned=*/false, params);
-        SmallVector<int64_t> lanesOfDigit;
-        for (int64_t w = 0; w < words; ++w)
-          lanesOfDigit.push_back(w * n + i);
-        for (auto [x, acc] : llvm::zip(xs, result))
-          acc = multiplyAdd(vector::ShuffleOp::create(b, loc, x, x, lanesOfDigit),
-                            weights, acc);
-        power *= plan.radix;
       }
       return result;
     }

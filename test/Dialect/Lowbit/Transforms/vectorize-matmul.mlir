@@ -39,30 +39,33 @@ func.func @int4_interleaved(%x: tensor<2x70xf32>, %p: tensor<3x48xi8>, %s: tenso
 
 // -----
 
-// Radix-11 words: nine digits come out of one multiply each
-// (((q * 11^i) mod 2^32) * 11) >> 32; activations are regrouped per digit.
-// Min/scale with the evenly spaced codebook: w = k * (s / 10) + m.
+// Radix-11 words: activations are first regrouped per digit (x[w * 9 + i]
+// for the 15 words, padded to 16 lanes with zeros) with each segment's sum;
+// then digit i of all words comes out of one multiply,
+// (((q * 11^i) mod 2^32) * 11) >> 32, and meets a contiguous activation
+// load. Min/scale with the evenly spaced codebook: sum x * k is scaled by
+// s / 10 once, and the minimum multiplies the segment's activation sum.
 // CHECK-LABEL: func @radix
-// CHECK-DAG: %[[POW1:.*]] = arith.constant dense<11> : vector<15xi32>
-// CHECK-DAG: %[[POW8:.*]] = arith.constant dense<214358881> : vector<15xi32>
-// CHECK-DAG: %[[TENTH:.*]] = arith.constant 1.000000e-01 : f32
-// CHECK: scf.for {{.*}} -> (vector<15xf32>)
-// CHECK: %[[S:.*]] = arith.extf
-// CHECK: %[[MIN:.*]] = arith.extf
-// CHECK: %[[STEP:.*]] = arith.mulf %[[S]], %[[TENTH]] : f32
-// CHECK: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x15xi32>, vector<15xi32>
+// CHECK-DAG: %[[POW1:.*]] = arith.constant dense<11> : vector<16xi32>
+// CHECK-DAG: %[[POW8:.*]] = arith.constant dense<214358881> : vector<16xi32>
+// CHECK: scf.for {{.*}} -> (tensor<1x144xf32>, tensor<1x1xf32>)
 // CHECK: %[[X:.*]] = vector.transfer_read %{{.*}} : tensor<1x128xf32>, vector<135xf32>
-// CHECK: arith.extui %[[WORDS]] : vector<15xi32> to vector<15xi64>
+// CHECK: vector.shuffle %[[X]], %{{.*}} [0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108, 117, 126, 135]
+// CHECK: vector.transfer_write %{{.*}} : vector<16xf32>, tensor<1x144xf32>
+// CHECK: vector.shuffle %[[X]], %{{.*}} [8, 17, 26, 35, 44, 53, 62, 71, 80, 89, 98, 107, 116, 125, 134, 135]
+// CHECK: %[[XSUM:.*]] = vector.reduction <add>, %[[X]] : vector<135xf32> into f32
+// CHECK: tensor.insert %[[XSUM]]
+// The single block (K = 128) is the bounds-checked last one.
+// CHECK: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x15xi32>, vector<16xi32>
+// CHECK: arith.extui %[[WORDS]] : vector<16xi32> to vector<16xi64>
 // CHECK: arith.shrui
-// CHECK: arith.trunci %{{.*}} : vector<15xi64> to vector<15xi32>
-// CHECK: arith.sitofp %{{.*}} : vector<15xi32> to vector<15xf32>
-// CHECK: vector.broadcast %[[STEP]]
-// CHECK: vector.broadcast %[[MIN]]
-// CHECK: vector.shuffle %[[X]], %[[X]] [0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108, 117, 126]
-// CHECK: arith.muli %[[WORDS]], %[[POW1]] : vector<15xi32>
-// CHECK: vector.shuffle %[[X]], %[[X]] [1, 10, 19,
-// CHECK: arith.muli %[[WORDS]], %[[POW8]] : vector<15xi32>
-// CHECK: vector.shuffle %[[X]], %[[X]] [8, 17, 26,
+// CHECK: arith.trunci %{{.*}} : vector<16xi64> to vector<16xi32>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<1x144xf32>, vector<16xf32>
+// CHECK: arith.muli %[[WORDS]], %[[POW1]] : vector<16xi32>
+// CHECK: arith.muli %[[WORDS]], %[[POW8]] : vector<16xi32>
+// CHECK: tensor.extract %{{.*}} : tensor<1x1xf32>
+// CHECK: vector.insert
 // CHECK: vector.reduction <add>
 func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16>, %m: tensor<2x1xf16>) -> tensor<1x2xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>} : tensor<1x128xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
