@@ -36,6 +36,7 @@
 #include "lowbit/Target/Jit.h"
 
 #include "mlir/IR/DialectRegistry.h"
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -257,41 +258,22 @@ std::string fp32Module(int64_t m, int64_t n, int64_t k) {
 }
 
 std::string schemeText(const nx::WeightPreset &preset) {
-  const nx::Scheme &scheme = preset.scheme;
+  // Printed by the dialect itself, so the text always parses back.
+  mlir::MLIRContext context;
+  context.loadDialect<lowbit::LowbitDialect>();
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "#lowbit.scheme<" << (scheme.isSigned ? "i" : "u") << scheme.bits
-     << ", "
-     << (scheme.form == nx::ParamForm::Symmetric ? "symmetric"
-         : scheme.form == nx::ParamForm::Affine  ? "affine"
-                                                 : "min_scale");
-  const nx::Granularity &g = preset.granularity;
-  if (g.kind == nx::GranularityKind::PerTensor)
-    os << ", per_tensor";
-  else if (g.kind == nx::GranularityKind::PerChannel)
-    os << ", per_channel(axis = " << g.axis << ")";
-  else
-    os << ", per_group(axis = " << g.axis << ", size = " << g.groupSize << ")";
-  if (!scheme.codebook.empty()) {
-    os << ", codebook = <[";
-    llvm::interleaveComma(scheme.codebook, os, [&](float level) {
-      os << llvm::formatv("{0:e9}", level);
-    });
-    os << "]>";
-  }
-  os << ">";
+  os << lowbit::getSchemeAttr(&context, preset.scheme, preset.granularity);
   return text;
 }
 
 std::string layoutText(const nx::PackFormat &format) {
-  std::string text = "#lowbit.layout<";
-  if (format.kind == nx::PackKind::Radix)
-    text += "radix(" + std::to_string(format.radix) + ")";
-  else
-    text += nx::stringifyPackKind(format.kind);
-  if (format.block > 0)
-    text += ", block = " + std::to_string(format.block);
-  return text + ">";
+  mlir::MLIRContext context;
+  context.loadDialect<lowbit::LowbitDialect>();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << lowbit::getLayoutAttr(&context, format);
+  return text;
 }
 
 std::vector<int64_t> paramShape(const nx::WeightPreset &preset, int64_t n,

@@ -1,6 +1,7 @@
 //===- AttributesTest.cpp - lowbit attribute helpers ----------------------===//
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Numerics/Presets.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/MLIRContext.h"
@@ -150,6 +151,37 @@ TEST_F(LowbitAttributesTest, NumericsSchemeMirrorsTheAttribute) {
   EXPECT_EQ(granularity.kind, numerics::GranularityKind::PerGroup);
   EXPECT_EQ(granularity.axis, 1);
   EXPECT_EQ(granularity.groupSize, 128);
+}
+
+/// Every preset's numerics description maps to attributes and back.
+TEST_F(LowbitAttributesTest, PresetsRoundTripThroughAttributes) {
+  for (const numerics::WeightPreset &preset : numerics::getWeightPresets()) {
+    SchemeAttr scheme =
+        getSchemeAttr(&context, preset.scheme, preset.granularity);
+    ASSERT_TRUE(scheme) << preset.name;
+    numerics::Scheme back = scheme.getNumericsScheme();
+    EXPECT_EQ(back.bits, preset.scheme.bits) << preset.name;
+    EXPECT_EQ(back.isSigned, preset.scheme.isSigned) << preset.name;
+    EXPECT_EQ(back.form, preset.scheme.form) << preset.name;
+    EXPECT_EQ(back.codebook, preset.scheme.codebook) << preset.name;
+    numerics::Granularity granularity = scheme.getNumericsGranularity();
+    EXPECT_EQ(granularity.kind, preset.granularity.kind) << preset.name;
+    EXPECT_EQ(granularity.groupSize, preset.granularity.groupSize)
+        << preset.name;
+    LayoutAttr layout = getLayoutAttr(&context, preset.format);
+    ASSERT_TRUE(layout) << preset.name;
+    EXPECT_EQ(layout.getPackFormat(), preset.format) << preset.name;
+  }
+  // Invalid combinations give null attributes, not crashes.
+  ScopedDiagnosticHandler silence(&context, [](Diagnostic &) {
+    return success();
+  });
+  numerics::Scheme bad;
+  bad.bits = 12;
+  EXPECT_FALSE(getSchemeAttr(&context, bad, {}));
+  numerics::PackFormat interleavedWithoutBlock;
+  interleavedWithoutBlock.kind = numerics::PackKind::Int4Interleaved;
+  EXPECT_FALSE(getLayoutAttr(&context, interleavedWithoutBlock));
 }
 
 } // namespace

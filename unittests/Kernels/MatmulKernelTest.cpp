@@ -144,60 +144,22 @@ std::vector<KernelCase> getKernelCases() {
 //===----------------------------------------------------------------------===//
 
 std::string schemeText(const KernelCase &c) {
+  // Printed by the dialect itself, so the text always parses back.
+  mlir::MLIRContext context;
+  context.loadDialect<lowbit::LowbitDialect>();
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "#lowbit.scheme<" << (c.scheme.isSigned ? "i" : "u") << c.scheme.bits
-     << ", ";
-  switch (c.scheme.form) {
-  case nx::ParamForm::Symmetric:
-    os << "symmetric";
-    break;
-  case nx::ParamForm::Affine:
-    os << "affine";
-    break;
-  case nx::ParamForm::MinScale:
-    os << "min_scale";
-    break;
-  }
-  switch (c.granularity.kind) {
-  case nx::GranularityKind::PerTensor:
-    os << ", per_tensor";
-    break;
-  case nx::GranularityKind::PerChannel:
-    os << ", per_channel(axis = " << c.granularity.axis << ")";
-    break;
-  case nx::GranularityKind::PerGroup:
-    os << ", per_group(axis = " << c.granularity.axis
-       << ", size = " << c.granularity.groupSize << ")";
-    break;
-  }
-  if (c.scheme.narrowRange)
-    os << ", narrow";
-  if (c.scheme.rounding == nx::Rounding::NearestAway)
-    os << ", rounding = nearest_away";
-  else if (c.scheme.rounding == nx::Rounding::TowardZero)
-    os << ", rounding = toward_zero";
-  if (!c.scheme.codebook.empty()) {
-    os << ", codebook = <[";
-    llvm::interleaveComma(c.scheme.codebook, os, [&](float level) {
-      // %.9e round-trips every float.
-      os << llvm::formatv("{0:e9}", level);
-    });
-    os << "]>";
-  }
-  os << ">";
+  os << lowbit::getSchemeAttr(&context, c.scheme, c.granularity);
   return text;
 }
 
 std::string layoutText(const nx::PackFormat &format) {
-  std::string text = "#lowbit.layout<";
-  if (format.kind == nx::PackKind::Radix)
-    text += "radix(" + std::to_string(format.radix) + ")";
-  else
-    text += nx::stringifyPackKind(format.kind);
-  if (format.block > 0)
-    text += ", block = " + std::to_string(format.block);
-  return text + ">";
+  mlir::MLIRContext context;
+  context.loadDialect<lowbit::LowbitDialect>();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << lowbit::getLayoutAttr(&context, format);
+  return text;
 }
 
 std::string tensorType(llvm::ArrayRef<int64_t> shape, llvm::StringRef element) {

@@ -412,3 +412,74 @@ int64_t LayoutAttr::getUnitsPerRow(int64_t rowLength) const {
     return ShapedType::kDynamic;
   return numerics::packedUnitsPerRow(getPackFormat(), rowLength);
 }
+
+//===----------------------------------------------------------------------===//
+// From numerics descriptions
+//===----------------------------------------------------------------------===//
+
+SchemeAttr lowbit::getSchemeAttr(MLIRContext *context,
+                                 const numerics::Scheme &scheme,
+                                 const numerics::Granularity &granularity) {
+  ParamForm form = scheme.form == numerics::ParamForm::Symmetric
+                       ? ParamForm::Symmetric
+                   : scheme.form == numerics::ParamForm::Affine
+                       ? ParamForm::Affine
+                       : ParamForm::MinScale;
+  GranularityKind kind =
+      granularity.kind == numerics::GranularityKind::PerTensor
+          ? GranularityKind::PerTensor
+      : granularity.kind == numerics::GranularityKind::PerChannel
+          ? GranularityKind::PerChannel
+          : GranularityKind::PerGroup;
+  RoundingMode rounding = scheme.rounding == numerics::Rounding::NearestEven
+                              ? RoundingMode::NearestEven
+                          : scheme.rounding == numerics::Rounding::NearestAway
+                              ? RoundingMode::NearestAway
+                              : RoundingMode::TowardZero;
+  CodebookAttr codebook;
+  if (!scheme.codebook.empty()) {
+    auto levels = DenseF32ArrayAttr::get(context, scheme.codebook);
+    if (failed(CodebookAttr::verify([&] { return emitError(UnknownLoc::get(context)); },
+                                    levels)))
+      return {};
+    codebook = CodebookAttr::get(context, levels);
+  }
+  int64_t axis = kind == GranularityKind::PerTensor ? 0 : granularity.axis;
+  int64_t groupSize = kind == GranularityKind::PerGroup ? granularity.groupSize : 0;
+  if (failed(SchemeAttr::verify([&] { return emitError(UnknownLoc::get(context)); },
+                                scheme.bits, scheme.isSigned, form, kind, axis,
+                                groupSize, scheme.narrowRange, rounding,
+                                codebook)))
+    return {};
+  return SchemeAttr::get(context, scheme.bits, scheme.isSigned, form, kind,
+                         axis, groupSize, scheme.narrowRange, rounding,
+                         codebook);
+}
+
+LayoutAttr lowbit::getLayoutAttr(MLIRContext *context,
+                                 const numerics::PackFormat &format) {
+  LayoutKind kind;
+  switch (format.kind) {
+  case numerics::PackKind::Int8:
+    kind = LayoutKind::Int8;
+    break;
+  case numerics::PackKind::Int4:
+    kind = LayoutKind::Int4;
+    break;
+  case numerics::PackKind::Int4Interleaved:
+    kind = LayoutKind::Int4Interleaved;
+    break;
+  case numerics::PackKind::Int2:
+    kind = LayoutKind::Int2;
+    break;
+  case numerics::PackKind::Int3:
+    kind = LayoutKind::Int3;
+    break;
+  case numerics::PackKind::Radix:
+    kind = LayoutKind::Radix;
+    break;
+  }
+  if (numerics::verifyPackFormat(format))
+    return {};
+  return LayoutAttr::get(context, kind, format.radix, format.block);
+}

@@ -28,4 +28,18 @@
 #define GET_OP_CLASSES
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.h.inc"
 
+namespace lowbit {
+
+/// The attributes that describe a numerics-library scheme (with its
+/// granularity) and packing format: the inverses of
+/// SchemeAttr::getNumericsScheme / getNumericsGranularity and
+/// LayoutAttr::getPackFormat. Null when the combination is invalid.
+SchemeAttr getSchemeAttr(mlir::MLIRContext *context,
+                         const numerics::Scheme &scheme,
+                         const numerics::Granularity &granularity);
+LayoutAttr getLayoutAttr(mlir::MLIRContext *context,
+                         const numerics::PackFormat &format);
+
+} // namespace lowbit
+
 #endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBIT_H
