@@ -96,9 +96,10 @@ std::vector<KernelCase> getKernelCases() {
     }
     const nx::WeightPreset &preset = *found;
     nx::PackKind kind = preset.format.kind;
-    bool vectorized = kind == nx::PackKind::Int8 ||
-                      kind == nx::PackKind::Int4Interleaved ||
-                      kind == nx::PackKind::Radix;
+    // Every packing layout has a vector kernel (int8, interleaved nibbles,
+    // and the slotted int4 / int3 / int2 / radix words).
+    (void)kind;
+    bool vectorized = true;
     cases.push_back({preset.name, preset.scheme, preset.granularity,
                      preset.format, vectorized});
   }
@@ -130,12 +131,18 @@ std::vector<KernelCase> getKernelCases() {
                    {GranularityKind::PerGroup, 1, 32},
                    makeFormat(PackKind::Int4Interleaved, 32),
                    true});
-  // Plain (non-interleaved) int4: the generic lowering.
+  // Plain (non-interleaved) int4: two slots per byte.
   cases.push_back({"i4g32_plain_int4",
                    makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
                    {GranularityKind::PerGroup, 1, 32},
                    makeFormat(PackKind::Int4, 32),
-                   false});
+                   true});
+  // Unblocked int2 per channel, affine: 64-code chunks across the row.
+  cases.push_back({"u2_affine_per_channel_int2",
+                   makeScheme(2, false, ParamForm::Affine, ParamStorage::F32),
+                   {GranularityKind::PerChannel, 0, 0},
+                   makeFormat(PackKind::Int2, 0),
+                   true});
   return cases;
 }
 

@@ -84,17 +84,22 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
     plan.lanes = block / 2;
     break;
   case LayoutKind::Radix:
+  case LayoutKind::Int4:
+  case LayoutKind::Int3:
+  case LayoutKind::Int2:
+    // Units holding several codes in "slots" (digits, bit fields): slot i of
+    // every unit of a segment is decoded at once and meets activations
+    // regrouped per slot.
     plan.radix = layout.getRadix();
-    plan.digits = numerics::digitsPerWord(plan.radix);
-    plan.segmentCodes = block > 0 ? block : 8 * plan.digits;
+    plan.digits = numerics::codesPerUnit(layout.getPackFormat());
+    plan.segmentCodes =
+        block > 0 ? block
+                  : plan.digits * (plan.kind == LayoutKind::Radix ? 8 : 16);
     plan.segmentUnits = llvm::divideCeil(plan.segmentCodes, plan.digits);
-    // Words are processed as a power-of-two vector; the extra lanes meet
+    // Units are processed as a power-of-two vector; the extra lanes meet
     // zero activations.
     plan.lanes = llvm::PowerOf2Ceil(plan.segmentUnits);
     break;
-  default:
-    why = "no vector kernel for this layout";
-    return failure();
   }
   if (scheme.getGranularity() == GranularityKind::PerGroup &&
       scheme.getGroupSize() != plan.segmentCodes) {
@@ -104,7 +109,8 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
   plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
 
   if (op.getDynamicInt8Activations()) {
-    if (plan.kind == LayoutKind::Radix) {
+    if (plan.kind != LayoutKind::Int8 &&
+        plan.kind != LayoutKind::Int4Interleaved) {
       why = "dynamic int8 activations need int8 or int4_interleaved weights";
       return failure();
     }
@@ -164,7 +170,7 @@ public:
     Value result = tensor::EmptyOp::create(b, loc, resultType.getShape(), f32);
     if (plan.dynamicInt8)
       quantizeActivations();
-    if (plan.kind == LayoutKind::Radix)
+    if (isSlotted())
       regroupActivations();
     // Rows in tiles of kRowTile share each decoded weight segment; the rows
     // that do not fill a tile go one at a time.
@@ -178,6 +184,11 @@ public:
 
 private:
   static constexpr int64_t kRowTile = 4;
+
+  bool isSlotted() const {
+    return plan.kind == LayoutKind::Radix || plan.kind == LayoutKind::Int4 ||
+           plan.kind == LayoutKind::Int3 || plan.kind == LayoutKind::Int2;
+  }
 
   /// Quantizes every activation row to int8 (lowbit.matmul's definition):
   /// fills `quantizedInput` [M, segments * segmentCodes] (zero past K) and
@@ -514,9 +525,9 @@ private:
     // Whole segments run unmasked; a final partial one masks activations
     // past K.
     int64_t fullSegments = k / plan.segmentCodes;
-    // Radix words are read as a wider vector than a block holds: the last
+    // Slotted units are read as a wider vector than a block holds: the last
     // block's read must be bounds-checked.
-    if (plan.kind == LayoutKind::Radix)
+    if (isSlotted())
       fullSegments = std::min(fullSegments, plan.numSegments - 1);
     auto segmentBody = [&](Value segment, ValueRange acc, bool partial) {
       Value kBase = arith::MulIOp::create(b, loc, segment,
@@ -524,7 +535,7 @@ private:
       Value valid;
       if (partial)
         valid = arith::SubIOp::create(b, loc, index(k), kBase);
-      else if (plan.kind == LayoutKind::Radix) // words hold padding digits
+      else if (isSlotted()) // units hold padding codes
         valid = index(plan.segmentCodes);
       SmallVector<Value> paramIndices;
       switch (scheme.getGranularity()) {
@@ -621,9 +632,9 @@ private:
                                        Value kBase, Value valid, Value unit,
                                        const Dequantization &params,
                                        bool partial, ValueRange accs) {
-    if (plan.kind == LayoutKind::Radix)
-      return accumulateRadixSegment(rows, column, kBase, unit, params, partial,
-                                    accs);
+    if (isSlotted())
+      return accumulateSlottedSegment(rows, column, kBase, unit, params,
+                                      partial, accs);
     // Without an offset, w = q * m: sum x * q over the segment from zero
     // (independent of the running total) and scale the sum once.
     if (!params.offset && !params.zeroPoint) {
@@ -642,43 +653,70 @@ private:
                            accs);
   }
 
-  /// Radix words: digit i of every word comes out of one multiply,
-  /// ((q * R^i mod 2^32) * R) >> 32, and meets the contiguous regrouped
-  /// activations of digit i. Per row, x . q is summed over the segment and
-  /// scaled once; the offset (min/scale) multiplies the segment's activation
-  /// sum.
-  SmallVector<Value> accumulateRadixSegment(ArrayRef<Value> rows, Value column,
-                                            Value kBase, Value unit,
-                                            const Dequantization &params,
-                                            bool partial, ValueRange accs) {
+  /// Slot i of every unit of the segment (a radix digit,
+  /// ((q * R^i mod 2^32) * R) >> 32, or the bit field of code i) is decoded
+  /// at once and meets the contiguous regrouped activations of slot i. Per
+  /// row, x . q is summed over the segment and scaled once; the offset
+  /// (min/scale) multiplies the segment's activation sum.
+  SmallVector<Value> accumulateSlottedSegment(ArrayRef<Value> rows,
+                                              Value column, Value kBase,
+                                              Value unit,
+                                              const Dequantization &params,
+                                              bool partial, ValueRange accs) {
     int64_t lanes = plan.lanes, n = plan.digits;
     Value packed = readUnits(column, unit, lanes, partial);
+    auto unitType = cast<IntegerType>(
+        cast<VectorType>(packed.getType()).getElementType());
     Type i32 = b.getI32Type(), i64 = b.getI64Type();
-    Value radix64 = splat(
-        arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, plan.radix)),
-        lanes);
-    Value shift = splat(
-        arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, 32)), lanes);
+    unsigned codeBits = op.getLayout().getCodeBits();
+    bool isSigned = op.getScheme().getQmin() < 0;
+    auto unitConstant = [&](int64_t value) {
+      return splat(arith::ConstantOp::create(b, loc,
+                                             b.getIntegerAttr(unitType, value)),
+                   lanes);
+    };
     Value segment = arith::DivUIOp::create(b, loc, kBase, index(plan.segmentCodes));
     SmallVector<Value> sums(rows.size(), splat(f32Constant(0.0f), lanes));
     uint32_t power = 1;
     for (int64_t i = 0; i < n; ++i) {
-      Value scaled = packed;
-      if (i > 0)
-        scaled = arith::MulIOp::create(
-            b, loc, packed,
-            splat(arith::ConstantOp::create(b, loc,
-                                            b.getIntegerAttr(i32, int32_t(power))),
-                  lanes));
-      Value wide = arith::ExtUIOp::create(b, loc, vectorOf(lanes, i64), scaled);
-      Value digit = arith::TruncIOp::create(
-          b, loc, vectorOf(lanes, i32),
-          arith::ShRUIOp::create(
-              b, loc, arith::MulIOp::create(b, loc, wide, radix64), shift));
+      Value code; // i32 code values of slot i
+      if (plan.kind == LayoutKind::Radix) {
+        Value scaled = packed;
+        if (i > 0)
+          scaled = arith::MulIOp::create(b, loc, packed,
+                                         unitConstant(int32_t(power)));
+        Value wide = arith::ExtUIOp::create(b, loc, vectorOf(lanes, i64), scaled);
+        Value radix64 = splat(
+            arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, plan.radix)),
+            lanes);
+        Value shift = splat(
+            arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, 32)), lanes);
+        code = arith::TruncIOp::create(
+            b, loc, vectorOf(lanes, i32),
+            arith::ShRUIOp::create(
+                b, loc, arith::MulIOp::create(b, loc, wide, radix64), shift));
+        power *= plan.radix;
+      } else {
+        Value field = packed;
+        if (i > 0)
+          field = arith::ShRUIOp::create(b, loc, packed,
+                                         unitConstant(int64_t(i) * codeBits));
+        field = arith::AndIOp::create(b, loc, field,
+                                      unitConstant((int64_t(1) << codeBits) - 1));
+        if (isSigned) { // sign-extend the field: (v ^ sign) - sign
+          Value sign = unitConstant(int64_t(1) << (codeBits - 1));
+          field = arith::SubIOp::create(
+              b, loc, arith::XOrIOp::create(b, loc, field, sign), sign);
+        }
+        code = unitType.getWidth() == 32
+                   ? field
+                   : Value(arith::ExtSIOp::create(b, loc, vectorOf(lanes, i32),
+                                                  field));
+      }
       if (params.zeroPoint)
-        digit = arith::SubIOp::create(b, loc, digit,
-                                      splat(params.zeroPoint, lanes));
-      Value codes = arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), digit);
+        code = arith::SubIOp::create(b, loc, code,
+                                     splat(params.zeroPoint, lanes));
+      Value codes = arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), code);
       Value offset = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, segment, index(n * lanes)),
           index(i * lanes));
@@ -688,7 +726,6 @@ private:
             ValueRange{row, offset}, f32Constant(0.0f), ArrayRef<bool>{true});
         sum = multiplyAdd(x, codes, sum);
       }
-      power *= plan.radix;
     }
     SmallVector<Value> result;
     for (auto [row, sum, acc] : llvm::zip(rows, sums, accs)) {

@@ -94,11 +94,17 @@ func.func @int8_affine(%x: tensor<1x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4
 
 // -----
 
-// Layouts without a vector kernel (here int2), and groups that are not the
-// packing blocks, are left for the generic lowering.
+// int2 (four codes per byte) is decoded slot by slot: (byte >> 2i) & 3,
+// sign-extended, against activations regrouped per slot. Groups that are
+// not the packing blocks are left for the generic lowering.
 // CHECK-LABEL: func @left_alone
+// CHECK: scf.for {{.*}} -> (tensor<1x64xf32>, tensor<1x2xf32>)
+// CHECK: arith.shrui %{{.*}} : vector<8xi8>
+// CHECK: arith.andi %{{.*}} : vector<8xi8>
+// CHECK: arith.xori
+// CHECK: arith.extsi %{{.*}} : vector<8xi8> to vector<8xi32>
 // CHECK: lowbit.matmul
-// CHECK: lowbit.matmul
+// CHECK-NOT: lowbit.matmul
 func.func @left_alone(%x: tensor<1x64xf32>, %p: tensor<2x16xi8>, %s: tensor<2x2xf16>, %q: tensor<2x32xi8>, %t: tensor<2x4xf16>) -> (tensor<1x2xf32>, tensor<1x2xf32>) {
   %a = lowbit.matmul %x, %p scales(%s : tensor<2x2xf16>) {scheme = #lowbit.scheme<i2, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int2, block = 32>} : tensor<1x64xf32>, tensor<2x16xi8> -> tensor<1x2xf32>
   %b = lowbit.matmul %x, %q scales(%t : tensor<2x4xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 16)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<1x64xf32>, tensor<2x32xi8> -> tensor<1x2xf32>

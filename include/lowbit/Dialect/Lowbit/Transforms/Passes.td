@@ -259,20 +259,23 @@ def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
 def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> {
   let summary = "Lower lowbit.matmul to vector loops that unpack in registers";
   let description = [{
-    Replaces `lowbit.matmul` on `int8`, `int4_interleaved` and `radix(R)`
-    packed weights (per-tensor, per-channel, or per-group with groups equal
-    to the packing blocks; codebooks must be evenly spaced) by `scf.for`
+    Replaces `lowbit.matmul` on packed weights of every layout (per-tensor,
+    per-channel, or per-group with groups equal to the packing blocks;
+    codebooks must be evenly spaced) by `scf.for`
     loops over the output whose inner loop walks the packed row one segment
     at a time: a vector load of the segment's storage units, unpacking in
-    registers (nibble masks and shifts, or the multiply-only radix decode
-    `((q * R^i mod 2^32) * R) >> 32`), dequantization with the segment's
+    registers (nibble masks and shifts; for `int4`, `int3`, `int2` and
+    `radix(R)` slot by slot, bit fields or the multiply-only radix decode
+    `((q * R^i mod 2^32) * R) >> 32`, against activations regrouped per slot
+    once per call), dequantization with the segment's
     scale (and zero point or minimum), and a multiply-add into a vector
     accumulator that is reduced once per output element. Activations past K
     are masked to zero, so padding codes contribute nothing.
 
     The code is target-independent `vector`/`arith`; LLVM picks AVX2,
-    AVX-512 or NEON instructions for the target CPU. Other layouts are left
-    to the generic lowering (unpack + dequantize + matmul).
+    AVX-512 or NEON instructions for the target CPU. Groups that are not the
+    packing blocks, and uneven codebooks, are left to the generic lowering
+    (unpack + dequantize + matmul).
 
     With `dynamic_int8_activations` (int8 or int4_interleaved weights), the
     activation rows are first quantized to int8 (one scale per row), and
