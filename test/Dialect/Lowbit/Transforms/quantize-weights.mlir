@@ -2,12 +2,23 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-quantize-weights="bits=4 granularity=per-group group-size=2" | FileCheck %s --check-prefix=GROUP
 // RUN: lowbit-opt %s -split-input-file -lowbit-quantize-weights="bits=8 symmetric=false" | FileCheck %s --check-prefix=AFFINE
 // RUN: lowbit-opt %s -split-input-file -lowbit-quantize-weights="bits=2 symmetric=false asymmetric-form=min-scale granularity=per-tensor param-type=f16" | FileCheck %s --check-prefix=MINSCALE
+// Filters: only the ops named, only weights of at least N elements, only
+// weights whose name matches.
+// RUN: lowbit-opt %s -split-input-file -lowbit-quantize-weights="ops=linalg.matvec" | FileCheck %s --check-prefix=OPS
+// RUN: lowbit-opt %s -split-input-file -lowbit-quantize-weights="min-elements=7" | FileCheck %s --check-prefix=SIZE
+// RUN: lowbit-opt %s -split-input-file -lowbit-quantize-weights="filter=^f" | FileCheck %s --check-prefix=NAME
 
 // A [K, N] matmul weight is quantized in its canonical [N, K] form and
 // transposed back. Expected codes by hand: row n of [N, K] = column n of the
 // weight; symmetric int8 s = max|x| / 127.
 //   n = 0: [127.0, 63.5] -> s = 1, codes [127, 64] (63.5 ties to even)
 //   n = 1: [-254.0, 25.0] -> s = 2, codes [-127, 12] (12.5 ties to even)
+// OPS-LABEL: func @matmul_kn
+// OPS-NOT: lowbit.dequantize
+// SIZE-LABEL: func @matmul_kn
+// SIZE-NOT: lowbit.dequantize
+// NAME-LABEL: func @matmul_kn
+// NAME-NOT: lowbit.dequantize
 // CHECK-LABEL: func @matmul_kn
 // CHECK-DAG: %[[CODES:.*]] = arith.constant dense<{{\[}}[127, 64], [-127, 12]]> : tensor<2x2xi8>
 // CHECK-DAG: %[[SCALES:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
@@ -36,6 +47,8 @@ func.func @matmul_kn(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
 //     codes [-7, -3 | 0, 7 | 1] (-1 / fl(2/7) = -3.4999998 -> -3)
 //   constant groups (the single 2.0, and all of row 1) take s = |c| and
 //   code 1 so they reconstruct exactly; per channel, row 1 does too.
+// SIZE-LABEL: func @transposed_nk
+// SIZE: lowbit.dequantize
 // CHECK-LABEL: func @transposed_nk
 // CHECK: arith.constant dense<{{\[}}[-127, -64, 0, 64, 127], [1, 1, 1, 1, 1]]> : tensor<2x5xi8>
 // CHECK: %[[W:.*]] = lowbit.dequantize
@@ -113,6 +126,10 @@ func.func @depthwise(%x: tensor<1x4x4x2xf32>) -> tensor<1x3x3x2xf32> {
 // -----
 
 // matvec: the matrix operand [M, K] is the weight, already canonical.
+// OPS-LABEL: func @matvec
+// OPS: lowbit.dequantize
+// SIZE-LABEL: func @matvec
+// SIZE: lowbit.dequantize
 // CHECK-LABEL: func @matvec
 // CHECK: %[[W:.*]] = lowbit.dequantize %{{.*}} : tensor<2x3xi8> -> tensor<2x3xf32>
 // CHECK: linalg.matvec ins(%[[W]], %{{.*}} :
@@ -165,6 +182,8 @@ func.func @generic_contraction(%x: tensor<1x3xf32>, %acc: tensor<1x2xf32>) -> te
 // -----
 
 // Weights stored as dense_resource stay resources, named after the weight.
+// NAME-LABEL: func @resource_weight
+// NAME: lowbit.dequantize
 // CHECK-LABEL: func @resource_weight
 // CHECK-DAG: arith.constant dense_resource<fc_codes> : tensor<2x2xi8>
 // CHECK-DAG: arith.constant dense_resource<fc_scales> : tensor<2xf32>
