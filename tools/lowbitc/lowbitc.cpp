@@ -112,6 +112,9 @@ int main(int argc, char **argv) {
   registry.insert<lowbit::LowbitDialect>();
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics point at the model's source; the whole lowered module would
+  // bury them.
+  context.printOpOnDiagnostic(false);
 
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -202,6 +205,22 @@ int main(int argc, char **argv) {
   if (failed(runPipeline(*module, [&](OpPassManager &pm) {
         return lowbit::buildLowerToLLVMPipeline(pm, lowerOptions);
       })))
+    return 1;
+  // Whatever the lowering could not turn into LLVM has no code path: name
+  // each such op at its source location.
+  bool unsupported = false;
+  module->walk([&](Operation *op) {
+    // Casts left around an unconverted op are its consequence, not news.
+    if (isa<ModuleOp, UnrealizedConversionCastOp>(op) ||
+        op->getDialect() == context.getLoadedDialect("llvm"))
+      return;
+    if (op->getName().getDialectNamespace() == "arm_neon")
+      return; // translated by the ArmNeon LLVM IR translation
+    op->emitError() << "'" << op->getName()
+                    << "' cannot be compiled: lowbitc has no lowering for it";
+    unsupported = true;
+  });
+  if (unsupported)
     return 1;
   lowbit::EmitKind kind = emitKind == "asm"    ? lowbit::EmitKind::Assembly
                           : emitKind == "llvm" ? lowbit::EmitKind::LLVMIR
