@@ -257,71 +257,19 @@ std::string fp32Module(int64_t m, int64_t n, int64_t k) {
       x, w, y);
 }
 
-std::string schemeText(const nx::WeightPreset &preset) {
-  // Printed by the dialect itself, so the text always parses back.
-  mlir::MLIRContext context;
-  context.loadDialect<lowbit::LowbitDialect>();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << lowbit::getSchemeAttr(&context, preset.scheme, preset.granularity);
-  return text;
-}
-
-std::string layoutText(const nx::PackFormat &format) {
-  mlir::MLIRContext context;
-  context.loadDialect<lowbit::LowbitDialect>();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << lowbit::getLayoutAttr(&context, format);
-  return text;
-}
-
-std::vector<int64_t> paramShape(const nx::WeightPreset &preset, int64_t n,
-                                int64_t k) {
-  switch (preset.granularity.kind) {
-  case nx::GranularityKind::PerTensor:
-    return {};
-  case nx::GranularityKind::PerChannel:
-    return {n};
-  case nx::GranularityKind::PerGroup:
-    return {n, int64_t(llvm::divideCeil(k, preset.granularity.groupSize))};
-  }
-  return {};
-}
-
-std::string lowbitModule(const nx::WeightPreset &preset, int64_t m, int64_t n,
+std::string lowbitModule(mlir::MLIRContext &context,
+                         const nx::WeightPreset &preset, int64_t m, int64_t n,
                          int64_t k) {
-  bool words = nx::unitBits(preset.format) == 32;
-  std::string params =
-      preset.scheme.paramStorage == nx::ParamStorage::F16 ? "f16" : "f32";
-  std::string x = tensorType({m, k}, "f32");
-  std::string packed = tensorType({n, nx::packedUnitsPerRow(preset.format, k)},
-                                  words ? "i32" : "i8");
-  std::vector<int64_t> pshape = paramShape(preset, n, k);
-  std::string scales = tensorType(pshape, params);
-  std::string zeroPoints = tensorType(pshape, "i32");
-  std::string y = tensorType({m, n}, "f32");
-  bool affine = preset.scheme.form == nx::ParamForm::Affine;
-  bool minScale = preset.scheme.form == nx::ParamForm::MinScale;
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << "func.func @mm(%x: " << x << ", %p: " << packed << ", %s: " << scales;
-  if (affine)
-    os << ", %z: " << zeroPoints;
-  if (minScale)
-    os << ", %mn: " << scales;
-  os << ") -> " << y << " {\n  %y = lowbit.matmul %x, %p scales(%s : " << scales
-     << ")";
-  if (affine)
-    os << " zero_points(%z : " << zeroPoints << ")";
-  if (minScale)
-    os << " mins(%mn : " << scales << ")";
-  os << " {scheme = " << schemeText(preset)
-     << ", layout = " << layoutText(preset.format)
-     << (preset.dynamicInt8Activations ? ", dynamic_int8_activations" : "")
-     << "} : " << x << ", " << packed << " -> " << y << "\n  return %y : " << y
-     << "\n}\n";
-  return text;
+  lowbit::MatmulKernelSpec spec;
+  spec.name = "mm";
+  spec.scheme = preset.scheme;
+  spec.granularity = preset.granularity;
+  spec.format = preset.format;
+  spec.m = m;
+  spec.n = n;
+  spec.k = k;
+  spec.dynamicInt8Activations = preset.dynamicInt8Activations;
+  return lowbit::getMatmulKernelSource(context, spec);
 }
 
 /// The weights of one kernel kind at one [N, K]: the parts of one copy (the
@@ -639,7 +587,8 @@ int main(int argc, char **argv) {
           std::string source =
               kernel == "fp32"
                   ? fp32Module(m, n, k)
-                  : lowbitModule(*nx::findWeightPreset(kernel), m, n, k);
+                  : lowbitModule(context, *nx::findWeightPreset(kernel), m,
+                                 n, k);
           std::string error;
           auto jit = lowbit::compileForHost(context, source, error);
           if (mlir::failed(jit)) {

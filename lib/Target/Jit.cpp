@@ -132,3 +132,59 @@ lowbit::compileForHost(MLIRContext &context, llvm::StringRef mlirSource,
                 llvm::toString(engine.takeError()));
   return std::make_unique<JitModule>(std::move(*engine));
 }
+
+//===----------------------------------------------------------------------===//
+// Kernel sources
+//===----------------------------------------------------------------------===//
+
+std::string lowbit::getMatmulKernelSource(MLIRContext &context,
+                                          const MatmulKernelSpec &spec) {
+  context.loadDialect<LowbitDialect>();
+  SchemeAttr scheme = getSchemeAttr(&context, spec.scheme, spec.granularity);
+  LayoutAttr layout = getLayoutAttr(&context, spec.format);
+  if (!scheme || !layout)
+    return {};
+  auto tensorType = [](ArrayRef<int64_t> shape, StringRef element) {
+    std::string text = "tensor<";
+    for (int64_t dim : shape)
+      text += std::to_string(dim) + "x";
+    return text + element.str() + ">";
+  };
+  std::string params =
+      spec.scheme.paramStorage == numerics::ParamStorage::F16 ? "f16" : "f32";
+  std::string x = tensorType({spec.m, spec.k}, "f32");
+  std::string packed = tensorType(
+      {spec.n, layout.getUnitsPerRow(spec.k)},
+      layout.getUnitBits() == 32 ? "i32" : "i8");
+  SmallVector<int64_t> paramShape = scheme.getParamShape({spec.n, spec.k});
+  std::string scales = tensorType(paramShape, params);
+  std::string zeroPoints = tensorType(paramShape, "i32");
+  std::string bias = tensorType({spec.n}, "f32");
+  std::string result = tensorType({spec.m, spec.n}, "f32");
+  bool affine = scheme.getForm() == ParamForm::Affine;
+  bool minScale = scheme.getForm() == ParamForm::MinScale;
+
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "func.func @" << spec.name << "(%x: " << x << ", %p: " << packed
+     << ", %s: " << scales;
+  if (affine)
+    os << ", %z: " << zeroPoints;
+  if (minScale)
+    os << ", %mn: " << scales;
+  if (spec.bias)
+    os << ", %b: " << bias;
+  os << ") -> " << result << " {\n";
+  os << "  %y = lowbit.matmul %x, %p scales(%s : " << scales << ")";
+  if (affine)
+    os << " zero_points(%z : " << zeroPoints << ")";
+  if (minScale)
+    os << " mins(%mn : " << scales << ")";
+  if (spec.bias)
+    os << " bias(%b : " << bias << ")";
+  os << " {scheme = " << scheme << ", layout = " << layout
+     << (spec.dynamicInt8Activations ? ", dynamic_int8_activations" : "")
+     << "} : " << x << ", " << packed << " -> " << result << "\n";
+  os << "  return %y : " << result << "\n}\n";
+  return text;
+}

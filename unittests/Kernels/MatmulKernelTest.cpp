@@ -150,32 +150,6 @@ std::vector<KernelCase> getKernelCases() {
 // Module text
 //===----------------------------------------------------------------------===//
 
-std::string schemeText(const KernelCase &c) {
-  // Printed by the dialect itself, so the text always parses back.
-  mlir::MLIRContext context;
-  context.loadDialect<lowbit::LowbitDialect>();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << lowbit::getSchemeAttr(&context, c.scheme, c.granularity);
-  return text;
-}
-
-std::string layoutText(const nx::PackFormat &format) {
-  mlir::MLIRContext context;
-  context.loadDialect<lowbit::LowbitDialect>();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << lowbit::getLayoutAttr(&context, format);
-  return text;
-}
-
-std::string tensorType(llvm::ArrayRef<int64_t> shape, llvm::StringRef element) {
-  std::string text = "tensor<";
-  for (int64_t dim : shape)
-    text += std::to_string(dim) + "x";
-  return text + element.str() + ">";
-}
-
 struct Shape {
   int64_t m, n, k;
   bool bias;
@@ -185,59 +159,22 @@ struct Shape {
   }
 };
 
-/// Parameter tensor shape as the dialect wants it (rank 0 per tensor).
-std::vector<int64_t> paramShape(const KernelCase &c, int64_t n, int64_t k) {
-  switch (c.granularity.kind) {
-  case nx::GranularityKind::PerTensor:
-    return {};
-  case nx::GranularityKind::PerChannel:
-    return {n};
-  case nx::GranularityKind::PerGroup:
-    return {n, int64_t(llvm::divideCeil(k, c.granularity.groupSize))};
-  }
-  return {};
-}
-
 bool isWordFormat(const nx::PackFormat &format) {
   return nx::unitBits(format) == 32;
 }
 
-std::string kernelFunction(const KernelCase &c, const Shape &s) {
-  std::string params =
-      c.scheme.paramStorage == nx::ParamStorage::F16 ? "f16" : "f32";
-  std::string x = tensorType({s.m, s.k}, "f32");
-  std::string packed = tensorType({s.n, nx::packedUnitsPerRow(c.format, s.k)},
-                                  isWordFormat(c.format) ? "i32" : "i8");
-  std::vector<int64_t> pshape = paramShape(c, s.n, s.k);
-  std::string scales = tensorType(pshape, params);
-  std::string zeroPoints = tensorType(pshape, "i32");
-  std::string bias = tensorType({s.n}, "f32");
-  std::string result = tensorType({s.m, s.n}, "f32");
-  bool affine = c.scheme.form == nx::ParamForm::Affine;
-  bool minScale = c.scheme.form == nx::ParamForm::MinScale;
-
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << "func.func @" << s.name() << "(%x: " << x << ", %p: " << packed
-     << ", %s: " << scales;
-  if (affine)
-    os << ", %z: " << zeroPoints;
-  if (minScale)
-    os << ", %mn: " << scales;
-  if (s.bias)
-    os << ", %b: " << bias;
-  os << ") -> " << result << " {\n";
-  os << "  %y = lowbit.matmul %x, %p scales(%s : " << scales << ")";
-  if (affine)
-    os << " zero_points(%z : " << zeroPoints << ")";
-  if (minScale)
-    os << " mins(%mn : " << scales << ")";
-  if (s.bias)
-    os << " bias(%b : " << bias << ")";
-  os << " {scheme = " << schemeText(c) << ", layout = " << layoutText(c.format)
-     << "} : " << x << ", " << packed << " -> " << result << "\n";
-  os << "  return %y : " << result << "\n}\n";
-  return text;
+std::string kernelFunction(MLIRContext &context, const KernelCase &c,
+                           const Shape &s) {
+  lowbit::MatmulKernelSpec spec;
+  spec.name = s.name();
+  spec.scheme = c.scheme;
+  spec.granularity = c.granularity;
+  spec.format = c.format;
+  spec.m = s.m;
+  spec.n = s.n;
+  spec.k = s.k;
+  spec.bias = s.bias;
+  return lowbit::getMatmulKernelSource(context, spec);
 }
 
 //===----------------------------------------------------------------------===//
@@ -429,7 +366,7 @@ TEST_P(MatmulKernelTest, MatchesNumericsReference) {
 
   std::string source;
   for (const Shape &shape : shapes)
-    source += kernelFunction(c, shape);
+    source += kernelFunction(context, c, shape);
 
   // Which lowering runs.
   int64_t left = countUnvectorized(source);

@@ -23,6 +23,9 @@
 #ifndef LOWBIT_TARGET_JIT_H
 #define LOWBIT_TARGET_JIT_H
 
+#include "lowbit/Numerics/Packing.h"
+#include "lowbit/Numerics/Quantize.h"
+
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringRef.h"
@@ -91,6 +94,29 @@ void registerJitDialects(mlir::DialectRegistry &registry);
 mlir::FailureOr<std::unique_ptr<JitModule>>
 compileForHost(mlir::MLIRContext &context, llvm::StringRef mlirSource,
                std::string &error, const JitOptions &options = {});
+
+} // namespace lowbit
+
+namespace lowbit {
+
+/// One `lowbit.matmul` kernel as a function over its operands, for tests and
+/// benchmarks that pack weights themselves with the numerics library.
+struct MatmulKernelSpec {
+  std::string name;              ///< the function; exported as lowbit_NAME
+  numerics::Scheme scheme;       ///< paramStorage picks f16 or f32 params
+  numerics::Granularity granularity;
+  numerics::PackFormat format;
+  int64_t m = 1, n = 1, k = 1;
+  bool bias = false;
+  bool dynamicInt8Activations = false;
+};
+
+/// The source of `func.func @NAME(%x: [M, K] f32, %p: packed [N, units],
+/// %s: scales [, %z: i32 zero points | %mn: mins] [, %b: bias [N]])
+/// -> [M, N] f32` computing the spec's lowbit.matmul. Empty when the scheme
+/// or format is invalid.
+std::string getMatmulKernelSource(mlir::MLIRContext &context,
+                                  const MatmulKernelSpec &spec);
 
 } // namespace lowbit
 
