@@ -9,7 +9,7 @@ packages=(
   # build
   cmake ninja-build ccache
   # tests and benchmarks
-  libgtest-dev libbenchmark-dev
+  zlib1g-dev libgtest-dev libbenchmark-dev
   # AArch64 cross compilation and emulation for the e2e tests
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )

@@ -63,6 +63,14 @@ llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
        makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
        perGroup(32), format(PackKind::Int4Interleaved, 32),
        /*dynamicInt8Activations=*/true},
+      // Full integer: calibrated int8 activations, int8 x int8 -> int32,
+      // requantized between layers.
+      {"w8a8",
+       "w8 weights, int8 activations with calibrated static parameters; "
+       "needs lowbit.stats (lowbit-calibrate)",
+       makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
+       {GranularityKind::PerChannel, 0, 0}, format(PackKind::Int8),
+       /*dynamicInt8Activations=*/false, /*staticInt8Activations=*/true},
   };
   return presets;
 }

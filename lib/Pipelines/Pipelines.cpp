@@ -52,6 +52,16 @@ LogicalResult lowbit::buildQuantizePipeline(
   funcPm.addPass(tosa::createTosaToLinalg());
   funcPm.addPass(createTosaToArithPass());
   funcPm.addPass(createTosaToTensorPass());
+  if (scheme.staticInt8Activations) {
+    // Batch norm into the weights, then calibrated activation ranges into
+    // quantize/dequantize pairs, before the weights are quantized.
+    funcPm.addPass(createLowbitFoldBatchNorm());
+    LowbitFoldCalibrationOptions calibration;
+    calibration.method = options.calibration;
+    calibration.percentile = options.percentile;
+    calibration.requireStatistics = true;
+    funcPm.addPass(createLowbitFoldCalibration(calibration));
+  }
 
   LowbitQuantizeWeightsOptions quantize;
   quantize.bits = scheme.bits;
@@ -68,6 +78,10 @@ LogicalResult lowbit::buildQuantizePipeline(
   quantize.report = options.report;
   pm.addPass(createLowbitQuantizeWeights(quantize));
   pm.addPass(createCanonicalizerPass());
+  if (scheme.staticInt8Activations) {
+    pm.addNestedPass<func::FuncOp>(createLowbitIntegerize());
+    pm.addPass(createCanonicalizerPass());
+  }
 
   LowbitPackWeightsOptions pack;
   pack.layout = options.layout.hasValue() ? options.layout.getValue()
@@ -85,6 +99,7 @@ LogicalResult lowbit::buildQuantizePipeline(
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
     "lowbit-fuse-matmul,lowbit-vectorize-matmul{int8-dot=INT8_DOT},"
+    "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT},"
     "convert-lowbit-to-linalg,"
     "lowbit-export-c-interface,inline,symbol-dce,canonicalize,"
     "func.func(convert-elementwise-to-linalg),eliminate-empty-tensors,"

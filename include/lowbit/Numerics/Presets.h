@@ -24,6 +24,10 @@ struct WeightPreset {
   /// Activations are quantized per row to int8 at run time and multiplied
   /// with integer dot products (lowbit.matmul's dynamic_int8_activations).
   bool dynamicInt8Activations = false;
+  /// Activations are quantized to int8 with parameters calibrated ahead of
+  /// time (lowbit.stats), and layers run in integer arithmetic
+  /// (lowbit-integerize).
+  bool staticInt8Activations = false;
 };
 
 /// All presets, in a fixed order.

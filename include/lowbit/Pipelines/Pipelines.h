@@ -14,8 +14,9 @@ struct QuantizePipelineOptions
     : public mlir::PassPipelineOptions<QuantizePipelineOptions> {
   Option<std::string> preset{
       *this, "preset",
-      llvm::cl::desc("w8, w4g32, w3g64, w2g32, c11g128, or fp32 (leave the "
-                     "model in float)"),
+      llvm::cl::desc("w8, w4g32, w3g64, w2g32, c11g128, w8a8-dynamic, "
+                     "w4a8-dynamic, w8a8 (needs calibration statistics), or "
+                     "fp32 (leave the model in float)"),
       llvm::cl::init("w8")};
   Option<unsigned> bits{*this, "bits",
                         llvm::cl::desc("Override: bits per code (2..8)")};
@@ -46,6 +47,15 @@ struct QuantizePipelineOptions
       llvm::cl::desc("Override: quantize activations per row to int8 at run "
                      "time and use integer dot products (int8 and int4 "
                      "symmetric weights)")};
+  Option<std::string> calibration{
+      *this, "calibration",
+      llvm::cl::desc("Static int8 activations (w8a8): how lowbit.stats become "
+                     "ranges: minmax, percentile, entropy or mse"),
+      llvm::cl::init("minmax")};
+  Option<double> percentile{
+      *this, "percentile",
+      llvm::cl::desc("calibration=percentile: the percentile kept"),
+      llvm::cl::init(99.99)};
   Option<std::string> clipping{
       *this, "clipping", llvm::cl::desc("minmax or mse"),
       llvm::cl::init("minmax")};

@@ -304,6 +304,16 @@ struct StatsLowering : public LowbitPattern<StatsOp> {
   }
 };
 
+/// An observer left in the IR (calibration not run) is the identity.
+struct ObserveLowering : public LowbitPattern<ObserveOp> {
+  using LowbitPattern::LowbitPattern;
+  FailureOr<SmallVector<Value>>
+  lower(ObserveOp, OpAdaptor adaptor,
+        ConversionPatternRewriter &) const override {
+    return SmallVector<Value>{adaptor.getInput()};
+  }
+};
+
 struct PackedWeightLowering : public LowbitPattern<PackedWeightOp> {
   using LowbitPattern::LowbitPattern;
   FailureOr<SmallVector<Value>>
@@ -645,21 +655,31 @@ Value clampFloat(Emitter &e, Value y, Value lo, Value hi) {
   return e.select(e.cmpf(arith::CmpFPredicate::OLT, y, hi), y, hi);
 }
 
-/// R(y) as an i32 for |y| below 2^22 (the callers clamp first).
+/// R(y) as an i32 for |y| below 2^22 (the callers clamp first). Plain
+/// arithmetic, no math.round*: those become libm calls on CPUs without
+/// SSE4.1, and compiled models must need only libc.
 Value roundToI32(Emitter &e, Value y, RoundingMode mode) {
-  Value r;
   switch (mode) {
-  case RoundingMode::NearestEven:
-    r = math::RoundEvenOp::create(e.b, e.loc, y);
-    break;
-  case RoundingMode::NearestAway:
-    r = math::RoundOp::create(e.b, e.loc, y);
-    break;
-  case RoundingMode::TowardZero:
-    r = math::TruncOp::create(e.b, e.loc, y);
-    break;
+  case RoundingMode::NearestEven: {
+    // y + 1.5 * 2^23 has ulp 1 for |y| < 2^22: the FPU's nearest-even
+    // rounding of the sum rounds y; subtracting the constant back is exact.
+    Value magic = e.f32Const(12582912.0f);
+    return e.fptosi(e.subf(e.addf(y, magic), magic));
   }
-  return e.fptosi(r);
+  case RoundingMode::NearestAway: {
+    // t = trunc(y) exactly; step away from zero when |y - t| >= 1/2.
+    Value t = e.fptosi(y);
+    Value fraction = e.subf(y, arith::SIToFPOp::create(e.b, e.loc, e.f32(), t));
+    Value up = e.cmpf(arith::CmpFPredicate::OGE, fraction, e.f32Const(0.5f));
+    Value down = e.cmpf(arith::CmpFPredicate::OLE, fraction, e.f32Const(-0.5f));
+    Value one = e.i32Const(1);
+    t = e.select(up, e.add(t, one), t);
+    return e.select(down, e.sub(t, one), t);
+  }
+  case RoundingMode::TowardZero:
+    return e.fptosi(y); // fptosi truncates
+  }
+  llvm_unreachable("unknown rounding mode");
 }
 
 /// #{ j : t > mids[j] }: the nearest level, ties to the lower index, NaN to 0.
@@ -940,6 +960,64 @@ struct MatmulLowering : public LowbitPattern<MatmulOp> {
 };
 
 //===----------------------------------------------------------------------===//
+// integer_matmul
+//===----------------------------------------------------------------------===//
+
+struct IntegerMatmulLowering : public LowbitPattern<IntegerMatmulOp> {
+  using LowbitPattern::LowbitPattern;
+  FailureOr<SmallVector<Value>>
+  lower(IntegerMatmulOp op, OpAdaptor adaptor,
+        ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getInput(), w = adaptor.getWeights();
+    RankedTensorType resultType = op.getType();
+    int64_t zeroPoint = int32_t(op.getInputZeroPoint());
+    Value empty =
+        emptyTensor(rewriter, loc, resultType, [&](int64_t d) -> Value {
+          return tensor::DimOp::create(rewriter, loc, d == 0 ? x : w, 0);
+        });
+    // The accumulator starts at bias[n] (or 0): the sum is exact in i32, so
+    // where the bias enters does not matter.
+    Value init;
+    AffineExpr dm, dn, dk;
+    bindDims(ctx, dm, dn, dk);
+    if (Value bias = adaptor.getBias()) {
+      init = linalg::BroadcastOp::create(rewriter, loc, bias, empty,
+                                         ArrayRef<int64_t>{0})
+                 .getResult()[0];
+    } else {
+      Value zero = arith::ConstantIntOp::create(rewriter, loc,
+                                                rewriter.getI32Type(), 0);
+      init = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
+                                    ValueRange{empty})
+                 .getResult(0);
+    }
+    auto map = [&](ArrayRef<AffineExpr> exprs) {
+      return AffineMap::get(3, 0, exprs, ctx);
+    };
+    Value acc =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{resultType}, ValueRange{x, w},
+            ValueRange{init},
+            ArrayRef<AffineMap>{map({dm, dk}), map({dn, dk}), map({dm, dn})},
+            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                          utils::IteratorType::parallel,
+                                          utils::IteratorType::reduction},
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Emitter e{b, l};
+              Value xi = e.castInt(args[0], e.i32(), /*isSigned=*/true);
+              if (zeroPoint)
+                xi = e.sub(xi, e.i32Const(zeroPoint));
+              Value wi = e.castInt(args[1], e.i32(), /*isSigned=*/true);
+              linalg::YieldOp::create(b, l, e.add(args[2], e.mul(xi, wi)));
+            })
+            .getResult(0);
+    return SmallVector<Value>{acc};
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -984,7 +1062,8 @@ void lowbit::populateLowbitToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
   patterns.add<StatsLowering, PackedWeightLowering, UnpackLowering,
                PackLowering, DequantizeLowering, QuantizeLowering,
-               RequantizeLowering, MatmulLowering>(patterns.getContext());
+               RequantizeLowering, MatmulLowering, ObserveLowering,
+               IntegerMatmulLowering>(patterns.getContext());
 }
 
 std::optional<std::string>

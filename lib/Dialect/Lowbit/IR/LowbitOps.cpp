@@ -519,6 +519,53 @@ LogicalResult MatmulOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// ObserveOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ObserveOp::verify() {
+  if (getId() < 0)
+    return emitOpError() << "id must be non-negative, got " << getId();
+  if (std::optional<int64_t> axis = getAxis()) {
+    int64_t rank = getInput().getType().getRank();
+    if (*axis < 0 || *axis >= rank)
+      return emitOpError() << "axis " << *axis << " is out of range for a rank-"
+                           << rank << " tensor";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// IntegerMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult IntegerMatmulOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType weightType = getWeights().getType();
+  if (inputType.getRank() != 2 || weightType.getRank() != 2)
+    return emitOpError() << "expects a rank-2 input [M, K] and rank-2 weights "
+                            "[N, K]";
+  int64_t m = inputType.getDimSize(0), k = inputType.getDimSize(1);
+  int64_t n = weightType.getDimSize(0);
+  if (!isCompatibleShape({weightType.getDimSize(1)}, {k}))
+    return emitOpError() << "weights must have shape " << formatShape({n, k})
+                         << ", got " << formatShape(weightType.getShape());
+  if (!isCompatibleShape(getType().getShape(), {m, n}))
+    return emitOpError() << "result must have shape " << formatShape({m, n})
+                         << ", got " << formatShape(getType().getShape());
+  if (Value bias = getBias()) {
+    auto biasType = cast<ShapedType>(bias.getType());
+    if (!isCompatibleShape(biasType.getShape(), {n}))
+      return emitOpError() << "bias must have shape " << formatShape({n})
+                           << ", got " << formatShape(biasType.getShape());
+  }
+  int32_t zeroPoint = getInputZeroPoint();
+  if (zeroPoint < -128 || zeroPoint > 127)
+    return emitOpError() << "input zero point " << zeroPoint
+                         << " is outside the int8 range [-128, 127]";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // DotI8Op
 //===----------------------------------------------------------------------===//
 

@@ -1,5 +1,6 @@
 //===- FuseMatmul.cpp - dequantized weights + matmul -> lowbit.matmul -----===//
 
+#include "LayerPatterns.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -15,41 +16,6 @@ namespace lowbit {
 
 using namespace mlir;
 using namespace lowbit;
-
-/// Whether `value` is a linalg.fill of floating-point zero.
-static bool isZeroFilled(Value value) {
-  auto fill = value.getDefiningOp<linalg::FillOp>();
-  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
-}
-
-/// If `op` adds a [N] vector to each row of `value` (out[m, n] = value[m, n]
-/// + bias[n]), returns the bias.
-static Value matchBiasAdd(linalg::GenericOp op, Value value) {
-  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      op.getNumLoops() != 2 || op.getNumReductionLoops() != 0)
-    return {};
-  MLIRContext *context = op.getContext();
-  AffineExpr m, n;
-  bindDims(context, m, n);
-  auto identity = AffineMap::get(2, 0, {m, n}, context);
-  auto row = AffineMap::get(2, 0, {n}, context);
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  int matrixIndex = op.getDpsInputs()[0] == value ? 0 : 1;
-  if (op.getDpsInputs()[matrixIndex] != value ||
-      maps[matrixIndex] != identity || maps[1 - matrixIndex] != row ||
-      maps[2] != identity)
-    return {};
-  Block &body = op.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  if (!add || add->getBlock() != &body || body.getOperations().size() != 2)
-    return {};
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  if (!((add.getLhs() == a && add.getRhs() == b) ||
-        (add.getLhs() == b && add.getRhs() == a)))
-    return {};
-  return op.getDpsInputs()[1 - matrixIndex];
-}
 
 namespace {
 

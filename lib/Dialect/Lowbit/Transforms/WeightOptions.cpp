@@ -139,6 +139,7 @@ FailureOr<WeightSchemeOptions> lowbit::getWeightPreset(StringRef name) {
     return failure();
   const numerics::Scheme &scheme = preset->scheme;
   WeightSchemeOptions options;
+  options.staticInt8Activations = preset->staticInt8Activations;
   options.bits = scheme.bits;
   options.symmetric = scheme.form == numerics::ParamForm::Symmetric;
   options.asymmetricForm =

@@ -52,6 +52,36 @@ def Lowbit_StatsOp : Lowbit_Op<"stats", [Pure, SameOperandsAndResultType]> {
 }
 
 //===----------------------------------------------------------------------===//
+// ObserveOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_ObserveOp : Lowbit_Op<"observe", [SameOperandsAndResultType]> {
+  let summary = "Marks an activation whose statistics calibration collects";
+  let description = [{
+    Returns its input unchanged. `lowbit-insert-observers` puts one on every
+    activation calibration should measure; the calibration runner executes
+    the model over a calibration set, collects the minimum and maximum of
+    each observed tensor (per channel along `axis` when given) and a
+    histogram, and replaces each `lowbit.observe` by a `lowbit.stats`
+    holding them. `id` numbers the observers of a module (unique, from 0);
+    statistics files refer to observers by it. The op is not `Pure`, so
+    cleanups do not drop or merge observers.
+    ```mlir
+    %0 = lowbit.observe %x {id = 3 : i64} : tensor<1x120xf32>
+    %1 = lowbit.observe %y {id = 4 : i64, axis = 1 : i64} : tensor<1x6x28x28xf32>
+    ```
+  }];
+  let arguments = (ins
+    Lowbit_FloatTensor:$input,
+    I64Attr:$id,
+    OptionalAttr<I64Attr>:$axis
+  );
+  let results = (outs Lowbit_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // QuantizeOp / DequantizeOp
 //===----------------------------------------------------------------------===//
 
@@ -335,6 +365,47 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     (`mins` `(` $mins^ `:` type($mins) `)`)?
     (`bias` `(` $bias^ `:` type($bias) `)`)?
     attr-dict `:` type($input) `,` type($packed) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// IntegerMatmulOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_IntegerMatmulOp : Lowbit_Op<"integer_matmul", [Pure]> {
+  let summary = "int8 activations times int8 weights into int32 accumulators";
+  let description = [{
+    The integer core of a statically quantized fully-connected layer:
+    ```
+    out[m, n] = sum_k (input[m, k] - input_zero_point) * weights[n, k]
+                (+ bias[n])
+    ```
+    exactly in `i32` (both operands are signed `i8`; `weights` is `[N, K]`,
+    one row per output feature, with zero point 0). With activation scale
+    `s_x` and weight scales `s_w[n]`, `out * s_x * s_w[n]` is the real
+    result, so `bias` holds the real bias quantized at `s_x * s_w[n]`.
+    `lowbit.requantize` then brings `out` to the next layer's int8 codes.
+    `lowbit-vectorize-integer-matmul` lowers it to the target's int8 dot
+    products (`vpdpbusd`, `sdot`); `lowbit-integerize` folds the zero-point
+    correction `input_zero_point * sum_k weights[n, k]` into `bias`, so its
+    kernels see zero.
+    ```mlir
+    %acc = lowbit.integer_matmul %xq, %w bias(%b : tensor<120xi32>)
+             {input_zero_point = -128 : i32}
+             : tensor<1x400xi8>, tensor<120x400xi8> -> tensor<1x120xi32>
+    ```
+  }];
+  let arguments = (ins
+    RankedTensorOf<[I8]>:$input,
+    RankedTensorOf<[I8]>:$weights,
+    Optional<RankedTensorOf<[I32]>>:$bias,
+    DefaultValuedAttr<I32Attr, "0">:$input_zero_point
+  );
+  let results = (outs RankedTensorOf<[I32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $weights (`bias` `(` $bias^ `:` type($bias) `)`)?
+    attr-dict `:` type($input) `,` type($weights) `->` type($result)
   }];
   let hasVerifier = 1;
 }

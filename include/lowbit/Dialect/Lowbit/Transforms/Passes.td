@@ -344,4 +344,214 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def LowbitInsertObservers : Pass<"lowbit-insert-observers", "::mlir::ModuleOp"> {
+  let summary = "Mark the activations calibration measures with lowbit.observe";
+  let description = [{
+    Inserts a `lowbit.observe` on each activation a static quantization
+    needs statistics for, numbering them in program order (`id` 0, 1, ...):
+
+    * every floating-point tensor argument of a public function (the model
+      inputs);
+    * the data input of every convolution and contraction (`linalg` ops
+      implementing the convolution or contraction interface whose operand
+      is not computed from constants alone);
+    * every layer output: the result of such an op after the chain of
+      single-use elementwise ops that follows it (bias addition,
+      activation), and every returned value.
+
+    A value is observed once. With `per-channel`, observers of tensors of
+    rank >= 2 carry `axis = 1` (the channel of NCHW and the feature of
+    `[M, N]`), so per-channel minimums and maximums are collected too.
+    Modules that already hold `lowbit.observe` or `lowbit.stats` are left
+    alone (with a remark), so the pass is idempotent.
+
+    Before:
+    ```mlir
+    %y = linalg.matmul ins(%x, %w : tensor<1x400xf32>, tensor<400x120xf32>) outs(%z : tensor<1x120xf32>) -> tensor<1x120xf32>
+    ```
+    After:
+    ```mlir
+    %0 = lowbit.observe %x {id = 1 : i64} : tensor<1x400xf32>
+    %y = linalg.matmul ins(%0, %w : ...) ...
+    %1 = lowbit.observe %y {id = 2 : i64} : tensor<1x120xf32>
+    ```
+  }];
+  let options = [
+    Option<"perChannel", "per-channel", "bool", "false",
+           "Also collect per-channel min/max (axis 1) for rank >= 2 tensors">
+  ];
+  let dependentDialects = ["::lowbit::LowbitDialect"];
+}
+
+def LowbitFoldCalibration : Pass<"lowbit-fold-calibration"> {
+  let summary = "Turn calibration statistics into activation quantize/dequantize pairs";
+  let description = [{
+    Replaces each `lowbit.stats` by a `lowbit.quantize` to signed 8-bit codes
+    (affine, nearest-even) and the matching `lowbit.dequantize`, with
+    constant scale and zero point computed from the statistics by the
+    chosen calibrator (numerics/Calibration.h):
+
+    * `minmax`: the observed `[min, max]`;
+    * `percentile`: the `percentile`-th and `(100 - percentile)`-th
+      percentiles of the histogram;
+    * `entropy`: the TensorRT-style search for the clipping threshold that
+      minimizes the KL divergence between the clipped histogram and its
+      quantized version;
+    * `mse`: the clipping range minimizing the histogram's expected squared
+      quantization error.
+
+    Ranges are widened to contain 0, so zero (and zero padding) is exact. A
+    zero-width range (a constant-zero activation) gets scale 1; scales are
+    never zero, NaN or infinite. Per-channel statistics (`axis`) give
+    per-channel parameters from the channel minimums and maximums
+    (histograms are per-tensor, so other methods apply to per-tensor
+    statistics only; per-channel ones fall back to min-max with a remark).
+    Statistics on constants fold away with the quantize.
+
+    Before:
+    ```mlir
+    %s = lowbit.stats %x {min = array<f32: 0.0>, max = array<f32: 6.0>} : tensor<1x84xf32>
+    ```
+    After:
+    ```mlir
+    %q = lowbit.quantize %x scales(%c0 : tensor<1xf32>) zero_points(%c1 : tensor<1xi32>)
+           {scheme = #lowbit.scheme<i8, affine>} : tensor<1x84xf32> -> tensor<1x84xi8>
+    %s = lowbit.dequantize %q scales(%c0 : tensor<1xf32>) zero_points(%c1 : tensor<1xi32>)
+           {scheme = #lowbit.scheme<i8, affine>} : tensor<1x84xi8> -> tensor<1x84xf32>
+    ```
+  }];
+  let options = [
+    Option<"method", "method", "std::string", "\"minmax\"",
+           "Calibrator: minmax, percentile, entropy or mse">,
+    Option<"percentile", "percentile", "double", "99.99",
+           "Percentile kept by method=percentile, in (50, 100]">,
+    Option<"requireStatistics", "require-statistics", "bool", "false",
+           "Fail when a function has no lowbit.stats (static activation "
+           "quantization without calibration)">
+  ];
+  let dependentDialects = ["::lowbit::LowbitDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def LowbitFoldBatchNorm : Pass<"lowbit-fold-batchnorm"> {
+  let summary = "Fold inference batch normalization into the preceding weights";
+  let description = [{
+    An inference-form batch normalization after a convolution or
+    fully-connected layer is a per-channel affine map `y = x * a[c] + b[c]`
+    with constant `a` and `b`. This pass folds it into the layer's constant
+    weights and bias before weight quantization, so the quantized weights
+    include it:
+
+    * `W'[c, ...] = W[c, ...] * a[c]` (output channel `c`),
+    * `bias'[c] = bias[c] * a[c] + b[c]` (a missing bias counts as 0).
+
+    Recognized layers: `linalg.conv_2d_nchw_fchw` with a bias broadcast into
+    its output (or a zero fill), and `linalg.matmul` with a transposed or
+    plain constant weight followed optionally by a bias addition. The
+    normalization is a `linalg.generic` computing `x * a + b`, `(x - m) * a
+    + b`, or a `x * a` followed by a `+ b`, with `a`, `b`, `m` constant
+    vectors indexed by the channel dimension (1 for NCHW and `[M, N]`).
+
+    Before:
+    ```mlir
+    %y = linalg.conv_2d_nchw_fchw ins(%x, %w : ...) outs(%bias : ...) -> tensor<1x6x28x28xf32>
+    %n = linalg.generic {...} ins(%y, %a, %b : tensor<1x6x28x28xf32>, tensor<6xf32>, tensor<6xf32>) ... {
+      arith.mulf, arith.addf }
+    ```
+    After:
+    ```mlir
+    %n = linalg.conv_2d_nchw_fchw ins(%x, %w_folded : ...) outs(%bias_folded : ...) -> tensor<1x6x28x28xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowbitIntegerize : Pass<"lowbit-integerize"> {
+  let summary = "Run statically quantized layers in integer arithmetic";
+  let description = [{
+    Rewrites a convolution or fully-connected layer whose activation input
+    is `lowbit.dequantize` of per-tensor int8 codes (from
+    `lowbit-fold-calibration`) and whose weights are `lowbit.dequantize` of
+    constant signed 8-bit symmetric per-output-channel codes (from
+    `lowbit-quantize-weights`) into integer arithmetic:
+
+    * the products are int8 x int8 into i32: `lowbit.integer_matmul` for
+      `linalg.matmul` (weights `[N, K]`), an i8 `linalg.conv_2d_nchw_fchw`
+      into i32 for convolutions;
+    * the bias is quantized to i32 at `s_x * s_w[c]`, and the activation
+      zero-point correction `z_x * sum(W[c])` is folded into it at compile
+      time;
+    * when the layer output (after an optional ReLU) is quantized again per
+      tensor to int8, the float round trip becomes `lowbit.requantize` with
+      the multiplier `s_x * s_w[c] / s_y` as a fixed-point multiplier and
+      shift (per channel), rounding half up (TOSA `rescale`, single
+      rounding), and the ReLU a clamp at the output zero point;
+    * otherwise the accumulator is dequantized to f32 (`acc * s_x * s_w[c]`)
+      and the rest of the layer stays in float.
+
+    Layers that do not fit (per-group weights, per-channel activations,
+    padding, a bias that overflows i32) are left in float with a remark.
+
+    Before:
+    ```mlir
+    %x = lowbit.dequantize %xq scales(%sx ...) zero_points(%zx ...) ... -> tensor<1x400xf32>
+    %w = lowbit.dequantize %wq scales(%sw ...) ... : tensor<120x400xi8> -> tensor<120x400xf32>
+    ... linalg.transpose, linalg.matmul, bias add, ReLU ...
+    %yq = lowbit.quantize %r scales(%sy ...) zero_points(%zy ...) ... -> tensor<1x120xi8>
+    ```
+    After:
+    ```mlir
+    %acc = lowbit.integer_matmul %xq, %wq bias(%b : tensor<120xi32>) : tensor<1x400xi8>, tensor<120x400xi8> -> tensor<1x120xi32>
+    %yq = lowbit.requantize %acc {axis = 1 : i64, multiplier = array<i32: ...>, shift = array<i32: ...>,
+                                  output_zero_point = -128 : i32, clamp_min = -128 : i32} : tensor<1x120xi32> -> tensor<1x120xi8>
+    ```
+  }];
+  let dependentDialects = ["::lowbit::LowbitDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowbitVectorizeIntegerMatmul : Pass<"lowbit-vectorize-integer-matmul", "::mlir::ModuleOp"> {
+  let summary = "Lower lowbit.integer_matmul to int8 dot-product vector loops";
+  let description = [{
+    Replaces `lowbit.integer_matmul` with input zero point 0 (the form
+    `lowbit-integerize` produces) by `scf.for` loops over rows and output
+    features whose inner loop reads segments of 64 bytes (16 with
+    `int8-dot=arm-dotprod`) of an activation row and a weight row and
+    accumulates `lowbit.dot_i8` into i32 lanes, reduced once per output.
+    The last partial segment reads zeros past K. With
+    `int8-dot=avx512-vnni` activations are offset to unsigned bytes
+    (`x xor 0x80`) and `128 * sum(w)` subtracted, the form `vpdpbusd`
+    computes. Other zero points are left to the generic lowering.
+
+    Before:
+    ```mlir
+    %acc = lowbit.integer_matmul %xq, %w bias(%b : tensor<120xi32>) : tensor<1x400xi8>, tensor<120x400xi8> -> tensor<1x120xi32>
+    ```
+    After (sketch):
+    ```mlir
+    scf.for %m ... { scf.for %n ... {
+      %a = scf.for %seg ... iter_args(%acc = %zero : vector<16xi32>) {
+        %x = vector.transfer_read %xq[%m, %k] ... : tensor<1x400xi8>, vector<64xi8>
+        %w = vector.transfer_read %w[%n, %k] ... : tensor<120x400xi8>, vector<64xi8>
+        %d = lowbit.dot_i8 %acc, %x, %w : vector<16xi32>, vector<64xi8>
+      }
+      %sum = vector.reduction <add>, %a : vector<16xi32> into i32
+    } }
+    ```
+  }];
+  let options = [
+    Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
+           "generic, avx512-vnni or arm-dotprod">
+  ];
+  let dependentDialects = ["::lowbit::LowbitDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

@@ -31,6 +31,7 @@ struct WeightSchemeOptions {
   std::string paramType = "f32";         ///< f32 | f16
   std::string layout = "auto";           ///< see lowbit-pack-weights
   bool dynamicInt8Activations = false;   ///< see lowbit-fuse-matmul
+  bool staticInt8Activations = false;    ///< see lowbit-integerize
 };
 
 /// Builds the scheme, or reports what is wrong through `emitError`.

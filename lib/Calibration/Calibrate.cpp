@@ -1,0 +1,577 @@
+//===- Calibrate.cpp - run a model over samples and collect statistics ----===//
+
+#include "lowbit/Calibration/Calibrate.h"
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <zlib.h>
+
+#include <cstring>
+#include <map>
+#include <set>
+
+using namespace mlir;
+using namespace lowbit;
+
+SampleSource::~SampleSource() = default;
+
+//===----------------------------------------------------------------------===//
+// Samples
+//===----------------------------------------------------------------------===//
+
+/// The whole (gunzipped when compressed; zlib reads plain files as they are)
+/// content of `path`.
+static FailureOr<std::vector<uint8_t>> readFile(const std::string &path,
+                                                std::string &error) {
+  gzFile file = gzopen(path.c_str(), "rb");
+  if (!file) {
+    error = "cannot open '" + path + "'";
+    return failure();
+  }
+  std::vector<uint8_t> data;
+  uint8_t chunk[1 << 16];
+  int read;
+  while ((read = gzread(file, chunk, sizeof(chunk))) > 0)
+    data.insert(data.end(), chunk, chunk + read);
+  bool failedRead = read < 0;
+  gzclose(file);
+  if (failedRead) {
+    error = "cannot read '" + path + "' (corrupt compressed data?)";
+    return failure();
+  }
+  return data;
+}
+
+namespace {
+
+class IdxSamples : public SampleSource {
+public:
+  IdxSamples(std::vector<uint8_t> data, int64_t count, int64_t rows,
+             int64_t cols, const SampleOptions &options)
+      : data(std::move(data)), count(count), rows(rows), cols(cols),
+        options(options) {}
+  int64_t size() const override { return count; }
+  void read(int64_t index, MutableArrayRef<float> out) const override {
+    int64_t pad = options.pad, width = cols + 2 * pad;
+    // Zero after normalization: padding is 0.0, not the normalized 0 byte.
+    std::fill(out.begin(), out.end(), 0.0f);
+    const uint8_t *pixels = data.data() + 16 + index * rows * cols;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        out[(r + pad) * width + c + pad] = float(
+            (double(pixels[r * cols + c]) * options.scale - options.mean) /
+            options.stddev);
+  }
+
+private:
+  std::vector<uint8_t> data;
+  int64_t count, rows, cols;
+  SampleOptions options;
+};
+
+class RawF32Samples : public SampleSource {
+public:
+  RawF32Samples(std::vector<uint8_t> data, int64_t count, int64_t elements)
+      : data(std::move(data)), count(count), elements(elements) {}
+  int64_t size() const override { return count; }
+  void read(int64_t index, MutableArrayRef<float> out) const override {
+    const uint8_t *bytes = data.data() + index * elements * 4;
+    for (int64_t i = 0; i < elements; ++i) {
+      uint32_t bits = uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 |
+                      uint32_t(bytes[4 * i + 2]) << 16 |
+                      uint32_t(bytes[4 * i + 3]) << 24;
+      float value;
+      std::memcpy(&value, &bits, 4);
+      out[i] = value;
+    }
+  }
+
+private:
+  std::vector<uint8_t> data;
+  int64_t count, elements;
+};
+
+} // namespace
+
+static std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string text;
+  for (auto [i, d] : llvm::enumerate(shape))
+    text += (i ? "x" : "") + std::to_string(d);
+  return text;
+}
+
+FailureOr<std::unique_ptr<SampleSource>>
+lowbit::openSamples(const SampleOptions &options, ArrayRef<int64_t> inputShape,
+                    std::string &error) {
+  int64_t elements = 1;
+  for (int64_t d : inputShape)
+    elements *= d;
+  if (options.idxPath.empty() == options.rawF32Path.empty()) {
+    error = "give exactly one sample file (IDX images or raw f32)";
+    return failure();
+  }
+  if (!(options.stddev != 0.0) || options.pad < 0) {
+    error = "the preprocessing needs a non-zero standard deviation and a "
+            "non-negative padding";
+    return failure();
+  }
+  const std::string &path =
+      options.idxPath.empty() ? options.rawF32Path : options.idxPath;
+  FailureOr<std::vector<uint8_t>> data = readFile(path, error);
+  if (failed(data))
+    return failure();
+  auto limit = [&](int64_t count) {
+    return options.count > 0 ? std::min(count, options.count) : count;
+  };
+  if (!options.rawF32Path.empty()) {
+    int64_t bytes = int64_t(data->size()), sampleBytes = elements * 4;
+    if (bytes == 0 || bytes % sampleBytes != 0) {
+      error = "'" + path + "' holds " + std::to_string(bytes) +
+              " bytes, not a whole number of f32 samples of " +
+              formatShape(inputShape) + " (" + std::to_string(sampleBytes) +
+              " bytes each)";
+      return failure();
+    }
+    return std::unique_ptr<SampleSource>(std::make_unique<RawF32Samples>(
+        std::move(*data), limit(bytes / sampleBytes), elements));
+  }
+  // IDX: magic 0x00000803 (unsigned bytes, 3 dimensions), then the
+  // dimensions as big-endian u32.
+  auto u32 = [&](size_t offset) {
+    const uint8_t *p = data->data() + offset;
+    return int64_t(uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 |
+                   uint32_t(p[2]) << 8 | uint32_t(p[3]));
+  };
+  if (data->size() < 16 || u32(0) != 0x00000803) {
+    error = "'" + path + "' is not an IDX file of unsigned-byte images "
+            "(magic 0x00000803)";
+    return failure();
+  }
+  int64_t count = u32(4), rows = u32(8), cols = u32(12);
+  if (count == 0 || int64_t(data->size()) < 16 + count * rows * cols) {
+    error = "'" + path + "' declares " + std::to_string(count) + " images of " +
+            std::to_string(rows) + "x" + std::to_string(cols) +
+            " but holds " + std::to_string(data->size() - 16) + " bytes";
+    return failure();
+  }
+  int64_t height = rows + 2 * options.pad, width = cols + 2 * options.pad;
+  size_t rank = inputShape.size();
+  if (rank < 2 || inputShape[rank - 2] != height ||
+      inputShape[rank - 1] != width || elements != height * width) {
+    error = "images of '" + path + "' are " + std::to_string(rows) + "x" +
+            std::to_string(cols) + " (" + std::to_string(height) + "x" +
+            std::to_string(width) + " with padding " +
+            std::to_string(options.pad) + ") but the model input is " +
+            formatShape(inputShape);
+    return failure();
+  }
+  return std::unique_ptr<SampleSource>(std::make_unique<IdxSamples>(
+      std::move(*data), limit(count), rows, cols, options));
+}
+
+//===----------------------------------------------------------------------===//
+// Running
+//===----------------------------------------------------------------------===//
+
+static FailureOr<func::FuncOp> findEntry(ModuleOp module, StringRef name,
+                                         std::string &error) {
+  func::FuncOp entry;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isExternal() || !func.isPublic())
+      continue;
+    if (!name.empty() && func.getSymName() != name)
+      continue;
+    if (entry) {
+      error = "the module has several public functions; name the one to "
+              "calibrate";
+      return failure();
+    }
+    entry = func;
+  }
+  if (!entry) {
+    error = name.empty() ? "the module has no public function"
+                         : "the module has no public function @" + name.str();
+    return failure();
+  }
+  auto type = entry.getFunctionType();
+  auto input = type.getNumInputs() == 1
+                   ? dyn_cast<RankedTensorType>(type.getInput(0))
+                   : RankedTensorType();
+  if (!input || !input.hasStaticShape() || !input.getElementType().isF32()) {
+    error = "calibration runs functions of one static f32 tensor argument; @" +
+            entry.getSymName().str() + " has type " +
+            [&] {
+              std::string text;
+              llvm::raw_string_ostream os(text);
+              os << type;
+              return text;
+            }();
+    return failure();
+  }
+  return entry;
+}
+
+FailureOr<std::vector<ObservedStatistics>>
+lowbit::runCalibration(ModuleOp module, const SampleSource &samples,
+                       const CalibrationOptions &options, std::string &error) {
+  FailureOr<func::FuncOp> entry = findEntry(module, options.function, error);
+  if (failed(entry))
+    return failure();
+  std::string name = entry->getSymName().str();
+  std::vector<ObservedStatistics> results;
+  std::vector<numerics::ActivationObserver> observers;
+  std::vector<int64_t> offsets;
+  int64_t total = 0;
+  bool outside = false;
+  module.walk([&](ObserveOp op) {
+    if (op->getParentOfType<func::FuncOp>() != *entry)
+      outside = true;
+  });
+  if (outside) {
+    error = "observers outside @" + name + " cannot be calibrated";
+    return failure();
+  }
+
+  // The variant that returns every observed tensor, flattened into one
+  // buffer in id order.
+  OwningOpRef<ModuleOp> clone = module.clone();
+  auto func = clone->lookupSymbol<func::FuncOp>(name);
+  SmallVector<ObserveOp> observes;
+  func.walk([&](ObserveOp op) { observes.push_back(op); });
+  llvm::sort(observes, [](ObserveOp a, ObserveOp b) { return a.getId() < b.getId(); });
+  if (observes.empty()) {
+    error = "@" + name + " has no observers (run lowbit-insert-observers)";
+    return failure();
+  }
+  for (auto [i, op] : llvm::enumerate(observes)) {
+    if (i > 0 && observes[i - 1].getId() == op.getId()) {
+      error = "two observers have id " + std::to_string(op.getId());
+      return failure();
+    }
+    RankedTensorType type = op.getType();
+    if (!type.hasStaticShape() || !type.getElementType().isF32()) {
+      error = "observer " + std::to_string(op.getId()) +
+              " needs a static f32 tensor";
+      return failure();
+    }
+    ObservedStatistics stats;
+    stats.id = op.getId();
+    llvm::raw_string_ostream typeText(stats.type), locText(stats.location);
+    typeText << type;
+    locText << op.getLoc();
+    stats.axis = op.getAxis();
+    results.push_back(std::move(stats));
+    observers.emplace_back(type.getShape(), op.getAxis());
+    offsets.push_back(total);
+    total += type.getNumElements();
+  }
+  auto returnOp = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+  OpBuilder b(returnOp);
+  Location loc = func.getLoc();
+  auto bufferType = RankedTensorType::get({total}, b.getF32Type());
+  Value buffer = tensor::EmptyOp::create(b, loc, bufferType.getShape(),
+                                         b.getF32Type());
+  for (auto [op, offset] : llvm::zip(observes, offsets)) {
+    Value value = op.getInput();
+    RankedTensorType type = op.getType();
+    ReassociationIndices all;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      all.push_back(d);
+    Value flat = type.getRank() == 1
+                     ? value
+                     : Value(tensor::CollapseShapeOp::create(
+                           b, loc, value, ArrayRef<ReassociationIndices>{all}));
+    buffer = tensor::InsertSliceOp::create(
+        b, loc, flat, buffer, ArrayRef<OpFoldResult>{b.getIndexAttr(offset)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(type.getNumElements())},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+    op.replaceAllUsesWith(op.getInput());
+    op.erase();
+  }
+  func::ReturnOp::create(b, loc, buffer);
+  returnOp.erase();
+  func.setFunctionType(b.getFunctionType(func.getArgumentTypes(), bufferType));
+
+  std::string source;
+  llvm::raw_string_ostream os(source);
+  clone->print(os);
+  MLIRContext context;
+  std::string jitError;
+  auto jit = compileForHost(context, source, jitError, options.jit);
+  if (failed(jit)) {
+    error = "cannot compile the model for calibration: " + jitError;
+    return failure();
+  }
+  using Entry = int(const float *, float *);
+  auto *run = (*jit)->lookupAs<Entry>("lowbit_" + name);
+  if (!run) {
+    error = "the compiled model has no entry point lowbit_" + name;
+    return failure();
+  }
+
+  auto inputType = cast<RankedTensorType>(entry->getArgumentTypes()[0]);
+  std::vector<float> input(inputType.getNumElements()), observed(total);
+  auto sliceOf = [&](size_t i) {
+    int64_t end = i + 1 < offsets.size() ? offsets[i + 1] : total;
+    return ArrayRef<float>(observed).slice(offsets[i], end - offsets[i]);
+  };
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1)
+      for (auto &observer : observers)
+        observer.startHistogram(options.bins);
+    for (int64_t s = 0; s < samples.size(); ++s) {
+      samples.read(s, input);
+      if (run(input.data(), observed.data()) != 0) {
+        error = "the model failed on sample " + std::to_string(s);
+        return failure();
+      }
+      for (size_t i = 0; i < observers.size(); ++i) {
+        if (pass == 0)
+          observers[i].observeRange(sliceOf(i));
+        else
+          observers[i].observeHistogram(sliceOf(i));
+      }
+    }
+  }
+  for (auto [stats, observer] : llvm::zip(results, observers)) {
+    stats.samples = observer.getNumSamples();
+    stats.nonFinite = observer.getNumNonFinite();
+    stats.min = observer.getMin();
+    stats.max = observer.getMax();
+    stats.channelMins.assign(observer.getChannelMins().begin(),
+                             observer.getChannelMins().end());
+    stats.channelMaxs.assign(observer.getChannelMaxs().begin(),
+                             observer.getChannelMaxs().end());
+    if (!stats.axis)
+      stats.histogram = observer.getHistogram();
+  }
+  return results;
+}
+
+//===----------------------------------------------------------------------===//
+// Writing back
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+lowbit::attachStatistics(ModuleOp module,
+                         ArrayRef<ObservedStatistics> statistics) {
+  std::map<int64_t, const ObservedStatistics *> byId;
+  for (const ObservedStatistics &stats : statistics)
+    byId[stats.id] = &stats;
+  SmallVector<ObserveOp> observes;
+  module.walk([&](ObserveOp op) { observes.push_back(op); });
+  bool ok = true;
+  std::set<int64_t> used;
+  for (ObserveOp op : observes) {
+    auto it = byId.find(op.getId());
+    std::string type;
+    llvm::raw_string_ostream(type) << op.getType();
+    if (it == byId.end()) {
+      op.emitError() << "observer " << op.getId() << " has no statistics";
+      ok = false;
+      continue;
+    }
+    const ObservedStatistics &stats = *it->second;
+    used.insert(op.getId());
+    if (stats.type != type) {
+      op.emitError() << "statistics of observer " << op.getId()
+                     << " are for " << stats.type << ", but it observes "
+                     << type << " (the model changed since calibration?)";
+      ok = false;
+      continue;
+    }
+    if (stats.axis != op.getAxis()) {
+      op.emitError() << "statistics of observer " << op.getId()
+                     << " have a different channel axis";
+      ok = false;
+      continue;
+    }
+    if (stats.nonFinite > 0)
+      op.emitWarning() << "observer " << op.getId() << " saw "
+                       << stats.nonFinite
+                       << " NaN or infinite values; they were left out";
+    OpBuilder b(op);
+    auto array = [&](ArrayRef<float> values) {
+      return b.getDenseF32ArrayAttr(values);
+    };
+    DenseI64ArrayAttr histogram;
+    DenseF32ArrayAttr range;
+    if (stats.histogram) {
+      histogram = b.getDenseI64ArrayAttr(stats.histogram->counts);
+      range = array({stats.histogram->lo, stats.histogram->hi});
+    }
+    Value result;
+    if (stats.axis)
+      result = StatsOp::create(b, op.getLoc(), op.getInput(),
+                               array(stats.channelMins),
+                               array(stats.channelMaxs),
+                               b.getI64IntegerAttr(*stats.axis), histogram,
+                               range);
+    else
+      result = StatsOp::create(b, op.getLoc(), op.getInput(),
+                               array({stats.min}), array({stats.max}),
+                               IntegerAttr(), histogram, range);
+    if (failed(verify(result.getDefiningOp()))) {
+      ok = false;
+      continue;
+    }
+    op.replaceAllUsesWith(result);
+    op.erase();
+  }
+  for (const ObservedStatistics &stats : statistics)
+    if (!used.count(stats.id) && ok) {
+      module.emitError() << "statistics name observer " << stats.id << " ("
+                         << stats.type << " at " << stats.location
+                         << "), which the model does not have";
+      ok = false;
+    }
+  return success(ok);
+}
+
+//===----------------------------------------------------------------------===//
+// JSON
+//===----------------------------------------------------------------------===//
+
+std::string
+lowbit::statisticsToJson(ArrayRef<ObservedStatistics> statistics) {
+  llvm::json::Array observers;
+  for (const ObservedStatistics &stats : statistics) {
+    llvm::json::Object entry{{"id", stats.id},
+                             {"type", stats.type},
+                             {"location", stats.location},
+                             {"samples", stats.samples},
+                             {"non_finite", stats.nonFinite},
+                             {"min", double(stats.min)},
+                             {"max", double(stats.max)}};
+    if (stats.axis) {
+      entry["axis"] = *stats.axis;
+      entry["channel_min"] = llvm::json::Array(
+          llvm::map_range(stats.channelMins, [](float v) { return double(v); }));
+      entry["channel_max"] = llvm::json::Array(
+          llvm::map_range(stats.channelMaxs, [](float v) { return double(v); }));
+    }
+    if (stats.histogram)
+      entry["histogram"] = llvm::json::Object{
+          {"lo", double(stats.histogram->lo)},
+          {"hi", double(stats.histogram->hi)},
+          {"counts", llvm::json::Array(stats.histogram->counts)}};
+    observers.push_back(std::move(entry));
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::formatv(
+      "{0:2}", llvm::json::Value(llvm::json::Object{
+                   {"version", 1}, {"observers", std::move(observers)}}));
+  os << "\n";
+  return text;
+}
+
+FailureOr<std::vector<ObservedStatistics>>
+lowbit::statisticsFromJson(StringRef text, std::string &error) {
+  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(text);
+  if (!parsed) {
+    error = "malformed JSON: " + llvm::toString(parsed.takeError());
+    return failure();
+  }
+  llvm::json::Path::Root root("statistics");
+  std::vector<ObservedStatistics> result;
+  auto fail = [&](llvm::json::Path path, llvm::StringLiteral message) {
+    path.report(message);
+    return failure();
+  };
+  auto readFloats = [&](const llvm::json::Value *value, llvm::json::Path path,
+                        std::vector<float> &out) -> LogicalResult {
+    const llvm::json::Array *array = value ? value->getAsArray() : nullptr;
+    if (!array)
+      return fail(path, "expected an array of numbers");
+    for (auto [i, element] : llvm::enumerate(*array)) {
+      std::optional<double> number = element.getAsNumber();
+      if (!number)
+        return fail(path.index(i), "expected a number");
+      out.push_back(float(*number));
+    }
+    return success();
+  };
+  auto parse = [&]() -> LogicalResult {
+    llvm::json::Path path(root);
+    const llvm::json::Object *top = parsed->getAsObject();
+    if (!top)
+      return fail(path, "expected an object");
+    if (top->getInteger("version") != 1)
+      return fail(path.field("version"), "expected version 1");
+    const llvm::json::Array *observers = top->getArray("observers");
+    if (!observers)
+      return fail(path.field("observers"), "expected an array");
+    for (auto [i, value] : llvm::enumerate(*observers)) {
+      llvm::json::Path at = path.field("observers").index(i);
+      const llvm::json::Object *entry = value.getAsObject();
+      if (!entry)
+        return fail(at, "expected an object");
+      ObservedStatistics stats;
+      std::optional<int64_t> id = entry->getInteger("id");
+      std::optional<StringRef> type = entry->getString("type");
+      std::optional<double> min = entry->getNumber("min");
+      std::optional<double> max = entry->getNumber("max");
+      if (!id || *id < 0)
+        return fail(at.field("id"), "expected a non-negative integer");
+      if (!type)
+        return fail(at.field("type"), "expected the tensor type");
+      if (!min || !max || !(*min <= *max))
+        return fail(at.field("min"), "expected numbers min <= max");
+      stats.id = *id;
+      stats.type = type->str();
+      stats.location = entry->getString("location").value_or("").str();
+      stats.samples = entry->getInteger("samples").value_or(0);
+      stats.nonFinite = entry->getInteger("non_finite").value_or(0);
+      stats.min = float(*min);
+      stats.max = float(*max);
+      if (std::optional<int64_t> axis = entry->getInteger("axis")) {
+        stats.axis = *axis;
+        if (failed(readFloats(entry->get("channel_min"),
+                              at.field("channel_min"), stats.channelMins)) ||
+            failed(readFloats(entry->get("channel_max"),
+                              at.field("channel_max"), stats.channelMaxs)))
+          return failure();
+      }
+      if (const llvm::json::Object *h = entry->getObject("histogram")) {
+        numerics::Histogram histogram;
+        std::optional<double> lo = h->getNumber("lo"), hi = h->getNumber("hi");
+        const llvm::json::Array *counts = h->getArray("counts");
+        llvm::json::Path hp = at.field("histogram");
+        if (!lo || !hi || !(*lo < *hi))
+          return fail(hp, "expected numbers lo < hi");
+        if (!counts || counts->empty())
+          return fail(hp.field("counts"), "expected a non-empty array");
+        histogram.lo = float(*lo);
+        histogram.hi = float(*hi);
+        for (auto [j, count] : llvm::enumerate(*counts)) {
+          std::optional<int64_t> c = count.getAsInteger();
+          if (!c || *c < 0)
+            return fail(hp.field("counts").index(j),
+                        "expected a non-negative integer");
+          histogram.counts.push_back(*c);
+        }
+        stats.histogram = std::move(histogram);
+      }
+      result.push_back(std::move(stats));
+    }
+    return success();
+  };
+  if (failed(parse())) {
+    std::string message;
+    llvm::raw_string_ostream os(message);
+    os << llvm::toString(root.getError());
+    error = message;
+    return failure();
+  }
+  return result;
+}

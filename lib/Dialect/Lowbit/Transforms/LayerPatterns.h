@@ -1,0 +1,38 @@
+//===- LayerPatterns.h - matchers for the layers of exported models -*- C++ -*-===//
+//
+// Small matchers shared by the passes that recognize layers in
+// linalg-on-tensors models: zero-filled accumulators, row-broadcast bias
+// additions, ReLU, and values computed from constants alone.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_LAYERPATTERNS_H
+#define LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_LAYERPATTERNS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace lowbit {
+
+/// Whether `value` is a linalg.fill of floating-point zero.
+bool isZeroFilled(mlir::Value value);
+
+/// If `op` adds a [N] vector to each row of `value` (out[m, n] = value[m, n]
+/// + bias[n]), returns the bias.
+mlir::Value matchBiasAdd(mlir::linalg::GenericOp op, mlir::Value value);
+
+/// Whether `op` is an elementwise ReLU of its single input: max(x, 0) as
+/// arith.maximumf / arith.maxnumf, or select(x > 0, x, 0) with an ordered or
+/// unordered greater-than.
+bool isRelu(mlir::linalg::GenericOp op);
+
+/// Whether `op` is elementwise: all loops parallel, identity output map, one
+/// result.
+bool isElementwise(mlir::linalg::GenericOp op);
+
+/// Whether `value` is computed from constants alone (constants, tensor.empty,
+/// and linalg / tensor ops over such values), e.g. a transposed weight.
+bool isComputedFromConstants(mlir::Value value);
+
+} // namespace lowbit
+
+#endif // LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_LAYERPATTERNS_H
