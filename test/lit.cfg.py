@@ -17,7 +17,8 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(
     [ToolSubst("lowbit-opt", unresolved="fatal"),
-     ToolSubst("lowbitc", unresolved="fatal")],
+     ToolSubst("lowbitc", unresolved="fatal"),
+     ToolSubst("lowbit-calibrate", unresolved="fatal")],
     [config.lowbit_tools_dir])
 
 # End-to-end tests compile objects, link them with C harnesses and run them:

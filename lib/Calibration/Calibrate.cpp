@@ -511,8 +511,10 @@ lowbit::statisticsFromJson(StringRef text, std::string &error) {
     const llvm::json::Array *observers = top->getArray("observers");
     if (!observers)
       return fail(path.field("observers"), "expected an array");
+    // Paths refer to their parents: keep every level alive.
+    llvm::json::Path observersPath = path.field("observers");
     for (auto [i, value] : llvm::enumerate(*observers)) {
-      llvm::json::Path at = path.field("observers").index(i);
+      llvm::json::Path at = observersPath.index(i);
       const llvm::json::Object *entry = value.getAsObject();
       if (!entry)
         return fail(at, "expected an object");
@@ -547,16 +549,17 @@ lowbit::statisticsFromJson(StringRef text, std::string &error) {
         std::optional<double> lo = h->getNumber("lo"), hi = h->getNumber("hi");
         const llvm::json::Array *counts = h->getArray("counts");
         llvm::json::Path hp = at.field("histogram");
+        llvm::json::Path countsPath = hp.field("counts");
         if (!lo || !hi || !(*lo < *hi))
           return fail(hp, "expected numbers lo < hi");
         if (!counts || counts->empty())
-          return fail(hp.field("counts"), "expected a non-empty array");
+          return fail(countsPath, "expected a non-empty array");
         histogram.lo = float(*lo);
         histogram.hi = float(*hi);
         for (auto [j, count] : llvm::enumerate(*counts)) {
           std::optional<int64_t> c = count.getAsInteger();
           if (!c || *c < 0)
-            return fail(hp.field("counts").index(j),
+            return fail(countsPath.index(j),
                         "expected a non-negative integer");
           histogram.counts.push_back(*c);
         }

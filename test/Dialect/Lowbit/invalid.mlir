@@ -615,3 +615,51 @@ func.func @f(%acc: vector<4xi32>, %a: vector<8xi8>) -> vector<4xi32> {
   %r = lowbit.dot_i8 %acc, %a, %a : vector<4xi32>, vector<8xi8>
   return %r : vector<4xi32>
 }
+
+// -----
+
+func.func @f(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'lowbit.observe' op axis 2 is out of range for a rank-2 tensor}}
+  %0 = lowbit.observe %x {id = 0 : i64, axis = 2 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'lowbit.observe' op id must be non-negative, got -1}}
+  %0 = lowbit.observe %x {id = -1 : i64} : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<1x8xi8>, %w: tensor<2x9xi8>) -> tensor<1x2xi32> {
+  // expected-error @+1 {{'lowbit.integer_matmul' op weights must have shape 2x8, got 2x9}}
+  %0 = lowbit.integer_matmul %x, %w : tensor<1x8xi8>, tensor<2x9xi8> -> tensor<1x2xi32>
+  return %0 : tensor<1x2xi32>
+}
+
+// -----
+
+func.func @f(%x: tensor<1x8xi8>, %w: tensor<2x8xi8>) -> tensor<1x3xi32> {
+  // expected-error @+1 {{'lowbit.integer_matmul' op result must have shape 1x2, got 1x3}}
+  %0 = lowbit.integer_matmul %x, %w : tensor<1x8xi8>, tensor<2x8xi8> -> tensor<1x3xi32>
+  return %0 : tensor<1x3xi32>
+}
+
+// -----
+
+func.func @f(%x: tensor<1x8xi8>, %w: tensor<2x8xi8>, %b: tensor<3xi32>) -> tensor<1x2xi32> {
+  // expected-error @+1 {{'lowbit.integer_matmul' op bias must have shape 2, got 3}}
+  %0 = lowbit.integer_matmul %x, %w bias(%b : tensor<3xi32>) : tensor<1x8xi8>, tensor<2x8xi8> -> tensor<1x2xi32>
+  return %0 : tensor<1x2xi32>
+}
+
+// -----
+
+func.func @f(%x: tensor<1x8xi8>, %w: tensor<2x8xi8>) -> tensor<1x2xi32> {
+  // expected-error @+1 {{'lowbit.integer_matmul' op input zero point 200 is outside the int8 range [-128, 127]}}
+  %0 = lowbit.integer_matmul %x, %w {input_zero_point = 200 : i32} : tensor<1x8xi8>, tensor<2x8xi8> -> tensor<1x2xi32>
+  return %0 : tensor<1x2xi32>
+}

@@ -162,3 +162,16 @@ func.func @packed_weight_resource(%x: tensor<1x100xf32>) -> tensor<1x2xf32> {
     }
   }
 #-}
+
+// CHECK-LABEL: func @observe_and_integer_matmul
+// CHECK: lowbit.observe %{{.*}} {id = 0 : i64} : tensor<1x8xf32>
+// CHECK: lowbit.observe %{{.*}} {axis = 1 : i64, id = 1 : i64} : tensor<1x8xf32>
+// CHECK: lowbit.integer_matmul %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<2xi32>) {input_zero_point = -128 : i32} : tensor<1x8xi8>, tensor<2x8xi8> -> tensor<1x2xi32>
+// CHECK: lowbit.integer_matmul %{{.*}}, %{{.*}} : tensor<1x8xi8>, tensor<2x8xi8> -> tensor<1x2xi32>
+func.func @observe_and_integer_matmul(%x: tensor<1x8xf32>, %q: tensor<1x8xi8>, %w: tensor<2x8xi8>, %b: tensor<2xi32>) -> (tensor<1x8xf32>, tensor<1x2xi32>, tensor<1x2xi32>) {
+  %0 = lowbit.observe %x {id = 0 : i64} : tensor<1x8xf32>
+  %1 = lowbit.observe %0 {id = 1 : i64, axis = 1 : i64} : tensor<1x8xf32>
+  %2 = lowbit.integer_matmul %q, %w bias(%b : tensor<2xi32>) {input_zero_point = -128 : i32} : tensor<1x8xi8>, tensor<2x8xi8> -> tensor<1x2xi32>
+  %3 = lowbit.integer_matmul %q, %w : tensor<1x8xi8>, tensor<2x8xi8> -> tensor<1x2xi32>
+  return %1, %2, %3 : tensor<1x8xf32>, tensor<1x2xi32>, tensor<1x2xi32>
+}

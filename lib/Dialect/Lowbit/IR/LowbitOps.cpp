@@ -523,8 +523,10 @@ LogicalResult MatmulOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ObserveOp::verify() {
-  if (getId() < 0)
-    return emitOpError() << "id must be non-negative, got " << getId();
+  // I64Attr reads back as uint64_t; the id is a signed value.
+  auto id = static_cast<int64_t>(getId());
+  if (id < 0)
+    return emitOpError() << "id must be non-negative, got " << id;
   if (std::optional<int64_t> axis = getAxis()) {
     int64_t rank = getInput().getType().getRank();
     if (*axis < 0 || *axis >= rank)

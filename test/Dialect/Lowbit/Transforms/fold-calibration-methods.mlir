@@ -1,0 +1,20 @@
+// RUN: lowbit-opt %s -split-input-file -lowbit-fold-calibration="method=percentile percentile=90" | FileCheck %s --check-prefix=PCT
+// RUN: lowbit-opt %s -split-input-file -lowbit-fold-calibration="method=mse" | FileCheck %s --check-prefix=MSE
+
+// Ten values over [-8, 8] in bins of 2: one each in [-4, -2), [-2, 0) and
+// [0, 2), seven in [2, 4). Percentile 90: the highest 10% (one value) lies
+// above 2 + 2 * 6/7 = 3.714 and the lowest 10% below -4 + 2 * 1 = -2, so
+// the range is [-2, 3.714]: scale 5.714 / 255 = 0.0224, zero point
+// -128 - round(-2 / 0.0224) = -39.
+// PCT-LABEL: func @histogram
+// PCT-DAG: arith.constant dense<0.0224089641> : tensor<f32>
+// PCT-DAG: arith.constant dense<-39> : tensor<i32>
+// MSE keeps a range inside [-4, 4] whose error at the bin centres is least.
+// MSE-LABEL: func @histogram
+// MSE: lowbit.quantize
+func.func @histogram(%x: tensor<10xf32>) -> tensor<10xf32> {
+  %0 = lowbit.stats %x {min = array<f32: -4.0>, max = array<f32: 4.0>,
+                        histogram = array<i64: 0, 0, 1, 1, 1, 7, 0, 0>,
+                        histogram_range = array<f32: -8.0, 8.0>} : tensor<10xf32>
+  return %0 : tensor<10xf32>
+}
