@@ -4,6 +4,9 @@
 # link each with a small C harness, and run it on the 10,000-image MNIST test
 # set. Prints per preset: packed weight bytes (storage + parameters, from the
 # lowbit-quantize report), object size, top-1 accuracy and time per image.
+# The static full-integer preset w8a8 is first calibrated with
+# lowbit-calibrate on the 1,000 calibration images and shown once per
+# calibration method.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,9 +25,23 @@ gzip -dc "$shared/data/mnist/t10k-labels-idx1-ubyte.gz" > "$work/labels.idx"
 echo "model: $model"
 echo "target: x86_64-linux-gnu, CPU baseline (x86-64); MNIST test set, 10,000 images"
 echo
-printf '%-13s %13s %11s %10s %11s %14s\n' preset "weight bytes" "bits/weight" "object B" "top-1" "us per image"
-for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 w8a8-dynamic w4a8-dynamic; do
-  if [ "$preset" = fp32 ]; then
+printf '%-16s %13s %11s %10s %11s %14s\n' preset "weight bytes" "bits/weight" "object B" "top-1" "us per image"
+"$bin/lowbit-calibrate" "$model" \
+  --images="$shared/data/mnist/calib-1000-images-idx3-ubyte.gz" \
+  --scale=0.00392156862745098 --mean=0.1307 --std=0.3081 --pad=2 \
+  -o "$work/lenet.calib.mlir" 2> "$work/calibrate.log"
+calibrated=$work/lenet.calib.mlir
+for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 w8a8-dynamic w4a8-dynamic \
+              w8a8:minmax w8a8:percentile w8a8:entropy w8a8:mse; do
+  input=$model
+  options="preset=$preset"
+  if [[ $preset == w8a8:* ]]; then
+    input=$calibrated
+    options="preset=w8a8 calibration=${preset#w8a8:}"
+  fi
+  if [[ $preset == w8a8:* ]]; then
+    weights=$w8_weights # the same int8 per-channel weights as w8
+  elif [ "$preset" = fp32 ]; then
     weights=245880 # 61,470 f32 parameters of the two convolutions and three matmuls
   else
     "$bin/lowbit-opt" "$model" --mlir-print-op-on-diagnostic=false \
@@ -34,12 +51,13 @@ for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 w8a8-dynamic w4a8-dynamic; do
     weights=$(sed -nE 's/.*packed weight .*: ([0-9]+) \+ ([0-9]+) bytes .*/\1 \2/p' "$work/$preset.log" |
       awk '{ total += $1 + $2 } END { print total }')
   fi
-  "$bin/lowbitc" "$model" --quantize="$preset" -o "$work/$preset.o" --header="$work/lenet.h"
+  [ "$preset" = w8 ] && w8_weights=$weights
+  "$bin/lowbitc" "$input" --quantize="$options" -o "$work/$preset.o" --header="$work/lenet.h"
   cc -O2 -I"$work" "$root/test/e2e/Inputs/mnist_lenet.c" "$work/$preset.o" -o "$work/$preset"
   result=$("$work/$preset" "$work/images.idx" "$work/labels.idx")
   accuracy=$(sed -nE 's/.*accuracy ([0-9.]+%).*/\1/p' <<< "$result")
   micros=$(sed -nE 's/.*time-per-image-us ([0-9.]+).*/\1/p' <<< "$result")
-  printf '%-13s %13d %11.2f %10d %11s %14s\n' "$preset" "$weights" \
+  printf '%-16s %13d %11.2f %10d %11s %14s\n' "$preset" "$weights" \
     "$(awk -v b="$weights" 'BEGIN { print 8 * b / 61470 }')" \
     "$(stat -c %s "$work/$preset.o")" "$accuracy" "$micros"
 done

@@ -20,7 +20,9 @@
 // CHECK:           %[[Y1:.*]] = arith.select %[[GT]], %[[Y]], %[[LO]] : f32
 // CHECK:           %[[LT:.*]] = arith.cmpf olt, %[[Y1]], %[[HI]] : f32
 // CHECK:           %[[Y2:.*]] = arith.select %[[LT]], %[[Y1]], %[[HI]] : f32
-// CHECK:           %[[R:.*]] = math.roundeven %[[Y2]] : f32
+// Nearest-even without libm: (y + 1.5 * 2^23) - 1.5 * 2^23.
+// CHECK:           %[[SUM:.*]] = arith.addf %[[Y2]], %[[MAGIC:.*]] : f32
+// CHECK:           %[[R:.*]] = arith.subf %[[SUM]], %[[MAGIC]] : f32
 // CHECK:           %[[Q:.*]] = arith.fptosi %[[R]] : f32 to i32
 // CHECK:           %[[T:.*]] = arith.trunci %[[Q]] : i32 to i8
 // CHECK:           linalg.yield %[[T]] : i8
@@ -53,8 +55,14 @@ func.func @quantize_symmetric(%x: tensor<4x70xf32>, %s: tensor<4x3xf32>) -> tens
 // CHECK:           arith.cmpf ogt, %[[Y]], %[[LO]] : f32
 // CHECK:           arith.cmpf olt
 // CHECK:           %[[Y2:.*]] = arith.select
-// CHECK:           %[[R:.*]] = math.round %[[Y2]] : f32
-// CHECK:           %[[RI:.*]] = arith.fptosi %[[R]] : f32 to i32
+// Nearest-away: truncate, then step away from zero when |y - t| >= 1/2.
+// CHECK:           %[[T0:.*]] = arith.fptosi %[[Y2]] : f32 to i32
+// CHECK:           %[[TF:.*]] = arith.sitofp %[[T0]] : i32 to f32
+// CHECK:           %[[F:.*]] = arith.subf %[[Y2]], %[[TF]] : f32
+// CHECK:           arith.cmpf oge, %[[F]]
+// CHECK:           arith.cmpf ole, %[[F]]
+// CHECK:           arith.select
+// CHECK:           %[[RI:.*]] = arith.select
 // CHECK:           %[[Q:.*]] = arith.addi %[[RI]], %[[ZI]] : i32
 // CHECK:           %[[T:.*]] = arith.trunci %[[Q]] : i32 to i8
 // CHECK:           linalg.yield %[[T]] : i8
@@ -81,8 +89,8 @@ func.func @quantize_affine(%x: tensor<4x70xf16>, %s: tensor<4x3xf16>, %z: tensor
 // CHECK:           %[[Y1:.*]] = arith.select %[[GT]], %[[Y]], %[[ZERO]] : f32
 // CHECK:           %[[LT:.*]] = arith.cmpf olt, %[[Y1]], %[[L]] : f32
 // CHECK:           %[[Y2:.*]] = arith.select %[[LT]], %[[Y1]], %[[L]] : f32
-// CHECK:           %[[R:.*]] = math.trunc %[[Y2]] : f32
-// CHECK:           %[[RI:.*]] = arith.fptosi %[[R]] : f32 to i32
+// Toward zero: fptosi truncates.
+// CHECK:           %[[RI:.*]] = arith.fptosi %[[Y2]] : f32 to i32
 // CHECK:           %[[QMIN:.*]] = arith.constant -4 : i32
 // CHECK:           %[[Q:.*]] = arith.addi %[[QMIN]], %[[RI]] : i32
 // CHECK:           linalg.yield %[[Q]] : i32
