@@ -213,9 +213,17 @@ static double klDivergence(llvm::ArrayRef<double> p, llvm::ArrayRef<double> q) {
 /// beyond folded into bin i - 1, Q the first i bins merged into `levels`
 /// chunks and spread back over each chunk's non-empty bins; the i with the
 /// least KL(P || Q) wins (the smallest on ties). Returns the threshold.
-static float entropyThreshold(llvm::ArrayRef<int64_t> magnitudes, float width,
+/// Bin 0 is counted as bin 1 (see the body).
+static float entropyThreshold(llvm::ArrayRef<int64_t> input, float width,
                               unsigned levels) {
-  int64_t bins = int64_t(magnitudes.size());
+  int64_t bins = int64_t(input.size());
+  // Bin 0 holds the exact zeros (ReLU outputs, padding), which every range
+  // represents exactly: spreading that spike over a chunk would dominate the
+  // divergence and favour the narrowest ranges. Like TensorRT's
+  // implementations, count bin 0 as its neighbour.
+  std::vector<int64_t> magnitudes(input.begin(), input.end());
+  if (bins > 1)
+    magnitudes[0] = magnitudes[1];
   if (bins <= int64_t(levels))
     return float(bins) * width;
   std::vector<double> suffix(bins + 1, 0.0); // mass in bins [j, bins)
@@ -376,8 +384,18 @@ int32_t lowbit::numerics::rescale(int32_t x, int32_t multiplier, int32_t shift,
                                   int32_t outputZeroPoint, int32_t clampMin,
                                   int32_t clampMax) {
   assert(shift >= 1 && shift <= 62 && "shift out of range");
-  int64_t v = (int64_t(x) - int64_t(inputZeroPoint)) * int64_t(multiplier) +
-              (int64_t(1) << (shift - 1));
-  v = (v >> shift) + int64_t(outputZeroPoint);
-  return int32_t(std::clamp<int64_t>(v, clampMin, clampMax));
+  // (x - zi) * M needs 64 bits; adding the rounding term can exceed them, so
+  // the sum is formed in 128 bits. The shift floors (arithmetic shift).
+  __int128 product = __int128(int64_t(x) - int64_t(inputZeroPoint)) *
+                     __int128(multiplier);
+  __int128 sum = product + (__int128(1) << (shift - 1));
+  __int128 divisor = __int128(1) << shift;
+  __int128 quotient =
+      sum >= 0 ? sum / divisor : -((-sum + divisor - 1) / divisor);
+  __int128 y = quotient + outputZeroPoint;
+  if (y < clampMin)
+    y = clampMin;
+  if (y > clampMax)
+    y = clampMax;
+  return int32_t(y);
 }

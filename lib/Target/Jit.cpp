@@ -93,7 +93,9 @@ lowbit::compileForHost(MLIRContext &context, llvm::StringRef mlirSource,
     return fail("cannot parse the module");
 
   PassManager pm(&context);
-  if (failed(buildLowerToLLVMPipeline(pm)))
+  LowerToLLVMOptions lowerOptions;
+  lowerOptions.int8Dot = options.int8Dot;
+  if (failed(buildLowerToLLVMPipeline(pm, lowerOptions)))
     return fail("cannot build the lowbit-lower-to-llvm pipeline");
   if (failed(pm.run(*module)))
     return fail("lowbit-lower-to-llvm failed");

@@ -8,8 +8,8 @@
 //   * dequantize: numerics::dequantizeTensor, bit for bit;
 //   * quantize: numerics::Quantizer::quantize (and quantizeTensorWithParams
 //     on finite inputs), exactly, including NaN / Inf / ties;
-//   * requantize: the 64-bit formula of the op description evaluated in
-//     128-bit integers, exactly;
+//   * requantize: numerics::rescale (the op's formula, evaluated exactly),
+//     exactly;
 //   * matmul: numerics::referenceMatmul over the dequantized weight. The
 //     lowering sums k ascending in f32 from 0 and adds the bias last, which
 //     is exactly Accumulation::Float (checked bit for bit); against the
@@ -27,6 +27,7 @@
 
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Numerics/Calibration.h"
 #include "lowbit/Numerics/Float16.h"
 #include "lowbit/Numerics/Packing.h"
 #include "lowbit/Numerics/Quantize.h"
@@ -1026,23 +1027,6 @@ TEST_F(QuantJitTest, QuantizeDequantizeChain) {
 // requantize
 //===----------------------------------------------------------------------===//
 
-/// The op description's formula, evaluated without any overflow.
-int64_t requantizeExact(int64_t x, int64_t multiplier, int64_t shift,
-                        int64_t inputZeroPoint, int64_t outputZeroPoint,
-                        int64_t lo, int64_t hi) {
-  __int128 p =
-      __int128(x - inputZeroPoint) * multiplier + (__int128(1) << (shift - 1));
-  // Arithmetic shift = floor division by 2^shift.
-  __int128 d = __int128(1) << shift;
-  __int128 q = p >= 0 ? p / d : -((-p + d - 1) / d);
-  __int128 y = q + outputZeroPoint;
-  if (y < lo)
-    y = lo;
-  if (y > hi)
-    y = hi;
-  return int64_t(y);
-}
-
 TEST_F(LowbitToLinalgJitTest, Requantize) {
   struct Case {
     std::vector<int64_t> shape;
@@ -1141,8 +1125,9 @@ TEST_F(LowbitToLinalgJitTest, Requantize) {
           inner *= c.shape[d];
         channel = (i / inner) % c.shape[*c.axis];
       }
-      int64_t want = requantizeExact(x[i], c.multipliers[channel],
-                                     c.shifts[channel], c.izp, c.ozp, lo, hi);
+      int64_t want = numerics::rescale(int32_t(x[i]), c.multipliers[channel],
+                                       c.shifts[channel], c.izp, c.ozp,
+                                       int32_t(lo), int32_t(hi));
       ASSERT_EQ(got[i], want) << "element " << i << " x = " << x[i];
     }
   }

@@ -139,8 +139,8 @@ double histogramQuantizationError(const Histogram &histogram,
 bool computeRescale(double realMultiplier, int32_t &multiplier, int32_t &shift);
 
 /// lowbit.requantize of one value: clamp(((x - inputZeroPoint) * multiplier +
-/// 2^(shift - 1)) >> shift + outputZeroPoint, clampMin, clampMax), exactly in
-/// 64-bit integers.
+/// 2^(shift - 1)) >> shift + outputZeroPoint, clampMin, clampMax), exactly
+/// (no intermediate overflows; `>>` floors).
 int32_t rescale(int32_t x, int32_t multiplier, int32_t shift,
                 int32_t inputZeroPoint, int32_t outputZeroPoint,
                 int32_t clampMin, int32_t clampMax);
