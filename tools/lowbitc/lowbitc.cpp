@@ -2,7 +2,7 @@
 //
 // lowbitc MODEL.mlir -o OUT.o [--target=TRIPLE] [--mcpu=CPU|native]
 //         [--mattr=+f,-g] [--quantize=PRESET|OPTIONS] [--emit=obj|asm|llvm|mlir]
-//         [--header=OUT.h]
+//         [--header=OUT.h] [--calibration=STATS.json]
 //
 // Parses a model (text or bytecode), quantizes it with the lowbit-quantize
 // pipeline, lowers it to LLVM with plain C entry points, and emits an object
@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lowbit/Calibration/Calibrate.h"
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
@@ -60,7 +61,7 @@ static cl::opt<std::string>
 static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantization: a preset (fp32, w8, w4g32, w3g64, w2g32, c11g128, "
-             "w8a8-dynamic, w4a8-dynamic) "
+             "w8a8-dynamic, w4a8-dynamic, w8a8) "
              "or lowbit-quantize options such as 'preset=w8 clipping=mse'"),
     cl::init("fp32"), cl::cat(category));
 static cl::opt<std::string>
@@ -72,6 +73,11 @@ static cl::opt<std::string>
     headerFilename("header", cl::desc("Also write a C header declaring the "
                                       "entry points"),
                    cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string> calibrationFile(
+    "calibration",
+    cl::desc("Attach the activation statistics of this JSON file (from "
+             "lowbit-calibrate --write-json) before quantizing, for w8a8"),
+    cl::value_desc("stats.json"), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3"),
                                   cl::init(3), cl::Prefix, cl::cat(category));
 
@@ -149,6 +155,24 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
+
+  // Calibration statistics from a file: observers, then their statistics.
+  if (!calibrationFile.empty()) {
+    std::unique_ptr<llvm::MemoryBuffer> file =
+        openInputFile(calibrationFile, &errorMessage);
+    if (!file)
+      return fail(errorMessage);
+    auto statistics =
+        lowbit::statisticsFromJson(file->getBuffer(), errorMessage);
+    if (failed(statistics))
+      return fail(calibrationFile + ": " + errorMessage);
+    if (failed(runPipeline(*module, [&](OpPassManager &pm) {
+          pm.addPass(lowbit::createLowbitInsertObservers());
+          return success();
+        })) ||
+        failed(lowbit::attachStatistics(*module, *statistics)))
+      return 1;
+  }
 
   // Quantize.
   std::string quantizeOptions = quantize;

@@ -46,7 +46,7 @@ struct LowbitFoldCalibrationPass
       getOperation()->emitError()
           << "has no calibration statistics (lowbit.stats), which static "
              "int8 activations need: run lowbit-calibrate on the model "
-             "first";
+             "first, or give lowbitc --calibration=STATS.json";
       return signalPassFailure();
     }
     bool failed = false;
