@@ -99,7 +99,7 @@ LogicalResult lowbit::buildQuantizePipeline(
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
     "lowbit-fuse-matmul,lowbit-vectorize-matmul{int8-dot=INT8_DOT},"
-    "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT},"
+    "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT i8mm=I8MM},"
     "convert-lowbit-to-linalg,"
     "lowbit-export-c-interface,inline,symbol-dce,canonicalize,"
     "func.func(convert-elementwise-to-linalg),eliminate-empty-tensors,"
@@ -124,6 +124,8 @@ lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   std::string pipeline = kLowerToLLVM.str();
   for (size_t slot; (slot = pipeline.find("INT8_DOT")) != std::string::npos;)
     pipeline.replace(slot, strlen("INT8_DOT"), options.int8Dot);
+  for (size_t slot; (slot = pipeline.find("I8MM")) != std::string::npos;)
+    pipeline.replace(slot, strlen("I8MM"), options.i8mm ? "true" : "false");
   // The pass list without a builtin.module(...) wrapper: parsing a wrapped
   // pipeline into an existing manager would nest it a level too deep.
   return parsePassPipeline(pipeline, pm);

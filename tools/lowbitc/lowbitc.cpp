@@ -226,6 +226,9 @@ int main(int argc, char **argv) {
   else if (machine->getTargetTriple().isAArch64() &&
            subtarget->checkFeatures("+dotprod"))
     lowerOptions.int8Dot = "arm-dotprod";
+  if (machine->getTargetTriple().isAArch64() &&
+      subtarget->checkFeatures("+i8mm"))
+    lowerOptions.i8mm = true;
   if (failed(runPipeline(*module, [&](OpPassManager &pm) {
         return lowbit::buildLowerToLLVMPipeline(pm, lowerOptions);
       })))

@@ -83,6 +83,8 @@ struct LowerToLLVMOptions {
   /// How int8 dot products are emitted (see lowbit-vectorize-matmul):
   /// generic, avx512-vnni or arm-dotprod.
   std::string int8Dot = "generic";
+  /// AArch64 smmla for integer matmuls with several rows (needs +i8mm).
+  bool i8mm = false;
 };
 
 /// Appends the lowering of a (quantized) tensor-level model to the LLVM

@@ -4,12 +4,15 @@
 // elements whose inner loop reads one segment of an activation row and of a
 // weight row as byte vectors and accumulates lowbit.dot_i8 into i32 lanes;
 // lowbit-lower-dot-i8 then selects vpdpbusd, sdot or widening arithmetic.
+// With `i8mm`, pairs of rows meet pairs of weight rows in 2x2 blocks of
+// AArch64 `smmla` (8 bytes of each of the four rows per instruction).
 //
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -28,13 +31,179 @@ namespace {
 
 /// Bytes of one segment: a 512-bit vpdpbusd, or four 128-bit sdot.
 constexpr int64_t kSegmentBytes = 64;
+/// Bytes of each row one smmla consumes.
+constexpr int64_t kMmlaBytes = 8;
+
+class IntegerMatmulBuilder {
+public:
+  IntegerMatmulBuilder(PatternRewriter &b, IntegerMatmulOp op,
+                       bool unsignedActivations)
+      : b(b), loc(op.getLoc()), op(op),
+        unsignedActivations(unsignedActivations) {
+    k = op.getInput().getType().getDimSize(1);
+  }
+
+  /// Rows [rowBegin, rowEnd) x columns [colBegin, colEnd) one output at a
+  /// time.
+  Value buildElements(Value result, Value rowBegin, Value rowEnd,
+                      Value colBegin, Value colEnd) {
+    return loop(rowBegin, rowEnd, 1, result, [&](Value row, Value acc) {
+      return loop(colBegin, colEnd, 1, acc, [&](Value column, Value inner) {
+        Value total = addBias(dotElement(row, column), column);
+        return Value(tensor::InsertOp::create(b, loc, total, inner,
+                                              ValueRange{row, column}));
+      });
+    });
+  }
+
+  /// Rows [0, rows) and columns [0, columns) (both even) in 2x2 smmla
+  /// blocks.
+  Value buildMmlaBlocks(Value result, int64_t rows, int64_t columns) {
+    return loop(index(0), index(rows), 2, result, [&](Value row, Value acc) {
+      return loop(index(0), index(columns), 2, acc,
+                  [&](Value column, Value inner) {
+                    return mmlaBlock(row, column, inner);
+                  });
+    });
+  }
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+private:
+  Value loop(Value begin, Value end, int64_t step, Value init,
+             function_ref<Value(Value, Value)> body) {
+    auto forOp = scf::ForOp::create(
+        b, loc, begin, end, index(step), ValueRange{init},
+        [&](OpBuilder &, Location, Value iv, ValueRange state) {
+          scf::YieldOp::create(b, loc, body(iv, state[0]));
+        });
+    return forOp.getResult(0);
+  }
+
+  /// `bytes` bytes of row `row` of `tensor` from `kBase`; zero past K.
+  Value readRow(Value tensor, Value row, Value kBase, int64_t bytes,
+                bool partial) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+    return vector::TransferReadOp::create(
+               b, loc, VectorType::get({bytes}, b.getI8Type()), tensor,
+               ValueRange{row, kBase}, zero, ArrayRef<bool>{!partial})
+        .getResult();
+  }
+
+  Value addBias(Value total, Value column) {
+    if (Value bias = op.getBias())
+      total = arith::AddIOp::create(
+          b, loc, total, tensor::ExtractOp::create(b, loc, bias, column));
+    return total;
+  }
+
+  /// sum_k x[row, k] * w[column, k] in segments of dot_i8.
+  Value dotElement(Value row, Value column) {
+    int64_t lanes = kSegmentBytes / 4;
+    auto bytesType = VectorType::get({kSegmentBytes}, b.getI8Type());
+    auto accType = VectorType::get({lanes}, b.getI32Type());
+    Value zeroAcc = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
+    Value offsetBytes = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(int8_t(0x80))));
+    // acc += x . w per segment; with unsigned activations (vpdpbusd) also
+    // corr += 128 . w, subtracted at the end.
+    auto segment = [&](Value s, ValueRange accs, bool partial) {
+      Value kBase = arith::MulIOp::create(b, loc, s, index(kSegmentBytes));
+      Value x = readRow(op.getInput(), row, kBase, kSegmentBytes, partial);
+      Value w = readRow(op.getWeights(), column, kBase, kSegmentBytes, partial);
+      if (!unsignedActivations)
+        return SmallVector<Value>{DotI8Op::create(b, loc, accs[0], x, w, false)};
+      Value ux = arith::XOrIOp::create(b, loc, x, offsetBytes);
+      return SmallVector<Value>{
+          DotI8Op::create(b, loc, accs[0], ux, w, true),
+          DotI8Op::create(b, loc, accs[1], offsetBytes, w, true)};
+    };
+    SmallVector<Value> init{zeroAcc};
+    if (unsignedActivations)
+      init.push_back(zeroAcc);
+    int64_t full = k / kSegmentBytes;
+    auto segments = scf::ForOp::create(
+        b, loc, index(0), index(full), index(1), init,
+        [&](OpBuilder &, Location, Value s, ValueRange accs) {
+          scf::YieldOp::create(b, loc, segment(s, accs, false));
+        });
+    SmallVector<Value> accs(segments.getResults());
+    if (full * kSegmentBytes < k)
+      accs = segment(index(full), accs, true);
+    Value total =
+        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, accs[0]);
+    if (unsignedActivations)
+      total = arith::SubIOp::create(
+          b, loc, total,
+          vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                      accs[1]));
+    return total;
+  }
+
+  /// out[row + i, column + j] for i, j in {0, 1}: smmla multiplies the 2x8
+  /// bytes of two activation rows by the 8x2 bytes of two weight rows.
+  Value mmlaBlock(Value row, Value column, Value result) {
+    auto accType = VectorType::get({4}, b.getI32Type());
+    auto pairType = VectorType::get({2 * kMmlaBytes}, b.getI8Type());
+    Value zeroAcc = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
+    Value row1 = arith::AddIOp::create(b, loc, row, index(1));
+    Value column1 = arith::AddIOp::create(b, loc, column, index(1));
+    auto pair = [&](Value tensor, Value first, Value second, Value kBase,
+                    bool partial) {
+      Value a = readRow(tensor, first, kBase, kMmlaBytes, partial);
+      Value c = readRow(tensor, second, kBase, kMmlaBytes, partial);
+      SmallVector<int64_t> both;
+      for (int64_t i = 0; i < 2 * kMmlaBytes; ++i)
+        both.push_back(i);
+      return Value(vector::ShuffleOp::create(b, loc, pairType, a, c, both));
+    };
+    auto chunk = [&](Value s, Value acc, bool partial) {
+      Value kBase = arith::MulIOp::create(b, loc, s, index(kMmlaBytes));
+      Value x = pair(op.getInput(), row, row1, kBase, partial);
+      Value w = pair(op.getWeights(), column, column1, kBase, partial);
+      return Value(arm_neon::SmmlaOp::create(b, loc, accType, acc, x, w));
+    };
+    int64_t full = k / kMmlaBytes;
+    auto chunks = scf::ForOp::create(
+        b, loc, index(0), index(full), index(1), ValueRange{zeroAcc},
+        [&](OpBuilder &, Location, Value s, ValueRange accs) {
+          scf::YieldOp::create(b, loc, chunk(s, accs[0], false));
+        });
+    Value acc = chunks.getResult(0);
+    if (full * kMmlaBytes < k)
+      acc = chunk(index(full), acc, true);
+    // acc = [r0.c0, r0.c1, r1.c0, r1.c1].
+    Value rows[2] = {row, row1}, columns[2] = {column, column1};
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 2; ++j) {
+        Value value = vector::ExtractOp::create(b, loc, acc,
+                                                ArrayRef<int64_t>{2 * i + j});
+        result = tensor::InsertOp::create(b, loc, addBias(value, columns[j]),
+                                          result,
+                                          ValueRange{rows[i], columns[j]});
+      }
+    return result;
+  }
+
+  PatternRewriter &b;
+  Location loc;
+  IntegerMatmulOp op;
+  bool unsignedActivations;
+  int64_t k;
+};
 
 struct VectorizeIntegerMatmulPattern
     : public OpRewritePattern<IntegerMatmulOp> {
-  VectorizeIntegerMatmulPattern(MLIRContext *context, bool unsignedActivations)
-      : OpRewritePattern(context), unsignedActivations(unsignedActivations) {}
+  VectorizeIntegerMatmulPattern(MLIRContext *context, bool unsignedActivations,
+                                bool i8mm)
+      : OpRewritePattern(context), unsignedActivations(unsignedActivations),
+        i8mm(i8mm) {}
   /// vpdpbusd multiplies unsigned by signed bytes.
   bool unsignedActivations;
+  bool i8mm;
 
   LogicalResult matchAndRewrite(IntegerMatmulOp op,
                                 PatternRewriter &b) const override {
@@ -43,83 +212,28 @@ struct VectorizeIntegerMatmulPattern
     if (!op.getInput().getType().hasStaticShape() ||
         !op.getWeights().getType().hasStaticShape())
       return b.notifyMatchFailure(op, "dynamic shapes");
-    Location loc = op.getLoc();
     int64_t m = op.getType().getDimSize(0), n = op.getType().getDimSize(1);
-    int64_t k = op.getInput().getType().getDimSize(1);
-    int64_t segments = llvm::divideCeil(k, kSegmentBytes);
-    int64_t lanes = kSegmentBytes / 4;
-    Type i8 = b.getI8Type(), i32 = b.getI32Type();
-    auto index = [&](int64_t v) -> Value {
-      return arith::ConstantIndexOp::create(b, loc, v);
-    };
-    auto bytesType = VectorType::get({kSegmentBytes}, i8);
-    auto accType = VectorType::get({lanes}, i32);
-    Value zeroAcc = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
-    Value zeroByte = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
-    Value offsetBytes = arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(int8_t(0x80))));
-    // Bytes of `tensor` row `row` from `kBase`; past K they read as zero.
-    auto readRow = [&](Value tensor, Value row, Value kBase, bool partial) {
-      return vector::TransferReadOp::create(b, loc, bytesType, tensor,
-                                            ValueRange{row, kBase}, zeroByte,
-                                            ArrayRef<bool>{!partial})
-          .getResult();
-    };
-
-    Value result = tensor::EmptyOp::create(b, loc, op.getType().getShape(), i32);
-    auto rows = scf::ForOp::create(
-        b, loc, index(0), index(m), index(1), ValueRange{result},
-        [&](OpBuilder &, Location, Value row, ValueRange rowState) {
-          auto columns = scf::ForOp::create(
-              b, loc, index(0), index(n), index(1), rowState,
-              [&](OpBuilder &, Location, Value column, ValueRange state) {
-                // acc += x . w per segment; with unsigned activations also
-                // corr += 128 . w, subtracted at the end.
-                auto segment = [&](Value s, ValueRange accs, bool partial) {
-                  Value kBase = arith::MulIOp::create(b, loc, s,
-                                                      index(kSegmentBytes));
-                  Value x = readRow(op.getInput(), row, kBase, partial);
-                  Value w = readRow(op.getWeights(), column, kBase, partial);
-                  if (!unsignedActivations)
-                    return SmallVector<Value>{
-                        DotI8Op::create(b, loc, accs[0], x, w, false)};
-                  Value ux = arith::XOrIOp::create(b, loc, x, offsetBytes);
-                  return SmallVector<Value>{
-                      DotI8Op::create(b, loc, accs[0], ux, w, true),
-                      DotI8Op::create(b, loc, accs[1], offsetBytes, w, true)};
-                };
-                SmallVector<Value> init{zeroAcc};
-                if (unsignedActivations)
-                  init.push_back(zeroAcc);
-                int64_t full = k / kSegmentBytes;
-                auto loop = scf::ForOp::create(
-                    b, loc, index(0), index(full), index(1), init,
-                    [&](OpBuilder &, Location, Value s, ValueRange accs) {
-                      scf::YieldOp::create(b, loc, segment(s, accs, false));
-                    });
-                SmallVector<Value> accs(loop.getResults());
-                if (full < segments)
-                  accs = segment(index(full), accs, true);
-                Value total = vector::ReductionOp::create(
-                    b, loc, vector::CombiningKind::ADD, accs[0]);
-                if (unsignedActivations)
-                  total = arith::SubIOp::create(
-                      b, loc, total,
-                      vector::ReductionOp::create(
-                          b, loc, vector::CombiningKind::ADD, accs[1]));
-                if (Value bias = op.getBias())
-                  total = arith::AddIOp::create(
-                      b, loc, total,
-                      tensor::ExtractOp::create(b, loc, bias, column));
-                Value updated = tensor::InsertOp::create(
-                    b, loc, total, state[0], ValueRange{row, column});
-                scf::YieldOp::create(b, loc, updated);
-              });
-          scf::YieldOp::create(b, loc, columns.getResults());
-        });
-    b.replaceOp(op, rows.getResult(0));
+    IntegerMatmulBuilder builder(b, op, unsignedActivations);
+    Value result = tensor::EmptyOp::create(b, op.getLoc(),
+                                           op.getType().getShape(),
+                                           b.getI32Type());
+    int64_t blockRows = i8mm ? m - m % 2 : 0;
+    int64_t blockColumns = i8mm ? n - n % 2 : 0;
+    if (blockRows > 0 && blockColumns > 0) {
+      result = builder.buildMmlaBlocks(result, blockRows, blockColumns);
+      if (blockColumns < n) // the last column of the paired rows
+        result = builder.buildElements(result, builder.index(0),
+                                       builder.index(blockRows),
+                                       builder.index(blockColumns),
+                                       builder.index(n));
+    } else {
+      blockRows = 0;
+    }
+    if (blockRows < m)
+      result = builder.buildElements(result, builder.index(blockRows),
+                                     builder.index(m), builder.index(0),
+                                     builder.index(n));
+    b.replaceOp(op, result);
     return success();
   }
 };
@@ -138,8 +252,8 @@ struct LowbitVectorizeIntegerMatmulPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeIntegerMatmulPattern>(&getContext(),
-                                                int8Dot == "avx512-vnni");
+    patterns.add<VectorizeIntegerMatmulPattern>(
+        &getContext(), int8Dot == "avx512-vnni", i8mm);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -1,5 +1,6 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-integer-matmul | FileCheck %s
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-integer-matmul=int8-dot=avx512-vnni | FileCheck %s --check-prefix=VNNI
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-integer-matmul="int8-dot=arm-dotprod i8mm=true" | FileCheck %s --check-prefix=I8MM
 
 // K = 100: one whole 64-byte segment in the loop, then a partial one read
 // with zero padding; one reduction and the bias per output.
@@ -20,6 +21,17 @@
 // VNNI: lowbit.dot_i8 {{.*}} {unsigned_lhs}
 // VNNI: lowbit.dot_i8 {{.*}} {unsigned_lhs}
 // VNNI: arith.subi
+// With i8mm, rows 0-1 x columns 0-1 in 2x2 blocks: 12 whole 8-byte chunks,
+// then the last 4 bytes zero-padded; column 2 of those rows takes dot_i8.
+// I8MM-LABEL: func @matmul
+// I8MM: scf.for {{.*}} step %c2
+// I8MM: scf.for {{.*}} step %c2
+// I8MM: scf.for %{{.*}} = %c0 to %c12 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<4xi32>)
+// I8MM: vector.shuffle {{.*}} : vector<8xi8>, vector<8xi8>
+// I8MM: arm_neon.intr.smmla {{.*}} : vector<16xi8> to vector<4xi32>
+// I8MM: arm_neon.intr.smmla
+// I8MM: vector.extract
+// I8MM: lowbit.dot_i8
 func.func @matmul(%x: tensor<2x100xi8>, %w: tensor<3x100xi8>, %b: tensor<3xi32>) -> tensor<2x3xi32> {
   %y = lowbit.integer_matmul %x, %w bias(%b : tensor<3xi32>) : tensor<2x100xi8>, tensor<3x100xi8> -> tensor<2x3xi32>
   return %y : tensor<2x3xi32>

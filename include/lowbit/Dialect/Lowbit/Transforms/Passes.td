@@ -527,6 +527,11 @@ def LowbitVectorizeIntegerMatmul : Pass<"lowbit-vectorize-integer-matmul", "::ml
     (`x xor 0x80`) and `128 * sum(w)` subtracted, the form `vpdpbusd`
     computes. Other zero points are left to the generic lowering.
 
+    With `i8mm` (AArch64 FEAT_I8MM), pairs of rows and pairs of output
+    features are computed in 2x2 blocks of `arm_neon.intr.smmla`, each
+    multiplying 8 bytes of two activation rows by 8 bytes of two weight
+    rows; an odd last row or column takes the dot-product path.
+
     Before:
     ```mlir
     %acc = lowbit.integer_matmul %xq, %w bias(%b : tensor<120xi32>) : tensor<1x400xi8>, tensor<120x400xi8> -> tensor<1x120xi32>
@@ -545,10 +550,13 @@ def LowbitVectorizeIntegerMatmul : Pass<"lowbit-vectorize-integer-matmul", "::ml
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
-           "generic, avx512-vnni or arm-dotprod">
+           "generic, avx512-vnni or arm-dotprod">,
+    Option<"i8mm", "i8mm", "bool", "false",
+           "Use AArch64 smmla for pairs of rows and columns">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",
+                           "::mlir::arm_neon::ArmNeonDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];
