@@ -66,6 +66,13 @@ struct LowbitFoldCalibrationPass
       for (auto [lo, hi] : llvm::zip(mins, maxs))
         params.push_back(numerics::getActivationParams(lo, hi));
     } else {
+      // Model inputs are data in a known format: clipping them loses what no
+      // later layer can recover (KL search on normalized MNIST pixels clips
+      // every stroke), so they keep their observed range.
+      numerics::CalibrationOptions effective = options;
+      if (auto arg = dyn_cast<BlockArgument>(stats.getInput());
+          arg && isa<FunctionOpInterface>(arg.getOwner()->getParentOp()))
+        effective.method = numerics::CalibrationMethod::MinMax;
       std::optional<numerics::Histogram> histogram;
       if (std::optional<ArrayRef<int64_t>> counts = stats.getHistogram()) {
         ArrayRef<float> range = *stats.getHistogramRange();
@@ -74,7 +81,7 @@ struct LowbitFoldCalibrationPass
                                                              counts->end())};
       }
       std::optional<std::pair<float, float>> range = numerics::chooseRange(
-          options, mins[0], maxs[0], histogram ? &*histogram : nullptr);
+          effective, mins[0], maxs[0], histogram ? &*histogram : nullptr);
       if (!range)
         return stats.emitOpError()
                << "has no histogram, which calibration method '" << method

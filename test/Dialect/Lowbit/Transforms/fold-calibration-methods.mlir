@@ -13,6 +13,22 @@
 // MSE-LABEL: func @histogram
 // MSE: lowbit.quantize
 func.func @histogram(%x: tensor<10xf32>) -> tensor<10xf32> {
+  %v = arith.negf %x : tensor<10xf32>
+  %0 = lowbit.stats %v {min = array<f32: -4.0>, max = array<f32: 4.0>,
+                        histogram = array<i64: 0, 0, 1, 1, 1, 7, 0, 0>,
+                        histogram_range = array<f32: -8.0, 8.0>} : tensor<10xf32>
+  return %0 : tensor<10xf32>
+}
+
+// -----
+
+// A model input keeps its min-max range [-4, 4] under every method:
+// scale 8 / 255 (as f32, 0.0313725509, a little above), so -4 / scale =
+// -127.4999... rounds to -127 and the zero point is -128 + 127 = -1.
+// PCT-LABEL: func @model_input
+// PCT-DAG: arith.constant dense<0.0313725509> : tensor<f32>
+// PCT-DAG: arith.constant dense<-1> : tensor<i32>
+func.func @model_input(%x: tensor<10xf32>) -> tensor<10xf32> {
   %0 = lowbit.stats %x {min = array<f32: -4.0>, max = array<f32: 4.0>,
                         histogram = array<i64: 0, 0, 1, 1, 1, 7, 0, 0>,
                         histogram_range = array<f32: -8.0, 8.0>} : tensor<10xf32>

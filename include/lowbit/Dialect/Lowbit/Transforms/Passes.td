@@ -400,6 +400,10 @@ def LowbitFoldCalibration : Pass<"lowbit-fold-calibration"> {
     * `mse`: the clipping range minimizing the histogram's expected squared
       quantization error.
 
+    Statistics of a model input (a function argument) keep their min-max
+    range under every method: inputs are data in a known format, and
+    clipping them loses information no later layer can recover.
+
     Ranges are widened to contain 0, so zero (and zero padding) is exact. A
     zero-width range (a constant-zero activation) gets scale 1; scales are
     never zero, NaN or infinite. Per-channel statistics (`axis`) give
