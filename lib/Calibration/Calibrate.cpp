@@ -28,76 +28,134 @@ SampleSource::~SampleSource() = default;
 // Samples
 //===----------------------------------------------------------------------===//
 
-/// The whole (gunzipped when compressed; zlib reads plain files as they are)
-/// content of `path`.
-static FailureOr<std::vector<uint8_t>> readFile(const std::string &path,
-                                                std::string &error) {
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (!file) {
-    error = "cannot open '" + path + "'";
-    return failure();
-  }
-  std::vector<uint8_t> data;
-  uint8_t chunk[1 << 16];
-  int read;
-  while ((read = gzread(file, chunk, sizeof(chunk))) > 0)
-    data.insert(data.end(), chunk, chunk + read);
-  bool failedRead = read < 0;
-  gzclose(file);
-  if (failedRead) {
-    error = "cannot read '" + path + "' (corrupt compressed data?)";
-    return failure();
-  }
-  return data;
-}
-
 namespace {
 
-class IdxSamples : public SampleSource {
+/// A file read front to back (gunzipped when compressed: zlib reads plain
+/// files as they are), one sample at a time, so memory does not depend on
+/// the number of samples.
+class SampleFile {
 public:
-  IdxSamples(std::vector<uint8_t> data, int64_t count, int64_t rows,
-             int64_t cols, const SampleOptions &options)
-      : data(std::move(data)), count(count), rows(rows), cols(cols),
-        options(options) {}
+  ~SampleFile() {
+    if (file)
+      gzclose(file);
+  }
+  LogicalResult open(const std::string &path, std::string &error) {
+    this->path = path;
+    file = gzopen(path.c_str(), "rb");
+    if (!file) {
+      error = "cannot open '" + path + "'";
+      return failure();
+    }
+    gzbuffer(file, 1 << 16);
+    return success();
+  }
+  /// Reads exactly `bytes` bytes; fails at a short read.
+  LogicalResult readExactly(uint8_t *out, size_t bytes, std::string &error) {
+    size_t done = 0;
+    while (done < bytes) {
+      int got = gzread(file, out + done, unsigned(bytes - done));
+      if (got <= 0) {
+        error = "'" + path + "' ends early (truncated or corrupt)";
+        return failure();
+      }
+      done += size_t(got);
+    }
+    return success();
+  }
+  /// Positions at byte `offset` of the (uncompressed) data.
+  LogicalResult seek(int64_t offset, std::string &error) {
+    if (gzseek(file, offset, SEEK_SET) != offset) {
+      error = "cannot seek in '" + path + "'";
+      return failure();
+    }
+    return success();
+  }
+  /// The uncompressed size, by reading to the end (then back to the start).
+  int64_t measure() {
+    uint8_t chunk[1 << 16];
+    int64_t total = 0;
+    int got;
+    while ((got = gzread(file, chunk, sizeof(chunk))) > 0)
+      total += got;
+    gzrewind(file);
+    return got < 0 ? -1 : total;
+  }
+  const std::string &getPath() const { return path; }
+
+private:
+  gzFile file = nullptr;
+  std::string path;
+};
+
+/// Samples of `sampleBytes` bytes each after a `headerBytes` header, read
+/// in order (reading sample 0 again rewinds).
+class StreamedSamples : public SampleSource {
+public:
+  StreamedSamples(std::unique_ptr<SampleFile> file, int64_t count,
+                  int64_t headerBytes, int64_t sampleBytes)
+      : file(std::move(file)), count(count), headerBytes(headerBytes),
+        buffer(sampleBytes) {}
   int64_t size() const override { return count; }
-  void read(int64_t index, MutableArrayRef<float> out) const override {
+  LogicalResult read(int64_t index, MutableArrayRef<float> out,
+                     std::string &error) override {
+    int64_t bytes = int64_t(buffer.size());
+    if (index != next &&
+        failed(file->seek(headerBytes + index * bytes, error)))
+      return failure();
+    if (failed(file->readExactly(buffer.data(), buffer.size(), error)))
+      return failure();
+    next = index + 1;
+    decode(buffer, out);
+    return success();
+  }
+
+protected:
+  virtual void decode(ArrayRef<uint8_t> bytes, MutableArrayRef<float> out) = 0;
+
+private:
+  std::unique_ptr<SampleFile> file;
+  int64_t count, headerBytes;
+  std::vector<uint8_t> buffer;
+  int64_t next = -1;
+};
+
+class IdxSamples : public StreamedSamples {
+public:
+  IdxSamples(std::unique_ptr<SampleFile> file, int64_t count, int64_t rows,
+             int64_t cols, const SampleOptions &options)
+      : StreamedSamples(std::move(file), count, 16, rows * cols), rows(rows),
+        cols(cols), options(options) {}
+
+private:
+  void decode(ArrayRef<uint8_t> pixels, MutableArrayRef<float> out) override {
     int64_t pad = options.pad, width = cols + 2 * pad;
-    // Zero after normalization: padding is 0.0, not the normalized 0 byte.
+    // Zero after normalization: padding is 0.0, not a normalized 0 byte.
     std::fill(out.begin(), out.end(), 0.0f);
-    const uint8_t *pixels = data.data() + 16 + index * rows * cols;
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t c = 0; c < cols; ++c)
         out[(r + pad) * width + c + pad] = float(
             (double(pixels[r * cols + c]) * options.scale - options.mean) /
             options.stddev);
   }
-
-private:
-  std::vector<uint8_t> data;
-  int64_t count, rows, cols;
+  int64_t rows, cols;
   SampleOptions options;
 };
 
-class RawF32Samples : public SampleSource {
+class RawF32Samples : public StreamedSamples {
 public:
-  RawF32Samples(std::vector<uint8_t> data, int64_t count, int64_t elements)
-      : data(std::move(data)), count(count), elements(elements) {}
-  int64_t size() const override { return count; }
-  void read(int64_t index, MutableArrayRef<float> out) const override {
-    const uint8_t *bytes = data.data() + index * elements * 4;
-    for (int64_t i = 0; i < elements; ++i) {
+  RawF32Samples(std::unique_ptr<SampleFile> file, int64_t count,
+                int64_t elements)
+      : StreamedSamples(std::move(file), count, 0, elements * 4) {}
+
+private:
+  void decode(ArrayRef<uint8_t> bytes, MutableArrayRef<float> out) override {
+    for (size_t i = 0; i < out.size(); ++i) {
       uint32_t bits = uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 |
                       uint32_t(bytes[4 * i + 2]) << 16 |
                       uint32_t(bytes[4 * i + 3]) << 24;
-      float value;
-      std::memcpy(&value, &bits, 4);
-      out[i] = value;
+      std::memcpy(&out[i], &bits, 4);
     }
   }
-
-private:
-  std::vector<uint8_t> data;
-  int64_t count, elements;
 };
 
 } // namespace
@@ -126,41 +184,43 @@ lowbit::openSamples(const SampleOptions &options, ArrayRef<int64_t> inputShape,
   }
   const std::string &path =
       options.idxPath.empty() ? options.rawF32Path : options.idxPath;
-  FailureOr<std::vector<uint8_t>> data = readFile(path, error);
-  if (failed(data))
+  auto file = std::make_unique<SampleFile>();
+  if (failed(file->open(path, error)))
     return failure();
   auto limit = [&](int64_t count) {
     return options.count > 0 ? std::min(count, options.count) : count;
   };
   if (!options.rawF32Path.empty()) {
-    int64_t bytes = int64_t(data->size()), sampleBytes = elements * 4;
-    if (bytes == 0 || bytes % sampleBytes != 0) {
-      error = "'" + path + "' holds " + std::to_string(bytes) +
+    // Raw data has no header: its size gives the sample count.
+    int64_t bytes = file->measure(), sampleBytes = elements * 4;
+    if (bytes <= 0 || bytes % sampleBytes != 0) {
+      error = "'" + path + "' holds " + std::to_string(std::max<int64_t>(bytes, 0)) +
               " bytes, not a whole number of f32 samples of " +
               formatShape(inputShape) + " (" + std::to_string(sampleBytes) +
               " bytes each)";
       return failure();
     }
     return std::unique_ptr<SampleSource>(std::make_unique<RawF32Samples>(
-        std::move(*data), limit(bytes / sampleBytes), elements));
+        std::move(file), limit(bytes / sampleBytes), elements));
   }
   // IDX: magic 0x00000803 (unsigned bytes, 3 dimensions), then the
   // dimensions as big-endian u32.
-  auto u32 = [&](size_t offset) {
-    const uint8_t *p = data->data() + offset;
-    return int64_t(uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 |
-                   uint32_t(p[2]) << 8 | uint32_t(p[3]));
-  };
-  if (data->size() < 16 || u32(0) != 0x00000803) {
+  uint8_t header[16];
+  std::string ignored;
+  if (failed(file->readExactly(header, sizeof(header), ignored)) ||
+      header[0] != 0 || header[1] != 0 || header[2] != 8 || header[3] != 3) {
     error = "'" + path + "' is not an IDX file of unsigned-byte images "
             "(magic 0x00000803)";
     return failure();
   }
+  auto u32 = [&](size_t offset) {
+    const uint8_t *p = header + offset;
+    return int64_t(uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 |
+                   uint32_t(p[2]) << 8 | uint32_t(p[3]));
+  };
   int64_t count = u32(4), rows = u32(8), cols = u32(12);
-  if (count == 0 || int64_t(data->size()) < 16 + count * rows * cols) {
-    error = "'" + path + "' declares " + std::to_string(count) + " images of " +
-            std::to_string(rows) + "x" + std::to_string(cols) +
-            " but holds " + std::to_string(data->size() - 16) + " bytes";
+  if (count == 0 || rows == 0 || cols == 0) {
+    error = "'" + path + "' holds no images";
     return failure();
   }
   int64_t height = rows + 2 * options.pad, width = cols + 2 * options.pad;
@@ -175,7 +235,7 @@ lowbit::openSamples(const SampleOptions &options, ArrayRef<int64_t> inputShape,
     return failure();
   }
   return std::unique_ptr<SampleSource>(std::make_unique<IdxSamples>(
-      std::move(*data), limit(count), rows, cols, options));
+      std::move(file), limit(count), rows, cols, options));
 }
 
 //===----------------------------------------------------------------------===//
@@ -221,7 +281,7 @@ static FailureOr<func::FuncOp> findEntry(ModuleOp module, StringRef name,
 }
 
 FailureOr<std::vector<ObservedStatistics>>
-lowbit::runCalibration(ModuleOp module, const SampleSource &samples,
+lowbit::runCalibration(ModuleOp module, SampleSource &samples,
                        const CalibrationOptions &options, std::string &error) {
   FailureOr<func::FuncOp> entry = findEntry(module, options.function, error);
   if (failed(entry))
@@ -329,7 +389,8 @@ lowbit::runCalibration(ModuleOp module, const SampleSource &samples,
       for (auto &observer : observers)
         observer.startHistogram(options.bins);
     for (int64_t s = 0; s < samples.size(); ++s) {
-      samples.read(s, input);
+      if (failed(samples.read(s, input, error)))
+        return failure();
       if (run(input.data(), observed.data()) != 0) {
         error = "the model failed on sample " + std::to_string(s);
         return failure();

@@ -40,13 +40,17 @@ struct SampleOptions {
   int64_t count = 0;
 };
 
-/// Samples of one model input shape, in order.
+/// Samples of one model input shape, streamed from their file (reading them
+/// in order is cheapest; memory does not depend on their number).
 class SampleSource {
 public:
   virtual ~SampleSource();
   virtual int64_t size() const = 0;
-  /// Writes sample `index` into `out` (the input's element count).
-  virtual void read(int64_t index, llvm::MutableArrayRef<float> out) const = 0;
+  /// Writes sample `index` into `out` (the input's element count). Fails
+  /// with a message when the file ends early.
+  virtual mlir::LogicalResult read(int64_t index,
+                                   llvm::MutableArrayRef<float> out,
+                                   std::string &error) = 0;
 };
 
 /// Opens the samples for a model input of `inputShape`. Fails with a message
@@ -78,7 +82,7 @@ struct CalibrationOptions {
 /// function) over `samples` and returns the statistics of every observer, in
 /// id order. The module is not changed.
 mlir::FailureOr<std::vector<ObservedStatistics>>
-runCalibration(mlir::ModuleOp module, const SampleSource &samples,
+runCalibration(mlir::ModuleOp module, SampleSource &samples,
                const CalibrationOptions &options, std::string &error);
 
 /// Replaces every `lowbit.observe` by a `lowbit.stats` with its statistics.
