@@ -20,16 +20,6 @@ using namespace lowbit;
 
 namespace {
 
-std::optional<std::vector<float>> constantFloats(Value value) {
-  ElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  FailureOr<std::vector<float>> values = readFloats(attr);
-  if (failed(values))
-    return std::nullopt;
-  return *values;
-}
-
 /// A per-channel affine map y = x * scale[c] + shift[c] read off a
 /// linalg.generic over `x` (channels along dim 1).
 struct ChannelAffine {
@@ -56,7 +46,7 @@ std::optional<ChannelAffine> matchChannelAffine(linalg::GenericOp op, Value x,
       xArg = body.getArgument(i);
       continue;
     }
-    std::optional<std::vector<float>> values = constantFloats(input);
+    std::optional<std::vector<float>> values = getConstantFloats(input);
     if (map != channelMap || !values || int64_t(values->size()) != channels)
       return std::nullopt;
     vectors[body.getArgument(i)] = *values;
@@ -113,7 +103,7 @@ struct FoldIntoConv : public OpRewritePattern<linalg::GenericOp> {
         continue;
       auto type = dyn_cast<RankedTensorType>(conv.getResult(0).getType());
       std::optional<std::vector<float>> weights =
-          constantFloats(conv.getInputs()[1]);
+          getConstantFloats(conv.getInputs()[1]);
       if (!type || !type.getElementType().isF32() || !weights)
         continue;
       int64_t channels = type.getDimSize(1);
@@ -124,7 +114,7 @@ struct FoldIntoConv : public OpRewritePattern<linalg::GenericOp> {
       std::vector<float> bias(channels, 0.0f);
       Value init = conv.getDpsInits()[0];
       if (auto broadcast = init.getDefiningOp<linalg::BroadcastOp>()) {
-        auto values = constantFloats(broadcast.getInput());
+        auto values = getConstantFloats(broadcast.getInput());
         if (!values || broadcast.getDimensions() != ArrayRef<int64_t>{0, 2, 3})
           continue;
         bias = *values;
@@ -176,7 +166,7 @@ struct FoldIntoMatmul : public OpRewritePattern<linalg::GenericOp> {
       if (auto add = input.getDefiningOp<linalg::GenericOp>()) {
         for (Value operand : add.getDpsInputs())
           if (Value vector = matchBiasAdd(add, operand)) {
-            bias = constantFloats(vector);
+            bias = getConstantFloats(vector);
             product = operand;
             break;
           }
@@ -191,7 +181,7 @@ struct FoldIntoMatmul : public OpRewritePattern<linalg::GenericOp> {
       if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
         continue;
       std::optional<std::vector<float>> weights =
-          constantFloats(transpose.getInput());
+          getConstantFloats(transpose.getInput());
       auto type = cast<RankedTensorType>(product.getType());
       if (!weights || !type.hasStaticShape())
         continue;

@@ -38,17 +38,6 @@ struct WeightCodes {
   std::vector<float> scales; ///< one per index of dim 0
 };
 
-/// The scalar float values of a constant, or nothing.
-std::optional<std::vector<float>> getConstantFloats(Value value) {
-  ElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
-    return std::nullopt;
-  FailureOr<std::vector<float>> values = readFloats(attr);
-  if (failed(values))
-    return std::nullopt;
-  return *values;
-}
-
 std::optional<std::vector<int64_t>> getConstantIntegers(Value value,
                                                         bool zeroExtend) {
   ElementsAttr attr;
@@ -308,8 +297,8 @@ struct IntegerizeMatmul : public OpRewritePattern<linalg::MatmulOp> {
     Operation *biasOp = nullptr;
     if (result.hasOneUse())
       if (auto generic = dyn_cast<linalg::GenericOp>(*result.getUsers().begin()))
-        if (Value b = matchBiasAdd(generic, result))
-          if (auto values = getConstantFloats(b)) {
+        if (Value biasVector = matchBiasAdd(generic, result))
+          if (auto values = getConstantFloats(biasVector)) {
             bias = *values;
             biasOp = generic;
             result = generic->getResult(0);

@@ -2,6 +2,7 @@
 
 #include "LayerPatterns.h"
 
+#include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -92,4 +93,14 @@ bool lowbit::isComputedFromConstants(Value value) {
       worklist.push_back(operand);
   }
   return true;
+}
+
+std::optional<std::vector<float>> lowbit::getConstantFloats(Value value) {
+  ElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  FailureOr<std::vector<float>> values = readFloats(attr);
+  if (failed(values))
+    return std::nullopt;
+  return *values;
 }

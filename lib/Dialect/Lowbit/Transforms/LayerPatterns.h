@@ -11,6 +11,9 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
+#include <optional>
+#include <vector>
+
 namespace lowbit {
 
 /// Whether `value` is a linalg.fill of floating-point zero.
@@ -32,6 +35,10 @@ bool isElementwise(mlir::linalg::GenericOp op);
 /// Whether `value` is computed from constants alone (constants, tensor.empty,
 /// and linalg / tensor ops over such values), e.g. a transposed weight.
 bool isComputedFromConstants(mlir::Value value);
+
+/// The elements of a float constant (dense or dense_resource; f32, f16 or
+/// bf16) as f32, or nothing when `value` is not such a constant.
+std::optional<std::vector<float>> getConstantFloats(mlir::Value value);
 
 } // namespace lowbit
 
