@@ -566,4 +566,33 @@ def LowbitVectorizeIntegerMatmul : Pass<"lowbit-vectorize-integer-matmul", "::ml
                            "::mlir::vector::VectorDialect"];
 }
 
+def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
+  let summary = "Vectorize the float linalg ops of a model with upstream MLIR";
+  let description = [{
+    Runs upstream linalg tiling and vectorization over the ops that
+    quantization leaves in float:
+
+    * transposes and broadcasts of constants (transposed weights) are
+      generalized and constant-folded, so they cost nothing at run time;
+    * `linalg.conv_2d_nchw_fchw` and NCHW pooling are tiled to one output
+      row and one kernel row, decomposed to their 1-D forms
+      (`linalg::populateDecomposeConvolutionPatterns`) and vectorized;
+    * `linalg.matmul` is tiled 1 x n x k (n, k: the largest divisors of N
+      and K up to 16) and vectorized to `vector.contract`;
+    * elementwise ops, fills, broadcasts and transposes are tiled to rows of
+      their innermost dimension (cut to a divisor of at most 64 lanes) and
+      vectorized.
+
+    Tiles always divide their loops, so every vector is static.
+
+    Ops with dynamic shapes, and anything the vectorizer rejects, stay as
+    they are and become loops.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

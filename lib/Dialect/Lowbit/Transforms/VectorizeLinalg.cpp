@@ -1,0 +1,207 @@
+//===- VectorizeLinalg.cpp - upstream linalg vectorization for models -----===//
+//
+// The float parts of a model (convolutions, pooling, fp32 matmuls,
+// elementwise ops) through upstream MLIR: constant weight transposes are
+// folded at compile time, convolutions and pooling are tiled to one output
+// row and decomposed to their 1-D forms, everything is tiled (by divisors
+// of its loops, so tiles stay static) to keep vectors register-sized, and
+// linalg::vectorize turns each tile into vector ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace lowbit {
+#define GEN_PASS_DEF_LOWBITVECTORIZELINALG
+#include "lowbit/Dialect/Lowbit/Transforms/Passes.h.inc"
+} // namespace lowbit
+
+using namespace mlir;
+using namespace lowbit;
+
+namespace {
+
+/// Lanes of an f32 tile along the innermost dimension.
+constexpr int64_t kLanes = 16;
+
+bool hasStaticShapes(linalg::LinalgOp op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return !shaped || shaped.hasStaticShape();
+  });
+}
+
+/// The largest divisor of `range` that is at most `cap`: tiles that divide
+/// their loop keep every tile static (the vectorizer's masks for partial
+/// tiles are not reliable for transposed reads).
+int64_t divisorTile(int64_t range, int64_t cap) {
+  for (int64_t size = std::min(range, cap); size > 1; --size)
+    if (range % size == 0)
+      return size;
+  return 1;
+}
+
+/// Tile sizes for `op` (0 = untiled), or nothing to leave it alone.
+std::optional<SmallVector<int64_t>> getTileSizes(linalg::LinalgOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // One output row and one kernel row at a time: the tile is a 1-D
+  // convolution (or pooling) that vectorizes.
+  if (isa<linalg::Conv2DNchwFchwOp>(op)) // n, f, oh, ow, c, kh, kw
+    return SmallVector<int64_t>{1, 0, 1, 0, 0, 1, 0};
+  if (isa<linalg::PoolingNchwSumOp, linalg::PoolingNchwMaxOp>(op))
+    return SmallVector<int64_t>{1, 0, 1, 0, 1, 0}; // n, c, oh, ow, kh, kw
+  if (isa<linalg::MatmulOp>(op)) // m, n, k
+    return SmallVector<int64_t>{1, divisorTile(ranges[1], kLanes),
+                                divisorTile(ranges[2], kLanes)};
+  if (op.getNumReductionLoops() != 0 || ranges.empty())
+    return std::nullopt;
+  // Elementwise, fill, broadcast, transpose: rows of the innermost dim.
+  SmallVector<int64_t> sizes(ranges.size(), 1);
+  sizes.back() = ranges.back() <= 4 * kLanes
+                     ? 0
+                     : divisorTile(ranges.back(), 4 * kLanes);
+  return sizes;
+}
+
+/// The transpose of a constant (dense or dense_resource) as a constant:
+/// weights stored [N, K] and used [K, N] are transposed once, here.
+LogicalResult foldConstantTranspose(RewriterBase &rewriter,
+                                    linalg::TransposeOp op) {
+  ElementsAttr attr;
+  if (!matchPattern(op.getInput(), m_Constant(&attr)))
+    return failure();
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto resultType = cast<RankedTensorType>(op.getResult()[0].getType());
+  if (!inputType.hasStaticShape() || !inputType.getElementType().isF32())
+    return failure();
+  FailureOr<std::vector<float>> values = readFloats(attr);
+  if (failed(values))
+    return failure();
+  ArrayRef<int64_t> permutation = op.getPermutation();
+  ArrayRef<int64_t> inShape = inputType.getShape();
+  int64_t rank = inputType.getRank();
+  SmallVector<int64_t> inStrides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    inStrides[d] = inStrides[d + 1] * inShape[d + 1];
+  std::vector<float> transposed(values->size());
+  SmallVector<int64_t> index(rank, 0); // in the result
+  for (size_t flat = 0; flat < transposed.size(); ++flat) {
+    int64_t source = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      source += index[d] * inStrides[permutation[d]];
+    transposed[flat] = (*values)[source];
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < resultType.getDimSize(d))
+        break;
+      index[d] = 0;
+    }
+  }
+  rewriter.setInsertionPoint(op);
+  ElementsAttr folded = makeFloatConstant(resultType, transposed,
+                                          /*asResource=*/true,
+                                          "lowbit_transposed");
+  rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, resultType,
+                                                 cast<TypedAttr>(folded));
+  return success();
+}
+
+LogicalResult vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp tile) {
+  rewriter.setInsertionPoint(tile);
+  Operation *op = tile;
+  // 2-D convolutions and pooling of unit height become 1-D ones.
+  if (isa<linalg::Conv2DNchwFchwOp, linalg::PoolingNchwSumOp,
+          linalg::PoolingNchwMaxOp>(op)) {
+    RewritePatternSet patterns(op->getContext());
+    linalg::populateDecomposeConvolutionPatterns(patterns);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    // Apply to this op only; the decomposition replaces it.
+    Operation *decomposed = nullptr;
+    Block *block = op->getBlock();
+    auto before = std::prev(Block::iterator(op));
+    bool atStart = Block::iterator(op) == block->begin();
+    if (failed(applyOpPatternsGreedily({op}, frozen)))
+      return failure();
+    for (auto it = atStart ? block->begin() : std::next(before);
+         it != block->end(); ++it)
+      if (isa<linalg::Conv1DNcwFcwOp, linalg::PoolingNcwSumOp,
+              linalg::PoolingNcwMaxOp>(&*it)) {
+        decomposed = &*it;
+        break;
+      }
+    if (!decomposed)
+      return failure();
+    op = decomposed;
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::VectorizationResult> result =
+        linalg::vectorize(rewriter, op);
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, result->replacements);
+    return success();
+  }
+  // Tiles divide their loops, so every tile is static.
+  if (failed(linalg::vectorizeOpPrecondition(op)))
+    return failure();
+  // Contractions become vector.contract, which the LLVM lowering turns into
+  // outer products: x[k] broadcast times a contiguous row of the weight.
+  FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+      rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false,
+      /*createNamedContraction=*/isa<linalg::MatmulOp>(op));
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return success();
+}
+
+struct LowbitVectorizeLinalgPass
+    : public lowbit::impl::LowbitVectorizeLinalgBase<LowbitVectorizeLinalgPass> {
+  void runOnOperation() override {
+    Operation *root = getOperation();
+    MLIRContext *context = &getContext();
+    IRRewriter rewriter(context);
+
+    // Transposes of constants (weights) fold at compile time.
+    SmallVector<linalg::TransposeOp> transposes;
+    root->walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
+    for (linalg::TransposeOp op : transposes)
+      (void)foldConstantTranspose(rewriter, op);
+
+    SmallVector<linalg::LinalgOp> ops;
+    root->walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && hasStaticShapes(op))
+        ops.push_back(op);
+    });
+    for (linalg::LinalgOp op : ops) {
+      std::optional<SmallVector<int64_t>> sizes = getTileSizes(op);
+      if (!sizes)
+        continue;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(context, *sizes));
+      rewriter.setInsertionPoint(op);
+      auto tilingInterface = cast<TilingInterface>(op.getOperation());
+      FailureOr<scf::SCFTilingResult> tiled =
+          scf::tileUsingSCF(rewriter, tilingInterface, options);
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+      for (Operation *tile : tiled->tiledOps)
+        if (auto linalgTile = dyn_cast<linalg::LinalgOp>(tile))
+          (void)vectorizeTile(rewriter, linalgTile);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,44 @@
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-linalg -canonicalize | FileCheck %s
+
+// A transposed constant weight is transposed at compile time; the matmul is
+// tiled by divisors of N = 20 and K = 12 (10 and 12) into vector.contract.
+// CHECK-LABEL: func @fc
+// CHECK-NOT: linalg.
+// CHECK: %[[W:.*]] = arith.constant dense_resource<lowbit_transposed> : tensor<3x2xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c20 step %c10
+// CHECK: vector.contract {{.*}} : vector<1x12xf32>, vector<12x10xf32> into vector<1x10xf32>
+// CHECK: return {{.*}}, %[[W]]
+func.func @fc(%x: tensor<1x12xf32>) -> (tensor<1x20xf32>, tensor<3x2xf32>) {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
+  %e = tensor.empty() : tensor<3x2xf32>
+  %t = linalg.transpose ins(%w : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
+  %w2 = arith.constant dense<1.0> : tensor<12x20xf32>
+  %zero = arith.constant 0.0 : f32
+  %o = tensor.empty() : tensor<1x20xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%o : tensor<1x20xf32>) -> tensor<1x20xf32>
+  %y = linalg.matmul ins(%x, %w2 : tensor<1x12xf32>, tensor<12x20xf32>) outs(%acc : tensor<1x20xf32>) -> tensor<1x20xf32>
+  return %y, %t : tensor<1x20xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// Convolution and pooling: one output row at a time as 1-D operations,
+// vectorized.
+// CHECK-LABEL: func @conv_pool
+// CHECK-NOT: linalg.conv
+// CHECK-NOT: linalg.pooling
+// CHECK: scf.for
+// CHECK: vector.contract
+// CHECK: scf.for
+// CHECK: vector.transfer_read
+func.func @conv_pool(%x: tensor<1x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<1x3x2x2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x3x4x4xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%x, %w : tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32>) outs(%acc : tensor<1x3x4x4xf32>) -> tensor<1x3x4x4xf32>
+  %window = tensor.empty() : tensor<2x2xf32>
+  %pe = tensor.empty() : tensor<1x3x2x2xf32>
+  %pacc = linalg.fill ins(%zero : f32) outs(%pe : tensor<1x3x2x2xf32>) -> tensor<1x3x2x2xf32>
+  %p = linalg.pooling_nchw_sum {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%y, %window : tensor<1x3x4x4xf32>, tensor<2x2xf32>) outs(%pacc : tensor<1x3x2x2xf32>) -> tensor<1x3x2x2xf32>
+  return %p : tensor<1x3x2x2xf32>
+}
