@@ -151,13 +151,16 @@ LogicalResult vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp tile) {
     return success();
   }
   // Tiles divide their loops, so every tile is static.
-  if (failed(linalg::vectorizeOpPrecondition(op)))
+  // tensor.extract in bodies (parameters, tables of the lowbit lowering):
+  // uniform ones become broadcasts, others gathers.
+  if (failed(linalg::vectorizeOpPrecondition(op, {}, {},
+                                             /*vectorizeNDExtract=*/true)))
     return failure();
   // Contractions become vector.contract, which the LLVM lowering turns into
   // outer products: x[k] broadcast times a contiguous row of the weight.
   FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
       rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
-      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+      /*vectorizeNDExtract=*/true, /*flatten1DDepthwiseConv=*/false,
       /*assumeDynamicDimsMatchVecSizes=*/false,
       /*createNamedContraction=*/isa<linalg::MatmulOp>(op));
   if (failed(result))
