@@ -6,7 +6,13 @@
 // as a vector, unpack the codes in registers (masks and shifts, or the
 // multiply-only radix decode), dequantize them with the segment's scale
 // (and zero point or minimum), and accumulate x * w in a vector register
-// with multiply-add. One horizontal reduction per output element.
+// with multiply-add. One horizontal reduction (a tree) per output element.
+//
+// Tiles: activation rows in fours share each decoded segment; with a single
+// activation row, weight rows are read one at a time (one sequential stream
+// through the packed matrix, prefetched a weight row ahead). Offsets of
+// min/scale schemes on slotted layouts are added after the segment loop,
+// vectorized over segments.
 //
 // The vector code is target-independent: LLVM selects AVX2 / AVX-512 / NEON
 // instructions for the CPU lowbitc is given.
@@ -16,12 +22,15 @@
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
@@ -172,18 +181,49 @@ public:
       quantizeActivations();
     if (isSlotted())
       regroupActivations();
+    if (prefetches()) {
+      auto tensorType = cast<RankedTensorType>(op.getPacked().getType());
+      packedBuffer = bufferization::ToBufferOp::create(
+          b, loc,
+          MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
+          op.getPacked(), b.getUnitAttr());
+    }
     // Rows in tiles of kRowTile share each decoded weight segment; the rows
     // that do not fill a tile go one at a time.
     int64_t tiled = m - m % kRowTile;
     if (tiled > 0)
-      result = buildRows(result, 0, tiled, kRowTile);
+      result = buildRows(result, 0, tiled, kRowTile, columnTile(kRowTile));
     if (tiled < m)
-      result = buildRows(result, tiled, m, 1);
+      result = buildRows(result, tiled, m, 1, columnTile(1));
     return result;
   }
 
 private:
   static constexpr int64_t kRowTile = 4;
+  /// From this many rows on, non-slotted kernels dequantize each segment
+  /// (w = q * m) once per column and meet every row with plain multiply-adds,
+  /// instead of summing x * q per row and scaling every row's sum.
+  static constexpr int64_t kDequantizeRows = 4;
+
+  /// Weight rows (output columns) computed together, sharing each activation
+  /// load. A single row of activations reads one weight row at a time: the
+  /// packed matrix is then one sequential stream, which the cold (DRAM-bound)
+  /// case needs more than the shared loads. Row tiles take two columns for
+  /// int4 and radix weights (more spills the 16 accumulators of int8's 64-lane
+  /// segments; int2/int3 measured best with one).
+  int64_t columnTile(int64_t rowTile) const {
+    if (rowTile == 1)
+      return 1;
+    return plan.kind == LayoutKind::Int4Interleaved ||
+                   plan.kind == LayoutKind::Radix
+               ? 2
+               : 1;
+  }
+
+  /// Whether the segment loop prefetches the next weight row (measured: it
+  /// helps the slotted and int4 kernels cold, and slows int8, whose 4 KiB rows
+  /// the hardware prefetcher already follows).
+  bool prefetches() const { return plan.kind != LayoutKind::Int8; }
 
   bool isSlotted() const {
     return plan.kind == LayoutKind::Radix || plan.kind == LayoutKind::Int4 ||
@@ -357,34 +397,58 @@ private:
 
   Value quantizedInput, inputScales;
   Value regroupedInput, segmentSums;
+  /// The packed weights as a read-only buffer, for prefetches.
+  Value packedBuffer;
 
-  /// Output rows [begin, end) in tiles of `tile` rows.
-  Value buildRows(Value init, int64_t begin, int64_t end, int64_t tile) {
+  /// Output rows [begin, end) in tiles of `rowTile` rows; columns in tiles
+  /// of `columnTile`, the columns that do not fill a tile one at a time.
+  Value buildRows(Value init, int64_t begin, int64_t end, int64_t rowTile,
+                  int64_t columnTile) {
     int64_t n = op.getType().getDimSize(1);
     auto rows = scf::ForOp::create(
-        b, loc, index(begin), index(end), index(tile), ValueRange{init},
+        b, loc, index(begin), index(end), index(rowTile), ValueRange{init},
         [&](OpBuilder &, Location, Value firstRow, ValueRange outer) {
-          SmallVector<Value> rowIndices;
-          for (int64_t i = 0; i < tile; ++i)
-            rowIndices.push_back(
-                i == 0 ? firstRow
-                       : Value(arith::AddIOp::create(b, loc, firstRow, index(i))));
-          auto columns = scf::ForOp::create(
-              b, loc, index(0), index(n), index(1), outer,
-              [&](OpBuilder &, Location, Value column, ValueRange inner) {
-                Value updated = inner[0];
-                SmallVector<Value> values = buildDots(rowIndices, column);
-                for (auto [row, value] : llvm::zip(rowIndices, values))
-                  updated = tensor::InsertOp::create(b, loc, value, updated,
-                                                     ValueRange{row, column});
-                scf::YieldOp::create(b, loc, updated);
-              });
-          scf::YieldOp::create(b, loc, columns.getResults());
+          SmallVector<Value> rowIndices = consecutive(firstRow, rowTile);
+          Value updated = outer[0];
+          int64_t tiled = n - n % columnTile;
+          if (tiled > 0)
+            updated = buildColumns(updated, rowIndices, 0, tiled, columnTile);
+          if (tiled < n)
+            updated = buildColumns(updated, rowIndices, tiled, n, 1);
+          scf::YieldOp::create(b, loc, updated);
         });
     return rows.getResult(0);
   }
 
+  /// Output columns [begin, end) of `rows` in tiles of `tile` columns.
+  Value buildColumns(Value init, ArrayRef<Value> rows, int64_t begin,
+                     int64_t end, int64_t tile) {
+    auto columns = scf::ForOp::create(
+        b, loc, index(begin), index(end), index(tile), ValueRange{init},
+        [&](OpBuilder &, Location, Value firstColumn, ValueRange inner) {
+          SmallVector<Value> columnIndices = consecutive(firstColumn, tile);
+          SmallVector<Value> values = buildDots(rows, columnIndices);
+          Value updated = inner[0];
+          for (auto [c, column] : llvm::enumerate(columnIndices))
+            for (auto [r, row] : llvm::enumerate(rows))
+              updated = tensor::InsertOp::create(
+                  b, loc, values[c * rows.size() + r], updated,
+                  ValueRange{row, column});
+          scf::YieldOp::create(b, loc, updated);
+        });
+    return columns.getResult(0);
+  }
+
 private:
+  /// first, first + 1, ..., first + count - 1.
+  SmallVector<Value> consecutive(Value first, int64_t count) {
+    SmallVector<Value> result;
+    for (int64_t i = 0; i < count; ++i)
+      result.push_back(i == 0 ? first
+                              : Value(arith::AddIOp::create(b, loc, first,
+                                                            index(i))));
+    return result;
+  }
   Value index(int64_t value) {
     return arith::ConstantIndexOp::create(b, loc, value);
   }
@@ -407,13 +471,22 @@ private:
   /// A scalar parameter as f32 (f16 is extended; integers converted with the
   /// scheme's signedness).
   Value readParam(Value tensor, ValueRange indices) {
-    Value value = tensor::ExtractOp::create(b, loc, tensor, indices);
+    return toF32(tensor::ExtractOp::create(b, loc, tensor, indices));
+  }
+  /// Parameters (a scalar or a vector) as f32: floats extended, integers
+  /// converted with the scheme's signedness.
+  Value toF32(Value value) {
     Type type = value.getType();
-    if (isa<FloatType>(type))
-      return type.isF32() ? value : arith::ExtFOp::create(b, loc, f32, value);
+    Type target = f32;
+    if (auto vector = dyn_cast<VectorType>(type))
+      target = vectorOf(vector.getNumElements(), f32);
+    Type element = getElementTypeOrSelf(type);
+    if (isa<FloatType>(element))
+      return element.isF32() ? value
+                             : Value(arith::ExtFOp::create(b, loc, target, value));
     if (op.getScheme().getIsSigned())
-      return arith::SIToFPOp::create(b, loc, f32, value);
-    return arith::UIToFPOp::create(b, loc, f32, value);
+      return arith::SIToFPOp::create(b, loc, target, value);
+    return arith::UIToFPOp::create(b, loc, target, value);
   }
   /// The zero point of a parameter group as i32, read with the scheme's
   /// signedness.
@@ -516,12 +589,43 @@ private:
     return weights;
   }
 
-  /// sum_k x[row, k] * W[column, k] + bias[column] for each of `rows`.
-  SmallVector<Value> buildDots(ArrayRef<Value> rows, Value column) {
+  /// Whether codes are decoded scaled by a power of two (int4 nibbles are
+  /// left in the high half of their byte, as 16 * q): exact, and undone on
+  /// the multiplier or on the row's total.
+  int64_t codeFactor() {
+    return plan.kind == LayoutKind::Int4Interleaved && !plan.dynamicInt8 &&
+                   !op.getZeroPoints()
+               ? 16
+               : 1;
+  }
+  /// Whether dequantization adds an offset (besides the scale) per segment.
+  bool hasOffset() {
+    return plan.beta != 0.0f || op.getMins() || op.getZeroPoints();
+  }
+
+  /// sum_k x[row, k] * W[column, k] + bias[column] for each of `rows` and
+  /// `columns`: result[c * rows.size() + r] for rows[r] and columns[c].
+  SmallVector<Value> buildDots(ArrayRef<Value> rows, ArrayRef<Value> columns) {
     SchemeAttr scheme = op.getScheme();
     int64_t k = op.getInput().getType().getDimSize(1);
-    SmallVector<Value> zeros(rows.size(),
+    int64_t numRows = rows.size();
+    SmallVector<Value> zeros(numRows * columns.size(),
                              splat(f32Constant(0.0f), plan.lanes));
+    // Without an offset, a per-channel or per-tensor scale multiplies the
+    // row's total once, after the reduction.
+    bool scaleAfter = !plan.dynamicInt8 && !isSlotted() && !hasOffset() &&
+                      scheme.getGranularity() != GranularityKind::PerGroup;
+    auto paramIndicesOf = [&](Value column, Value segment) {
+      switch (scheme.getGranularity()) {
+      case GranularityKind::PerTensor:
+        return SmallVector<Value>{};
+      case GranularityKind::PerChannel:
+        return SmallVector<Value>{column};
+      case GranularityKind::PerGroup:
+        break;
+      }
+      return SmallVector<Value>{column, segment};
+    };
     // Whole segments run unmasked; a final partial one masks activations
     // past K.
     int64_t fullSegments = k / plan.segmentCodes;
@@ -537,51 +641,130 @@ private:
         valid = arith::SubIOp::create(b, loc, index(k), kBase);
       else if (isSlotted()) // units hold padding codes
         valid = index(plan.segmentCodes);
-      SmallVector<Value> paramIndices;
-      switch (scheme.getGranularity()) {
-      case GranularityKind::PerTensor:
-        break;
-      case GranularityKind::PerChannel:
-        paramIndices = {column};
-        break;
-      case GranularityKind::PerGroup:
-        paramIndices = {column, segment};
-        break;
-      }
-      Value scale = readParam(op.getScales(), paramIndices);
-      Value zeroPoint =
-          op.getZeroPoints() ? readZeroPoint(paramIndices) : Value();
-      Value min = op.getMins() ? readParam(op.getMins(), paramIndices) : Value();
       Value unit = arith::MulIOp::create(b, loc, segment,
                                          index(plan.segmentUnits));
+      SmallVector<Value> result;
+      SmallVector<Dequantization> params;
+      for (auto [c, column] : llvm::enumerate(columns)) {
+        SmallVector<Value> paramIndices = paramIndicesOf(column, segment);
+        if (scaleAfter) {
+          params.push_back(Dequantization{});
+          continue;
+        }
+        Value scale = readParam(op.getScales(), paramIndices);
+        if (plan.dynamicInt8) {
+          llvm::append_range(
+              result, accumulateIntegerSegment(
+                          rows, column, kBase, unit, scale, partial,
+                          acc.slice(c * numRows, numRows)));
+          continue;
+        }
+        Value zeroPoint =
+            op.getZeroPoints() ? readZeroPoint(paramIndices) : Value();
+        // (Slotted kernels add offsets after the loop.)
+        Value min = op.getMins() && !isSlotted()
+                        ? readParam(op.getMins(), paramIndices)
+                        : Value();
+        Dequantization dequantization =
+            getDequantization(scale, zeroPoint, min);
+        if (isSlotted())
+          dequantization.offset = Value();
+        params.push_back(dequantization);
+      }
       if (plan.dynamicInt8)
-        return accumulateIntegerSegment(rows, column, kBase, unit, scale,
-                                        partial, acc);
-      return accumulateSegment(rows, column, kBase, valid, unit,
-                               getDequantization(scale, zeroPoint, min),
+        return result;
+      return accumulateSegment(rows, columns, kBase, valid, unit, params,
                                partial, acc);
     };
+    // The segment loop prefetches the next weight row (the next column, one
+    // row ahead in the sequential stream of the packed matrix) once per 64
+    // bytes: whole segments go `unroll` at a time, each into its own set of
+    // accumulators (independent chains), the sets added after the loop.
+    Type unitType = op.getPacked().getType().getElementType();
+    int64_t segmentBytes =
+        plan.segmentUnits * unitType.getIntOrFloatBitWidth() / 8;
+    int64_t unroll = std::max<int64_t>(
+        1, std::min(std::max<int64_t>(1, 64 / segmentBytes), fullSegments));
+    Value ahead;
+    if (prefetches())
+      ahead = arith::MinSIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, columns.back(), index(1)),
+          index(op.getType().getDimSize(1) - 1));
+    int64_t unrolled = fullSegments - fullSegments % unroll;
+    int64_t tile = zeros.size();
+    SmallVector<Value> allZeros;
+    for (int64_t u = 0; u < unroll; ++u)
+      llvm::append_range(allZeros, zeros);
     auto segments = scf::ForOp::create(
-        b, loc, index(0), index(fullSegments), index(1), zeros,
-        [&](OpBuilder &, Location, Value segment, ValueRange acc) {
-          scf::YieldOp::create(b, loc, segmentBody(segment, acc, false));
+        b, loc, index(0), index(unrolled), index(unroll), allZeros,
+        [&](OpBuilder &, Location, Value first, ValueRange acc) {
+          if (prefetches())
+            memref::PrefetchOp::create(
+                b, loc, packedBuffer,
+                ValueRange{ahead, arith::MulIOp::create(
+                                      b, loc, first, index(plan.segmentUnits))},
+                /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+          SmallVector<Value> next;
+          for (int64_t u = 0; u < unroll; ++u) {
+            Value segment =
+                u == 0 ? first
+                       : Value(arith::AddIOp::create(b, loc, first, index(u)));
+            llvm::append_range(
+                next, segmentBody(segment, acc.slice(u * tile, tile), false));
+          }
+          scf::YieldOp::create(b, loc, next);
         });
-    SmallVector<Value> accs(segments.getResults());
+    SmallVector<Value> sets(segments.getResults());
+    for (int64_t width = unroll; width > 1; width = (width + 1) / 2)
+      for (int64_t u = 0; u < width / 2; ++u)
+        for (int64_t i = 0; i < tile; ++i)
+          sets[u * tile + i] = arith::AddFOp::create(
+              b, loc, sets[u * tile + i], sets[(width - 1 - u) * tile + i]);
+    SmallVector<Value> accs(sets.begin(), sets.begin() + tile);
+    for (int64_t segment = unrolled; segment < fullSegments; ++segment)
+      accs = segmentBody(index(segment), accs, false);
     if (fullSegments < plan.numSegments)
       accs = segmentBody(index(fullSegments), accs, true);
-    Value biasValue;
-    if (Value bias = op.getBias())
-      biasValue = tensor::ExtractOp::create(b, loc, bias, column);
     SmallVector<Value> totals;
-    for (auto [row, acc] : llvm::zip(rows, accs)) {
-      Value total = vector::ReductionOp::create(
-          b, loc, vector::CombiningKind::ADD, acc);
-      if (plan.dynamicInt8)
-        total = arith::MulFOp::create(
-            b, loc, total, tensor::ExtractOp::create(b, loc, inputScales, row));
-      if (biasValue)
-        total = arith::AddFOp::create(b, loc, total, biasValue);
-      totals.push_back(total);
+    for (auto [c, column] : llvm::enumerate(columns)) {
+      Value biasValue;
+      if (Value bias = op.getBias())
+        biasValue = tensor::ExtractOp::create(b, loc, bias, column);
+      // What multiplies the reduced sums: the scale (when applied after the
+      // reduction) and the inverse of the code factor (when the offset
+      // path has not already folded it into the multiplier).
+      Value multiplier;
+      if (scaleAfter)
+        multiplier = getDequantization(
+                         readParam(op.getScales(), paramIndicesOf(column, {})),
+                         Value(), Value())
+                         .multiplier;
+      if (codeFactor() != 1 && !hasOffset()) {
+        Value inverse = f32Constant(1.0f / float(codeFactor()));
+        multiplier = multiplier ? Value(arith::MulFOp::create(
+                                      b, loc, multiplier, inverse))
+                                : inverse;
+      }
+      SmallVector<Value> offsets;
+      if (hasSlottedOffsets())
+        offsets = offsetTerms(rows, column);
+      for (auto [r, row] : llvm::enumerate(rows)) {
+        // The reduction may reassociate: a tree of vector adds.
+        Value total = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::ADD, accs[c * numRows + r],
+            arith::FastMathFlags::reassoc);
+        if (!offsets.empty())
+          total = arith::AddFOp::create(b, loc, total, offsets[r]);
+        if (plan.dynamicInt8)
+          total = arith::MulFOp::create(
+              b, loc, total,
+              tensor::ExtractOp::create(b, loc, inputScales, row));
+        if (multiplier)
+          total = arith::MulFOp::create(b, loc, total, multiplier);
+        if (biasValue)
+          total = arith::AddFOp::create(b, loc, total, biasValue);
+        totals.push_back(total);
+      }
     }
     return totals;
   }
@@ -626,169 +809,306 @@ private:
     return result;
   }
 
-  /// Decodes one weight segment and adds x * w to the accumulator of each
-  /// row.
-  SmallVector<Value> accumulateSegment(ArrayRef<Value> rows, Value column,
-                                       Value kBase, Value valid, Value unit,
-                                       const Dequantization &params,
+  /// Decodes one weight segment per column and adds x * w to the
+  /// accumulator of each (column, row).
+  SmallVector<Value> accumulateSegment(ArrayRef<Value> rows,
+                                       ArrayRef<Value> columns, Value kBase,
+                                       Value valid, Value unit,
+                                       ArrayRef<Dequantization> params,
                                        bool partial, ValueRange accs) {
     if (isSlotted())
-      return accumulateSlottedSegment(rows, column, kBase, unit, params,
+      return accumulateSlottedSegment(rows, columns, kBase, unit, params,
                                       partial, accs);
+    int64_t numRows = rows.size();
     // Without an offset, w = q * m: sum x * q over the segment from zero
-    // (independent of the running total) and scale the sum once.
-    if (!params.offset && !params.zeroPoint) {
-      Dequantization unscaled = params;
-      unscaled.multiplier = Value();
-      SmallVector<Value> zeros(accs.size(), splat(f32Constant(0.0f), plan.lanes));
-      SmallVector<Value> sums = accumulateCodes(rows, column, kBase, valid,
-                                                unit, unscaled, partial, zeros);
+    // (independent of the running total) and scale the sum once; without a
+    // multiplier either (scaled after the reduction), sum into the totals.
+    if (!hasOffset() && (!params.front().multiplier || numRows < kDequantizeRows)) {
+      SmallVector<Dequantization> unscaled(params.size(), Dequantization{});
+      if (!params.front().multiplier)
+        return accumulateCodes(rows, columns, kBase, valid, unit, unscaled,
+                               partial, accs);
+      SmallVector<Value> zeros(accs.size(),
+                               splat(f32Constant(0.0f), plan.lanes));
+      SmallVector<Value> sums = accumulateCodes(
+          rows, columns, kBase, valid, unit, unscaled, partial, zeros);
       SmallVector<Value> result;
-      for (auto [sum, acc] : llvm::zip(sums, accs))
-        result.push_back(
-            multiplyAdd(sum, splat(params.multiplier, plan.lanes), acc));
+      for (auto [i, sum, acc] : llvm::enumerate(sums, accs))
+        result.push_back(multiplyAdd(
+            sum, splat(params[i / numRows].multiplier, plan.lanes), acc));
       return result;
     }
-    return accumulateCodes(rows, column, kBase, valid, unit, params, partial,
-                           accs);
+    // Codes scaled by the code factor meet a multiplier divided by it (an
+    // offset must not be scaled; otherwise the totals are divided).
+    SmallVector<Dequantization> adjusted(params.begin(), params.end());
+    if (codeFactor() != 1 && hasOffset())
+      for (Dequantization &p : adjusted)
+        p.multiplier = arith::MulFOp::create(
+            b, loc, p.multiplier, f32Constant(1.0f / float(codeFactor())));
+    return accumulateCodes(rows, columns, kBase, valid, unit, adjusted,
+                           partial, accs);
   }
 
-  /// Slot i of every unit of the segment (a radix digit,
-  /// ((q * R^i mod 2^32) * R) >> 32, or the bit field of code i) is decoded
-  /// at once and meets the contiguous regrouped activations of slot i. Per
-  /// row, x . q is summed over the segment and scaled once; the offset
+  /// Slot i of every unit of the segment (a radix digit, or the bit field of
+  /// code i) is decoded at once and meets the contiguous regrouped
+  /// activations of slot i, each load shared by the columns. Per (column,
+  /// row), x . q is summed over the segment and scaled once; the offset
   /// (min/scale) multiplies the segment's activation sum.
+  ///
+  /// Radix digits: with u_0 = q and u_{i+1} = (u_i * R) mod 2^32, digit i is
+  /// (u_i * R) >> 32. The 32-bit units are processed as 64-bit lanes holding
+  /// an even and an odd unit: the 32 x 32 -> 64 products of both halves give
+  /// the digits in their high halves and the next u in their low halves.
   SmallVector<Value> accumulateSlottedSegment(ArrayRef<Value> rows,
-                                              Value column, Value kBase,
-                                              Value unit,
-                                              const Dequantization &params,
+                                              ArrayRef<Value> columns,
+                                              Value kBase, Value unit,
+                                              ArrayRef<Dequantization> params,
                                               bool partial, ValueRange accs) {
     int64_t lanes = plan.lanes, n = plan.digits;
-    Value packed = readUnits(column, unit, lanes, partial);
-    auto unitType = cast<IntegerType>(
-        cast<VectorType>(packed.getType()).getElementType());
+    int64_t numRows = rows.size(), numColumns = columns.size();
     Type i32 = b.getI32Type(), i64 = b.getI64Type();
     unsigned codeBits = op.getLayout().getCodeBits();
     bool isSigned = op.getScheme().getQmin() < 0;
+    SmallVector<Value> packed;
+    for (Value column : columns)
+      packed.push_back(readUnits(column, unit, lanes, partial));
+    auto unitType = cast<IntegerType>(
+        cast<VectorType>(packed.front().getType()).getElementType());
     auto unitConstant = [&](int64_t value) {
       return splat(arith::ConstantOp::create(b, loc,
                                              b.getIntegerAttr(unitType, value)),
                    lanes);
     };
-    Value segment = arith::DivUIOp::create(b, loc, kBase, index(plan.segmentCodes));
-    SmallVector<Value> sums(rows.size(), splat(f32Constant(0.0f), lanes));
+    auto i64Constant = [&](int64_t value, int64_t count) {
+      return splat(
+          arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, value)),
+          count);
+    };
+    bool pairedRadix = plan.kind == LayoutKind::Radix && lanes % 2 == 0 &&
+                       unitType.getWidth() == 32;
+    // Radix state per column: u of the even and odd units, zero-extended.
+    SmallVector<Value> even, odd;
+    if (pairedRadix) {
+      for (Value words : packed) {
+        Value pairs = vector::BitCastOp::create(b, loc, vectorOf(lanes / 2, i64),
+                                                words);
+        even.push_back(arith::AndIOp::create(b, loc, pairs,
+                                             i64Constant(0xFFFFFFFF, lanes / 2)));
+        odd.push_back(arith::ShRUIOp::create(b, loc, pairs,
+                                             i64Constant(32, lanes / 2)));
+      }
+    }
+    Value segment =
+        arith::DivUIOp::create(b, loc, kBase, index(plan.segmentCodes));
+    SmallVector<Value> sums(numRows * numColumns,
+                            splat(f32Constant(0.0f), lanes));
     uint32_t power = 1;
     for (int64_t i = 0; i < n; ++i) {
-      Value code; // i32 code values of slot i
-      if (plan.kind == LayoutKind::Radix) {
-        Value scaled = packed;
-        if (i > 0)
-          scaled = arith::MulIOp::create(b, loc, packed,
-                                         unitConstant(int32_t(power)));
-        Value wide = arith::ExtUIOp::create(b, loc, vectorOf(lanes, i64), scaled);
-        Value radix64 = splat(
-            arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, plan.radix)),
-            lanes);
-        Value shift = splat(
-            arith::ConstantOp::create(b, loc, b.getIntegerAttr(i64, 32)), lanes);
-        code = arith::TruncIOp::create(
-            b, loc, vectorOf(lanes, i32),
-            arith::ShRUIOp::create(
-                b, loc, arith::MulIOp::create(b, loc, wide, radix64), shift));
-        power *= plan.radix;
-      } else {
-        Value field = packed;
-        if (i > 0)
-          field = arith::ShRUIOp::create(b, loc, packed,
-                                         unitConstant(int64_t(i) * codeBits));
-        field = arith::AndIOp::create(b, loc, field,
-                                      unitConstant((int64_t(1) << codeBits) - 1));
-        if (isSigned) { // sign-extend the field: (v ^ sign) - sign
-          Value sign = unitConstant(int64_t(1) << (codeBits - 1));
-          field = arith::SubIOp::create(
-              b, loc, arith::XOrIOp::create(b, loc, field, sign), sign);
-        }
-        code = unitType.getWidth() == 32
-                   ? field
-                   : Value(arith::ExtSIOp::create(b, loc, vectorOf(lanes, i32),
-                                                  field));
-      }
-      if (params.zeroPoint)
-        code = arith::SubIOp::create(b, loc, code,
-                                     splat(params.zeroPoint, lanes));
-      Value codes = arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), code);
       Value offset = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, segment, index(n * lanes)),
           index(i * lanes));
-      for (auto [row, sum] : llvm::zip(rows, sums)) {
-        Value x = vector::TransferReadOp::create(
+      SmallVector<Value> xs;
+      for (Value row : rows)
+        xs.push_back(vector::TransferReadOp::create(
             b, loc, vectorOf(lanes, f32), regroupedInput,
-            ValueRange{row, offset}, f32Constant(0.0f), ArrayRef<bool>{true});
-        sum = multiplyAdd(x, codes, sum);
+            ValueRange{row, offset}, f32Constant(0.0f), ArrayRef<bool>{true}));
+      for (int64_t c = 0; c < numColumns; ++c) {
+        Value code; // i32 code values of slot i
+        if (pairedRadix) {
+          Value radix = i64Constant(plan.radix, lanes / 2);
+          Value evenProduct = arith::MulIOp::create(b, loc, even[c], radix);
+          Value oddProduct = arith::MulIOp::create(b, loc, odd[c], radix);
+          Value lowMask = i64Constant(0xFFFFFFFF, lanes / 2);
+          Value digits = arith::OrIOp::create(
+              b, loc,
+              arith::ShRUIOp::create(b, loc, evenProduct,
+                                     i64Constant(32, lanes / 2)),
+              arith::AndIOp::create(b, loc, oddProduct,
+                                    i64Constant(~int64_t(0xFFFFFFFF),
+                                                lanes / 2)));
+          code = vector::BitCastOp::create(b, loc, vectorOf(lanes, i32),
+                                           digits);
+          even[c] = arith::AndIOp::create(b, loc, evenProduct, lowMask);
+          odd[c] = arith::AndIOp::create(b, loc, oddProduct, lowMask);
+        } else if (plan.kind == LayoutKind::Radix) {
+          Value scaled = packed[c];
+          if (i > 0)
+            scaled = arith::MulIOp::create(b, loc, packed[c],
+                                           unitConstant(int32_t(power)));
+          Value wide =
+              arith::ExtUIOp::create(b, loc, vectorOf(lanes, i64), scaled);
+          code = arith::TruncIOp::create(
+              b, loc, vectorOf(lanes, i32),
+              arith::ShRUIOp::create(
+                  b, loc,
+                  arith::MulIOp::create(b, loc, wide,
+                                        i64Constant(plan.radix, lanes)),
+                  i64Constant(32, lanes)));
+        } else {
+          Value field = packed[c];
+          if (i > 0)
+            field = arith::ShRUIOp::create(b, loc, field,
+                                           unitConstant(int64_t(i) * codeBits));
+          field = arith::AndIOp::create(
+              b, loc, field, unitConstant((int64_t(1) << codeBits) - 1));
+          if (isSigned) { // sign-extend the field: (v ^ sign) - sign
+            Value sign = unitConstant(int64_t(1) << (codeBits - 1));
+            field = arith::SubIOp::create(
+                b, loc, arith::XOrIOp::create(b, loc, field, sign), sign);
+          }
+          code = unitType.getWidth() == 32
+                     ? field
+                     : Value(arith::ExtSIOp::create(b, loc,
+                                                    vectorOf(lanes, i32), field));
+        }
+        if (params[c].zeroPoint)
+          code = arith::SubIOp::create(b, loc, code,
+                                       splat(params[c].zeroPoint, lanes));
+        Value codes =
+            arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), code);
+        for (int64_t r = 0; r < numRows; ++r)
+          sums[c * numRows + r] =
+              multiplyAdd(xs[r], codes, sums[c * numRows + r]);
       }
+      power *= plan.radix;
     }
+    // Offsets (min/scale) are added after the segment loop (addOffsets).
     SmallVector<Value> result;
-    for (auto [row, sum, acc] : llvm::zip(rows, sums, accs)) {
-      Value total = multiplyAdd(sum, splat(params.multiplier, lanes), acc);
-      if (params.offset) {
-        Value xSum = tensor::ExtractOp::create(b, loc, segmentSums,
-                                               ValueRange{row, segment});
-        Value term = arith::MulFOp::create(b, loc, params.offset, xSum);
-        Value lane0 = vector::InsertOp::create(
-            b, loc, term, splat(f32Constant(0.0f), lanes), ArrayRef<int64_t>{0});
-        total = arith::AddFOp::create(b, loc, total, lane0);
-      }
-      result.push_back(total);
-    }
+    for (auto [i, sum, acc] : llvm::enumerate(sums, accs))
+      result.push_back(
+          multiplyAdd(sum, splat(params[i / numRows].multiplier, lanes), acc));
     return result;
   }
 
-  /// Decodes one weight segment and adds x * w to the accumulator of each
-  /// row (w unscaled when `params.multiplier` is null).
-  SmallVector<Value> accumulateCodes(ArrayRef<Value> rows, Value column,
-                                     Value kBase, Value valid, Value unit,
-                                     const Dequantization &params, bool partial,
-                                     ValueRange accs) {
+  /// Whether the slotted kernel adds sum_s offset(s) * sum(x over s) after
+  /// the segment loop.
+  bool hasSlottedOffsets() {
+    return isSlotted() && (plan.beta != 0.0f || op.getMins());
+  }
+
+  /// Per row, sum over segments s of offset(column, s) * segmentSums[row, s]
+  /// (the offsets of min/scale schemes meet each segment's activation sum),
+  /// 16 segments at a time: scales and minimums are read as vectors.
+  SmallVector<Value> offsetTerms(ArrayRef<Value> rows, Value column) {
+    constexpr int64_t chunk = 16;
+    SchemeAttr scheme = op.getScheme();
+    bool perGroup = scheme.getGranularity() == GranularityKind::PerGroup;
+    auto params = [&](Value tensor, Value segment) -> Value {
+      if (!perGroup) {
+        SmallVector<Value> indices;
+        if (scheme.getGranularity() == GranularityKind::PerChannel)
+          indices.push_back(column);
+        return splat(readParam(tensor, indices), chunk);
+      }
+      Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
+      Value values = vector::TransferReadOp::create(
+          b, loc, vectorOf(chunk, element), tensor, ValueRange{column, segment},
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+          ArrayRef<bool>{false});
+      return toF32(values);
+    };
+    SmallVector<Value> zeros(rows.size(), splat(f32Constant(0.0f), chunk));
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(plan.numSegments), index(chunk), zeros,
+        [&](OpBuilder &, Location, Value segment, ValueRange accs) {
+          Value offset;
+          if (plan.beta != 0.0f)
+            offset = arith::MulFOp::create(
+                b, loc, params(op.getScales(), segment),
+                splat(f32Constant(plan.beta), chunk));
+          if (op.getMins()) {
+            Value min = params(op.getMins(), segment);
+            offset =
+                offset ? Value(arith::AddFOp::create(b, loc, offset, min)) : min;
+          }
+          SmallVector<Value> next;
+          for (auto [row, acc] : llvm::zip(rows, accs)) {
+            Value sums = vector::TransferReadOp::create(
+                b, loc, vectorOf(chunk, f32), segmentSums,
+                ValueRange{row, segment}, f32Constant(0.0f),
+                ArrayRef<bool>{false});
+            next.push_back(multiplyAdd(offset, sums, acc));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    SmallVector<Value> result;
+    for (Value acc : loop.getResults())
+      result.push_back(vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, acc,
+          arith::FastMathFlags::reassoc));
+    return result;
+  }
+
+  /// Decodes one weight segment per column and adds x * w to the
+  /// accumulator of each (column, row) (w unscaled when the multipliers are
+  /// null); each activation load is shared by the columns.
+  SmallVector<Value> accumulateCodes(ArrayRef<Value> rows,
+                                     ArrayRef<Value> columns, Value kBase,
+                                     Value valid, Value unit,
+                                     ArrayRef<Dequantization> params,
+                                     bool partial, ValueRange accs) {
     bool isSigned = op.getScheme().getQmin() < 0;
+    int64_t numRows = rows.size();
     SmallVector<Value> result(accs.begin(), accs.end());
     switch (plan.kind) {
     case LayoutKind::Int8: {
-      Value codes = readUnits(column, unit, plan.lanes, partial);
-      Value weights = dequantize(codes, isSigned, params);
-      for (auto [row, acc] : llvm::zip(rows, result))
-        acc = multiplyAdd(readActivations(row, kBase, valid, plan.lanes),
-                          weights, acc);
+      SmallVector<Value> xs;
+      for (Value row : rows)
+        xs.push_back(readActivations(row, kBase, valid, plan.lanes));
+      for (auto [c, column] : llvm::enumerate(columns)) {
+        Value codes = readUnits(column, unit, plan.lanes, partial);
+        Value weights = dequantize(codes, isSigned, params[c]);
+        for (int64_t r = 0; r < numRows; ++r)
+          result[c * numRows + r] =
+              multiplyAdd(xs[r], weights, result[c * numRows + r]);
+      }
       return result;
     }
     case LayoutKind::Int4Interleaved: {
       // Byte j: code j in the low nibble, code j + B/2 in the high nibble.
       int64_t half = plan.lanes;
-      Value bytes = readUnits(column, unit, half, partial);
-      Type i8 = b.getI8Type();
-      auto constant = [&](int64_t value) {
-        return splat(arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)),
-                     half);
-      };
-      Value low = arith::AndIOp::create(b, loc, bytes, constant(0x0F));
-      Value high = arith::ShRUIOp::create(b, loc, bytes, constant(4));
-      if (isSigned) { // sign-extend the nibbles: (v ^ 8) - 8
-        low = arith::SubIOp::create(
-            b, loc, arith::XOrIOp::create(b, loc, low, constant(8)), constant(8));
-        high = arith::SubIOp::create(
-            b, loc, arith::XOrIOp::create(b, loc, high, constant(8)),
-            constant(8));
-      }
-      Value lowWeights = dequantize(low, isSigned, params);
-      Value highWeights = dequantize(high, isSigned, params);
       Value kHigh = arith::AddIOp::create(b, loc, kBase, index(half));
       Value validHigh =
           valid ? Value(arith::SubIOp::create(b, loc, valid, index(half)))
                 : Value();
-      for (auto [row, acc] : llvm::zip(rows, result)) {
-        acc = multiplyAdd(readActivations(row, kBase, valid, half), lowWeights,
-                          acc);
-        acc = multiplyAdd(readActivations(row, kHigh, validHigh, half),
-                          highWeights, acc);
+      SmallVector<Value> xLow, xHigh;
+      for (Value row : rows) {
+        xLow.push_back(readActivations(row, kBase, valid, half));
+        xHigh.push_back(readActivations(row, kHigh, validHigh, half));
+      }
+      Type i8 = b.getI8Type();
+      auto constant = [&](int64_t value) {
+        return splat(
+            arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)),
+            half);
+      };
+      for (auto [c, column] : llvm::enumerate(columns)) {
+        Value bytes = readUnits(column, unit, half, partial);
+        Value low, high;
+        if (codeFactor() == 16) {
+          // Nibbles in the high half of a byte are 16 * q, signed or not:
+          // no sign extension, one conversion each.
+          low = arith::ShLIOp::create(b, loc, bytes, constant(4));
+          high = arith::AndIOp::create(b, loc, bytes, constant(0xF0));
+        } else {
+          low = arith::AndIOp::create(b, loc, bytes, constant(0x0F));
+          high = arith::ShRUIOp::create(b, loc, bytes, constant(4));
+          if (isSigned) { // sign-extend the nibbles: (v ^ 8) - 8
+            low = arith::SubIOp::create(
+                b, loc, arith::XOrIOp::create(b, loc, low, constant(8)),
+                constant(8));
+            high = arith::SubIOp::create(
+                b, loc, arith::XOrIOp::create(b, loc, high, constant(8)),
+                constant(8));
+          }
+        }
+        Value lowWeights = dequantize(low, isSigned, params[c]);
+        Value highWeights = dequantize(high, isSigned, params[c]);
+        for (int64_t r = 0; r < numRows; ++r) {
+          Value &acc = result[c * numRows + r];
+          acc = multiplyAdd(xLow[r], lowWeights, acc);
+          acc = multiplyAdd(xHigh[r], highWeights, acc);
+        }
       }
       return result;
     }
@@ -826,6 +1146,12 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
 struct LowbitVectorizeMatmulPass
     : public lowbit::impl::LowbitVectorizeMatmulBase<LowbitVectorizeMatmulPass> {
   using Base::Base;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    Base::getDependentDialects(registry);
+    registry.insert<bufferization::BufferizationDialect,
+                    memref::MemRefDialect>();
+  }
 
   void runOnOperation() override {
     Int8Dot dot;

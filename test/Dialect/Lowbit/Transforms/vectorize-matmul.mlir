@@ -2,34 +2,45 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=avx512-vnni | FileCheck %s --check-prefix=VNNI
 
 // Interleaved int4, groups of 32 = blocks of 32: per segment, 16 bytes are
-// loaded and split into low and high nibbles (sign-extended with
-// (v ^ 8) - 8); x . q is summed over the segment from zero and scaled once.
-// K = 70: two whole segments run unmasked in the loop, the partial third
-// one after it reads activations under masks (6 valid low lanes, 0 high).
+// loaded; the low nibbles are shifted into the high half of the byte and the
+// high nibbles masked in place, so both convert as 16 * q with no sign
+// extension; x . (16 q) is summed over the segment from zero and scaled
+// once, and the row's total is divided by 16 (exact) after the reduction.
+// One activation row reads one weight row at a time; the segment loop
+// prefetches the next weight row once per 64 bytes, i.e. it takes segments
+// in pairs (32 bytes here: K = 70 has only two whole segments), each pair
+// member with its own accumulator. The partial third segment reads
+// activations under masks (6 valid low lanes, 0 high).
 // CHECK-LABEL: func @int4_interleaved
+// CHECK: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<3x48xi8> to memref<3x48xi8>
 // CHECK: scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step
-// CHECK: %[[ACC:.*]] = scf.for %[[SEG:.*]] = %{{.*}} to %c2 step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<16xf32>)
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %c1
+// CHECK: %[[NEXT:.*]] = arith.minsi
+// CHECK: %[[ACC:.*]]:2 = scf.for %[[SEG:.*]] = %{{.*}} to %c2 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// CHECK: memref.prefetch %[[W]][%[[NEXT]], %{{.*}}], read, locality<3>, data
 // CHECK: tensor.extract %{{.*}}[%[[N]], %[[SEG]]] : tensor<3x3xf16>
 // CHECK: arith.extf
-// CHECK: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%[[N]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<3x48xi8>, vector<16xi8>
-// CHECK: arith.andi %[[BYTES]]
-// CHECK: arith.shrui %[[BYTES]]
-// CHECK: arith.xori
-// CHECK: arith.subi
-// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
 // CHECK: vector.transfer_read %{{.*}}[%[[M]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x70xf32>, vector<16xf32>
+// CHECK: vector.transfer_read %{{.*}}[%[[M]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x70xf32>, vector<16xf32>
+// CHECK: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%[[N]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<3x48xi8>, vector<16xi8>
+// CHECK: arith.shli %[[BYTES]], %{{.*}} : vector<16xi8>
+// CHECK: arith.andi %[[BYTES]], %{{.*}} : vector<16xi8>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
 // CHECK: arith.mulf %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK: arith.addf %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK: tensor.extract %{{.*}}[%[[N]], %{{.*}}] : tensor<3x3xf16>
 // CHECK: scf.yield
+// CHECK: %[[PAIR:.*]] = arith.addf %[[ACC]]#0, %[[ACC]]#1 : vector<16xf32>
 // CHECK: tensor.extract %{{.*}}[%[[N]], %c2] : tensor<3x3xf16>
 // CHECK: vector.create_mask %c6 : vector<16xi1>
 // CHECK: vector.transfer_read %{{.*}}[%[[M]], %c64], %{{.*}}, %{{.*}} : tensor<2x70xf32>, vector<16xf32>
 // CHECK: vector.create_mask %c0 : vector<16xi1>
-// CHECK: %[[TOTAL:.*]] = arith.addf %[[ACC]], %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK: %[[TOTAL:.*]] = arith.addf %[[PAIR]], %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK: %[[B:.*]] = tensor.extract %{{.*}}[%[[N]]] : tensor<3xf32>
-// CHECK: %[[SUM:.*]] = vector.reduction <add>, %[[TOTAL]] : vector<16xf32> into f32
-// CHECK: arith.addf %[[SUM]], %[[B]]
+// CHECK: %[[SUM:.*]] = vector.reduction <add>, %[[TOTAL]] fastmath<reassoc> : vector<16xf32> into f32
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[SUM]], %{{.*}} : f32
+// CHECK: arith.addf %[[SCALED]], %[[B]]
 // CHECK: tensor.insert
 // CHECK-NOT: lowbit.matmul
 func.func @int4_interleaved(%x: tensor<2x70xf32>, %p: tensor<3x48xi8>, %s: tensor<3x3xf16>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
@@ -40,14 +51,20 @@ func.func @int4_interleaved(%x: tensor<2x70xf32>, %p: tensor<3x48xi8>, %s: tenso
 // -----
 
 // Radix-11 words: activations are first regrouped per digit (x[w * 9 + i]
-// for the 15 words, padded to 16 lanes with zeros) with each segment's sum;
-// then digit i of all words comes out of one multiply,
-// (((q * 11^i) mod 2^32) * 11) >> 32, and meets a contiguous activation
-// load. Min/scale with the evenly spaced codebook: sum x * k is scaled by
-// s / 10 once, and the minimum multiplies the segment's activation sum.
+// for the 15 words, padded to 16 lanes with zeros) with each segment's sum.
+// Digit i of word q is (u_i * 11) >> 32 with u_0 = q and
+// u_{i+1} = (u_i * 11) mod 2^32: the 16 words are taken as 8 i64 lanes of
+// an even and an odd word, whose 32 x 32 -> 64 products with 11 hold the
+// digits in their high halves and the next u in their low halves; the
+// digits of all words then meet a contiguous activation load. Min/scale
+// with the evenly spaced codebook: sum x * k is scaled by s / 10 once per
+// segment; the minimums meet the segments' activation sums after the
+// segment loop, 16 segments at a time.
 // CHECK-LABEL: func @radix
-// CHECK-DAG: %[[POW1:.*]] = arith.constant dense<11> : vector<16xi32>
-// CHECK-DAG: %[[POW8:.*]] = arith.constant dense<214358881> : vector<16xi32>
+// CHECK-DAG: %[[HIGH:.*]] = arith.constant dense<-4294967296> : vector<8xi64>
+// CHECK-DAG: %[[R:.*]] = arith.constant dense<11> : vector<8xi64>
+// CHECK-DAG: %[[C32:.*]] = arith.constant dense<32> : vector<8xi64>
+// CHECK-DAG: %[[LOW:.*]] = arith.constant dense<4294967295> : vector<8xi64>
 // CHECK: scf.for {{.*}} -> (tensor<1x144xf32>, tensor<1x1xf32>)
 // CHECK: %[[X:.*]] = vector.transfer_read %{{.*}} : tensor<1x128xf32>, vector<135xf32>
 // CHECK: vector.shuffle %[[X]], %{{.*}} [0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108, 117, 126, 135]
@@ -55,18 +72,37 @@ func.func @int4_interleaved(%x: tensor<2x70xf32>, %p: tensor<3x48xi8>, %s: tenso
 // CHECK: vector.shuffle %[[X]], %{{.*}} [8, 17, 26, 35, 44, 53, 62, 71, 80, 89, 98, 107, 116, 125, 134, 135]
 // CHECK: %[[XSUM:.*]] = vector.reduction <add>, %[[X]] : vector<135xf32> into f32
 // CHECK: tensor.insert %[[XSUM]]
-// The single block (K = 128) is the bounds-checked last one.
+// The single block (K = 128) is the bounds-checked last one, after an
+// empty loop over whole segments.
+// CHECK: scf.for %{{.*}} = %c0 to %c0 step %c1 {{.*}} -> (vector<16xf32>)
+// CHECK: scf.yield %{{.*}} : vector<16xf32>
 // CHECK: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x15xi32>, vector<16xi32>
-// CHECK: arith.extui %[[WORDS]] : vector<16xi32> to vector<16xi64>
-// CHECK: arith.shrui
-// CHECK: arith.trunci %{{.*}} : vector<16xi64> to vector<16xi32>
-// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: %[[PAIRS:.*]] = vector.bitcast %[[WORDS]] : vector<16xi32> to vector<8xi64>
+// CHECK: %[[EVEN:.*]] = arith.andi %[[PAIRS]], %[[LOW]] : vector<8xi64>
+// CHECK: %[[ODD:.*]] = arith.shrui %[[PAIRS]], %[[C32]] : vector<8xi64>
 // CHECK: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<1x144xf32>, vector<16xf32>
-// CHECK: arith.muli %[[WORDS]], %[[POW1]] : vector<16xi32>
-// CHECK: arith.muli %[[WORDS]], %[[POW8]] : vector<16xi32>
-// CHECK: tensor.extract %{{.*}} : tensor<1x1xf32>
-// CHECK: vector.insert
-// CHECK: vector.reduction <add>
+// CHECK: %[[PE:.*]] = arith.muli %[[EVEN]], %[[R]] : vector<8xi64>
+// CHECK: %[[PO:.*]] = arith.muli %[[ODD]], %[[R]] : vector<8xi64>
+// CHECK: %[[DE:.*]] = arith.shrui %[[PE]], %[[C32]] : vector<8xi64>
+// CHECK: %[[DO:.*]] = arith.andi %[[PO]], %[[HIGH]] : vector<8xi64>
+// CHECK: %[[D:.*]] = arith.ori %[[DE]], %[[DO]] : vector<8xi64>
+// CHECK: %[[DIGITS:.*]] = vector.bitcast %[[D]] : vector<8xi64> to vector<16xi32>
+// CHECK: arith.andi %[[PE]], %[[LOW]] : vector<8xi64>
+// CHECK: arith.andi %[[PO]], %[[LOW]] : vector<8xi64>
+// CHECK: arith.sitofp %[[DIGITS]] : vector<16xi32> to vector<16xf32>
+// CHECK-COUNT-8: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK-NOT: arith.sitofp
+// CHECK: vector.broadcast %{{.*}} : f32 to vector<16xf32>
+// CHECK: arith.mulf %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK: %[[SCALED:.*]] = arith.addf %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK: %[[OFFSETS:.*]] = scf.for %{{.*}} step %c16 iter_args({{.*}}) -> (vector<16xf32>)
+// CHECK: %[[MINS:.*]] = vector.transfer_read %{{.*}} : tensor<2x1xf16>, vector<16xf16>
+// CHECK: arith.extf %[[MINS]] : vector<16xf16> to vector<16xf32>
+// CHECK: vector.transfer_read %{{.*}} : tensor<1x1xf32>, vector<16xf32>
+// CHECK: scf.yield
+// CHECK: %[[OFFSET:.*]] = vector.reduction <add>, %[[OFFSETS]] fastmath<reassoc>
+// CHECK: %[[DOT:.*]] = vector.reduction <add>, %[[SCALED]] fastmath<reassoc>
+// CHECK: arith.addf %[[DOT]], %[[OFFSET]] : f32
 func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16>, %m: tensor<2x1xf16>) -> tensor<1x2xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>} : tensor<1x128xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
@@ -114,12 +150,18 @@ func.func @left_alone(%x: tensor<1x64xf32>, %p: tensor<2x16xi8>, %s: tensor<2x2x
 // -----
 
 // Rows go in tiles of four that share each decoded segment; the fifth row
-// runs alone. Each tile carries four accumulators.
+// runs alone. Each tile carries four accumulators. Int8 weights go one
+// column at a time and are not prefetched; the per-channel scale (no
+// offset) multiplies each row's total once, after the reduction.
 // CHECK-LABEL: func @row_tiles
+// CHECK-NOT: memref.prefetch
 // CHECK: scf.for %{{.*}} = %c0 to %c4 step %c4
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
 // CHECK: scf.for {{.*}} -> (vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>)
 // CHECK-COUNT-4: vector.transfer_read %{{.*}} : tensor<5x100xf32>, vector<64xf32>
+// CHECK: %[[S:.*]] = tensor.extract %{{.*}} : tensor<4xf32>
 // CHECK-COUNT-4: vector.reduction <add>
+// CHECK-NEXT: arith.mulf %{{.*}}, %[[S]] : f32
 // CHECK-COUNT-4: tensor.insert
 // CHECK: scf.for %{{.*}} = %c4 to %c5 step %c1
 // CHECK: scf.for {{.*}} -> (vector<64xf32>)
