@@ -188,18 +188,23 @@ public:
           MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
           op.getPacked(), b.getUnitAttr());
     }
-    // Rows in tiles of kRowTile share each decoded weight segment; the rows
-    // that do not fill a tile go one at a time.
-    int64_t tiled = m - m % kRowTile;
-    if (tiled > 0)
-      result = buildRows(result, 0, tiled, kRowTile, columnTile(kRowTile));
-    if (tiled < m)
-      result = buildRows(result, tiled, m, 1, columnTile(1));
+    // Rows in tiles share each decoded weight segment: as many of the
+    // largest tile as fit, then of the smaller ones, then single rows.
+    int64_t done = 0;
+    for (int64_t tile : rowTiles()) {
+      int64_t end = done + (m - done) / tile * tile;
+      if (end > done)
+        result = buildRows(result, done, end, tile, columnTile(tile));
+      done = end;
+    }
     return result;
   }
 
 private:
-  static constexpr int64_t kRowTile = 4;
+  /// Row tiles, largest first (ending with single rows).
+  SmallVector<int64_t> rowTiles() const { return {4, 1}; }
+  /// Accumulator vectors of the segment loop, at most.
+  static constexpr int64_t kAccumulators = 8;
   /// From this many rows on, non-slotted kernels dequantize each segment
   /// (w = q * m) once per column and meet every row with plain multiply-adds,
   /// instead of summing x * q per row and scaling every row's sum.
@@ -633,7 +638,9 @@ private:
     // block's read must be bounds-checked.
     if (isSlotted())
       fullSegments = std::min(fullSegments, plan.numSegments - 1);
-    auto segmentBody = [&](Value segment, ValueRange acc, bool partial) {
+    // `scales`: the columns' scales of this segment when read already.
+    auto segmentBody = [&](Value segment, ValueRange acc, bool partial,
+                           ArrayRef<Value> scales = {}) {
       Value kBase = arith::MulIOp::create(b, loc, segment,
                                           index(plan.segmentCodes));
       Value valid;
@@ -651,7 +658,8 @@ private:
           params.push_back(Dequantization{});
           continue;
         }
-        Value scale = readParam(op.getScales(), paramIndices);
+        Value scale = scales.empty() ? readParam(op.getScales(), paramIndices)
+                                     : scales[c];
         if (plan.dynamicInt8) {
           llvm::append_range(
               result, accumulateIntegerSegment(
@@ -692,8 +700,13 @@ private:
           index(op.getType().getDimSize(1) - 1));
     int64_t unrolled = fullSegments - fullSegments % unroll;
     int64_t tile = zeros.size();
+    // Accumulator sets: segment u of an iteration goes into set u % numSets,
+    // at most kAccumulators vectors in all (a tile brings its own
+    // independent chains).
+    int64_t numSets =
+        std::max<int64_t>(1, std::min(unroll, kAccumulators / tile));
     SmallVector<Value> allZeros;
-    for (int64_t u = 0; u < unroll; ++u)
+    for (int64_t u = 0; u < numSets; ++u)
       llvm::append_range(allZeros, zeros);
     auto segments = scf::ForOp::create(
         b, loc, index(0), index(unrolled), index(unroll), allZeros,
@@ -704,18 +717,39 @@ private:
                 ValueRange{ahead, arith::MulIOp::create(
                                       b, loc, first, index(plan.segmentUnits))},
                 /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
-          SmallVector<Value> next;
+          // Per-group scales of the `unroll` segments: one vector load and
+          // conversion per column.
+          SmallVector<Value> scaleVectors;
+          if (unroll > 1 && !scaleAfter && !plan.dynamicInt8 &&
+              scheme.getGranularity() == GranularityKind::PerGroup)
+            for (Value column : columns) {
+              Type element = cast<RankedTensorType>(op.getScales().getType())
+                                 .getElementType();
+              scaleVectors.push_back(toF32(vector::TransferReadOp::create(
+                  b, loc, vectorOf(unroll, element), op.getScales(),
+                  ValueRange{column, first},
+                  arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+                  ArrayRef<bool>{true})));
+            }
+          SmallVector<Value> next(acc.begin(), acc.end());
           for (int64_t u = 0; u < unroll; ++u) {
             Value segment =
                 u == 0 ? first
                        : Value(arith::AddIOp::create(b, loc, first, index(u)));
-            llvm::append_range(
-                next, segmentBody(segment, acc.slice(u * tile, tile), false));
+            SmallVector<Value> scales;
+            for (Value vector : scaleVectors)
+              scales.push_back(vector::ExtractOp::create(b, loc, vector,
+                                                         ArrayRef<int64_t>{u}));
+            int64_t set = u % numSets;
+            SmallVector<Value> updated = segmentBody(
+                segment, ArrayRef<Value>(next).slice(set * tile, tile), false,
+                scales);
+            llvm::copy(updated, next.begin() + set * tile);
           }
           scf::YieldOp::create(b, loc, next);
         });
     SmallVector<Value> sets(segments.getResults());
-    for (int64_t width = unroll; width > 1; width = (width + 1) / 2)
+    for (int64_t width = numSets; width > 1; width = (width + 1) / 2)
       for (int64_t u = 0; u < width / 2; ++u)
         for (int64_t i = 0; i < tile; ++i)
           sets[u * tile + i] = arith::AddFOp::create(

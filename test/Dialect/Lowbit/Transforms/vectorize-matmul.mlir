@@ -9,8 +9,9 @@
 // One activation row reads one weight row at a time; the segment loop
 // prefetches the next weight row once per 64 bytes, i.e. it takes segments
 // in pairs (32 bytes here: K = 70 has only two whole segments), each pair
-// member with its own accumulator. The partial third segment reads
-// activations under masks (6 valid low lanes, 0 high).
+// member with its own accumulator; the pair's scales are one vector load
+// and conversion. The partial third segment reads activations under masks
+// (6 valid low lanes, 0 high).
 // CHECK-LABEL: func @int4_interleaved
 // CHECK: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<3x48xi8> to memref<3x48xi8>
 // CHECK: scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step
@@ -18,8 +19,9 @@
 // CHECK: %[[NEXT:.*]] = arith.minsi
 // CHECK: %[[ACC:.*]]:2 = scf.for %[[SEG:.*]] = %{{.*}} to %c2 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
 // CHECK: memref.prefetch %[[W]][%[[NEXT]], %{{.*}}], read, locality<3>, data
-// CHECK: tensor.extract %{{.*}}[%[[N]], %[[SEG]]] : tensor<3x3xf16>
-// CHECK: arith.extf
+// CHECK: %[[SCALES:.*]] = vector.transfer_read %{{.*}}[%[[N]], %[[SEG]]], %{{.*}} {in_bounds = [true]} : tensor<3x3xf16>, vector<2xf16>
+// CHECK: %[[SCALES32:.*]] = arith.extf %[[SCALES]] : vector<2xf16> to vector<2xf32>
+// CHECK: vector.extract %[[SCALES32]][0]
 // CHECK: vector.transfer_read %{{.*}}[%[[M]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x70xf32>, vector<16xf32>
 // CHECK: vector.transfer_read %{{.*}}[%[[M]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<2x70xf32>, vector<16xf32>
 // CHECK: %[[BYTES:.*]] = vector.transfer_read %{{.*}}[%[[N]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<3x48xi8>, vector<16xi8>
@@ -29,7 +31,7 @@
 // CHECK: arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
 // CHECK: arith.mulf %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK: arith.addf %{{.*}} fastmath<contract> : vector<16xf32>
-// CHECK: tensor.extract %{{.*}}[%[[N]], %{{.*}}] : tensor<3x3xf16>
+// CHECK: vector.extract %[[SCALES32]][1]
 // CHECK: scf.yield
 // CHECK: %[[PAIR:.*]] = arith.addf %[[ACC]]#0, %[[ACC]]#1 : vector<16xf32>
 // CHECK: tensor.extract %{{.*}}[%[[N]], %c2] : tensor<3x3xf16>
