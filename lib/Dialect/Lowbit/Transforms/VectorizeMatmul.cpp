@@ -187,6 +187,16 @@ public:
           b, loc,
           MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
           op.getPacked(), b.getUnitAttr());
+      // Per-group parameters ([N, groups]) are prefetched with the weights.
+      for (Value params : {op.getScales(), op.getMins(), op.getZeroPoints()}) {
+        if (!params)
+          continue;
+        auto type = cast<RankedTensorType>(params.getType());
+        if (type.getRank() == 2)
+          paramBuffers.push_back(bufferization::ToBufferOp::create(
+              b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+              params, b.getUnitAttr()));
+      }
     }
     // Rows in tiles share each decoded weight segment: as many of the
     // largest tile as fit, then of the smaller ones, then single rows.
@@ -402,8 +412,10 @@ private:
 
   Value quantizedInput, inputScales;
   Value regroupedInput, segmentSums;
-  /// The packed weights as a read-only buffer, for prefetches.
+  /// The packed weights and per-group parameters as read-only buffers, for
+  /// prefetches.
   Value packedBuffer;
+  SmallVector<Value> paramBuffers;
 
   /// Output rows [begin, end) in tiles of `rowTile` rows; columns in tiles
   /// of `columnTile`, the columns that do not fill a tile one at a time.
@@ -716,6 +728,10 @@ private:
                 b, loc, packedBuffer,
                 ValueRange{ahead, arith::MulIOp::create(
                                       b, loc, first, index(plan.segmentUnits))},
+                /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+          for (Value params : paramBuffers)
+            memref::PrefetchOp::create(
+                b, loc, params, ValueRange{ahead, first},
                 /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
           // Per-group scales of the `unroll` segments: one vector load and
           // conversion per column.

@@ -7,18 +7,20 @@
 // extension; x . (16 q) is summed over the segment from zero and scaled
 // once, and the row's total is divided by 16 (exact) after the reduction.
 // One activation row reads one weight row at a time; the segment loop
-// prefetches the next weight row once per 64 bytes, i.e. it takes segments
-// in pairs (32 bytes here: K = 70 has only two whole segments), each pair
-// member with its own accumulator; the pair's scales are one vector load
-// and conversion. The partial third segment reads activations under masks
-// (6 valid low lanes, 0 high).
+// prefetches the next weight row (and its scales) once per 64 bytes of
+// weights, i.e. it takes segments in pairs (32 bytes here: K = 70 has only
+// two whole segments), each pair member with its own accumulator; the
+// pair's scales are one vector load and conversion. The partial third
+// segment reads activations under masks (6 valid low lanes, 0 high).
 // CHECK-LABEL: func @int4_interleaved
 // CHECK: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<3x48xi8> to memref<3x48xi8>
+// CHECK: %[[S:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<3x3xf16> to memref<3x3xf16>
 // CHECK: scf.for %[[M:.*]] = %{{.*}} to %{{.*}} step
 // CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %c1
 // CHECK: %[[NEXT:.*]] = arith.minsi
 // CHECK: %[[ACC:.*]]:2 = scf.for %[[SEG:.*]] = %{{.*}} to %c2 step %c2 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
 // CHECK: memref.prefetch %[[W]][%[[NEXT]], %{{.*}}], read, locality<3>, data
+// CHECK: memref.prefetch %[[S]][%[[NEXT]], %[[SEG]]], read, locality<3>, data
 // CHECK: %[[SCALES:.*]] = vector.transfer_read %{{.*}}[%[[N]], %[[SEG]]], %{{.*}} {in_bounds = [true]} : tensor<3x3xf16>, vector<2xf16>
 // CHECK: %[[SCALES32:.*]] = arith.extf %[[SCALES]] : vector<2xf16> to vector<2xf32>
 // CHECK: vector.extract %[[SCALES32]][0]
