@@ -212,7 +212,14 @@ public:
 
 private:
   /// Row tiles, largest first (ending with single rows).
-  SmallVector<int64_t> rowTiles() const { return {4, 1}; }
+  /// Int4 weights take tiles of 8 rows (one dequantized segment meets 8
+  /// rows), other layouts tiles of 4: int8's 64-lane segments and the
+  /// slotted layouts' per-segment sums would not fit the registers.
+  SmallVector<int64_t> rowTiles() const {
+    if (plan.kind == LayoutKind::Int4Interleaved && !plan.dynamicInt8)
+      return {8, 4, 1};
+    return {4, 1};
+  }
   /// Accumulator vectors of the segment loop, at most.
   static constexpr int64_t kAccumulators = 8;
   /// From this many rows on, non-slotted kernels dequantize each segment
@@ -223,21 +230,13 @@ private:
   /// Weight rows (output columns) computed together, sharing each activation
   /// load. A single row of activations reads one weight row at a time: the
   /// packed matrix is then one sequential stream, which the cold (DRAM-bound)
-  /// case needs more than the shared loads. Row tiles take two columns for
-  /// int4 and radix weights (more spills the 16 accumulators of int8's 64-lane
-  /// segments; int2/int3 measured best with one).
-  int64_t columnTile(int64_t rowTile) const {
-    if (rowTile == 1)
-      return 1;
-    return plan.kind == LayoutKind::Int4Interleaved ||
-                   plan.kind == LayoutKind::Radix
-               ? 2
-               : 1;
-  }
+  /// case needs more than the shared loads. Row tiles take two columns, which
+  /// halves the activation traffic from L2 per multiply-add.
+  int64_t columnTile(int64_t rowTile) const { return rowTile == 1 ? 1 : 2; }
 
-  /// Whether the segment loop prefetches the next weight row (measured: it
-  /// helps the slotted and int4 kernels cold, and slows int8, whose 4 KiB rows
-  /// the hardware prefetcher already follows).
+  /// Whether the segment loop of single activation rows prefetches the next
+  /// weight row (measured: it helps the slotted and int4 kernels cold, and
+  /// slows int8, whose 4 KiB rows the hardware prefetcher already follows).
   bool prefetches() const { return plan.kind != LayoutKind::Int8; }
 
   bool isSlotted() const {
@@ -703,10 +702,17 @@ private:
     Type unitType = op.getPacked().getType().getElementType();
     int64_t segmentBytes =
         plan.segmentUnits * unitType.getIntOrFloatBitWidth() / 8;
-    int64_t unroll = std::max<int64_t>(
-        1, std::min(std::max<int64_t>(1, 64 / segmentBytes), fullSegments));
+    // Row tiles go one segment at a time (fewer live registers; they
+    // prefetch every segment).
+    int64_t unroll =
+        rows.size() == 1
+            ? std::max<int64_t>(
+                  1, std::min(std::max<int64_t>(1, 64 / segmentBytes),
+                              fullSegments))
+            : 1;
+    bool prefetching = prefetches();
     Value ahead;
-    if (prefetches())
+    if (prefetching)
       ahead = arith::MinSIOp::create(
           b, loc, arith::AddIOp::create(b, loc, columns.back(), index(1)),
           index(op.getType().getDimSize(1) - 1));
@@ -723,16 +729,17 @@ private:
     auto segments = scf::ForOp::create(
         b, loc, index(0), index(unrolled), index(unroll), allZeros,
         [&](OpBuilder &, Location, Value first, ValueRange acc) {
-          if (prefetches())
+          if (prefetching) {
             memref::PrefetchOp::create(
                 b, loc, packedBuffer,
                 ValueRange{ahead, arith::MulIOp::create(
                                       b, loc, first, index(plan.segmentUnits))},
                 /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
-          for (Value params : paramBuffers)
-            memref::PrefetchOp::create(
-                b, loc, params, ValueRange{ahead, first},
-                /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+            for (Value params : paramBuffers)
+              memref::PrefetchOp::create(
+                  b, loc, params, ValueRange{ahead, first},
+                  /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+          }
           // Per-group scales of the `unroll` segments: one vector load and
           // conversion per column.
           SmallVector<Value> scaleVectors;

@@ -154,24 +154,46 @@ func.func @left_alone(%x: tensor<1x64xf32>, %p: tensor<2x16xi8>, %s: tensor<2x2x
 // -----
 
 // Rows go in tiles of four that share each decoded segment; the fifth row
-// runs alone. Each tile carries four accumulators. Int8 weights go one
-// column at a time and are not prefetched; the per-channel scale (no
+// runs alone. A row tile takes two columns at a time: 4 x 2 accumulators,
+// one segment per iteration (int8 is not prefetched). The per-channel scale (no
 // offset) multiplies each row's total once, after the reduction.
 // CHECK-LABEL: func @row_tiles
 // CHECK-NOT: memref.prefetch
 // CHECK: scf.for %{{.*}} = %c0 to %c4 step %c4
-// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
-// CHECK: scf.for {{.*}} -> (vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c2
+// CHECK: scf.for {{.*}} step %c1 {{.*}} -> (vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>)
 // CHECK-COUNT-4: vector.transfer_read %{{.*}} : tensor<5x100xf32>, vector<64xf32>
 // CHECK: %[[S:.*]] = tensor.extract %{{.*}} : tensor<4xf32>
 // CHECK-COUNT-4: vector.reduction <add>
 // CHECK-NEXT: arith.mulf %{{.*}}, %[[S]] : f32
-// CHECK-COUNT-4: tensor.insert
+// CHECK-COUNT-8: tensor.insert
 // CHECK: scf.for %{{.*}} = %c4 to %c5 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
 // CHECK: scf.for {{.*}} -> (vector<64xf32>)
 func.func @row_tiles(%x: tensor<5x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4xf32>) -> tensor<5x4xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<5x100xf32>, tensor<4x100xi8> -> tensor<5x4xf32>
   return %y : tensor<5x4xf32>
+}
+
+// -----
+
+// Int4 weights take tiles of 8 rows (here one tile and a single row) and two
+// columns (here one pair and a single column): each column's segment is
+// dequantized once (w = 16 q * s) and meets the 8 rows with multiply-adds
+// into 16 accumulators.
+// CHECK-LABEL: func @int4_row_tiles
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c8
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c2
+// CHECK: scf.for {{.*}} step %c1 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-16: vector.transfer_read %{{.*}} : tensor<9x64xf32>, vector<16xf32>
+// CHECK: %[[LOW:.*]] = arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
+// CHECK: %[[W:.*]] = arith.mulf %[[LOW]], %{{.*}} : vector<16xf32>
+// CHECK: arith.mulf %{{.*}}, %[[W]] fastmath<contract> : vector<16xf32>
+// CHECK: scf.for %{{.*}} = %c2 to %c3 step %c1
+// CHECK: scf.for %{{.*}} = %c8 to %c9 step %c1
+func.func @int4_row_tiles(%x: tensor<9x64xf32>, %p: tensor<3x32xi8>, %s: tensor<3x2xf16>) -> tensor<9x3xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<3x2xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<9x64xf32>, tensor<3x32xi8> -> tensor<9x3xf32>
+  return %y : tensor<9x3xf32>
 }
 
 // -----
