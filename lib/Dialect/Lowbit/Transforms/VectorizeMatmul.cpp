@@ -944,8 +944,14 @@ private:
     bool pairedRadix = plan.kind == LayoutKind::Radix && lanes % 2 == 0 &&
                        unitType.getWidth() == 32;
     // Radix state per column: u of the even and odd units, zero-extended.
-    SmallVector<Value> even, odd;
+    // A second chain of u starts at digit n / 2 from q * R^(n/2) mod 2^32:
+    // two chains of dependent multiplies half as long.
+    SmallVector<Value> even, odd, evenLate, oddLate;
+    int64_t restart = n >= 4 ? n / 2 : 0;
     if (pairedRadix) {
+      uint64_t late = 1;
+      for (int64_t i = 0; i < restart; ++i)
+        late = (late * plan.radix) & 0xFFFFFFFFull;
       for (Value words : packed) {
         Value pairs = vector::BitCastOp::create(b, loc, vectorOf(lanes / 2, i64),
                                                 words);
@@ -953,6 +959,16 @@ private:
                                              i64Constant(0xFFFFFFFF, lanes / 2)));
         odd.push_back(arith::ShRUIOp::create(b, loc, pairs,
                                              i64Constant(32, lanes / 2)));
+        if (restart) {
+          Value factor = i64Constant(int64_t(late), lanes / 2);
+          Value lowMask = i64Constant(0xFFFFFFFF, lanes / 2);
+          evenLate.push_back(arith::AndIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, even.back(), factor),
+              lowMask));
+          oddLate.push_back(arith::AndIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, odd.back(), factor),
+              lowMask));
+        }
       }
     }
     Value segment =
@@ -972,6 +988,10 @@ private:
       for (int64_t c = 0; c < numColumns; ++c) {
         Value code; // i32 code values of slot i
         if (pairedRadix) {
+          if (restart && i == restart) {
+            even[c] = evenLate[c];
+            odd[c] = oddLate[c];
+          }
           Value radix = i64Constant(plan.radix, lanes / 2);
           Value evenProduct = arith::MulIOp::create(b, loc, even[c], radix);
           Value oddProduct = arith::MulIOp::create(b, loc, odd[c], radix);
