@@ -318,9 +318,10 @@ lowbit::runCalibration(ModuleOp module, SampleSource &samples,
       return failure();
     }
     RankedTensorType type = op.getType();
-    if (!type.hasStaticShape() || !type.getElementType().isF32()) {
+    if (!type.hasStaticShape() || type.getRank() == 0 ||
+        !type.getElementType().isF32()) {
       error = "observer " + std::to_string(op.getId()) +
-              " needs a static f32 tensor";
+              " needs a static f32 tensor of rank >= 1";
       return failure();
     }
     ObservedStatistics stats;
@@ -427,7 +428,9 @@ lowbit::attachStatistics(ModuleOp module,
                          ArrayRef<ObservedStatistics> statistics) {
   std::map<int64_t, const ObservedStatistics *> byId;
   for (const ObservedStatistics &stats : statistics)
-    byId[stats.id] = &stats;
+    if (!byId.emplace(stats.id, &stats).second)
+      return module.emitError()
+             << "statistics name observer " << stats.id << " twice";
   SmallVector<ObserveOp> observes;
   module.walk([&](ObserveOp op) { observes.push_back(op); });
   bool ok = true;
@@ -489,7 +492,7 @@ lowbit::attachStatistics(ModuleOp module,
     op.erase();
   }
   for (const ObservedStatistics &stats : statistics)
-    if (!used.count(stats.id) && ok) {
+    if (!used.count(stats.id)) {
       module.emitError() << "statistics name observer " << stats.id << " ("
                          << stats.type << " at " << stats.location
                          << "), which the model does not have";

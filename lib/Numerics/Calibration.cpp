@@ -60,11 +60,14 @@ int64_t Histogram::total() const {
   return sum;
 }
 
-std::vector<int64_t> Histogram::magnitudes() const {
+std::vector<int64_t> Histogram::magnitudes(float *magnitudeWidth) const {
   int64_t bins = int64_t(counts.size());
-  if (lo >= 0.0f)
+  float width = binWidth();
+  if (magnitudeWidth)
+    *magnitudeWidth = width;
+  if (lo == 0.0f)
     return counts;
-  if (hi <= 0.0f)
+  if (hi == 0.0f)
     return std::vector<int64_t>(counts.rbegin(), counts.rend());
   if (lo == -hi && bins % 2 == 0) { // exact fold about 0
     int64_t half = bins / 2;
@@ -73,14 +76,16 @@ std::vector<int64_t> Histogram::magnitudes() const {
       m[j] = counts[half + j] + counts[half - 1 - j];
     return m;
   }
-  // Any other range: each bin goes to the magnitude bin of its centre.
-  float width = binWidth();
-  float top = std::max(-lo, hi);
-  int64_t out = std::max<int64_t>(1, int64_t(std::ceil(top / width)));
-  std::vector<int64_t> m(out, 0);
+  // Any other range (e.g. edited statistics): `bins` magnitude bins over
+  // [0, max(|lo|, |hi|)], each bin counted where its centre falls.
+  float top = std::max(std::fabs(lo), std::fabs(hi));
+  float outWidth = top / float(bins);
+  if (magnitudeWidth)
+    *magnitudeWidth = outWidth;
+  std::vector<int64_t> m(bins, 0);
   for (int64_t j = 0; j < bins; ++j) {
     float centre = std::fabs(lo + (float(j) + 0.5f) * width);
-    m[std::min<int64_t>(out - 1, int64_t(centre / width))] += counts[j];
+    m[std::min<int64_t>(bins - 1, int64_t(centre / outWidth))] += counts[j];
   }
   return m;
 }
@@ -285,8 +290,9 @@ lowbit::numerics::chooseRange(const CalibrationOptions &options, float min,
     unsigned levels = options.entropyLevels
                           ? options.entropyLevels
                           : (twoSided ? 128u : 256u);
-    float t = entropyThreshold(histogram->magnitudes(), histogram->binWidth(),
-                               levels);
+    float magnitudeWidth = 0.0f;
+    std::vector<int64_t> magnitudes = histogram->magnitudes(&magnitudeWidth);
+    float t = entropyThreshold(magnitudes, magnitudeWidth, levels);
     return within(-t, t);
   }
   case CalibrationMethod::MSE: {

@@ -166,8 +166,14 @@ int main(int argc, char **argv) {
         lowbit::statisticsFromJson(file->getBuffer(), errorMessage);
     if (failed(statistics))
       return fail(calibrationFile + ": " + errorMessage);
+    // Observers as lowbit-calibrate placed them (per channel if it was).
+    lowbit::LowbitInsertObserversOptions observe;
+    observe.perChannel = llvm::any_of(
+        *statistics, [](const lowbit::ObservedStatistics &stats) {
+          return stats.axis.has_value();
+        });
     if (failed(runPipeline(*module, [&](OpPassManager &pm) {
-          pm.addPass(lowbit::createLowbitInsertObservers());
+          pm.addPass(lowbit::createLowbitInsertObservers(observe));
           return success();
         })) ||
         failed(lowbit::attachStatistics(*module, *statistics)))

@@ -294,3 +294,22 @@ TEST(CalibrationTest, RescaleRoundsHalfUpAndClamps) {
     EXPECT_LE(std::fabs(double(got) - real), 0.5 + 1e-6) << x;
   }
 }
+
+TEST(CalibrationTest, EntropyUsesTheHistogramsOwnRange) {
+  // A histogram over [10, 11] (edited statistics; forRange would have made
+  // [0, 11]) with everything in its last bin: entropy must keep 11, not the
+  // width of the range.
+  Histogram h;
+  h.lo = 10.0f;
+  h.hi = 11.0f;
+  h.counts.assign(256, 0);
+  h.counts.back() = 1000;
+  auto r = chooseRange(method(CalibrationMethod::Entropy), 10.0f, 11.0f, &h);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->first, 0.0f);
+  EXPECT_GE(r->second, 10.9f);
+  float width = 0.0f;
+  std::vector<int64_t> m = h.magnitudes(&width);
+  EXPECT_FLOAT_EQ(width, 11.0f / 256.0f);
+  EXPECT_EQ(m.back(), 1000);
+}

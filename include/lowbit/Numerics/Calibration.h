@@ -47,9 +47,11 @@ struct Histogram {
   /// Adds finite values; non-finite ones are skipped (the caller counts them).
   void add(llvm::ArrayRef<float> values);
   int64_t total() const;
-  /// Histogram of |x| over [0, max(|lo|, |hi|)] (bins of the same width):
-  /// exact for the ranges forRange makes.
-  std::vector<int64_t> magnitudes() const;
+  /// Histogram of |x| over [0, max(|lo|, |hi|)]: exact for the ranges
+  /// forRange makes ([0, a], [-a, 0], [-a, a]; same bin width), otherwise
+  /// `counts.size()` bins with each bin counted where its centre falls.
+  /// `magnitudeWidth`, if given, receives the width of its bins.
+  std::vector<int64_t> magnitudes(float *magnitudeWidth = nullptr) const;
 };
 
 /// Statistics of one activation tensor, collected over a calibration set.
@@ -100,7 +102,10 @@ struct CalibrationOptions {
   /// lo the (100 - p)-th (interpolated linearly inside a bin).
   double percentile = 99.99;
   /// Entropy: levels of the quantized magnitude histogram; 0 picks 128 for
-  /// signed (two-sided) data and 256 for one-sided data (int8).
+  /// signed (two-sided) data and 256 for one-sided data (int8). The search
+  /// models a symmetric quantizer for two-sided data: for lopsided data
+  /// (e.g. [-0.01, 10]) the affine range it feeds has nearly twice the
+  /// levels it assumed, so it clips more than it needs to.
   unsigned entropyLevels = 0;
   /// MSE: candidate ranges are the full range shrunk by k / mseSteps, k = 1..
   /// mseSteps.

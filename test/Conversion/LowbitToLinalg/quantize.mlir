@@ -21,7 +21,8 @@
 // CHECK:           %[[LT:.*]] = arith.cmpf olt, %[[Y1]], %[[HI]] : f32
 // CHECK:           %[[Y2:.*]] = arith.select %[[LT]], %[[Y1]], %[[HI]] : f32
 // Nearest-even without libm: (y + 1.5 * 2^23) - 1.5 * 2^23.
-// CHECK:           %[[SUM:.*]] = arith.addf %[[Y2]], %[[MAGIC:.*]] : f32
+// CHECK:           %[[MAGIC:.*]] = arith.constant 0x4B400000 : f32
+// CHECK:           %[[SUM:.*]] = arith.addf %[[Y2]], %[[MAGIC]] : f32
 // CHECK:           %[[R:.*]] = arith.subf %[[SUM]], %[[MAGIC]] : f32
 // CHECK:           %[[Q:.*]] = arith.fptosi %[[R]] : f32 to i32
 // CHECK:           %[[T:.*]] = arith.trunci %[[Q]] : i32 to i8

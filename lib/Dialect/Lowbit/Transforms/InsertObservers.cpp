@@ -15,9 +15,10 @@ namespace lowbit {
 using namespace mlir;
 using namespace lowbit;
 
+/// Float tensors of rank >= 1 (scalars are not worth a quantizer).
 static bool isFloatTensor(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
-  return type && isa<FloatType>(type.getElementType());
+  return type && type.getRank() > 0 && isa<FloatType>(type.getElementType());
 }
 
 /// Convolutions, pooling and contractions: the ops whose inputs and outputs
@@ -61,13 +62,14 @@ struct LowbitInsertObserversPass
     }
 
     llvm::SetVector<Value> observed;
+    // Public functions are the entry points calibration runs; private ones
+    // are inlined into them by the lowering and are not instrumented.
     for (auto func : module.getOps<func::FuncOp>()) {
-      if (func.isExternal())
+      if (func.isExternal() || !func.isPublic())
         continue;
-      if (func.isPublic())
-        for (BlockArgument arg : func.getArguments())
-          if (isFloatTensor(arg))
-            observed.insert(arg);
+      for (BlockArgument arg : func.getArguments())
+        if (isFloatTensor(arg))
+          observed.insert(arg);
       func.walk([&](Operation *op) {
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
             linalgOp && isLayer(linalgOp) && linalgOp->getNumResults() == 1) {

@@ -115,6 +115,7 @@ struct LayerOutput {
   QuantizeOp quantize; ///< null when the output stays in float
   float scale = 1.0f;
   int32_t zeroPoint = 0;
+  int64_t qmin = -128, qmax = 127; ///< the quantize's code range
   SmallVector<int32_t> multipliers, shifts; ///< per channel, with quantize
 };
 
@@ -133,8 +134,11 @@ LayerOutput followOutput(Value value) {
   if (!quantize || quantize.getMins())
     return out;
   SchemeAttr scheme = quantize.getScheme();
+  // Requantize rounds half up: the same as nearest-even or nearest-away but
+  // on ties; toward-zero differs on every other value.
   if (scheme.getBits() != 8 || !scheme.getIsSigned() || scheme.getCodebook() ||
       scheme.getGranularity() != GranularityKind::PerTensor ||
+      scheme.getRounding() == RoundingMode::TowardZero ||
       !quantize.getType().getElementType().isInteger(8))
     return out;
   std::optional<std::vector<float>> scales =
@@ -148,8 +152,9 @@ LayerOutput followOutput(Value value) {
       return out;
     zeroPoint = int32_t((*zeroPoints)[0]);
   }
-  // Requantize rounds half up where quantize rounds half to even: ties only.
   out.quantize = quantize;
+  out.qmin = scheme.getQmin();
+  out.qmax = scheme.getQmax();
   out.scale = (*scales)[0];
   out.zeroPoint = zeroPoint;
   return out;
@@ -209,15 +214,21 @@ void finishLayer(PatternRewriter &b, Location loc, Value acc, int64_t axis,
   int64_t channels = w.shape[0];
   auto accType = cast<RankedTensorType>(acc.getType());
   if (out.quantize) {
-    IntegerAttr clampMin;
-    if (out.relu && out.zeroPoint > -128)
-      clampMin = b.getI32IntegerAttr(out.zeroPoint);
+    // The quantize's code range (narrow or not); a ReLU clamps at the code of
+    // 0, the zero point.
+    int64_t lowest = out.relu ? std::max<int64_t>(out.zeroPoint, out.qmin)
+                              : out.qmin;
+    IntegerAttr clampMin, clampMax;
+    if (lowest > -128)
+      clampMin = b.getI32IntegerAttr(int32_t(lowest));
+    if (out.qmax < 127)
+      clampMax = b.getI32IntegerAttr(int32_t(out.qmax));
     auto requantize = RequantizeOp::create(
         b, loc, out.quantize.getType(), acc,
         b.getDenseI32ArrayAttr(out.multipliers),
         b.getDenseI32ArrayAttr(out.shifts),
         b.getI64IntegerAttr(axis), b.getI32IntegerAttr(0),
-        b.getI32IntegerAttr(out.zeroPoint), clampMin, IntegerAttr());
+        b.getI32IntegerAttr(out.zeroPoint), clampMin, clampMax);
     b.replaceOp(out.quantize, requantize.getResult());
     return;
   }

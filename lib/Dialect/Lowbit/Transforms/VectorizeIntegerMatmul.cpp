@@ -210,7 +210,8 @@ struct VectorizeIntegerMatmulPattern
     if (op.getInputZeroPoint() != 0)
       return b.notifyMatchFailure(op, "non-zero input zero point");
     if (!op.getInput().getType().hasStaticShape() ||
-        !op.getWeights().getType().hasStaticShape())
+        !op.getWeights().getType().hasStaticShape() ||
+        !op.getType().hasStaticShape())
       return b.notifyMatchFailure(op, "dynamic shapes");
     int64_t m = op.getType().getDimSize(0), n = op.getType().getDimSize(1);
     IntegerMatmulBuilder builder(b, op, unsignedActivations);

@@ -50,3 +50,29 @@ func.func @observed(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = lowbit.observe %x {id = 0 : i64} : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Private functions are not instrumented (the lowering inlines them into
+// the public entry point), and scalar tensors are not observed: the entry's
+// vector input and its returned value are.
+// CHECK-LABEL: func private @helper
+// CHECK-NOT: lowbit.observe
+// CHECK-LABEL: func @entry
+// CHECK-NEXT: %[[X:.*]] = lowbit.observe %arg0 {id = 0 : i64} : tensor<4xf32>
+// CHECK-NEXT: %[[Y:.*]] = call @helper(%[[X]], %arg1)
+// CHECK-NEXT: %[[O:.*]] = lowbit.observe %[[Y]] {id = 1 : i64} : tensor<4xf32>
+// CHECK-NEXT: return %[[O]]
+func.func private @helper(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xf32> {
+  %e = tensor.empty() : tensor<4x4xf32>
+  %zero = arith.constant 0.0 : f32
+  %r = tensor.empty() : tensor<4xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%r : tensor<4xf32>) -> tensor<4xf32>
+  %w = arith.constant dense<1.0> : tensor<4x4xf32>
+  %y = linalg.matvec ins(%w, %x : tensor<4x4xf32>, tensor<4xf32>) outs(%acc : tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+func.func @entry(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xf32> {
+  %y = func.call @helper(%x, %s) : (tensor<4xf32>, tensor<f32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}

@@ -99,3 +99,52 @@ func.func @per_group(%xq: tensor<1x4xi8>) -> tensor<1x2xf32> {
   %y = linalg.matmul ins(%x, %t : tensor<1x4xf32>, tensor<4x2xf32>) outs(%acc : tensor<1x2xf32>) -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }
+
+// -----
+
+// An output quantize with narrow codes: the requantize clamps at -127 (and
+// at the zero point after a ReLU only when that is higher).
+// CHECK-LABEL: func @narrow_output
+// CHECK: lowbit.requantize %{{.*}} {axis = 1 : i64, clamp_min = -127 : i32, multiplier = array<i32: 1073741824>, shift = array<i32: 30>}
+func.func @narrow_output(%xq: tensor<1x4xi8>) -> tensor<1x1xi8> {
+  %sx = arith.constant dense<0.5> : tensor<f32>
+  %x = lowbit.dequantize %xq scales(%sx : tensor<f32>) {scheme = #lowbit.scheme<i8, symmetric, per_tensor>} : tensor<1x4xi8> -> tensor<1x4xf32>
+  %wq = arith.constant dense<1> : tensor<1x4xi8>
+  %sw = arith.constant dense<0.25> : tensor<1xf32>
+  %w = lowbit.dequantize %wq scales(%sw : tensor<1xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>} : tensor<1x4xi8> -> tensor<1x4xf32>
+  %e = tensor.empty() : tensor<4x1xf32>
+  %t = linalg.transpose ins(%w : tensor<1x4xf32>) outs(%e : tensor<4x1xf32>) permutation = [1, 0]
+  %zero = arith.constant 0.0 : f32
+  %o = tensor.empty() : tensor<1x1xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%o : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %y = linalg.matmul ins(%x, %t : tensor<1x4xf32>, tensor<4x1xf32>) outs(%acc : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %sy = arith.constant dense<0.125> : tensor<f32>
+  %q = lowbit.quantize %y scales(%sy : tensor<f32>) {scheme = #lowbit.scheme<i8, symmetric, per_tensor, narrow>} : tensor<1x1xf32> -> tensor<1x1xi8>
+  return %q : tensor<1x1xi8>
+}
+
+// -----
+
+// An output quantize rounding toward zero cannot be a requantize (which
+// rounds half up): the accumulator is dequantized and the quantize stays.
+// CHECK-LABEL: func @toward_zero_output
+// CHECK: lowbit.integer_matmul
+// CHECK-NOT: lowbit.requantize
+// CHECK: arith.sitofp
+// CHECK: lowbit.quantize {{.*}}rounding = toward_zero
+func.func @toward_zero_output(%xq: tensor<1x4xi8>) -> tensor<1x1xi8> {
+  %sx = arith.constant dense<0.5> : tensor<f32>
+  %x = lowbit.dequantize %xq scales(%sx : tensor<f32>) {scheme = #lowbit.scheme<i8, symmetric, per_tensor>} : tensor<1x4xi8> -> tensor<1x4xf32>
+  %wq = arith.constant dense<1> : tensor<1x4xi8>
+  %sw = arith.constant dense<0.25> : tensor<1xf32>
+  %w = lowbit.dequantize %wq scales(%sw : tensor<1xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>} : tensor<1x4xi8> -> tensor<1x4xf32>
+  %e = tensor.empty() : tensor<4x1xf32>
+  %t = linalg.transpose ins(%w : tensor<1x4xf32>) outs(%e : tensor<4x1xf32>) permutation = [1, 0]
+  %zero = arith.constant 0.0 : f32
+  %o = tensor.empty() : tensor<1x1xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%o : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %y = linalg.matmul ins(%x, %t : tensor<1x4xf32>, tensor<4x1xf32>) outs(%acc : tensor<1x1xf32>) -> tensor<1x1xf32>
+  %sy = arith.constant dense<0.125> : tensor<f32>
+  %q = lowbit.quantize %y scales(%sy : tensor<f32>) {scheme = #lowbit.scheme<i8, symmetric, per_tensor, rounding = toward_zero>} : tensor<1x1xf32> -> tensor<1x1xi8>
+  return %q : tensor<1x1xi8>
+}

@@ -8,6 +8,8 @@
 // CHECK: scf.for %{{.*}} = %c0 to %c20 step %c10
 // CHECK: vector.contract {{.*}} : vector<1x12xf32>, vector<12x10xf32> into vector<1x10xf32>
 // CHECK: return {{.*}}, %[[W]]
+// The folded transpose holds [[1, 4], [2, 5], [3, 6]] (f32, little endian).
+// CHECK: lowbit_transposed: "0x040000000000803F00008040000000400000A040000040400000C040"
 func.func @fc(%x: tensor<1x12xf32>) -> (tensor<1x20xf32>, tensor<3x2xf32>) {
   %w = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]> : tensor<2x3xf32>
   %e = tensor.empty() : tensor<3x2xf32>

@@ -350,8 +350,8 @@ def LowbitInsertObservers : Pass<"lowbit-insert-observers", "::mlir::ModuleOp"> 
     Inserts a `lowbit.observe` on each activation a static quantization
     needs statistics for, numbering them in program order (`id` 0, 1, ...):
 
-    * every floating-point tensor argument of a public function (the model
-      inputs);
+    * every floating-point tensor argument (of rank >= 1) of a public
+      function (the model inputs);
     * the data input of every convolution and contraction (`linalg` ops
       implementing the convolution or contraction interface whose operand
       is not computed from constants alone);
@@ -359,7 +359,9 @@ def LowbitInsertObservers : Pass<"lowbit-insert-observers", "::mlir::ModuleOp"> 
       single-use elementwise ops that follows it (bias addition,
       activation), and every returned value.
 
-    A value is observed once. With `per-channel`, observers of tensors of
+    Only public functions (the entry points calibration runs) are
+    instrumented; private ones are inlined into them by the lowering. A
+    value is observed once. With `per-channel`, observers of tensors of
     rank >= 2 carry `axis = 1` (the channel of NCHW and the feature of
     `[M, N]`), so per-channel minimums and maximums are collected too.
     Modules that already hold `lowbit.observe` or `lowbit.stats` are left
@@ -418,9 +420,9 @@ def LowbitFoldCalibration : Pass<"lowbit-fold-calibration"> {
     ```
     After:
     ```mlir
-    %q = lowbit.quantize %x scales(%c0 : tensor<1xf32>) zero_points(%c1 : tensor<1xi32>)
+    %q = lowbit.quantize %x scales(%c0 : tensor<f32>) zero_points(%c1 : tensor<i32>)
            {scheme = #lowbit.scheme<i8, affine>} : tensor<1x84xf32> -> tensor<1x84xi8>
-    %s = lowbit.dequantize %q scales(%c0 : tensor<1xf32>) zero_points(%c1 : tensor<1xi32>)
+    %s = lowbit.dequantize %q scales(%c0 : tensor<f32>) zero_points(%c1 : tensor<i32>)
            {scheme = #lowbit.scheme<i8, affine>} : tensor<1x84xi8> -> tensor<1x84xf32>
     ```
   }];
@@ -450,11 +452,13 @@ def LowbitFoldBatchNorm : Pass<"lowbit-fold-batchnorm"> {
     * `bias'[c] = bias[c] * a[c] + b[c]` (a missing bias counts as 0).
 
     Recognized layers: `linalg.conv_2d_nchw_fchw` with a bias broadcast into
-    its output (or a zero fill), and `linalg.matmul` with a transposed or
-    plain constant weight followed optionally by a bias addition. The
-    normalization is a `linalg.generic` computing `x * a + b`, `(x - m) * a
-    + b`, or a `x * a` followed by a `+ b`, with `a`, `b`, `m` constant
-    vectors indexed by the channel dimension (1 for NCHW and `[M, N]`).
+    its output (or a zero fill), and `linalg.matmul` with a transposed
+    constant weight (`[N, K]` stored, the exported-model form), followed
+    optionally by a bias addition. The normalization is one
+    `linalg.generic` computing `x * a + b` or `(x - m) * a + b` (operands of
+    the multiplication and addition in either order), with `a`, `b`, `m`
+    constant vectors indexed by the channel dimension (1 for NCHW and
+    `[M, N]`).
 
     Before:
     ```mlir
@@ -495,8 +499,11 @@ def LowbitIntegerize : Pass<"lowbit-integerize"> {
     * otherwise the accumulator is dequantized to f32 (`acc * s_x * s_w[c]`)
       and the rest of the layer stays in float.
 
-    Layers that do not fit (per-group weights, per-channel activations,
-    padding, a bias that overflows i32) are left in float with a remark.
+    Layers that do not fit (per-group weights, per-channel activations, an
+    output quantize that rounds toward zero, a bias that overflows i32, a
+    rescale outside [2^-32, 2^30)) are left in float; `-debug` shows why.
+    The requantize clamps to the output quantize's code range (narrow or
+    not).
 
     Before:
     ```mlir
@@ -572,8 +579,9 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
     Runs upstream linalg tiling and vectorization over the ops that
     quantization leaves in float:
 
-    * transposes and broadcasts of constants (transposed weights) are
-      generalized and constant-folded, so they cost nothing at run time;
+    * transposes of f32 constants (transposed weights, `dense` or
+      `dense_resource`) are folded into new constants, so they cost nothing
+      at run time;
     * `linalg.conv_2d_nchw_fchw` and NCHW pooling are tiled to one output
       row and one kernel row, decomposed to their 1-D forms
       (`linalg::populateDecomposeConvolutionPatterns`) and vectorized;
