@@ -92,14 +92,6 @@ lowbit::compileForHost(MLIRContext &context, llvm::StringRef mlirSource,
   if (!module)
     return fail("cannot parse the module");
 
-  PassManager pm(&context);
-  LowerToLLVMOptions lowerOptions;
-  lowerOptions.int8Dot = options.int8Dot;
-  if (failed(buildLowerToLLVMPipeline(pm, lowerOptions)))
-    return fail("cannot build the lowbit-lower-to-llvm pipeline");
-  if (failed(pm.run(*module)))
-    return fail("lowbit-lower-to-llvm failed");
-
   // One TargetMachine drives the LLVM IR optimizer (cost models, legal
   // vector widths); the engine takes ownership of a second, identical one for
   // code generation.
@@ -116,6 +108,15 @@ lowbit::compileForHost(MLIRContext &context, llvm::StringRef mlirSource,
                        : nullptr;
   if (!optimizerMachine || !codegenMachine)
     return fail(targetError);
+
+  PassManager pm(&context);
+  LowerToLLVMOptions lowerOptions = getLowerToLLVMOptions(*optimizerMachine);
+  if (options.int8Dot != "host")
+    lowerOptions.int8Dot = options.int8Dot;
+  if (failed(buildLowerToLLVMPipeline(pm, lowerOptions)))
+    return fail("cannot build the lowbit-lower-to-llvm pipeline");
+  if (failed(pm.run(*module)))
+    return fail("lowbit-lower-to-llvm failed");
 
   // ExecutionEngineOptions::transformer is a function_ref: the callable must
   // outlive ExecutionEngine::create, which runs it.

@@ -141,3 +141,16 @@ LogicalResult lowbit::emitModule(ModuleOp module, llvm::TargetMachine &machine,
   codegen.run(*llvmModule);
   return success();
 }
+
+lowbit::LowerToLLVMOptions
+lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
+  LowerToLLVMOptions options;
+  const llvm::MCSubtargetInfo *subtarget = machine.getMCSubtargetInfo();
+  const llvm::Triple &triple = machine.getTargetTriple();
+  if (triple.isX86() && subtarget->checkFeatures("+avx512vnni,+avx512vl"))
+    options.int8Dot = "avx512-vnni";
+  else if (triple.isAArch64() && subtarget->checkFeatures("+dotprod"))
+    options.int8Dot = "arm-dotprod";
+  options.i8mm = triple.isAArch64() && subtarget->checkFeatures("+i8mm");
+  return options;
+}

@@ -224,17 +224,8 @@ int main(int argc, char **argv) {
   }
 
   // Integer dot products only where the CPU has them.
-  lowbit::LowerToLLVMOptions lowerOptions;
-  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
-  if (machine->getTargetTriple().isX86() &&
-      subtarget->checkFeatures("+avx512vnni,+avx512vl"))
-    lowerOptions.int8Dot = "avx512-vnni";
-  else if (machine->getTargetTriple().isAArch64() &&
-           subtarget->checkFeatures("+dotprod"))
-    lowerOptions.int8Dot = "arm-dotprod";
-  if (machine->getTargetTriple().isAArch64() &&
-      subtarget->checkFeatures("+i8mm"))
-    lowerOptions.i8mm = true;
+  lowbit::LowerToLLVMOptions lowerOptions =
+      lowbit::getLowerToLLVMOptions(*machine);
   if (failed(runPipeline(*module, [&](OpPassManager &pm) {
         return lowbit::buildLowerToLLVMPipeline(pm, lowerOptions);
       })))

@@ -459,6 +459,120 @@ INSTANTIATE_TEST_SUITE_P(AllSchemes, MatmulKernelTest,
                          });
 
 //===----------------------------------------------------------------------===//
+// Dynamic int8 activations
+//===----------------------------------------------------------------------===//
+
+// The dynamic int8 presets (w8a8-dynamic: int8 per channel; w4a8-dynamic:
+// interleaved int4 in groups of 32) against
+// numerics::referenceMatmulDynamicInt8, with the host's integer dot products
+// (vpdpbusd / sdot where the CPU has them) and with the portable ones. The
+// op only promises exact i32 sums of four consecutive products (one
+// vpdpbusd / sdot lane); the kernel scales and adds those C lane sums in f32
+// (FMA) and multiplies by s_x, the reference works in double, so
+// |got - ref| <= (C + 3) u (sum_c |s_x s_w dot_c| + |b|), taken twice.
+TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  constexpr double u = 0x1p-24;
+  for (const char *presetName : {"w8a8-dynamic", "w4a8-dynamic"}) {
+    const nx::WeightPreset *preset = nx::findWeightPreset(presetName);
+    ASSERT_NE(preset, nullptr);
+    KernelCase c{presetName, preset->scheme, preset->granularity,
+                 preset->format, true};
+    int64_t groupSize = preset->granularity.kind == nx::GranularityKind::PerGroup
+                            ? preset->granularity.groupSize
+                            : 0;
+    std::vector<Shape> shapes = getShapes();
+    std::string source;
+    for (const Shape &shape : shapes) {
+      lowbit::MatmulKernelSpec spec;
+      spec.name = shape.name();
+      spec.scheme = c.scheme;
+      spec.granularity = c.granularity;
+      spec.format = c.format;
+      spec.m = shape.m;
+      spec.n = shape.n;
+      spec.k = shape.k;
+      spec.bias = shape.bias;
+      spec.dynamicInt8Activations = true;
+      source += lowbit::getMatmulKernelSource(context, spec);
+    }
+    for (const char *int8Dot : {"host", "generic"}) {
+      SCOPED_TRACE(std::string(presetName) + " int8-dot=" + int8Dot);
+      JitOptions options;
+      options.int8Dot = int8Dot;
+      std::string error;
+      auto jit = compileForHost(context, source, error, options);
+      ASSERT_TRUE(succeeded(jit)) << error;
+      std::mt19937 rng(77);
+      std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+      double worstRatio = 0.0;
+      for (const Shape &s : shapes) {
+        SCOPED_TRACE(s.name());
+        Weight w = makeWeight(c, s.n, s.k, rng);
+        std::vector<int32_t> codes = w.quantized.codeValues();
+        int64_t group = groupSize ? groupSize : s.k;
+        std::vector<float> x(s.m * s.k);
+        for (float &v : x)
+          v = uniform(rng);
+        llvm::ArrayRef<float> bias;
+        if (s.bias)
+          bias = w.bias;
+        std::vector<float> reference(s.m * s.n);
+        nx::referenceMatmulDynamicInt8(x, codes, w.quantized.scales, group,
+                                       bias, s.m, s.n, s.k, reference);
+        std::vector<float> out(s.m * s.n, std::nanf(""));
+        bool half = c.scheme.paramStorage == nx::ParamStorage::F16;
+        std::vector<void *> args = {x.data(), w.packed(),
+                                    half ? (void *)w.halfScales.data()
+                                         : (void *)w.quantized.scales.data()};
+        if (s.bias)
+          args.push_back(w.bias.data());
+        args.push_back(out.data());
+        void *function = (*jit)->lookup("lowbit_" + s.name());
+        ASSERT_NE(function, nullptr);
+        ASSERT_EQ(callKernel(function, args), 0);
+        int64_t groups = (s.k + group - 1) / group;
+        int64_t chunk = 4;
+        int64_t chunks = (s.k + chunk - 1) / chunk;
+        for (int64_t i = 0; i < s.m; ++i) {
+          std::vector<int8_t> q(s.k);
+          float sx = nx::quantizeActivationRow(
+              llvm::ArrayRef<float>(x).slice(i * s.k, s.k), q);
+          for (int64_t j = 0; j < s.n; ++j) {
+            double terms = s.bias ? std::fabs(double(w.bias[j])) : 0.0;
+            for (int64_t c = 0; c < chunks; ++c) {
+              int64_t dot = 0;
+              for (int64_t kk = c * chunk; kk < std::min(s.k, (c + 1) * chunk);
+                   ++kk)
+                dot += int64_t(q[kk]) * codes[j * s.k + kk];
+              int64_t g = c * chunk / group;
+              double sw = w.quantized.scales[groupSize ? j * groups + g : j];
+              terms += std::fabs(double(sx) * sw * double(dot));
+            }
+            double tolerance = 2.0 * double(chunks + 3) * u * terms + 1e-30;
+            float got = out[i * s.n + j], want = reference[i * s.n + j];
+            double err = std::fabs(double(got) - double(want));
+            EXPECT_LE(err, tolerance) << "out[" << i << ", " << j
+                                      << "] = " << got << ", reference "
+                                      << want;
+            worstRatio = std::max(worstRatio, err / tolerance);
+          }
+        }
+      }
+      llvm::outs() << llvm::formatv("[ {0,-26} ] int8-dot={1}: max err/tol "
+                                    "{2:f3}\n",
+                                    presetName, int8Dot, worstRatio);
+      llvm::outs().flush();
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // The JIT helper itself
 //===----------------------------------------------------------------------===//
 

@@ -47,9 +47,10 @@ struct JitOptions {
   std::string cpu = "native";
   /// Features added to / removed from the CPU's, e.g. "-avx512f".
   std::string features;
-  /// Integer dot products (lowbit-vectorize-matmul's int8-dot): generic,
-  /// avx512-vnni or arm-dotprod; the CPU must have the instructions.
-  std::string int8Dot = "generic";
+  /// Integer dot products (lowbit-vectorize-matmul's int8-dot): "host" picks
+  /// what the CPU has, as lowbitc does (getLowerToLLVMOptions); or generic,
+  /// avx512-vnni, arm-dotprod (the CPU must have the instructions).
+  std::string int8Dot = "host";
   /// LLVM IR optimization and code generation level (0-3).
   unsigned optLevel = 3;
   /// Register the code with LLVM's perf JIT listener (for `perf record -k 1`

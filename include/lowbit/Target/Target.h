@@ -10,6 +10,8 @@
 #ifndef LOWBIT_TARGET_TARGET_H
 #define LOWBIT_TARGET_TARGET_H
 
+#include "lowbit/Pipelines/Pipelines.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -32,6 +34,11 @@ struct TargetOptions {
 /// (unknown triple, CPU or feature) in `error`.
 std::unique_ptr<llvm::TargetMachine>
 createTargetMachine(const TargetOptions &options, std::string &error);
+
+/// The lowering choices `machine`'s CPU allows: int8-dot=avx512-vnni with
+/// AVX512-VNNI and AVX512-VL, arm-dotprod with +dotprod, i8mm on AArch64
+/// with +i8mm; generic code otherwise.
+LowerToLLVMOptions getLowerToLLVMOptions(const llvm::TargetMachine &machine);
 
 enum class EmitKind { Object, Assembly, LLVMIR };
 

@@ -335,10 +335,12 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     codebook), each activation row is quantized on the fly to int8 with
     `s_x[m] = max_k |x[m, k]| / 127` (1 for an all-zero row) and
     `q_x = clamp(round_even(x / s_x), -127, 127)`, and the products are
-    integer dot products, exact in i32 within each parameter group:
+    integer dot products:
     `out[m, n] = s_x[m] * sum_g s_w[n, g] * sum_{k in g} q_x[m, k] * q_w[n, k]
-    (+ bias[n])`. This is what `vpdpbusd` (x86 VNNI) and `sdot` (AArch64)
-    compute.
+    (+ bias[n])`. Sums of four consecutive products are exact in i32 (what
+    one lane of `vpdpbusd` (x86 VNNI) or `sdot` (AArch64) computes); how
+    those partial sums are scaled and added (in f32) is the implementation's
+    choice, like the order of the float sum.
 
     ```mlir
     %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<120x13xf16>) bias(%b : tensor<120xf32>)
