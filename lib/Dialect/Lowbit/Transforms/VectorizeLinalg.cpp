@@ -61,8 +61,10 @@ std::optional<SmallVector<int64_t>> getTileSizes(linalg::LinalgOp op) {
     return SmallVector<int64_t>{1, 0, 1, 0, 0, 1, 0};
   if (isa<linalg::PoolingNchwSumOp, linalg::PoolingNchwMaxOp>(op))
     return SmallVector<int64_t>{1, 0, 1, 0, 1, 0}; // n, c, oh, ow, kh, kw
+  // Up to 8 rows share each weight row: 8 x 16 accumulators per k.
   if (isa<linalg::MatmulOp>(op)) // m, n, k
-    return SmallVector<int64_t>{1, divisorTile(ranges[1], kLanes),
+    return SmallVector<int64_t>{divisorTile(ranges[0], 8),
+                                divisorTile(ranges[1], kLanes),
                                 divisorTile(ranges[2], kLanes)};
   if (op.getNumReductionLoops() != 0 || ranges.empty())
     return std::nullopt;

@@ -585,8 +585,8 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
     * `linalg.conv_2d_nchw_fchw` and NCHW pooling are tiled to one output
       row and one kernel row, decomposed to their 1-D forms
       (`linalg::populateDecomposeConvolutionPatterns`) and vectorized;
-    * `linalg.matmul` is tiled 1 x n x k (n, k: the largest divisors of N
-      and K up to 16) and vectorized to `vector.contract`;
+    * `linalg.matmul` is tiled m x n x k (the largest divisors of M, N and
+      K up to 8, 16 and 16) and vectorized to `vector.contract`;
     * elementwise ops, fills, broadcasts and transposes are tiled to rows of
       their innermost dimension (cut to a divisor of at most 64 lanes) and
       vectorized.
