@@ -396,6 +396,105 @@ Value emitReadCode(Emitter &e, const PackGeometry &g, Value packed,
   llvm_unreachable("unknown pack kind");
 }
 
+/// Unpacks byte layouts whose units hold whole codes in order (int8, int4,
+/// int2 with blocks of whole units, and interleaved int4) as one elementwise
+/// linalg.generic over [..., units, slots] (interleaved: [..., blocks, 2,
+/// block / 2]) reading each byte once per slot: no gathers, so it
+/// vectorizes. Returns null for other layouts and dynamic shapes.
+Value unpackBytesElementwise(OpBuilder &b, Location loc, UnpackOp op,
+                             Value packed, const PackGeometry &g) {
+  RankedTensorType type = op.getType();
+  auto packedType = cast<RankedTensorType>(packed.getType());
+  const numerics::PackFormat &f = g.format;
+  bool interleaved = f.kind == numerics::PackKind::Int4Interleaved;
+  if (g.unitBits != 8 || !type.hasStaticShape() ||
+      !packedType.hasStaticShape() || f.kind == numerics::PackKind::Int3 ||
+      f.kind == numerics::PackKind::Radix ||
+      (!interleaved && f.block > 0 && f.block % g.codesPerUnit != 0))
+    return {};
+  int64_t rank = type.getRank();
+  ArrayRef<int64_t> lead = type.getShape().drop_back();
+  int64_t units = packedType.getShape().back();
+  int64_t rowLength = type.getShape().back();
+  MLIRContext *ctx = b.getContext();
+  // The iteration space after the leading dimensions, and the unit of a
+  // point of it as an affine expression.
+  SmallVector<int64_t> tail;
+  SmallVector<AffineExpr> inputExprs;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    inputExprs.push_back(getAffineDimExpr(d, ctx));
+  AffineExpr slot;
+  if (interleaved) {
+    int64_t half = f.block / 2;
+    tail = {units / half, 2, half};
+    AffineExpr blk = getAffineDimExpr(rank - 1, ctx);
+    AffineExpr j = getAffineDimExpr(rank + 1, ctx);
+    inputExprs.push_back(blk * half + j);
+    slot = getAffineDimExpr(rank, ctx);
+  } else {
+    tail = {units, g.codesPerUnit};
+    inputExprs.push_back(getAffineDimExpr(rank - 1, ctx));
+    slot = getAffineDimExpr(rank, ctx);
+  }
+  int64_t loops = rank - 1 + int64_t(tail.size());
+  SmallVector<int64_t> wideShape(lead.begin(), lead.end());
+  llvm::append_range(wideShape, tail);
+  auto wideType = RankedTensorType::get(wideShape, type.getElementType());
+  Value init = tensor::EmptyOp::create(b, loc, wideShape,
+                                       type.getElementType());
+  AffineMap inputMap = AffineMap::get(loops, 0, inputExprs, ctx);
+  AffineMap outputMap = AffineMap::getMultiDimIdentityMap(loops, ctx);
+  int64_t slotDim = cast<AffineDimExpr>(slot).getPosition();
+  unsigned bits = g.codeBits;
+  bool signedCodes = op.getSignedCodes();
+  Value wide =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{wideType}, ValueRange{packed}, ValueRange{init},
+          ArrayRef<AffineMap>{inputMap, outputMap},
+          SmallVector<utils::IteratorType>(loops,
+                                           utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Emitter e{nb, l};
+            Value unit = e.castInt(args[0], e.i32(), /*isSigned=*/false);
+            Value s = arith::IndexCastUIOp::create(
+                nb, l, e.i32(), linalg::IndexOp::create(nb, l, slotDim));
+            Value shift = e.mul(s, e.i32Const(bits));
+            Value pattern = e.andi(e.shru(unit, shift),
+                                   e.i32Const((int64_t(1) << bits) - 1));
+            Value value = pattern;
+            if (signedCodes && bits < 32) { // (p ^ sign) - sign
+              Value sign = e.i32Const(int64_t(1) << (bits - 1));
+              value = e.sub(e.xori(pattern, sign), sign);
+            }
+            linalg::YieldOp::create(
+                nb, l, e.castInt(value, type.getElementType(), signedCodes));
+          })
+          .getResult(0);
+  // [..., tail...] -> [..., codes of the padded row] -> [..., rowLength].
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    groups.push_back({d});
+  ReassociationIndices last;
+  for (int64_t d = rank - 1; d < loops; ++d)
+    last.push_back(d);
+  groups.push_back(last);
+  Value rows = tensor::CollapseShapeOp::create(b, loc, wide, groups);
+  int64_t padded = cast<RankedTensorType>(rows.getType()).getShape().back();
+  if (padded == rowLength)
+    return rows;
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes, strides(rank, b.getIndexAttr(1));
+  for (int64_t dim : type.getShape())
+    sizes.push_back(b.getIndexAttr(dim));
+  Value slice = tensor::ExtractSliceOp::create(b, loc, type, rows, offsets,
+                                               sizes, strides);
+  // Copied into a tensor of its own so that no strided buffer escapes (a
+  // strided memref.copy would need the MLIR runtime's memrefCopy).
+  Value dense = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                        type.getElementType());
+  return linalg::CopyOp::create(b, loc, slice, dense).getResult(0);
+}
+
 struct UnpackLowering : public LowbitPattern<UnpackOp> {
   using LowbitPattern::LowbitPattern;
   FailureOr<SmallVector<Value>>
@@ -407,6 +506,9 @@ struct UnpackLowering : public LowbitPattern<UnpackOp> {
     PackGeometry g(op.getLayout());
     bool signedCodes = op.getSignedCodes();
     int64_t rank = type.getRank();
+
+    if (Value result = unpackBytesElementwise(rewriter, loc, op, packed, g))
+      return SmallVector<Value>{result};
 
     Value powers;
     if (g.format.kind == numerics::PackKind::Radix)

@@ -11,10 +11,10 @@
 // CHECK-DAG:   #[[BMAP:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func @matmul_bias
 // CHECK-SAME:    (%[[X:.*]]: tensor<2x64xf32>, %[[P:.*]]: tensor<5x32xi8>, %[[S:.*]]: tensor<5x2xf16>, %[[B:.*]]: tensor<5xf32>)
-// CHECK:         %[[CE:.*]] = tensor.empty() : tensor<5x64xi8>
-// CHECK:         %[[CODES:.*]] = linalg.generic {{.*}} outs(%[[CE]] : tensor<5x64xi8>)
-// CHECK:           tensor.extract %[[P]]
+// CHECK:         %[[CE:.*]] = tensor.empty() : tensor<5x2x2x16xi8>
+// CHECK:         %[[WIDE:.*]] = linalg.generic {{.*}} ins(%[[P]] : tensor<5x32xi8>) outs(%[[CE]] : tensor<5x2x2x16xi8>)
 // CHECK:           arith.xori
+// CHECK:         %[[CODES:.*]] = tensor.collapse_shape %[[WIDE]] {{\[\[}}0], [1, 2, 3]] : tensor<5x2x2x16xi8> into tensor<5x64xi8>
 // CHECK:         %[[WE:.*]] = tensor.empty() : tensor<5x64xf32>
 // CHECK:         %[[W:.*]] = linalg.generic {{.*}} ins(%[[CODES]] : tensor<5x64xi8>) outs(%[[WE]] : tensor<5x64xf32>)
 // CHECK:           tensor.extract %[[S]]

@@ -23,7 +23,7 @@ func.func @stats(%x: tensor<1x84xf32>) -> tensor<1x84xf32> {
 // CHECK-DAG:     %[[SCALES:.*]] = arith.constant dense<5.000000e-01> : tensor<2x2xf16>
 // CHECK-DAG:     %[[MINS:.*]] = arith.constant dense<-1.000000e+00> : tensor<2x2xf16>
 // CHECK-NOT:     lowbit.
-// CHECK:         tensor.extract %[[DATA]]
+// CHECK:         linalg.generic {{.*}} ins(%[[DATA]] : tensor<2x16xi8>)
 // CHECK:         tensor.extract %[[SCALES]]
 // CHECK:         tensor.extract %[[MINS]]
 func.func @packed_weight_min_scale(%x: tensor<1x40xf32>) -> tensor<1x2xf32> {

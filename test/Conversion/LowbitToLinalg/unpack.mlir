@@ -1,33 +1,35 @@
 // RUN: lowbit-opt %s -split-input-file -convert-lowbit-to-linalg | FileCheck %s
 
 // int4: code j sits in byte j / 2 at bit 4 * (j % 2); signed codes are
-// sign-extended from 4 bits as (p ^ 8) - 8.
+// sign-extended from 4 bits as (p ^ 8) - 8. Static byte layouts unpack as
+// one elementwise generic over [rows, bytes, codes per byte] (each byte read
+// once per slot, no gather), collapsed back to rows.
 
+// CHECK-DAG: #[[BYTE:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-LABEL: func @unpack_int4_signed
 // CHECK-SAME:    (%[[P:.*]]: tensor<4x8xi8>)
-// CHECK:         %[[E:.*]] = tensor.empty() : tensor<4x16xi8>
+// CHECK:         %[[E:.*]] = tensor.empty() : tensor<4x8x2xi8>
 // CHECK:         %[[R:.*]] = linalg.generic
-// CHECK-SAME:      iterator_types = ["parallel", "parallel"]
-// CHECK-SAME:      outs(%[[E]] : tensor<4x16xi8>)
-// CHECK:           %[[I:.*]] = linalg.index 0 : index
-// CHECK:           %[[J:.*]] = linalg.index 1 : index
-// CHECK:           %[[C2:.*]] = arith.constant 2 : index
-// CHECK:           %[[U:.*]] = arith.divui %[[J]], %[[C2]] : index
-// CHECK:           %[[B:.*]] = tensor.extract %[[P]][%[[I]], %[[U]]] : tensor<4x8xi8>
+// CHECK-SAME:      indexing_maps = [#[[BYTE]], #[[ID]]]
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME:      ins(%[[P]] : tensor<4x8xi8>) outs(%[[E]] : tensor<4x8x2xi8>)
+// CHECK:           ^bb0(%[[B:.*]]: i8, %{{.*}}: i8):
 // CHECK:           %[[W:.*]] = arith.extui %[[B]] : i8 to i32
-// CHECK:           %[[SLOT:.*]] = arith.remui %[[J]], %[[C2]] : index
-// CHECK:           %[[C4:.*]] = arith.constant 4 : index
-// CHECK:           %[[SH:.*]] = arith.muli %[[SLOT]], %[[C4]] : index
-// CHECK:           %[[SH32:.*]] = arith.index_castui %[[SH]] : index to i32
+// CHECK:           %[[SLOT:.*]] = linalg.index 2 : index
+// CHECK:           %[[SLOT32:.*]] = arith.index_castui %[[SLOT]] : index to i32
+// CHECK:           %[[C4:.*]] = arith.constant 4 : i32
+// CHECK:           %[[SH:.*]] = arith.muli %[[SLOT32]], %[[C4]] : i32
+// CHECK:           %[[S:.*]] = arith.shrui %[[W]], %[[SH]] : i32
 // CHECK:           %[[MASK:.*]] = arith.constant 15 : i32
-// CHECK:           %[[S:.*]] = arith.shrui %[[W]], %[[SH32]] : i32
 // CHECK:           %[[PAT:.*]] = arith.andi %[[S]], %[[MASK]] : i32
 // CHECK:           %[[SIGN:.*]] = arith.constant 8 : i32
 // CHECK:           %[[X:.*]] = arith.xori %[[PAT]], %[[SIGN]] : i32
 // CHECK:           %[[V:.*]] = arith.subi %[[X]], %[[SIGN]] : i32
 // CHECK:           %[[T:.*]] = arith.trunci %[[V]] : i32 to i8
 // CHECK:           linalg.yield %[[T]] : i8
-// CHECK:         return %[[R]]
+// CHECK:         %[[C:.*]] = tensor.collapse_shape %[[R]] {{\[\[}}0], [1, 2]] : tensor<4x8x2xi8> into tensor<4x16xi8>
+// CHECK:         return %[[C]]
 // CHECK-NOT:     lowbit.
 func.func @unpack_int4_signed(%p: tensor<4x8xi8>) -> tensor<4x16xi8> {
   %c = lowbit.unpack %p {layout = #lowbit.layout<int4>, signed_codes} : tensor<4x8xi8> -> tensor<4x16xi8>
@@ -102,15 +104,19 @@ func.func @unpack_int3_block(%p: tensor<2x6xi32>) -> tensor<2x45xi8> {
 
 // -----
 
-// int2: four codes per byte at bits 2 * (j % 4).
+// int2: four codes per byte at bits 2 * (j % 4); 6 bytes hold 24 codes,
+// of which the row keeps 23 (copied out of the slice into a dense tensor).
 
 // CHECK-LABEL: func @unpack_int2
-// CHECK:           %[[C4:.*]] = arith.constant 4 : index
-// CHECK:           arith.divui %{{.*}}, %[[C4]] : index
-// CHECK:           arith.remui %{{.*}}, %[[C4]] : index
-// CHECK:           %[[C2:.*]] = arith.constant 2 : index
-// CHECK:           arith.muli %{{.*}}, %[[C2]] : index
+// CHECK:         linalg.generic
+// CHECK-SAME:      outs(%{{.*}} : tensor<3x6x4xi8>)
+// CHECK:           %[[C2:.*]] = arith.constant 2 : i32
+// CHECK:           arith.muli %{{.*}}, %[[C2]] : i32
 // CHECK:           arith.constant 3 : i32
+// CHECK:         %[[C:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<3x6x4xi8> into tensor<3x24xi8>
+// CHECK:         %[[S:.*]] = tensor.extract_slice %[[C]][0, 0] [3, 23] [1, 1] : tensor<3x24xi8> to tensor<3x23xi8>
+// CHECK:         %[[D:.*]] = linalg.copy ins(%[[S]] : tensor<3x23xi8>)
+// CHECK:         return %[[D]]
 func.func @unpack_int2(%p: tensor<3x6xi8>) -> tensor<3x23xi8> {
   %c = lowbit.unpack %p {layout = #lowbit.layout<int2>} : tensor<3x6xi8> -> tensor<3x23xi8>
   return %c : tensor<3x23xi8>
@@ -154,12 +160,13 @@ func.func @unpack_radix11(%p: tensor<3x15xi32>) -> tensor<3x128xi8> {
 // CHECK-LABEL: func @unpack_int8_unsigned
 // CHECK-SAME:    (%[[P:.*]]: tensor<5xi8>)
 // CHECK:         linalg.generic
-// CHECK-SAME:      iterator_types = ["parallel"]
-// CHECK:           %[[I:.*]] = linalg.index 0 : index
-// CHECK:           %[[B:.*]] = tensor.extract %[[P]][%[[I]]] : tensor<5xi8>
-// CHECK:           %[[W:.*]] = arith.extui %[[B]] : i8 to i32
-// CHECK:           %[[T:.*]] = arith.trunci %[[W]] : i32 to i16
+// CHECK-SAME:      iterator_types = ["parallel", "parallel"]
+// CHECK-SAME:      ins(%[[P]] : tensor<5xi8>)
+// CHECK:           %[[W:.*]] = arith.extui %{{.*}} : i8 to i32
+// CHECK:           arith.constant 255 : i32
+// CHECK:           %[[T:.*]] = arith.trunci %{{.*}} : i32 to i16
 // CHECK:           linalg.yield %[[T]] : i16
+// CHECK:         tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<5x1xi16> into tensor<5xi16>
 func.func @unpack_int8_unsigned(%p: tensor<5xi8>) -> tensor<5xi16> {
   %c = lowbit.unpack %p {layout = #lowbit.layout<int8>} : tensor<5xi8> -> tensor<5xi16>
   return %c : tensor<5xi16>
