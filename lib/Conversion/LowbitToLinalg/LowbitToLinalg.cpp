@@ -698,6 +698,25 @@ ElementParams readParams(Emitter &e, SchemeAttr scheme, ArrayRef<Value> at,
   return p;
 }
 
+/// `params` (scales or minimums) as f32, converted once up front when they
+/// are narrower: f16 -> f32 is exact, and a per-element conversion would be
+/// a libcall per element on CPUs without F16C.
+Value widenParamsToF32(OpBuilder &b, Location loc, Value params) {
+  if (!params)
+    return params;
+  auto type = cast<RankedTensorType>(params.getType());
+  if (type.getElementType().isF32())
+    return params;
+  auto wideType = RankedTensorType::get(type.getShape(), b.getF32Type());
+  Value init = emptyLike(b, loc, wideType, params);
+  return buildElementwise(b, loc, init, {params},
+                          [&](OpBuilder &nb, Location l, LoopIndices &,
+                              ValueRange args) -> Value {
+                            Emitter e{nb, l};
+                            return e.toF32(args[0]);
+                          });
+}
+
 struct DequantizeLowering : public LowbitPattern<DequantizeOp> {
   using LowbitPattern::LowbitPattern;
   FailureOr<SmallVector<Value>>
@@ -718,8 +737,9 @@ struct DequantizeLowering : public LowbitPattern<DequantizeOp> {
 
     Value input = adaptor.getInput();
     Value init = emptyLike(rewriter, loc, type, input);
-    Value scales = adaptor.getScales(), zeroPoints = adaptor.getZeroPoints(),
-          mins = adaptor.getMins();
+    Value scales = widenParamsToF32(rewriter, loc, adaptor.getScales());
+    Value zeroPoints = adaptor.getZeroPoints();
+    Value mins = widenParamsToF32(rewriter, loc, adaptor.getMins());
     int64_t rank = type.getRank();
     Value result = buildElementwise(
         rewriter, loc, init, {input},

@@ -46,22 +46,25 @@ func.func @dequantize_affine_u8(%q: tensor<6x5xi8>, %s: tensor<5xf32>, %z: tenso
 // -----
 
 // Uniform min/scale u2, groups of 32 along axis 1 with f16 parameters:
-// parameters are extended to f32, x = T[q] * s + m with T[k] = k / 3 in f32,
-// and the result is rounded once to f16.
+// the parameter tensors are extended to f32 once (exact), then
+// x = T[q] * s + m with T[k] = k / 3 in f32, and the result is rounded once
+// to f16.
 
 // CHECK-LABEL: func @dequantize_min_scale
-// CHECK-SAME:    (%[[Q:.*]]: tensor<3x70xi8>, %[[S:.*]]: tensor<3x3xf16>, %[[M:.*]]: tensor<3x3xf16>)
+// CHECK-SAME:    (%[[Q:.*]]: tensor<3x70xi8>, %[[S16:.*]]: tensor<3x3xf16>, %[[M16:.*]]: tensor<3x3xf16>)
 // CHECK:         %[[T:.*]] = arith.constant dense<[0.000000e+00, 0.333333343, 0.666666686, 1.000000e+00]> : tensor<4xf32>
+// CHECK:         %[[S:.*]] = linalg.generic {{.*}} ins(%[[S16]] : tensor<3x3xf16>) outs(%{{.*}} : tensor<3x3xf32>)
+// CHECK:           arith.extf %{{.*}} : f16 to f32
+// CHECK:         %[[M:.*]] = linalg.generic {{.*}} ins(%[[M16]] : tensor<3x3xf16>) outs(%{{.*}} : tensor<3x3xf32>)
+// CHECK:           arith.extf %{{.*}} : f16 to f32
 // CHECK:         linalg.generic
 // CHECK:         ^bb0(%[[IN:.*]]: i8, %{{.*}}: f16):
 // CHECK:           %[[I:.*]] = linalg.index 0 : index
 // CHECK:           %[[J:.*]] = linalg.index 1 : index
 // CHECK:           %[[C32:.*]] = arith.constant 32 : index
 // CHECK:           %[[G:.*]] = arith.divui %[[J]], %[[C32]] : index
-// CHECK:           %[[SH:.*]] = tensor.extract %[[S]][%[[I]], %[[G]]] : tensor<3x3xf16>
-// CHECK:           %[[SC:.*]] = arith.extf %[[SH]] : f16 to f32
-// CHECK:           %[[MH:.*]] = tensor.extract %[[M]][%[[I]], %[[G]]] : tensor<3x3xf16>
-// CHECK:           %[[MIN:.*]] = arith.extf %[[MH]] : f16 to f32
+// CHECK:           %[[SC:.*]] = tensor.extract %[[S]][%[[I]], %[[G]]] : tensor<3x3xf32>
+// CHECK:           %[[MIN:.*]] = tensor.extract %[[M]][%[[I]], %[[G]]] : tensor<3x3xf32>
 // CHECK:           %[[QI:.*]] = arith.extui %[[IN]] : i8 to i32
 // CHECK:           %[[LAST:.*]] = arith.constant 3 : i32
 // CHECK:           %[[K:.*]] = arith.minui %[[QI]], %[[LAST]] : i32
@@ -131,8 +134,8 @@ func.func @dequantize_codebook(%q: tensor<?x?xi8>, %s: tensor<?xf32>) -> tensor<
 // CHECK:         linalg.generic
 // CHECK:           %[[C128:.*]] = arith.constant 128 : index
 // CHECK:           arith.divui %{{.*}}, %[[C128]] : index
-// CHECK:           %[[SC:.*]] = arith.extf %{{.*}} : f16 to f32
-// CHECK:           %[[MIN:.*]] = arith.extf %{{.*}} : f16 to f32
+// CHECK:           %[[SC:.*]] = tensor.extract %{{.*}} : tensor<2x3xf32>
+// CHECK:           %[[MIN:.*]] = tensor.extract %{{.*}} : tensor<2x3xf32>
 // CHECK:           %[[LAST:.*]] = arith.constant 10 : i32
 // CHECK:           arith.minui %{{.*}}, %[[LAST]] : i32
 // CHECK:           %[[TK:.*]] = tensor.extract %[[T]]

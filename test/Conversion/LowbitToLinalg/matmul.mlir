@@ -16,8 +16,9 @@
 // CHECK:           arith.xori
 // CHECK:         %[[CODES:.*]] = tensor.collapse_shape %[[WIDE]] {{\[\[}}0], [1, 2, 3]] : tensor<5x2x2x16xi8> into tensor<5x64xi8>
 // CHECK:         %[[WE:.*]] = tensor.empty() : tensor<5x64xf32>
+// CHECK:         %[[S32:.*]] = linalg.generic {{.*}} ins(%[[S]] : tensor<5x2xf16>) outs(%{{.*}} : tensor<5x2xf32>)
 // CHECK:         %[[W:.*]] = linalg.generic {{.*}} ins(%[[CODES]] : tensor<5x64xi8>) outs(%[[WE]] : tensor<5x64xf32>)
-// CHECK:           tensor.extract %[[S]]
+// CHECK:           tensor.extract %[[S32]]
 // CHECK:           arith.mulf
 // CHECK:         %[[AE:.*]] = tensor.empty() : tensor<2x5xf32>
 // CHECK:         %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32

@@ -24,8 +24,8 @@ func.func @stats(%x: tensor<1x84xf32>) -> tensor<1x84xf32> {
 // CHECK-DAG:     %[[MINS:.*]] = arith.constant dense<-1.000000e+00> : tensor<2x2xf16>
 // CHECK-NOT:     lowbit.
 // CHECK:         linalg.generic {{.*}} ins(%[[DATA]] : tensor<2x16xi8>)
-// CHECK:         tensor.extract %[[SCALES]]
-// CHECK:         tensor.extract %[[MINS]]
+// CHECK:         linalg.generic {{.*}} ins(%[[SCALES]] : tensor<2x2xf16>)
+// CHECK:         linalg.generic {{.*}} ins(%[[MINS]] : tensor<2x2xf16>)
 func.func @packed_weight_min_scale(%x: tensor<1x40xf32>) -> tensor<1x2xf32> {
   %w:3 = lowbit.packed_weight {data = dense<7> : tensor<2x16xi8>, scales = dense<0.5> : tensor<2x2xf16>, mins = dense<-1.0> : tensor<2x2xf16>, shape = array<i64: 2, 40>, scheme = #lowbit.scheme<u2, min_scale, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int2, block = 32>} : tensor<2x16xi8>, tensor<2x2xf16>, tensor<2x2xf16>
   %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<2x2xf16>) mins(%w#2 : tensor<2x2xf16>) {scheme = #lowbit.scheme<u2, min_scale, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int2, block = 32>} : tensor<1x40xf32>, tensor<2x16xi8> -> tensor<1x2xf32>
