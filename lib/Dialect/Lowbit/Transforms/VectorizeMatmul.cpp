@@ -402,8 +402,18 @@ private:
     return arith::SubIOp::create(b, loc, biased, correction);
   }
 
-  /// acc + float(dot) * scale.
+  /// Dynamic int8 with one scale per row (or tensor): the integer dot
+  /// products accumulate exactly in i32 lanes over the whole row and are
+  /// converted and scaled once.
+  bool accumulatesIntegers() {
+    return plan.dynamicInt8 &&
+           op.getScheme().getGranularity() != GranularityKind::PerGroup;
+  }
+
+  /// acc + float(dot) * scale, or acc + dot in i32 without a scale.
   Value accumulateDot(Value dot, Value scale, Value acc) {
+    if (!scale)
+      return arith::AddIOp::create(b, loc, acc, dot);
     int64_t lanes = cast<VectorType>(dot.getType()).getNumElements();
     Value asFloat = arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), dot);
     return multiplyAdd(asFloat, splat(scale, lanes), acc);
@@ -625,8 +635,12 @@ private:
     SchemeAttr scheme = op.getScheme();
     int64_t k = op.getInput().getType().getDimSize(1);
     int64_t numRows = rows.size();
-    SmallVector<Value> zeros(numRows * columns.size(),
-                             splat(f32Constant(0.0f), plan.lanes));
+    SmallVector<Value> zeros(
+        numRows * columns.size(),
+        accumulatesIntegers()
+            ? splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+                    plan.lanes)
+            : splat(f32Constant(0.0f), plan.lanes));
     // Without an offset, a per-channel or per-tensor scale multiplies the
     // row's total once, after the reduction.
     bool scaleAfter = !plan.dynamicInt8 && !isSlotted() && !hasOffset() &&
@@ -667,6 +681,13 @@ private:
         SmallVector<Value> paramIndices = paramIndicesOf(column, segment);
         if (scaleAfter) {
           params.push_back(Dequantization{});
+          continue;
+        }
+        if (plan.dynamicInt8 && accumulatesIntegers()) {
+          llvm::append_range(
+              result, accumulateIntegerSegment(
+                          rows, column, kBase, unit, Value(), partial,
+                          acc.slice(c * numRows, numRows)));
           continue;
         }
         Value scale = scales.empty() ? readParam(op.getScales(), paramIndices)
@@ -775,8 +796,14 @@ private:
     for (int64_t width = numSets; width > 1; width = (width + 1) / 2)
       for (int64_t u = 0; u < width / 2; ++u)
         for (int64_t i = 0; i < tile; ++i)
-          sets[u * tile + i] = arith::AddFOp::create(
-              b, loc, sets[u * tile + i], sets[(width - 1 - u) * tile + i]);
+          sets[u * tile + i] =
+              accumulatesIntegers()
+                  ? Value(arith::AddIOp::create(
+                        b, loc, sets[u * tile + i],
+                        sets[(width - 1 - u) * tile + i]))
+                  : Value(arith::AddFOp::create(
+                        b, loc, sets[u * tile + i],
+                        sets[(width - 1 - u) * tile + i]));
     SmallVector<Value> accs(sets.begin(), sets.begin() + tile);
     for (int64_t segment = unrolled; segment < fullSegments; ++segment)
       accs = segmentBody(index(segment), accs, false);
@@ -791,7 +818,7 @@ private:
       // reduction) and the inverse of the code factor (when the offset
       // path has not already folded it into the multiplier).
       Value multiplier;
-      if (scaleAfter)
+      if (scaleAfter || accumulatesIntegers())
         multiplier = getDequantization(
                          readParam(op.getScales(), paramIndicesOf(column, {})),
                          Value(), Value())
@@ -806,10 +833,18 @@ private:
       if (hasSlottedOffsets())
         offsets = offsetTerms(rows, column);
       for (auto [r, row] : llvm::enumerate(rows)) {
-        // The reduction may reassociate: a tree of vector adds.
-        Value total = vector::ReductionOp::create(
-            b, loc, vector::CombiningKind::ADD, accs[c * numRows + r],
-            arith::FastMathFlags::reassoc);
+        // The reduction may reassociate: a tree of vector adds (exact for
+        // integer accumulators, converted once).
+        Value total;
+        if (accumulatesIntegers())
+          total = arith::SIToFPOp::create(
+              b, loc, f32,
+              vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                          accs[c * numRows + r]));
+        else
+          total = vector::ReductionOp::create(
+              b, loc, vector::CombiningKind::ADD, accs[c * numRows + r],
+              arith::FastMathFlags::reassoc);
         if (!offsets.empty())
           total = arith::AddFOp::create(b, loc, total, offsets[r]);
         if (plan.dynamicInt8)

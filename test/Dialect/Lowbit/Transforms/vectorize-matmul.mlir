@@ -207,8 +207,9 @@ func.func @int4_row_tiles(%x: tensor<9x64xf32>, %p: tensor<3x32xi8>, %s: tensor<
 
 // Dynamic int8 activations: every row is quantized once (max |x| / 127,
 // round half to even by the 1.5 * 2^23 trick, clamp to [-127, 127]), then
-// each segment is an integer dot product scaled by the weight scale, and
-// the row's total by its activation scale.
+// each segment is an integer dot product; with one scale per row the dot
+// products accumulate in i32 over the row, and the exact total is converted
+// once and scaled by the weight and activation scales.
 // CHECK-LABEL: func @dynamic_int8
 // CHECK-DAG: %[[MAGIC:.*]] = arith.constant dense<0x4B400000> : vector<64xf32>
 // CHECK-DAG: %[[HI:.*]] = arith.constant dense<1.270000e+02> : vector<64xf32>
@@ -224,11 +225,12 @@ func.func @int4_row_tiles(%x: tensor<9x64xf32>, %p: tensor<3x32xi8>, %s: tensor<
 // CHECK: arith.fptosi %{{.*}} : vector<64xf32> to vector<64xi8>
 // CHECK: vector.transfer_write %{{.*}} : vector<64xi8>, tensor<1x128xi8>
 // CHECK: tensor.insert %{{.*}} : tensor<1xf32>
-// CHECK: scf.for {{.*}} -> (vector<16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<16xi32>)
 // CHECK-NOT: unsigned_lhs
-// CHECK: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
-// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
-// CHECK: vector.reduction <add>
+// CHECK: %[[DOT:.*]] = lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
+// CHECK: arith.addi %{{.*}}, %[[DOT]] : vector<16xi32>
+// CHECK: %[[SUM:.*]] = vector.reduction <add>, %{{.*}} : vector<16xi32> into i32
+// CHECK: arith.sitofp %[[SUM]] : i32 to f32
 // CHECK: tensor.extract %[[Q]]#1
 // VNNI-LABEL: func @dynamic_int8
 // VNNI: arith.xori %{{.*}} : vector<64xi8>
