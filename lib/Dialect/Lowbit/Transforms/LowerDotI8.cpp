@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Int8Dot.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -25,19 +26,17 @@ using namespace lowbit;
 
 namespace {
 
-enum class DotIsa { Generic, X86Vnni, ArmDotprod };
-
 struct LowerDotI8 : public OpRewritePattern<DotI8Op> {
-  LowerDotI8(MLIRContext *context, DotIsa isa)
+  LowerDotI8(MLIRContext *context, Int8Dot isa)
       : OpRewritePattern(context), isa(isa) {}
-  DotIsa isa;
+  Int8Dot isa;
 
   LogicalResult matchAndRewrite(DotI8Op op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     VectorType accType = op.getAcc().getType();
     int64_t lanes = accType.getNumElements(), bytes = 4 * lanes;
-    if (isa == DotIsa::X86Vnni && op.getUnsignedLhs() &&
+    if (isa == Int8Dot::X86Vnni && op.getUnsignedLhs() &&
         (bytes == 16 || bytes == 32 || bytes == 64)) {
       std::string name =
           "llvm.x86.avx512.vpdpbusd." + std::to_string(bytes * 8);
@@ -46,7 +45,7 @@ struct LowerDotI8 : public OpRewritePattern<DotI8Op> {
           ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
       return success();
     }
-    if (isa == DotIsa::ArmDotprod && !op.getUnsignedLhs() && bytes % 16 == 0) {
+    if (isa == Int8Dot::ArmDotprod && !op.getUnsignedLhs() && bytes % 16 == 0) {
       Value result = op.getAcc();
       for (int64_t chunk = 0; chunk < bytes / 16; ++chunk) {
         auto slice = [&](Value v, int64_t offset, int64_t size) {
@@ -90,21 +89,11 @@ struct LowbitLowerDotI8Pass
   using Base::Base;
 
   void runOnOperation() override {
-    DotIsa dot;
-    if (isa == "generic") {
-      dot = DotIsa::Generic;
-    } else if (isa == "avx512-vnni") {
-      dot = DotIsa::X86Vnni;
-    } else if (isa == "arm-dotprod") {
-      dot = DotIsa::ArmDotprod;
-    } else {
-      getOperation()->emitError() << "unknown isa '" << isa
-                                  << "' (expected generic, avx512-vnni or "
-                                     "arm-dotprod)";
+    FailureOr<Int8Dot> dot = parseInt8Dot(getOperation(), "isa", isa);
+    if (failed(dot))
       return signalPassFailure();
-    }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerDotI8>(&getContext(), dot);
+    patterns.add<LowerDotI8>(&getContext(), *dot);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

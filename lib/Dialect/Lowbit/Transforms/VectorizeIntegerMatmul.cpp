@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Int8Dot.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,10 +37,8 @@ constexpr int64_t kMmlaBytes = 8;
 
 class IntegerMatmulBuilder {
 public:
-  IntegerMatmulBuilder(PatternRewriter &b, IntegerMatmulOp op,
-                       bool unsignedActivations)
-      : b(b), loc(op.getLoc()), op(op),
-        unsignedActivations(unsignedActivations) {
+  IntegerMatmulBuilder(PatternRewriter &b, IntegerMatmulOp op, Int8Dot dot)
+      : b(b), loc(op.getLoc()), op(op), dot(dot) {
     k = op.getInput().getType().getDimSize(1);
   }
 
@@ -97,49 +96,29 @@ private:
     return total;
   }
 
-  /// sum_k x[row, k] * w[column, k] in segments of dot_i8.
+  /// sum_k x[row, k] * w[column, k] in segments of dot_i8, accumulated in
+  /// i32 lanes and reduced once.
   Value dotElement(Value row, Value column) {
-    int64_t lanes = kSegmentBytes / 4;
-    auto bytesType = VectorType::get({kSegmentBytes}, b.getI8Type());
-    auto accType = VectorType::get({lanes}, b.getI32Type());
+    auto accType = VectorType::get({kSegmentBytes / 4}, b.getI32Type());
     Value zeroAcc = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
-    Value offsetBytes = arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(bytesType, b.getI8IntegerAttr(int8_t(0x80))));
-    // acc += x . w per segment; with unsigned activations (vpdpbusd) also
-    // corr += 128 . w, subtracted at the end.
-    auto segment = [&](Value s, ValueRange accs, bool partial) {
+    auto segment = [&](Value s, Value acc, bool partial) {
       Value kBase = arith::MulIOp::create(b, loc, s, index(kSegmentBytes));
       Value x = readRow(op.getInput(), row, kBase, kSegmentBytes, partial);
       Value w = readRow(op.getWeights(), column, kBase, kSegmentBytes, partial);
-      if (!unsignedActivations)
-        return SmallVector<Value>{DotI8Op::create(b, loc, accs[0], x, w, false)};
-      Value ux = arith::XOrIOp::create(b, loc, x, offsetBytes);
-      return SmallVector<Value>{
-          DotI8Op::create(b, loc, accs[0], ux, w, true),
-          DotI8Op::create(b, loc, accs[1], offsetBytes, w, true)};
+      return Value(arith::AddIOp::create(
+          b, loc, acc, buildSignedInt8Dot(b, loc, x, w, dot)));
     };
-    SmallVector<Value> init{zeroAcc};
-    if (unsignedActivations)
-      init.push_back(zeroAcc);
     int64_t full = k / kSegmentBytes;
     auto segments = scf::ForOp::create(
-        b, loc, index(0), index(full), index(1), init,
+        b, loc, index(0), index(full), index(1), ValueRange{zeroAcc},
         [&](OpBuilder &, Location, Value s, ValueRange accs) {
-          scf::YieldOp::create(b, loc, segment(s, accs, false));
+          scf::YieldOp::create(b, loc, segment(s, accs[0], false));
         });
-    SmallVector<Value> accs(segments.getResults());
+    Value acc = segments.getResult(0);
     if (full * kSegmentBytes < k)
-      accs = segment(index(full), accs, true);
-    Value total =
-        vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, accs[0]);
-    if (unsignedActivations)
-      total = arith::SubIOp::create(
-          b, loc, total,
-          vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                      accs[1]));
-    return total;
+      acc = segment(index(full), acc, true);
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc);
   }
 
   /// out[row + i, column + j] for i, j in {0, 1}: smmla multiplies the 2x8
@@ -191,18 +170,15 @@ private:
   PatternRewriter &b;
   Location loc;
   IntegerMatmulOp op;
-  bool unsignedActivations;
+  Int8Dot dot;
   int64_t k;
 };
 
 struct VectorizeIntegerMatmulPattern
     : public OpRewritePattern<IntegerMatmulOp> {
-  VectorizeIntegerMatmulPattern(MLIRContext *context, bool unsignedActivations,
-                                bool i8mm)
-      : OpRewritePattern(context), unsignedActivations(unsignedActivations),
-        i8mm(i8mm) {}
-  /// vpdpbusd multiplies unsigned by signed bytes.
-  bool unsignedActivations;
+  VectorizeIntegerMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm)
+      : OpRewritePattern(context), dot(dot), i8mm(i8mm) {}
+  Int8Dot dot;
   bool i8mm;
 
   LogicalResult matchAndRewrite(IntegerMatmulOp op,
@@ -214,7 +190,7 @@ struct VectorizeIntegerMatmulPattern
         !op.getType().hasStaticShape())
       return b.notifyMatchFailure(op, "dynamic shapes");
     int64_t m = op.getType().getDimSize(0), n = op.getType().getDimSize(1);
-    IntegerMatmulBuilder builder(b, op, unsignedActivations);
+    IntegerMatmulBuilder builder(b, op, dot);
     Value result = tensor::EmptyOp::create(b, op.getLoc(),
                                            op.getType().getShape(),
                                            b.getI32Type());
@@ -245,16 +221,11 @@ struct LowbitVectorizeIntegerMatmulPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (int8Dot != "generic" && int8Dot != "avx512-vnni" &&
-        int8Dot != "arm-dotprod") {
-      getOperation()->emitError()
-          << "unknown int8-dot '" << int8Dot
-          << "' (expected generic, avx512-vnni or arm-dotprod)";
+    FailureOr<Int8Dot> dot = parseInt8Dot(getOperation(), "int8-dot", int8Dot);
+    if (failed(dot))
       return signalPassFailure();
-    }
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeIntegerMatmulPattern>(
-        &getContext(), int8Dot == "avx512-vnni", i8mm);
+    patterns.add<VectorizeIntegerMatmulPattern>(&getContext(), *dot, i8mm);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

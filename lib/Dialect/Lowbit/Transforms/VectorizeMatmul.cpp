@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Int8Dot.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -47,8 +48,6 @@ namespace {
 
 /// How one lowbit.matmul is walked: segments of `segmentCodes` codes stored
 /// in `segmentUnits` storage units, accumulated in `lanes`-wide vectors.
-enum class Int8Dot { Generic, X86Vnni, ArmDotprod };
-
 struct KernelPlan {
   LayoutKind kind;
   /// Dynamic int8 activations: how segments' integer dot products are done,
@@ -386,20 +385,7 @@ private:
   /// bytes per lane), as lowbit.dot_i8 that lowbit-lower-dot-i8 turns into
   /// the target's instruction.
   Value integerDot(Value a, Value w) {
-    int64_t bytes = cast<VectorType>(a.getType()).getNumElements();
-    Value zero = splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
-                       bytes / 4);
-    if (plan.dot != Int8Dot::X86Vnni)
-      return DotI8Op::create(b, loc, zero, a, w, /*unsigned_lhs=*/false);
-    // vpdpbusd multiplies unsigned by signed bytes: use a + 128 (a is in
-    // [-127, 127]) and subtract 128 * sum(w), itself a dot of 0x80 bytes.
-    Value bias = splat(
-        arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(int8_t(0x80))),
-        bytes);
-    Value unsignedA = arith::XOrIOp::create(b, loc, a, bias);
-    Value biased = DotI8Op::create(b, loc, zero, unsignedA, w, true);
-    Value correction = DotI8Op::create(b, loc, zero, bias, w, true);
-    return arith::SubIOp::create(b, loc, biased, correction);
+    return buildSignedInt8Dot(b, loc, a, w, plan.dot);
   }
 
   /// Dynamic int8 with one scale per row (or tensor): the integer dot
@@ -1266,21 +1252,11 @@ struct LowbitVectorizeMatmulPass
   }
 
   void runOnOperation() override {
-    Int8Dot dot;
-    if (int8Dot == "generic") {
-      dot = Int8Dot::Generic;
-    } else if (int8Dot == "avx512-vnni") {
-      dot = Int8Dot::X86Vnni;
-    } else if (int8Dot == "arm-dotprod") {
-      dot = Int8Dot::ArmDotprod;
-    } else {
-      getOperation()->emitError()
-          << "unknown int8-dot '" << int8Dot
-          << "' (expected generic, avx512-vnni or arm-dotprod)";
+    FailureOr<Int8Dot> dot = parseInt8Dot(getOperation(), "int8-dot", int8Dot);
+    if (failed(dot))
       return signalPassFailure();
-    }
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeMatmulPattern>(&getContext(), dot);
+    patterns.add<VectorizeMatmulPattern>(&getContext(), *dot);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

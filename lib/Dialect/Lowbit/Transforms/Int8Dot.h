@@ -1,0 +1,35 @@
+//===- Int8Dot.h - the target's int8 dot products for the kernels -*- C++ -*-===//
+//
+// One definition of the `int8-dot` / `isa` pass options and of the signed
+// int8 dot product the vector kernels emit as lowbit.dot_i8, shared by
+// lowbit-vectorize-matmul, lowbit-vectorize-integer-matmul and
+// lowbit-lower-dot-i8.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_INT8DOT_H
+#define LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_INT8DOT_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Operation.h"
+
+namespace lowbit {
+
+enum class Int8Dot { Generic, X86Vnni, ArmDotprod };
+
+/// Parses generic, avx512-vnni or arm-dotprod; otherwise emits "unknown
+/// OPTION 'VALUE' (expected ...)" at `op` and fails.
+mlir::FailureOr<Int8Dot> parseInt8Dot(mlir::Operation *op,
+                                      llvm::StringRef option,
+                                      llvm::StringRef value);
+
+/// sum over the bytes of signed `a` times signed `w`, as i32 lanes of four
+/// bytes each, in the form `dot` computes: for x86 VNNI (unsigned x signed
+/// bytes) `a xor 0x80` = a + 128 meets `w` and the correction 128 * sum(w),
+/// itself a dot of 0x80 bytes, is subtracted; otherwise both stay signed.
+mlir::Value buildSignedInt8Dot(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::Value a, mlir::Value w, Int8Dot dot);
+
+} // namespace lowbit
+
+#endif // LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_INT8DOT_H
