@@ -1057,6 +1057,41 @@ Result<QuantizedTensor> lowbit::numerics::quantizeTensor(
   return out;
 }
 
+/// Runs over a tensor whose parameters are given: `span(offset, length, p)`
+/// for every contiguous run of one parameter group, `element(offset, p)` for
+/// the elements of the interleaved bands, in parallel over the traversal's
+/// tasks.
+template <typename SpanFn, typename ElementFn>
+static void forEachWithGivenParams(const TensorLayout &l, const Scheme &scheme,
+                                   llvm::ArrayRef<float> scales,
+                                   llvm::ArrayRef<int32_t> zeroPoints,
+                                   llvm::ArrayRef<float> mins,
+                                   unsigned numThreads, SpanFn span,
+                                   ElementFn element) {
+  Traversal tr(l, /*splitPerTensor=*/true);
+  runTasks(tr.getNumTasks(), numThreads, [&](int64_t t) {
+    std::vector<QuantParams> lp;
+    auto runs = [&](const RunsItem &it) {
+      QuantParams p = givenParams(scheme, it.param, scales, zeroPoints, mins);
+      for (int64_t r = 0; r < it.numRuns; ++r)
+        span(it.base + r * it.runStride, it.runLen, p);
+    };
+    auto band = [&](const BandItem &b) {
+      int64_t lb = b.laneBegin, w = b.laneEnd - b.laneBegin;
+      lp.resize(w);
+      for (int64_t i = 0; i < w; ++i)
+        lp[i] = givenParams(scheme, b.paramBase + lb + i, scales, zeroPoints,
+                            mins);
+      for (int64_t r = 0; r < b.numRows; ++r) {
+        int64_t off = b.base + r * b.rowStride + lb;
+        for (int64_t i = 0; i < w; ++i)
+          element(off + i, lp[i]);
+      }
+    };
+    tr.runTask(t, runs, band);
+  });
+}
+
 Result<std::vector<uint8_t>> lowbit::numerics::quantizeTensorWithParams(
     llvm::ArrayRef<float> values, llvm::ArrayRef<int64_t> shape,
     const Scheme &scheme, const Granularity &granularity,
@@ -1078,31 +1113,15 @@ Result<std::vector<uint8_t>> lowbit::numerics::quantizeTensorWithParams(
   std::vector<uint8_t> out(l.numElements, 0);
   const float *x = values.data();
   uint8_t *codes = out.data();
-  Traversal tr(l, /*splitPerTensor=*/true);
-  runTasks(tr.getNumTasks(), exec.numThreads, [&](int64_t t) {
-    std::vector<QuantParams> lp;
-    auto runs = [&](const RunsItem &it) {
-      QuantParams p = givenParams(scheme, it.param, scales, zeroPoints, mins);
-      for (int64_t r = 0; r < it.numRuns; ++r) {
-        int64_t b = it.base + r * it.runStride;
-        q.quantizeSpan(values.slice(b, it.runLen), p,
-                       llvm::MutableArrayRef<uint8_t>(codes + b, it.runLen));
-      }
-    };
-    auto band = [&](const BandItem &b) {
-      int64_t lb = b.laneBegin, w = b.laneEnd - b.laneBegin;
-      lp.resize(w);
-      for (int64_t i = 0; i < w; ++i)
-        lp[i] = givenParams(scheme, b.paramBase + lb + i, scales, zeroPoints,
-                            mins);
-      for (int64_t r = 0; r < b.numRows; ++r) {
-        int64_t off = b.base + r * b.rowStride + lb;
-        for (int64_t i = 0; i < w; ++i)
-          codes[off + i] = q.toPattern(q.quantize(x[off + i], lp[i]));
-      }
-    };
-    tr.runTask(t, runs, band);
-  });
+  forEachWithGivenParams(
+      l, scheme, scales, zeroPoints, mins, exec.numThreads,
+      [&](int64_t b, int64_t length, const QuantParams &p) {
+        q.quantizeSpan(values.slice(b, length), p,
+                       llvm::MutableArrayRef<uint8_t>(codes + b, length));
+      },
+      [&](int64_t i, const QuantParams &p) {
+        codes[i] = q.toPattern(q.quantize(x[i], p));
+      });
   return out;
 }
 
@@ -1132,31 +1151,15 @@ Result<std::vector<float>> lowbit::numerics::dequantizeTensor(
   }
   std::vector<float> out(l.numElements, 0.0f);
   float *y = out.data();
-  Traversal tr(l, /*splitPerTensor=*/true);
-  runTasks(tr.getNumTasks(), exec.numThreads, [&](int64_t t) {
-    std::vector<QuantParams> lp;
-    auto runs = [&](const RunsItem &it) {
-      QuantParams p = givenParams(scheme, it.param, scales, zeroPoints, mins);
-      for (int64_t r = 0; r < it.numRuns; ++r) {
-        int64_t b = it.base + r * it.runStride;
-        q.dequantizeSpan(codes.slice(b, it.runLen), p,
-                         llvm::MutableArrayRef<float>(y + b, it.runLen));
-      }
-    };
-    auto band = [&](const BandItem &b) {
-      int64_t lb = b.laneBegin, w = b.laneEnd - b.laneBegin;
-      lp.resize(w);
-      for (int64_t i = 0; i < w; ++i)
-        lp[i] = givenParams(scheme, b.paramBase + lb + i, scales, zeroPoints,
-                            mins);
-      for (int64_t r = 0; r < b.numRows; ++r) {
-        int64_t off = b.base + r * b.rowStride + lb;
-        for (int64_t i = 0; i < w; ++i)
-          y[off + i] = q.dequantize(q.fromPattern(codes[off + i]), lp[i]);
-      }
-    };
-    tr.runTask(t, runs, band);
-  });
+  forEachWithGivenParams(
+      l, scheme, scales, zeroPoints, mins, exec.numThreads,
+      [&](int64_t b, int64_t length, const QuantParams &p) {
+        q.dequantizeSpan(codes.slice(b, length), p,
+                         llvm::MutableArrayRef<float>(y + b, length));
+      },
+      [&](int64_t i, const QuantParams &p) {
+        y[i] = q.dequantize(q.fromPattern(codes[i]), p);
+      });
   return out;
 }
 
