@@ -30,15 +30,30 @@ struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
   LogicalResult matchAndRewrite(linalg::MatmulOp matmul,
                                 PatternRewriter &rewriter) const override {
     if (matmul.getNumDpsInputs() != 2 || matmul->getNumResults() != 1 ||
-        !isZeroFilled(matmul.getDpsInits()[0]) ||
-        matmul.hasUserDefinedMaps())
-      return rewriter.notifyMatchFailure(matmul, "not a plain matmul on zero");
+        !isZeroFilled(matmul.getDpsInits()[0]))
+      return rewriter.notifyMatchFailure(matmul, "not a matmul on zero");
     Value x = matmul.getDpsInputs()[0];
-    auto transpose =
-        matmul.getDpsInputs()[1].getDefiningOp<linalg::TransposeOp>();
-    if (!transpose || transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+    // The [N, K] weight: transposed by the indexing maps, or by a
+    // linalg.transpose of a plain matmul.
+    Value weightNK;
+    if (matmul.hasUserDefinedMaps()) {
+      MLIRContext *context = matmul.getContext();
+      AffineExpr m, n, k;
+      bindDims(context, m, n, k);
+      auto map = [&](ArrayRef<AffineExpr> results) {
+        return AffineMap::get(3, 0, results, context);
+      };
+      if (matmul.getIndexingMapsArray() ==
+          SmallVector<AffineMap>{map({m, k}), map({n, k}), map({m, n})})
+        weightNK = matmul.getDpsInputs()[1];
+    } else if (auto transpose = matmul.getDpsInputs()[1]
+                                    .getDefiningOp<linalg::TransposeOp>()) {
+      if (transpose.getPermutation() == ArrayRef<int64_t>{1, 0})
+        weightNK = transpose.getInput();
+    }
+    if (!weightNK)
       return rewriter.notifyMatchFailure(matmul, "weight is not transposed");
-    auto dequantize = transpose.getInput().getDefiningOp<DequantizeOp>();
+    auto dequantize = weightNK.getDefiningOp<DequantizeOp>();
     if (!dequantize)
       return rewriter.notifyMatchFailure(matmul, "weight is not dequantized");
     auto unpack = dequantize.getInput().getDefiningOp<UnpackOp>();

@@ -13,8 +13,9 @@ using namespace mlir;
 using namespace lowbit;
 
 bool lowbit::isZeroFilled(Value value) {
-  auto fill = value.getDefiningOp<linalg::FillOp>();
-  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  if (auto fill = value.getDefiningOp<linalg::FillOp>())
+    return matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
+  return matchPattern(value, m_AnyZeroFloat());
 }
 
 Value lowbit::matchBiasAdd(linalg::GenericOp op, Value value) {

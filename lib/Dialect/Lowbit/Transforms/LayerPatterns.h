@@ -16,7 +16,8 @@
 
 namespace lowbit {
 
-/// Whether `value` is a linalg.fill of floating-point zero.
+/// Whether `value` is floating-point zero: a linalg.fill of zero or a zero
+/// constant.
 bool isZeroFilled(mlir::Value value);
 
 /// If `op` adds a [N] vector to each row of `value` (out[m, n] = value[m, n]

@@ -54,6 +54,16 @@ struct KernelPlan {
   /// and how many bytes one dot product consumes.
   bool dynamicInt8 = false;
   Int8Dot dot = Int8Dot::Generic;
+  /// Dynamic int8 on interleaved int4: packing blocks per segment. The low
+  /// nibbles of a segment's bytes (and then the high nibbles) make one dot
+  /// product over several groups, whose activations are stored regrouped to
+  /// match (regroupQuantized).
+  int64_t blocksPerSegment = 1;
+  /// Dynamic int8 with x86 VNNI (unsigned x signed bytes): weight codes
+  /// enter the dot product as q + weightOffset (unsigned), activations as
+  /// they are; -weightOffset * (sum of each lane's activations) is
+  /// precomputed per row and starts every lane's sum.
+  int64_t weightOffset = 0;
   int64_t segmentCodes;
   int64_t segmentUnits;
   int64_t numSegments;
@@ -123,9 +133,19 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
       return failure();
     }
     plan.dynamicInt8 = true;
+    if (plan.kind == LayoutKind::Int4Interleaved && block % 8 != 0) {
+      why = "dynamic int8 activations need segments of whole 4-byte groups";
+      return failure();
+    }
+    if (plan.kind == LayoutKind::Int4Interleaved) {
+      // Four blocks: 64 bytes, one 512-bit dot product per nibble half.
+      plan.blocksPerSegment = 4;
+      plan.segmentCodes = 4 * block;
+      plan.segmentUnits = 2 * block;
+      plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
+    }
     // Bytes of one integer dot product: the int8 segment, or one nibble half.
-    int64_t bytes =
-        plan.kind == LayoutKind::Int8 ? plan.segmentCodes : plan.segmentCodes / 2;
+    int64_t bytes = plan.segmentUnits;
     plan.dot = dot;
     if (bytes % 4 != 0) {
       why = "dynamic int8 activations need segments of whole 4-byte groups";
@@ -133,6 +153,8 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
     }
     if (dot == Int8Dot::X86Vnni && bytes != 16 && bytes != 32 && bytes != 64)
       plan.dot = Int8Dot::Generic;
+    if (plan.dot == Int8Dot::X86Vnni)
+      plan.weightOffset = plan.kind == LayoutKind::Int8 ? 128 : 8;
     plan.lanes = bytes / 4;
     return plan;
   }
@@ -234,9 +256,12 @@ private:
   int64_t columnTile(int64_t rowTile) const { return rowTile == 1 ? 1 : 2; }
 
   /// Whether the segment loop of single activation rows prefetches the next
-  /// weight row (measured: it helps the slotted and int4 kernels cold, and
-  /// slows int8, whose 4 KiB rows the hardware prefetcher already follows).
-  bool prefetches() const { return plan.kind != LayoutKind::Int8; }
+  /// weight row (measured: it helps the slotted and weight-only int4 kernels
+  /// cold, and slows int8 and the dynamic int8 kernels, whose segments are
+  /// whole cache lines the hardware prefetcher already follows).
+  bool prefetches() const {
+    return plan.kind != LayoutKind::Int8 && !plan.dynamicInt8;
+  }
 
   bool isSlotted() const {
     return plan.kind == LayoutKind::Radix || plan.kind == LayoutKind::Int4 ||
@@ -244,18 +269,23 @@ private:
   }
 
   /// Quantizes every activation row to int8 (lowbit.matmul's definition):
-  /// fills `quantizedInput` [M, segments * segmentCodes] (zero past K) and
-  /// `inputScales` [M].
+  /// fills `quantizedInput` [M, segments * segmentCodes] (zero past K, each
+  /// segment in the order of regroupQuantized), `inputScales` [M] and, with
+  /// a weight offset, `corrections` [M, segments * lanes].
   void quantizeActivations() {
     int64_t m = op.getType().getDimSize(0);
     int64_t k = op.getInput().getType().getDimSize(1);
     int64_t lanes = plan.segmentCodes;
-    Type i8 = b.getI8Type();
+    Type i8 = b.getI8Type(), i32 = b.getI32Type();
     Value codes = tensor::EmptyOp::create(
         b, loc, ArrayRef<int64_t>{m, plan.numSegments * lanes}, i8);
     Value scales = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32);
+    SmallVector<Value> state{codes, scales};
+    if (plan.weightOffset)
+      state.push_back(tensor::EmptyOp::create(
+          b, loc, ArrayRef<int64_t>{m, plan.numSegments * plan.lanes}, i32));
     auto rows = scf::ForOp::create(
-        b, loc, index(0), index(m), index(1), ValueRange{codes, scales},
+        b, loc, index(0), index(m), index(1), state,
         [&](OpBuilder &, Location, Value row, ValueRange state) {
           auto segmentValid = [&](Value segment) {
             Value kBase = arith::MulIOp::create(b, loc, segment, index(lanes));
@@ -283,9 +313,11 @@ private:
               arith::DivFOp::create(b, loc, maximum, f32Constant(127.0f)),
               f32Constant(1.0f));
           // q = clamp(round_even(x / s), -127, 127).
+          SmallVector<Value> written{state[0]};
+          if (plan.weightOffset)
+            written.push_back(state[2]);
           auto quantized = scf::ForOp::create(
-              b, loc, index(0), index(plan.numSegments), index(1),
-              ValueRange{state[0]},
+              b, loc, index(0), index(plan.numSegments), index(1), written,
               [&](OpBuilder &, Location, Value segment, ValueRange acc) {
                 auto [kBase, valid] = segmentValid(segment);
                 Value x = readActivations(row, kBase, valid, lanes);
@@ -300,22 +332,74 @@ private:
                 Value magic = splat(f32Constant(12582912.0f), lanes);
                 Value rounded = arith::SubFOp::create(
                     b, loc, arith::AddFOp::create(b, loc, y, magic), magic);
-                Value q = arith::FPToSIOp::create(b, loc, vectorOf(lanes, i8),
-                                                  rounded);
-                Value written =
+                Value q = regroupQuantized(arith::FPToSIOp::create(
+                    b, loc, vectorOf(lanes, i8), rounded));
+                SmallVector<Value> next{
                     vector::TransferWriteOp::create(b, loc, q, acc[0],
                                                     ValueRange{row, kBase},
                                                     ArrayRef<bool>{true})
-                        .getResult();
-                scf::YieldOp::create(b, loc, written);
+                        .getResult()};
+                if (plan.weightOffset)
+                  next.push_back(
+                      vector::TransferWriteOp::create(
+                          b, loc, laneCorrections(q), acc[1],
+                          ValueRange{row, arith::MulIOp::create(
+                                              b, loc, segment,
+                                              index(plan.lanes))},
+                          ArrayRef<bool>{true})
+                          .getResult());
+                scf::YieldOp::create(b, loc, next);
               });
-          Value updatedScales =
-              tensor::InsertOp::create(b, loc, scale, state[1], row);
-          scf::YieldOp::create(b, loc,
-                               ValueRange{quantized.getResult(0), updatedScales});
+          SmallVector<Value> next{
+              quantized.getResult(0),
+              tensor::InsertOp::create(b, loc, scale, state[1], row)};
+          if (plan.weightOffset)
+            next.push_back(quantized.getResult(1));
+          scf::YieldOp::create(b, loc, next);
         });
     quantizedInput = rows.getResult(0);
     inputScales = rows.getResult(1);
+    if (plan.weightOffset)
+      corrections = rows.getResult(2);
+  }
+
+  /// The quantized activations of one segment in the order its dot products
+  /// read them: with several interleaved int4 blocks per segment, first the
+  /// activations of every block's low nibbles (codes [0, B/2) of each
+  /// block), then those of the high nibbles.
+  Value regroupQuantized(Value q) {
+    if (plan.blocksPerSegment == 1)
+      return q;
+    int64_t block = plan.segmentCodes / plan.blocksPerSegment, half = block / 2;
+    SmallVector<int64_t> order;
+    for (int64_t nibble = 0; nibble < 2; ++nibble)
+      for (int64_t blockIndex = 0; blockIndex < plan.blocksPerSegment;
+           ++blockIndex)
+        for (int64_t j = 0; j < half; ++j)
+          order.push_back(blockIndex * block + nibble * half + j);
+    return vector::ShuffleOp::create(b, loc, q, q, order);
+  }
+
+  /// -weightOffset * the sum of the activations that meet each dot-product
+  /// lane of a (regrouped) segment: lane i takes bytes [4i, 4i + 4) of each
+  /// dot product (one for int8, the low and high nibble halves for int4).
+  Value laneCorrections(Value q) {
+    Type i32 = b.getI32Type();
+    int64_t bytes = cast<VectorType>(q.getType()).getNumElements();
+    int64_t parts = bytes / (4 * plan.lanes);
+    Value wide = arith::ExtSIOp::create(b, loc, vectorOf(bytes, i32), q);
+    Value grid = vector::ShapeCastOp::create(
+        b, loc, VectorType::get({parts, plan.lanes, 4}, i32), wide);
+    Value zero = splat(
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)), plan.lanes);
+    Value sums = vector::MultiDimReductionOp::create(
+        b, loc, grid, zero, ArrayRef<bool>{true, false, true},
+        vector::CombiningKind::ADD);
+    return arith::MulIOp::create(
+        b, loc, sums,
+        splat(arith::ConstantOp::create(
+                  b, loc, b.getI32IntegerAttr(int32_t(-plan.weightOffset))),
+              plan.lanes));
   }
 
   /// Regroups every activation row for the radix kernel: for segment s and
@@ -381,13 +465,6 @@ private:
                                           padding, ArrayRef<bool>{true});
   }
 
-  /// sum over the bytes of a * w as `plan.lanes` i32 partial sums (four
-  /// bytes per lane), as lowbit.dot_i8 that lowbit-lower-dot-i8 turns into
-  /// the target's instruction.
-  Value integerDot(Value a, Value w) {
-    return buildSignedInt8Dot(b, loc, a, w, plan.dot);
-  }
-
   /// Dynamic int8 with one scale per row (or tensor): the integer dot
   /// products accumulate exactly in i32 lanes over the whole row and are
   /// converted and scaled once.
@@ -396,16 +473,19 @@ private:
            op.getScheme().getGranularity() != GranularityKind::PerGroup;
   }
 
-  /// acc + float(dot) * scale, or acc + dot in i32 without a scale.
+  /// acc + float(dot) * scale (a scalar or one per lane), or acc + dot in
+  /// i32 without a scale.
   Value accumulateDot(Value dot, Value scale, Value acc) {
     if (!scale)
       return arith::AddIOp::create(b, loc, acc, dot);
     int64_t lanes = cast<VectorType>(dot.getType()).getNumElements();
     Value asFloat = arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), dot);
-    return multiplyAdd(asFloat, splat(scale, lanes), acc);
+    if (!isa<VectorType>(scale.getType()))
+      scale = splat(scale, lanes);
+    return multiplyAdd(asFloat, scale, acc);
   }
 
-  Value quantizedInput, inputScales;
+  Value quantizedInput, inputScales, corrections;
   Value regroupedInput, segmentSums;
   /// The packed weights and per-group parameters as read-only buffers, for
   /// prefetches.
@@ -537,8 +617,10 @@ private:
   Value readUnits(Value column, Value unit, int64_t lanes, bool lastSegment) {
     Type unitType = op.getPacked().getType().getElementType();
     Value padding = arith::ConstantOp::create(b, loc, b.getIntegerAttr(unitType, 0));
-    bool inBounds = !lastSegment || (op.getLayout().getBlock() > 0 &&
-                                     lanes <= plan.segmentUnits);
+    int64_t rowUnits = op.getPacked().getType().getDimSize(1);
+    bool inBounds =
+        !lastSegment ||
+        (plan.numSegments - 1) * plan.segmentUnits + lanes <= rowUnits;
     return vector::TransferReadOp::create(
         b, loc, vectorOf(lanes, unitType), op.getPacked(),
         ValueRange{column, unit}, padding, ArrayRef<bool>{inBounds});
@@ -669,22 +751,20 @@ private:
           params.push_back(Dequantization{});
           continue;
         }
-        if (plan.dynamicInt8 && accumulatesIntegers()) {
+        if (plan.dynamicInt8) {
+          Value scale;
+          if (plan.blocksPerSegment > 1 && !accumulatesIntegers())
+            scale = readBlockScales(column, segment, partial);
+          else if (!accumulatesIntegers())
+            scale = readParam(op.getScales(), paramIndices);
           llvm::append_range(
               result, accumulateIntegerSegment(
-                          rows, column, kBase, unit, Value(), partial,
+                          rows, column, kBase, segment, unit, scale, partial,
                           acc.slice(c * numRows, numRows)));
           continue;
         }
         Value scale = scales.empty() ? readParam(op.getScales(), paramIndices)
                                      : scales[c];
-        if (plan.dynamicInt8) {
-          llvm::append_range(
-              result, accumulateIntegerSegment(
-                          rows, column, kBase, unit, scale, partial,
-                          acc.slice(c * numRows, numRows)));
-          continue;
-        }
         Value zeroPoint =
             op.getZeroPoints() ? readZeroPoint(paramIndices) : Value();
         // (Slotted kernels add offsets after the loop.)
@@ -742,9 +822,14 @@ private:
                 ValueRange{ahead, arith::MulIOp::create(
                                       b, loc, first, index(plan.segmentUnits))},
                 /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+            Value firstGroup =
+                plan.blocksPerSegment == 1
+                    ? first
+                    : Value(arith::MulIOp::create(
+                          b, loc, first, index(plan.blocksPerSegment)));
             for (Value params : paramBuffers)
               memref::PrefetchOp::create(
-                  b, loc, params, ValueRange{ahead, first},
+                  b, loc, params, ValueRange{ahead, firstGroup},
                   /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
           }
           // Per-group scales of the `unroll` segments: one vector load and
@@ -848,43 +933,93 @@ private:
   }
 
   /// Integer dot products of one weight segment with the quantized
-  /// activations of each row, scaled by the weight scale.
+  /// activations of each row, scaled by the weight scale (a scalar, or one
+  /// per lane).
   SmallVector<Value> accumulateIntegerSegment(ArrayRef<Value> rows,
                                               Value column, Value kBase,
-                                              Value unit, Value scale,
-                                              bool partial, ValueRange accs) {
-    SmallVector<Value> result(accs.begin(), accs.end());
-    if (plan.kind == LayoutKind::Int8) {
-      Value w = readUnits(column, unit, plan.segmentCodes, partial);
-      for (auto [row, acc] : llvm::zip(rows, result))
-        acc = accumulateDot(
-            integerDot(readQuantized(row, kBase, plan.segmentCodes), w), scale,
-            acc);
-      return result;
-    }
-    // Interleaved nibbles: low halves are codes [0, B/2), high [B/2, B).
-    int64_t half = plan.segmentCodes / 2;
-    Value bytes = readUnits(column, unit, half, partial);
+                                              Value segment, Value unit,
+                                              Value scale, bool partial,
+                                              ValueRange accs) {
     Type i8 = b.getI8Type();
+    int64_t bytes = plan.segmentUnits;
     auto constant = [&](int64_t value) {
-      return splat(arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)),
-                   half);
+      return splat(
+          arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)), bytes);
     };
-    auto signExtend = [&](Value nibbles) {
-      return arith::SubIOp::create(
-          b, loc, arith::XOrIOp::create(b, loc, nibbles, constant(8)),
-          constant(8));
-    };
-    Value low = signExtend(arith::AndIOp::create(b, loc, bytes, constant(0x0F)));
-    Value high = signExtend(arith::ShRUIOp::create(b, loc, bytes, constant(4)));
-    Value kHigh = arith::AddIOp::create(b, loc, kBase, index(half));
+    // The weight operands: the int8 segment, or the low and the high
+    // nibbles of an int4 one; offset (unsigned) or sign-extended.
+    Value w = readUnits(column, unit, bytes, partial);
+    SmallVector<Value> operands;
+    if (plan.kind == LayoutKind::Int8) {
+      operands.push_back(plan.weightOffset
+                             ? Value(arith::XOrIOp::create(b, loc, w,
+                                                           constant(0x80)))
+                             : w);
+    } else if (plan.weightOffset) {
+      // q + 8 = (nibble xor 8) for both nibbles at once.
+      Value offset = arith::XOrIOp::create(b, loc, w, constant(0x88));
+      operands.push_back(arith::AndIOp::create(b, loc, offset, constant(0x0F)));
+      operands.push_back(arith::ShRUIOp::create(b, loc, offset, constant(4)));
+    } else {
+      auto signExtend = [&](Value nibbles) {
+        return arith::SubIOp::create(
+            b, loc, arith::XOrIOp::create(b, loc, nibbles, constant(8)),
+            constant(8));
+      };
+      operands.push_back(
+          signExtend(arith::AndIOp::create(b, loc, w, constant(0x0F))));
+      operands.push_back(
+          signExtend(arith::ShRUIOp::create(b, loc, w, constant(4))));
+    }
+    SmallVector<Value> result(accs.begin(), accs.end());
     for (auto [row, acc] : llvm::zip(rows, result)) {
-      Value dot = arith::AddIOp::create(
-          b, loc, integerDot(readQuantized(row, kBase, half), low),
-          integerDot(readQuantized(row, kHigh, half), high));
+      Value dot = plan.weightOffset ? readCorrections(row, segment)
+                                    : Value(zeroLanes());
+      for (auto [i, operand] : llvm::enumerate(operands)) {
+        Value x = readQuantized(
+            row, arith::AddIOp::create(b, loc, kBase, index(i * bytes)), bytes);
+        dot = plan.weightOffset
+                  ? Value(DotI8Op::create(b, loc, dot, operand, x,
+                                          /*unsigned_lhs=*/true))
+                  : Value(DotI8Op::create(b, loc, dot, x, operand,
+                                          /*unsigned_lhs=*/false));
+      }
       acc = accumulateDot(dot, scale, acc);
     }
     return result;
+  }
+
+  /// The precomputed corrections of `row` for the lanes of `segment`.
+  Value readCorrections(Value row, Value segment) {
+    Value padding = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    return vector::TransferReadOp::create(
+        b, loc, vectorOf(plan.lanes, b.getI32Type()), corrections,
+        ValueRange{row, arith::MulIOp::create(b, loc, segment,
+                                              index(plan.lanes))},
+        padding, ArrayRef<bool>{true});
+  }
+  Value zeroLanes() {
+    return splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+                 plan.lanes);
+  }
+
+  /// The per-group scales of the blocks of `segment` as f32, one per
+  /// dot-product lane (lane i belongs to block i / (lanes / blocks)); only
+  /// the last segment may have fewer blocks (read as scale 0).
+  Value readBlockScales(Value column, Value segment, bool partial) {
+    Type element =
+        cast<RankedTensorType>(op.getScales().getType()).getElementType();
+    int64_t blocks = plan.blocksPerSegment;
+    Value first = arith::MulIOp::create(b, loc, segment, index(blocks));
+    Value scales = toF32(vector::TransferReadOp::create(
+        b, loc, vectorOf(blocks, element), op.getScales(),
+        ValueRange{column, first},
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+        ArrayRef<bool>{!partial}));
+    SmallVector<int64_t> lanesToBlocks;
+    for (int64_t lane = 0; lane < plan.lanes; ++lane)
+      lanesToBlocks.push_back(lane / (plan.lanes / blocks));
+    return vector::ShuffleOp::create(b, loc, scales, scales, lanesToBlocks);
   }
 
   /// Decodes one weight segment per column and adds x * w to the

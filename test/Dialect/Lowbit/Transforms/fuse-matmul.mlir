@@ -48,6 +48,34 @@ func.func @min_scale_no_bias(%x: tensor<1x8xf32>) -> tensor<1x2xf32> {
 
 // -----
 
+// The transposition may be in the matmul's indexing maps instead (the form
+// of upstream's former matmul_transpose_b), and the zero accumulator a
+// constant; other indexing maps are left alone.
+// CHECK-LABEL: func @transposed_by_maps
+// CHECK-SAME: (%[[X:.*]]: tensor<1x8xf32>, %[[A:.*]]: tensor<2x1xf32>)
+// CHECK: %[[P:.*]], %[[S:.*]] = lowbit.packed_weight
+// CHECK: %[[Y:.*]] = lowbit.matmul %[[X]], %[[P]] scales(%[[S]] : tensor<2xf32>)
+// CHECK: %[[N:.*]] = linalg.matmul indexing_maps = {{.*}} ins(%[[A]], %{{.*}} : tensor<2x1xf32>, tensor<2x8xf32>)
+// CHECK: return %[[Y]], %[[N]]
+#mk = affine_map<(m, n, k) -> (m, k)>
+#nk = affine_map<(m, n, k) -> (n, k)>
+#km = affine_map<(m, n, k) -> (k, m)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+func.func @transposed_by_maps(%x: tensor<1x8xf32>, %a: tensor<2x1xf32>) -> (tensor<1x2xf32>, tensor<1x8xf32>) {
+  %p, %s = lowbit.packed_weight {data = dense<5> : tensor<2x8xi8>, scales = dense<1.0> : tensor<2xf32>, shape = array<i64: 2, 8>, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<2x8xi8>, tensor<2xf32>
+  %c = lowbit.unpack %p {layout = #lowbit.layout<int8>, signed_codes} : tensor<2x8xi8> -> tensor<2x8xi8>
+  %w = lowbit.dequantize %c scales(%s : tensor<2xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>} : tensor<2x8xi8> -> tensor<2x8xf32>
+  %zero = arith.constant dense<0.0> : tensor<1x2xf32>
+  %y = linalg.matmul indexing_maps = [#mk, #nk, #mn] ins(%x, %w : tensor<1x8xf32>, tensor<2x8xf32>) outs(%zero : tensor<1x2xf32>) -> tensor<1x2xf32>
+  // Here the weight is read as [K, N]: not the [N, K] form lowbit.matmul has.
+  %zero8 = arith.constant dense<0.0> : tensor<1x8xf32>
+  %n = linalg.matmul indexing_maps = [#km, #kn, #mn] ins(%a, %w : tensor<2x1xf32>, tensor<2x8xf32>) outs(%zero8 : tensor<1x8xf32>) -> tensor<1x8xf32>
+  return %y, %n : tensor<1x2xf32>, tensor<1x8xf32>
+}
+
+// -----
+
 // A non-zero accumulator, or float weights, are left alone.
 // CHECK-LABEL: func @not_fused
 // CHECK-NOT: lowbit.matmul
@@ -76,6 +104,8 @@ func.func @not_fused(%x: tensor<1x8xf32>, %acc: tensor<1x2xf32>, %wf: tensor<8x2
 // DYNAMIC: lowbit.matmul {{.*}}dynamic_int8_activations
 // DYNAMIC-LABEL: func @min_scale_no_bias
 // DYNAMIC-NOT: dynamic_int8_activations
+// DYNAMIC-LABEL: func @transposed_by_maps
+// DYNAMIC: lowbit.matmul {{.*}}dynamic_int8_activations
 // DYNAMIC-LABEL: func @not_fused
 func.func @dynamic_marker() {
   return

@@ -232,12 +232,72 @@ func.func @int4_row_tiles(%x: tensor<9x64xf32>, %p: tensor<3x32xi8>, %s: tensor<
 // CHECK: %[[SUM:.*]] = vector.reduction <add>, %{{.*}} : vector<16xi32> into i32
 // CHECK: arith.sitofp %[[SUM]] : i32 to f32
 // CHECK: tensor.extract %[[Q]]#1
+// With VNNI (unsigned x signed bytes) the weights enter as q + 128 (xor
+// 0x80, once per weight segment) and every lane's sum starts from the
+// precomputed -128 * (sum of its four activations): one dot per segment.
 // VNNI-LABEL: func @dynamic_int8
-// VNNI: arith.xori %{{.*}} : vector<64xi8>
-// VNNI: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
-// VNNI: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
-// VNNI: arith.subi %{{.*}} : vector<16xi32>
+// VNNI-DAG: %[[MINUS128:.*]] = arith.constant dense<-128> : vector<16xi32>
+// VNNI-DAG: %[[SIGN:.*]] = arith.constant dense<-128> : vector<64xi8>
+// VNNI: %[[Q:.*]]:3 = scf.for {{.*}} -> (tensor<1x128xi8>, tensor<1xf32>, tensor<1x32xi32>)
+// VNNI: %[[WIDE:.*]] = arith.extsi %{{.*}} : vector<64xi8> to vector<64xi32>
+// VNNI: %[[GRID:.*]] = vector.shape_cast %[[WIDE]] : vector<64xi32> to vector<1x16x4xi32>
+// VNNI: %[[SUMS:.*]] = vector.multi_reduction <add>, %[[GRID]], %{{.*}} [0, 2] : vector<1x16x4xi32> to vector<16xi32>
+// VNNI: arith.muli %[[SUMS]], %[[MINUS128]] : vector<16xi32>
+// VNNI: scf.for {{.*}} -> (vector<16xi32>)
+// VNNI: %[[W:.*]] = vector.transfer_read %{{.*}} : tensor<4x100xi8>, vector<64xi8>
+// VNNI: %[[OFFSET:.*]] = arith.xori %[[W]], %[[SIGN]] : vector<64xi8>
+// VNNI: %[[CORR:.*]] = vector.transfer_read %[[Q]]#2
+// VNNI: %[[X:.*]] = vector.transfer_read %[[Q]]#0
+// VNNI: %[[DOT:.*]] = lowbit.dot_i8 %[[CORR]], %[[OFFSET]], %[[X]] {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// VNNI-NOT: lowbit.dot_i8
+// VNNI: arith.addi %{{.*}}, %[[DOT]] : vector<16xi32>
 func.func @dynamic_int8(%x: tensor<1x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4xf32>) -> tensor<1x4xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>, dynamic_int8_activations} : tensor<1x100xf32>, tensor<4x100xi8> -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
+}
+
+// -----
+
+// Dynamic int8 on interleaved int4 (groups of 32): a segment is four blocks
+// (64 bytes); its low nibbles and then its high nibbles are each one 64-byte
+// dot product, against activations stored regrouped to match (every block's
+// codes [0, 16), then every block's codes [16, 32)); the four group scales
+// are spread over the lanes (4 lanes per block). K = 160: one whole segment
+// and a partial one (one block) whose bytes and scales are read with
+// padding (scale 0).
+// CHECK-LABEL: func @dynamic_int4
+// CHECK: vector.shuffle %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33,
+// CHECK-SAME: 111, 16, 17,
+// CHECK-SAME: 126, 127] : vector<128xi8>, vector<128xi8>
+// CHECK: scf.for {{.*}} -> (vector<16xf32>)
+// CHECK: %[[S:.*]] = vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<2x5xf16>, vector<4xf16>
+// CHECK: %[[S32:.*]] = arith.extf %[[S]] : vector<4xf16> to vector<4xf32>
+// CHECK: %[[LANES:.*]] = vector.shuffle %[[S32]], %[[S32]] [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]
+// CHECK: %[[W:.*]] = vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<2x80xi8>, vector<64xi8>
+// CHECK: %[[LOW:.*]] = arith.andi %[[W]]
+// CHECK: arith.xori %[[LOW]]
+// CHECK: %[[HIGH:.*]] = arith.shrui %[[W]]
+// CHECK: arith.xori %[[HIGH]]
+// CHECK: %[[D1:.*]] = lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
+// CHECK: %[[D2:.*]] = lowbit.dot_i8 %[[D1]], %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
+// CHECK: %[[F:.*]] = arith.sitofp %[[D2]] : vector<16xi32> to vector<16xf32>
+// CHECK: arith.mulf %[[F]], %[[LANES]]
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %c4], %{{.*}} : tensor<2x5xf16>, vector<4xf16>
+// CHECK: vector.transfer_read %{{.*}}[%{{.*}}, %c64], %{{.*}} : tensor<2x80xi8>, vector<64xi8>
+// Under avx512-vnni, q + 8 = nibble xor 8 (one xor with 0x88 for both nibbles),
+// unsigned, and the lanes start from -8 * (their activations' sum).
+// VNNI-LABEL: func @dynamic_int4
+// VNNI-DAG: %[[MINUS8:.*]] = arith.constant dense<-8> : vector<16xi32>
+// VNNI-DAG: %[[X88:.*]] = arith.constant dense<-120> : vector<64xi8>
+// VNNI: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [0, 2] : vector<2x16x4xi32> to vector<16xi32>
+// VNNI: arith.muli %{{.*}}, %[[MINUS8]] : vector<16xi32>
+// VNNI: %[[OFFSET:.*]] = arith.xori %{{.*}}, %[[X88]] : vector<64xi8>
+// VNNI: %[[LOW:.*]] = arith.andi %[[OFFSET]]
+// VNNI: %[[HIGH:.*]] = arith.shrui %[[OFFSET]]
+// VNNI: %[[CORR:.*]] = vector.transfer_read {{.*}} : tensor<1x32xi32>, vector<16xi32>
+// VNNI: %[[D1:.*]] = lowbit.dot_i8 %[[CORR]], %[[LOW]], %{{.*}} {unsigned_lhs}
+// VNNI: lowbit.dot_i8 %[[D1]], %[[HIGH]], %{{.*}} {unsigned_lhs}
+func.func @dynamic_int4(%x: tensor<1x160xf32>, %p: tensor<2x80xi8>, %s: tensor<2x5xf16>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x5xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>, dynamic_int8_activations} : tensor<1x160xf32>, tensor<2x80xi8> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
 }

@@ -337,10 +337,11 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     `q_x = clamp(round_even(x / s_x), -127, 127)`, and the products are
     integer dot products:
     `out[m, n] = s_x[m] * sum_g s_w[n, g] * sum_{k in g} q_x[m, k] * q_w[n, k]
-    (+ bias[n])`. Sums of four consecutive products are exact in i32 (what
-    one lane of `vpdpbusd` (x86 VNNI) or `sdot` (AArch64) computes); how
-    those partial sums are scaled and added (in f32) is the implementation's
-    choice, like the order of the float sum.
+    (+ bias[n])`. Partial sums of products within a group (at least the
+    four consecutive products one lane of `vpdpbusd` (x86 VNNI) or `sdot`
+    (AArch64) computes) are exact in i32; how those partial sums are scaled
+    and added (in f32) is the implementation's choice, like the order of the
+    float sum.
 
     ```mlir
     %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<120x13xf16>) bias(%b : tensor<120xf32>)
