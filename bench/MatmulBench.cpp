@@ -91,6 +91,12 @@ cl::opt<bool>
             cl::desc("Skip the check against the numerics reference"));
 cl::opt<bool> noHot("no-hot", cl::cat(category),
                     cl::desc("Skip the hot measurements"));
+cl::opt<std::string>
+    int8DotOpt("int8-dot", cl::cat(category),
+               cl::desc("Integer dot products of the dynamic presets: host "
+                        "(the default: what lowbitc picks for this CPU), "
+                        "generic, avx2, avx512-vnni"),
+               cl::init("host"));
 
 using Clock = std::chrono::steady_clock;
 
@@ -590,7 +596,9 @@ int main(int argc, char **argv) {
                   : lowbitModule(context, *nx::findWeightPreset(kernel), m,
                                  n, k);
           std::string error;
-          auto jit = lowbit::compileForHost(context, source, error);
+          lowbit::JitOptions options;
+          options.int8Dot = int8DotOpt;
+          auto jit = lowbit::compileForHost(context, source, error, options);
           if (mlir::failed(jit)) {
             std::fprintf(stderr, "%s\n%s\n", error.c_str(), source.c_str());
             return 1;

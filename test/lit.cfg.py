@@ -32,6 +32,16 @@ if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc"):
     # Options after the substitution (e.g. -cpu cortex-a53) go to qemu.
     config.substitutions.append(("%qemu-aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
 
+# Tests that run code built for an x86 CPU level need a host that has it.
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo
+                      if line.startswith("flags")), [])
+except OSError:
+    flags = []
+if "avx2" in flags and "fma" in flags:
+    config.available_features.add("host-avx2")
+
 # Real models and data live beside the repository (../shared).
 config.substitutions.append(("%shared", config.lowbit_shared_dir))
 if os.path.isdir(os.path.join(config.lowbit_shared_dir, "models")):

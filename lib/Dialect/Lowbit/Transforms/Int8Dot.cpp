@@ -16,11 +16,12 @@ FailureOr<Int8Dot> lowbit::parseInt8Dot(Operation *op, StringRef option,
       llvm::StringSwitch<std::optional<Int8Dot>>(value)
           .Case("generic", Int8Dot::Generic)
           .Case("avx512-vnni", Int8Dot::X86Vnni)
+          .Case("avx2", Int8Dot::X86Avx2)
           .Case("arm-dotprod", Int8Dot::ArmDotprod)
           .Default(std::nullopt);
   if (!dot) {
     op->emitError() << "unknown " << option << " '" << value
-                    << "' (expected generic, avx512-vnni or arm-dotprod)";
+                    << "' (expected generic, avx512-vnni, avx2 or arm-dotprod)";
     return failure();
   }
   return *dot;

@@ -15,9 +15,12 @@
 
 namespace lowbit {
 
-enum class Int8Dot { Generic, X86Vnni, ArmDotprod };
+/// The int8 dot products a target has: AVX512-VNNI `vpdpbusd`, AVX2
+/// `vpmaddubsw` (16-bit pair sums, so only where they cannot saturate),
+/// AArch64 `sdot`, or portable widening code.
+enum class Int8Dot { Generic, X86Vnni, X86Avx2, ArmDotprod };
 
-/// Parses generic, avx512-vnni or arm-dotprod; otherwise emits "unknown
+/// Parses generic, avx512-vnni, avx2 or arm-dotprod; otherwise emits "unknown
 /// OPTION 'VALUE' (expected ...)" at `op` and fails.
 mlir::FailureOr<Int8Dot> parseInt8Dot(mlir::Operation *op,
                                       llvm::StringRef option,
@@ -26,7 +29,8 @@ mlir::FailureOr<Int8Dot> parseInt8Dot(mlir::Operation *op,
 /// sum over the bytes of signed `a` times signed `w`, as i32 lanes of four
 /// bytes each, in the form `dot` computes: for x86 VNNI (unsigned x signed
 /// bytes) `a xor 0x80` = a + 128 meets `w` and the correction 128 * sum(w),
-/// itself a dot of 0x80 bytes, is subtracted; otherwise both stay signed.
+/// itself a dot of 0x80 bytes, is subtracted; otherwise both stay signed
+/// (AVX2 included: its pair sums of arbitrary bytes could saturate).
 mlir::Value buildSignedInt8Dot(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value a, mlir::Value w, Int8Dot dot);
 

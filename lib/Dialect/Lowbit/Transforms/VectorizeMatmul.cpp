@@ -59,10 +59,12 @@ struct KernelPlan {
   /// product over several groups, whose activations are stored regrouped to
   /// match (regroupQuantized).
   int64_t blocksPerSegment = 1;
-  /// Dynamic int8 with x86 VNNI (unsigned x signed bytes): weight codes
-  /// enter the dot product as q + weightOffset (unsigned), activations as
-  /// they are; -weightOffset * (sum of each lane's activations) is
-  /// precomputed per row and starts every lane's sum.
+  /// Dynamic int8 with x86 VNNI or AVX2 (unsigned x signed bytes): weight
+  /// codes enter the dot product as q + weightOffset (unsigned), activations
+  /// as they are; -weightOffset * (sum of each lane's activations) is
+  /// precomputed per row and starts every lane's sum. (AVX2 int8 weights
+  /// instead enter as |q|, meeting activations with q's sign: see
+  /// accumulateIntegerSegment.)
   int64_t weightOffset = 0;
   int64_t segmentCodes;
   int64_t segmentUnits;
@@ -153,7 +155,12 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
     }
     if (dot == Int8Dot::X86Vnni && bytes != 16 && bytes != 32 && bytes != 64)
       plan.dot = Int8Dot::Generic;
-    if (plan.dot == Int8Dot::X86Vnni)
+    if (dot == Int8Dot::X86Avx2 && bytes % 16 != 0)
+      plan.dot = Int8Dot::Generic;
+    // AVX2's pair sums fit i16 with q + 8 <= 15 against |x| <= 127, not with
+    // q + 128.
+    if (plan.dot == Int8Dot::X86Vnni ||
+        (plan.dot == Int8Dot::X86Avx2 && plan.kind != LayoutKind::Int8))
       plan.weightOffset = plan.kind == LayoutKind::Int8 ? 128 : 8;
     plan.lanes = bytes / 4;
     return plan;
@@ -950,7 +957,16 @@ private:
     // nibbles of an int4 one; offset (unsigned) or sign-extended.
     Value w = readUnits(column, unit, bytes, partial);
     SmallVector<Value> operands;
-    if (plan.kind == LayoutKind::Int8) {
+    // AVX2 int8: |q| (at most 128, unsigned) meets x with q's sign (|x| <=
+    // 127): each pair sum is at most 2 * 128 * 127 in magnitude, within i16.
+    bool transfersSign =
+        plan.kind == LayoutKind::Int8 && plan.dot == Int8Dot::X86Avx2;
+    Value negative;
+    if (transfersSign) {
+      operands.push_back(math::AbsIOp::create(b, loc, w));
+      negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, w,
+                                       constant(0));
+    } else if (plan.kind == LayoutKind::Int8) {
       operands.push_back(plan.weightOffset
                              ? Value(arith::XOrIOp::create(b, loc, w,
                                                            constant(0x80)))
@@ -972,15 +988,22 @@ private:
           signExtend(arith::ShRUIOp::create(b, loc, w, constant(4))));
     }
     SmallVector<Value> result(accs.begin(), accs.end());
+    // Unsigned weight operands fit AVX2's 16-bit pair sums (above).
+    bool unsignedWeights = plan.weightOffset || transfersSign;
+    bool pairsFitI16 = unsignedWeights && plan.dot == Int8Dot::X86Avx2;
     for (auto [row, acc] : llvm::zip(rows, result)) {
       Value dot = plan.weightOffset ? readCorrections(row, segment)
                                     : Value(zeroLanes());
       for (auto [i, operand] : llvm::enumerate(operands)) {
         Value x = readQuantized(
             row, arith::AddIOp::create(b, loc, kBase, index(i * bytes)), bytes);
-        dot = plan.weightOffset
+        if (transfersSign)
+          x = arith::SelectOp::create(
+              b, loc, negative,
+              arith::SubIOp::create(b, loc, constant(0), x), x);
+        dot = unsignedWeights
                   ? Value(DotI8Op::create(b, loc, dot, operand, x,
-                                          /*unsigned_lhs=*/true))
+                                          /*unsigned_lhs=*/true, pairsFitI16))
                   : Value(DotI8Op::create(b, loc, dot, x, operand,
                                           /*unsigned_lhs=*/false));
       }

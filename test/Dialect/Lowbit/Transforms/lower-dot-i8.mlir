@@ -1,6 +1,7 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-lower-dot-i8=isa=avx512-vnni | FileCheck %s --check-prefix=VNNI
 // RUN: lowbit-opt %s -split-input-file -lowbit-lower-dot-i8=isa=arm-dotprod | FileCheck %s --check-prefix=SDOT
 // RUN: lowbit-opt %s -split-input-file -lowbit-lower-dot-i8 | FileCheck %s --check-prefix=GENERIC
+// RUN: lowbit-opt %s -split-input-file -lowbit-lower-dot-i8=isa=avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: not lowbit-opt %s -lowbit-lower-dot-i8=isa=sse9 2>&1 | FileCheck %s --check-prefix=BAD
 
 // VNNI-LABEL: func @unsigned_by_signed
@@ -39,4 +40,33 @@ func.func @sdot_chunks(%acc: vector<8xi32>, %a: vector<32xi8>, %b: vector<32xi8>
   return %r, %u : vector<8xi32>, vector<8xi32>
 }
 
-// BAD: unknown isa 'sse9' (expected generic, avx512-vnni or arm-dotprod)
+// -----
+
+// Under isa=avx2, only unsigned x signed dot products whose pair sums fit i16 become
+// pmaddubsw (u8 x s8, pairs summed into i16) + pmaddwd by ones (pairs of
+// i16 into i32), per 32 bytes and, for a 16-byte rest, the 128-bit forms;
+// without the promise, generic code.
+// AVX2-LABEL: func @pairwise
+// AVX2: %[[ONES:.*]] = arith.constant dense<1> : vector<16xi16>
+// AVX2: %[[A0:.*]] = vector.extract_strided_slice %[[A:.*]] {offsets = [0], sizes = [32], strides = [1]} : vector<48xi8> to vector<32xi8>
+// AVX2: %[[B0:.*]] = vector.extract_strided_slice %[[B:.*]] {offsets = [0], sizes = [32], strides = [1]} : vector<48xi8> to vector<32xi8>
+// AVX2: %[[P0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%[[A0]], %[[B0]]) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
+// AVX2: %[[Q0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[P0]], %[[ONES]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2: %[[ACC0:.*]] = vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [8], strides = [1]} : vector<12xi32> to vector<8xi32>
+// AVX2: %[[S0:.*]] = arith.addi %[[ACC0]], %[[Q0]] : vector<8xi32>
+// AVX2: %[[R0:.*]] = vector.insert_strided_slice %[[S0]], %{{.*}} {offsets = [0], strides = [1]} : vector<8xi32> into vector<12xi32>
+// AVX2: llvm.call_intrinsic "llvm.x86.ssse3.pmadd.ub.sw.128"(%{{.*}}, %{{.*}}) : (vector<16xi8>, vector<16xi8>) -> vector<8xi16>
+// AVX2: llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"(%{{.*}}, %{{.*}}) : (vector<8xi16>, vector<8xi16>) -> vector<4xi32>
+// AVX2: vector.insert_strided_slice %{{.*}}, %[[R0]] {offsets = [8], strides = [1]} : vector<4xi32> into vector<12xi32>
+// AVX2-NOT: llvm.call_intrinsic
+// AVX2: arith.extui
+// AVX2: return
+// VNNI-LABEL: func @pairwise
+// VNNI-NOT: pmadd
+func.func @pairwise(%acc: vector<12xi32>, %a: vector<48xi8>, %b: vector<48xi8>) -> (vector<12xi32>, vector<12xi32>) {
+  %r = lowbit.dot_i8 %acc, %a, %b {unsigned_lhs, pairs_fit_i16} : vector<12xi32>, vector<48xi8>
+  %s = lowbit.dot_i8 %acc, %a, %b {unsigned_lhs} : vector<12xi32>, vector<48xi8>
+  return %r, %s : vector<12xi32>, vector<12xi32>
+}
+
+// BAD: unknown isa 'sse9' (expected generic, avx512-vnni, avx2 or arm-dotprod)

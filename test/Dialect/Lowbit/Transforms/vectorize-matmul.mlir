@@ -1,5 +1,6 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul | FileCheck %s
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=avx512-vnni | FileCheck %s --check-prefix=VNNI
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=avx2 | FileCheck %s --check-prefix=AVX2
 
 // Interleaved int4, groups of 32 = blocks of 32: per segment, 16 bytes are
 // loaded; the low nibbles are shifted into the high half of the byte and the
@@ -251,6 +252,18 @@ func.func @int4_row_tiles(%x: tensor<9x64xf32>, %p: tensor<3x32xi8>, %s: tensor<
 // VNNI: %[[DOT:.*]] = lowbit.dot_i8 %[[CORR]], %[[OFFSET]], %[[X]] {unsigned_lhs} : vector<16xi32>, vector<64xi8>
 // VNNI-NOT: lowbit.dot_i8
 // VNNI: arith.addi %{{.*}}, %[[DOT]] : vector<16xi32>
+// Under int8-dot=avx2 (vpmaddubsw sums pairs of products in i16), int8
+// weights enter as |q| and the activations take q's sign: |pair| <= 2 * 128
+// * 127 fits i16, which the dot product is told; no corrections.
+// AVX2-LABEL: func @dynamic_int8
+// AVX2-NOT: tensor<1x32xi32>
+// AVX2: %[[W:.*]] = vector.transfer_read %{{.*}} : tensor<4x100xi8>, vector<64xi8>
+// AVX2: %[[ABS:.*]] = math.absi %[[W]] : vector<64xi8>
+// AVX2: %[[NEG:.*]] = arith.cmpi slt, %[[W]], %{{.*}} : vector<64xi8>
+// AVX2: %[[X:.*]] = vector.transfer_read
+// AVX2: %[[MINUS:.*]] = arith.subi %{{.*}}, %[[X]] : vector<64xi8>
+// AVX2: %[[SIGNED:.*]] = arith.select %[[NEG]], %[[MINUS]], %[[X]] : vector<64xi1>, vector<64xi8>
+// AVX2: lowbit.dot_i8 %{{.*}}, %[[ABS]], %[[SIGNED]] {pairs_fit_i16, unsigned_lhs} : vector<16xi32>, vector<64xi8>
 func.func @dynamic_int8(%x: tensor<1x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4xf32>) -> tensor<1x4xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>, dynamic_int8_activations} : tensor<1x100xf32>, tensor<4x100xi8> -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
@@ -297,6 +310,12 @@ func.func @dynamic_int8(%x: tensor<1x100xf32>, %p: tensor<4x100xi8>, %s: tensor<
 // VNNI: %[[CORR:.*]] = vector.transfer_read {{.*}} : tensor<1x32xi32>, vector<16xi32>
 // VNNI: %[[D1:.*]] = lowbit.dot_i8 %[[CORR]], %[[LOW]], %{{.*}} {unsigned_lhs}
 // VNNI: lowbit.dot_i8 %[[D1]], %[[HIGH]], %{{.*}} {unsigned_lhs}
+// Under int8-dot=avx2 int4 weights take the same q + 8 form (pairs: 2 * 15 *
+// 127 fit i16).
+// AVX2-LABEL: func @dynamic_int4
+// AVX2: %[[CORR:.*]] = vector.transfer_read {{.*}} : tensor<1x32xi32>, vector<16xi32>
+// AVX2: %[[D1:.*]] = lowbit.dot_i8 %[[CORR]], %{{.*}}, %{{.*}} {pairs_fit_i16, unsigned_lhs}
+// AVX2: lowbit.dot_i8 %[[D1]], %{{.*}}, %{{.*}} {pairs_fit_i16, unsigned_lhs}
 func.func @dynamic_int4(%x: tensor<1x160xf32>, %p: tensor<2x80xi8>, %s: tensor<2x5xf16>) -> tensor<1x2xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x5xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>, dynamic_int8_activations} : tensor<1x160xf32>, tensor<2x80xi8> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>

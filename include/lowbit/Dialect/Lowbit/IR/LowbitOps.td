@@ -427,14 +427,23 @@ def Lowbit_DotI8Op : Lowbit_Op<"dot_i8", [Pure, AllTypesMatch<["acc", "result"]>
     AArch64 `sdot` (signed x signed); `lowbit-lower-dot-i8` picks the
     instruction for the target or plain widening arithmetic.
 
+    `pairs_fit_i16` states that every sum of two adjacent products,
+    `lhs[2i] * rhs[2i] + lhs[2i + 1] * rhs[2i + 1]`, lies in i16 (the
+    producer knows the operands' ranges), so that the x86 AVX2 form, whose
+    `vpmaddubsw` saturates those pair sums to i16, is exact. Without it the
+    AVX2 form is not used; operands that break the promise give saturated,
+    wrong sums there.
+
     ```mlir
     %r = lowbit.dot_i8 %acc, %a, %w {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+    %s = lowbit.dot_i8 %acc, %u4, %x {pairs_fit_i16, unsigned_lhs} : vector<8xi32>, vector<32xi8>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
                        VectorOfRankAndType<[1], [I8]>:$lhs,
                        VectorOfRankAndType<[1], [I8]>:$rhs,
-                       UnitAttr:$unsigned_lhs);
+                       UnitAttr:$unsigned_lhs,
+                       UnitAttr:$pairs_fit_i16);
   let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
   let assemblyFormat = [{
     $acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)

@@ -279,10 +279,16 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
 
     With `dynamic_int8_activations` (int8 or int4_interleaved weights), the
     activation rows are first quantized to int8 (one scale per row), and
-    each segment is a `lowbit.dot_i8` integer dot product. With
-    `int8-dot=avx512-vnni` the activations are offset to unsigned bytes and
-    the matching correction subtracted, the form `vpdpbusd` computes;
-    otherwise both sides stay signed (`sdot`, or generic widening code).
+    each segment is a `lowbit.dot_i8` integer dot product; an int4 segment
+    is four blocks, whose low and then high nibbles meet activations stored
+    regrouped to match (one 64-byte dot product each). With
+    `int8-dot=avx512-vnni` the weights enter as unsigned bytes q + 128
+    (int8) or q + 8 (int4) and every lane starts from the matching
+    correction, -offset times the sum of its activations, precomputed per
+    row: the form `vpdpbusd` computes. With `int8-dot=avx2` int4 weights do
+    the same (their 16-bit pair sums cannot saturate `vpmaddubsw`), int8
+    weights enter as |q| against activations carrying q's sign; otherwise
+    both sides stay signed (`sdot`, or generic widening code).
     `lowbit-lower-dot-i8` then picks the instructions; lowbitc chooses both
     options from the CPU's features.
 
@@ -305,7 +311,8 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
   let options = [
     Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
            "Integer dot products for dynamic int8 activations: generic, "
-           "avx512-vnni (needs AVX512-VNNI and AVX512-VL) or arm-dotprod">
+           "avx512-vnni (needs AVX512-VNNI and AVX512-VL), avx2 or "
+           "arm-dotprod">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",
@@ -320,6 +327,9 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
   let description = [{
     Rewrites `lowbit.dot_i8` into `llvm.x86.avx512.vpdpbusd.{128,256,512}`
     (`isa=avx512-vnni`, unsigned x signed bytes, 16/32/64 bytes), into
+    `llvm.x86.avx2.pmadd.ub.sw` + `llvm.x86.avx2.pmadd.wd` by ones per 32
+    bytes (`isa=avx2`, unsigned x signed with `pairs_fit_i16`; the SSSE3/SSE2
+    forms for a 16-byte remainder), into
     `arm_neon.intr.sdot` per 16 bytes (`isa=arm-dotprod`, signed x signed),
     or into widening multiplies and a four-way `vector.multi_reduction`
     (`isa=generic`, and whatever an ISA cannot take). Runs after
@@ -336,7 +346,7 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"generic\"",
-           "generic, avx512-vnni or arm-dotprod">
+           "generic, avx512-vnni, avx2 or arm-dotprod">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::arm_neon::ArmNeonDialect",
@@ -561,7 +571,7 @@ def LowbitVectorizeIntegerMatmul : Pass<"lowbit-vectorize-integer-matmul", "::ml
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
-           "generic, avx512-vnni or arm-dotprod">,
+           "generic, avx512-vnni, avx2 or arm-dotprod">,
     Option<"i8mm", "i8mm", "bool", "false",
            "Use AArch64 smmla for pairs of rows and columns">
   ];
