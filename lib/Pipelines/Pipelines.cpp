@@ -138,7 +138,7 @@ void lowbit::registerLowbitPipelines() {
       "lowbit-lower-to-llvm",
       "Lower a tensor-level model to the LLVM dialect with C entry points "
       "(int lowbit_NAME(const T *in0, ..., T *out0)); option "
-      "int8-dot=generic|avx512-vnni|avx2|arm-dotprod",
+      "int8-dot=generic|avx512-vnni|avx-vnni|avx2|arm-dotprod",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         LowerToLLVMOptions options;

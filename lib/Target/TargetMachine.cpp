@@ -149,6 +149,8 @@ lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
   const llvm::Triple &triple = machine.getTargetTriple();
   if (triple.isX86() && subtarget->checkFeatures("+avx512vnni,+avx512vl"))
     options.int8Dot = "avx512-vnni";
+  else if (triple.isX86() && subtarget->checkFeatures("+avxvnni"))
+    options.int8Dot = "avx-vnni";
   else if (triple.isX86() && subtarget->checkFeatures("+avx2"))
     options.int8Dot = "avx2";
   else if (triple.isAArch64() && subtarget->checkFeatures("+dotprod"))

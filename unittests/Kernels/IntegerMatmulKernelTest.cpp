@@ -105,4 +105,23 @@ TEST(IntegerMatmulKernelTest, VnniMatchesReference) {
   checkAgainstReference("avx512-vnni");
 }
 
+// The AVX-VNNI lowering (vpdpbusd at most 256 bits wide) runs on hosts with
+// AVX-VNNI, or with AVX512-VNNI and AVX512-VL, where LLVM encodes the same
+// instructions with EVEX: the arithmetic is the same.
+TEST(IntegerMatmulKernelTest, AvxVnniMatchesReference) {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (!features.lookup("avxvnni") &&
+      !(features.lookup("avx512vnni") && features.lookup("avx512vl")))
+    GTEST_SKIP() << "the host has no 256-bit vpdpbusd";
+  checkAgainstReference("avx-vnni");
+}
+
+// AVX2 hosts: the integer matmul keeps its portable dot products (its pair
+// sums could saturate vpmaddubsw), built for AVX2.
+TEST(IntegerMatmulKernelTest, Avx2MatchesReference) {
+  if (!llvm::sys::getHostCPUFeatures().lookup("avx2"))
+    GTEST_SKIP() << "the host has no AVX2";
+  checkAgainstReference("avx2");
+}
+
 } // namespace

@@ -503,10 +503,16 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
       source += lowbit::getMatmulKernelSource(context, spec);
     }
     // The host's own dot products, the portable ones, and (where the host
-    // can run them) the AVX2 pairwise ones, which a VNNI host would not pick.
+    // can run them) the AVX2 and AVX-VNNI ones, which a host with
+    // AVX512-VNNI would not pick (AVX-VNNI's 256-bit vpdpbusd then runs in
+    // its EVEX encoding).
     std::vector<const char *> int8Dots = {"host", "generic"};
-    if (llvm::sys::getHostCPUFeatures().lookup("avx2"))
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    if (features.lookup("avx2"))
       int8Dots.push_back("avx2");
+    if (features.lookup("avxvnni") ||
+        (features.lookup("avx512vnni") && features.lookup("avx512vl")))
+      int8Dots.push_back("avx-vnni");
     for (const char *int8Dot : int8Dots) {
       SCOPED_TRACE(std::string(presetName) + " int8-dot=" + int8Dot);
       JitOptions options;

@@ -81,7 +81,7 @@ buildQuantizePipeline(mlir::OpPassManager &pm,
 /// Target choices of the lowering.
 struct LowerToLLVMOptions {
   /// How int8 dot products are emitted (see lowbit-vectorize-matmul):
-  /// generic, avx512-vnni, avx2 or arm-dotprod.
+  /// generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod.
   std::string int8Dot = "generic";
   /// AArch64 smmla for integer matmuls with several rows (needs +i8mm).
   bool i8mm = false;

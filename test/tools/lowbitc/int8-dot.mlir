@@ -4,6 +4,11 @@
 // RUN: lowbitc %s --quantize=w8a8-dynamic --mcpu=znver4 --emit=asm -o - | FileCheck %s --check-prefix=VNNI
 // RUN: lowbitc %s --quantize=w8a8-dynamic --mcpu=x86-64-v4 --emit=asm -o - | FileCheck %s --check-prefix=NOVNNI
 // RUN: lowbitc %s --quantize=w8a8-dynamic --mcpu=znver4 --mattr=-avx512vnni --emit=asm -o - | FileCheck %s --check-prefix=NOVNNI
+// AVX-VNNI CPUs without AVX-512 (alderlake, sierraforest) get the VEX form,
+// at most 256-bit.
+// RUN: lowbitc %s --quantize=w8a8-dynamic --mcpu=alderlake --emit=asm -o - | FileCheck %s --check-prefix=AVXVNNI
+// RUN: lowbitc %s --quantize=w4a8-dynamic --mcpu=sierraforest --emit=asm -o - | FileCheck %s --check-prefix=AVXVNNI
+// RUN: lowbitc %s --quantize=w4a8-dynamic --mcpu=x86-64-v3 --mattr=+avxvnni --emit=asm -o - | FileCheck %s --check-prefix=AVXVNNI
 // AVX2 CPUs (no VNNI) get vpmaddubsw + vpmaddwd, 256-bit, no AVX-512 instruction.
 // RUN: lowbitc %s --quantize=w8a8-dynamic --mcpu=haswell --emit=asm -o - | FileCheck %s --check-prefix=AVX2
 // RUN: lowbitc %s --quantize=w4a8-dynamic --mcpu=x86-64-v3 --emit=asm -o - | FileCheck %s --check-prefix=AVX2
@@ -25,6 +30,10 @@
 // AVX2: vpmaddwd {{.*}}ymm
 // AVX2-NOT: zmm
 // AVX2-NOT: vpdpbusd
+// AVXVNNI-NOT: zmm
+// AVXVNNI: {vex} vpdpbusd {{.*}}ymm
+// AVXVNNI-NOT: zmm
+// AVXVNNI-NOT: pmaddubsw
 // SSE2-NOT: pmaddubsw
 // SSE2-NOT: vpdpbusd
 

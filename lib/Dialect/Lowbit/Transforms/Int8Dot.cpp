@@ -16,12 +16,14 @@ FailureOr<Int8Dot> lowbit::parseInt8Dot(Operation *op, StringRef option,
       llvm::StringSwitch<std::optional<Int8Dot>>(value)
           .Case("generic", Int8Dot::Generic)
           .Case("avx512-vnni", Int8Dot::X86Vnni)
+          .Case("avx-vnni", Int8Dot::X86AvxVnni)
           .Case("avx2", Int8Dot::X86Avx2)
           .Case("arm-dotprod", Int8Dot::ArmDotprod)
           .Default(std::nullopt);
   if (!dot) {
     op->emitError() << "unknown " << option << " '" << value
-                    << "' (expected generic, avx512-vnni, avx2 or arm-dotprod)";
+                    << "' (expected generic, avx512-vnni, avx-vnni, avx2 or "
+                       "arm-dotprod)";
     return failure();
   }
   return *dot;
@@ -34,7 +36,7 @@ Value lowbit::buildSignedInt8Dot(OpBuilder &b, Location loc, Value a, Value w,
   auto accType = VectorType::get({bytes / 4}, b.getI32Type());
   Value zero = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(accType, b.getI32IntegerAttr(0)));
-  if (dot != Int8Dot::X86Vnni)
+  if (!isVpdpbusd(dot))
     return DotI8Op::create(b, loc, zero, a, w, /*unsigned_lhs=*/false);
   Value offset = arith::ConstantOp::create(
       b, loc,

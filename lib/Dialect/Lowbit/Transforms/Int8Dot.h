@@ -15,12 +15,20 @@
 
 namespace lowbit {
 
-/// The int8 dot products a target has: AVX512-VNNI `vpdpbusd`, AVX2
-/// `vpmaddubsw` (16-bit pair sums, so only where they cannot saturate),
-/// AArch64 `sdot`, or portable widening code.
-enum class Int8Dot { Generic, X86Vnni, X86Avx2, ArmDotprod };
+/// The int8 dot products a target has: AVX512-VNNI `vpdpbusd`, AVX-VNNI
+/// `{vex} vpdpbusd` (at most 256-bit), AVX2 `vpmaddubsw` (16-bit pair sums,
+/// so only where they cannot saturate), AArch64 `sdot`, or portable
+/// widening code.
+enum class Int8Dot { Generic, X86Vnni, X86AvxVnni, X86Avx2, ArmDotprod };
 
-/// Parses generic, avx512-vnni, avx2 or arm-dotprod; otherwise emits "unknown
+/// Whether `dot` is x86 `vpdpbusd` (unsigned x signed bytes), of either
+/// encoding.
+inline bool isVpdpbusd(Int8Dot dot) {
+  return dot == Int8Dot::X86Vnni || dot == Int8Dot::X86AvxVnni;
+}
+
+/// Parses generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod; otherwise
+/// emits "unknown
 /// OPTION 'VALUE' (expected ...)" at `op` and fails.
 mlir::FailureOr<Int8Dot> parseInt8Dot(mlir::Operation *op,
                                       llvm::StringRef option,

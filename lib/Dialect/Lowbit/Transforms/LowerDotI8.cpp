@@ -1,6 +1,7 @@
 //===- LowerDotI8.cpp - lowbit.dot_i8 to target instructions --------------===//
 //
-// x86 AVX512-VNNI: llvm.x86.avx512.vpdpbusd.{128,256,512}; x86 AVX2, for
+// x86 AVX512-VNNI: llvm.x86.avx512.vpdpbusd.{128,256,512} (AVX-VNNI: the
+// 128/256-bit ones, which LLVM encodes with VEX); x86 AVX2, for
 // unsigned x signed products whose pair sums fit i16: vpmaddubsw then
 // vpmaddwd by ones per 32 (or 16) bytes; AArch64 dotprod: arm_neon.intr.sdot
 // per 16 bytes; otherwise widening multiplies and a four-way reduction that
@@ -35,6 +36,40 @@ Value sliceOf(OpBuilder &b, Location loc, Value v, int64_t offset,
       .getResult();
 }
 
+/// The dot product computed in chunks of `maxBytes` (a power of two, at
+/// least 16) or, for what remains, the widest power of two that fits:
+/// `emit(acc, lhs, rhs, bytes)` returns acc (bytes / 4 lanes) plus the dot
+/// product of one chunk.
+using ChunkEmitter =
+    function_ref<Value(Value acc, Value lhs, Value rhs, int64_t bytes)>;
+Value lowerInChunks(OpBuilder &b, DotI8Op op, int64_t maxBytes,
+                    ChunkEmitter emit) {
+  Location loc = op.getLoc();
+  int64_t bytes = 4 * op.getAcc().getType().getNumElements();
+  if (bytes <= maxBytes && llvm::isPowerOf2_64(bytes))
+    return emit(op.getAcc(), op.getLhs(), op.getRhs(), bytes);
+  Value result = op.getAcc();
+  for (int64_t offset = 0; offset < bytes;) {
+    int64_t width = maxBytes;
+    while (width > bytes - offset)
+      width /= 2;
+    Value sum = emit(sliceOf(b, loc, result, offset / 4, width / 4),
+                     sliceOf(b, loc, op.getLhs(), offset, width),
+                     sliceOf(b, loc, op.getRhs(), offset, width), width);
+    result = vector::InsertStridedSliceOp::create(b, loc, sum, result,
+                                                  {offset / 4}, {1});
+    offset += width;
+  }
+  return result;
+}
+
+Value callIntrinsic(OpBuilder &b, Location loc, Type type, const Twine &name,
+                    ValueRange operands) {
+  return LLVM::CallIntrinsicOp::create(b, loc, type,
+                                       b.getStringAttr(name.str()), operands)
+      .getResult(0);
+}
+
 struct LowerDotI8 : public OpRewritePattern<DotI8Op> {
   LowerDotI8(MLIRContext *context, Int8Dot isa)
       : OpRewritePattern(context), isa(isa) {}
@@ -45,34 +80,63 @@ struct LowerDotI8 : public OpRewritePattern<DotI8Op> {
     Location loc = op.getLoc();
     VectorType accType = op.getAcc().getType();
     int64_t lanes = accType.getNumElements(), bytes = 4 * lanes;
-    if (isa == Int8Dot::X86Vnni && op.getUnsignedLhs() &&
-        (bytes == 16 || bytes == 32 || bytes == 64)) {
-      std::string name =
-          "llvm.x86.avx512.vpdpbusd." + std::to_string(bytes * 8);
-      rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-          op, accType, rewriter.getStringAttr(name),
-          ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
+    Type i16 = rewriter.getI16Type(), i32 = rewriter.getI32Type();
+    auto lanesOf = [&](int64_t chunk) {
+      return VectorType::get({chunk / 4}, i32);
+    };
+    // vpdpbusd: AVX512-VNNI up to 64 bytes at once; AVX-VNNI (the same
+    // intrinsics, VEX-encoded on CPUs without AVX512-VL) up to 32.
+    if (isVpdpbusd(isa) &&
+        op.getUnsignedLhs() && bytes % 16 == 0) {
+      rewriter.replaceOp(
+          op, lowerInChunks(rewriter, op, isa == Int8Dot::X86Vnni ? 64 : 32,
+                            [&](Value acc, Value lhs, Value rhs, int64_t chunk) {
+                              return callIntrinsic(
+                                  rewriter, loc, lanesOf(chunk),
+                                  "llvm.x86.avx512.vpdpbusd." +
+                                      Twine(chunk * 8),
+                                  {acc, lhs, rhs});
+                            }));
       return success();
     }
+    // AVX2: pmaddubsw (u8 x s8, adjacent products summed into i16), pmaddwd
+    // by ones (adjacent i16 summed into i32: four products per lane).
     if (isa == Int8Dot::X86Avx2 && op.getUnsignedLhs() &&
         op.getPairsFitI16() && bytes % 16 == 0) {
-      rewriter.replaceOp(op, lowerToPairwiseMultiplyAdds(rewriter, op));
+      rewriter.replaceOp(
+          op,
+          lowerInChunks(
+              rewriter, op, 32,
+              [&](Value acc, Value lhs, Value rhs, int64_t chunk) {
+                auto pairs = VectorType::get({chunk / 2}, i16);
+                Value pairSums = callIntrinsic(
+                    rewriter, loc, pairs,
+                    chunk == 32 ? "llvm.x86.avx2.pmadd.ub.sw"
+                                : "llvm.x86.ssse3.pmadd.ub.sw.128",
+                    {lhs, rhs});
+                Value ones = arith::ConstantOp::create(
+                    rewriter, loc,
+                    DenseElementsAttr::get(pairs,
+                                           rewriter.getIntegerAttr(i16, 1)));
+                Value quads = callIntrinsic(
+                    rewriter, loc, lanesOf(chunk),
+                    chunk == 32 ? "llvm.x86.avx2.pmadd.wd"
+                                : "llvm.x86.sse2.pmadd.wd",
+                    {pairSums, ones});
+                return arith::AddIOp::create(rewriter, loc, acc, quads)
+                    .getResult();
+              }));
       return success();
     }
     if (isa == Int8Dot::ArmDotprod && !op.getUnsignedLhs() && bytes % 16 == 0) {
-      Value result = op.getAcc();
-      for (int64_t chunk = 0; chunk < bytes / 16; ++chunk) {
-        auto slice = [&](Value v, int64_t offset, int64_t size) {
-          return sliceOf(rewriter, loc, v, offset, size);
-        };
-        Value dot = arm_neon::SdotOp::create(
-            rewriter, loc, VectorType::get({4}, rewriter.getI32Type()),
-            slice(op.getAcc(), 4 * chunk, 4), slice(op.getLhs(), 16 * chunk, 16),
-            slice(op.getRhs(), 16 * chunk, 16));
-        result = vector::InsertStridedSliceOp::create(rewriter, loc, dot,
-                                                      result, {4 * chunk}, {1});
-      }
-      rewriter.replaceOp(op, result);
+      rewriter.replaceOp(
+          op, lowerInChunks(rewriter, op, 16,
+                            [&](Value acc, Value lhs, Value rhs, int64_t) {
+                              return arm_neon::SdotOp::create(
+                                         rewriter, loc, lanesOf(16), acc, lhs,
+                                         rhs)
+                                  .getResult();
+                            }));
       return success();
     }
     // Widen, multiply, and add each group of four into its lane.
@@ -93,47 +157,6 @@ struct LowerDotI8 : public OpRewritePattern<DotI8Op> {
     }
     rewriter.replaceOp(op, result);
     return success();
-  }
-
-  /// Per 32 bytes (16 for a remainder): pmaddubsw (u8 x s8, adjacent
-  /// products summed into i16), pmaddwd by ones (adjacent i16 summed into
-  /// i32: four products per lane), added to the accumulator's lanes.
-  static Value lowerToPairwiseMultiplyAdds(PatternRewriter &rewriter,
-                                           DotI8Op op) {
-    Location loc = op.getLoc();
-    int64_t bytes = 4 * op.getAcc().getType().getNumElements();
-    Type i16 = rewriter.getI16Type(), i32 = rewriter.getI32Type();
-    Value result = op.getAcc();
-    for (int64_t offset = 0; offset < bytes;) {
-      int64_t width = bytes - offset >= 32 ? 32 : 16;
-      auto slice = [&](Value v, int64_t begin, int64_t size) {
-        return sliceOf(rewriter, loc, v, begin, size);
-      };
-      auto pairs = VectorType::get({width / 2}, i16);
-      auto lanes = VectorType::get({width / 4}, i32);
-      StringRef pairwise = width == 32 ? "llvm.x86.avx2.pmadd.ub.sw"
-                                       : "llvm.x86.ssse3.pmadd.ub.sw.128";
-      StringRef widen =
-          width == 32 ? "llvm.x86.avx2.pmadd.wd" : "llvm.x86.sse2.pmadd.wd";
-      Value pairSums = LLVM::CallIntrinsicOp::create(
-                           rewriter, loc, pairs, rewriter.getStringAttr(pairwise),
-                           ValueRange{slice(op.getLhs(), offset, width),
-                                      slice(op.getRhs(), offset, width)})
-                           .getResult(0);
-      Value ones = arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(pairs, rewriter.getIntegerAttr(i16, 1)));
-      Value quads = LLVM::CallIntrinsicOp::create(
-                        rewriter, loc, lanes, rewriter.getStringAttr(widen),
-                        ValueRange{pairSums, ones})
-                        .getResult(0);
-      Value sum = arith::AddIOp::create(
-          rewriter, loc, slice(result, offset / 4, width / 4), quads);
-      result = vector::InsertStridedSliceOp::create(rewriter, loc, sum, result,
-                                                    {offset / 4}, {1});
-      offset += width;
-    }
-    return result;
   }
 };
 

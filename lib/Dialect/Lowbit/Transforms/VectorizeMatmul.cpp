@@ -153,13 +153,11 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
       why = "dynamic int8 activations need segments of whole 4-byte groups";
       return failure();
     }
-    if (dot == Int8Dot::X86Vnni && bytes != 16 && bytes != 32 && bytes != 64)
-      plan.dot = Int8Dot::Generic;
-    if (dot == Int8Dot::X86Avx2 && bytes % 16 != 0)
+    if ((isVpdpbusd(dot) || dot == Int8Dot::X86Avx2) && bytes % 16 != 0)
       plan.dot = Int8Dot::Generic;
     // AVX2's pair sums fit i16 with q + 8 <= 15 against |x| <= 127, not with
     // q + 128.
-    if (plan.dot == Int8Dot::X86Vnni ||
+    if (isVpdpbusd(plan.dot) ||
         (plan.dot == Int8Dot::X86Avx2 && plan.kind != LayoutKind::Int8))
       plan.weightOffset = plan.kind == LayoutKind::Int8 ? 128 : 8;
     plan.lanes = bytes / 4;

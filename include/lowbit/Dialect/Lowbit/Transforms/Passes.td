@@ -282,7 +282,8 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     each segment is a `lowbit.dot_i8` integer dot product; an int4 segment
     is four blocks, whose low and then high nibbles meet activations stored
     regrouped to match (one 64-byte dot product each). With
-    `int8-dot=avx512-vnni` the weights enter as unsigned bytes q + 128
+    `int8-dot=avx512-vnni` (or `avx-vnni`) the weights enter as unsigned
+    bytes q + 128
     (int8) or q + 8 (int4) and every lane starts from the matching
     correction, -offset times the sum of its activations, precomputed per
     row: the form `vpdpbusd` computes. With `int8-dot=avx2` int4 weights do
@@ -311,8 +312,8 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
   let options = [
     Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
            "Integer dot products for dynamic int8 activations: generic, "
-           "avx512-vnni (needs AVX512-VNNI and AVX512-VL), avx2 or "
-           "arm-dotprod">
+           "avx512-vnni (needs AVX512-VNNI and AVX512-VL), avx-vnni, avx2 "
+           "or arm-dotprod">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",
@@ -326,7 +327,8 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
   let summary = "Lower lowbit.dot_i8 to the target's int8 dot instructions";
   let description = [{
     Rewrites `lowbit.dot_i8` into `llvm.x86.avx512.vpdpbusd.{128,256,512}`
-    (`isa=avx512-vnni`, unsigned x signed bytes, 16/32/64 bytes), into
+    (`isa=avx512-vnni`, unsigned x signed bytes, up to 64 bytes at once;
+    `isa=avx-vnni`: up to 32, which LLVM encodes with VEX), into
     `llvm.x86.avx2.pmadd.ub.sw` + `llvm.x86.avx2.pmadd.wd` by ones per 32
     bytes (`isa=avx2`, unsigned x signed with `pairs_fit_i16`; the SSSE3/SSE2
     forms for a 16-byte remainder), into
@@ -346,7 +348,7 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"generic\"",
-           "generic, avx512-vnni, avx2 or arm-dotprod">
+           "generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::arm_neon::ArmNeonDialect",
@@ -571,7 +573,7 @@ def LowbitVectorizeIntegerMatmul : Pass<"lowbit-vectorize-integer-matmul", "::ml
   }];
   let options = [
     Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
-           "generic, avx512-vnni, avx2 or arm-dotprod">,
+           "generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod">,
     Option<"i8mm", "i8mm", "bool", "false",
            "Use AArch64 smmla for pairs of rows and columns">
   ];
