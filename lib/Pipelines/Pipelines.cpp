@@ -98,7 +98,7 @@ LogicalResult lowbit::buildQuantizePipeline(
 /// The upstream part of the lowering, as text so that it reads like the
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
-    "lowbit-fuse-matmul,lowbit-vectorize-matmul{int8-dot=INT8_DOT},"
+    "lowbit-fuse-matmul,lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM},"
     "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT i8mm=I8MM},"
     "convert-lowbit-to-linalg,func.func(lowbit-vectorize-linalg),"
     "lowbit-export-c-interface,inline,symbol-dce,canonicalize,"

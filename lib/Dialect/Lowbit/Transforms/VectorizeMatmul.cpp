@@ -23,6 +23,7 @@
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -66,6 +67,9 @@ struct KernelPlan {
   /// instead enter as |q|, meeting activations with q's sign: see
   /// accumulateIntegerSegment.)
   int64_t weightOffset = 0;
+  /// Dynamic int8 with AArch64 i8mm: tiles of activation rows meet pairs of
+  /// weight rows in 2x2 smmla blocks (buildMmlaDots).
+  bool mmla = false;
   int64_t segmentCodes;
   int64_t segmentUnits;
   int64_t numSegments;
@@ -79,7 +83,7 @@ struct KernelPlan {
 };
 
 /// The walk for `op`, or a reason it has no vector kernel.
-static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
+static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
                                         std::string &why) {
   SchemeAttr scheme = op.getScheme();
   LayoutAttr layout = op.getLayout();
@@ -161,6 +165,14 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot,
         (plan.dot == Int8Dot::X86Avx2 && plan.kind != LayoutKind::Int8))
       plan.weightOffset = plan.kind == LayoutKind::Int8 ? 128 : 8;
     plan.lanes = bytes / 4;
+    // smmla takes 8 bytes of each row, signed: every group's bytes of a
+    // weight operand must be whole 8-byte chunks.
+    int64_t groupBytes =
+        scheme.getGranularity() == GranularityKind::PerGroup
+            ? bytes / plan.blocksPerSegment
+            : bytes;
+    plan.mmla = i8mm && !plan.weightOffset && plan.dot != Int8Dot::X86Avx2 &&
+                groupBytes % 8 == 0;
     return plan;
   }
 
@@ -524,7 +536,10 @@ private:
         b, loc, index(begin), index(end), index(tile), ValueRange{init},
         [&](OpBuilder &, Location, Value firstColumn, ValueRange inner) {
           SmallVector<Value> columnIndices = consecutive(firstColumn, tile);
-          SmallVector<Value> values = buildDots(rows, columnIndices);
+          SmallVector<Value> values =
+              plan.mmla && rows.size() % 2 == 0 && tile == 2
+                  ? buildMmlaDots(rows, columnIndices)
+                  : buildDots(rows, columnIndices);
           Value updated = inner[0];
           for (auto [c, column] : llvm::enumerate(columnIndices))
             for (auto [r, row] : llvm::enumerate(rows))
@@ -937,6 +952,124 @@ private:
     return totals;
   }
 
+  /// buildDots for dynamic int8 activations with smmla: pairs of `rows`
+  /// meet the two `columns` in 2x2 blocks, 8 bytes of each of the four rows
+  /// per instruction. Block sums are exact in i32 per group (or over the
+  /// whole row with one scale per row), groups scaled per column in f32.
+  SmallVector<Value> buildMmlaDots(ArrayRef<Value> rows,
+                                   ArrayRef<Value> columns) {
+    int64_t k = op.getInput().getType().getDimSize(1);
+    int64_t numPairs = rows.size() / 2, bytes = plan.segmentUnits;
+    bool perGroup = !accumulatesIntegers();
+    int64_t groups = perGroup ? plan.blocksPerSegment : 1;
+    int64_t groupBytes = bytes / groups;
+    int64_t numGroups =
+        perGroup ? cast<RankedTensorType>(op.getScales().getType()).getDimSize(1)
+                 : 1;
+    Value zeroI32 = splat(
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)), 4);
+    SmallVector<Value> zeros(numPairs,
+                             perGroup ? splat(f32Constant(0.0f), 4) : zeroI32);
+    auto segmentBody = [&](Value segment, ValueRange accs, bool partial) {
+      Value kBase =
+          arith::MulIOp::create(b, loc, segment, index(plan.segmentCodes));
+      Value unit =
+          arith::MulIOp::create(b, loc, segment, index(plan.segmentUnits));
+      // Weight operands per column; activations per row and operand.
+      SmallVector<SmallVector<Value>> weights;
+      for (Value column : columns) {
+        Value negative;
+        weights.push_back(decodeWeightOperands(column, unit, partial, negative));
+      }
+      int64_t numOperands = weights.front().size();
+      SmallVector<SmallVector<Value>> xs;
+      for (Value row : rows) {
+        xs.emplace_back();
+        for (int64_t i = 0; i < numOperands; ++i)
+          xs.back().push_back(readQuantized(
+              row, arith::AddIOp::create(b, loc, kBase, index(i * bytes)),
+              bytes));
+      }
+      // Eight bytes from `offset` of two vectors, side by side.
+      auto pairOf = [&](Value first, Value second, int64_t offset) {
+        SmallVector<int64_t> lanes;
+        for (int64_t i = 0; i < 8; ++i)
+          lanes.push_back(offset + i);
+        for (int64_t i = 0; i < 8; ++i)
+          lanes.push_back(bytes + offset + i);
+        return Value(vector::ShuffleOp::create(b, loc, first, second, lanes));
+      };
+      SmallVector<Value> next(accs.begin(), accs.end());
+      for (int64_t g = 0; g < groups; ++g) {
+        SmallVector<Value> sums(numPairs, zeroI32);
+        if (!perGroup)
+          sums.assign(next.begin(), next.end());
+        for (int64_t i = 0; i < numOperands; ++i)
+          for (int64_t offset = g * groupBytes; offset < (g + 1) * groupBytes;
+               offset += 8) {
+            Value w = pairOf(weights[0][i], weights[1][i], offset);
+            for (int64_t p = 0; p < numPairs; ++p)
+              sums[p] = arm_neon::SmmlaOp::create(
+                  b, loc, zeroI32.getType(), sums[p],
+                  pairOf(xs[2 * p][i], xs[2 * p + 1][i], offset), w);
+          }
+        if (!perGroup) {
+          next.assign(sums.begin(), sums.end());
+          continue;
+        }
+        // [s(c0, g), s(c1, g), s(c0, g), s(c1, g)]; a last partial segment's
+        // missing groups have zero codes (any scale will do).
+        Value group = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, segment, index(groups)),
+            index(g));
+        if (partial)
+          group = arith::MinSIOp::create(b, loc, group, index(numGroups - 1));
+        Value s0 = readParam(op.getScales(), {columns[0], group});
+        Value s1 = readParam(op.getScales(), {columns[1], group});
+        Value scales = vector::FromElementsOp::create(
+            b, loc, vectorOf(4, f32), ValueRange{s0, s1, s0, s1});
+        for (int64_t p = 0; p < numPairs; ++p)
+          next[p] = accumulateDot(sums[p], scales, next[p]);
+      }
+      return next;
+    };
+    int64_t fullSegments = k / plan.segmentCodes;
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(fullSegments), index(1), zeros,
+        [&](OpBuilder &, Location, Value segment, ValueRange accs) {
+          scf::YieldOp::create(b, loc, segmentBody(segment, accs, false));
+        });
+    SmallVector<Value> accs(loop.getResults());
+    if (fullSegments < plan.numSegments)
+      accs = segmentBody(index(fullSegments), accs, true);
+    // accs[p] = [r0.c0, r0.c1, r1.c0, r1.c1] of rows 2p, 2p + 1.
+    SmallVector<Value> totals(rows.size() * columns.size());
+    for (auto [c, column] : llvm::enumerate(columns)) {
+      Value multiplier;
+      if (!perGroup) {
+        SmallVector<Value> indices;
+        if (op.getScheme().getGranularity() == GranularityKind::PerChannel)
+          indices.push_back(column);
+        multiplier = readParam(op.getScales(), indices);
+      }
+      for (auto [r, row] : llvm::enumerate(rows)) {
+        Value total = vector::ExtractOp::create(
+            b, loc, accs[r / 2], ArrayRef<int64_t>{int64_t(2 * (r % 2) + c)});
+        if (!perGroup)
+          total = arith::SIToFPOp::create(b, loc, f32, total);
+        total = arith::MulFOp::create(
+            b, loc, total, tensor::ExtractOp::create(b, loc, inputScales, row));
+        if (multiplier)
+          total = arith::MulFOp::create(b, loc, total, multiplier);
+        if (Value bias = op.getBias())
+          total = arith::AddFOp::create(
+              b, loc, total, tensor::ExtractOp::create(b, loc, bias, column));
+        totals[c * rows.size() + r] = total;
+      }
+    }
+    return totals;
+  }
+
   /// Integer dot products of one weight segment with the quantized
   /// activations of each row, scaled by the weight scale (a scalar, or one
   /// per lane).
@@ -945,22 +1078,57 @@ private:
                                               Value segment, Value unit,
                                               Value scale, bool partial,
                                               ValueRange accs) {
-    Type i8 = b.getI8Type();
     int64_t bytes = plan.segmentUnits;
-    auto constant = [&](int64_t value) {
-      return splat(
-          arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)), bytes);
-    };
-    // The weight operands: the int8 segment, or the low and the high
-    // nibbles of an int4 one; offset (unsigned) or sign-extended.
+    Value negative;
+    SmallVector<Value> operands =
+        decodeWeightOperands(column, unit, partial, negative);
+    bool transfersSign = bool(negative);
+    // Unsigned weight operands fit AVX2's 16-bit pair sums (see
+    // decodeWeightOperands).
+    bool unsignedWeights = plan.weightOffset || transfersSign;
+    bool pairsFitI16 = unsignedWeights && plan.dot == Int8Dot::X86Avx2;
+    SmallVector<Value> result(accs.begin(), accs.end());
+    for (auto [row, acc] : llvm::zip(rows, result)) {
+      Value dot = plan.weightOffset ? readCorrections(row, segment)
+                                    : Value(zeroLanes());
+      for (auto [i, operand] : llvm::enumerate(operands)) {
+        Value x = readQuantized(
+            row, arith::AddIOp::create(b, loc, kBase, index(i * bytes)), bytes);
+        if (transfersSign)
+          x = arith::SelectOp::create(
+              b, loc, negative,
+              arith::SubIOp::create(b, loc, byteConstant(0, bytes), x), x);
+        dot = unsignedWeights
+                  ? Value(DotI8Op::create(b, loc, dot, operand, x,
+                                          /*unsigned_lhs=*/true, pairsFitI16))
+                  : Value(DotI8Op::create(b, loc, dot, x, operand,
+                                          /*unsigned_lhs=*/false));
+      }
+      acc = accumulateDot(dot, scale, acc);
+    }
+    return result;
+  }
+
+  Value byteConstant(int64_t value, int64_t lanes) {
+    return splat(
+        arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), value)),
+        lanes);
+  }
+
+  /// The weight operands of one dynamic-int8 segment of `column`
+  /// (`plan.segmentUnits` bytes each): the int8 segment, or the low and then
+  /// the high nibbles of an int4 one, as q + plan.weightOffset (unsigned),
+  /// as signed q, or (AVX2 int8, which then sets `negative` to q < 0) as |q|.
+  SmallVector<Value> decodeWeightOperands(Value column, Value unit,
+                                          bool partial, Value &negative) {
+    int64_t bytes = plan.segmentUnits;
+    auto constant = [&](int64_t value) { return byteConstant(value, bytes); };
     Value w = readUnits(column, unit, bytes, partial);
     SmallVector<Value> operands;
     // AVX2 int8: |q| (at most 128, unsigned) meets x with q's sign (|x| <=
     // 127): each pair sum is at most 2 * 128 * 127 in magnitude, within i16.
-    bool transfersSign =
-        plan.kind == LayoutKind::Int8 && plan.dot == Int8Dot::X86Avx2;
-    Value negative;
-    if (transfersSign) {
+    negative = Value();
+    if (plan.kind == LayoutKind::Int8 && plan.dot == Int8Dot::X86Avx2) {
       operands.push_back(math::AbsIOp::create(b, loc, w));
       negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, w,
                                        constant(0));
@@ -985,29 +1153,7 @@ private:
       operands.push_back(
           signExtend(arith::ShRUIOp::create(b, loc, w, constant(4))));
     }
-    SmallVector<Value> result(accs.begin(), accs.end());
-    // Unsigned weight operands fit AVX2's 16-bit pair sums (above).
-    bool unsignedWeights = plan.weightOffset || transfersSign;
-    bool pairsFitI16 = unsignedWeights && plan.dot == Int8Dot::X86Avx2;
-    for (auto [row, acc] : llvm::zip(rows, result)) {
-      Value dot = plan.weightOffset ? readCorrections(row, segment)
-                                    : Value(zeroLanes());
-      for (auto [i, operand] : llvm::enumerate(operands)) {
-        Value x = readQuantized(
-            row, arith::AddIOp::create(b, loc, kBase, index(i * bytes)), bytes);
-        if (transfersSign)
-          x = arith::SelectOp::create(
-              b, loc, negative,
-              arith::SubIOp::create(b, loc, constant(0), x), x);
-        dot = unsignedWeights
-                  ? Value(DotI8Op::create(b, loc, dot, operand, x,
-                                          /*unsigned_lhs=*/true, pairsFitI16))
-                  : Value(DotI8Op::create(b, loc, dot, x, operand,
-                                          /*unsigned_lhs=*/false));
-      }
-      acc = accumulateDot(dot, scale, acc);
-    }
-    return result;
+    return operands;
   }
 
   /// The precomputed corrections of `row` for the lanes of `segment`.
@@ -1379,16 +1525,17 @@ private:
 };
 
 struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
-  VectorizeMatmulPattern(MLIRContext *context, Int8Dot dot)
-      : OpRewritePattern(context), dot(dot) {}
+  VectorizeMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm)
+      : OpRewritePattern(context), dot(dot), i8mm(i8mm) {}
   Int8Dot dot;
+  bool i8mm;
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
     if (!op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "only f32 activations");
     std::string why;
-    FailureOr<KernelPlan> plan = planKernel(op, dot, why);
+    FailureOr<KernelPlan> plan = planKernel(op, dot, i8mm, why);
     if (failed(plan))
       return rewriter.notifyMatchFailure(op, why);
     KernelBuilder kernel(rewriter, op, *plan);
@@ -1412,7 +1559,7 @@ struct LowbitVectorizeMatmulPass
     if (failed(dot))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeMatmulPattern>(&getContext(), *dot);
+    patterns.add<VectorizeMatmulPattern>(&getContext(), *dot, i8mm);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

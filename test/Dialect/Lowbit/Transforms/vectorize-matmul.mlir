@@ -1,6 +1,7 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul | FileCheck %s
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=avx512-vnni | FileCheck %s --check-prefix=VNNI
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=avx2 | FileCheck %s --check-prefix=AVX2
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul="int8-dot=arm-dotprod i8mm=true" | FileCheck %s --check-prefix=I8MM
 
 // Interleaved int4, groups of 32 = blocks of 32: per segment, 16 bytes are
 // loaded; the low nibbles are shifted into the high half of the byte and the
@@ -319,4 +320,37 @@ func.func @dynamic_int8(%x: tensor<1x100xf32>, %p: tensor<4x100xi8>, %s: tensor<
 func.func @dynamic_int4(%x: tensor<1x160xf32>, %p: tensor<2x80xi8>, %s: tensor<2x5xf16>) -> tensor<1x2xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x5xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>, dynamic_int8_activations} : tensor<1x160xf32>, tensor<2x80xi8> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// With i8mm, the tile of four rows meets the pair of columns in 2x2 smmla
+// blocks: per 8 bytes, the two columns' bytes side by side against each
+// pair of rows'; the two smmla chains of a group (low then high nibbles,
+// two 8-byte chunks each) are summed exactly in i32, then scaled by
+// [s(c0, g), s(c1, g), s(c0, g), s(c1, g)] into f32 lanes
+// [r0.c0, r0.c1, r1.c0, r1.c1].
+// I8MM-LABEL: func @dynamic_int4_rows
+// I8MM: scf.for {{.*}} -> (vector<4xf32>, vector<4xf32>)
+// I8MM: %[[W:.*]] = vector.shuffle %[[C0:.*]], %[[C1:.*]] [0, 1, 2, 3, 4, 5, 6, 7, 64, 65, 66, 67, 68, 69, 70, 71] : vector<64xi8>, vector<64xi8>
+// I8MM: %[[X:.*]] = vector.shuffle %[[R0:.*]], %[[R1:.*]] [0, 1, 2, 3, 4, 5, 6, 7, 64, 65, 66, 67, 68, 69, 70, 71] : vector<64xi8>, vector<64xi8>
+// I8MM: %[[S:.*]] = arm_neon.intr.smmla %{{.*}}, %[[X]], %[[W]] : vector<16xi8> to vector<4xi32>
+// I8MM: vector.shuffle %[[C0]], %[[C1]] [8, 9, 10, 11, 12, 13, 14, 15, 72,
+// I8MM: vector.shuffle %[[R0]], %[[R1]] [8, 9, 10, 11, 12, 13, 14, 15, 72,
+// I8MM: arm_neon.intr.smmla %[[S]]
+// I8MM-COUNT-2: arm_neon.intr.smmla
+// I8MM: %[[S0:.*]] = arith.extf %{{.*}} : f16 to f32
+// I8MM: %[[S1:.*]] = arith.extf %{{.*}} : f16 to f32
+// I8MM: %[[SCALES:.*]] = vector.from_elements %[[S0]], %[[S1]], %[[S0]], %[[S1]] : vector<4xf32>
+// I8MM: %[[F:.*]] = arith.sitofp %{{.*}} : vector<4xi32> to vector<4xf32>
+// I8MM: arith.mulf %[[F]], %[[SCALES]]
+// The partial segment (one block of four) clamps its blocks' group index
+// to the last group: every scale it reads is group 4's.
+// I8MM-COUNT-8: tensor.extract %{{.*}}[%{{.*}}, %c4] : tensor<2x5xf16>
+// I8MM: vector.extract %{{.*}}[1] : f32 from vector<4xf32>
+// No smmla for the odd activation rows or columns: none here (4 x 2).
+// I8MM-NOT: lowbit.dot_i8
+func.func @dynamic_int4_rows(%x: tensor<4x160xf32>, %p: tensor<2x80xi8>, %s: tensor<2x5xf16>) -> tensor<4x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x5xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>, dynamic_int8_activations} : tensor<4x160xf32>, tensor<2x80xi8> -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
 }

@@ -289,7 +289,10 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     row: the form `vpdpbusd` computes. With `int8-dot=avx2` int4 weights do
     the same (their 16-bit pair sums cannot saturate `vpmaddubsw`), int8
     weights enter as |q| against activations carrying q's sign; otherwise
-    both sides stay signed (`sdot`, or generic widening code).
+    both sides stay signed (`sdot`, or generic widening code). With `i8mm`,
+    tiles of activation rows meet pairs of weight rows in 2x2 blocks of
+    AArch64 `smmla` (8 bytes of each of the four rows per instruction),
+    each group's block sums scaled per column.
     `lowbit-lower-dot-i8` then picks the instructions; lowbitc chooses both
     options from the CPU's features.
 
@@ -313,10 +316,14 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
            "Integer dot products for dynamic int8 activations: generic, "
            "avx512-vnni (needs AVX512-VNNI and AVX512-VL), avx-vnni, avx2 "
-           "or arm-dotprod">
+           "or arm-dotprod">,
+    Option<"i8mm", "i8mm", "bool", "false",
+           "Dynamic int8 activations: AArch64 smmla for pairs of rows and "
+           "columns (needs +i8mm)">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",
+                           "::mlir::arm_neon::ArmNeonDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
