@@ -305,6 +305,15 @@ std::vector<Shape> getShapes() {
       for (int64_t k : kKs)
         for (bool bias : {false, true})
           shapes.push_back({m, n, k, bias});
+  // Row tiles: 8 (int4) or 4 and 4 rows, then a single one, against
+  // column pairs and an odd column, whole and partial segments.
+  for (int64_t n : {5, 17})
+    for (int64_t k : {31, 129, 257})
+      shapes.push_back({9, n, k, n == 5});
+  // Enough weight bytes per row that several activation rows walk the
+  // columns in blocks of ~256 KiB (e.g. 124 int8 rows of 2048 codes): full
+  // blocks and a last one with an odd column.
+  shapes.push_back({5, 301, 2048, true});
   return shapes;
 }
 
@@ -385,9 +394,9 @@ TEST_P(MatmulKernelTest, MatchesNumericsReference) {
   std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   // One weight per (N, K), shared by every M and bias variant.
   std::map<std::pair<int64_t, int64_t>, Weight> weights;
-  for (int64_t n : kNs)
-    for (int64_t k : kKs)
-      weights.emplace(std::make_pair(n, k), makeWeight(c, n, k, rng));
+  for (const Shape &s : shapes)
+    if (!weights.count({s.n, s.k}))
+      weights.emplace(std::make_pair(s.n, s.k), makeWeight(c, s.n, s.k, rng));
 
   constexpr double u = 0x1p-24;
   double worstRatio = 0.0, worstRelative = 0.0;

@@ -8,9 +8,11 @@
 // (and zero point or minimum), and accumulate x * w in a vector register
 // with multiply-add. One horizontal reduction (a tree) per output element.
 //
-// Tiles: activation rows in fours share each decoded segment; with a single
-// activation row, weight rows are read one at a time (one sequential stream
-// through the packed matrix, prefetched a weight row ahead). Offsets of
+// Tiles: activation rows in fours (eights for int4) share each decoded
+// segment, walking the weight rows in blocks of about 256 KiB that stay in
+// cache from one row tile to the next; with a single activation row, weight
+// rows are read one at a time (one sequential stream through the packed
+// matrix, prefetched a weight row ahead). Offsets of
 // min/scale schemes on slotted layouts are added after the segment loop,
 // vectorized over segments.
 //
@@ -29,6 +31,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
@@ -238,14 +241,33 @@ public:
     }
     // Rows in tiles share each decoded weight segment: as many of the
     // largest tile as fit, then of the smaller ones, then single rows.
-    int64_t done = 0;
-    for (int64_t tile : rowTiles()) {
-      int64_t end = done + (m - done) / tile * tile;
-      if (end > done)
-        result = buildRows(result, done, end, tile, columnTile(tile));
-      done = end;
-    }
-    return result;
+    auto allRows = [&](Value init, Value firstColumn, Value endColumn) {
+      int64_t done = 0;
+      for (int64_t tile : rowTiles()) {
+        int64_t end = done + (m - done) / tile * tile;
+        if (end > done)
+          init = buildRows(init, done, end, tile, columnTile(tile),
+                           firstColumn, endColumn);
+        done = end;
+      }
+      return init;
+    };
+    // Several activation rows read the weights once per row tile: in blocks
+    // of columns whose weights stay in L2 between tiles (one block for a
+    // single row, which reads the weights once as one stream).
+    int64_t n = resultType.getDimSize(1);
+    int64_t block = m > 1 ? columnBlock() : n;
+    if (block >= n)
+      return allRows(result, index(0), index(n));
+    auto blocks = scf::ForOp::create(
+        b, loc, index(0), index(n), index(block), ValueRange{result},
+        [&](OpBuilder &, Location, Value first, ValueRange state) {
+          Value end = arith::MinSIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, first, index(block)),
+              index(n));
+          scf::YieldOp::create(b, loc, allRows(state[0], first, end));
+        });
+    return blocks.getResult(0);
   }
 
 private:
@@ -271,6 +293,24 @@ private:
   /// case needs more than the shared loads. Row tiles take two columns, which
   /// halves the activation traffic from L2 per multiply-add.
   int64_t columnTile(int64_t rowTile) const { return rowTile == 1 ? 1 : 2; }
+
+  /// Weight rows (output columns) per block when several activation rows
+  /// are computed: about 256 KiB of packed weights and parameters, a
+  /// multiple of every column tile.
+  int64_t columnBlock() {
+    auto rowBytes = [](Value tensor) -> int64_t {
+      if (!tensor)
+        return 0;
+      auto type = cast<RankedTensorType>(tensor.getType());
+      if (type.getRank() < 2)
+        return 0;
+      return type.getDimSize(1) * type.getElementTypeBitWidth() / 8;
+    };
+    int64_t bytes = rowBytes(op.getPacked()) + rowBytes(op.getScales()) +
+                    rowBytes(op.getMins()) + rowBytes(op.getZeroPoints());
+    constexpr int64_t kBlockBytes = 256 * 1024;
+    return std::max<int64_t>(4, kBlockBytes / std::max<int64_t>(bytes, 1) / 4 * 4);
+  }
 
   /// Whether the segment loop of single activation rows prefetches the next
   /// weight row (measured: it helps the slotted and weight-only int4 kernels
@@ -512,28 +552,40 @@ private:
   /// Output rows [begin, end) in tiles of `rowTile` rows; columns in tiles
   /// of `columnTile`, the columns that do not fill a tile one at a time.
   Value buildRows(Value init, int64_t begin, int64_t end, int64_t rowTile,
-                  int64_t columnTile) {
-    int64_t n = op.getType().getDimSize(1);
+                  int64_t columnTile, Value firstColumn, Value endColumn) {
     auto rows = scf::ForOp::create(
         b, loc, index(begin), index(end), index(rowTile), ValueRange{init},
         [&](OpBuilder &, Location, Value firstRow, ValueRange outer) {
           SmallVector<Value> rowIndices = consecutive(firstRow, rowTile);
           Value updated = outer[0];
-          int64_t tiled = n - n % columnTile;
-          if (tiled > 0)
-            updated = buildColumns(updated, rowIndices, 0, tiled, columnTile);
-          if (tiled < n)
-            updated = buildColumns(updated, rowIndices, tiled, n, 1);
+          // Whole column tiles, then the columns that do not fill one
+          // (known statically without column blocks).
+          std::optional<int64_t> first = getConstantIntValue(firstColumn);
+          std::optional<int64_t> last = getConstantIntValue(endColumn);
+          bool isStatic = first && last;
+          Value tiled = endColumn;
+          if (isStatic)
+            tiled = index(*last - (*last - *first) % columnTile);
+          else if (columnTile > 1)
+            tiled = arith::SubIOp::create(
+                b, loc, endColumn,
+                arith::RemUIOp::create(
+                    b, loc, arith::SubIOp::create(b, loc, endColumn, firstColumn),
+                    index(columnTile)));
+          updated = buildColumns(updated, rowIndices, firstColumn, tiled,
+                                 columnTile);
+          if (columnTile > 1 && (!isStatic || *getConstantIntValue(tiled) < *last))
+            updated = buildColumns(updated, rowIndices, tiled, endColumn, 1);
           scf::YieldOp::create(b, loc, updated);
         });
     return rows.getResult(0);
   }
 
   /// Output columns [begin, end) of `rows` in tiles of `tile` columns.
-  Value buildColumns(Value init, ArrayRef<Value> rows, int64_t begin,
-                     int64_t end, int64_t tile) {
+  Value buildColumns(Value init, ArrayRef<Value> rows, Value begin, Value end,
+                     int64_t tile) {
     auto columns = scf::ForOp::create(
-        b, loc, index(begin), index(end), index(tile), ValueRange{init},
+        b, loc, begin, end, index(tile), ValueRange{init},
         [&](OpBuilder &, Location, Value firstColumn, ValueRange inner) {
           SmallVector<Value> columnIndices = consecutive(firstColumn, tile);
           SmallVector<Value> values =

@@ -354,3 +354,22 @@ func.func @dynamic_int4_rows(%x: tensor<4x160xf32>, %p: tensor<2x80xi8>, %s: ten
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x5xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>, dynamic_int8_activations} : tensor<4x160xf32>, tensor<2x80xi8> -> tensor<4x2xf32>
   return %y : tensor<4x2xf32>
 }
+
+// -----
+
+// Several activation rows walk the weight rows in blocks of about 256 KiB
+// (here 128 rows of 2048 bytes), so that each block stays in cache for every
+// row tile; inside a block, column pairs and then the odd column left over.
+// CHECK-LABEL: func @column_blocks
+// CHECK: scf.for %[[FIRST:.*]] = %c0 to %c201 step %c128
+// CHECK: %[[END:.*]] = arith.minsi %{{.*}}, %c201 : index
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c4
+// CHECK: %[[WIDTH:.*]] = arith.subi %[[END]], %[[FIRST]] : index
+// CHECK: %[[REST:.*]] = arith.remui %[[WIDTH]], %c2 : index
+// CHECK: %[[PAIRS:.*]] = arith.subi %[[END]], %[[REST]] : index
+// CHECK: scf.for %{{.*}} = %[[FIRST]] to %[[PAIRS]] step %c2
+// CHECK: scf.for %{{.*}} = %[[PAIRS]] to %[[END]] step %c1
+func.func @column_blocks(%x: tensor<4x2048xf32>, %p: tensor<201x2048xi8>, %s: tensor<201xf32>) -> tensor<4x201xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<201xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<4x2048xf32>, tensor<201x2048xi8> -> tensor<4x201xf32>
+  return %y : tensor<4x201xf32>
+}
