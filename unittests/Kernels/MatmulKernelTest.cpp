@@ -473,9 +473,11 @@ INSTANTIATE_TEST_SUITE_P(AllSchemes, MatmulKernelTest,
 //===----------------------------------------------------------------------===//
 
 // The dynamic int8 presets (w8a8-dynamic: int8 per channel; w4a8-dynamic:
-// interleaved int4 in groups of 32) against
-// numerics::referenceMatmulDynamicInt8, with the host's integer dot products
-// (vpdpbusd / sdot where the CPU has them) and with the portable ones. The
+// interleaved int4 in groups of 32; and, with the host's dot products only,
+// int4 groups of 16 and 64, whose four-block segments make 32- and 128-byte
+// dot products) against numerics::referenceMatmulDynamicInt8, with the
+// host's integer dot products (vpdpbusd / sdot where the CPU has them) and
+// with the portable ones. The
 // op only promises exact i32 sums of four consecutive products (one
 // vpdpbusd / sdot lane); the kernel scales and adds those C lane sums in f32
 // (FMA) and multiplies by s_x, the reference works in double, so
@@ -488,13 +490,27 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
     context.appendDialectRegistry(registry);
   }
   constexpr double u = 0x1p-24;
-  for (const char *presetName : {"w8a8-dynamic", "w4a8-dynamic"}) {
-    const nx::WeightPreset *preset = nx::findWeightPreset(presetName);
+  struct DynamicCase {
+    const char *name;
+    const char *preset;
+    int64_t int4Group; ///< replaces the preset's group (and block) size
+  };
+  for (DynamicCase dynamicCase :
+       {DynamicCase{"w8a8-dynamic", "w8a8-dynamic", 0},
+        DynamicCase{"w4a8-dynamic", "w4a8-dynamic", 0},
+        DynamicCase{"w4a8-dynamic g16", "w4a8-dynamic", 16},
+        DynamicCase{"w4a8-dynamic g64", "w4a8-dynamic", 64}}) {
+    const char *presetName = dynamicCase.name;
+    const nx::WeightPreset *preset = nx::findWeightPreset(dynamicCase.preset);
     ASSERT_NE(preset, nullptr);
     KernelCase c{presetName, preset->scheme, preset->granularity,
                  preset->format, true};
-    int64_t groupSize = preset->granularity.kind == nx::GranularityKind::PerGroup
-                            ? preset->granularity.groupSize
+    if (dynamicCase.int4Group) {
+      c.granularity.groupSize = dynamicCase.int4Group;
+      c.format.block = dynamicCase.int4Group;
+    }
+    int64_t groupSize = c.granularity.kind == nx::GranularityKind::PerGroup
+                            ? c.granularity.groupSize
                             : 0;
     std::vector<Shape> shapes = getShapes();
     std::string source;
@@ -515,13 +531,16 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
     // can run them) the AVX2 and AVX-VNNI ones, which a host with
     // AVX512-VNNI would not pick (AVX-VNNI's 256-bit vpdpbusd then runs in
     // its EVEX encoding).
-    std::vector<const char *> int8Dots = {"host", "generic"};
+    std::vector<const char *> int8Dots = {"host"};
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    if (features.lookup("avx2"))
-      int8Dots.push_back("avx2");
-    if (features.lookup("avxvnni") ||
-        (features.lookup("avx512vnni") && features.lookup("avx512vl")))
-      int8Dots.push_back("avx-vnni");
+    if (!dynamicCase.int4Group) {
+      int8Dots.push_back("generic");
+      if (features.lookup("avx2"))
+        int8Dots.push_back("avx2");
+      if (features.lookup("avxvnni") ||
+          (features.lookup("avx512vnni") && features.lookup("avx512vl")))
+        int8Dots.push_back("avx-vnni");
+    }
     for (const char *int8Dot : int8Dots) {
       SCOPED_TRACE(std::string(presetName) + " int8-dot=" + int8Dot);
       JitOptions options;
