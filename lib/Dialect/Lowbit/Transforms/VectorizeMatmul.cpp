@@ -8,7 +8,7 @@
 // (and zero point or minimum), and accumulate x * w in a vector register
 // with multiply-add. One horizontal reduction (a tree) per output element.
 //
-// Tiles: activation rows in fours (eights for int4) share each decoded
+// Tiles: activation rows in fours (eights for weight-only int4) share each decoded
 // segment, walking the weight rows in blocks of about 256 KiB that stay in
 // cache from one row tile to the next; with a single activation row, weight
 // rows are read one at a time (one sequential stream through the packed
@@ -147,7 +147,8 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
       return failure();
     }
     if (plan.kind == LayoutKind::Int4Interleaved) {
-      // Four blocks: 64 bytes, one 512-bit dot product per nibble half.
+      // Four blocks per segment: one dot product of 2 * block bytes per
+      // nibble half (a 512-bit vpdpbusd for groups of 32).
       plan.blocksPerSegment = 4;
       plan.segmentCodes = 4 * block;
       plan.segmentUnits = 2 * block;
@@ -562,19 +563,22 @@ private:
           // (known statically without column blocks).
           std::optional<int64_t> first = getConstantIntValue(firstColumn);
           std::optional<int64_t> last = getConstantIntValue(endColumn);
-          bool isStatic = first && last;
           Value tiled = endColumn;
-          if (isStatic)
-            tiled = index(*last - (*last - *first) % columnTile);
-          else if (columnTile > 1)
+          bool hasRest = columnTile > 1;
+          if (first && last) {
+            int64_t rest = (*last - *first) % columnTile;
+            tiled = index(*last - rest);
+            hasRest = rest > 0;
+          } else if (columnTile > 1) {
             tiled = arith::SubIOp::create(
                 b, loc, endColumn,
                 arith::RemUIOp::create(
                     b, loc, arith::SubIOp::create(b, loc, endColumn, firstColumn),
                     index(columnTile)));
+          }
           updated = buildColumns(updated, rowIndices, firstColumn, tiled,
                                  columnTile);
-          if (columnTile > 1 && (!isStatic || *getConstantIntValue(tiled) < *last))
+          if (hasRest)
             updated = buildColumns(updated, rowIndices, tiled, endColumn, 1);
           scf::YieldOp::create(b, loc, updated);
         });
