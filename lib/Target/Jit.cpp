@@ -6,6 +6,7 @@
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Pipelines/Pipelines.h"
+#include "lowbit/Target/Model.h"
 #include "lowbit/Target/Target.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -13,8 +14,6 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -45,9 +44,7 @@ void *JitModule::lookup(llvm::StringRef name) const {
 }
 
 void lowbit::registerJitDialects(DialectRegistry &registry) {
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registry.insert<LowbitDialect>();
+  registerModelDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

@@ -18,12 +18,11 @@
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Pipelines/Pipelines.h"
+#include "lowbit/Target/Model.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -98,9 +97,7 @@ int main(int argc, char **argv) {
     return fail("--bins must be even and positive");
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registry.insert<lowbit::LowbitDialect>();
+  lowbit::registerModelDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   context.printOpOnDiagnostic(false);
@@ -108,14 +105,10 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
   std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFilename, &error);
-  if (!input)
-    return fail(error);
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      lowbit::parseModelFile(inputFilename, context, sourceMgr, error);
   if (!module)
-    return 1;
+    return error.empty() ? 1 : fail(error);
 
   PassManager pm(&context);
   lowbit::LowbitInsertObserversOptions observe;

@@ -15,13 +15,12 @@
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Pipelines/Pipelines.h"
+#include "lowbit/Target/Model.h"
 #include "lowbit/Target/Target.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -113,9 +112,7 @@ int main(int argc, char **argv) {
                               "lowbitc: compile a model to an object file\n");
 
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registry.insert<lowbit::LowbitDialect>();
+  lowbit::registerModelDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // Diagnostics point at the model's source; the whole lowered module would
@@ -147,14 +144,10 @@ int main(int argc, char **argv) {
     return fail(targetError);
 
   std::string errorMessage;
-  std::unique_ptr<llvm::MemoryBuffer> input =
-      openInputFile(inputFilename, &errorMessage);
-  if (!input)
-    return fail(errorMessage);
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      lowbit::parseModelFile(inputFilename, context, sourceMgr, errorMessage);
   if (!module)
-    return 1;
+    return errorMessage.empty() ? 1 : fail(errorMessage);
 
   // Calibration statistics from a file: observers, then their statistics.
   if (!calibrationFile.empty()) {
