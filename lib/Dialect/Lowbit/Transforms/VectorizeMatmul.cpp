@@ -219,10 +219,13 @@ public:
     auto resultType = op.getType();
     int64_t m = resultType.getDimSize(0);
     Value result = tensor::EmptyOp::create(b, loc, resultType.getShape(), f32);
+    activations = op.getInput();
     if (plan.dynamicInt8)
       quantizeActivations();
-    if (isSlotted())
+    else if (isSlotted())
       regroupActivations();
+    else if (m >= 4)
+      padActivations();
     if (prefetches()) {
       auto tensorType = cast<RankedTensorType>(op.getPacked().getType());
       packedBuffer = bufferization::ToBufferOp::create(
@@ -460,6 +463,36 @@ private:
               plan.lanes));
   }
 
+  /// Copies the activations into rows of a stride that is not a multiple of
+  /// 4 KiB: a row tile reads every row at the same offset, and rows 16 KiB
+  /// apart (K = 4096) would fall into the same L1 sets.
+  void padActivations() {
+    int64_t m = op.getType().getDimSize(0);
+    int64_t k = op.getInput().getType().getDimSize(1);
+    constexpr int64_t kChunk = 16;
+    int64_t stride = llvm::alignTo(k, kChunk) + kChunk;
+    Value padded = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{m, stride}, f32);
+    auto rows = scf::ForOp::create(
+        b, loc, index(0), index(m), index(1), ValueRange{padded},
+        [&](OpBuilder &, Location, Value row, ValueRange state) {
+          auto chunks = scf::ForOp::create(
+              b, loc, index(0), index(k), index(kChunk), state,
+              [&](OpBuilder &, Location, Value first, ValueRange inner) {
+                Value valid = arith::SubIOp::create(b, loc, index(k), first);
+                Value x = readActivations(row, first, valid, kChunk);
+                scf::YieldOp::create(
+                    b, loc,
+                    vector::TransferWriteOp::create(b, loc, x, inner[0],
+                                                    ValueRange{row, first},
+                                                    ArrayRef<bool>{true})
+                        .getResult());
+              });
+          scf::YieldOp::create(b, loc, chunks.getResults());
+        });
+    activations = rows.getResult(0);
+  }
+
   /// Regroups every activation row for the radix kernel: for segment s and
   /// digit i, the `plan.lanes` activations that meet digit i of the
   /// segment's words (x[s * B + w * n + i], zero past the segment or K) lie
@@ -543,6 +576,8 @@ private:
     return multiplyAdd(asFloat, scale, acc);
   }
 
+  /// The activations the kernel reads: the input, or its padded copy.
+  Value activations;
   Value quantizedInput, inputScales, corrections;
   Value regroupedInput, segmentSums;
   /// The packed weights and per-group parameters as read-only buffers, for
@@ -675,13 +710,13 @@ private:
   Value readActivations(Value row, Value k, Value valid, int64_t lanes) {
     if (!valid)
       return vector::TransferReadOp::create(
-          b, loc, vectorOf(lanes, f32), op.getInput(), ValueRange{row, k},
+          b, loc, vectorOf(lanes, f32), activations, ValueRange{row, k},
           f32Constant(0.0f), ArrayRef<bool>{true});
     Value clamped = arith::MaxSIOp::create(
         b, loc, arith::MinSIOp::create(b, loc, valid, index(lanes)), index(0));
     Value mask = vector::CreateMaskOp::create(
         b, loc, vectorOf(lanes, b.getI1Type()), ValueRange{clamped});
-    Value x = op.getInput();
+    Value x = activations;
     AffineMap minor = AffineMap::getMinorIdentityMap(2, 1, b.getContext());
     return vector::TransferReadOp::create(
         b, loc, vectorOf(lanes, f32), x, ValueRange{row, k}, minor,

@@ -165,13 +165,20 @@ func.func @left_alone(%x: tensor<1x64xf32>, %p: tensor<2x16xi8>, %s: tensor<2x2x
 // Rows go in tiles of four that share each decoded segment; the fifth row
 // runs alone. A row tile takes two columns at a time: 4 x 2 accumulators,
 // one segment per iteration (int8 is not prefetched). The per-channel scale (no
-// offset) multiplies each row's total once, after the reduction.
+// offset) multiplies each row's total once, after the reduction. The
+// activations are first copied into rows of 128 floats (K rounded up to 16,
+// plus 16: a stride that is not a multiple of 4 KiB, so that rows read at
+// the same offset do not share L1 sets), 16 at a time, masked past K.
 // CHECK-LABEL: func @row_tiles
 // CHECK-NOT: memref.prefetch
+// CHECK: %[[PADDED:.*]] = tensor.empty() : tensor<5x128xf32>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[PADDED]]) -> (tensor<5x128xf32>)
+// CHECK: vector.transfer_read %{{.*}}, %{{.*}} : tensor<5x100xf32>, vector<16xf32>
+// CHECK: vector.transfer_write %{{.*}} {in_bounds = [true]} : vector<16xf32>, tensor<5x128xf32>
 // CHECK: scf.for %{{.*}} = %c0 to %c4 step %c4
 // CHECK: scf.for %{{.*}} = %c0 to %c4 step %c2
 // CHECK: scf.for {{.*}} step %c1 {{.*}} -> (vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>, vector<64xf32>)
-// CHECK-COUNT-4: vector.transfer_read %{{.*}} : tensor<5x100xf32>, vector<64xf32>
+// CHECK-COUNT-4: vector.transfer_read %{{.*}} : tensor<5x128xf32>, vector<64xf32>
 // CHECK: %[[S:.*]] = tensor.extract %{{.*}} : tensor<4xf32>
 // CHECK-COUNT-4: vector.reduction <add>
 // CHECK-NEXT: arith.mulf %{{.*}}, %[[S]] : f32
@@ -194,7 +201,7 @@ func.func @row_tiles(%x: tensor<5x100xf32>, %p: tensor<4x100xi8>, %s: tensor<4xf
 // CHECK: scf.for %{{.*}} = %c0 to %c8 step %c8
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c2
 // CHECK: scf.for {{.*}} step %c1 {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK-COUNT-16: vector.transfer_read %{{.*}} : tensor<9x64xf32>, vector<16xf32>
+// CHECK-COUNT-16: vector.transfer_read %{{.*}} : tensor<9x80xf32>, vector<16xf32>
 // CHECK: %[[LOW:.*]] = arith.sitofp %{{.*}} : vector<16xi8> to vector<16xf32>
 // CHECK: %[[W:.*]] = arith.mulf %[[LOW]], %{{.*}} : vector<16xf32>
 // CHECK: arith.mulf %{{.*}}, %[[W]] fastmath<contract> : vector<16xf32>
