@@ -12,14 +12,13 @@ using namespace lowbit;
 
 FailureOr<Int8Dot> lowbit::parseInt8Dot(Operation *op, StringRef option,
                                         StringRef value) {
-  std::optional<Int8Dot> dot =
-      llvm::StringSwitch<std::optional<Int8Dot>>(value)
-          .Case("generic", Int8Dot::Generic)
-          .Case("avx512-vnni", Int8Dot::X86Vnni)
-          .Case("avx-vnni", Int8Dot::X86AvxVnni)
-          .Case("avx2", Int8Dot::X86Avx2)
-          .Case("arm-dotprod", Int8Dot::ArmDotprod)
-          .Default(std::nullopt);
+  std::optional<Int8Dot> dot = llvm::StringSwitch<std::optional<Int8Dot>>(value)
+                                   .Case("generic", Int8Dot::Generic)
+                                   .Case("avx512-vnni", Int8Dot::X86Vnni)
+                                   .Case("avx-vnni", Int8Dot::X86AvxVnni)
+                                   .Case("avx2", Int8Dot::X86Avx2)
+                                   .Case("arm-dotprod", Int8Dot::ArmDotprod)
+                                   .Default(std::nullopt);
   if (!dot) {
     op->emitError() << "unknown " << option << " '" << value
                     << "' (expected generic, avx512-vnni, avx-vnni, avx2 or "

@@ -28,8 +28,7 @@ inline bool isVpdpbusd(Int8Dot dot) {
 }
 
 /// Parses generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod; otherwise
-/// emits "unknown
-/// OPTION 'VALUE' (expected ...)" at `op` and fails.
+/// emits "unknown OPTION 'VALUE' (expected ...)" at `op` and fails.
 mlir::FailureOr<Int8Dot> parseInt8Dot(mlir::Operation *op,
                                       llvm::StringRef option,
                                       llvm::StringRef value);

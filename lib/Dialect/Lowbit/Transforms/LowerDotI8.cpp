@@ -86,55 +86,53 @@ struct LowerDotI8 : public OpRewritePattern<DotI8Op> {
     };
     // vpdpbusd: AVX512-VNNI up to 64 bytes at once; AVX-VNNI (the same
     // intrinsics, VEX-encoded on CPUs without AVX512-VL) up to 32.
-    if (isVpdpbusd(isa) &&
-        op.getUnsignedLhs() && bytes % 16 == 0) {
+    if (isVpdpbusd(isa) && op.getUnsignedLhs() && bytes % 16 == 0) {
       rewriter.replaceOp(
-          op, lowerInChunks(rewriter, op, isa == Int8Dot::X86Vnni ? 64 : 32,
-                            [&](Value acc, Value lhs, Value rhs, int64_t chunk) {
-                              return callIntrinsic(
-                                  rewriter, loc, lanesOf(chunk),
-                                  "llvm.x86.avx512.vpdpbusd." +
-                                      Twine(chunk * 8),
-                                  {acc, lhs, rhs});
-                            }));
+          op,
+          lowerInChunks(rewriter, op, isa == Int8Dot::X86Vnni ? 64 : 32,
+                        [&](Value acc, Value lhs, Value rhs, int64_t chunk) {
+                          return callIntrinsic(rewriter, loc, lanesOf(chunk),
+                                               "llvm.x86.avx512.vpdpbusd." +
+                                                   Twine(chunk * 8),
+                                               {acc, lhs, rhs});
+                        }));
       return success();
     }
     // AVX2: pmaddubsw (u8 x s8, adjacent products summed into i16), pmaddwd
     // by ones (adjacent i16 summed into i32: four products per lane).
-    if (isa == Int8Dot::X86Avx2 && op.getUnsignedLhs() &&
-        op.getPairsFitI16() && bytes % 16 == 0) {
+    if (isa == Int8Dot::X86Avx2 && op.getUnsignedLhs() && op.getPairsFitI16() &&
+        bytes % 16 == 0) {
       rewriter.replaceOp(
-          op,
-          lowerInChunks(
-              rewriter, op, 32,
-              [&](Value acc, Value lhs, Value rhs, int64_t chunk) {
-                auto pairs = VectorType::get({chunk / 2}, i16);
-                Value pairSums = callIntrinsic(
-                    rewriter, loc, pairs,
-                    chunk == 32 ? "llvm.x86.avx2.pmadd.ub.sw"
-                                : "llvm.x86.ssse3.pmadd.ub.sw.128",
-                    {lhs, rhs});
-                Value ones = arith::ConstantOp::create(
-                    rewriter, loc,
-                    DenseElementsAttr::get(pairs,
-                                           rewriter.getIntegerAttr(i16, 1)));
-                Value quads = callIntrinsic(
-                    rewriter, loc, lanesOf(chunk),
-                    chunk == 32 ? "llvm.x86.avx2.pmadd.wd"
-                                : "llvm.x86.sse2.pmadd.wd",
-                    {pairSums, ones});
-                return arith::AddIOp::create(rewriter, loc, acc, quads)
-                    .getResult();
-              }));
+          op, lowerInChunks(
+                  rewriter, op, 32,
+                  [&](Value acc, Value lhs, Value rhs, int64_t chunk) {
+                    auto pairs = VectorType::get({chunk / 2}, i16);
+                    Value pairSums = callIntrinsic(
+                        rewriter, loc, pairs,
+                        chunk == 32 ? "llvm.x86.avx2.pmadd.ub.sw"
+                                    : "llvm.x86.ssse3.pmadd.ub.sw.128",
+                        {lhs, rhs});
+                    Value ones = arith::ConstantOp::create(
+                        rewriter, loc,
+                        DenseElementsAttr::get(
+                            pairs, rewriter.getIntegerAttr(i16, 1)));
+                    Value quads =
+                        callIntrinsic(rewriter, loc, lanesOf(chunk),
+                                      chunk == 32 ? "llvm.x86.avx2.pmadd.wd"
+                                                  : "llvm.x86.sse2.pmadd.wd",
+                                      {pairSums, ones});
+                    return arith::AddIOp::create(rewriter, loc, acc, quads)
+                        .getResult();
+                  }));
       return success();
     }
     if (isa == Int8Dot::ArmDotprod && !op.getUnsignedLhs() && bytes % 16 == 0) {
       rewriter.replaceOp(
           op, lowerInChunks(rewriter, op, 16,
                             [&](Value acc, Value lhs, Value rhs, int64_t) {
-                              return arm_neon::SdotOp::create(
-                                         rewriter, loc, lanesOf(16), acc, lhs,
-                                         rhs)
+                              return arm_neon::SdotOp::create(rewriter, loc,
+                                                              lanesOf(16), acc,
+                                                              lhs, rhs)
                                   .getResult();
                             }));
       return success();

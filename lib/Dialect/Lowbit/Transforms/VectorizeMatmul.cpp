@@ -8,9 +8,9 @@
 // (and zero point or minimum), and accumulate x * w in a vector register
 // with multiply-add. One horizontal reduction (a tree) per output element.
 //
-// Tiles: activation rows in fours (eights for weight-only int4) share each decoded
-// segment, walking the weight rows in blocks of about 256 KiB that stay in
-// cache from one row tile to the next; with a single activation row, weight
+// Tiles: activation rows in fours (eights for weight-only int4) share each
+// decoded segment, walking the weight rows in blocks of about 256 KiB that stay
+// in cache from one row tile to the next; with a single activation row, weight
 // rows are read one at a time (one sequential stream through the packed
 // matrix, prefetched a weight row ahead). Offsets of
 // min/scale schemes on slotted layouts are added after the segment loop,
@@ -171,10 +171,9 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
     plan.lanes = bytes / 4;
     // smmla takes 8 bytes of each row, signed: every group's bytes of a
     // weight operand must be whole 8-byte chunks.
-    int64_t groupBytes =
-        scheme.getGranularity() == GranularityKind::PerGroup
-            ? bytes / plan.blocksPerSegment
-            : bytes;
+    int64_t groupBytes = scheme.getGranularity() == GranularityKind::PerGroup
+                             ? bytes / plan.blocksPerSegment
+                             : bytes;
     plan.mmla = i8mm && !plan.weightOffset && plan.dot != Int8Dot::X86Avx2 &&
                 groupBytes % 8 == 0;
     return plan;
@@ -250,8 +249,8 @@ public:
       for (int64_t tile : rowTiles()) {
         int64_t end = done + (m - done) / tile * tile;
         if (end > done)
-          init = buildRows(init, done, end, tile, columnTile(tile),
-                           firstColumn, endColumn);
+          init = buildRows(init, done, end, tile, columnTile(tile), firstColumn,
+                           endColumn);
         done = end;
       }
       return init;
@@ -313,7 +312,8 @@ private:
     int64_t bytes = rowBytes(op.getPacked()) + rowBytes(op.getScales()) +
                     rowBytes(op.getMins()) + rowBytes(op.getZeroPoints());
     constexpr int64_t kBlockBytes = 256 * 1024;
-    return std::max<int64_t>(4, kBlockBytes / std::max<int64_t>(bytes, 1) / 4 * 4);
+    return std::max<int64_t>(4,
+                             kBlockBytes / std::max<int64_t>(bytes, 1) / 4 * 4);
   }
 
   /// Whether the segment loop of single activation rows prefetches the next
@@ -401,14 +401,13 @@ private:
                                                     ArrayRef<bool>{true})
                         .getResult()};
                 if (plan.weightOffset)
-                  next.push_back(
-                      vector::TransferWriteOp::create(
-                          b, loc, laneCorrections(q), acc[1],
-                          ValueRange{row, arith::MulIOp::create(
-                                              b, loc, segment,
-                                              index(plan.lanes))},
-                          ArrayRef<bool>{true})
-                          .getResult());
+                  next.push_back(vector::TransferWriteOp::create(
+                                     b, loc, laneCorrections(q), acc[1],
+                                     ValueRange{row, arith::MulIOp::create(
+                                                         b, loc, segment,
+                                                         index(plan.lanes))},
+                                     ArrayRef<bool>{true})
+                                     .getResult());
                 scf::YieldOp::create(b, loc, next);
               });
           SmallVector<Value> next{
@@ -471,8 +470,8 @@ private:
     int64_t k = op.getInput().getType().getDimSize(1);
     constexpr int64_t kChunk = 16;
     int64_t stride = llvm::alignTo(k, kChunk) + kChunk;
-    Value padded = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{m, stride}, f32);
+    Value padded =
+        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, stride}, f32);
     auto rows = scf::ForOp::create(
         b, loc, index(0), index(m), index(1), ValueRange{padded},
         [&](OpBuilder &, Location, Value row, ValueRange state) {
@@ -608,11 +607,12 @@ private:
             tiled = arith::SubIOp::create(
                 b, loc, endColumn,
                 arith::RemUIOp::create(
-                    b, loc, arith::SubIOp::create(b, loc, endColumn, firstColumn),
+                    b, loc,
+                    arith::SubIOp::create(b, loc, endColumn, firstColumn),
                     index(columnTile)));
           }
-          updated = buildColumns(updated, rowIndices, firstColumn, tiled,
-                                 columnTile);
+          updated =
+              buildColumns(updated, rowIndices, firstColumn, tiled, columnTile);
           if (hasRest)
             updated = buildColumns(updated, rowIndices, tiled, endColumn, 1);
           scf::YieldOp::create(b, loc, updated);
@@ -868,10 +868,10 @@ private:
             scale = readBlockScales(column, segment, partial);
           else if (!accumulatesIntegers())
             scale = readParam(op.getScales(), paramIndices);
-          llvm::append_range(
-              result, accumulateIntegerSegment(
-                          rows, column, kBase, segment, unit, scale, partial,
-                          acc.slice(c * numRows, numRows)));
+          llvm::append_range(result,
+                             accumulateIntegerSegment(
+                                 rows, column, kBase, segment, unit, scale,
+                                 partial, acc.slice(c * numRows, numRows)));
           continue;
         }
         Value scale = scales.empty() ? readParam(op.getScales(), paramIndices)
@@ -1055,10 +1055,11 @@ private:
     int64_t groups = perGroup ? plan.blocksPerSegment : 1;
     int64_t groupBytes = bytes / groups;
     int64_t numGroups =
-        perGroup ? cast<RankedTensorType>(op.getScales().getType()).getDimSize(1)
-                 : 1;
-    Value zeroI32 = splat(
-        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)), 4);
+        perGroup
+            ? cast<RankedTensorType>(op.getScales().getType()).getDimSize(1)
+            : 1;
+    Value zeroI32 =
+        splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)), 4);
     SmallVector<Value> zeros(numPairs,
                              perGroup ? splat(f32Constant(0.0f), 4) : zeroI32);
     auto segmentBody = [&](Value segment, ValueRange accs, bool partial) {
@@ -1070,7 +1071,8 @@ private:
       SmallVector<SmallVector<Value>> weights;
       for (Value column : columns) {
         Value negative;
-        weights.push_back(decodeWeightOperands(column, unit, partial, negative));
+        weights.push_back(
+            decodeWeightOperands(column, unit, partial, negative));
       }
       int64_t numOperands = weights.front().size();
       SmallVector<SmallVector<Value>> xs;
@@ -1201,9 +1203,9 @@ private:
   }
 
   Value byteConstant(int64_t value, int64_t lanes) {
-    return splat(
-        arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), value)),
-        lanes);
+    return splat(arith::ConstantOp::create(
+                     b, loc, b.getIntegerAttr(b.getI8Type(), value)),
+                 lanes);
   }
 
   /// The weight operands of one dynamic-int8 segment of `column`
@@ -1224,10 +1226,9 @@ private:
       negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, w,
                                        constant(0));
     } else if (plan.kind == LayoutKind::Int8) {
-      operands.push_back(plan.weightOffset
-                             ? Value(arith::XOrIOp::create(b, loc, w,
-                                                           constant(0x80)))
-                             : w);
+      operands.push_back(plan.weightOffset ? Value(arith::XOrIOp::create(
+                                                 b, loc, w, constant(0x80)))
+                                           : w);
     } else if (plan.weightOffset) {
       // q + 8 = (nibble xor 8) for both nibbles at once.
       Value offset = arith::XOrIOp::create(b, loc, w, constant(0x88));
@@ -1252,8 +1253,8 @@ private:
     Value padding = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
     return vector::TransferReadOp::create(
         b, loc, vectorOf(plan.lanes, b.getI32Type()), corrections,
-        ValueRange{row, arith::MulIOp::create(b, loc, segment,
-                                              index(plan.lanes))},
+        ValueRange{row,
+                   arith::MulIOp::create(b, loc, segment, index(plan.lanes))},
         padding, ArrayRef<bool>{true});
   }
   Value zeroLanes() {
