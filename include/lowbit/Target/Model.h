@@ -1,4 +1,4 @@
-//===- Model.h - reading a model for the lowbit tools ----------*- C++ -*-===//
+//===- Model.h - reading a model for the lowbit tools -----------*- C++ -*-===//
 //
 // What lowbitc, lowbit-calibrate and the JIT share to read a model: the
 // dialects a model and its lowering may use, and parsing a model file (text
