@@ -16,12 +16,14 @@
 // copies of the weights that the working set is >= 256 MiB (several times
 // the 32 MiB L3), so each call streams its weights from DRAM.
 //
-// Kernels run round-robin, one thread, with a DRAM read-bandwidth probe (a
+// Kernels run round-robin, one thread, with an f32 multiply-add peak probe
+// (JIT-compiled like the kernels) and a DRAM read-bandwidth probe (a
 // plain sum over a 512 MiB buffer) in every round; the table reports medians
 // over rounds of: time per call, effective weight GB/s ((packed bytes +
 // parameter bytes) / time), GFLOPS (2 M N K / time), the cold GB/s as a
-// fraction of that round's probe, and speedups over the fp32 kernels in the
-// same round.
+// fraction of that round's bandwidth probe, the cold GFLOPS as a fraction of
+// its multiply-add peak, and speedups over the fp32 kernels in the same
+// round.
 //
 // Usage: lowbit-bench-matmul [--quick] [--sizes=4096x4096,11008x4096]
 //          [--m=1,8,64] [--kernels=fp32,fp32-c++,w8,w4g32,...] [--rounds=R]
@@ -261,6 +263,56 @@ std::string fp32Module(int64_t m, int64_t n, int64_t k) {
 }
 )mlir",
       x, w, y);
+}
+
+/// The f32 multiply-add peak probe: 12 independent chains of 16-lane
+/// vector.fma (enough to cover the FMA latency on current cores), compiled
+/// by the same JIT as the kernels, so with the host's widest vectors.
+constexpr int64_t kPeakChains = 12, kPeakLanes = 16,
+                  kPeakIterations = int64_t(1) << 23;
+std::string fmaPeakModule() {
+  std::string starts, inits, types, chains, yields, sum;
+  for (int64_t i = 0; i < kPeakChains; ++i) {
+    std::string sep = i ? ", " : "";
+    starts += llvm::formatv("  %o{0} = arith.constant dense<{0}.0> : "
+                            "vector<16xf32>\n  %v{0} = arith.addf %v, %o{0} : "
+                            "vector<16xf32>\n",
+                            i)
+                  .str();
+    inits += llvm::formatv("{0}%x{1} = %v{1}", sep, i).str();
+    types += sep + "vector<16xf32>";
+    chains += llvm::formatv("    %y{0} = vector.fma %x{0}, %a, %b : "
+                            "vector<16xf32>\n",
+                            i)
+                  .str();
+    yields += llvm::formatv("{0}%y{1}", sep, i).str();
+  }
+  sum = "  %s0 = arith.addf %r#0, %r#1 : vector<16xf32>\n";
+  for (int64_t i = 2; i < kPeakChains; ++i)
+    sum += llvm::formatv("  %s{0} = arith.addf %s{1}, %r#{2} : "
+                         "vector<16xf32>\n",
+                         i - 1, i - 2, i)
+               .str();
+  return llvm::formatv(
+             R"mlir(func.func @fma_peak(%seed: tensor<16xf32>) -> tensor<16xf32> {{
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant {0} : index
+  %pad = arith.constant 0.0 : f32
+  %v = vector.transfer_read %seed[%c0], %pad : tensor<16xf32>, vector<16xf32>
+  %a = arith.constant dense<0.99999994> : vector<16xf32>
+  %b = arith.constant dense<0.5> : vector<16xf32>
+{1}  %r:{2} = scf.for %i = %c0 to %n step %c1 iter_args({3}) -> ({4}) {{
+{5}    scf.yield {6} : {4}
+  }
+{7}  %e = tensor.empty() : tensor<16xf32>
+  %out = vector.transfer_write %s{8}, %e[%c0] : vector<16xf32>, tensor<16xf32>
+  return %out : tensor<16xf32>
+}
+)mlir",
+             kPeakIterations, starts, kPeakChains, inits, types, chains, yields,
+             sum, kPeakChains - 2)
+      .str();
 }
 
 std::string lowbitModule(mlir::MLIRContext &context,
@@ -617,6 +669,15 @@ int main(int argc, char **argv) {
   Buffer probe(512ull << 20);
   for (size_t i = 0; i < probe.bytes / 8; ++i)
     probe.as<uint64_t>()[i] = i;
+  using PeakFunction = int(const float *, float *);
+  std::string peakError;
+  auto peakJit = lowbit::compileForHost(context, fmaPeakModule(), peakError);
+  if (mlir::failed(peakJit)) {
+    std::fprintf(stderr, "%s\n", peakError.c_str());
+    return 1;
+  }
+  auto *fmaPeak = (*peakJit)->lookupAs<PeakFunction>("lowbit_fma_peak");
+  float peakSeed[kPeakLanes] = {}, peakOut[kPeakLanes];
 
   size_t coldTotal = 0;
   for (auto &set : sets)
@@ -640,13 +701,17 @@ int main(int argc, char **argv) {
   };
   double cpuStart = threadCpuSeconds();
   auto wallStart = Clock::now();
-  std::vector<double> probeGBs;
+  std::vector<double> probeGBs, peakGFLOPS;
   volatile uint64_t sink = 0;
   for (int round = 0; round < rounds; ++round) {
     touchPages(probe.as<uint8_t>(), probe.bytes);
     auto start = Clock::now();
     sink = sink + sumWords(probe.as<uint64_t>(), probe.bytes / 8);
     probeGBs.push_back(probe.bytes / seconds(start, Clock::now()) * 1e-9);
+    start = Clock::now();
+    fmaPeak(peakSeed, peakOut);
+    peakGFLOPS.push_back(2.0 * kPeakChains * kPeakLanes * kPeakIterations /
+                         seconds(start, Clock::now()) * 1e-9);
     for (auto &instance : instances) {
       WeightSet &w = *instance->weights;
       for (Buffer &copy : w.copies)
@@ -712,15 +777,21 @@ int main(int argc, char **argv) {
   std::printf(
       "\nDRAM read probe (sum over 512 MiB, 1 thread): median %.1f "
       "GB/s, min %.1f, max %.1f; the benchmark thread was on a CPU "
-      "%.0f%% of the measured wall time%s\n\n",
+      "%.0f%% of the measured wall time%s\n",
       median(probeGBs), *std::min_element(probeGBs.begin(), probeGBs.end()),
       *std::max_element(probeGBs.begin(), probeGBs.end()), 100.0 * cpuShare,
       cpuShare < 0.95 ? " (other load: times are inflated)" : "");
+  std::printf("f32 multiply-add peak (%lld independent 16-lane vector.fma "
+              "chains, JIT for this CPU, 1 thread): median %.1f GFLOPS, min "
+              "%.1f, max %.1f\n\n",
+              (long long)kPeakChains, median(peakGFLOPS),
+              *std::min_element(peakGFLOPS.begin(), peakGFLOPS.end()),
+              *std::max_element(peakGFLOPS.begin(), peakGFLOPS.end()));
   std::printf(
-      "%-10s %-9s %3s %9s | %10s %8s %8s | %10s %8s %8s %7s | %9s %9s\n", "NxK",
-      "kernel", "M", "MiB", "hot us", "GB/s", "GFLOPS", "cold us", "GB/s",
-      "GFLOPS", "%probe", "x fp32", "x fp32c++");
-  std::string rule(132, '-');
+      "%-10s %-9s %3s %9s | %10s %8s %8s | %10s %8s %8s %7s %6s | %9s %9s\n",
+      "NxK", "kernel", "M", "MiB", "hot us", "GB/s", "GFLOPS", "cold us",
+      "GB/s", "GFLOPS", "%probe", "%fma", "x fp32", "x fp32c++");
+  std::string rule(139, '-');
   std::printf("%s\n", rule.c_str());
   std::pair<int64_t, int64_t> lastSize = {0, 0};
   for (auto &instance : instances) {
@@ -730,21 +801,24 @@ int main(int argc, char **argv) {
     lastSize = {w.n, w.k};
     double hot = median(instance->hotSeconds);
     double cold = median(instance->coldSeconds);
-    std::vector<double> coldGBs, fractions;
+    std::vector<double> coldGBs, fractions, peakFractions;
     for (size_t r = 0; r < instance->coldSeconds.size(); ++r) {
       double gbs = w.copyBytes / instance->coldSeconds[r] * 1e-9;
       fractions.push_back(gbs / probeGBs[r]);
+      peakFractions.push_back(instance->flops() / instance->coldSeconds[r] *
+                              1e-9 / peakGFLOPS[r]);
     }
     Instance *fp32 = findBaseline(*instance, "fp32");
     Instance *cxx = findBaseline(*instance, "fp32-c++");
     std::string size = llvm::formatv("{0}x{1}", w.n, w.k);
     std::printf(
         "%-10s %-9s %3lld %9.2f | %10.1f %8.2f %8.2f | %10.1f %8.2f "
-        "%8.2f %6.1f%% | %9s %9s\n",
+        "%8.2f %6.1f%% %5.0f%% | %9s %9s\n",
         size.c_str(), w.kernel.c_str(), (long long)instance->m,
         w.copyBytes / double(1 << 20), hot * 1e6, w.copyBytes / hot * 1e-9,
         instance->flops() / hot * 1e-9, cold * 1e6, w.copyBytes / cold * 1e-9,
         instance->flops() / cold * 1e-9, 100.0 * median(fractions),
+        100.0 * median(peakFractions),
         fp32 ? llvm::formatv("{0:f2}", ratioMedian(fp32->coldSeconds,
                                                    instance->coldSeconds))
                    .str()
@@ -758,7 +832,8 @@ int main(int argc, char **argv) {
   }
   std::printf(
       "\nGB/s = (packed weight + parameter bytes) / time; GFLOPS = 2 M "
-      "N K / time; %%probe = cold GB/s / the same round's probe; x fp32 "
+      "N K / time; %%probe = cold GB/s / the same round's probe; %%fma = "
+      "cold GFLOPS / the same round's multiply-add peak; x fp32 "
       "= cold time of fp32 (lowbit pipeline, linalg.matmul) / cold "
       "time; x fp32c++ = the same against the C++ AVX2 fp32 kernel. "
       "Medians over %d rounds.\n",
