@@ -160,13 +160,6 @@ private:
 
 } // namespace
 
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string text;
-  for (auto [i, d] : llvm::enumerate(shape))
-    text += (i ? "x" : "") + std::to_string(d);
-  return text;
-}
-
 FailureOr<std::unique_ptr<SampleSource>>
 lowbit::openSamples(const SampleOptions &options, ArrayRef<int64_t> inputShape,
                     std::string &error) {

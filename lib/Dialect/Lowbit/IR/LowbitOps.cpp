@@ -19,8 +19,7 @@ using namespace lowbit;
 // Shared verification
 //===----------------------------------------------------------------------===//
 
-/// Prints a shape as `64x4` (`?` for dynamic sizes, `scalar` for rank 0).
-static std::string formatShape(ArrayRef<int64_t> shape) {
+std::string lowbit::formatShape(ArrayRef<int64_t> shape) {
   if (shape.empty())
     return "scalar";
   std::string result;

@@ -40,6 +40,10 @@ SchemeAttr getSchemeAttr(mlir::MLIRContext *context,
 LayoutAttr getLayoutAttr(mlir::MLIRContext *context,
                          const numerics::PackFormat &format);
 
+/// A shape as diagnostics print it: `64x4` (`?` for dynamic sizes, `scalar`
+/// for rank 0).
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
 } // namespace lowbit
 
 #endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBIT_H
