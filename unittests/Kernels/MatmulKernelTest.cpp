@@ -165,7 +165,7 @@ bool isWordFormat(const nx::PackFormat &format) {
 }
 
 std::string kernelFunction(MLIRContext &context, const KernelCase &c,
-                           const Shape &s) {
+                           const Shape &s, bool dynamicInt8 = false) {
   lowbit::MatmulKernelSpec spec;
   spec.name = s.name();
   spec.scheme = c.scheme;
@@ -175,6 +175,7 @@ std::string kernelFunction(MLIRContext &context, const KernelCase &c,
   spec.n = s.n;
   spec.k = s.k;
   spec.bias = s.bias;
+  spec.dynamicInt8Activations = dynamicInt8;
   return lowbit::getMatmulKernelSource(context, spec);
 }
 
@@ -514,19 +515,8 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
                             : 0;
     std::vector<Shape> shapes = getShapes();
     std::string source;
-    for (const Shape &shape : shapes) {
-      lowbit::MatmulKernelSpec spec;
-      spec.name = shape.name();
-      spec.scheme = c.scheme;
-      spec.granularity = c.granularity;
-      spec.format = c.format;
-      spec.m = shape.m;
-      spec.n = shape.n;
-      spec.k = shape.k;
-      spec.bias = shape.bias;
-      spec.dynamicInt8Activations = true;
-      source += lowbit::getMatmulKernelSource(context, spec);
-    }
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
     // The host's own dot products, the portable ones, and (where the host
     // can run them) the AVX2 and AVX-VNNI ones, which a host with
     // AVX512-VNNI would not pick (AVX-VNNI's 256-bit vpdpbusd then runs in
