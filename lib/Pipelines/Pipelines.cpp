@@ -108,6 +108,7 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     // Functions that are not inlined must not return buffers: under the
     // bare-pointer convention a returned memref loses its allocated pointer.
     "buffer-results-to-out-params{hoist-static-allocs=true},"
+    "lowbit-plan-workspace,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     "lowbit-lower-dot-i8{isa=INT8_DOT},"
     "func.func(lower-vector-multi-reduction,"

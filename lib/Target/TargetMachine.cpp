@@ -2,6 +2,7 @@
 
 #include "lowbit/Target/Target.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/ArmNeon/ArmNeonToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -140,6 +141,20 @@ LogicalResult lowbit::emitModule(ModuleOp module, llvm::TargetMachine &machine,
     return module.emitError("the target cannot emit this file type");
   codegen.run(*llvmModule);
   return success();
+}
+
+uint64_t lowbit::getConstantBytes(ModuleOp module) {
+  uint64_t bytes = 0;
+  module.walk([&](LLVM::GlobalOp global) {
+    auto value = dyn_cast_or_null<ElementsAttr>(global.getValueOrNull());
+    if (!global.getConstant() || !value)
+      return;
+    Type element = value.getElementType();
+    if (element.isIntOrFloat())
+      bytes += value.getNumElements() *
+               llvm::divideCeil(element.getIntOrFloatBitWidth(), 8);
+  });
+  return bytes;
 }
 
 lowbit::LowerToLLVMOptions

@@ -77,6 +77,9 @@ static cl::opt<std::string> calibrationFile(
     cl::desc("Attach the activation statistics of this JSON file (from "
              "lowbit-calibrate --write-json) before quantizing, for w8a8"),
     cl::value_desc("stats.json"), cl::cat(category));
+static cl::opt<bool>
+    quiet("quiet", cl::desc("Do not print the workspace and weight sizes"),
+          cl::init(false), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3"),
                                   cl::init(3), cl::Prefix, cl::cat(category));
 
@@ -192,19 +195,28 @@ int main(int argc, char **argv) {
   std::string outputPath = outputFilename.empty()
                                ? defaultOutput(inputFilename, emitKind)
                                : outputFilename;
-  if (!headerFilename.empty()) {
+  FailureOr<std::vector<lowbit::CEntryPoint>> entryPoints =
+      lowbit::getCEntryPoints(*module, "lowbit_");
+  if (!headerFilename.empty() && failed(entryPoints))
+    return 1;
+  // The header is written once the object is: a failed compilation leaves
+  // neither behind.
+  auto writeHeader = [&]() -> LogicalResult {
+    if (headerFilename.empty())
+      return success();
     std::unique_ptr<llvm::ToolOutputFile> header =
         openOutputFile(headerFilename, &errorMessage);
-    if (!header)
-      return fail(errorMessage);
+    if (!header) {
+      fail(errorMessage);
+      return failure();
+    }
     std::string guard = llvm::sys::path::stem(headerFilename).str();
     for (char &c : guard)
       c = llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
-    if (failed(lowbit::emitCHeader(*module, "lowbit_",
-                                   "LOWBIT_" + guard + "_H", header->os())))
-      return 1;
+    lowbit::emitCHeader(*entryPoints, "LOWBIT_" + guard + "_H", header->os());
     header->keep();
-  }
+    return success();
+  };
 
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &errorMessage);
@@ -212,6 +224,8 @@ int main(int argc, char **argv) {
     return fail(errorMessage);
   if (emitKind == "mlir") {
     module->print(output->os());
+    if (failed(writeHeader()))
+      return 1;
     output->keep();
     return 0;
   }
@@ -242,9 +256,20 @@ int main(int argc, char **argv) {
   lowbit::EmitKind kind = emitKind == "asm"    ? lowbit::EmitKind::Assembly
                           : emitKind == "llvm" ? lowbit::EmitKind::LLVMIR
                                                : lowbit::EmitKind::Object;
+  uint64_t weightBytes = lowbit::getConstantBytes(*module);
+  if (succeeded(entryPoints))
+    lowbit::setWorkspaceSizes(*module, *entryPoints);
   if (failed(lowbit::emitModule(*module, *machine, kind, optLevel,
                                 output->os())))
     return 1;
+  if (succeeded(entryPoints) && failed(writeHeader()))
+    return 1;
   output->keep();
+  if (!quiet && succeeded(entryPoints))
+    for (const lowbit::CEntryPoint &entry : *entryPoints)
+      llvm::errs() << "lowbitc: " << entry.name << ": workspace "
+                   << entry.workspaceBytes.value_or(0) << " bytes, weights "
+                   << weightBytes << " bytes, " << machine->getTargetCPU()
+                   << " (" << lowerOptions.int8Dot << " int8 dot products)\n";
   return 0;
 }

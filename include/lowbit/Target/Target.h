@@ -17,7 +17,9 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace lowbit {
 
@@ -48,11 +50,38 @@ llvm::LogicalResult emitModule(mlir::ModuleOp module,
                                llvm::TargetMachine &machine, EmitKind kind,
                                unsigned optLevel, llvm::raw_pwrite_stream &os);
 
-/// Writes a C header declaring `int PREFIX_NAME(const T *in0, ..., T *out0)`
-/// for every public tensor function of `module` (before lowering), with the
-/// shapes as macros. `guard` names the include guard.
-llvm::LogicalResult emitCHeader(mlir::ModuleOp module, llvm::StringRef prefix,
-                                llvm::StringRef guard, llvm::raw_ostream &os);
+/// The bytes of constant data (weights and their parameters) in a module
+/// lowered to the LLVM dialect: the sizes of its constant globals.
+uint64_t getConstantBytes(mlir::ModuleOp module);
+
+/// A C entry point of a compiled model: `PREFIX_NAME` for the tensor-level
+/// function `@NAME` of type `type`, and the size of its workspace once the
+/// lowering has planned it (lowbit-plan-workspace).
+struct CEntryPoint {
+  std::string function; ///< the model's function, without '@'
+  std::string name;
+  mlir::FunctionType type;
+  std::optional<int64_t> workspaceBytes;
+};
+
+/// The entry points that `lowbit-export-c-interface` will make for the
+/// public functions of `module` (before lowering). Fails with a diagnostic
+/// at the function for a name or type C cannot declare.
+llvm::FailureOr<std::vector<CEntryPoint>>
+getCEntryPoints(mlir::ModuleOp module, llvm::StringRef prefix);
+
+/// Reads the workspace sizes that lowbit-plan-workspace recorded on the
+/// lowered `module` into `entryPoints`.
+void setWorkspaceSizes(mlir::ModuleOp module,
+                       llvm::MutableArrayRef<CEntryPoint> entryPoints);
+
+/// Writes a C header declaring `int NAME(const T *in0, ..., T *out0)` for
+/// every entry point, with the shapes as macros, and, where the workspace is
+/// known, `size_t NAME_workspace_size(void)` and
+/// `int NAME_with_workspace(..., void *workspace)`. `guard` names the
+/// include guard.
+void emitCHeader(llvm::ArrayRef<CEntryPoint> entryPoints, llvm::StringRef guard,
+                 llvm::raw_ostream &os);
 
 } // namespace lowbit
 

@@ -2,10 +2,25 @@
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
+#include "mlir/Transforms/InliningUtils.h"
+
 using namespace mlir;
 using namespace lowbit;
 
 #include "lowbit/Dialect/Lowbit/IR/LowbitDialect.cpp.inc"
+
+namespace {
+/// Every lowbit op is pure arithmetic on its operands (no regions, no
+/// symbols), so inlining a function that holds one is always legal. Without
+/// this interface the inliner keeps the model out of its C entry point, and
+/// the entry point allocates and copies the model's results.
+struct LowbitInlinerInterface : public DialectInlinerInterface {
+  using DialectInlinerInterface::DialectInlinerInterface;
+  bool isLegalToInline(Operation *, Region *, bool, IRMapping &) const final {
+    return true;
+  }
+};
+} // namespace
 
 void LowbitDialect::initialize() {
   registerAttributes();
@@ -13,6 +28,7 @@ void LowbitDialect::initialize() {
 #define GET_OP_LIST
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
       >();
+  addInterfaces<LowbitInlinerInterface>();
 }
 
 Operation *LowbitDialect::materializeConstant(OpBuilder &builder,

@@ -85,6 +85,8 @@ struct LowbitExportCInterfacePass
     auto wrapper = func::FuncOp::create(
         builder, loc, name,
         builder.getFunctionType(bufferTypes, builder.getI32Type()));
+    // lowbit-plan-workspace gives the entry point its workspace forms.
+    wrapper->setAttr("lowbit.entry_point", builder.getUnitAttr());
     Block *body = wrapper.addEntryBlock();
     builder.setInsertionPointToStart(body);
     SmallVector<Value> inputs;

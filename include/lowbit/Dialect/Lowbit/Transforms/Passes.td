@@ -195,7 +195,8 @@ def LowbitExportCInterface : Pass<"lowbit-export-c-interface", "::mlir::ModuleOp
     After:
     ```mlir
     func.func private @lenet(%x: tensor<1x1x32x32xf32>) -> tensor<1x10xf32>
-    func.func @lowbit_lenet(%in0: memref<1x1x32x32xf32>, %out0: memref<1x10xf32>) -> i32 {
+    func.func @lowbit_lenet(%in0: memref<1x1x32x32xf32>, %out0: memref<1x10xf32>) -> i32
+        attributes {lowbit.entry_point} {
       %0 = bufferization.to_tensor %in0 restrict : memref<1x1x32x32xf32> to tensor<1x1x32x32xf32>
       %1 = call @lenet(%0) : (tensor<1x1x32x32xf32>) -> tensor<1x10xf32>
       bufferization.materialize_in_destination %1 in restrict writable %out0 : (tensor<1x10xf32>, memref<1x10xf32>) -> ()
@@ -213,6 +214,70 @@ def LowbitExportCInterface : Pass<"lowbit-export-c-interface", "::mlir::ModuleOp
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def LowbitPlanWorkspace : Pass<"lowbit-plan-workspace", "::mlir::ModuleOp"> {
+  let summary = "Plan a C entry point's intermediate buffers into one workspace";
+  let description = [{
+    Runs on buffers, after bufferization and before deallocation. For every
+    C entry point made by `lowbit-export-c-interface` (`@lowbit_NAME`), the
+    statically shaped `memref.alloc`s in the function's body (not in loops)
+    are given offsets in one workspace, planned at compile time:
+
+    * each buffer lives from its allocation to the last top-level operation
+      that uses it or any view of it (subviews, reshapes, casts, loops that
+      carry it); a use inside a loop keeps it alive for the whole loop;
+    * buffers whose lifetimes overlap get disjoint bytes; the others share
+      (greedy placement, largest buffer first, each at the lowest offset
+      that is free for its lifetime; offsets are multiples of 64 bytes);
+    * every planned allocation becomes a `memref.view` of the workspace and
+      its deallocations disappear.
+
+    The entry point then exists in three forms:
+
+    ```c
+    size_t lowbit_NAME_workspace_size(void);          /* bytes, >= 64 */
+    int lowbit_NAME_with_workspace(const float *in0, ..., float *out0,
+                                   void *workspace);  /* 64-byte aligned */
+    int lowbit_NAME(const float *in0, ..., float *out0);
+    ```
+
+    The first two allocate nothing; the last allocates the workspace with
+    `malloc` for the call and frees it. Buffers that cannot be planned
+    (dynamic shapes, allocations inside loops) stay heap allocations, and
+    the pass says so with a remark. The sizes are also recorded on the
+    module as `lowbit.workspace_sizes = {lowbit_NAME = BYTES : i64}`.
+
+    Before:
+    ```mlir
+    func.func @lowbit_f(%in0: memref<64xf32>, %out0: memref<64xf32>) -> i32
+        attributes {lowbit.entry_point} {
+      %a = memref.alloc() {alignment = 64 : i64} : memref<64xf32>
+      ...
+    }
+    ```
+    After:
+    ```mlir
+    func.func @lowbit_f_with_workspace(%in0: memref<64xf32>,
+        %out0: memref<64xf32>, %ws: memref<256xi8>) -> i32 {
+      %c0 = arith.constant 0 : index
+      %a = memref.view %ws[%c0][] : memref<256xi8> to memref<64xf32>
+      ...
+    }
+    func.func @lowbit_f(%in0: memref<64xf32>, %out0: memref<64xf32>) -> i32 {
+      %ws = memref.alloc() {alignment = 64 : i64} : memref<256xi8>
+      %0 = call @lowbit_f_with_workspace(%in0, %out0, %ws) : ...
+      memref.dealloc %ws : memref<256xi8>
+      return %0 : i32
+    }
+    func.func @lowbit_f_workspace_size() -> i64 {
+      %c = arith.constant 256 : i64
+      return %c : i64
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }
 
