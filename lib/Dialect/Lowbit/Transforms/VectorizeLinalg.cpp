@@ -66,7 +66,28 @@ std::optional<SmallVector<int64_t>> getTileSizes(linalg::LinalgOp op) {
     return SmallVector<int64_t>{divisorTile(ranges[0], 8),
                                 divisorTile(ranges[1], kLanes),
                                 divisorTile(ranges[2], kLanes)};
-  if (op.getNumReductionLoops() != 0 || ranges.empty())
+  // Row reductions split by splitRowReduction: one row at a time, the
+  // reduction loop whole (up to 64 x 16 elements), its 16 parallel lanes
+  // innermost; the combining step (16 lanes to one) likewise.
+  if (op.getNumReductionLoops() != 0) {
+    if (ranges.empty() || !isa<linalg::GenericOp>(op))
+      return std::nullopt;
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    SmallVector<int64_t> sizes(ranges.size(), 1);
+    int64_t elements = 1;
+    for (int64_t d = ranges.size() - 1; d >= 0; --d) {
+      bool innermostParallel = d == static_cast<int64_t>(ranges.size()) - 1 &&
+                               iterators[d] == utils::IteratorType::parallel;
+      if (iterators[d] == utils::IteratorType::reduction || innermostParallel) {
+        sizes[d] = divisorTile(ranges[d], 1024 / elements);
+        elements *= sizes[d];
+        if (sizes[d] == ranges[d])
+          sizes[d] = 0;
+      }
+    }
+    return sizes;
+  }
+  if (ranges.empty())
     return std::nullopt;
   // Elementwise, fill, broadcast, transpose: rows of the innermost dim.
   SmallVector<int64_t> sizes(ranges.size(), 1);
@@ -116,6 +137,45 @@ LogicalResult foldConstantTranspose(RewriterBase &rewriter,
   rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, resultType,
                                                  cast<TypedAttr>(folded));
   return success();
+}
+
+/// Lanes of the partial sums of a split row reduction.
+constexpr int64_t kReductionLanes = 16;
+
+/// Splits a reduction over the innermost, contiguous dimension (a row sum or
+/// maximum of softmax and normalization) into 16 interleaved partial
+/// reductions (upstream linalg::splitReduction), so that vectorizing reduces
+/// whole vectors lane by lane rather than one scalar after another; a second
+/// op combines the 16 lanes.
+void splitRowReduction(RewriterBase &rewriter, linalg::GenericOp op) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (op.getNumReductionLoops() != 1 || ranges.empty() ||
+      !op.hasPureTensorSemantics() || op.getNumDpsInits() != 1)
+    return;
+  int64_t innermost = ranges.size() - 1;
+  if (op.getIteratorTypesArray()[innermost] != utils::IteratorType::reduction ||
+      ranges[innermost] % kReductionLanes != 0 ||
+      ranges[innermost] < 2 * kReductionLanes)
+    return;
+  // Every input reads the reduced dimension contiguously (innermost).
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (!map.isProjectedPermutation())
+      return;
+    std::optional<unsigned> position =
+        map.getResultPosition(rewriter.getAffineDimExpr(innermost));
+    if (map.getNumResults() != 0 &&
+        (!position || *position != map.getNumResults() - 1))
+      return;
+  }
+  int64_t outputRank =
+      cast<ShapedType>(op.getDpsInitOperand(0)->get().getType()).getRank();
+  rewriter.setInsertionPoint(op);
+  (void)linalg::splitReduction(rewriter, op, [&](linalg::LinalgOp) {
+    return linalg::SplitReductionOptions{kReductionLanes,
+                                         static_cast<unsigned>(outputRank),
+                                         /*innerParallel=*/true};
+  });
 }
 
 LogicalResult vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp tile) {
@@ -183,6 +243,14 @@ struct LowbitVectorizeLinalgPass
     root->walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
     for (linalg::TransposeOp op : transposes)
       (void)foldConstantTranspose(rewriter, op);
+
+    SmallVector<linalg::GenericOp> reductions;
+    root->walk([&](linalg::GenericOp op) {
+      if (hasStaticShapes(op))
+        reductions.push_back(op);
+    });
+    for (linalg::GenericOp op : reductions)
+      splitRowReduction(rewriter, op);
 
     SmallVector<linalg::LinalgOp> ops;
     root->walk([&](linalg::LinalgOp op) {

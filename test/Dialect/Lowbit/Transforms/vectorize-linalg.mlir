@@ -44,3 +44,48 @@ func.func @conv_pool(%x: tensor<1x2x6x6xf32>, %w: tensor<3x2x3x3xf32>) -> tensor
   %p = linalg.pooling_nchw_sum {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%y, %window : tensor<1x3x4x4xf32>, tensor<2x2xf32>) outs(%pacc : tensor<1x3x2x2xf32>) -> tensor<1x3x2x2xf32>
   return %p : tensor<1x3x2x2xf32>
 }
+
+// -----
+
+// A row reduction over the innermost dimension (LayerNorm's mean, softmax's
+// maximum) is split into 16 interleaved partial reductions: each row is read
+// as 16 vectors of 16 lanes reduced lane by lane, then the 16 lanes of each
+// row are combined.
+// CHECK-LABEL: func @row_max
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2]] output_shape [8, 16, 16] : tensor<8x256xf32> into tensor<8x16x16xf32>
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<1x16x16xf32>, vector<1x16x16xf32>
+// CHECK: vector.multi_reduction <maximumf>, %{{.*}}, %{{.*}} [1] : vector<1x16x16xf32> to vector<1x16xf32>
+// CHECK: scf.for
+// CHECK: vector.multi_reduction <maximumf>, %{{.*}}, %{{.*}} [1] : vector<1x16xf32> to vector<1xf32>
+// CHECK-NOT: linalg.generic
+func.func @row_max(%x: tensor<8x256xf32>) -> tensor<8xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %f = linalg.fill ins(%ninf : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<8x256xf32>) outs(%f : tensor<8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.maximumf %a, %o : f32
+    linalg.yield %m : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// A reduction whose input is read with the reduced dimension outermost
+// (a column sum) is not split; it is still vectorized.
+// CHECK-LABEL: func @column_sum
+// CHECK-NOT: tensor.expand_shape
+// CHECK: vector.multi_reduction <add>
+func.func @column_sum(%x: tensor<32x8xf32>) -> tensor<8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<32x8xf32>) outs(%f : tensor<8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}

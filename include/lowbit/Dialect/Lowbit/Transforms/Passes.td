@@ -674,6 +674,11 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
     * elementwise ops, fills, broadcasts and transposes are tiled to rows of
       their innermost dimension (cut to a divisor of at most 64 lanes) and
       vectorized.
+    * reductions over the innermost, contiguous dimension (row sums and
+      maxima of softmax and normalization) are split into 16 interleaved
+      partial reductions (upstream `linalg::splitReduction`), so that each
+      row is reduced 16 lanes at a time and the lanes combined at the end;
+      other reductions are tiled a row at a time and vectorized.
 
     Tiles always divide their loops, so every vector is static.
 
