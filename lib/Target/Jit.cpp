@@ -60,34 +60,63 @@ static void registerJitPasses() {
   });
 }
 
+namespace {
+/// Collects the diagnostics of a context as text while it lives, for the
+/// error message of a failed compilation.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext &context)
+      : stream(text), handler(&context, [this](Diagnostic &diagnostic) {
+          stream << diagnostic.getLocation() << ": " << diagnostic << "\n";
+          for (const Diagnostic &note : diagnostic.getNotes())
+            stream << "  note: " << note << "\n";
+          return success();
+        }) {}
+
+  /// Sets `error` to `message` followed by the diagnostics; fails.
+  LogicalResult fail(std::string &error, const llvm::Twine &message) {
+    error = (message + (text.empty() ? "" : ":\n") + text).str();
+    return failure();
+  }
+
+private:
+  std::string text;
+  llvm::raw_string_ostream stream;
+  ScopedDiagnosticHandler handler;
+};
+
+void appendJitDialects(MLIRContext &context) {
+  registerJitPasses();
+  DialectRegistry registry;
+  registerJitDialects(registry);
+  context.appendDialectRegistry(registry);
+}
+} // namespace
+
 FailureOr<std::unique_ptr<JitModule>>
 lowbit::compileForHost(MLIRContext &context, llvm::StringRef mlirSource,
                        std::string &error, const JitOptions &options) {
-  registerJitPasses();
+  appendJitDialects(context);
+  OwningOpRef<ModuleOp> module;
   {
-    DialectRegistry registry;
-    registerJitDialects(registry);
-    context.appendDialectRegistry(registry);
+    DiagnosticCollector diagnostics(context);
+    module = parseSourceString<ModuleOp>(mlirSource, ParserConfig(&context),
+                                         "jit-input");
+    if (!module)
+      return diagnostics.fail(error, "cannot parse the module");
   }
+  return compileForHost(std::move(module), error, options);
+}
 
-  // Collect every diagnostic in `error` while we work.
-  std::string diagnostics;
-  llvm::raw_string_ostream diagnosticStream(diagnostics);
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
-    diagnosticStream << diagnostic.getLocation() << ": " << diagnostic << "\n";
-    for (const Diagnostic &note : diagnostic.getNotes())
-      diagnosticStream << "  note: " << note << "\n";
-    return success();
-  });
+FailureOr<std::unique_ptr<JitModule>>
+lowbit::compileForHost(OwningOpRef<ModuleOp> module, std::string &error,
+                       const JitOptions &options) {
+  MLIRContext &context = *module->getContext();
+  appendJitDialects(context);
+  DiagnosticCollector diagnostics(context);
   auto fail = [&](const llvm::Twine &message) {
-    error = (message + (diagnostics.empty() ? "" : ":\n") + diagnostics).str();
-    return failure();
+    return diagnostics.fail(error, message);
   };
-
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
-      mlirSource, ParserConfig(&context), "jit-input");
-  if (!module)
-    return fail("cannot parse the module");
 
   // One TargetMachine drives the LLVM IR optimizer (cost models, legal
   // vector widths); the engine takes ownership of a second, identical one for

@@ -26,7 +26,9 @@
 #include "lowbit/Numerics/Packing.h"
 #include "lowbit/Numerics/Quantize.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/LogicalResult.h"
@@ -98,6 +100,12 @@ void registerJitDialects(mlir::DialectRegistry &registry);
 mlir::FailureOr<std::unique_ptr<JitModule>>
 compileForHost(mlir::MLIRContext &context, llvm::StringRef mlirSource,
                std::string &error, const JitOptions &options = {});
+
+/// The same for a module already in memory (e.g. a model quantized in
+/// process); it is lowered in place and owned by the result.
+mlir::FailureOr<std::unique_ptr<JitModule>>
+compileForHost(mlir::OwningOpRef<mlir::ModuleOp> module, std::string &error,
+               const JitOptions &options = {});
 
 } // namespace lowbit
 
