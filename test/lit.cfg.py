@@ -25,6 +25,10 @@ llvm_config.add_tool_substitutions(
 # natively, and for AArch64 with the cross compiler under qemu-aarch64.
 import shutil
 config.substitutions.append(("%e2e-inputs", os.path.join(config.test_source_root, "e2e", "Inputs")))
+# Every object an e2e test builds must need nothing beyond the symbols
+# utils/check-undefined.sh allows (libc's allocator and memory functions,
+# the compiler runtime's fp16 conversions).
+config.substitutions.append(("%check-undefined", "sh " + os.path.join(os.path.dirname(config.test_source_root), "utils", "check-undefined.sh")))
 config.substitutions.append(("%host-cc", shutil.which("clang-22", path=config.llvm_tools_dir + os.pathsep + os.environ.get("PATH", "")) or "cc"))
 if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc"):
     config.available_features.add("qemu-aarch64")

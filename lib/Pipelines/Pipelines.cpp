@@ -105,11 +105,16 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "func.func(convert-elementwise-to-linalg),eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
+    // Tiled ops copy subviews onto identical subviews: CSE merges them and
+    // the self-copies fold away.
+    "cse,canonicalize,"
     // Functions that are not inlined must not return buffers: under the
     // bare-pointer convention a returned memref loses its allocated pointer.
     "buffer-results-to-out-params{hoist-static-allocs=true},"
     "lowbit-plan-workspace,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+    // No copy may become a call of MLIR's runtime library (memrefCopy).
+    "lowbit-lower-strided-copies,"
     "lowbit-lower-dot-i8{isa=INT8_DOT},"
     "func.func(lower-vector-multi-reduction,"
     "convert-vector-to-scf{full-unroll=true target-rank=1},"

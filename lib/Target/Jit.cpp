@@ -9,6 +9,7 @@
 #include "lowbit/Target/Model.h"
 #include "lowbit/Target/Target.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -19,6 +20,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
@@ -143,6 +145,23 @@ lowbit::compileForHost(OwningOpRef<ModuleOp> module, std::string &error,
     return fail("cannot build the lowbit-lower-to-llvm pipeline");
   if (failed(pm.run(*module)))
     return fail("lowbit-lower-to-llvm failed");
+
+  // Every function the module declares must come from this process: the
+  // engine would otherwise fail only when the entry point is looked up, with
+  // the cause printed apart from the caller's error.
+  std::string missing;
+  llvm::sys::DynamicLibrary process =
+      llvm::sys::DynamicLibrary::getPermanentLibrary(nullptr);
+  module->walk([&](LLVM::LLVMFuncOp function) {
+    if (!function.isExternal() || function.getName().starts_with("llvm.") ||
+        process.getAddressOfSymbol(function.getName().str().c_str()))
+      return;
+    missing += (missing.empty() ? "" : ", ") + function.getName().str();
+  });
+  if (!missing.empty())
+    return fail("the compiled module needs symbols this process does not "
+                "define: " +
+                missing);
 
   // ExecutionEngineOptions::transformer is a function_ref: the callable must
   // outlive ExecutionEngine::create, which runs it.

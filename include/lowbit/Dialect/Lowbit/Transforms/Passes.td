@@ -428,6 +428,45 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def LowbitLowerStridedCopies : Pass<"lowbit-lower-strided-copies"> {
+  let summary = "Lower non-contiguous memref.copy to vector loops";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a `memref.copy` between contiguous
+    buffers to `llvm.memcpy` but any other copy to a call of `memrefCopy`, a
+    function of MLIR's runtime library that a self-contained object cannot
+    reference. Bufferization produces such copies for `tensor.pad` and
+    `tensor.insert_slice` (a copy into a strided subview), and so can
+    `buffer-results-to-out-params` and `bufferization.clone`.
+
+    This pass rewrites every copy that is not contiguous on both sides
+    (contiguous copies stay as they are): the trailing dimensions that both
+    buffers can collapse are merged into one row (`memref.collapse_shape`),
+    `scf.for` loops walk the other dimensions, and each row moves in 1-D
+    `vector.transfer_read` / `vector.transfer_write` chunks of 512 bits plus
+    one static remainder, all in bounds. Where the innermost stride is not 1,
+    the row length is dynamic, or the element is not a whole number of bytes
+    (`i1`, `i4`), elements are copied one by one (`memref.load` /
+    `memref.store`). Copies of unranked memrefs are errors. Runs after
+    bufferization, before `convert-scf-to-cf`.
+
+    Before:
+    ```mlir
+    memref.copy %arg0, %subview : memref<2x4xf32> to memref<2x4xf32, strided<[6, 1], offset: 7>>
+    ```
+    After:
+    ```mlir
+    scf.for %i = %c0 to %c2 step %c1 {
+      %row = vector.transfer_read %arg0[%i, %c0], %pad {in_bounds = [true]} : memref<2x4xf32>, vector<4xf32>
+      vector.transfer_write %row, %subview[%i, %c0] {in_bounds = [true]} : vector<4xf32>, memref<2x4xf32, strided<[6, 1], offset: 7>>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def LowbitInsertObservers : Pass<"lowbit-insert-observers", "::mlir::ModuleOp"> {
   let summary = "Mark the activations calibration measures with lowbit.observe";
   let description = [{
