@@ -631,14 +631,19 @@ def LowbitApproximateMath : Pass<"lowbit-approximate-math"> {
     no library function (`expf`, `tanhf`, `erff`, `__powisf2`, `floorf`,
     `fmaf`, ...):
 
-    * `exp`, `expm1`, `log`, `log2`, `log1p`, `tanh`, `erf`, `erfc`, `sin`,
-      `cos`, `atan`, `atan2`, `asin`, `acos`, `cbrt`: upstream polynomial
-      approximations (`populateMathPolynomialApproximationPatterns`), with
-      the special values upstream gets wrong fixed around them;
-    * `exp2`, `log10`, `sinh`, `cosh`, `tan`, `asinh`, `acosh`, `atanh`,
-      `powf`, `fpowi`, `ipowi`, `rsqrt` (`1 / sqrt(x)`): written here in
-      terms of the above, keeping accuracy where the textbook identities lose
-      it (small arguments, overflow edges, signed zeros, negative bases);
+    * `exp`, `expm1`, `log`, `log2`, `log1p`, `tanh`, `erf`, `erfc`,
+      `asin`, `acos`, `cbrt`: upstream polynomial approximations
+      (`populateMathPolynomialApproximationPatterns`), with what upstream
+      gets wrong fixed around them (denormal inputs of `log`/`log2` and
+      results of `exp`, `erf(-0)`, `cbrt` of infinities and denormals);
+    * `sin`, `cos`, `tan` (three-part argument reduction), `atan`, `atan2`:
+      written here (upstream's lose accuracy or give NaN for large
+      arguments, or are 40 ulp off);
+    * `exp2`, `log10`, `sinh`, `cosh`, `asinh`, `acosh`, `atanh`, `powf`,
+      `fpowi`, `ipowi` (constant or vector exponents), `rsqrt`
+      (`1 / sqrt(x)`): written here in terms of the above, keeping accuracy
+      where the textbook identities lose it (small arguments, overflow
+      edges, signed zeros, negative bases);
     * `fma` becomes a multiply and an add marked `contract` (one fused
       instruction where the target has it, no `fmaf` call where it does not);
     * with `expand-rounding`, `floor`, `ceil`, `trunc`, `round` and
