@@ -118,7 +118,11 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "lowbit-lower-dot-i8{isa=INT8_DOT},"
     "func.func(lower-vector-multi-reduction,"
     "convert-vector-to-scf{full-unroll=true target-rank=1},"
-    "convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
+    "convert-linalg-to-loops,"
+    // Every math op, vector or scalar (the loops above make scalar ones),
+    // into arith/vector code: the object needs no libm.
+    "lowbit-approximate-math{expand-rounding=EXPAND_ROUNDING}),"
+    "lower-affine,convert-scf-to-cf,"
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
     "convert-math-to-llvm,expand-strided-metadata,lower-affine,"
     "finalize-memref-to-llvm,"
@@ -134,6 +138,10 @@ lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
     pipeline.replace(slot, strlen("INT8_DOT"), options.int8Dot);
   for (size_t slot; (slot = pipeline.find("I8MM")) != std::string::npos;)
     pipeline.replace(slot, strlen("I8MM"), options.i8mm ? "true" : "false");
+  for (size_t slot;
+       (slot = pipeline.find("EXPAND_ROUNDING")) != std::string::npos;)
+    pipeline.replace(slot, strlen("EXPAND_ROUNDING"),
+                     options.expandRounding ? "true" : "false");
   // The pass list without a builtin.module(...) wrapper: parsing a wrapped
   // pipeline into an existing manager would nest it a level too deep.
   return parsePassPipeline(pipeline, pm);

@@ -171,5 +171,7 @@ lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
   else if (triple.isAArch64() && subtarget->checkFeatures("+dotprod"))
     options.int8Dot = "arm-dotprod";
   options.i8mm = triple.isAArch64() && subtarget->checkFeatures("+i8mm");
+  options.expandRounding =
+      triple.isX86() && !subtarget->checkFeatures("+sse4.1");
   return options;
 }

@@ -85,6 +85,10 @@ struct LowerToLLVMOptions {
   std::string int8Dot = "generic";
   /// AArch64 smmla for integer matmuls with several rows (needs +i8mm).
   bool i8mm = false;
+  /// Expand floor/ceil/trunc/round/roundeven into arithmetic
+  /// (lowbit-approximate-math): for CPUs without rounding instructions
+  /// (x86-64 without SSE4.1), where LLVM would call floorf & co.
+  bool expandRounding = false;
 };
 
 /// Appends the lowering of a (quantized) tensor-level model to the LLVM

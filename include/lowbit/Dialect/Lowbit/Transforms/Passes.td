@@ -731,4 +731,60 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def LowbitApproximateMath : Pass<"lowbit-approximate-math"> {
+  let summary = "Rewrite math ops into arith/vector code that needs no libm";
+  let description = [{
+    Rewrites the `math` ops a model may contain, on scalars and on vectors,
+    into `arith`, `vector` and the few `math` ops that are instructions on
+    every target (`sqrt`, `absf`, `copysign`), so that a compiled object calls
+    no library function (`expf`, `tanhf`, `erff`, `__powisf2`, `floorf`,
+    `fmaf`, ...):
+
+    * `exp`, `expm1`, `log`, `log2`, `log1p`, `tanh`, `erf`, `erfc`,
+      `asin`, `acos`, `cbrt`: upstream polynomial approximations
+      (`populateMathPolynomialApproximationPatterns`), with what upstream
+      gets wrong fixed around them (denormal inputs of `log`/`log2` and
+      results of `exp`, `erf(-0)`, `cbrt` of infinities and denormals);
+    * `sin`, `cos`, `tan` (three-part argument reduction), `atan`, `atan2`:
+      written here (upstream's lose accuracy or give NaN for large
+      arguments, or are 40 ulp off);
+    * `exp2`, `log10`, `sinh`, `cosh`, `asinh`, `acosh`, `atanh`, `powf`,
+      `fpowi`, `ipowi` (constant or vector exponents), `rsqrt`
+      (`1 / sqrt(x)`): written here in terms of the above, keeping accuracy
+      where the textbook identities lose it (small arguments, overflow
+      edges, signed zeros, negative bases);
+    * `fma` becomes a multiply and an add marked `contract` (one fused
+      instruction where the target has it, no `fmaf` call where it does not);
+    * with `expand-rounding`, `floor`, `ceil`, `trunc`, `round` and
+      `roundeven` become exact arithmetic (for x86-64 CPUs without SSE4.1,
+      where LLVM calls `floorf` & co.);
+    * f16 and bf16 ops are computed in f32.
+
+    Tensor-typed math ops are left alone (run the pass after bufferization
+    and vectorization). The measured accuracy of every function is in
+    `docs/Math.md`.
+
+    Before:
+    ```mlir
+    %y = math.erf %x : vector<16xf32>
+    ```
+    After (abridged):
+    ```mlir
+    %a = math.absf %x : vector<16xf32>
+    %p = arith.mulf %a, %c0 : vector<16xf32>
+    ...
+    %y = math.copysign %r, %x : vector<16xf32>
+    ```
+  }];
+  let options = [
+    Option<"expandRounding", "expand-rounding", "bool", "false",
+           "Expand floor, ceil, trunc, round and roundeven into arithmetic "
+           "(targets without rounding instructions, e.g. x86-64 without "
+           "SSE4.1)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD
