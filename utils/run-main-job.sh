@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# The main job: install dependencies, build, then compile the real LeNet-5
-# model from ../shared/models with lowbitc at every preset to an object file,
-# link each with a small C harness, and run it on the 10,000-image MNIST test
-# set. Prints per preset: packed weight bytes (storage + parameters, from the
-# lowbit-quantize report), object size, top-1 accuracy and time per image.
+# The main job: install dependencies, build, then compile the real models
+# from ../shared/models with lowbitc at every preset to object files, link
+# each with a small C harness and run it.
+# - LeNet-5 on the 10,000-image MNIST test set, for the x86-64 baseline CPU:
+#   per preset packed weight bytes (storage + parameters, from the
+#   lowbit-quantize report), object size, top-1 accuracy, time per image.
+# - tinylm (a character-level transformer language model) on its test text,
+#   for the host CPU (--mcpu=native): per preset workspace and weight bytes,
+#   bits per character against the model's reference, ms per 64-token window
+#   on a caller-owned workspace.
 # The static full-integer preset w8a8 is first calibrated with
 # lowbit-calibrate on the 1,000 calibration images and shown once per
 # calibration method.
@@ -60,4 +65,29 @@ for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 w8a8-dynamic w4a8-dynamic \
   printf '%-16s %13d %11.2f %10d %11s %14s\n' "$preset" "$weights" \
     "$(awk -v b="$weights" 'BEGIN { print 8 * b / 61470 }')" \
     "$(stat -c %s "$work/$preset.o")" "$accuracy" "$micros"
+done
+
+echo
+tinylm=$shared/models/tinylm
+cpu=$("$bin/lowbitc" "$tinylm/tinylm.mlir" --mcpu=native -o "$work/probe.o" 2>&1 |
+  sed -nE 's/.*bytes, ([^ ]+) \((.*)\)$/\1, \2/p')
+echo "model: $tinylm/tinylm.mlir"
+echo "target: x86_64-linux-gnu, --mcpu=native ($cpu); threads: ${OMP_NUM_THREADS:-all cores}"
+echo "test text: 312 windows of 64 characters (bits per character, reference from the model's README)"
+echo
+printf '%-14s %12s %12s %8s %10s %14s\n' preset "workspace B" "weights B" bpc reference "ms per window"
+declare -A reference=([fp32]=2.6888 [w8]=2.6888 [w4g32]=2.6948 [w3g64]=2.7330
+  [w2g32]=2.7990 [c11g128]=2.7014 [w8a8-dynamic]=2.6890 [w4a8-dynamic]=2.6946)
+for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 w8a8-dynamic w4a8-dynamic; do
+  report=$("$bin/lowbitc" "$tinylm/tinylm.mlir" --mcpu=native --quantize="$preset" \
+    -o "$work/tinylm-$preset.o" --header="$work/tinylm.h" 2>&1)
+  workspace=$(sed -nE 's/.*workspace ([0-9]+) bytes.*/\1/p' <<< "$report")
+  weights=$(sed -nE 's/.*weights ([0-9]+) bytes.*/\1/p' <<< "$report")
+  cc -O2 -I"$work" "$root/test/e2e/Inputs/tinylm_bpc.c" "$work/tinylm-$preset.o" \
+    -lm -o "$work/tinylm-$preset"
+  result=$("$work/tinylm-$preset" "$tinylm/test.bin" 312)
+  bpc=$(sed -nE 's/.* bpc ([0-9.]+).*/\1/p' <<< "$result")
+  ms=$(sed -nE 's/.*ms-per-window ([0-9.]+).*/\1/p' <<< "$result")
+  printf '%-14s %12s %12s %8s %10s %14s\n' "$preset" "$workspace" "$weights" \
+    "$bpc" "${reference[$preset]}" "$ms"
 done

@@ -5,7 +5,9 @@
  * (log-sum-exp in double), the time per window, and the page faults of the
  * timed calls (through the caller-owned workspace, after a warm-up call).
  *
- *   tinylm_bpc test.bin [windows]
+ *   tinylm_bpc test.bin [windows [expected-bpc tolerance]]
+ *
+ * With an expected value, exits 1 unless |bpc - expected| <= tolerance.
  */
 #include "tinylm.h"
 
@@ -31,7 +33,8 @@ static long pageFaults(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s test.bin [windows]\n", argv[0]);
+    fprintf(stderr, "usage: %s test.bin [windows [expected-bpc tolerance]]\n",
+            argv[0]);
     return 2;
   }
   FILE *file = fopen(argv[1], "rb");
@@ -97,9 +100,14 @@ int main(int argc, char **argv) {
     }
   }
   free(workspace);
+  double bpc = nats / (windows * kContext) / log(2.0);
   printf("windows %d positions %d bpc %.4f ms-per-window %.3f "
          "page-faults-per-call %.2f\n",
-         windows, windows * kContext, nats / (windows * kContext) / log(2.0),
-         1e3 * seconds / windows, (double)faults / windows);
+         windows, windows * kContext, bpc, 1e3 * seconds / windows,
+         (double)faults / windows);
+  if (argc > 4 && fabs(bpc - atof(argv[3])) > atof(argv[4])) {
+    fprintf(stderr, "bpc %.4f is not within %s of %s\n", bpc, argv[4], argv[3]);
+    return 1;
+  }
   return 0;
 }

@@ -66,6 +66,11 @@ std::optional<SmallVector<int64_t>> getTileSizes(linalg::LinalgOp op) {
     return SmallVector<int64_t>{divisorTile(ranges[0], 8),
                                 divisorTile(ranges[1], kLanes),
                                 divisorTile(ranges[2], kLanes)};
+  // Attention's products: one batch (head) at a time, then as a matmul.
+  if (isa<linalg::BatchMatmulOp>(op)) // b, m, n, k
+    return SmallVector<int64_t>{1, divisorTile(ranges[1], 8),
+                                divisorTile(ranges[2], kLanes),
+                                divisorTile(ranges[3], kLanes)};
   // Row reductions split by splitRowReduction: one row at a time, the
   // reduction loop whole (up to 64 x 16 elements), its 16 parallel lanes
   // innermost; the combining step (16 lanes to one) likewise.
@@ -224,7 +229,8 @@ LogicalResult vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp tile) {
       rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
       /*vectorizeNDExtract=*/true, /*flatten1DDepthwiseConv=*/false,
       /*assumeDynamicDimsMatchVecSizes=*/false,
-      /*createNamedContraction=*/isa<linalg::MatmulOp>(op));
+      /*createNamedContraction=*/
+      isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op));
   if (failed(result))
     return failure();
   rewriter.replaceOp(op, result->replacements);

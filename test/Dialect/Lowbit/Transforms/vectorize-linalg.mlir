@@ -89,3 +89,20 @@ func.func @column_sum(%x: tensor<32x8xf32>) -> tensor<8xf32> {
   } -> tensor<8xf32>
   return %r : tensor<8xf32>
 }
+
+// -----
+
+// Attention's batched products are tiled one batch at a time and become
+// vector.contract like a matmul.
+// CHECK-LABEL: func @attention_scores
+// CHECK: scf.for
+// CHECK: vector.contract
+// CHECK-SAME: vector<1x8x16xf32>, vector<1x16x16xf32> into vector<1x8x16xf32>
+// CHECK-NOT: linalg.batch_matmul
+func.func @attention_scores(%q: tensor<4x64x64xf32>, %k: tensor<4x64x64xf32>) -> tensor<4x64x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64x64xf32>) -> tensor<4x64x64xf32>
+  %s = linalg.batch_matmul ins(%q, %k : tensor<4x64x64xf32>, tensor<4x64x64xf32>) outs(%f : tensor<4x64x64xf32>) -> tensor<4x64x64xf32>
+  return %s : tensor<4x64x64xf32>
+}

@@ -710,6 +710,7 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
       (`linalg::populateDecomposeConvolutionPatterns`) and vectorized;
     * `linalg.matmul` is tiled m x n x k (the largest divisors of M, N and
       K up to 8, 16 and 16) and vectorized to `vector.contract`;
+      `linalg.batch_matmul` (attention) likewise, one batch at a time;
     * elementwise ops, fills, broadcasts and transposes are tiled to rows of
       their innermost dimension (cut to a divisor of at most 64 lanes) and
       vectorized.
