@@ -2,6 +2,7 @@
 //
 // lowbit-bench-model MODEL.mlir [--presets=fp32,w8,...] [--num-threads=1,2]
 //                   [--rounds=5] [--calls=20] [--int-range=32]
+//                   [--mcpu=native|x86-64|...]
 //
 // Quantizes the model at each preset, lowers it with the pipeline lowbitc
 // uses and JIT-compiles it for the host CPU (like `lowbitc --mcpu=native`),
@@ -63,6 +64,9 @@ cl::opt<int> rounds("rounds", cl::init(5), cl::cat(category),
                     cl::desc("Interleaved rounds"));
 cl::opt<int> calls("calls", cl::init(20), cl::cat(category),
                    cl::desc("Timed calls per round"));
+cl::opt<std::string> cpu("mcpu", cl::init("native"), cl::cat(category),
+                        cl::desc("CPU to compile for (must run on this "
+                                 "host), e.g. x86-64 for the baseline"));
 cl::opt<int> intRange("int-range", cl::init(32), cl::cat(category),
                       cl::desc("Integer inputs are in [0, N)"));
 
@@ -211,7 +215,9 @@ int main(int argc, char **argv) {
                                              })) ||
         failed(pm.run(*module)))
       return 1;
-    auto jit = lowbit::compileForHost(std::move(module), error);
+    lowbit::JitOptions jitOptions;
+    jitOptions.cpu = cpu;
+    auto jit = lowbit::compileForHost(std::move(module), error, jitOptions);
     if (failed(jit)) {
       llvm::errs() << "lowbit-bench-model: " << preset << ": " << error << "\n";
       return 1;
@@ -262,7 +268,8 @@ int main(int argc, char **argv) {
         build.msPerCall[threadCount].push_back(1e3 * seconds / calls);
       }
 
-  llvm::outs() << "model: " << modelPath << " (@" << name << "), " << rounds
+  llvm::outs() << "model: " << modelPath << " (@" << name << "), CPU "
+               << cpu << ", " << rounds
                << " rounds x " << calls << " calls"
                << (setThreads ? "" : "; code not threaded (no OpenMP)") << "\n";
   llvm::outs() << llvm::format("%-14s %7s %12s %10s %10s %9s %8s %12s\n",
