@@ -19,6 +19,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
@@ -47,6 +48,7 @@ void lowbit::registerJitDialects(DialectRegistry &registry) {
   registerModelDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 /// The passes the textual lowering pipeline names, registered once per
@@ -58,6 +60,14 @@ static void registerJitPasses() {
     registerLowbitPasses();
     registerLowbitConversionPasses();
   });
+}
+
+llvm::StringRef lowbit::getJitOpenMPRuntime() {
+#ifdef LOWBIT_OPENMP_RUNTIME
+  return LOWBIT_OPENMP_RUNTIME;
+#else
+  return "";
+#endif
 }
 
 FailureOr<std::unique_ptr<JitModule>>
@@ -110,6 +120,10 @@ lowbit::compileForHost(MLIRContext &context, llvm::StringRef mlirSource,
   LowerToLLVMOptions lowerOptions = getLowerToLLVMOptions(*optimizerMachine);
   if (options.int8Dot != "host")
     lowerOptions.int8Dot = options.int8Dot;
+  llvm::StringRef openmpRuntime = getJitOpenMPRuntime();
+  bool threads = options.threads && !openmpRuntime.empty();
+  lowerOptions.threads = threads ? LowerToLLVMOptions::Threads::OpenMP
+                                 : LowerToLLVMOptions::Threads::None;
   if (failed(buildLowerToLLVMPipeline(pm, lowerOptions)))
     return fail("cannot build the lowbit-lower-to-llvm pipeline");
   if (failed(pm.run(*module)))
@@ -124,6 +138,11 @@ lowbit::compileForHost(MLIRContext &context, llvm::StringRef mlirSource,
   engineOptions.transformer = transformer;
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = options.enablePerfListener;
+  // The __kmpc_* calls of parallel loops resolve in LLVM's OpenMP runtime.
+  SmallVector<StringRef, 1> sharedLibraries;
+  if (threads)
+    sharedLibraries.push_back(openmpRuntime);
+  engineOptions.sharedLibPaths = sharedLibraries;
   llvm::Expected<std::unique_ptr<ExecutionEngine>> engine =
       ExecutionEngine::create(*module, engineOptions,
                               std::move(codegenMachine));

@@ -1,8 +1,9 @@
 //===- lowbitc.cpp - the lowbit compile driver ----------------------------===//
 //
 // lowbitc MODEL.mlir -o OUT.o [--target=TRIPLE] [--mcpu=CPU|native]
-//         [--mattr=+f,-g] [--quantize=PRESET|OPTIONS] [--emit=obj|asm|llvm|mlir]
-//         [--header=OUT.h] [--calibration=STATS.json]
+//         [--mattr=+f,-g] [--quantize=PRESET|OPTIONS]
+//         [--emit=obj|asm|llvm|mlir]
+//         [--header=OUT.h] [--calibration=STATS.json] [--threading=omp|none]
 //
 // Parses a model (text or bytecode), quantizes it with the lowbit-quantize
 // pipeline, lowers it to LLVM with plain C entry points, and emits an object
@@ -77,6 +78,13 @@ static cl::opt<std::string> calibrationFile(
     cl::desc("Attach the activation statistics of this JSON file (from "
              "lowbit-calibrate --write-json) before quantizing, for w8a8"),
     cl::value_desc("stats.json"), cl::cat(category));
+// (libLLVM already registers a --threads option.)
+static cl::opt<std::string> threading(
+    "threading",
+    cl::desc("omp (default): large kernels run on the threads of LLVM's "
+             "OpenMP runtime (link the object with -lomp; OMP_NUM_THREADS "
+             "chooses how many); none: serial code without OpenMP calls"),
+    cl::init("omp"), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3"),
                                   cl::init(3), cl::Prefix, cl::cat(category));
 
@@ -130,6 +138,11 @@ int main(int argc, char **argv) {
       emitKind != "mlir")
     return fail("unknown --emit=" + emitKind +
                 " (expected obj, asm, llvm or mlir)");
+
+  std::optional<lowbit::LowerToLLVMOptions::Threads> threadRuntime =
+      lowbit::parseThreads(threading);
+  if (!threadRuntime)
+    return fail("unknown --threading=" + threading + " (expected omp or none)");
 
   // Check the target before doing any work.
   lowbit::TargetOptions targetOptions;
@@ -219,6 +232,7 @@ int main(int argc, char **argv) {
   // Integer dot products only where the CPU has them.
   lowbit::LowerToLLVMOptions lowerOptions =
       lowbit::getLowerToLLVMOptions(*machine);
+  lowerOptions.threads = *threadRuntime;
   if (failed(runPipeline(*module, [&](OpPassManager &pm) {
         return lowbit::buildLowerToLLVMPipeline(pm, lowerOptions);
       })))
@@ -231,8 +245,9 @@ int main(int argc, char **argv) {
     if (isa<ModuleOp, UnrealizedConversionCastOp>(op) ||
         op->getDialect() == context.getLoadedDialect("llvm"))
       return;
-    if (op->getName().getDialectNamespace() == "arm_neon")
-      return; // translated by the ArmNeon LLVM IR translation
+    StringRef dialect = op->getName().getDialectNamespace();
+    if (dialect == "arm_neon" || dialect == "omp")
+      return; // translated by the ArmNeon and OpenMP LLVM IR translations
     op->emitError() << "'" << op->getName()
                     << "' cannot be compiled: lowbitc has no lowering for it";
     unsupported = true;

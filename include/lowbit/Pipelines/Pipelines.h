@@ -85,7 +85,14 @@ struct LowerToLLVMOptions {
   std::string int8Dot = "generic";
   /// AArch64 smmla for integer matmuls with several rows (needs +i8mm).
   bool i8mm = false;
+  /// How large kernels run: split across the threads of LLVM's OpenMP
+  /// runtime (the object then calls `__kmpc_*`: link with -lomp), or serial.
+  enum class Threads { None, OpenMP };
+  Threads threads = Threads::OpenMP;
 };
+
+/// Parses `omp` or `none`.
+std::optional<LowerToLLVMOptions::Threads> parseThreads(llvm::StringRef name);
 
 /// Appends the lowering of a (quantized) tensor-level model to the LLVM
 /// dialect: matmul fusion and vector kernels, the generic lowering of the
