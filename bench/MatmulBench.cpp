@@ -16,7 +16,10 @@
 // copies of the weights that the working set is >= 256 MiB (several times
 // the 32 MiB L3), so each call streams its weights from DRAM.
 //
-// Kernels run round-robin, one thread, with an f32 multiply-add peak probe
+// Kernels run round-robin, on one thread unless --thread-counts says otherwise
+// (every kernel then runs at each thread count: large kernels split their
+// columns across OpenMP threads, and a second table gives the per-round
+// speedups over the first count), with an f32 multiply-add peak probe
 // (JIT-compiled like the kernels) and a DRAM read-bandwidth probe (a
 // plain sum over a 512 MiB buffer) in every round; the table reports medians
 // over rounds of: time per call, effective weight GB/s ((packed bytes +
@@ -28,6 +31,7 @@
 // Usage: lowbit-bench-matmul [--quick] [--sizes=4096x4096,11008x4096]
 //          [--m=1,8,64] [--kernels=fp32,fp32-c++,w8,w4g32,...] [--rounds=R]
 //          [--min-time-ms=T] [--cold-mib=MiB] [--no-check]
+//          [--thread-counts=1,2]
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,6 +67,13 @@
 namespace nx = lowbit::numerics;
 namespace cl = llvm::cl;
 
+#ifdef LOWBIT_BENCH_OPENMP
+// LLVM's OpenMP runtime, which the JIT-compiled kernels call: the thread
+// count of the next parallel regions, and the default (all cores).
+extern "C" void omp_set_num_threads(int);
+extern "C" int omp_get_max_threads();
+#endif
+
 namespace {
 
 cl::OptionCategory category("lowbit-bench-matmul options");
@@ -93,6 +104,11 @@ cl::opt<bool>
             cl::desc("Skip the check against the numerics reference"));
 cl::opt<bool> noHot("no-hot", cl::cat(category),
                     cl::desc("Skip the hot measurements"));
+cl::list<int> threadsOpt(
+    "thread-counts", cl::cat(category), cl::CommaSeparated,
+    cl::desc("Thread counts to run every kernel at (default 1; 0 = all "
+             "cores, OpenMP's default), e.g. --thread-counts=1,2 (libLLVM "
+             "already has a --threads option)"));
 cl::opt<std::string>
     int8DotOpt("int8-dot", cl::cat(category),
                cl::desc("Integer dot products of the dynamic presets: host "
@@ -478,16 +494,21 @@ std::unique_ptr<WeightSet> makeQuantizedSet(const nx::WeightPreset &preset,
   return set;
 }
 
-/// One (weights, M) kernel with its compiled code and buffers.
+/// One (weights, M, threads) kernel with its compiled code and buffers.
 struct Instance {
   WeightSet *weights;
   int64_t m;
-  std::unique_ptr<lowbit::JitModule> jit;
+  /// OpenMP threads of its calls.
+  int threads = 1;
+  std::shared_ptr<lowbit::JitModule> jit;
   void *function = nullptr;
   bool cxx = false;
   std::vector<float> x, out;
 
   void call(size_t copy) {
+#ifdef LOWBIT_BENCH_OPENMP
+    omp_set_num_threads(threads);
+#endif
     std::vector<void *> parts = weights->parts(copy);
     if (cxx) {
       static const bool avx2 =
@@ -600,6 +621,24 @@ int main(int argc, char **argv) {
                                    : 150) *
                    1e-3;
   int64_t coldBytes = std::max<int64_t>(256, coldMiBOpt) << 20;
+  std::vector<int> threadCounts(threadsOpt.begin(), threadsOpt.end());
+  if (threadCounts.empty())
+    threadCounts = {1};
+  for (int &threads : threadCounts) {
+#ifdef LOWBIT_BENCH_OPENMP
+    if (threads == 0)
+      threads = omp_get_max_threads();
+#else
+    if (threads != 1) {
+      std::fprintf(stderr, "built without libomp: only --thread-counts=1\n");
+      return 1;
+    }
+#endif
+    if (threads < 1) {
+      std::fprintf(stderr, "bad --thread-counts entry %d\n", threads);
+      return 1;
+    }
+  }
 
   // Weights and kernels.
   mlir::MLIRContext context;
@@ -631,16 +670,12 @@ int main(int argc, char **argv) {
       WeightSet *set = sets.back().get();
       prepareSeconds += seconds(start, Clock::now());
       for (int64_t m : ms) {
-        auto instance = std::make_unique<Instance>();
-        instance->weights = set;
-        instance->m = m;
-        instance->x.resize(m * k);
-        for (float &v : instance->x)
+        std::vector<float> x(m * k);
+        for (float &v : x)
           v = random.uniform();
-        instance->out.assign(m * n, 0.0f);
-        if (kernel == "fp32-c++") {
-          instance->cxx = true;
-        } else {
+        std::shared_ptr<lowbit::JitModule> jit;
+        void *function = nullptr;
+        if (kernel != "fp32-c++") {
           auto compileStart = Clock::now();
           std::string source =
               kernel == "fp32"
@@ -650,18 +685,33 @@ int main(int argc, char **argv) {
           std::string error;
           lowbit::JitOptions options;
           options.int8Dot = int8DotOpt;
-          auto jit = lowbit::compileForHost(context, source, error, options);
-          if (mlir::failed(jit)) {
+          auto compiled =
+              lowbit::compileForHost(context, source, error, options);
+          if (mlir::failed(compiled)) {
             std::fprintf(stderr, "%s\n%s\n", error.c_str(), source.c_str());
             return 1;
           }
-          instance->jit = std::move(*jit);
-          instance->function = instance->jit->lookup("lowbit_mm");
+          jit = std::move(*compiled);
+          function = jit->lookup("lowbit_mm");
           compileSeconds += seconds(compileStart, Clock::now());
         }
-        if (!noCheck)
-          allChecked &= check(*instance);
-        instances.push_back(std::move(instance));
+        // The same code at each thread count (the C++ kernel has one).
+        for (int threads : threadCounts) {
+          if (kernel == "fp32-c++" && threads != threadCounts.front())
+            continue;
+          auto instance = std::make_unique<Instance>();
+          instance->weights = set;
+          instance->m = m;
+          instance->threads = threads;
+          instance->x = x;
+          instance->out.assign(m * n, 0.0f);
+          instance->cxx = kernel == "fp32-c++";
+          instance->jit = jit;
+          instance->function = function;
+          if (!noCheck)
+            allChecked &= check(*instance);
+          instances.push_back(std::move(instance));
+        }
       }
       start = Clock::now();
     }
@@ -762,6 +812,7 @@ int main(int argc, char **argv) {
   auto findBaseline = [&](const Instance &of, llvm::StringRef kernel) {
     for (auto &other : instances)
       if (other->weights->kernel == kernel && other->m == of.m &&
+          (kernel == "fp32-c++" || other->threads == of.threads) &&
           other->weights->n == of.weights->n &&
           other->weights->k == of.weights->k)
         return other.get();
@@ -788,10 +839,11 @@ int main(int argc, char **argv) {
               *std::min_element(peakGFLOPS.begin(), peakGFLOPS.end()),
               *std::max_element(peakGFLOPS.begin(), peakGFLOPS.end()));
   std::printf(
-      "%-10s %-9s %3s %9s | %10s %8s %8s | %10s %8s %8s %7s %6s | %9s %9s\n",
-      "NxK", "kernel", "M", "MiB", "hot us", "GB/s", "GFLOPS", "cold us",
+      "%-10s %-9s %3s %2s %9s | %10s %8s %8s | %10s %8s %8s %7s %6s | %9s "
+      "%9s\n",
+      "NxK", "kernel", "M", "T", "MiB", "hot us", "GB/s", "GFLOPS", "cold us",
       "GB/s", "GFLOPS", "%probe", "%fma", "x fp32", "x fp32c++");
-  std::string rule(139, '-');
+  std::string rule(142, '-');
   std::printf("%s\n", rule.c_str());
   std::pair<int64_t, int64_t> lastSize = {0, 0};
   for (auto &instance : instances) {
@@ -812,13 +864,13 @@ int main(int argc, char **argv) {
     Instance *cxx = findBaseline(*instance, "fp32-c++");
     std::string size = llvm::formatv("{0}x{1}", w.n, w.k);
     std::printf(
-        "%-10s %-9s %3lld %9.2f | %10.1f %8.2f %8.2f | %10.1f %8.2f "
+        "%-10s %-9s %3lld %2d %9.2f | %10.1f %8.2f %8.2f | %10.1f %8.2f "
         "%8.2f %6.1f%% %5.0f%% | %9s %9s\n",
         size.c_str(), w.kernel.c_str(), (long long)instance->m,
-        w.copyBytes / double(1 << 20), hot * 1e6, w.copyBytes / hot * 1e-9,
-        instance->flops() / hot * 1e-9, cold * 1e6, w.copyBytes / cold * 1e-9,
-        instance->flops() / cold * 1e-9, 100.0 * median(fractions),
-        100.0 * median(peakFractions),
+        instance->threads, w.copyBytes / double(1 << 20), hot * 1e6,
+        w.copyBytes / hot * 1e-9, instance->flops() / hot * 1e-9, cold * 1e6,
+        w.copyBytes / cold * 1e-9, instance->flops() / cold * 1e-9,
+        100.0 * median(fractions), 100.0 * median(peakFractions),
         fp32 ? llvm::formatv("{0:f2}", ratioMedian(fp32->coldSeconds,
                                                    instance->coldSeconds))
                    .str()
@@ -836,7 +888,47 @@ int main(int argc, char **argv) {
       "cold GFLOPS / the same round's multiply-add peak; x fp32 "
       "= cold time of fp32 (lowbit pipeline, linalg.matmul) / cold "
       "time; x fp32c++ = the same against the C++ AVX2 fp32 kernel. "
-      "Medians over %d rounds.\n",
+      "Medians over %d rounds. T = threads (%%probe and %%fma are against "
+      "one-thread probes).\n",
       rounds);
+
+  // Speedups over the first thread count, per round.
+  if (threadCounts.size() > 1) {
+    std::printf("\nSpeedup over %d thread(s): time at %d / time at T in "
+                "the same round, min and median over %d rounds\n",
+                threadCounts.front(), threadCounts.front(), rounds);
+    std::printf("%-10s %-9s %3s %2s | %9s %9s | %9s %9s\n", "NxK", "kernel",
+                "M", "T", "hot min", "hot med", "cold min", "cold med");
+    for (auto &instance : instances) {
+      if (instance->threads == threadCounts.front())
+        continue;
+      Instance *first = nullptr;
+      for (auto &other : instances)
+        if (other->jit == instance->jit &&
+            other->threads == threadCounts.front())
+          first = other.get();
+      if (!first || !instance->jit)
+        continue;
+      auto ratios = [](const std::vector<double> &num,
+                       const std::vector<double> &den) {
+        std::vector<double> result;
+        for (size_t i = 0; i < num.size() && i < den.size(); ++i)
+          result.push_back(num[i] / den[i]);
+        return result;
+      };
+      std::vector<double> hot = ratios(first->hotSeconds, instance->hotSeconds);
+      std::vector<double> cold =
+          ratios(first->coldSeconds, instance->coldSeconds);
+      auto minimum = [](const std::vector<double> &v) {
+        return v.empty() ? std::nan("") : *std::min_element(v.begin(), v.end());
+      };
+      WeightSet &w = *instance->weights;
+      std::string size = llvm::formatv("{0}x{1}", w.n, w.k);
+      std::printf("%-10s %-9s %3lld %2d | %9.2f %9.2f | %9.2f %9.2f\n",
+                  size.c_str(), w.kernel.c_str(), (long long)instance->m,
+                  instance->threads, minimum(hot), median(hot), minimum(cold),
+                  median(cold));
+    }
+  }
   return allChecked ? 0 : 2;
 }

@@ -33,8 +33,17 @@ config.substitutions.append(("%host-cc", shutil.which("clang-22", path=config.ll
 if shutil.which("qemu-aarch64") and shutil.which("aarch64-linux-gnu-gcc"):
     config.available_features.add("qemu-aarch64")
     config.substitutions.append(("%aarch64-cc", "aarch64-linux-gnu-gcc"))
+    # There is no arm64 libomp next to the cross compiler: AArch64 objects
+    # are compiled with --threading=none (serial, no OpenMP symbol).
     # Options after the substitution (e.g. -cpu cortex-a53) go to qemu.
     config.substitutions.append(("%qemu-aarch64", "qemu-aarch64 -L /usr/aarch64-linux-gnu"))
+
+# Objects with parallel kernels link LLVM's OpenMP runtime (libomp-22-dev).
+omp_dir = "/usr/lib/llvm-22/lib"
+if os.path.exists(os.path.join(omp_dir, "libomp.so")):
+    config.available_features.add("libomp")
+    config.substitutions.append(
+        ("%omp-link", "-L{0} -lomp -Wl,-rpath,{0}".format(omp_dir)))
 
 # Tests that run code built for an x86 CPU level need a host that has it.
 try:

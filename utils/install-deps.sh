@@ -10,6 +10,8 @@ packages=(
   cmake ninja-build ccache
   # tests and benchmarks
   zlib1g-dev libgtest-dev libbenchmark-dev
+  # LLVM's OpenMP runtime, which parallel kernels call (the JIT, the e2e tests)
+  libomp-22-dev
   # AArch64 cross compilation and emulation for the e2e tests
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 )

@@ -72,10 +72,13 @@ tinylm=$shared/models/tinylm
 cpu=$("$bin/lowbitc" "$tinylm/tinylm.mlir" --mcpu=native -o "$work/probe.o" 2>&1 |
   sed -nE 's/.*bytes, ([^ ]+) \((.*)\)$/\1, \2/p')
 echo "model: $tinylm/tinylm.mlir"
-echo "target: x86_64-linux-gnu, --mcpu=native ($cpu); threads: ${OMP_NUM_THREADS:-all cores}"
+threads=${OMP_NUM_THREADS:-$(nproc)}
+echo "target: x86_64-linux-gnu, --mcpu=native ($cpu)"
+echo "threads: 1 and $threads (OpenMP; objects linked with -lomp)"
 echo "test text: 312 windows of 64 characters (bits per character, reference from the model's README)"
 echo
-printf '%-14s %12s %12s %8s %10s %14s\n' preset "workspace B" "weights B" bpc reference "ms per window"
+printf '%-14s %12s %12s %8s %10s %14s %14s\n' preset "workspace B" "weights B" bpc reference \
+  "ms, 1 thread" "ms, $threads threads"
 declare -A reference=([fp32]=2.6888 [w8]=2.6888 [w4g32]=2.6948 [w3g64]=2.7330
   [w2g32]=2.7990 [c11g128]=2.7014 [w8a8-dynamic]=2.6890 [w4a8-dynamic]=2.6946)
 for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 w8a8-dynamic w4a8-dynamic; do
@@ -84,10 +87,13 @@ for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 w8a8-dynamic w4a8-dynamic; do
   workspace=$(sed -nE 's/.*workspace ([0-9]+) bytes.*/\1/p' <<< "$report")
   weights=$(sed -nE 's/.*weights ([0-9]+) bytes.*/\1/p' <<< "$report")
   cc -O2 -I"$work" "$root/test/e2e/Inputs/tinylm_bpc.c" "$work/tinylm-$preset.o" \
-    -lm -o "$work/tinylm-$preset"
-  result=$("$work/tinylm-$preset" "$tinylm/test.bin" 312)
+    -lm -L/usr/lib/llvm-22/lib -lomp -Wl,-rpath,/usr/lib/llvm-22/lib \
+    -o "$work/tinylm-$preset"
+  result=$(OMP_NUM_THREADS=1 "$work/tinylm-$preset" "$tinylm/test.bin" 312)
   bpc=$(sed -nE 's/.* bpc ([0-9.]+).*/\1/p' <<< "$result")
   ms=$(sed -nE 's/.*ms-per-window ([0-9.]+).*/\1/p' <<< "$result")
-  printf '%-14s %12s %12s %8s %10s %14s\n' "$preset" "$workspace" "$weights" \
-    "$bpc" "${reference[$preset]}" "$ms"
+  result=$(OMP_NUM_THREADS=$threads "$work/tinylm-$preset" "$tinylm/test.bin" 312)
+  threaded=$(sed -nE 's/.*ms-per-window ([0-9.]+).*/\1/p' <<< "$result")
+  printf '%-14s %12s %12s %8s %10s %14s %14s\n' "$preset" "$workspace" "$weights" \
+    "$bpc" "${reference[$preset]}" "$ms" "$threaded"
 done

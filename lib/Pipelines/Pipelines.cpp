@@ -98,9 +98,12 @@ LogicalResult lowbit::buildQuantizePipeline(
 /// The upstream part of the lowering, as text so that it reads like the
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
-    "lowbit-fuse-matmul,lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM},"
-    "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT i8mm=I8MM},"
-    "convert-lowbit-to-linalg,func.func(lowbit-vectorize-linalg),"
+    "lowbit-fuse-matmul,"
+    "lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM parallel=PARALLEL},"
+    "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT i8mm=I8MM "
+    "parallel=PARALLEL},"
+    "convert-lowbit-to-linalg,"
+    "func.func(lowbit-vectorize-linalg{parallel=PARALLEL}),"
     "lowbit-export-c-interface,inline,symbol-dce,canonicalize,"
     "func.func(convert-elementwise-to-linalg),eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
@@ -122,12 +125,19 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     // Every math op, vector or scalar (the loops above make scalar ones),
     // into arith/vector code: the object needs no libm.
     "lowbit-approximate-math{expand-rounding=EXPAND_ROUNDING}),"
+    // Parallel loops (scf.forall after bufferization) to OpenMP; canonicalize
+    // inlines the loop bodies' memref.alloca_scope (allocas move to the
+    // parallel region: one per thread), which cf blocks would invalidate.
+    "scf-forall-to-parallel,SCF_TO_OPENMP"
     "lower-affine,convert-scf-to-cf,"
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
     "convert-math-to-llvm,expand-strided-metadata,lower-affine,"
     "finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-ub-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv=1},"
+    // After the functions: its patterns would convert them too, without the
+    // bare-pointer convention.
+    "convert-openmp-to-llvm,"
     "convert-cf-to-llvm,reconcile-unrealized-casts";
 
 LogicalResult
@@ -142,9 +152,24 @@ lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
        (slot = pipeline.find("EXPAND_ROUNDING")) != std::string::npos;)
     pipeline.replace(slot, strlen("EXPAND_ROUNDING"),
                      options.expandRounding ? "true" : "false");
+  bool openmp = options.threads == lowbit::LowerToLLVMOptions::Threads::OpenMP;
+  for (size_t slot; (slot = pipeline.find("PARALLEL")) != std::string::npos;)
+    pipeline.replace(slot, strlen("PARALLEL"), openmp ? "true" : "false");
+  size_t slot = pipeline.find("SCF_TO_OPENMP");
+  pipeline.replace(slot, strlen("SCF_TO_OPENMP"),
+                   openmp ? "convert-scf-to-openmp,canonicalize," : "");
   // The pass list without a builtin.module(...) wrapper: parsing a wrapped
   // pipeline into an existing manager would nest it a level too deep.
   return parsePassPipeline(pipeline, pm);
+}
+
+std::optional<lowbit::LowerToLLVMOptions::Threads>
+lowbit::parseThreads(StringRef name) {
+  if (name == "omp")
+    return lowbit::LowerToLLVMOptions::Threads::OpenMP;
+  if (name == "none")
+    return lowbit::LowerToLLVMOptions::Threads::None;
+  return std::nullopt;
 }
 
 void lowbit::registerLowbitPipelines() {
@@ -152,15 +177,28 @@ void lowbit::registerLowbitPipelines() {
       "lowbit-lower-to-llvm",
       "Lower a tensor-level model to the LLVM dialect with C entry points "
       "(int lowbit_NAME(const T *in0, ..., T *out0)); option "
-      "int8-dot=generic|avx512-vnni|avx-vnni|avx2|arm-dotprod",
+      "int8-dot=generic|avx512-vnni|avx-vnni|avx2|arm-dotprod, "
+      "threads=omp|none",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         LowerToLLVMOptions options;
-        optionsText = optionsText.trim();
-        if (optionsText.consume_front("int8-dot="))
-          options.int8Dot = optionsText.str();
-        else if (!optionsText.empty())
-          return errorHandler("lowbit-lower-to-llvm takes only int8-dot=...");
+        SmallVector<StringRef> fields;
+        optionsText.split(fields, ' ', -1, /*KeepEmpty=*/false);
+        for (StringRef field : fields) {
+          if (field.consume_front("int8-dot=")) {
+            options.int8Dot = field.str();
+          } else if (field.consume_front("threads=")) {
+            std::optional<lowbit::LowerToLLVMOptions::Threads> threads =
+                parseThreads(field);
+            if (!threads)
+              return errorHandler("unknown threads='" + field +
+                                  "' (expected omp or none)");
+            options.threads = *threads;
+          } else {
+            return errorHandler("lowbit-lower-to-llvm takes only "
+                                "int8-dot=... and threads=...");
+          }
+        }
         return buildLowerToLLVMPipeline(pm, options);
       },
       [](function_ref<void(const mlir::detail::PassOptions &)>) {});

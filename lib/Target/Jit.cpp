@@ -20,6 +20,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
@@ -49,6 +50,7 @@ void lowbit::registerJitDialects(DialectRegistry &registry) {
   registerModelDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  registerOpenMPDialectTranslation(registry);
 }
 
 /// The passes the textual lowering pipeline names, registered once per
@@ -94,6 +96,14 @@ void appendJitDialects(MLIRContext &context) {
   context.appendDialectRegistry(registry);
 }
 } // namespace
+
+llvm::StringRef lowbit::getJitOpenMPRuntime() {
+#ifdef LOWBIT_OPENMP_RUNTIME
+  return LOWBIT_OPENMP_RUNTIME;
+#else
+  return "";
+#endif
+}
 
 FailureOr<std::unique_ptr<JitModule>>
 lowbit::compileForHost(MLIRContext &context, llvm::StringRef mlirSource,
@@ -141,6 +151,10 @@ lowbit::compileForHost(OwningOpRef<ModuleOp> module, std::string &error,
   LowerToLLVMOptions lowerOptions = getLowerToLLVMOptions(*optimizerMachine);
   if (options.int8Dot != "host")
     lowerOptions.int8Dot = options.int8Dot;
+  llvm::StringRef openmpRuntime = getJitOpenMPRuntime();
+  bool threads = options.threads && !openmpRuntime.empty();
+  lowerOptions.threads = threads ? LowerToLLVMOptions::Threads::OpenMP
+                                 : LowerToLLVMOptions::Threads::None;
   if (failed(buildLowerToLLVMPipeline(pm, lowerOptions)))
     return fail("cannot build the lowbit-lower-to-llvm pipeline");
   if (failed(pm.run(*module)))
@@ -149,12 +163,17 @@ lowbit::compileForHost(OwningOpRef<ModuleOp> module, std::string &error,
   // Every function the module declares must come from this process: the
   // engine would otherwise fail only when the entry point is looked up, with
   // the cause printed apart from the caller's error.
+  // The OpenMP runtime counts as part of the process (the engine loads it).
+  std::string loadError;
+  if (threads && llvm::sys::DynamicLibrary::LoadLibraryPermanently(
+                     openmpRuntime.str().c_str(), &loadError))
+    return fail("cannot load the OpenMP runtime " + openmpRuntime + ": " +
+                loadError);
   std::string missing;
-  llvm::sys::DynamicLibrary process =
-      llvm::sys::DynamicLibrary::getPermanentLibrary(nullptr);
   module->walk([&](LLVM::LLVMFuncOp function) {
     if (!function.isExternal() || function.getName().starts_with("llvm.") ||
-        process.getAddressOfSymbol(function.getName().str().c_str()))
+        llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
+            function.getName().str()))
       return;
     missing += (missing.empty() ? "" : ", ") + function.getName().str();
   });
@@ -172,6 +191,11 @@ lowbit::compileForHost(OwningOpRef<ModuleOp> module, std::string &error,
   engineOptions.transformer = transformer;
   engineOptions.enableGDBNotificationListener = false;
   engineOptions.enablePerfNotificationListener = options.enablePerfListener;
+  // The __kmpc_* calls of parallel loops resolve in LLVM's OpenMP runtime.
+  SmallVector<StringRef, 1> sharedLibraries;
+  if (threads)
+    sharedLibraries.push_back(openmpRuntime);
+  engineOptions.sharedLibPaths = sharedLibraries;
   llvm::Expected<std::unique_ptr<ExecutionEngine>> engine =
       ExecutionEngine::create(*module, engineOptions,
                               std::move(codegenMachine));

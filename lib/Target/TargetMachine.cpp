@@ -6,6 +6,7 @@
 #include "mlir/Target/LLVMIR/Dialect/ArmNeon/ArmNeonToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -102,6 +103,8 @@ LogicalResult lowbit::emitModule(ModuleOp module, llvm::TargetMachine &machine,
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerArmNeonDialectTranslation(registry);
+  // Parallel loops: omp ops become __kmpc_* calls of LLVM's OpenMP runtime.
+  registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
 
   llvm::LLVMContext llvmContext;

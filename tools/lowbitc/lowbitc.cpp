@@ -1,8 +1,9 @@
 //===- lowbitc.cpp - the lowbit compile driver ----------------------------===//
 //
 // lowbitc MODEL.mlir -o OUT.o [--target=TRIPLE] [--mcpu=CPU|native]
-//         [--mattr=+f,-g] [--quantize=PRESET|OPTIONS] [--emit=obj|asm|llvm|mlir]
-//         [--header=OUT.h] [--calibration=STATS.json]
+//         [--mattr=+f,-g] [--quantize=PRESET|OPTIONS]
+//         [--emit=obj|asm|llvm|mlir]
+//         [--header=OUT.h] [--calibration=STATS.json] [--threading=omp|none]
 //
 // Parses a model (text or bytecode), quantizes it with the lowbit-quantize
 // pipeline, lowers it to LLVM with plain C entry points, and emits an object
@@ -80,6 +81,13 @@ static cl::opt<std::string> calibrationFile(
 static cl::opt<bool>
     quiet("quiet", cl::desc("Do not print the workspace and weight sizes"),
           cl::init(false), cl::cat(category));
+// (libLLVM already registers a --threads option.)
+static cl::opt<std::string> threading(
+    "threading",
+    cl::desc("omp (default): large kernels run on the threads of LLVM's "
+             "OpenMP runtime (link the object with -lomp; OMP_NUM_THREADS "
+             "chooses how many); none: serial code without OpenMP calls"),
+    cl::init("omp"), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3"),
                                   cl::init(3), cl::Prefix, cl::cat(category));
 
@@ -133,6 +141,11 @@ int main(int argc, char **argv) {
       emitKind != "mlir")
     return fail("unknown --emit=" + emitKind +
                 " (expected obj, asm, llvm or mlir)");
+
+  std::optional<lowbit::LowerToLLVMOptions::Threads> threadRuntime =
+      lowbit::parseThreads(threading);
+  if (!threadRuntime)
+    return fail("unknown --threading=" + threading + " (expected omp or none)");
 
   // Check the target before doing any work.
   lowbit::TargetOptions targetOptions;
@@ -233,6 +246,7 @@ int main(int argc, char **argv) {
   // Integer dot products only where the CPU has them.
   lowbit::LowerToLLVMOptions lowerOptions =
       lowbit::getLowerToLLVMOptions(*machine);
+  lowerOptions.threads = *threadRuntime;
   if (failed(runPipeline(*module, [&](OpPassManager &pm) {
         return lowbit::buildLowerToLLVMPipeline(pm, lowerOptions);
       })))
@@ -245,8 +259,9 @@ int main(int argc, char **argv) {
     if (isa<ModuleOp, UnrealizedConversionCastOp>(op) ||
         op->getDialect() == context.getLoadedDialect("llvm"))
       return;
-    if (op->getName().getDialectNamespace() == "arm_neon")
-      return; // translated by the ArmNeon LLVM IR translation
+    StringRef dialect = op->getName().getDialectNamespace();
+    if (dialect == "arm_neon" || dialect == "omp")
+      return; // translated by the ArmNeon and OpenMP LLVM IR translations
     op->emitError() << "'" << op->getName()
                     << "' cannot be compiled: lowbitc has no lowering for it";
     unsupported = true;
@@ -257,6 +272,12 @@ int main(int argc, char **argv) {
                           : emitKind == "llvm" ? lowbit::EmitKind::LLVMIR
                                                : lowbit::EmitKind::Object;
   uint64_t weightBytes = lowbit::getConstantBytes(*module);
+  // Whether parallel kernels remained (small models stay serial).
+  bool callsOpenMP = false;
+  module->walk([&](Operation *op) {
+    if (op->getName().getDialectNamespace() == "omp")
+      callsOpenMP = true;
+  });
   if (succeeded(entryPoints))
     lowbit::setWorkspaceSizes(*module, *entryPoints);
   if (failed(lowbit::emitModule(*module, *machine, kind, optLevel,
@@ -270,6 +291,9 @@ int main(int argc, char **argv) {
       llvm::errs() << "lowbitc: " << entry.name << ": workspace "
                    << entry.workspaceBytes.value_or(0) << " bytes, weights "
                    << weightBytes << " bytes, " << machine->getTargetCPU()
-                   << " (" << lowerOptions.int8Dot << " int8 dot products)\n";
+                   << " (" << lowerOptions.int8Dot << " int8 dot products), "
+                   << (callsOpenMP ? "OpenMP threads (link with -lomp)"
+                                   : "serial")
+                   << "\n";
   return 0;
 }

@@ -31,6 +31,7 @@
 #include "lowbit/Numerics/Reference.h"
 #include "lowbit/Target/Jit.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -318,6 +319,130 @@ std::vector<Shape> getShapes() {
   return shapes;
 }
 
+/// The arguments of kernel `s` of case `c`: x, the packed weight, its
+/// parameters, the bias, the output.
+std::vector<void *> kernelArguments(const KernelCase &c, const Shape &s,
+                                    std::vector<float> &x, Weight &w,
+                                    std::vector<float> &out) {
+  bool half = c.scheme.paramStorage == nx::ParamStorage::F16;
+  std::vector<void *> args = {x.data(), w.packed(),
+                              half ? (void *)w.halfScales.data()
+                                   : (void *)w.quantized.scales.data()};
+  if (c.scheme.form == nx::ParamForm::Affine)
+    args.push_back(w.quantized.zeroPoints.data());
+  if (c.scheme.form == nx::ParamForm::MinScale)
+    args.push_back(half ? (void *)w.halfMins.data()
+                        : (void *)w.quantized.mins.data());
+  if (s.bias)
+    args.push_back(w.bias.data());
+  args.push_back(out.data());
+  return args;
+}
+
+constexpr double u = 0x1p-24;
+
+// Tolerance of the weight-only kernels. The reference is sum_k x_k * w^_k
+// (+ b) in double, rounded once to f32; w^ is numerics::dequantizeTensor. The
+// kernel may differ in two ways, both pure f32 rounding:
+//  * summation order (vector lanes, FMA contraction, one horizontal
+//    reduction): any order of an f32 dot product of K terms plus a bias is
+//    within gamma_{K+1} * (sum_k |x_k w_k| + |b|) of the exact value, with
+//    gamma_n ~ n * u and u = 2^-24 (Higham, Accuracy and Stability, 3.1);
+//    one more u for the final rounding of the reference gives (K + 2) * u;
+//  * dequantization: the vector kernels compute w = q * (s * alpha) +
+//    offset with the zero point / minimum / codebook origin folded into the
+//    offset, instead of numerics' float(q - z) * s or T[q] * s + m. Each of
+//    those few roundings is at most u of a term's magnitude, and the terms
+//    can exceed |w| when they cancel, so the bound uses D_k (|q s|,
+//    (|q| + |z|) |s|, or |s| + |m| for min/scale): |w_k - w^_k| <= 4 u D_k,
+//    taken twice for margin.
+// Hence |got - ref| <= (K + 2) u (sum_k |x_k w^_k| + |b|)
+//                    + 8 u sum_k |x_k| D_k + 1e-30.
+// The generic lowering dequantizes exactly like the numerics library, so only
+// the first term applies to it. Updates the worst err / tol and err / (sum
+// |x w^| + |b|).
+void checkWeightOnly(const Shape &s, llvm::ArrayRef<float> x, const Weight &w,
+                     llvm::ArrayRef<float> out, double &worstRatio,
+                     double &worstRelative) {
+  llvm::ArrayRef<float> bias;
+  if (s.bias)
+    bias = w.bias;
+  std::vector<float> reference(s.m * s.n);
+  nx::referenceMatmul(x, w.dequantized, bias, s.m, s.n, s.k, reference,
+                      nx::Accumulation::Double);
+  for (int64_t i = 0; i < s.m; ++i) {
+    for (int64_t j = 0; j < s.n; ++j) {
+      double absDot = 0.0, terms = 0.0;
+      for (int64_t kk = 0; kk < s.k; ++kk) {
+        double xv = std::fabs(double(x[i * s.k + kk]));
+        absDot += xv * std::fabs(double(w.dequantized[j * s.k + kk]));
+        terms += xv * w.termMagnitude[j * s.k + kk];
+      }
+      double b = s.bias ? std::fabs(double(w.bias[j])) : 0.0;
+      double tolerance =
+          double(s.k + 2) * u * (absDot + b) + 8.0 * u * terms + 1e-30;
+      float got = out[i * s.n + j], want = reference[i * s.n + j];
+      double err = std::fabs(double(got) - double(want));
+      EXPECT_LE(err, tolerance) << "out[" << i << ", " << j << "] = " << got
+                                << ", reference " << want;
+      worstRatio = std::max(worstRatio, err / tolerance);
+      worstRelative = std::max(worstRelative, err / (absDot + b + 1e-30));
+    }
+  }
+}
+
+/// Groups of the dynamic int8 case `c` (0: one scale per row).
+int64_t dynamicGroupSize(const KernelCase &c) {
+  return c.granularity.kind == nx::GranularityKind::PerGroup
+             ? c.granularity.groupSize
+             : 0;
+}
+
+// Tolerance of the dynamic int8 kernels, against
+// numerics::referenceMatmulDynamicInt8. The op only promises exact i32 sums
+// of four consecutive products (one vpdpbusd / sdot lane); the kernel scales
+// and adds those C lane sums in f32 (FMA) and multiplies by s_x, the
+// reference works in double, so
+// |got - ref| <= (C + 3) u (sum_c |s_x s_w dot_c| + |b|), taken twice.
+// Updates the worst err / tol.
+void checkDynamicInt8(const KernelCase &c, const Shape &s,
+                      llvm::ArrayRef<float> x, const Weight &w,
+                      llvm::ArrayRef<float> out, double &worstRatio) {
+  int64_t groupSize = dynamicGroupSize(c);
+  std::vector<int32_t> codes = w.quantized.codeValues();
+  int64_t group = groupSize ? groupSize : s.k;
+  llvm::ArrayRef<float> bias;
+  if (s.bias)
+    bias = w.bias;
+  std::vector<float> reference(s.m * s.n);
+  nx::referenceMatmulDynamicInt8(x, codes, w.quantized.scales, group, bias, s.m,
+                                 s.n, s.k, reference);
+  int64_t groups = (s.k + group - 1) / group;
+  int64_t chunk = 4;
+  int64_t chunks = (s.k + chunk - 1) / chunk;
+  for (int64_t i = 0; i < s.m; ++i) {
+    std::vector<int8_t> q(s.k);
+    float sx = nx::quantizeActivationRow(x.slice(i * s.k, s.k), q);
+    for (int64_t j = 0; j < s.n; ++j) {
+      double terms = s.bias ? std::fabs(double(w.bias[j])) : 0.0;
+      for (int64_t c = 0; c < chunks; ++c) {
+        int64_t dot = 0;
+        for (int64_t kk = c * chunk; kk < std::min(s.k, (c + 1) * chunk); ++kk)
+          dot += int64_t(q[kk]) * codes[j * s.k + kk];
+        int64_t g = c * chunk / group;
+        double sw = w.quantized.scales[groupSize ? j * groups + g : j];
+        terms += std::fabs(double(sx) * sw * double(dot));
+      }
+      double tolerance = 2.0 * double(chunks + 3) * u * terms + 1e-30;
+      float got = out[i * s.n + j], want = reference[i * s.n + j];
+      double err = std::fabs(double(got) - double(want));
+      EXPECT_LE(err, tolerance) << "out[" << i << ", " << j << "] = " << got
+                                << ", reference " << want;
+      worstRatio = std::max(worstRatio, err / tolerance);
+    }
+  }
+}
+
 //===----------------------------------------------------------------------===//
 // The test
 //===----------------------------------------------------------------------===//
@@ -352,25 +477,8 @@ protected:
   MLIRContext context;
 };
 
-// Tolerance. The reference is sum_k x_k * w^_k (+ b) in double, rounded once
-// to f32; w^ is numerics::dequantizeTensor. The kernel may differ in two ways,
-// both pure f32 rounding:
-//  * summation order (vector lanes, FMA contraction, one horizontal
-//    reduction): any order of an f32 dot product of K terms plus a bias is
-//    within gamma_{K+1} * (sum_k |x_k w_k| + |b|) of the exact value, with
-//    gamma_n ~ n * u and u = 2^-24 (Higham, Accuracy and Stability, 3.1);
-//    one more u for the final rounding of the reference gives (K + 2) * u;
-//  * dequantization: the vector kernels compute w = q * (s * alpha) +
-//    offset with the zero point / minimum / codebook origin folded into the
-//    offset, instead of numerics' float(q - z) * s or T[q] * s + m. Each of
-//    those few roundings is at most u of a term's magnitude, and the terms
-//    can exceed |w| when they cancel, so the bound uses D_k (|q s|,
-//    (|q| + |z|) |s|, or |s| + |m| for min/scale): |w_k - w^_k| <= 4 u D_k,
-//    taken twice for margin.
-// Hence |got - ref| <= (K + 2) u (sum_k |x_k w^_k| + |b|)
-//                    + 8 u sum_k |x_k| D_k + 1e-30.
-// The generic lowering dequantizes exactly like the numerics library, so only
-// the first term applies to it. The worst observed err / tol is printed.
+// Every kernel against the numerics reference (see checkWeightOnly). The
+// worst observed err / tol is printed.
 TEST_P(MatmulKernelTest, MatchesNumericsReference) {
   const KernelCase &c = GetParam();
   std::vector<Shape> shapes = getShapes();
@@ -399,7 +507,6 @@ TEST_P(MatmulKernelTest, MatchesNumericsReference) {
     if (!weights.count({s.n, s.k}))
       weights.emplace(std::make_pair(s.n, s.k), makeWeight(c, s.n, s.k, rng));
 
-  constexpr double u = 0x1p-24;
   double worstRatio = 0.0, worstRelative = 0.0;
   int64_t checked = 0;
   for (const Shape &s : shapes) {
@@ -408,52 +515,16 @@ TEST_P(MatmulKernelTest, MatchesNumericsReference) {
     std::vector<float> x(s.m * s.k);
     for (float &v : x)
       v = uniform(rng);
-    llvm::ArrayRef<float> bias;
-    if (s.bias)
-      bias = w.bias;
-
-    std::vector<float> reference(s.m * s.n);
-    nx::referenceMatmul(x, w.dequantized, bias, s.m, s.n, s.k, reference,
-                        nx::Accumulation::Double);
 
     std::vector<float> out(s.m * s.n, std::nanf(""));
-    bool half = c.scheme.paramStorage == nx::ParamStorage::F16;
-    std::vector<void *> args = {x.data(), w.packed(),
-                                half ? (void *)w.halfScales.data()
-                                     : (void *)w.quantized.scales.data()};
-    if (c.scheme.form == nx::ParamForm::Affine)
-      args.push_back(w.quantized.zeroPoints.data());
-    if (c.scheme.form == nx::ParamForm::MinScale)
-      args.push_back(half ? (void *)w.halfMins.data()
-                          : (void *)w.quantized.mins.data());
-    if (s.bias)
-      args.push_back(w.bias.data());
-    args.push_back(out.data());
+    std::vector<void *> args = kernelArguments(c, s, x, w, out);
 
     void *function = (*jit)->lookup("lowbit_" + s.name());
     ASSERT_NE(function, nullptr);
     ASSERT_EQ(callKernel(function, args), 0);
 
-    for (int64_t i = 0; i < s.m; ++i) {
-      for (int64_t j = 0; j < s.n; ++j) {
-        double absDot = 0.0, terms = 0.0;
-        for (int64_t kk = 0; kk < s.k; ++kk) {
-          double xv = std::fabs(double(x[i * s.k + kk]));
-          absDot += xv * std::fabs(double(w.dequantized[j * s.k + kk]));
-          terms += xv * w.termMagnitude[j * s.k + kk];
-        }
-        double b = s.bias ? std::fabs(double(w.bias[j])) : 0.0;
-        double tolerance =
-            double(s.k + 2) * u * (absDot + b) + 8.0 * u * terms + 1e-30;
-        float got = out[i * s.n + j], want = reference[i * s.n + j];
-        double err = std::fabs(double(got) - double(want));
-        EXPECT_LE(err, tolerance) << "out[" << i << ", " << j << "] = " << got
-                                  << ", reference " << want;
-        worstRatio = std::max(worstRatio, err / tolerance);
-        worstRelative = std::max(worstRelative, err / (absDot + b + 1e-30));
-        ++checked;
-      }
-    }
+    checkWeightOnly(s, x, w, out, worstRatio, worstRelative);
+    checked += s.m * s.n;
   }
   llvm::outs() << llvm::formatv(
       "[ {0,-26} ] {1} kernels ({2}), {3} outputs; max err/tol {4:f3}, max "
@@ -478,11 +549,7 @@ INSTANTIATE_TEST_SUITE_P(AllSchemes, MatmulKernelTest,
 // int4 groups of 16 and 64, whose four-block segments make 32- and 128-byte
 // dot products) against numerics::referenceMatmulDynamicInt8, with the
 // host's integer dot products (vpdpbusd / sdot where the CPU has them) and
-// with the portable ones. The
-// op only promises exact i32 sums of four consecutive products (one
-// vpdpbusd / sdot lane); the kernel scales and adds those C lane sums in f32
-// (FMA) and multiplies by s_x, the reference works in double, so
-// |got - ref| <= (C + 3) u (sum_c |s_x s_w dot_c| + |b|), taken twice.
+// with the portable ones (tolerance: see checkDynamicInt8).
 TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
   MLIRContext context;
   {
@@ -490,7 +557,6 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
     registerJitDialects(registry);
     context.appendDialectRegistry(registry);
   }
-  constexpr double u = 0x1p-24;
   struct DynamicCase {
     const char *name;
     const char *preset;
@@ -510,9 +576,6 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
       c.granularity.groupSize = dynamicCase.int4Group;
       c.format.block = dynamicCase.int4Group;
     }
-    int64_t groupSize = c.granularity.kind == nx::GranularityKind::PerGroup
-                            ? c.granularity.groupSize
-                            : 0;
     std::vector<Shape> shapes = getShapes();
     std::string source;
     for (const Shape &shape : shapes)
@@ -544,55 +607,15 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
       for (const Shape &s : shapes) {
         SCOPED_TRACE(s.name());
         Weight w = makeWeight(c, s.n, s.k, rng);
-        std::vector<int32_t> codes = w.quantized.codeValues();
-        int64_t group = groupSize ? groupSize : s.k;
         std::vector<float> x(s.m * s.k);
         for (float &v : x)
           v = uniform(rng);
-        llvm::ArrayRef<float> bias;
-        if (s.bias)
-          bias = w.bias;
-        std::vector<float> reference(s.m * s.n);
-        nx::referenceMatmulDynamicInt8(x, codes, w.quantized.scales, group,
-                                       bias, s.m, s.n, s.k, reference);
         std::vector<float> out(s.m * s.n, std::nanf(""));
-        bool half = c.scheme.paramStorage == nx::ParamStorage::F16;
-        std::vector<void *> args = {x.data(), w.packed(),
-                                    half ? (void *)w.halfScales.data()
-                                         : (void *)w.quantized.scales.data()};
-        if (s.bias)
-          args.push_back(w.bias.data());
-        args.push_back(out.data());
+        std::vector<void *> args = kernelArguments(c, s, x, w, out);
         void *function = (*jit)->lookup("lowbit_" + s.name());
         ASSERT_NE(function, nullptr);
         ASSERT_EQ(callKernel(function, args), 0);
-        int64_t groups = (s.k + group - 1) / group;
-        int64_t chunk = 4;
-        int64_t chunks = (s.k + chunk - 1) / chunk;
-        for (int64_t i = 0; i < s.m; ++i) {
-          std::vector<int8_t> q(s.k);
-          float sx = nx::quantizeActivationRow(
-              llvm::ArrayRef<float>(x).slice(i * s.k, s.k), q);
-          for (int64_t j = 0; j < s.n; ++j) {
-            double terms = s.bias ? std::fabs(double(w.bias[j])) : 0.0;
-            for (int64_t c = 0; c < chunks; ++c) {
-              int64_t dot = 0;
-              for (int64_t kk = c * chunk; kk < std::min(s.k, (c + 1) * chunk);
-                   ++kk)
-                dot += int64_t(q[kk]) * codes[j * s.k + kk];
-              int64_t g = c * chunk / group;
-              double sw = w.quantized.scales[groupSize ? j * groups + g : j];
-              terms += std::fabs(double(sx) * sw * double(dot));
-            }
-            double tolerance = 2.0 * double(chunks + 3) * u * terms + 1e-30;
-            float got = out[i * s.n + j], want = reference[i * s.n + j];
-            double err = std::fabs(double(got) - double(want));
-            EXPECT_LE(err, tolerance) << "out[" << i << ", " << j
-                                      << "] = " << got << ", reference "
-                                      << want;
-            worstRatio = std::max(worstRatio, err / tolerance);
-          }
-        }
+        checkDynamicInt8(c, s, x, w, out, worstRatio);
       }
       llvm::outs() << llvm::formatv("[ {0,-26} ] int8-dot={1}: max err/tol "
                                     "{2:f3}\n",
@@ -601,6 +624,104 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
     }
   }
 }
+
+//===----------------------------------------------------------------------===//
+// Threads
+//===----------------------------------------------------------------------===//
+
+#ifdef LOWBIT_TEST_OPENMP
+} // namespace
+
+// LLVM's OpenMP runtime (linked into this test when the build found it): the
+// thread counts of the calling thread's next parallel regions.
+extern "C" void omp_set_num_threads(int);
+extern "C" int omp_get_max_threads();
+
+namespace {
+
+// Large kernels split their columns across OpenMP threads in chunks fixed at
+// compile time. The same compiled kernel run on 1, 2 and 3 threads gives the
+// bits of the serial build (JitOptions::threads = false), which match the
+// numerics reference: GEMV (chunks of weight rows) and 9 rows (row tiles
+// within column blocks), weight-only and dynamic int8.
+TEST(ParallelKernelTest, SameBitsOnAnyThreadCount) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  int defaultThreads = omp_get_max_threads();
+  std::vector<Shape> shapes = {{1, 512, 2048, true}, {9, 301, 2048, false}};
+  for (const char *presetName :
+       {"w8", "w4g32", "c11g128", "w8a8-dynamic", "w4a8-dynamic"}) {
+    SCOPED_TRACE(presetName);
+    const nx::WeightPreset *preset = nx::findWeightPreset(presetName);
+    ASSERT_NE(preset, nullptr);
+    KernelCase c{presetName, preset->scheme, preset->granularity,
+                 preset->format, true};
+    bool dynamicInt8 = llvm::StringRef(presetName).ends_with("-dynamic");
+    std::string source;
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, dynamicInt8);
+
+    // Every kernel has a parallel loop.
+    {
+      OwningOpRef<ModuleOp> module =
+          parseSourceString<ModuleOp>(source, &context);
+      ASSERT_TRUE(module);
+      PassManager pm(&context);
+      LowbitVectorizeMatmulOptions options;
+      options.parallel = true;
+      pm.addPass(createLowbitVectorizeMatmul(options));
+      ASSERT_TRUE(succeeded(pm.run(*module)));
+      int64_t loops = 0;
+      module->walk([&](scf::ForallOp) { ++loops; });
+      EXPECT_EQ(loops, int64_t(shapes.size()));
+    }
+
+    std::string error;
+    auto parallel = compileForHost(context, source, error);
+    ASSERT_TRUE(succeeded(parallel)) << error;
+    JitOptions serialOptions;
+    serialOptions.threads = false;
+    auto serial = compileForHost(context, source, error, serialOptions);
+    ASSERT_TRUE(succeeded(serial)) << error;
+
+    std::mt19937 rng(2024);
+    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+    for (const Shape &s : shapes) {
+      SCOPED_TRACE(s.name());
+      Weight w = makeWeight(c, s.n, s.k, rng);
+      std::vector<float> x(s.m * s.k);
+      for (float &v : x)
+        v = uniform(rng);
+      std::vector<float> expected(s.m * s.n, std::nanf(""));
+      void *function = (*serial)->lookup("lowbit_" + s.name());
+      ASSERT_NE(function, nullptr);
+      ASSERT_EQ(callKernel(function, kernelArguments(c, s, x, w, expected)), 0);
+      double worstRatio = 0.0, worstRelative = 0.0;
+      if (dynamicInt8)
+        checkDynamicInt8(c, s, x, w, expected, worstRatio);
+      else
+        checkWeightOnly(s, x, w, expected, worstRatio, worstRelative);
+
+      function = (*parallel)->lookup("lowbit_" + s.name());
+      ASSERT_NE(function, nullptr);
+      for (int threads : {1, 2, 3}) {
+        SCOPED_TRACE(std::to_string(threads) + " threads");
+        omp_set_num_threads(threads);
+        std::vector<float> out(s.m * s.n, std::nanf(""));
+        ASSERT_EQ(callKernel(function, kernelArguments(c, s, x, w, out)), 0);
+        EXPECT_EQ(std::memcmp(out.data(), expected.data(),
+                              out.size() * sizeof(float)),
+                  0);
+      }
+    }
+  }
+  omp_set_num_threads(defaultThreads);
+}
+#endif // LOWBIT_TEST_OPENMP
 
 //===----------------------------------------------------------------------===//
 // The JIT helper itself

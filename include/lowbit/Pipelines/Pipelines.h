@@ -89,7 +89,14 @@ struct LowerToLLVMOptions {
   /// (lowbit-approximate-math): for CPUs without rounding instructions
   /// (x86-64 without SSE4.1), where LLVM would call floorf & co.
   bool expandRounding = false;
+  /// How large kernels run: split across the threads of LLVM's OpenMP
+  /// runtime (the object then calls `__kmpc_*`: link with -lomp), or serial.
+  enum class Threads { None, OpenMP };
+  Threads threads = Threads::OpenMP;
 };
+
+/// Parses `omp` or `none`.
+std::optional<LowerToLLVMOptions::Threads> parseThreads(llvm::StringRef name);
 
 /// Appends the lowering of a (quantized) tensor-level model to the LLVM
 /// dialect: matmul fusion and vector kernels, the generic lowering of the

@@ -3,7 +3,9 @@
 // A small JIT for tests and benchmarks: parse a tensor-level module, lower it
 // with the same `lowbit-lower-to-llvm` pipeline lowbitc uses, optimize it at
 // O3 for the host CPU and its features (the same TargetMachine options as
-// `lowbitc --mcpu=native`), and hand out raw entry-point addresses.
+// `lowbitc --mcpu=native`), and hand out raw entry-point addresses. Large
+// kernels run on OpenMP threads as in lowbitc's objects: the engine loads
+// LLVM's libomp for them.
 //
 // Every public `func.func @NAME` with static tensor arguments and results is
 // exported by the pipeline as
@@ -55,6 +57,12 @@ struct JitOptions {
   std::string int8Dot = "host";
   /// LLVM IR optimization and code generation level (0-3).
   unsigned optLevel = 3;
+  /// Split large kernels across threads as lowbitc does (--threading=omp):
+  /// the engine loads LLVM's OpenMP runtime for their `__kmpc_*` calls, and
+  /// omp_set_num_threads / OMP_NUM_THREADS choose the thread count. Serial
+  /// code when false, or when the build found no libomp
+  /// (getJitOpenMPRuntime() is empty).
+  bool threads = true;
   /// Register the code with LLVM's perf JIT listener (for `perf record -k 1`
   /// + `perf inject --jit`); needs an LLVM built with perf support.
   bool enablePerfListener = false;
@@ -88,6 +96,10 @@ private:
 /// appends this registry to its context itself; this is for callers that
 /// build their own context up front.
 void registerJitDialects(mlir::DialectRegistry &registry);
+
+/// The OpenMP runtime (libomp.so) the JIT loads for parallel kernels, or
+/// empty if the build found none.
+llvm::StringRef getJitOpenMPRuntime();
 
 /// Parses `mlirSource` (a tensor-level module: lowbit, func, arith, tensor,
 /// linalg, ...) into `context`, runs lowbit::buildLowerToLLVMPipeline, and

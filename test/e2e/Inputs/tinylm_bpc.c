@@ -5,15 +5,17 @@
  * (log-sum-exp in double), the time per window, and the page faults of the
  * timed calls (through the caller-owned workspace, after a warm-up call).
  *
- *   tinylm_bpc test.bin [windows [expected-bpc tolerance]]
+ *   tinylm_bpc test.bin [windows [expected-bpc tolerance | --write=FILE]]
  *
- * With an expected value, exits 1 unless |bpc - expected| <= tolerance.
+ * With an expected value, exits 1 unless |bpc - expected| <= tolerance;
+ * --write=FILE writes every window's logits (raw floats) to FILE.
  */
 #include "tinylm.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -33,7 +35,9 @@ static long pageFaults(void) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: %s test.bin [windows [expected-bpc tolerance]]\n",
+    fprintf(stderr,
+            "usage: %s test.bin [windows [expected-bpc tolerance | "
+            "--write=FILE]]\n",
             argv[0]);
     return 2;
   }
@@ -54,6 +58,12 @@ int main(int argc, char **argv) {
     return 2;
   }
 
+  FILE *dump = NULL;
+  if (argc > 3 && strncmp(argv[3], "--write=", 8) == 0 &&
+      !(dump = fopen(argv[3] + 8, "wb"))) {
+    perror(argv[3] + 8);
+    return 2;
+  }
   void *workspace =
       aligned_alloc(64, (lowbit_tinylm_workspace_size() + 63) / 64 * 64);
   static int32_t tokens[kContext];
@@ -88,6 +98,8 @@ int main(int argc, char **argv) {
       return 1;
     seconds += now() - start;
     faults += pageFaults() - faultsBefore;
+    if (dump && fwrite(logits, sizeof logits, 1, dump) != 1)
+      return 2;
     for (int p = 0; p < kContext; ++p) {
       const float *row = logits + p * kVocab;
       double max = row[0];
@@ -100,12 +112,14 @@ int main(int argc, char **argv) {
     }
   }
   free(workspace);
+  if (dump)
+    fclose(dump);
   double bpc = nats / (windows * kContext) / log(2.0);
   printf("windows %d positions %d bpc %.4f ms-per-window %.3f "
          "page-faults-per-call %.2f\n",
          windows, windows * kContext, bpc, 1e3 * seconds / windows,
          (double)faults / windows);
-  if (argc > 4 && fabs(bpc - atof(argv[3])) > atof(argv[4])) {
+  if (argc > 4 && !dump && fabs(bpc - atof(argv[3])) > atof(argv[4])) {
     fprintf(stderr, "bpc %.4f is not within %s of %s\n", bpc, argv[4], argv[3]);
     return 1;
   }

@@ -10,12 +10,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "Int8Dot.h"
+#include "Parallel.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -42,6 +44,30 @@ public:
     k = op.getInput().getType().getDimSize(1);
   }
 
+  /// Outputs of rows [rowBegin, rowEnd) x columns [colBegin, colEnd) into
+  /// `result` (the output, or a parallel chunk's slice of it from
+  /// rowOrigin / columnOrigin): with i8mm, the pairs of rows and columns
+  /// below `pairedRows` x `pairedColumns` in 2x2 smmla blocks (begins even),
+  /// everything else one output at a time.
+  Value buildRange(Value result, Value rowBegin, Value rowEnd, Value colBegin,
+                   Value colEnd, int64_t pairedRows, int64_t pairedColumns) {
+    if (pairedRows == 0 || pairedColumns == 0)
+      return buildElements(result, rowBegin, rowEnd, colBegin, colEnd);
+    Value pairsEnd =
+        b.createOrFold<arith::MinSIOp>(loc, rowEnd, index(pairedRows));
+    Value pairColumnsEnd =
+        b.createOrFold<arith::MinSIOp>(loc, colEnd, index(pairedColumns));
+    result = loop(rowBegin, pairsEnd, 2, result, [&](Value row, Value acc) {
+      return loop(colBegin, pairColumnsEnd, 2, acc,
+                  [&](Value column, Value inner) {
+                    return mmlaBlock(row, column, inner);
+                  });
+    });
+    // The last column of the paired rows, then the last row.
+    result = buildElements(result, rowBegin, pairsEnd, pairColumnsEnd, colEnd);
+    return buildElements(result, pairsEnd, rowEnd, colBegin, colEnd);
+  }
+
   /// Rows [rowBegin, rowEnd) x columns [colBegin, colEnd) one output at a
   /// time.
   Value buildElements(Value result, Value rowBegin, Value rowEnd,
@@ -49,28 +75,25 @@ public:
     return loop(rowBegin, rowEnd, 1, result, [&](Value row, Value acc) {
       return loop(colBegin, colEnd, 1, acc, [&](Value column, Value inner) {
         Value total = addBias(dotElement(row, column), column);
-        return Value(tensor::InsertOp::create(b, loc, total, inner,
-                                              ValueRange{row, column}));
+        return insert(total, inner, row, column);
       });
     });
   }
 
-  /// Rows [0, rows) and columns [0, columns) (both even) in 2x2 smmla
-  /// blocks.
-  Value buildMmlaBlocks(Value result, int64_t rows, int64_t columns) {
-    return loop(index(0), index(rows), 2, result, [&](Value row, Value acc) {
-      return loop(index(0), index(columns), 2, acc,
-                  [&](Value column, Value inner) {
-                    return mmlaBlock(row, column, inner);
-                  });
-    });
-  }
+  /// The first row and column of the slice the builder writes (a parallel
+  /// chunk's); null for the whole output.
+  Value rowOrigin, columnOrigin;
 
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
 private:
+  /// An scf.for (none when its bounds are equal constants).
   Value loop(Value begin, Value end, int64_t step, Value init,
              function_ref<Value(Value, Value)> body) {
+    std::optional<int64_t> first = getConstantIntValue(begin);
+    std::optional<int64_t> last = getConstantIntValue(end);
+    if (first && last && *first >= *last)
+      return init;
     auto forOp = scf::ForOp::create(
         b, loc, begin, end, index(step), ValueRange{init},
         [&](OpBuilder &, Location, Value iv, ValueRange state) {
@@ -87,6 +110,16 @@ private:
                b, loc, VectorType::get({bytes}, b.getI8Type()), tensor,
                ValueRange{row, kBase}, zero, ArrayRef<bool>{!partial})
         .getResult();
+  }
+
+  /// `value` into `result` at output [row, column].
+  Value insert(Value value, Value result, Value row, Value column) {
+    if (rowOrigin)
+      row = arith::SubIOp::create(b, loc, row, rowOrigin);
+    if (columnOrigin)
+      column = arith::SubIOp::create(b, loc, column, columnOrigin);
+    return tensor::InsertOp::create(b, loc, value, result,
+                                    ValueRange{row, column});
   }
 
   Value addBias(Value total, Value column) {
@@ -160,9 +193,8 @@ private:
       for (int64_t j = 0; j < 2; ++j) {
         Value value = vector::ExtractOp::create(b, loc, acc,
                                                 ArrayRef<int64_t>{2 * i + j});
-        result = tensor::InsertOp::create(b, loc, addBias(value, columns[j]),
-                                          result,
-                                          ValueRange{rows[i], columns[j]});
+        result =
+            insert(addBias(value, columns[j]), result, rows[i], columns[j]);
       }
     return result;
   }
@@ -176,10 +208,12 @@ private:
 
 struct VectorizeIntegerMatmulPattern
     : public OpRewritePattern<IntegerMatmulOp> {
-  VectorizeIntegerMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm)
-      : OpRewritePattern(context), dot(dot), i8mm(i8mm) {}
+  VectorizeIntegerMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm,
+                                bool parallel)
+      : OpRewritePattern(context), dot(dot), i8mm(i8mm), parallel(parallel) {}
   Int8Dot dot;
   bool i8mm;
+  bool parallel;
 
   LogicalResult matchAndRewrite(IntegerMatmulOp op,
                                 PatternRewriter &b) const override {
@@ -190,26 +224,39 @@ struct VectorizeIntegerMatmulPattern
         !op.getType().hasStaticShape())
       return b.notifyMatchFailure(op, "dynamic shapes");
     int64_t m = op.getType().getDimSize(0), n = op.getType().getDimSize(1);
+    int64_t k = op.getInput().getType().getDimSize(1);
     IntegerMatmulBuilder builder(b, op, dot);
     Value result = tensor::EmptyOp::create(b, op.getLoc(),
                                            op.getType().getShape(),
                                            b.getI32Type());
-    int64_t blockRows = i8mm ? m - m % 2 : 0;
-    int64_t blockColumns = i8mm ? n - n % 2 : 0;
-    if (blockRows > 0 && blockColumns > 0) {
-      result = builder.buildMmlaBlocks(result, blockRows, blockColumns);
-      if (blockColumns < n) // the last column of the paired rows
-        result = builder.buildElements(result, builder.index(0),
-                                       builder.index(blockRows),
-                                       builder.index(blockColumns),
-                                       builder.index(n));
+    int64_t pairedRows = i8mm ? m - m % 2 : 0;
+    int64_t pairedColumns = i8mm ? n - n % 2 : 0;
+    // Threads take chunks of the longer output dimension (even, so that
+    // smmla pairs stay whole), fixed here: an output is computed the same
+    // way whatever the thread count.
+    unsigned dim = m >= n ? 0 : 1;
+    int64_t chunk = parallel && m * n * k >= kMinParallelWork
+                        ? getParallelChunk(dim == 0 ? m : n, 2)
+                        : 0;
+    if (chunk == 0) {
+      result = builder.buildRange(result, builder.index(0), builder.index(m),
+                                  builder.index(0), builder.index(n),
+                                  pairedRows, pairedColumns);
     } else {
-      blockRows = 0;
+      result = buildParallelChunks(
+          b, op.getLoc(), result, dim, dim == 0 ? m : n, chunk,
+          [&](Value slice, Value first, Value end) {
+            if (dim == 0) {
+              builder.rowOrigin = first;
+              return builder.buildRange(slice, first, end, builder.index(0),
+                                        builder.index(n), pairedRows,
+                                        pairedColumns);
+            }
+            builder.columnOrigin = first;
+            return builder.buildRange(slice, builder.index(0), builder.index(m),
+                                      first, end, pairedRows, pairedColumns);
+          });
     }
-    if (blockRows < m)
-      result = builder.buildElements(result, builder.index(blockRows),
-                                     builder.index(m), builder.index(0),
-                                     builder.index(n));
     b.replaceOp(op, result);
     return success();
   }
@@ -225,7 +272,8 @@ struct LowbitVectorizeIntegerMatmulPass
     if (failed(dot))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeIntegerMatmulPattern>(&getContext(), *dot, i8mm);
+    patterns.add<VectorizeIntegerMatmulPattern>(&getContext(), *dot, i8mm,
+                                                parallel);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Parallel.h"
 #include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
@@ -100,6 +101,49 @@ std::optional<SmallVector<int64_t>> getTileSizes(linalg::LinalgOp op) {
                      ? 0
                      : divisorTile(ranges.back(), 4 * kLanes);
   return sizes;
+}
+
+/// How an op is split across threads: loop `dim` in chunks of `chunk`
+/// iterations.
+struct ParallelSplit {
+  unsigned dim;
+  int64_t chunk;
+};
+
+/// The split of `op` (tiled by `sizes` within each chunk), if it is worth a
+/// fork: the outermost parallel loop that `sizes` tiles (else the outermost
+/// parallel one) with at least two tiles, cut into at most
+/// kMaxParallelChunks chunks of whole tiles that divide the loop, so that
+/// every chunk's tiles are the serial kernel's.
+std::optional<ParallelSplit> getParallelSplit(linalg::LinalgOp op,
+                                              ArrayRef<int64_t> sizes) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t work = 1;
+  for (int64_t range : ranges)
+    work *= range;
+  // Elementwise iterations are cheaper than multiply-adds.
+  int64_t threshold =
+      op.getNumReductionLoops() == 0 ? 4 * kMinParallelWork : kMinParallelWork;
+  if (work < threshold)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (bool tiledOnly : {true, false}) {
+    for (auto [dim, range] : llvm::enumerate(ranges)) {
+      if (iterators[dim] != utils::IteratorType::parallel ||
+          (tiledOnly && sizes[dim] == 0))
+        continue;
+      int64_t tile = sizes[dim] == 0 ? 1 : sizes[dim];
+      int64_t tiles = range / tile;
+      if (tiles < 2)
+        continue;
+      // The most chunks (up to the cap) that divide the tiles evenly.
+      int64_t chunks = divisorTile(tiles, kMaxParallelChunks);
+      if (chunks < 2)
+        continue;
+      return ParallelSplit{unsigned(dim), tiles / chunks * tile};
+    }
+  }
+  return std::nullopt;
 }
 
 /// The transpose of a constant (dense or dense_resource) as a constant:
@@ -239,6 +283,8 @@ LogicalResult vectorizeTile(RewriterBase &rewriter, linalg::LinalgOp tile) {
 
 struct LowbitVectorizeLinalgPass
     : public lowbit::impl::LowbitVectorizeLinalgBase<LowbitVectorizeLinalgPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     Operation *root = getOperation();
     MLIRContext *context = &getContext();
@@ -267,15 +313,34 @@ struct LowbitVectorizeLinalgPass
       std::optional<SmallVector<int64_t>> sizes = getTileSizes(op);
       if (!sizes)
         continue;
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(context, *sizes));
       rewriter.setInsertionPoint(op);
       auto tilingInterface = cast<TilingInterface>(op.getOperation());
+      // Large ops: chunks of one loop across threads (scf.forall) first,
+      // then each chunk tiled as the whole op would be.
+      std::optional<ParallelSplit> split;
+      if (parallel)
+        split = getParallelSplit(op, *sizes);
+      if (split) {
+        SmallVector<int64_t> chunkSizes(sizes->size(), 0);
+        chunkSizes[split->dim] = split->chunk;
+        scf::SCFTilingOptions chunkOptions;
+        chunkOptions.setTileSizes(getAsIndexOpFoldResult(context, chunkSizes));
+        chunkOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+        FailureOr<scf::SCFTilingResult> chunked =
+            scf::tileUsingSCF(rewriter, tilingInterface, chunkOptions);
+        if (succeeded(chunked) && chunked->tiledOps.size() == 1) {
+          rewriter.replaceOp(op, chunked->replacements);
+          tilingInterface = cast<TilingInterface>(chunked->tiledOps.front());
+          rewriter.setInsertionPoint(tilingInterface);
+        }
+      }
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(context, *sizes));
       FailureOr<scf::SCFTilingResult> tiled =
           scf::tileUsingSCF(rewriter, tilingInterface, options);
       if (failed(tiled))
         continue;
-      rewriter.replaceOp(op, tiled->replacements);
+      rewriter.replaceOp(tilingInterface, tiled->replacements);
       for (Operation *tile : tiled->tiledOps)
         if (auto linalgTile = dyn_cast<linalg::LinalgOp>(tile))
           (void)vectorizeTile(rewriter, linalgTile);

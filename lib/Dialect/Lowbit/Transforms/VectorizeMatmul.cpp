@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Int8Dot.h"
+#include "Parallel.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -210,8 +211,9 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
 /// Emits the loops of one lowbit.matmul.
 class KernelBuilder {
 public:
-  KernelBuilder(OpBuilder &builder, MatmulOp op, const KernelPlan &plan)
-      : b(builder), loc(op.getLoc()), op(op), plan(plan),
+  KernelBuilder(OpBuilder &builder, MatmulOp op, const KernelPlan &plan,
+                bool parallel)
+      : b(builder), loc(op.getLoc()), op(op), plan(plan), parallel(parallel),
         f32(builder.getF32Type()) {}
 
   Value build() {
@@ -260,6 +262,16 @@ public:
     // single row, which reads the weights once as one stream).
     int64_t n = resultType.getDimSize(1);
     int64_t block = m > 1 ? columnBlock() : n;
+    // Threads take chunks of columns (each reads its own part of the
+    // weights), fixed here: an output is computed the same way whatever the
+    // thread count.
+    if (int64_t chunk = parallelChunk(block)) {
+      return buildParallelChunks(b, loc, result, /*dim=*/1, n, chunk,
+                                 [&](Value slice, Value first, Value end) {
+                                   columnOrigin = first;
+                                   return allRows(slice, first, end);
+                                 });
+    }
     if (block >= n)
       return allRows(result, index(0), index(n));
     auto blocks = scf::ForOp::create(
@@ -301,7 +313,14 @@ private:
   /// are computed: about 256 KiB of packed weights and parameters, a
   /// multiple of every column tile.
   int64_t columnBlock() {
-    auto rowBytes = [](Value tensor) -> int64_t {
+    constexpr int64_t kBlockBytes = 256 * 1024;
+    return std::max<int64_t>(4, kBlockBytes / std::max<int64_t>(rowBytes(), 1) /
+                                    4 * 4);
+  }
+
+  /// Bytes of packed codes and per-group parameters per weight row.
+  int64_t rowBytes() {
+    auto bytesOf = [](Value tensor) -> int64_t {
       if (!tensor)
         return 0;
       auto type = cast<RankedTensorType>(tensor.getType());
@@ -309,11 +328,23 @@ private:
         return 0;
       return type.getDimSize(1) * type.getElementTypeBitWidth() / 8;
     };
-    int64_t bytes = rowBytes(op.getPacked()) + rowBytes(op.getScales()) +
-                    rowBytes(op.getMins()) + rowBytes(op.getZeroPoints());
-    constexpr int64_t kBlockBytes = 256 * 1024;
-    return std::max<int64_t>(4,
-                             kBlockBytes / std::max<int64_t>(bytes, 1) / 4 * 4);
+    return bytesOf(op.getPacked()) + bytesOf(op.getScales()) +
+           bytesOf(op.getMins()) + bytesOf(op.getZeroPoints());
+  }
+
+  /// Output columns per parallel chunk, or 0 for a serial kernel: column
+  /// blocks of several activation rows (at least two column tiles otherwise),
+  /// for a single row at least 16 KiB of weights each.
+  int64_t parallelChunk(int64_t block) {
+    int64_t m = op.getType().getDimSize(0), n = op.getType().getDimSize(1);
+    int64_t k = op.getInput().getType().getDimSize(1);
+    if (!parallel || m * n * k < kMinParallelWork)
+      return 0;
+    if (m > 1)
+      return block < n ? block : getParallelChunk(n, 4);
+    constexpr int64_t kMinChunkBytes = 16 * 1024;
+    return getParallelChunk(n, 1,
+                            kMinChunkBytes / std::max<int64_t>(rowBytes(), 1));
   }
 
   /// Whether the segment loop of single activation rows prefetches the next
@@ -575,6 +606,9 @@ private:
     return multiplyAdd(asFloat, scale, acc);
   }
 
+  /// The first output column of the slice that buildColumns writes (a
+  /// parallel chunk's), or null for the whole output.
+  Value columnOrigin;
   /// The activations the kernel reads: the input, or its padded copy.
   Value activations;
   Value quantizedInput, inputScales, corrections;
@@ -632,11 +666,17 @@ private:
                   ? buildMmlaDots(rows, columnIndices)
                   : buildDots(rows, columnIndices);
           Value updated = inner[0];
-          for (auto [c, column] : llvm::enumerate(columnIndices))
+          for (auto [c, column] : llvm::enumerate(columnIndices)) {
+            // A parallel chunk writes its slice of the output.
+            Value outColumn =
+                columnOrigin
+                    ? Value(arith::SubIOp::create(b, loc, column, columnOrigin))
+                    : column;
             for (auto [r, row] : llvm::enumerate(rows))
-              updated = tensor::InsertOp::create(
-                  b, loc, values[c * rows.size() + r], updated,
-                  ValueRange{row, column});
+              updated =
+                  tensor::InsertOp::create(b, loc, values[c * rows.size() + r],
+                                           updated, ValueRange{row, outColumn});
+          }
           scf::YieldOp::create(b, loc, updated);
         });
     return columns.getResult(0);
@@ -1613,14 +1653,18 @@ private:
   Location loc;
   MatmulOp op;
   const KernelPlan &plan;
+  /// Whether large kernels are split across threads.
+  bool parallel;
   Type f32;
 };
 
 struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
-  VectorizeMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm)
-      : OpRewritePattern(context), dot(dot), i8mm(i8mm) {}
+  VectorizeMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm,
+                         bool parallel)
+      : OpRewritePattern(context), dot(dot), i8mm(i8mm), parallel(parallel) {}
   Int8Dot dot;
   bool i8mm;
+  bool parallel;
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -1630,7 +1674,7 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
     FailureOr<KernelPlan> plan = planKernel(op, dot, i8mm, why);
     if (failed(plan))
       return rewriter.notifyMatchFailure(op, why);
-    KernelBuilder kernel(rewriter, op, *plan);
+    KernelBuilder kernel(rewriter, op, *plan, parallel);
     rewriter.replaceOp(op, kernel.build());
     return success();
   }
@@ -1651,7 +1695,7 @@ struct LowbitVectorizeMatmulPass
     if (failed(dot))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeMatmulPattern>(&getContext(), *dot, i8mm);
+    patterns.add<VectorizeMatmulPattern>(&getContext(), *dot, i8mm, parallel);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -361,6 +361,14 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     `lowbit-lower-dot-i8` then picks the instructions; lowbitc chooses both
     options from the CPU's features.
 
+    With `parallel`, kernels of at least 256K multiply-adds split their
+    output columns into chunks fixed at compile time, the iterations of an
+    `scf.forall` that writes one slice of the output each (the lowering
+    runs them on OpenMP threads): with several activation rows the chunks are
+    the column blocks, with one row ranges of at least 16 KiB of weights (at
+    most 64 chunks). Activations are quantized or regrouped once, before the
+    loop; every output is computed the same way for any thread count.
+
     Before:
     ```mlir
     %y = lowbit.matmul %x, %p scales(%s : tensor<120x13xf16>) {...} : tensor<1x400xf32>, tensor<120x208xi8> -> tensor<1x120xf32>
@@ -384,7 +392,9 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
            "or arm-dotprod">,
     Option<"i8mm", "i8mm", "bool", "false",
            "Dynamic int8 activations: AArch64 smmla for pairs of rows and "
-           "columns (needs +i8mm)">
+           "columns (needs +i8mm)">,
+    Option<"parallel", "parallel", "bool", "false",
+           "Split large kernels' output columns across threads (scf.forall)">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",
@@ -666,6 +676,12 @@ def LowbitVectorizeIntegerMatmul : Pass<"lowbit-vectorize-integer-matmul", "::ml
     multiplying 8 bytes of two activation rows by 8 bytes of two weight
     rows; an odd last row or column takes the dot-product path.
 
+    With `parallel`, matmuls of at least 256K multiply-adds split their
+    output rows (or columns, when there are more of them) into at most 64
+    chunks fixed at compile time, the iterations of an `scf.forall` (OpenMP
+    threads after lowering); each output is computed the same way for any
+    thread count.
+
     Before:
     ```mlir
     %acc = lowbit.integer_matmul %xq, %w bias(%b : tensor<120xi32>) : tensor<1x400xi8>, tensor<120x400xi8> -> tensor<1x120xi32>
@@ -686,7 +702,9 @@ def LowbitVectorizeIntegerMatmul : Pass<"lowbit-vectorize-integer-matmul", "::ml
     Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
            "generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod">,
     Option<"i8mm", "i8mm", "bool", "false",
-           "Use AArch64 smmla for pairs of rows and columns">
+           "Use AArch64 smmla for pairs of rows and columns">,
+    Option<"parallel", "parallel", "bool", "false",
+           "Split large matmuls' output across threads (scf.forall)">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",
@@ -722,9 +740,21 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
 
     Tiles always divide their loops, so every vector is static.
 
+    With `parallel`, ops of at least 256K loop iterations (multiply-adds of
+    contractions, convolutions and pooling; 1M for elementwise ops) are
+    first tiled along their outermost parallel loop of at least two tiles
+    (preferring loops the tiling above cuts) into at most 64 chunks of whole
+    tiles that divide the loop, as an `scf.forall` (OpenMP threads after
+    lowering); each chunk is then tiled and vectorized as above, so every
+    output is computed the same way for any thread count.
+
     Ops with dynamic shapes, and anything the vectorizer rejects, stay as
     they are and become loops.
   }];
+  let options = [
+    Option<"parallel", "parallel", "bool", "false",
+           "Split large ops across threads (scf.forall)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
