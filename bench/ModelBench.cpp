@@ -162,9 +162,6 @@ int main(int argc, char **argv) {
     if (cores > 1)
       threads.push_back(cores);
   }
-  auto *setThreads = reinterpret_cast<void (*)(int)>(
-      llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
-          "omp_set_num_threads"));
 
   std::vector<Build> builds;
   std::string name;
@@ -236,6 +233,11 @@ int main(int argc, char **argv) {
     // The MLIR context may go: the JIT holds the compiled code.
     builds.push_back(std::move(build));
   }
+
+  // The JIT loaded the OpenMP runtime (if the code is threaded).
+  auto *setThreads = reinterpret_cast<void (*)(int)>(
+      llvm::sys::DynamicLibrary::SearchForAddressOfSymbol(
+          "omp_set_num_threads"));
 
   auto run = [](Build &build) {
     std::vector<void *> args;
