@@ -129,6 +129,9 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     // inlines the loop bodies' memref.alloca_scope (allocas move to the
     // parallel region: one per thread), which cf blocks would invalidate.
     "scf-forall-to-parallel,SCF_TO_OPENMP"
+    // f32 <-> bf16 as integer arithmetic where the CPU has no conversion
+    // instruction (LLVM would call the compiler runtime's __truncsfbf2).
+    "EXPAND_BF16"
     "lower-affine,convert-scf-to-cf,"
     "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
     "convert-math-to-llvm,expand-strided-metadata,lower-affine,"
@@ -144,20 +147,19 @@ LogicalResult
 lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
                                  const LowerToLLVMOptions &options) {
   std::string pipeline = kLowerToLLVM.str();
-  for (size_t slot; (slot = pipeline.find("INT8_DOT")) != std::string::npos;)
-    pipeline.replace(slot, strlen("INT8_DOT"), options.int8Dot);
-  for (size_t slot; (slot = pipeline.find("I8MM")) != std::string::npos;)
-    pipeline.replace(slot, strlen("I8MM"), options.i8mm ? "true" : "false");
-  for (size_t slot;
-       (slot = pipeline.find("EXPAND_ROUNDING")) != std::string::npos;)
-    pipeline.replace(slot, strlen("EXPAND_ROUNDING"),
-                     options.expandRounding ? "true" : "false");
+  auto fill = [&](StringRef slotName, StringRef value) {
+    for (size_t slot; (slot = pipeline.find(slotName)) != std::string::npos;)
+      pipeline.replace(slot, slotName.size(), value.str());
+  };
+  auto flag = [](bool value) { return value ? "true" : "false"; };
   bool openmp = options.threads == lowbit::LowerToLLVMOptions::Threads::OpenMP;
-  for (size_t slot; (slot = pipeline.find("PARALLEL")) != std::string::npos;)
-    pipeline.replace(slot, strlen("PARALLEL"), openmp ? "true" : "false");
-  size_t slot = pipeline.find("SCF_TO_OPENMP");
-  pipeline.replace(slot, strlen("SCF_TO_OPENMP"),
-                   openmp ? "convert-scf-to-openmp,canonicalize," : "");
+  fill("INT8_DOT", options.int8Dot);
+  fill("I8MM", flag(options.i8mm));
+  fill("EXPAND_ROUNDING", flag(options.expandRounding));
+  fill("PARALLEL", flag(openmp));
+  fill("SCF_TO_OPENMP", openmp ? "convert-scf-to-openmp,canonicalize," : "");
+  fill("EXPAND_BF16",
+       options.expandBF16 ? "arith-expand{include-bf16=true}," : "");
   // The pass list without a builtin.module(...) wrapper: parsing a wrapped
   // pipeline into an existing manager would nest it a level too deep.
   return parsePassPipeline(pipeline, pm);

@@ -176,5 +176,7 @@ lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
   options.i8mm = triple.isAArch64() && subtarget->checkFeatures("+i8mm");
   options.expandRounding =
       triple.isX86() && !subtarget->checkFeatures("+sse4.1");
+  options.expandBF16 =
+      triple.isX86() && !subtarget->checkFeatures("+avx512bf16");
   return options;
 }

@@ -89,6 +89,10 @@ struct LowerToLLVMOptions {
   /// (lowbit-approximate-math): for CPUs without rounding instructions
   /// (x86-64 without SSE4.1), where LLVM would call floorf & co.
   bool expandRounding = false;
+  /// Convert f32 to bf16 (and back) with integer arithmetic (arith-expand):
+  /// for x86 CPUs without AVX512-BF16, where LLVM would call __truncsfbf2,
+  /// which older compiler runtimes (libgcc before GCC 13) lack.
+  bool expandBF16 = false;
   /// How large kernels run: split across the threads of LLVM's OpenMP
   /// runtime (the object then calls `__kmpc_*`: link with -lomp), or serial.
   enum class Threads { None, OpenMP };
