@@ -296,6 +296,18 @@ struct LowbitVectorizeLinalgPass
     for (linalg::TransposeOp op : transposes)
       (void)foldConstantTranspose(rewriter, op);
 
+    // Aggregate ops (linalg.softmax) become the generics they stand for:
+    // a row maximum, exp(x - max), a row sum and a division.
+    SmallVector<linalg::AggregatedOpInterface> aggregates;
+    root->walk(
+        [&](linalg::AggregatedOpInterface op) { aggregates.push_back(op); });
+    for (linalg::AggregatedOpInterface op : aggregates) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<SmallVector<Value>> values = op.decomposeOperation(rewriter);
+      if (succeeded(values))
+        rewriter.replaceOp(op, *values);
+    }
+
     SmallVector<linalg::GenericOp> reductions;
     root->walk([&](linalg::GenericOp op) {
       if (hasStaticShapes(op))

@@ -106,3 +106,20 @@ func.func @attention_scores(%q: tensor<4x64x64xf32>, %k: tensor<4x64x64xf32>) ->
   %s = linalg.batch_matmul ins(%q, %k : tensor<4x64x64xf32>, tensor<4x64x64xf32>) outs(%f : tensor<4x64x64xf32>) -> tensor<4x64x64xf32>
   return %s : tensor<4x64x64xf32>
 }
+
+// -----
+
+// linalg.softmax is decomposed (upstream AggregatedOpInterface) into a row
+// maximum, exp(x - max), a row sum and a division, each vectorized; the two
+// row reductions are split into 16 lanes.
+// CHECK-LABEL: func @softmax
+// CHECK-NOT: linalg.softmax
+// CHECK: vector.multi_reduction <maxnumf>, %{{.*}}, %{{.*}} [1] : vector<1x4x16xf32> to vector<1x16xf32>
+// CHECK: math.exp %{{.*}} : vector<1x64xf32>
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x4x16xf32> to vector<1x16xf32>
+// CHECK: arith.divf %{{.*}} : vector<1x64xf32>
+func.func @softmax(%x: tensor<2x64xf32>) -> tensor<2x64xf32> {
+  %e = tensor.empty() : tensor<2x64xf32>
+  %y = linalg.softmax dimension(1) ins(%x : tensor<2x64xf32>) outs(%e : tensor<2x64xf32>) -> tensor<2x64xf32>
+  return %y : tensor<2x64xf32>
+}

@@ -732,6 +732,8 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
     * elementwise ops, fills, broadcasts and transposes are tiled to rows of
       their innermost dimension (cut to a divisor of at most 64 lanes) and
       vectorized.
+    * aggregate ops (`linalg.softmax`) are decomposed into the generics they
+      stand for (upstream `AggregatedOpInterface`);
     * reductions over the innermost, contiguous dimension (row sums and
       maxima of softmax and normalization) are split into 16 interleaved
       partial reductions (upstream `linalg::splitReduction`), so that each
