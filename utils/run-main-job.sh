@@ -57,7 +57,7 @@ for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 w8a8-dynamic w4a8-dynamic \
       awk '{ total += $1 + $2 } END { print total }')
   fi
   [ "$preset" = w8 ] && w8_weights=$weights
-  "$bin/lowbitc" "$input" --quantize="$options" -o "$work/$preset.o" --header="$work/lenet.h"
+  "$bin/lowbitc" "$input" --quiet --quantize="$options" -o "$work/$preset.o" --header="$work/lenet.h"
   cc -O2 -I"$work" "$root/test/e2e/Inputs/mnist_lenet.c" "$work/$preset.o" -o "$work/$preset"
   result=$("$work/$preset" "$work/images.idx" "$work/labels.idx")
   accuracy=$(sed -nE 's/.*accuracy ([0-9.]+%).*/\1/p' <<< "$result")
@@ -70,7 +70,7 @@ done
 echo
 tinylm=$shared/models/tinylm
 cpu=$("$bin/lowbitc" "$tinylm/tinylm.mlir" --mcpu=native -o "$work/probe.o" 2>&1 |
-  sed -nE 's/.*bytes, ([^ ]+) \((.*)\)$/\1, \2/p')
+  sed -nE 's/.*bytes, ([^ ]+) \(([^)]*)\).*/\1, \2/p')
 echo "model: $tinylm/tinylm.mlir"
 threads=${OMP_NUM_THREADS:-$(nproc)}
 echo "target: x86_64-linux-gnu, --mcpu=native ($cpu)"
