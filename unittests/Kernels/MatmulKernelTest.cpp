@@ -200,6 +200,15 @@ struct Weight {
   void *packed() { return bytes.empty() ? (void *)words.data() : bytes.data(); }
 };
 
+/// Activations uniform in [-1, 1).
+std::vector<float> makeActivations(int64_t count, std::mt19937 &rng) {
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::vector<float> x(count);
+  for (float &v : x)
+    v = uniform(rng);
+  return x;
+}
+
 Weight makeWeight(const KernelCase &c, int64_t n, int64_t k,
                   std::mt19937 &rng) {
   Weight weight;
@@ -500,7 +509,6 @@ TEST_P(MatmulKernelTest, MatchesNumericsReference) {
   ASSERT_TRUE(succeeded(jit)) << error << "\n" << source;
 
   std::mt19937 rng(0x10b17 + std::hash<std::string>()(c.name) % 1000);
-  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
   // One weight per (N, K), shared by every M and bias variant.
   std::map<std::pair<int64_t, int64_t>, Weight> weights;
   for (const Shape &s : shapes)
@@ -512,9 +520,7 @@ TEST_P(MatmulKernelTest, MatchesNumericsReference) {
   for (const Shape &s : shapes) {
     SCOPED_TRACE(c.name + " " + s.name());
     Weight &w = weights.at({s.n, s.k});
-    std::vector<float> x(s.m * s.k);
-    for (float &v : x)
-      v = uniform(rng);
+    std::vector<float> x = makeActivations(s.m * s.k, rng);
 
     std::vector<float> out(s.m * s.n, std::nanf(""));
     std::vector<void *> args = kernelArguments(c, s, x, w, out);
@@ -602,14 +608,11 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
       auto jit = compileForHost(context, source, error, options);
       ASSERT_TRUE(succeeded(jit)) << error;
       std::mt19937 rng(77);
-      std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
       double worstRatio = 0.0;
       for (const Shape &s : shapes) {
         SCOPED_TRACE(s.name());
         Weight w = makeWeight(c, s.n, s.k, rng);
-        std::vector<float> x(s.m * s.k);
-        for (float &v : x)
-          v = uniform(rng);
+        std::vector<float> x = makeActivations(s.m * s.k, rng);
         std::vector<float> out(s.m * s.n, std::nanf(""));
         std::vector<void *> args = kernelArguments(c, s, x, w, out);
         void *function = (*jit)->lookup("lowbit_" + s.name());
@@ -689,13 +692,10 @@ TEST(ParallelKernelTest, SameBitsOnAnyThreadCount) {
     ASSERT_TRUE(succeeded(serial)) << error;
 
     std::mt19937 rng(2024);
-    std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
     for (const Shape &s : shapes) {
       SCOPED_TRACE(s.name());
       Weight w = makeWeight(c, s.n, s.k, rng);
-      std::vector<float> x(s.m * s.k);
-      for (float &v : x)
-        v = uniform(rng);
+      std::vector<float> x = makeActivations(s.m * s.k, rng);
       std::vector<float> expected(s.m * s.n, std::nanf(""));
       void *function = (*serial)->lookup("lowbit_" + s.name());
       ASSERT_NE(function, nullptr);
