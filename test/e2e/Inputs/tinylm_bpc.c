@@ -5,10 +5,12 @@
  * (log-sum-exp in double), the time per window, and the page faults of the
  * timed calls (through the caller-owned workspace, after a warm-up call).
  *
- *   tinylm_bpc test.bin [windows [expected-bpc tolerance | --write=FILE]]
+ *   tinylm_bpc test.bin [windows [expected-bpc tolerance | --write=FILE |
+ *                                  --compare=FILE tolerance]]
  *
  * With an expected value, exits 1 unless |bpc - expected| <= tolerance;
- * --write=FILE writes every window's logits (raw floats) to FILE.
+ * --write=FILE writes every window's logits (raw floats) to FILE;
+ * --compare=FILE exits 1 unless every logit is within tolerance of FILE's.
  */
 #include "tinylm.h"
 
@@ -58,12 +60,18 @@ int main(int argc, char **argv) {
     return 2;
   }
 
-  FILE *dump = NULL;
+  FILE *dump = NULL, *reference = NULL;
   if (argc > 3 && strncmp(argv[3], "--write=", 8) == 0 &&
       !(dump = fopen(argv[3] + 8, "wb"))) {
     perror(argv[3] + 8);
     return 2;
   }
+  if (argc > 4 && strncmp(argv[3], "--compare=", 10) == 0 &&
+      !(reference = fopen(argv[3] + 10, "rb"))) {
+    perror(argv[3] + 10);
+    return 2;
+  }
+  double worstDifference = 0;
   void *workspace =
       aligned_alloc(64, (lowbit_tinylm_workspace_size() + 63) / 64 * 64);
   static int32_t tokens[kContext];
@@ -100,6 +108,13 @@ int main(int argc, char **argv) {
     faults += pageFaults() - faultsBefore;
     if (dump && fwrite(logits, sizeof logits, 1, dump) != 1)
       return 2;
+    if (reference) {
+      static float expected[kContext * kVocab];
+      if (fread(expected, sizeof expected, 1, reference) != 1)
+        return 2;
+      for (int i = 0; i < kContext * kVocab; ++i)
+        worstDifference = fmax(worstDifference, fabs(logits[i] - expected[i]));
+    }
     for (int p = 0; p < kContext; ++p) {
       const float *row = logits + p * kVocab;
       double max = row[0];
@@ -114,12 +129,19 @@ int main(int argc, char **argv) {
   free(workspace);
   if (dump)
     fclose(dump);
+  if (reference) {
+    fclose(reference);
+    printf("max |logit - reference| %.2e\n", worstDifference);
+    if (!(worstDifference <= atof(argv[4])))
+      return 1;
+  }
   double bpc = nats / (windows * kContext) / log(2.0);
   printf("windows %d positions %d bpc %.4f ms-per-window %.3f "
          "page-faults-per-call %.2f\n",
          windows, windows * kContext, bpc, 1e3 * seconds / windows,
          (double)faults / windows);
-  if (argc > 4 && !dump && fabs(bpc - atof(argv[3])) > atof(argv[4])) {
+  if (argc > 4 && !dump && !reference &&
+      fabs(bpc - atof(argv[3])) > atof(argv[4])) {
     fprintf(stderr, "bpc %.4f is not within %s of %s\n", bpc, argv[4], argv[3]);
     return 1;
   }
