@@ -99,7 +99,8 @@ LogicalResult lowbit::buildQuantizePipeline(
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
     "lowbit-fuse-matmul,"
-    "lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM parallel=PARALLEL},"
+    "lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM parallel=PARALLEL "
+    "vector-bits=VECTOR_BITS},"
     "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT i8mm=I8MM "
     "parallel=PARALLEL},"
     "convert-lowbit-to-linalg,"
@@ -146,6 +147,9 @@ lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   std::string pipeline = kLowerToLLVM.str();
   for (size_t slot; (slot = pipeline.find("INT8_DOT")) != std::string::npos;)
     pipeline.replace(slot, strlen("INT8_DOT"), options.int8Dot);
+  for (size_t slot; (slot = pipeline.find("VECTOR_BITS")) != std::string::npos;)
+    pipeline.replace(slot, strlen("VECTOR_BITS"),
+                     std::to_string(options.vectorBits));
   for (size_t slot; (slot = pipeline.find("I8MM")) != std::string::npos;)
     pipeline.replace(slot, strlen("I8MM"), options.i8mm ? "true" : "false");
   for (size_t slot;
@@ -177,8 +181,8 @@ void lowbit::registerLowbitPipelines() {
       "lowbit-lower-to-llvm",
       "Lower a tensor-level model to the LLVM dialect with C entry points "
       "(int lowbit_NAME(const T *in0, ..., T *out0)); option "
-      "int8-dot=generic|avx512-vnni|avx-vnni|avx2|arm-dotprod, "
-      "threads=omp|none",
+      "int8-dot=generic|avx512-vnni|avx-vnni|avx2|ssse3|sse2|arm-dotprod, "
+      "vector-bits=128|256|512, threads=omp|none",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         LowerToLLVMOptions options;
@@ -187,6 +191,9 @@ void lowbit::registerLowbitPipelines() {
         for (StringRef field : fields) {
           if (field.consume_front("int8-dot=")) {
             options.int8Dot = field.str();
+          } else if (field.consume_front("vector-bits=")) {
+            if (field.getAsInteger(10, options.vectorBits))
+              return errorHandler("vector-bits takes a number of bits");
           } else if (field.consume_front("threads=")) {
             std::optional<lowbit::LowerToLLVMOptions::Threads> threads =
                 parseThreads(field);
@@ -196,7 +203,8 @@ void lowbit::registerLowbitPipelines() {
             options.threads = *threads;
           } else {
             return errorHandler("lowbit-lower-to-llvm takes only "
-                                "int8-dot=... and threads=...");
+                                "int8-dot=..., vector-bits=... and "
+                                "threads=...");
           }
         }
         return buildLowerToLLVMPipeline(pm, options);
