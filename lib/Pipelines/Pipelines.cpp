@@ -99,7 +99,8 @@ LogicalResult lowbit::buildQuantizePipeline(
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
     "lowbit-fuse-matmul,"
-    "lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM parallel=PARALLEL},"
+    "lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM parallel=PARALLEL "
+    "vector-bits=VECTOR_BITS},"
     "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT i8mm=I8MM "
     "parallel=PARALLEL},"
     "convert-lowbit-to-linalg,"
@@ -154,6 +155,7 @@ lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   auto flag = [](bool value) { return value ? "true" : "false"; };
   bool openmp = options.threads == lowbit::LowerToLLVMOptions::Threads::OpenMP;
   fill("INT8_DOT", options.int8Dot);
+  fill("VECTOR_BITS", std::to_string(options.vectorBits));
   fill("I8MM", flag(options.i8mm));
   fill("EXPAND_ROUNDING", flag(options.expandRounding));
   fill("PARALLEL", flag(openmp));
@@ -179,8 +181,8 @@ void lowbit::registerLowbitPipelines() {
       "lowbit-lower-to-llvm",
       "Lower a tensor-level model to the LLVM dialect with C entry points "
       "(int lowbit_NAME(const T *in0, ..., T *out0)); option "
-      "int8-dot=generic|avx512-vnni|avx-vnni|avx2|arm-dotprod, "
-      "threads=omp|none",
+      "int8-dot=generic|avx512-vnni|avx-vnni|avx2|ssse3|sse2|arm-dotprod, "
+      "vector-bits=128|256|512, threads=omp|none",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         LowerToLLVMOptions options;
@@ -189,6 +191,9 @@ void lowbit::registerLowbitPipelines() {
         for (StringRef field : fields) {
           if (field.consume_front("int8-dot=")) {
             options.int8Dot = field.str();
+          } else if (field.consume_front("vector-bits=")) {
+            if (field.getAsInteger(10, options.vectorBits))
+              return errorHandler("vector-bits takes a number of bits");
           } else if (field.consume_front("threads=")) {
             std::optional<lowbit::LowerToLLVMOptions::Threads> threads =
                 parseThreads(field);
@@ -198,7 +203,8 @@ void lowbit::registerLowbitPipelines() {
             options.threads = *threads;
           } else {
             return errorHandler("lowbit-lower-to-llvm takes only "
-                                "int8-dot=... and threads=...");
+                                "int8-dot=..., vector-bits=... and "
+                                "threads=...");
           }
         }
         return buildLowerToLLVMPipeline(pm, options);

@@ -171,8 +171,16 @@ lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
     options.int8Dot = "avx-vnni";
   else if (triple.isX86() && subtarget->checkFeatures("+avx2"))
     options.int8Dot = "avx2";
+  else if (triple.isX86() && subtarget->checkFeatures("+ssse3"))
+    options.int8Dot = "ssse3";
+  else if (triple.isX86())
+    options.int8Dot = "sse2";
   else if (triple.isAArch64() && subtarget->checkFeatures("+dotprod"))
     options.int8Dot = "arm-dotprod";
+  // x86 below AVX-512 has 16 vector registers of 128 (SSE) or 256 (AVX)
+  // bits. AArch64 keeps the wide kernels: NEON has 32 registers.
+  if (triple.isX86() && !subtarget->checkFeatures("+avx512f"))
+    options.vectorBits = subtarget->checkFeatures("+avx") ? 256 : 128;
   options.i8mm = triple.isAArch64() && subtarget->checkFeatures("+i8mm");
   options.expandRounding =
       triple.isX86() && !subtarget->checkFeatures("+sse4.1");

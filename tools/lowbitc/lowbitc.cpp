@@ -247,6 +247,31 @@ int main(int argc, char **argv) {
   lowbit::LowerToLLVMOptions lowerOptions =
       lowbit::getLowerToLLVMOptions(*machine);
   lowerOptions.threads = *threadRuntime;
+  // Integer matmuls (dynamic or static int8 activations) on a CPU without
+  // the dot-product instructions their fast kernels use: say what they get.
+  bool integerMatmuls = false;
+  module->walk([&](Operation *op) {
+    if (op->hasAttr("dynamic_int8_activations") ||
+        op->getName().getStringRef() == "lowbit.integer_matmul")
+      integerMatmuls = true;
+  });
+  if (!quiet && integerMatmuls) {
+    StringRef cpu = machine->getTargetCPU();
+    StringRef dot = lowerOptions.int8Dot;
+    if (dot == "sse2")
+      llvm::errs() << "lowbitc: note: " << cpu
+                   << " has no integer dot-product instructions "
+                      "(SSSE3/AVX2/VNNI); int8 activations use SSE2 pmaddwd "
+                      "on bytes widened to 16 bits\n";
+    else if (dot == "ssse3")
+      llvm::errs() << "lowbitc: note: " << cpu
+                   << " has no AVX2/VNNI dot products; int8 activations use "
+                      "128-bit SSSE3 pmaddubsw\n";
+    else if (dot == "generic")
+      llvm::errs() << "lowbitc: note: " << cpu
+                   << " has no integer dot-product instructions; int8 "
+                      "activations use portable widening code\n";
+  }
   if (failed(runPipeline(*module, [&](OpPassManager &pm) {
         return lowbit::buildLowerToLLVMPipeline(pm, lowerOptions);
       })))

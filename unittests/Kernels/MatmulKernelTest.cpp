@@ -348,6 +348,18 @@ std::vector<void *> kernelArguments(const KernelCase &c, const Shape &s,
   return args;
 }
 
+/// Runs the kernel of `s` in `jit` on random activations `x` (in [-1, 1])
+/// into `out` (NaN first).
+void runKernel(const JitModule &jit, const KernelCase &c, const Shape &s,
+               Weight &w, std::mt19937 &rng, std::vector<float> &x,
+               std::vector<float> &out) {
+  x = makeActivations(s.m * s.k, rng);
+  out.assign(s.m * s.n, std::nanf(""));
+  void *function = jit.lookup("lowbit_" + s.name());
+  ASSERT_NE(function, nullptr);
+  ASSERT_EQ(callKernel(function, kernelArguments(c, s, x, w, out)), 0);
+}
+
 constexpr double u = 0x1p-24;
 
 // Tolerance of the weight-only kernels. The reference is sum_k x_k * w^_k
@@ -504,40 +516,47 @@ TEST_P(MatmulKernelTest, MatchesNumericsReference) {
     EXPECT_EQ(left, int64_t(shapes.size()))
         << c.name << " should take the generic lowering";
 
-  std::string error;
-  auto jit = compileForHost(context, source, error);
-  ASSERT_TRUE(succeeded(jit)) << error << "\n" << source;
+  // The host's kernels and, on x86, the baseline CPU's (lowbitc's default:
+  // SSE2, 16 registers, no F16C) for the layouts whose kernels are tiled
+  // and accumulate differently there.
+  std::vector<const char *> cpus = {"native"};
+#if defined(__x86_64__)
+  if (c.vectorized && (c.format.kind == nx::PackKind::Int8 ||
+                       c.format.kind == nx::PackKind::Int4Interleaved))
+    cpus.push_back("x86-64");
+#endif
+  for (const char *cpu : cpus) {
+    SCOPED_TRACE(std::string("cpu=") + cpu);
+    JitOptions options;
+    options.cpu = cpu;
+    std::string error;
+    auto jit = compileForHost(context, source, error, options);
+    ASSERT_TRUE(succeeded(jit)) << error << "\n" << source;
 
-  std::mt19937 rng(0x10b17 + std::hash<std::string>()(c.name) % 1000);
-  // One weight per (N, K), shared by every M and bias variant.
-  std::map<std::pair<int64_t, int64_t>, Weight> weights;
-  for (const Shape &s : shapes)
-    if (!weights.count({s.n, s.k}))
-      weights.emplace(std::make_pair(s.n, s.k), makeWeight(c, s.n, s.k, rng));
+    std::mt19937 rng(0x10b17 + std::hash<std::string>()(c.name) % 1000);
+    // One weight per (N, K), shared by every M and bias variant.
+    std::map<std::pair<int64_t, int64_t>, Weight> weights;
+    for (const Shape &s : shapes)
+      if (!weights.count({s.n, s.k}))
+        weights.emplace(std::make_pair(s.n, s.k), makeWeight(c, s.n, s.k, rng));
 
-  double worstRatio = 0.0, worstRelative = 0.0;
-  int64_t checked = 0;
-  for (const Shape &s : shapes) {
-    SCOPED_TRACE(c.name + " " + s.name());
-    Weight &w = weights.at({s.n, s.k});
-    std::vector<float> x = makeActivations(s.m * s.k, rng);
-
-    std::vector<float> out(s.m * s.n, std::nanf(""));
-    std::vector<void *> args = kernelArguments(c, s, x, w, out);
-
-    void *function = (*jit)->lookup("lowbit_" + s.name());
-    ASSERT_NE(function, nullptr);
-    ASSERT_EQ(callKernel(function, args), 0);
-
-    checkWeightOnly(s, x, w, out, worstRatio, worstRelative);
-    checked += s.m * s.n;
+    double worstRatio = 0.0, worstRelative = 0.0;
+    int64_t checked = 0;
+    for (const Shape &s : shapes) {
+      SCOPED_TRACE(c.name + " " + s.name());
+      Weight &w = weights.at({s.n, s.k});
+      std::vector<float> x, out;
+      runKernel(**jit, c, s, w, rng, x, out);
+      checkWeightOnly(s, x, w, out, worstRatio, worstRelative);
+      checked += s.m * s.n;
+    }
+    llvm::outs() << llvm::formatv(
+        "[ {0,-26} ] {1}: {2} kernels ({3}), {4} outputs; max err/tol {5:f3}, "
+        "max err/(sum|x w|+|b|) {6:e2}\n",
+        c.name, cpu, shapes.size(), c.vectorized ? "vector" : "generic",
+        checked, worstRatio, worstRelative);
+    llvm::outs().flush();
   }
-  llvm::outs() << llvm::formatv(
-      "[ {0,-26} ] {1} kernels ({2}), {3} outputs; max err/tol {4:f3}, max "
-      "err/(sum|x w|+|b|) {5:e2}\n",
-      c.name, shapes.size(), c.vectorized ? "vector" : "generic", checked,
-      worstRatio, worstRelative);
-  llvm::outs().flush();
 }
 
 INSTANTIATE_TEST_SUITE_P(AllSchemes, MatmulKernelTest,
@@ -600,9 +619,20 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
           (features.lookup("avx512vnni") && features.lookup("avx512vl")))
         int8Dots.push_back("avx-vnni");
     }
-    for (const char *int8Dot : int8Dots) {
-      SCOPED_TRACE(std::string(presetName) + " int8-dot=" + int8Dot);
+    // On x86, the baseline CPUs' choices too: SSE2 pmaddwd (x86-64) and
+    // SSSE3 pmaddubsw (x86-64-v2), with narrow tiles.
+    std::vector<std::pair<const char *, const char *>> targets;
+    for (const char *int8Dot : int8Dots)
+      targets.push_back({"native", int8Dot});
+#if defined(__x86_64__)
+    targets.push_back({"x86-64", "host"});
+    targets.push_back({"x86-64-v2", "host"});
+#endif
+    for (auto [cpu, int8Dot] : targets) {
+      SCOPED_TRACE(std::string(presetName) + " cpu=" + cpu +
+                   " int8-dot=" + int8Dot);
       JitOptions options;
+      options.cpu = cpu;
       options.int8Dot = int8Dot;
       std::string error;
       auto jit = compileForHost(context, source, error, options);
@@ -612,17 +642,13 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
       for (const Shape &s : shapes) {
         SCOPED_TRACE(s.name());
         Weight w = makeWeight(c, s.n, s.k, rng);
-        std::vector<float> x = makeActivations(s.m * s.k, rng);
-        std::vector<float> out(s.m * s.n, std::nanf(""));
-        std::vector<void *> args = kernelArguments(c, s, x, w, out);
-        void *function = (*jit)->lookup("lowbit_" + s.name());
-        ASSERT_NE(function, nullptr);
-        ASSERT_EQ(callKernel(function, args), 0);
+        std::vector<float> x, out;
+        runKernel(**jit, c, s, w, rng, x, out);
         checkDynamicInt8(c, s, x, w, out, worstRatio);
       }
-      llvm::outs() << llvm::formatv("[ {0,-26} ] int8-dot={1}: max err/tol "
-                                    "{2:f3}\n",
-                                    presetName, int8Dot, worstRatio);
+      llvm::outs() << llvm::formatv("[ {0,-26} ] {1} int8-dot={2}: max "
+                                    "err/tol {3:f3}\n",
+                                    presetName, cpu, int8Dot, worstRatio);
       llvm::outs().flush();
     }
   }

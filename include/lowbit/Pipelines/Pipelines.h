@@ -81,8 +81,12 @@ buildQuantizePipeline(mlir::OpPassManager &pm,
 /// Target choices of the lowering.
 struct LowerToLLVMOptions {
   /// How int8 dot products are emitted (see lowbit-vectorize-matmul):
-  /// generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod.
+  /// generic, avx512-vnni, avx-vnni, avx2, ssse3, sse2 or arm-dotprod.
   std::string int8Dot = "generic";
+  /// Width of the target's vector registers in bits (128 for SSE, 256 for
+  /// AVX, 512 for AVX-512); below 512 (x86 with 16 registers) the vector
+  /// kernels' accumulators are one register wide and their tiles fit 16.
+  int64_t vectorBits = 512;
   /// AArch64 smmla for integer matmuls with several rows (needs +i8mm).
   bool i8mm = false;
   /// Expand floor/ceil/trunc/round/roundeven into arithmetic

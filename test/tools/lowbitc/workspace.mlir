@@ -8,7 +8,7 @@
 // RUN: FileCheck %s --check-prefix=HEADER < %t.h
 // RUN: lowbitc %s --quiet -o %t.o 2>&1 | count 0
 
-// REPORT: lowbitc: lowbit_mlp: workspace 256 bytes, weights 288 bytes, x86-64 (generic int8 dot products), serial
+// REPORT: lowbitc: lowbit_mlp: workspace 256 bytes, weights 288 bytes, x86-64 (sse2 int8 dot products), serial
 
 // HEADER: #include <stddef.h>
 // HEADER: /* @mlp : (tensor<4x8xf32>) -> tensor<4x8xf32> */

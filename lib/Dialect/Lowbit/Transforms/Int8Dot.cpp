@@ -17,12 +17,14 @@ FailureOr<Int8Dot> lowbit::parseInt8Dot(Operation *op, StringRef option,
                                    .Case("avx512-vnni", Int8Dot::X86Vnni)
                                    .Case("avx-vnni", Int8Dot::X86AvxVnni)
                                    .Case("avx2", Int8Dot::X86Avx2)
+                                   .Case("ssse3", Int8Dot::X86Ssse3)
+                                   .Case("sse2", Int8Dot::X86Sse2)
                                    .Case("arm-dotprod", Int8Dot::ArmDotprod)
                                    .Default(std::nullopt);
   if (!dot) {
     op->emitError() << "unknown " << option << " '" << value
-                    << "' (expected generic, avx512-vnni, avx-vnni, avx2 or "
-                       "arm-dotprod)";
+                    << "' (expected generic, avx512-vnni, avx-vnni, avx2, "
+                       "ssse3, sse2 or arm-dotprod)";
     return failure();
   }
   return *dot;

@@ -17,9 +17,24 @@ namespace lowbit {
 
 /// The int8 dot products a target has: AVX512-VNNI `vpdpbusd`, AVX-VNNI
 /// `{vex} vpdpbusd` (at most 256-bit), AVX2 `vpmaddubsw` (16-bit pair sums,
-/// so only where they cannot saturate), AArch64 `sdot`, or portable
-/// widening code.
-enum class Int8Dot { Generic, X86Vnni, X86AvxVnni, X86Avx2, ArmDotprod };
+/// so only where they cannot saturate), SSSE3 `pmaddubsw` (the same at 128
+/// bits), SSE2 `pmaddwd` on operands widened to i16 (signed x signed, like
+/// `sdot`), AArch64 `sdot`, or portable widening code.
+enum class Int8Dot {
+  Generic,
+  X86Vnni,
+  X86AvxVnni,
+  X86Avx2,
+  X86Ssse3,
+  X86Sse2,
+  ArmDotprod
+};
+
+/// Whether `dot` is `pmaddubsw` (unsigned x signed bytes whose pair sums
+/// must fit i16), of either width.
+inline bool isPmaddubsw(Int8Dot dot) {
+  return dot == Int8Dot::X86Avx2 || dot == Int8Dot::X86Ssse3;
+}
 
 /// Whether `dot` is x86 `vpdpbusd` (unsigned x signed bytes), of either
 /// encoding.
@@ -27,7 +42,8 @@ inline bool isVpdpbusd(Int8Dot dot) {
   return dot == Int8Dot::X86Vnni || dot == Int8Dot::X86AvxVnni;
 }
 
-/// Parses generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod; otherwise
+/// Parses generic, avx512-vnni, avx-vnni, avx2, ssse3, sse2 or arm-dotprod;
+/// otherwise
 /// emits "unknown OPTION 'VALUE' (expected ...)" at `op` and fails.
 mlir::FailureOr<Int8Dot> parseInt8Dot(mlir::Operation *op,
                                       llvm::StringRef option,

@@ -3,7 +3,9 @@
 // x86 AVX512-VNNI: llvm.x86.avx512.vpdpbusd.{128,256,512} (AVX-VNNI: the
 // 128/256-bit ones, which LLVM encodes with VEX); x86 AVX2, for
 // unsigned x signed products whose pair sums fit i16: vpmaddubsw then
-// vpmaddwd by ones per 32 (or 16) bytes; AArch64 dotprod: arm_neon.intr.sdot
+// vpmaddwd by ones per 32 (or 16) bytes (SSSE3: per 16); x86 SSE2:
+// pmaddwd on both operands widened to i16 per 16 bytes, each half's pair
+// sums then added into quads; AArch64 dotprod: arm_neon.intr.sdot
 // per 16 bytes; otherwise widening multiplies and a four-way reduction that
 // any target can run.
 //
@@ -100,11 +102,11 @@ struct LowerDotI8 : public OpRewritePattern<DotI8Op> {
     }
     // AVX2: pmaddubsw (u8 x s8, adjacent products summed into i16), pmaddwd
     // by ones (adjacent i16 summed into i32: four products per lane).
-    if (isa == Int8Dot::X86Avx2 && op.getUnsignedLhs() && op.getPairsFitI16() &&
+    if (isPmaddubsw(isa) && op.getUnsignedLhs() && op.getPairsFitI16() &&
         bytes % 16 == 0) {
       rewriter.replaceOp(
           op, lowerInChunks(
-                  rewriter, op, 32,
+                  rewriter, op, isa == Int8Dot::X86Avx2 ? 32 : 16,
                   [&](Value acc, Value lhs, Value rhs, int64_t chunk) {
                     auto pairs = VectorType::get({chunk / 2}, i16);
                     Value pairSums = callIntrinsic(
@@ -124,6 +126,42 @@ struct LowerDotI8 : public OpRewritePattern<DotI8Op> {
                     return arith::AddIOp::create(rewriter, loc, acc, quads)
                         .getResult();
                   }));
+      return success();
+    }
+    // SSE2 (any signs): bytes widened to i16 (products and pair sums are
+    // exact in pmaddwd's i32 lanes), pair sums of bytes [0, 8) and [8, 16)
+    // added into quads: lane i = pairs 2i and 2i + 1.
+    if ((isa == Int8Dot::X86Sse2 || isa == Int8Dot::X86Ssse3) &&
+        bytes % 16 == 0) {
+      rewriter.replaceOp(
+          op,
+          lowerInChunks(
+              rewriter, op, 16, [&](Value acc, Value lhs, Value rhs, int64_t) {
+                auto words = VectorType::get({16}, i16);
+                Value wideLhs =
+                    op.getUnsignedLhs()
+                        ? Value(
+                              arith::ExtUIOp::create(rewriter, loc, words, lhs))
+                        : Value(arith::ExtSIOp::create(rewriter, loc, words,
+                                                       lhs));
+                Value wideRhs =
+                    arith::ExtSIOp::create(rewriter, loc, words, rhs);
+                SmallVector<Value> halves;
+                for (int64_t half = 0; half < 2; ++half)
+                  halves.push_back(callIntrinsic(
+                      rewriter, loc, lanesOf(16), "llvm.x86.sse2.pmadd.wd",
+                      {sliceOf(rewriter, loc, wideLhs, 8 * half, 8),
+                       sliceOf(rewriter, loc, wideRhs, 8 * half, 8)}));
+                Value even = vector::ShuffleOp::create(
+                    rewriter, loc, halves[0], halves[1],
+                    ArrayRef<int64_t>{0, 2, 4, 6});
+                Value odd = vector::ShuffleOp::create(
+                    rewriter, loc, halves[0], halves[1],
+                    ArrayRef<int64_t>{1, 3, 5, 7});
+                Value quads = arith::AddIOp::create(rewriter, loc, even, odd);
+                return arith::AddIOp::create(rewriter, loc, acc, quads)
+                    .getResult();
+              }));
       return success();
     }
     if (isa == Int8Dot::ArmDotprod && !op.getUnsignedLhs() && bytes % 16 == 0) {

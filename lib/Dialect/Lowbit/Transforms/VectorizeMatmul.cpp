@@ -78,6 +78,15 @@ struct KernelPlan {
   int64_t segmentUnits;
   int64_t numSegments;
   int64_t lanes;
+  /// Lanes of the accumulators: `lanes`, or one register on targets with 16
+  /// narrow vector registers (SSE, AVX2), where a segment's `lanes`-wide
+  /// products are added into them slice by slice (accumulate).
+  int64_t accLanes;
+  /// Tiles of several activation rows stay within 16 registers.
+  bool narrow = false;
+  /// f16 parameters are extended with integer operations (x86 SSE: no F16C,
+  /// where LLVM would call __extendhfsf2 once per element).
+  bool expandHalf = false;
   unsigned radix = 0;
   unsigned digits = 0;
   /// Dequantization: w = (q * alpha + beta) * s (+ m), where q is the code
@@ -88,7 +97,7 @@ struct KernelPlan {
 
 /// The walk for `op`, or a reason it has no vector kernel.
 static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
-                                        std::string &why) {
+                                        int64_t vectorBits, std::string &why) {
   SchemeAttr scheme = op.getScheme();
   LayoutAttr layout = op.getLayout();
   int64_t k = op.getInput().getType().getDimSize(1);
@@ -162,12 +171,12 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
       why = "dynamic int8 activations need segments of whole 4-byte groups";
       return failure();
     }
-    if ((isVpdpbusd(dot) || dot == Int8Dot::X86Avx2) && bytes % 16 != 0)
+    if ((isVpdpbusd(dot) || isPmaddubsw(dot)) && bytes % 16 != 0)
       plan.dot = Int8Dot::Generic;
     // AVX2's pair sums fit i16 with q + 8 <= 15 against |x| <= 127, not with
     // q + 128.
     if (isVpdpbusd(plan.dot) ||
-        (plan.dot == Int8Dot::X86Avx2 && plan.kind != LayoutKind::Int8))
+        (isPmaddubsw(plan.dot) && plan.kind != LayoutKind::Int8))
       plan.weightOffset = plan.kind == LayoutKind::Int8 ? 128 : 8;
     plan.lanes = bytes / 4;
     // smmla takes 8 bytes of each row, signed: every group's bytes of a
@@ -175,8 +184,12 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
     int64_t groupBytes = scheme.getGranularity() == GranularityKind::PerGroup
                              ? bytes / plan.blocksPerSegment
                              : bytes;
-    plan.mmla = i8mm && !plan.weightOffset && plan.dot != Int8Dot::X86Avx2 &&
+    plan.mmla = i8mm && !plan.weightOffset && !isPmaddubsw(plan.dot) &&
                 groupBytes % 8 == 0;
+    plan.narrow = vectorBits < 512 && !plan.mmla;
+    plan.expandHalf = vectorBits <= 128 && !plan.mmla;
+    plan.accLanes =
+        plan.narrow ? std::min(plan.lanes, vectorBits / 32) : plan.lanes;
     return plan;
   }
 
@@ -205,6 +218,12 @@ static FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
     plan.alpha = step;
     plan.beta = levels.front();
   }
+  // The slotted layouts keep their per-slot vectors (not measured narrow).
+  plan.narrow = vectorBits < 512 && (plan.kind == LayoutKind::Int8 ||
+                                     plan.kind == LayoutKind::Int4Interleaved);
+  plan.expandHalf = vectorBits <= 128;
+  plan.accLanes =
+      plan.narrow ? std::min(plan.lanes, vectorBits / 32) : plan.lanes;
   return plan;
 }
 
@@ -291,7 +310,8 @@ private:
   /// rows), other layouts tiles of 4: int8's 64-lane segments and the
   /// slotted layouts' per-segment sums would not fit the registers.
   SmallVector<int64_t> rowTiles() const {
-    if (plan.kind == LayoutKind::Int4Interleaved && !plan.dynamicInt8)
+    if ((plan.kind == LayoutKind::Int4Interleaved && !plan.dynamicInt8) ||
+        (plan.narrow && !plan.dynamicInt8))
       return {8, 4, 1};
     return {4, 1};
   }
@@ -307,7 +327,11 @@ private:
   /// packed matrix is then one sequential stream, which the cold (DRAM-bound)
   /// case needs more than the shared loads. Row tiles take two columns, which
   /// halves the activation traffic from L2 per multiply-add.
-  int64_t columnTile(int64_t rowTile) const { return rowTile == 1 ? 1 : 2; }
+  /// On narrow targets (16 registers) a tile is one column: its 8 row
+  /// accumulators, the column's decoded slice and an activation fit.
+  int64_t columnTile(int64_t rowTile) const {
+    return rowTile == 1 || (plan.narrow && !plan.dynamicInt8) ? 1 : 2;
+  }
 
   /// Weight rows (output columns) per block when several activation rows
   /// are computed: about 256 KiB of packed weights and parameters, a
@@ -597,13 +621,63 @@ private:
   /// acc + float(dot) * scale (a scalar or one per lane), or acc + dot in
   /// i32 without a scale.
   Value accumulateDot(Value dot, Value scale, Value acc) {
-    if (!scale)
-      return arith::AddIOp::create(b, loc, acc, dot);
+    if (!scale) // i32 sums are exact in any order
+      return arith::AddIOp::create(
+          b, loc, acc,
+          sumSlices(dot, cast<VectorType>(acc.getType()).getNumElements()));
     int64_t lanes = cast<VectorType>(dot.getType()).getNumElements();
     Value asFloat = arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), dot);
     if (!isa<VectorType>(scale.getType()))
       scale = splat(scale, lanes);
-    return multiplyAdd(asFloat, scale, acc);
+    return accumulate(asFloat, scale, acc, /*chained=*/true);
+  }
+
+  /// The sum of the `lanes`-wide slices of `v` (a tree; integer or float
+  /// with `reassoc`).
+  Value sumSlices(Value v, int64_t lanes) {
+    int64_t total = cast<VectorType>(v.getType()).getNumElements();
+    SmallVector<Value> parts;
+    for (int64_t offset = 0; offset < total; offset += lanes)
+      parts.push_back(total == lanes
+                          ? v
+                          : Value(vector::ExtractStridedSliceOp::create(
+                                b, loc, v, {offset}, {lanes}, {1})));
+    while (parts.size() > 1) {
+      SmallVector<Value> next;
+      for (size_t i = 0; i + 1 < parts.size(); i += 2)
+        next.push_back(
+            isa<FloatType>(getElementTypeOrSelf(v.getType()))
+                ? Value(arith::AddFOp::create(b, loc, parts[i], parts[i + 1],
+                                              arith::FastMathFlags::reassoc))
+                : Value(arith::AddIOp::create(b, loc, parts[i], parts[i + 1])));
+      if (parts.size() % 2)
+        next.push_back(parts.back());
+      parts = std::move(next);
+    }
+    return parts.front();
+  }
+
+  /// acc + x * y where x and y may be wider than the accumulator (narrow
+  /// targets): slice by slice, chained into acc (multiply-adds a target
+  /// with FMA contracts; row tiles bring enough independent chains), or
+  /// the products summed as a tree first (a single row's few chains).
+  Value accumulate(Value x, Value y, Value acc, bool chained) {
+    int64_t lanes = cast<VectorType>(x.getType()).getNumElements();
+    int64_t accLanes = cast<VectorType>(acc.getType()).getNumElements();
+    if (lanes == accLanes)
+      return multiplyAdd(x, y, acc);
+    auto slice = [&](Value v, int64_t offset) {
+      return Value(vector::ExtractStridedSliceOp::create(b, loc, v, {offset},
+                                                         {accLanes}, {1}));
+    };
+    if (!chained) {
+      Value products = arith::MulFOp::create(b, loc, x, y);
+      return arith::AddFOp::create(b, loc, acc, sumSlices(products, accLanes),
+                                   arith::FastMathFlags::reassoc);
+    }
+    for (int64_t offset = 0; offset < lanes; offset += accLanes)
+      acc = multiplyAdd(slice(x, offset), slice(y, offset), acc);
+    return acc;
   }
 
   /// The first output column of the slice that buildColumns writes (a
@@ -724,12 +798,54 @@ private:
     if (auto vector = dyn_cast<VectorType>(type))
       target = vectorOf(vector.getNumElements(), f32);
     Type element = getElementTypeOrSelf(type);
+    if (element.isF16() && plan.expandHalf)
+      return extendHalf(value, target);
     if (isa<FloatType>(element))
       return element.isF32() ? value
                              : Value(arith::ExtFOp::create(b, loc, target, value));
     if (op.getScheme().getIsSigned())
       return arith::SIToFPOp::create(b, loc, target, value);
     return arith::UIToFPOp::create(b, loc, target, value);
+  }
+  /// f16 `value` (scalar or vector) as f32 `target`, exactly, in integer
+  /// and f32 operations: the magnitude's bits shifted into place are the
+  /// f32 of value * 2^-112 (subnormal halves included), multiplied back;
+  /// infinities and NaNs get the f32 exponent; the sign is or-ed in.
+  Value extendHalf(Value value, Type target) {
+    Type i32 = b.getI32Type(), i16 = b.getI16Type();
+    int64_t lanes = 0;
+    if (auto vector = dyn_cast<VectorType>(value.getType()))
+      lanes = vector.getNumElements();
+    auto typeOf = [&](Type element) -> Type {
+      return lanes ? Type(vectorOf(lanes, element)) : element;
+    };
+    auto constant = [&](Type element, TypedAttr attr) {
+      Value scalar = arith::ConstantOp::create(b, loc, attr);
+      return lanes ? splat(scalar, lanes) : scalar;
+    };
+    auto i32Constant = [&](int64_t v) {
+      return constant(i32, b.getI32IntegerAttr(int32_t(v)));
+    };
+    Value bits = arith::ExtUIOp::create(
+        b, loc, typeOf(i32),
+        arith::BitcastOp::create(b, loc, typeOf(i16), value));
+    Value sign = arith::ShLIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, bits, i32Constant(0x8000)),
+        i32Constant(16));
+    Value magnitude = arith::ShLIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, bits, i32Constant(0x7FFF)),
+        i32Constant(13));
+    Value scaled = arith::MulFOp::create(
+        b, loc, arith::BitcastOp::create(b, loc, target, magnitude),
+        constant(f32, b.getF32FloatAttr(0x1p112f)));
+    Value special = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                          magnitude, i32Constant(0x7C00 << 13));
+    Value result = arith::SelectOp::create(
+        b, loc, special,
+        arith::OrIOp::create(b, loc, magnitude, i32Constant(0x7F800000)),
+        arith::BitcastOp::create(b, loc, typeOf(i32), scaled));
+    return arith::BitcastOp::create(b, loc, target,
+                                    arith::OrIOp::create(b, loc, result, sign));
   }
   /// The zero point of a parameter group as i32, read with the scheme's
   /// signedness.
@@ -858,8 +974,8 @@ private:
         numRows * columns.size(),
         accumulatesIntegers()
             ? splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
-                    plan.lanes)
-            : splat(f32Constant(0.0f), plan.lanes));
+                    plan.accLanes)
+            : splat(f32Constant(0.0f), plan.accLanes));
     // Without an offset, a per-channel or per-tensor scale multiplies the
     // row's total once, after the reduction.
     bool scaleAfter = !plan.dynamicInt8 && !isSlotted() && !hasOffset() &&
@@ -1219,25 +1335,46 @@ private:
     // Unsigned weight operands fit AVX2's 16-bit pair sums (see
     // decodeWeightOperands).
     bool unsignedWeights = plan.weightOffset || transfersSign;
-    bool pairsFitI16 = unsignedWeights && plan.dot == Int8Dot::X86Avx2;
+    bool pairsFitI16 = unsignedWeights && isPmaddubsw(plan.dot);
     SmallVector<Value> result(accs.begin(), accs.end());
-    for (auto [row, acc] : llvm::zip(rows, result)) {
-      Value dot = plan.weightOffset ? readCorrections(row, segment)
-                                    : Value(zeroLanes());
-      for (auto [i, operand] : llvm::enumerate(operands)) {
-        Value x = readQuantized(
-            row, arith::AddIOp::create(b, loc, kBase, index(i * bytes)), bytes);
-        if (transfersSign)
-          x = arith::SelectOp::create(
-              b, loc, negative,
-              arith::SubIOp::create(b, loc, byteConstant(0, bytes), x), x);
-        dot = unsignedWeights
-                  ? Value(DotI8Op::create(b, loc, dot, operand, x,
-                                          /*unsigned_lhs=*/true, pairsFitI16))
-                  : Value(DotI8Op::create(b, loc, dot, x, operand,
-                                          /*unsigned_lhs=*/false));
+    // Narrow targets go one register of bytes (its accLanes lanes) at a
+    // time through every row, so that few decoded bytes stay live.
+    int64_t chunk = 4 * plan.accLanes;
+    if (chunk >= bytes || bytes % chunk != 0)
+      chunk = bytes;
+    auto slice = [&](Value v, int64_t offset, int64_t size) {
+      if (size == cast<VectorType>(v.getType()).getNumElements())
+        return v;
+      return Value(vector::ExtractStridedSliceOp::create(b, loc, v, {offset},
+                                                         {size}, {1}));
+    };
+    for (int64_t first = 0; first < bytes; first += chunk) {
+      int64_t lanes = chunk / 4;
+      for (auto [row, acc] : llvm::zip(rows, result)) {
+        Value dot = plan.weightOffset
+                        ? slice(readCorrections(row, segment), first / 4, lanes)
+                        : slice(zeroLanes(), 0, lanes);
+        for (auto [i, operand] : llvm::enumerate(operands)) {
+          Value x = readQuantized(
+              row,
+              arith::AddIOp::create(b, loc, kBase, index(i * bytes + first)),
+              chunk);
+          if (transfersSign)
+            x = arith::SelectOp::create(
+                b, loc, slice(negative, first, chunk),
+                arith::SubIOp::create(b, loc, byteConstant(0, chunk), x), x);
+          Value w = slice(operand, first, chunk);
+          dot = unsignedWeights
+                    ? Value(DotI8Op::create(b, loc, dot, w, x,
+                                            /*unsigned_lhs=*/true, pairsFitI16))
+                    : Value(DotI8Op::create(b, loc, dot, x, w,
+                                            /*unsigned_lhs=*/false));
+        }
+        Value chunkScale = scale && isa<VectorType>(scale.getType())
+                               ? slice(scale, first / 4, lanes)
+                               : scale;
+        acc = accumulateDot(dot, chunkScale, acc);
       }
-      acc = accumulateDot(dot, scale, acc);
     }
     return result;
   }
@@ -1261,7 +1398,7 @@ private:
     // AVX2 int8: |q| (at most 128, unsigned) meets x with q's sign (|x| <=
     // 127): each pair sum is at most 2 * 128 * 127 in magnitude, within i16.
     negative = Value();
-    if (plan.kind == LayoutKind::Int8 && plan.dot == Int8Dot::X86Avx2) {
+    if (plan.kind == LayoutKind::Int8 && isPmaddubsw(plan.dot)) {
       operands.push_back(math::AbsIOp::create(b, loc, w));
       negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, w,
                                        constant(0));
@@ -1341,13 +1478,13 @@ private:
         return accumulateCodes(rows, columns, kBase, valid, unit, unscaled,
                                partial, accs);
       SmallVector<Value> zeros(accs.size(),
-                               splat(f32Constant(0.0f), plan.lanes));
+                               splat(f32Constant(0.0f), plan.accLanes));
       SmallVector<Value> sums = accumulateCodes(
           rows, columns, kBase, valid, unit, unscaled, partial, zeros);
       SmallVector<Value> result;
       for (auto [i, sum, acc] : llvm::enumerate(sums, accs))
         result.push_back(multiplyAdd(
-            sum, splat(params[i / numRows].multiplier, plan.lanes), acc));
+            sum, splat(params[i / numRows].multiplier, plan.accLanes), acc));
       return result;
     }
     // Codes scaled by the code factor meet a multiplier divided by it (an
@@ -1581,6 +1718,7 @@ private:
                                      bool partial, ValueRange accs) {
     bool isSigned = op.getScheme().getQmin() < 0;
     int64_t numRows = rows.size();
+    bool chained = numRows * int64_t(columns.size()) >= 4;
     SmallVector<Value> result(accs.begin(), accs.end());
     switch (plan.kind) {
     case LayoutKind::Int8: {
@@ -1592,7 +1730,7 @@ private:
         Value weights = dequantize(codes, isSigned, params[c]);
         for (int64_t r = 0; r < numRows; ++r)
           result[c * numRows + r] =
-              multiplyAdd(xs[r], weights, result[c * numRows + r]);
+              accumulate(xs[r], weights, result[c * numRows + r], chained);
       }
       return result;
     }
@@ -1638,8 +1776,8 @@ private:
         Value highWeights = dequantize(high, isSigned, params[c]);
         for (int64_t r = 0; r < numRows; ++r) {
           Value &acc = result[c * numRows + r];
-          acc = multiplyAdd(xLow[r], lowWeights, acc);
-          acc = multiplyAdd(xHigh[r], highWeights, acc);
+          acc = accumulate(xLow[r], lowWeights, acc, chained);
+          acc = accumulate(xHigh[r], highWeights, acc, chained);
         }
       }
       return result;
@@ -1660,18 +1798,20 @@ private:
 
 struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
   VectorizeMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm,
-                         bool parallel)
-      : OpRewritePattern(context), dot(dot), i8mm(i8mm), parallel(parallel) {}
+                         bool parallel, int64_t vectorBits)
+      : OpRewritePattern(context), dot(dot), i8mm(i8mm), parallel(parallel),
+        vectorBits(vectorBits) {}
   Int8Dot dot;
   bool i8mm;
   bool parallel;
+  int64_t vectorBits;
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
     if (!op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "only f32 activations");
     std::string why;
-    FailureOr<KernelPlan> plan = planKernel(op, dot, i8mm, why);
+    FailureOr<KernelPlan> plan = planKernel(op, dot, i8mm, vectorBits, why);
     if (failed(plan))
       return rewriter.notifyMatchFailure(op, why);
     KernelBuilder kernel(rewriter, op, *plan, parallel);
@@ -1695,7 +1835,8 @@ struct LowbitVectorizeMatmulPass
     if (failed(dot))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeMatmulPattern>(&getContext(), *dot, i8mm, parallel);
+    patterns.add<VectorizeMatmulPattern>(&getContext(), *dot, i8mm, parallel,
+                                         vectorBits);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -3,6 +3,7 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-lower-dot-i8 | FileCheck %s --check-prefix=GENERIC
 // RUN: lowbit-opt %s -split-input-file -lowbit-lower-dot-i8=isa=avx2 | FileCheck %s --check-prefix=AVX2
 // RUN: lowbit-opt %s -split-input-file -lowbit-lower-dot-i8=isa=avx-vnni | FileCheck %s --check-prefix=AVXVNNI
+// RUN: lowbit-opt %s -split-input-file -lowbit-lower-dot-i8=isa=sse2 | FileCheck %s --check-prefix=SSE2
 // RUN: not lowbit-opt %s -lowbit-lower-dot-i8=isa=sse9 2>&1 | FileCheck %s --check-prefix=BAD
 
 // AVX-VNNI has at most 256-bit vpdpbusd: 64 bytes go in two halves, each
@@ -33,6 +34,20 @@
 // GENERIC: vector.shuffle %[[P]], %[[P]] [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60]
 // GENERIC: vector.shuffle %[[P]], %[[P]] [3, 7, 11,
 // GENERIC-NOT: lowbit.dot_i8
+// SSE2 (any signs): per 16 bytes, both sides widened to i16, pmaddwd of
+// each 8-byte half, the pair sums added into quads.
+// SSE2-LABEL: func @unsigned_by_signed
+// SSE2: arith.extui %{{.*}} : vector<16xi8> to vector<16xi16>
+// SSE2: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi16>
+// SSE2: llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"({{.*}}) : (vector<8xi16>, vector<8xi16>) -> vector<4xi32>
+// SSE2: llvm.call_intrinsic "llvm.x86.sse2.pmadd.wd"
+// SSE2: %[[EVEN:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6] : vector<4xi32>, vector<4xi32>
+// SSE2: %[[ODD:.*]] = vector.shuffle %{{.*}}, %{{.*}} [1, 3, 5, 7] : vector<4xi32>, vector<4xi32>
+// SSE2: arith.addi %[[EVEN]], %[[ODD]] : vector<4xi32>
+// SSE2-NOT: arith.muli
+// SSE2-LABEL: func @signed_by_signed
+// SSE2-NOT: arith.extui
+// SSE2: llvm.x86.sse2.pmadd.wd
 func.func @unsigned_by_signed(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
   %r = lowbit.dot_i8 %acc, %a, %b {unsigned_lhs} : vector<16xi32>, vector<64xi8>
   return %r : vector<16xi32>
@@ -87,4 +102,4 @@ func.func @pairwise(%acc: vector<12xi32>, %a: vector<48xi8>, %b: vector<48xi8>) 
   return %r, %s : vector<12xi32>, vector<12xi32>
 }
 
-// BAD: unknown isa 'sse9' (expected generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod)
+// BAD: unknown isa 'sse9' (expected generic, avx512-vnni, avx-vnni, avx2, ssse3, sse2 or arm-dotprod)

@@ -2,7 +2,7 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-integer-matmul=int8-dot=avx512-vnni | FileCheck %s --check-prefix=VNNI
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-integer-matmul="int8-dot=arm-dotprod i8mm=true" | FileCheck %s --check-prefix=I8MM
 // RUN: not lowbit-opt %s -split-input-file -lowbit-vectorize-integer-matmul=int8-dot=sse9 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: error: unknown int8-dot 'sse9' (expected generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod)
+// BAD: error: unknown int8-dot 'sse9' (expected generic, avx512-vnni, avx-vnni, avx2, ssse3, sse2 or arm-dotprod)
 
 // K = 100: one whole 64-byte segment in the loop, then a partial one read
 // with zero padding; one reduction and the bias per output.

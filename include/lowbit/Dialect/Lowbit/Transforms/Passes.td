@@ -389,12 +389,16 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
            "Integer dot products for dynamic int8 activations: generic, "
            "avx512-vnni (needs AVX512-VNNI and AVX512-VL), avx-vnni, avx2 "
-           "or arm-dotprod">,
+           "ssse3, sse2 or arm-dotprod">,
     Option<"i8mm", "i8mm", "bool", "false",
            "Dynamic int8 activations: AArch64 smmla for pairs of rows and "
            "columns (needs +i8mm)">,
     Option<"parallel", "parallel", "bool", "false",
-           "Split large kernels' output columns across threads (scf.forall)">
+           "Split large kernels' output columns across threads (scf.forall)">,
+    Option<"vectorBits", "vector-bits", "int64_t", "512",
+           "Width of the target's vector registers (128: SSE or NEON, 256: "
+           "AVX2, 512: AVX-512); below 512, accumulators are one register "
+           "wide and row tiles fit 16 registers">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",
@@ -413,7 +417,10 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
     `isa=avx-vnni`: up to 32, which LLVM encodes with VEX), into
     `llvm.x86.avx2.pmadd.ub.sw` + `llvm.x86.avx2.pmadd.wd` by ones per 32
     bytes (`isa=avx2`, unsigned x signed with `pairs_fit_i16`; the SSSE3/SSE2
-    forms for a 16-byte remainder), into
+    forms for a 16-byte remainder, and only them with `isa=ssse3`), into
+    `llvm.x86.sse2.pmadd.wd` on operands widened to i16 per 16 bytes, the
+    pair sums of both halves then added into quads (`isa=sse2`, any signs),
+    into
     `arm_neon.intr.sdot` per 16 bytes (`isa=arm-dotprod`, signed x signed),
     or into widening multiplies and a four-way `vector.multi_reduction`
     (`isa=generic`, and whatever an ISA cannot take). Runs after
@@ -430,7 +437,7 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"generic\"",
-           "generic, avx512-vnni, avx-vnni, avx2 or arm-dotprod">
+           "generic, avx512-vnni, avx-vnni, avx2, ssse3, sse2 or arm-dotprod">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::arm_neon::ArmNeonDialect",
