@@ -169,7 +169,20 @@ def LowbitImportQuant : Pass<"lowbit-import-quant", "::mlir::ModuleOp"> {
     %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<i8>)
            {scheme = #lowbit.scheme<i8, affine, per_tensor>} : tensor<4xf32> -> tensor<4xi8>
     ```
+
+    `quant.scast` is the identity on storage values. With
+    `require-paired-storage-casts` (what `lowbitc` and the `lowbit-quantize`
+    pipeline use), a `quant.scast` whose quantized value neither comes from
+    a `quant.qcast` nor feeds a `quant.dcast` is an error: its scale and
+    zero point would never be applied, so the model would silently compute
+    on raw integer codes.
   }];
+  let options = [
+    Option<"requirePairedStorageCasts", "require-paired-storage-casts",
+           "bool", "false",
+           "Reject a quant.scast whose quantized side meets no quant.qcast "
+           "or quant.dcast">
+  ];
   let dependentDialects = ["::lowbit::LowbitDialect", "::mlir::arith::ArithDialect"];
 }
 
