@@ -252,8 +252,11 @@ static Attribute foldConstantQuantize(QuantizeOp op,
   auto zeroPointsAttr =
       dyn_cast_if_present<ElementsAttr>(adaptor.getZeroPoints());
   auto minsAttr = dyn_cast_if_present<ElementsAttr>(adaptor.getMins());
+  // Folding expands the constant: not past the default limit (a small
+  // splat may declare a huge shape).
   if (!input || !scalesAttr || (op.getZeroPoints() && !zeroPointsAttr) ||
-      (op.getMins() && !minsAttr) || !op.getType().hasStaticShape())
+      (op.getMins() && !minsAttr) || !fitsConstantLimit(op.getType()) ||
+      !fitsConstantLimit(op.getInput().getType()))
     return {};
   FailureOr<std::vector<float>> values = readFloats(input);
   FailureOr<std::vector<float>> scales = readFloats(scalesAttr);
@@ -396,7 +399,8 @@ LogicalResult UnpackOp::verify() {
 /// the layout's range, since the result would be poison.
 OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
   auto codes = dyn_cast_if_present<ElementsAttr>(adaptor.getInput());
-  if (!codes || !getType().hasStaticShape())
+  if (!codes || !fitsConstantLimit(getType()) ||
+      !fitsConstantLimit(getInput().getType()))
     return {};
   FailureOr<std::vector<uint8_t>> patterns =
       readCodePatterns(codes, getLayout().getCodeBits(), getSignedCodes());
@@ -418,7 +422,8 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
       return pack.getInput();
   }
   auto packed = dyn_cast_if_present<ElementsAttr>(adaptor.getInput());
-  if (!packed || !getType().hasStaticShape())
+  if (!packed || !fitsConstantLimit(getType()) ||
+      !fitsConstantLimit(getInput().getType()))
     return {};
   return unpackRows(getLayout().getPackFormat(), packed, getType(),
                     getSignedCodes(), isa<DenseResourceElementsAttr>(packed));
