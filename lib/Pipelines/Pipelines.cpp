@@ -16,16 +16,29 @@ using namespace lowbit;
 LogicalResult lowbit::buildQuantizePipeline(
     OpPassManager &pm, const QuantizePipelineOptions &options,
     function_ref<LogicalResult(const Twine &)> errorHandler) {
-  if (options.preset == "fp32")
-    return success();
   FailureOr<WeightSchemeOptions> preset = getWeightPreset(options.preset);
-  if (failed(preset)) {
+  if (failed(preset) && options.preset != "fp32") {
     std::string names = "fp32";
     for (StringRef name : getWeightPresetNames())
       names += ", " + name.str();
     return errorHandler("unknown preset '" + options.preset +
                         "' (expected one of " + names + ")");
   }
+  // Upstream quant casts (QAT models) become lowbit ops before any pass can
+  // fold a quant.qcast / quant.dcast pair away; at every preset, fp32
+  // included, the quantization they describe is kept.
+  // Imported weights (the quantize of a constant folds to codes) are packed
+  // in the layout their own scheme prefers, whatever the preset's, and fused
+  // with float activations: the model already says how its activations are
+  // quantized. The preset then quantizes only the weights still in float.
+  LowbitImportQuantOptions importQuant;
+  importQuant.requirePairedStorageCasts = true;
+  pm.addPass(createLowbitImportQuant(importQuant));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLowbitPackWeights());
+  pm.addPass(createLowbitFuseMatmul());
+  if (options.preset == "fp32")
+    return success();
   WeightSchemeOptions scheme = *preset;
   if (options.bits.hasValue())
     scheme.bits = options.bits;
@@ -212,7 +225,8 @@ void lowbit::registerLowbitPipelines() {
       [](function_ref<void(const mlir::detail::PassOptions &)>) {});
   registerPassPipeline(
       "lowbit-quantize",
-      "Quantize and pack the weights of a model: TOSA to linalg, "
+      "Quantize and pack the weights of a model: upstream quant casts to "
+      "lowbit (lowbit-import-quant), TOSA to linalg, "
       "lowbit-quantize-weights, canonicalize (constant folding), "
       "lowbit-pack-weights",
       [](OpPassManager &pm, StringRef optionsText,

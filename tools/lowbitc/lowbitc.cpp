@@ -19,6 +19,7 @@
 #include "lowbit/Target/Model.h"
 #include "lowbit/Target/Target.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -164,6 +165,19 @@ int main(int argc, char **argv) {
       lowbit::parseModelFile(inputFilename, context, sourceMgr, errorMessage);
   if (!module)
     return errorMessage.empty() ? 1 : fail(errorMessage);
+
+  // The object's entry points are the public functions: without one, it
+  // would export nothing a caller could use.
+  if (llvm::none_of(module->getOps<func::FuncOp>(), [](func::FuncOp func) {
+        return func.isPublic() && !func.isExternal();
+      })) {
+    emitError(module->getLoc())
+        << "no public function to export: lowbitc compiles each public "
+           "func.func into a C entry point, and this module has "
+        << (module->getBody()->empty() ? "no functions"
+                                       : "only private or external ones");
+    return 1;
+  }
 
   // Calibration statistics from a file: observers, then their statistics.
   if (!calibrationFile.empty()) {

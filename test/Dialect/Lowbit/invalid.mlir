@@ -9,7 +9,8 @@ func.func private @f() attributes {a = #lowbit.codebook<[]>}
 
 // -----
 
-// expected-error @+1 {{codebook level 1 is not finite}}
+// 1.0e39 overflows f32.
+// expected-error @+1 {{codebook values must be finite, got infinity}}
 func.func private @f() attributes {a = #lowbit.codebook<[1.0, 1.0e39]>}
 
 // -----
@@ -21,6 +22,22 @@ func.func private @f() attributes {a = #lowbit.codebook<[0.0, 1.0, 1.0]>}
 
 // expected-error @+1 {{linspace needs 2 to 256 levels}}
 func.func private @f() attributes {a = #lowbit.codebook<linspace(-1.0, 1.0, 1)>}
+
+// -----
+
+// A hexadecimal literal is an f32 bit pattern: this one is a NaN.
+// expected-error @+1 {{codebook values must be finite, got NaN}}
+func.func private @f() attributes {a = #lowbit.codebook<linspace(0x7FC00000, 1.0, 11)>}
+
+// -----
+
+// expected-error @+1 {{codebook values must be finite, got infinity}}
+func.func private @f() attributes {a = #lowbit.codebook<linspace(-1.0, 0x7F800000, 11)>}
+
+// -----
+
+// expected-error @+1 {{codebook values must be finite, got NaN}}
+func.func private @f() attributes {a = #lowbit.codebook<[-1.0, 0xFFC00000, 1.0]>}
 
 //===----------------------------------------------------------------------===//
 // #lowbit.scheme
@@ -548,6 +565,70 @@ func.func @f() {
   return
 }
 
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'lowbit.packed_weight' op scale 0 is nan: scales must be positive and finite}}
+  %w:2 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<0x7FC00000> : tensor<4xf32>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i4, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'lowbit.packed_weight' op scale 2 is inf: scales must be positive and finite}}
+  %w:2 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<[1.0, 2.0, 0x7F800000, 1.0]> : tensor<4xf32>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i4, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'lowbit.packed_weight' op scale 0 is 0: scales must be positive and finite}}
+  %w:2 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<0.0> : tensor<f16>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<f16>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'lowbit.packed_weight' op scale 1 is -0.5: scales must be positive and finite}}
+  %w:2 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<[[1.0], [-0.5], [1.0], [1.0]]> : tensor<4x1xf16>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<4x1xf16>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'lowbit.packed_weight' op min 0 is nan: mins must be finite}}
+  %w:3 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<1.0> : tensor<f32>, mins = dense<0x7FC00000> : tensor<f32>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<u4, min_scale, per_tensor>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<f32>, tensor<f32>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'lowbit.packed_weight' op zero point 0 is 100, outside the code range [0, 15] of the scheme}}
+  %w:3 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<1.0> : tensor<f32>, zero_points = dense<100> : tensor<i8>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<u4, affine, per_tensor>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<f32>, tensor<i8>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'lowbit.packed_weight' op zero point 3 is 2147483648, outside the code range [0, 15] of the scheme}}
+  %w:3 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<1.0> : tensor<4xf32>, zero_points = dense<[0, 8, 15, 2147483648]> : tensor<4xi32>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<u4, affine, per_channel(axis = 0)>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<4xf32>, tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'lowbit.packed_weight' op zero point 0 is -9, outside the code range [-8, 7] of the scheme}}
+  %w:3 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<1.0> : tensor<f32>, zero_points = dense<-9> : tensor<i8>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i4, affine, per_tensor>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<f32>, tensor<i8>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // lowbit.matmul
 //===----------------------------------------------------------------------===//
@@ -662,4 +743,23 @@ func.func @f(%x: tensor<1x8xi8>, %w: tensor<2x8xi8>) -> tensor<1x2xi32> {
   // expected-error @+1 {{'lowbit.integer_matmul' op input zero point 200 is outside the int8 range [-128, 127]}}
   %0 = lowbit.integer_matmul %x, %w {input_zero_point = 200 : i32} : tensor<1x8xi8>, tensor<2x8xi8> -> tensor<1x2xi32>
   return %0 : tensor<1x2xi32>
+}
+
+// -----
+
+func.func @f(%x: tensor<1x15xf32>) -> tensor<1x4xf32> {
+  %w:2 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<1.0> : tensor<f32>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<f32>
+  // 15 codes fill 8 bytes as 16 do: only the weight's shape tells them apart.
+  // expected-error @+1 {{'lowbit.matmul' op input has K = 15 but the packed weight is 4x16 ([N, K])}}
+  %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<f32>) {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<1x15xf32>, tensor<4x8xi8> -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<1x16xf32>) -> tensor<1x4xf32> {
+  %w:2 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<1.0> : tensor<f32>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<f32>
+  // expected-error @+1 {{'lowbit.matmul' op scheme and layout must be the packed weight's (#lowbit.scheme<i4, symmetric, per_tensor>, #lowbit.layout<int4>)}}
+  %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<f32>) {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4_interleaved, block = 16>} : tensor<1x16xf32>, tensor<4x8xi8> -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
 }

@@ -6,10 +6,45 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <cstring>
 
 using namespace mlir;
 using namespace lowbit;
+
+std::optional<uint64_t> lowbit::getExpandedBytes(ShapedType type) {
+  if (!type.hasStaticShape())
+    return std::nullopt;
+  uint64_t bytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  bool overflow = false;
+  for (int64_t dim : type.getShape()) {
+    bytes = llvm::SaturatingMultiply(bytes, uint64_t(dim), &overflow);
+    if (overflow)
+      return UINT64_MAX;
+  }
+  return bytes;
+}
+
+bool lowbit::fitsConstantLimit(ShapedType type, uint64_t limit) {
+  std::optional<uint64_t> bytes = getExpandedBytes(type);
+  return bytes && *bytes <= limit;
+}
+
+LogicalResult lowbit::checkConstantBytes(Operation *op, ShapedType type,
+                                         uint64_t limit) {
+  std::optional<uint64_t> bytes = getExpandedBytes(type);
+  if (!bytes || *bytes <= limit)
+    return success();
+  InFlightDiagnostic diag = op->emitError()
+                            << "constant of type " << type << " takes ";
+  if (*bytes == UINT64_MAX)
+    diag << "more than 2^64";
+  else
+    diag << *bytes;
+  return diag << " bytes in memory once expanded, over the limit of " << limit
+              << " bytes (option max-constant-bytes)";
+}
 
 /// Reads one little-endian integer of `bytes` bytes.
 static int64_t loadInteger(const char *data, unsigned bytes, bool zeroExtend) {

@@ -1,6 +1,7 @@
 //===- LowbitAttributes.cpp - lowbit attributes ---------------------------===//
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Numerics/Quantize.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -42,32 +43,46 @@ static FailureOr<EnumT> parseEnumKeyword(AsmParser &parser, StringRef what) {
 // CodebookAttr
 //===----------------------------------------------------------------------===//
 
+/// Parses one codebook value as an f32 (a hexadecimal literal is the f32 bit
+/// pattern, as in `dense<0x7FC00000> : tensor<f32>`). Levels must be finite:
+/// a NaN or infinity is an error at the literal.
+static ParseResult parseCodebookValue(AsmParser &parser, float &value) {
+  SMLoc loc = parser.getCurrentLocation();
+  APFloat parsed(0.0f);
+  if (parser.parseFloat(APFloat::IEEEsingle(), parsed))
+    return failure();
+  if (!parsed.isFinite())
+    return parser.emitError(loc) << "codebook values must be finite, got "
+                                 << (parsed.isNaN() ? "NaN" : "infinity");
+  value = parsed.convertToFloat();
+  return success();
+}
+
 Attribute CodebookAttr::parse(AsmParser &parser, Type) {
   SmallVector<float> levels;
   if (parser.parseLess())
     return {};
   if (succeeded(parser.parseOptionalKeyword("linspace"))) {
-    double lo, hi;
+    float lo, hi;
     int64_t count;
     SMLoc countLoc;
-    if (parser.parseLParen() || parser.parseFloat(lo) || parser.parseComma() ||
-        parser.parseFloat(hi) || parser.parseComma() ||
-        parser.getCurrentLocation(&countLoc) || parser.parseInteger(count) ||
-        parser.parseRParen())
+    if (parser.parseLParen() || parseCodebookValue(parser, lo) ||
+        parser.parseComma() || parseCodebookValue(parser, hi) ||
+        parser.parseComma() || parser.getCurrentLocation(&countLoc) ||
+        parser.parseInteger(count) || parser.parseRParen())
       return {};
     if (count < 2 || count > 256) {
       parser.emitError(countLoc) << "linspace needs 2 to 256 levels";
       return {};
     }
-    for (int64_t i = 0; i < count; ++i)
-      levels.push_back(static_cast<float>(lo + (hi - lo) * double(i) /
-                                                   double(count - 1)));
+    llvm::append_range(levels,
+                       numerics::linspaceCodebook(lo, hi, unsigned(count)));
   } else {
     auto parseLevel = [&]() -> ParseResult {
-      double value;
-      if (parser.parseFloat(value))
+      float value;
+      if (parseCodebookValue(parser, value))
         return failure();
-      levels.push_back(static_cast<float>(value));
+      levels.push_back(value);
       return success();
     };
     if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,

@@ -6,6 +6,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 
@@ -250,8 +252,11 @@ static Attribute foldConstantQuantize(QuantizeOp op,
   auto zeroPointsAttr =
       dyn_cast_if_present<ElementsAttr>(adaptor.getZeroPoints());
   auto minsAttr = dyn_cast_if_present<ElementsAttr>(adaptor.getMins());
+  // Folding expands the constant: not past the default limit (a small
+  // splat may declare a huge shape).
   if (!input || !scalesAttr || (op.getZeroPoints() && !zeroPointsAttr) ||
-      (op.getMins() && !minsAttr) || !op.getType().hasStaticShape())
+      (op.getMins() && !minsAttr) || !fitsConstantLimit(op.getType()) ||
+      !fitsConstantLimit(op.getInput().getType()))
     return {};
   FailureOr<std::vector<float>> values = readFloats(input);
   FailureOr<std::vector<float>> scales = readFloats(scalesAttr);
@@ -394,7 +399,8 @@ LogicalResult UnpackOp::verify() {
 /// the layout's range, since the result would be poison.
 OpFoldResult PackOp::fold(FoldAdaptor adaptor) {
   auto codes = dyn_cast_if_present<ElementsAttr>(adaptor.getInput());
-  if (!codes || !getType().hasStaticShape())
+  if (!codes || !fitsConstantLimit(getType()) ||
+      !fitsConstantLimit(getInput().getType()))
     return {};
   FailureOr<std::vector<uint8_t>> patterns =
       readCodePatterns(codes, getLayout().getCodeBits(), getSignedCodes());
@@ -416,7 +422,8 @@ OpFoldResult UnpackOp::fold(FoldAdaptor adaptor) {
       return pack.getInput();
   }
   auto packed = dyn_cast_if_present<ElementsAttr>(adaptor.getInput());
-  if (!packed || !getType().hasStaticShape())
+  if (!packed || !fitsConstantLimit(getType()) ||
+      !fitsConstantLimit(getInput().getType()))
     return {};
   return unpackRows(getLayout().getPackFormat(), packed, getType(),
                     getSignedCodes(), isa<DenseResourceElementsAttr>(packed));
@@ -463,6 +470,72 @@ static LogicalResult verifyPackedWeight(function_ref<InFlightDiagnostic()> emit,
                            zeroPointsType, minsType);
 }
 
+/// `value` as printf's %g writes it: 0.5, -0.5, 0, inf, nan.
+static std::string formatValue(float value) {
+  return llvm::formatv("{0}", llvm::format("%g", double(value))).str();
+}
+
+static float toF32(APFloat value) {
+  bool losesInfo = false;
+  value.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven,
+                &losesInfo);
+  return value.convertToFloat();
+}
+
+/// The values of a constant parameter: a splat's single value (a splat of a
+/// huge shape is never expanded) or every element. Fails when the payload
+/// is unavailable (e.g. a dense_resource without its blob).
+static FailureOr<std::vector<float>> readParamFloats(ElementsAttr attr) {
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr);
+      dense && dense.isSplat())
+    return std::vector<float>{toF32(dense.getSplatValue<APFloat>())};
+  return readFloats(attr);
+}
+
+static FailureOr<std::vector<int64_t>> readParamIntegers(ElementsAttr attr,
+                                                         bool zeroExtend) {
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr);
+      dense && dense.isSplat()) {
+    APInt value = dense.getSplatValue<APInt>();
+    return std::vector<int64_t>{zeroExtend ? int64_t(value.getZExtValue())
+                                           : value.getSExtValue()};
+  }
+  return readIntegers(attr, zeroExtend);
+}
+
+/// Checks the values of constant parameters, with the numerics library's
+/// definition of valid ones: scales positive and finite, minimums finite,
+/// zero points (read with the scheme's signedness, as the kernels read them)
+/// inside the scheme's code range.
+static LogicalResult verifyParamValues(function_ref<InFlightDiagnostic()> emit,
+                                       SchemeAttr scheme, ElementsAttr scales,
+                                       ElementsAttr zeroPoints,
+                                       ElementsAttr mins) {
+  if (FailureOr<std::vector<float>> values = readParamFloats(scales);
+      succeeded(values))
+    for (auto [i, scale] : llvm::enumerate(*values))
+      if (!(scale > 0.0f) || !std::isfinite(scale))
+        return emit() << "scale " << i << " is " << formatValue(scale)
+                      << ": scales must be positive and finite";
+  if (mins)
+    if (FailureOr<std::vector<float>> values = readParamFloats(mins);
+        succeeded(values))
+      for (auto [i, min] : llvm::enumerate(*values))
+        if (!std::isfinite(min))
+          return emit() << "min " << i << " is " << formatValue(min)
+                        << ": mins must be finite";
+  if (zeroPoints)
+    if (FailureOr<std::vector<int64_t>> values =
+            readParamIntegers(zeroPoints, /*zeroExtend=*/!scheme.getIsSigned());
+        succeeded(values))
+      for (auto [i, zeroPoint] : llvm::enumerate(*values))
+        if (zeroPoint < scheme.getQmin() || zeroPoint > scheme.getQmax())
+          return emit() << "zero point " << i << " is " << zeroPoint
+                        << ", outside the code range [" << scheme.getQmin()
+                        << ", " << scheme.getQmax() << "] of the scheme";
+  return success();
+}
+
 LogicalResult PackedWeightOp::verify() {
   auto emit = [&]() { return emitOpError(); };
   ArrayRef<int64_t> shape = getShape();
@@ -471,10 +544,14 @@ LogicalResult PackedWeightOp::verify() {
   auto typeOf = [](std::optional<ElementsAttr> attr) {
     return attr ? cast<ShapedType>(attr->getType()) : ShapedType();
   };
-  return verifyPackedWeight(emit, shape, cast<ShapedType>(getData().getType()),
-                            getScheme(), getLayout(),
-                            cast<ShapedType>(getScales().getType()),
-                            typeOf(getZeroPoints()), typeOf(getMins()));
+  if (failed(verifyPackedWeight(
+          emit, shape, cast<ShapedType>(getData().getType()), getScheme(),
+          getLayout(), cast<ShapedType>(getScales().getType()),
+          typeOf(getZeroPoints()), typeOf(getMins()))))
+    return failure();
+  return verifyParamValues(emit, getScheme(), getScales(),
+                           getZeroPoints().value_or(ElementsAttr()),
+                           getMins().value_or(ElementsAttr()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -495,6 +572,19 @@ LogicalResult MatmulOp::verify() {
                                 typeOrNull(getZeroPoints()),
                                 typeOrNull(getMins()))))
     return failure();
+  // The storage shape cannot tell K from K - 1 when both round up to the
+  // same number of units: compare with the packed weight's logical shape.
+  if (auto weight = getPacked().getDefiningOp<PackedWeightOp>()) {
+    ArrayRef<int64_t> shape = weight.getShape();
+    if (!isCompatibleShape({n, k}, shape))
+      return emitOpError() << "input has K = " << formatShape({k})
+                           << " but the packed weight is " << formatShape(shape)
+                           << " ([N, K])";
+    if (weight.getScheme() != getScheme() || weight.getLayout() != getLayout())
+      return emitOpError() << "scheme and layout must be the packed weight's ("
+                           << weight.getScheme() << ", " << weight.getLayout()
+                           << ")";
+  }
   if (getType().getElementType() != inputType.getElementType())
     return emitOpError() << "result element type must match the input's";
   SchemeAttr scheme = getScheme();

@@ -37,6 +37,12 @@ static LogicalResult checkExportable(func::FuncOp func) {
                << "cannot export @" << func.getSymName() << " to C: " << what
                << " " << i << " has type " << t
                << " (only statically shaped tensors of integers or floats)";
+      if (tensor.getNumElements() == 0)
+        return func.emitError()
+               << "cannot export @" << func.getSymName() << " to C: " << what
+               << " " << i << " has type " << t
+               << ", which has no elements (lowbit does not compile tensors "
+                  "with a zero-sized dimension)";
     }
   }
   return success();

@@ -461,8 +461,20 @@ LogicalResult checkImportable(Operation *op) {
   return success();
 }
 
+/// Whether the quantized side of a storage cast meets a quant.qcast or a
+/// quant.dcast, i.e. whether its parameters are ever applied.
+bool isPairedStorageCast(quant::StorageCastOp op) {
+  if (isa<quant::QuantizedType>(getElementTypeOrSelf(op.getType())))
+    return llvm::any_of(op->getUsers(), [](Operation *user) {
+      return isa<quant::DequantizeCastOp>(user);
+    });
+  return op.getInput().getDefiningOp<quant::QuantizeCastOp>() != nullptr;
+}
+
 struct LowbitImportQuantPass
     : public lowbit::impl::LowbitImportQuantBase<LowbitImportQuantPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
@@ -473,6 +485,16 @@ struct LowbitImportQuantPass
     module.walk([&](Operation *op) {
       if (failed(checkImportable(op)))
         ok = false;
+      auto storageCast = dyn_cast<quant::StorageCastOp>(op);
+      if (requirePairedStorageCasts && storageCast &&
+          !isPairedStorageCast(storageCast)) {
+        op->emitOpError()
+            << "reinterprets integer codes as quantized values (or back) "
+               "without a quant.qcast or quant.dcast: the scale and zero "
+               "point would never be applied; dequantize the codes with "
+               "quant.dcast, or quantize floats with quant.qcast";
+        ok = false;
+      }
     });
     if (!ok)
       return signalPassFailure();

@@ -41,7 +41,8 @@ struct WeightCodes {
 std::optional<std::vector<int64_t>> getConstantIntegers(Value value,
                                                         bool zeroExtend) {
   ElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
+  if (!value || !matchPattern(value, m_Constant(&attr)) ||
+      !fitsConstantLimit(cast<ShapedType>(attr.getType())))
     return std::nullopt;
   FailureOr<std::vector<int64_t>> values = readIntegers(attr, zeroExtend);
   if (failed(values))

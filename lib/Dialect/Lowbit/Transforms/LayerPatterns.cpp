@@ -98,7 +98,8 @@ bool lowbit::isComputedFromConstants(Value value) {
 
 std::optional<std::vector<float>> lowbit::getConstantFloats(Value value) {
   ElementsAttr attr;
-  if (!value || !matchPattern(value, m_Constant(&attr)))
+  if (!value || !matchPattern(value, m_Constant(&attr)) ||
+      !fitsConstantLimit(cast<ShapedType>(attr.getType())))
     return std::nullopt;
   FailureOr<std::vector<float>> values = readFloats(attr);
   if (failed(values))

@@ -143,8 +143,10 @@ struct LowbitQuantizeWeightsPass
   void runOnOperation() override;
 
 private:
-  /// Collects the constant weight of `op`, or says why it is left alone.
-  std::optional<WeightUse> findWeight(linalg::LinalgOp op);
+  /// Collects the constant weight of `op`; otherwise sets `whyFloat` to why
+  /// it stays in float (empty: nothing to say, e.g. already quantized).
+  std::optional<WeightUse> findWeight(linalg::LinalgOp op,
+                                      std::string &whyFloat);
   /// Quantizes one weight; a null value when it is left in float.
   FailureOr<Value> quantizeWeight(const WeightUse &weight, SchemeAttr scheme,
                                   Type paramType);
@@ -152,8 +154,40 @@ private:
 
 } // namespace
 
+/// Why `op`, whose weight candidates are not constants, stays in float;
+/// empty when there is nothing to say: a weight already quantized
+/// (`lowbit.dequantize`, e.g. imported from upstream quant casts), or a
+/// product of two computed values (attention) unless `verbose`.
+static std::string explainNoConstant(ArrayRef<OpOperand *> candidates,
+                                     bool verbose) {
+  for (OpOperand *operand : candidates) {
+    Value value = operand->get();
+    if (auto transpose = value.getDefiningOp<linalg::TransposeOp>())
+      value = transpose.getInput();
+    if (value.getDefiningOp<DequantizeOp>())
+      return "";
+  }
+  // The last candidate is the weight of a matmul (x * W) and the filter of
+  // a convolution.
+  for (OpOperand *operand : llvm::reverse(candidates)) {
+    Value value = operand->get();
+    if (auto transpose = value.getDefiningOp<linalg::TransposeOp>())
+      value = transpose.getInput();
+    if (auto argument = dyn_cast<BlockArgument>(value))
+      return "input " + std::to_string(operand->getOperandNumber()) +
+             " is function argument " +
+             std::to_string(argument.getArgNumber()) +
+             ", not a constant (only constant weights are quantized at "
+             "compile time)";
+  }
+  if (verbose)
+    return "no operand is a constant weight (both are computed at run time)";
+  return "";
+}
+
 std::optional<WeightUse>
-LowbitQuantizeWeightsPass::findWeight(linalg::LinalgOp op) {
+LowbitQuantizeWeightsPass::findWeight(linalg::LinalgOp op,
+                                      std::string &whyFloat) {
   SmallVector<OpOperand *> candidates = getWeightCandidates(op);
   std::optional<WeightUse> found;
   for (OpOperand *operand : candidates) {
@@ -162,14 +196,24 @@ LowbitQuantizeWeightsPass::findWeight(linalg::LinalgOp op) {
     arith::ConstantOp constant = traceToConstant(*operand, use, perm);
     if (!constant)
       continue;
-    if (found) // Two constant inputs: nothing to quantize at run time.
+    if (found) { // Two constant inputs: nothing to quantize at run time.
+      whyFloat = "all of its inputs are constants";
       return std::nullopt;
+    }
     auto type = cast<RankedTensorType>(constant.getType());
+    if (!type.hasStaticShape()) {
+      whyFloat = "its weight has a dynamic shape";
+      return std::nullopt;
+    }
     // Convolution filters and contraction operands are indexed by loop
     // dimensions directly.
     AffineMap map = op.getMatchingIndexingMap(operand);
-    if (!map.isProjectedPermutation() || map.getNumResults() != type.getRank())
+    if (!map.isProjectedPermutation() ||
+        map.getNumResults() != type.getRank()) {
+      whyFloat = "its weight is not indexed by loop dimensions "
+                 "(unsupported shape)";
       return std::nullopt;
+    }
     SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
     SmallVector<bool> isReduction(type.getRank());
     for (int64_t d = 0; d < type.getRank(); ++d)
@@ -184,12 +228,13 @@ LowbitQuantizeWeightsPass::findWeight(linalg::LinalgOp op) {
       if (isReduction[d])
         weight.order.push_back(d);
     if (weight.numParallel == 0 || weight.numParallel == type.getRank()) {
-      op->emitRemark() << "weight left in float: it needs both output and "
-                          "reduction dimensions";
+      whyFloat = "it needs both output and reduction dimensions";
       return std::nullopt;
     }
     found = weight;
   }
+  if (!found)
+    whyFloat = explainNoConstant(candidates, report);
   return found;
 }
 
@@ -376,21 +421,64 @@ void LowbitQuantizeWeightsPass::runOnOperation() {
     return signalPassFailure();
   }
 
+  // Every matmul or convolution left in float gets a remark saying why, so
+  // that a model whose preset quantizes nothing does not pass silently.
   SmallVector<WeightUse> weights;
+  // Matmuls/convolutions seen, quantized, left in float (the report).
+  struct Counts {
+    int64_t layers = 0, quantized = 0, inFloat = 0;
+  } counts;
+  bool tooLarge = false;
   module.walk([&](linalg::LinalgOp op) {
+    // Pooling is a convolution whose window (a tensor.empty) has no values.
+    SmallVector<OpOperand *> candidates = getWeightCandidates(op);
+    if (candidates.empty() || llvm::any_of(candidates, [](OpOperand *operand) {
+          return operand->get().getDefiningOp<tensor::EmptyOp>();
+        }))
+      return;
+    ++counts.layers;
+    auto leaveInFloat = [&](const Twine &why) {
+      ++counts.inFloat;
+      op->emitRemark() << "weight left in float: " << why;
+    };
     if (!ops.empty() &&
-        !llvm::is_contained(ops, op->getName().getStringRef().str()))
+        !llvm::is_contained(ops, op->getName().getStringRef().str())) {
+      if (report)
+        leaveInFloat("the op is not in ops=");
       return;
-    std::optional<WeightUse> weight = findWeight(op);
-    if (!weight)
+    }
+    std::string whyFloat;
+    std::optional<WeightUse> weight = findWeight(op, whyFloat);
+    if (!weight) {
+      if (!whyFloat.empty())
+        leaveInFloat(whyFloat);
       return;
+    }
     auto type = cast<ShapedType>(weight->constant.getType());
+    std::string name = getWeightName(weight->constant);
+    if (type.getNumElements() == 0)
+      return leaveInFloat("weight '" + name + "' has no elements (a " +
+                          formatShape(type.getShape()) + " tensor)");
     if (type.getNumElements() < minElements)
+      return leaveInFloat(
+          "weight '" + name + "' has " + Twine(type.getNumElements()) +
+          " elements, fewer than min-elements=" + Twine(int64_t(minElements)));
+    if (!filter.empty() && !nameFilter.match(name)) {
+      if (report)
+        leaveInFloat("weight '" + name + "' does not match filter='" + filter +
+                     "'");
       return;
-    if (!filter.empty() && !nameFilter.match(getWeightName(weight->constant)))
+    }
+    // Quantizing reads the whole weight: a splat of a huge declared shape
+    // must not be expanded until memory runs out.
+    if (failed(checkConstantBytes(weight->constant, type, maxConstantBytes))) {
+      tooLarge = true;
       return;
+    }
     weights.push_back(*weight);
   });
+  if (tooLarge)
+    return signalPassFailure();
 
   // A constant shared by consumers that see it in the same canonical order
   // is quantized once.
@@ -415,8 +503,14 @@ void LowbitQuantizeWeightsPass::runOnOperation() {
       it = std::prev(done.end());
     }
     weight.use->set(it->value);
+    ++counts.quantized;
   }
   for (Quantized &entry : done)
     if (entry.constant->use_empty())
       entry.constant->erase();
+  if (report && counts.layers != 0)
+    module.emitRemark() << "lowbit-quantize-weights: " << counts.quantized
+                        << " of " << counts.layers
+                        << " matmul(s)/convolution(s) quantized, "
+                        << counts.inFloat << " left in float";
 }

@@ -290,6 +290,35 @@ struct LowbitVectorizeLinalgPass
     MLIRContext *context = &getContext();
     IRRewriter rewriter(context);
 
+    // Inputs this pass and the lowering cannot compile are errors at the op,
+    // not crashes: a constant larger than the limit once expanded (a small
+    // splat may declare a huge shape; folding a transpose and the LLVM
+    // global would expand it), and tensors without elements (upstream
+    // tiling divides by their sizes).
+    bool supported = true;
+    root->walk([&](Operation *op) {
+      // arith.constant values, lowbit.packed_weight payloads, ...
+      for (NamedAttribute attr : op->getAttrs())
+        if (auto elements = dyn_cast<ElementsAttr>(attr.getValue()))
+          if (failed(checkConstantBytes(
+                  op, cast<ShapedType>(elements.getType()), maxConstantBytes)))
+            supported = false;
+    });
+    root->walk([&](linalg::LinalgOp op) {
+      for (Value value : op->getOperands()) {
+        auto type = dyn_cast<ShapedType>(value.getType());
+        if (!type || !type.hasRank() || !llvm::is_contained(type.getShape(), 0))
+          continue;
+        op->emitOpError() << "has an operand of type " << type
+                          << ", which has no elements (lowbit does not "
+                             "compile tensors with a zero-sized dimension)";
+        supported = false;
+        return;
+      }
+    });
+    if (!supported)
+      return signalPassFailure();
+
     // Transposes of constants (weights) fold at compile time.
     SmallVector<linalg::TransposeOp> transposes;
     root->walk([&](linalg::TransposeOp op) { transposes.push_back(op); });

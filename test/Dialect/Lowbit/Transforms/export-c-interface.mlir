@@ -32,6 +32,13 @@ func.func @dynamic(%a: tensor<4xf32>) -> tensor<?xf32> {
 
 // -----
 
+// expected-error @+1 {{cannot export @empty to C: argument 0 has type 'tensor<0x4xf32>', which has no elements (lowbit does not compile tensors with a zero-sized dimension)}}
+func.func @empty(%a: tensor<0x4xf32>) -> tensor<0x4xf32> {
+  return %a : tensor<0x4xf32>
+}
+
+// -----
+
 // expected-error @+1 {{cannot export @scalar to C: argument 0 has type 'f32'}}
 func.func @scalar(%a: f32) -> tensor<1xf32> {
   %0 = tensor.from_elements %a : tensor<1xf32>

@@ -3,6 +3,8 @@
 // The report: shape, scheme, bytes (codes at 8 bits + f32 scales), errors.
 // Rows [127, -3] and [1, 127]: s = 1 per row, every value is a code, so
 // the error is 0; 4 bytes of codes + 8 bytes of scales.
+// expected-remark @+1 {{lowbit-quantize-weights: 1 of 1 matmul(s)/convolution(s) quantized, 0 left in float}}
+module {
 func.func @report(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
   // expected-remark @+1 {{quantized weight 'fc1' 2x2 as [2, 2] under #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>: 16 -> 12 bytes (1.33x), mse 0.000e+00, max abs error 0.000e+00, SQNR inf dB}}
   %w = arith.constant dense_resource<fc1> : tensor<2x2xf32>
@@ -13,6 +15,7 @@ func.func @report(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %acc = linalg.fill ins(%zero : f32) outs(%o : tensor<1x2xf32>) -> tensor<1x2xf32>
   %y = linalg.matmul ins(%x, %t : tensor<1x2xf32>, tensor<2x2xf32>) outs(%acc : tensor<1x2xf32>) -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
+}
 }
 
 {-#
@@ -60,6 +63,8 @@ func.func @inf_weight(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
 
 // A filter without an output-channel dimension has nothing to attach
 // per-channel parameters to: it stays float, with a remark.
+// expected-remark @+1 {{lowbit-quantize-weights: 0 of 1 matmul(s)/convolution(s) quantized, 1 left in float}}
+module {
 func.func @conv_2d_no_channels(%x: tensor<4x4xf32>) -> tensor<3x3xf32> {
   %w = arith.constant dense<1.0> : tensor<2x2xf32>
   %zero = arith.constant 0.0 : f32
@@ -68,4 +73,5 @@ func.func @conv_2d_no_channels(%x: tensor<4x4xf32>) -> tensor<3x3xf32> {
   // expected-remark @+1 {{weight left in float: it needs both output and reduction dimensions}}
   %y = linalg.conv_2d ins(%x, %w : tensor<4x4xf32>, tensor<2x2xf32>) outs(%acc : tensor<3x3xf32>) -> tensor<3x3xf32>
   return %y : tensor<3x3xf32>
+}
 }

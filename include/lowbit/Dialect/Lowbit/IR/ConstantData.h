@@ -13,9 +13,28 @@
 #include "mlir/IR/BuiltinAttributeInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <optional>
 #include <vector>
 
 namespace lowbit {
+
+/// The default limit on the bytes of one constant that passes expand in
+/// memory (the `max-constant-bytes` pass options; folders use it as is).
+constexpr uint64_t kDefaultMaxConstantBytes = uint64_t(4) << 30; // 4 GiB
+
+/// The bytes a constant of `type` takes in memory once expanded (a splat
+/// is stored as one element but read, packed or lowered as all of them),
+/// saturating at UINT64_MAX; std::nullopt for a dynamic shape.
+std::optional<uint64_t> getExpandedBytes(mlir::ShapedType type);
+
+/// Whether a constant of `type` may be expanded under `limit` bytes.
+bool fitsConstantLimit(mlir::ShapedType type,
+                       uint64_t limit = kDefaultMaxConstantBytes);
+
+/// Emits an error at `op` and fails when a constant of `type` would take
+/// more than `limit` bytes expanded: its size, the limit and the option.
+mlir::LogicalResult checkConstantBytes(mlir::Operation *op,
+                                       mlir::ShapedType type, uint64_t limit);
 
 /// Reads the integer elements of a dense or dense_resource constant as
 /// int64 values, sign-extended from the element width (zero-extended when

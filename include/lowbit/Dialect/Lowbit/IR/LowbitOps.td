@@ -286,7 +286,10 @@ def Lowbit_PackedWeightOp : Lowbit_Op<"packed_weight",
     `dense_resource` constants.
 
     The weight means `W = dequantize(unpack(packed))` with the given
-    parameters; `lowbit.matmul` consumes the results directly.
+    parameters; `lowbit.matmul` consumes the results directly. The verifier
+    checks the parameter values too: scales positive and finite, minimums
+    finite, zero points (read with the scheme's signedness) inside the
+    scheme's code range.
 
     ```mlir
     %w:2 = lowbit.packed_weight {
@@ -327,7 +330,10 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     `layout` with the given parameters (K is the last dimension of `input`).
     The scheme's granularity must be per-tensor, per-channel along axis 0
     (output features) or per-group along axis 1 (the reduction). The result
-    has the activation element type. How the sum is ordered is the
+    has the activation element type. When `packed` comes from a
+    `lowbit.packed_weight`, its `shape` must be `[N, K]` and its scheme and
+    layout this op's (padded storage alone cannot tell K from K - 1).
+    How the sum is ordered is the
     implementation's choice (it is vectorized), so results may differ from a
     sequential sum by floating-point reassociation.
 

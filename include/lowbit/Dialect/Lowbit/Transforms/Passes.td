@@ -64,11 +64,17 @@ def LowbitQuantizeWeights : Pass<"lowbit-quantize-weights", "::mlir::ModuleOp"> 
     ```
 
     NaN or Inf in a weight is an error at the weight's location naming the
-    tensor and the first bad index. Weights with dynamic shapes, or that feed
-    ops this pass does not know, stay float with a remark. With `report`, a
-    remark per weight gives its shape, scheme, bytes before and after
-    (codes at the scheme's bit width plus parameters), MSE, max abs error
-    and SQNR.
+    tensor and the first bad index, and so is a weight larger than
+    `max-constant-bytes` once expanded (default 4 GiB: a 300-byte splat may
+    declare 16 GiB). Every matmul or convolution left in float gets a remark
+    saying why: its weight is a function argument rather than a constant,
+    has no elements or fewer than `min-elements`, has a dynamic or
+    unsupported shape. Weights already quantized (`lowbit.dequantize`) are
+    not remarked, nor, unless `report` is set, products of two computed
+    values (attention). With `report`, a remark per weight gives its shape,
+    scheme, bytes before and after (codes at the scheme's bit width plus
+    parameters), MSE, max abs error and SQNR, and a final remark on the
+    module counts the matmuls/convolutions quantized and left in float.
   }];
   let options = [
     Option<"bits", "bits", "unsigned", "8", "Bits per code (2..8)">,
@@ -97,7 +103,11 @@ def LowbitQuantizeWeights : Pass<"lowbit-quantize-weights", "::mlir::ModuleOp"> 
     Option<"filter", "filter", "std::string", "\"\"",
            "Only weights whose name (resource key or name location) matches this regex">,
     Option<"report", "report", "bool", "false",
-           "Emit a remark per weight: shape, scheme, bytes, MSE, max abs error, SQNR">,
+           "Emit a remark per weight: shape, scheme, bytes, MSE, max abs error, SQNR; "
+           "a remark per matmul/convolution left in float for any reason; a summary">,
+    Option<"maxConstantBytes", "max-constant-bytes", "uint64_t", "4294967296",
+           "Largest weight (bytes once expanded: a splat counts every element) "
+           "the pass reads; a larger one is an error">,
     Option<"numThreads", "num-threads", "unsigned", "0",
            "Threads for quantizing large weights (0: all; results do not depend on it)">
   ];
@@ -169,7 +179,20 @@ def LowbitImportQuant : Pass<"lowbit-import-quant", "::mlir::ModuleOp"> {
     %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<i8>)
            {scheme = #lowbit.scheme<i8, affine, per_tensor>} : tensor<4xf32> -> tensor<4xi8>
     ```
+
+    `quant.scast` is the identity on storage values. With
+    `require-paired-storage-casts` (what `lowbitc` and the `lowbit-quantize`
+    pipeline use), a `quant.scast` whose quantized value neither comes from
+    a `quant.qcast` nor feeds a `quant.dcast` is an error: its scale and
+    zero point would never be applied, so the model would silently compute
+    on raw integer codes.
   }];
+  let options = [
+    Option<"requirePairedStorageCasts", "require-paired-storage-casts",
+           "bool", "false",
+           "Reject a quant.scast whose quantized side meets no quant.qcast "
+           "or quant.dcast">
+  ];
   let dependentDialects = ["::lowbit::LowbitDialect", "::mlir::arith::ArithDialect"];
 }
 
@@ -759,10 +782,21 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
 
     Ops with dynamic shapes, and anything the vectorizer rejects, stay as
     they are and become loops.
+
+    Two kinds of input are errors at the op rather than crashes: a linalg
+    op on a tensor with a zero-sized dimension (lowbit does not compile
+    tensors without elements; `lowbit-export-c-interface` rejects them at
+    the C boundary too), and a constant larger than `max-constant-bytes`
+    once expanded (default 4 GiB; a splat of a huge declared shape is
+    small in the file but expanded by folding and by the LLVM lowering).
   }];
   let options = [
     Option<"parallel", "parallel", "bool", "false",
-           "Split large ops across threads (scf.forall)">
+           "Split large ops across threads (scf.forall)">,
+    Option<"maxConstantBytes", "max-constant-bytes", "uint64_t", "4294967296",
+           "Largest constant (bytes once expanded: a splat counts every "
+           "element) the pass and the lowering may materialize; a larger one "
+           "is an error">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
