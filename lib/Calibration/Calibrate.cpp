@@ -9,13 +9,17 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/Support/CheckedArithmetic.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <zlib.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -160,19 +164,82 @@ private:
 
 } // namespace
 
-FailureOr<std::unique_ptr<SampleSource>>
-lowbit::openSamples(const SampleOptions &options, ArrayRef<int64_t> inputShape,
-                    std::string &error) {
-  int64_t elements = 1;
-  for (int64_t d : inputShape)
-    elements *= d;
+/// `name=value`, for messages about an option.
+static std::string formatOption(StringRef name, double value) {
+  std::string text;
+  llvm::raw_string_ostream(text)
+      << "--" << name << "=" << llvm::format("%g", value);
+  return text;
+}
+
+/// Checks the options themselves (not the files): numbers are finite,
+/// positive where they divide or scale, and every byte of an image maps to a
+/// finite f32.
+static LogicalResult checkSampleOptions(const SampleOptions &options,
+                                        std::string &error) {
   if (options.idxPath.empty() == options.rawF32Path.empty()) {
     error = "give exactly one sample file (IDX images or raw f32)";
     return failure();
   }
-  if (!(options.stddev != 0.0) || options.pad < 0) {
-    error = "the preprocessing needs a non-zero standard deviation and a "
-            "non-negative padding";
+  for (auto [name, value] :
+       {std::pair<StringRef, double>{"scale", options.scale},
+        {"std", options.stddev}})
+    if (!std::isfinite(value) || !(value > 0.0)) {
+      error = formatOption(name, value) + ": expected a finite number > 0";
+      return failure();
+    }
+  if (!std::isfinite(options.mean)) {
+    error = formatOption("mean", options.mean) + ": expected a finite number";
+    return failure();
+  }
+  if (options.pad < 0 || options.pad > (int64_t(1) << 20)) {
+    error = "--pad=" + std::to_string(options.pad) +
+            ": expected 0 to 1048576 (2^20)";
+    return failure();
+  }
+  if (options.count < 0) {
+    error = "--count=" + std::to_string(options.count) +
+            ": expected a sample count >= 0 (0 = all)";
+    return failure();
+  }
+  if (options.idxPath.empty())
+    return success();
+  // The preprocessing is linear in the byte: its ends bound every value.
+  for (int byte : {0, 255}) {
+    double value = (byte * options.scale - options.mean) / options.stddev;
+    if (!(std::fabs(value) <= std::numeric_limits<float>::max())) {
+      std::string text;
+      llvm::raw_string_ostream(text)
+          << "the preprocessing (byte * scale - mean) / std maps byte " << byte
+          << " to " << llvm::format("%g", value) << ", outside the f32 range";
+      error = text;
+      return failure();
+    }
+  }
+  return success();
+}
+
+FailureOr<std::unique_ptr<SampleSource>>
+lowbit::openSamples(const SampleOptions &options, ArrayRef<int64_t> inputShape,
+                    std::string &error) {
+  if (failed(checkSampleOptions(options, error)))
+    return failure();
+  // The input's elements, without overflow: a sample must fit in memory.
+  int64_t elements = 1;
+  for (int64_t d : inputShape) {
+    std::optional<int64_t> product =
+        d < 0 ? std::nullopt : llvm::checkedMul(elements, d);
+    if (!product || *product > kMaxSampleBytes / 4) {
+      error = "the model input " + formatShape(inputShape) +
+              " is not a static shape of at most " +
+              std::to_string(kMaxSampleBytes / 4) + " f32 elements";
+      return failure();
+    }
+    elements = *product;
+  }
+  if (elements == 0) {
+    error = "the model input " + formatShape(inputShape) +
+            " has no elements: there is nothing to calibrate";
     return failure();
   }
   const std::string &path =
@@ -186,8 +253,12 @@ lowbit::openSamples(const SampleOptions &options, ArrayRef<int64_t> inputShape,
   if (!options.rawF32Path.empty()) {
     // Raw data has no header: its size gives the sample count.
     int64_t bytes = file->measure(), sampleBytes = elements * 4;
-    if (bytes <= 0 || bytes % sampleBytes != 0) {
-      error = "'" + path + "' holds " + std::to_string(std::max<int64_t>(bytes, 0)) +
+    if (bytes < 0) {
+      error = "'" + path + "' cannot be read (corrupt gzip data?)";
+      return failure();
+    }
+    if (bytes == 0 || bytes % sampleBytes != 0) {
+      error = "'" + path + "' holds " + std::to_string(bytes) +
               " bytes, not a whole number of f32 samples of " +
               formatShape(inputShape) + " (" + std::to_string(sampleBytes) +
               " bytes each)";
@@ -276,6 +347,13 @@ static FailureOr<func::FuncOp> findEntry(ModuleOp module, StringRef name,
 FailureOr<std::vector<ObservedStatistics>>
 lowbit::runCalibration(ModuleOp module, SampleSource &samples,
                        const CalibrationOptions &options, std::string &error) {
+  if (options.bins < 2 || options.bins > kMaxHistogramBins ||
+      options.bins % 2 != 0) {
+    error = "--bins=" + std::to_string(options.bins) +
+            ": expected an even number from 2 to " +
+            std::to_string(kMaxHistogramBins);
+    return failure();
+  }
   FailureOr<func::FuncOp> entry = findEntry(module, options.function, error);
   if (failed(entry))
     return failure();
@@ -532,8 +610,45 @@ lowbit::statisticsToJson(ArrayRef<ObservedStatistics> statistics) {
   return text;
 }
 
+/// Fails when `text` nests arrays and objects deeper than `limit` (the parser
+/// recurses once per level): the position of the first level too deep.
+static LogicalResult checkJsonDepth(StringRef text, unsigned limit,
+                                    std::string &error) {
+  unsigned depth = 0, line = 1;
+  bool inString = false, escaped = false;
+  for (auto [offset, c] : llvm::enumerate(text)) {
+    if (c == '\n')
+      ++line;
+    if (inString) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        inString = false;
+      continue;
+    }
+    if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) {
+        error = "malformed JSON: nested deeper than " + std::to_string(limit) +
+                " levels at line " + std::to_string(line) + " (byte " +
+                std::to_string(offset) + ")";
+        return failure();
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return success();
+}
+
 FailureOr<std::vector<ObservedStatistics>>
 lowbit::statisticsFromJson(StringRef text, std::string &error) {
+  error.clear();
+  if (failed(checkJsonDepth(text, kMaxJsonDepth, error)))
+    return failure();
   llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(text);
   if (!parsed) {
     error = "malformed JSON: " + llvm::toString(parsed.takeError());
@@ -545,17 +660,38 @@ lowbit::statisticsFromJson(StringRef text, std::string &error) {
     path.report(message);
     return failure();
   };
+  // Statistics become f32 attributes: a number beyond the f32 range would
+  // silently become an infinity. (llvm::json::Path only reports literal
+  // messages: this one is written directly.)
+  int64_t currentId = 0;
+  auto toF32 = [&](std::optional<double> number, StringRef field,
+                   float &out) -> LogicalResult {
+    if (!number || !(std::fabs(*number) <= std::numeric_limits<float>::max())) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << "statistics of observer " << currentId << ": " << field << " ";
+      if (number)
+        os << "is " << llvm::format("%g", *number)
+           << ", not a finite f32 value";
+      else
+        os << "is missing or not a number";
+      error = text;
+      return failure();
+    }
+    out = float(*number);
+    return success();
+  };
   auto readFloats = [&](const llvm::json::Value *value, llvm::json::Path path,
+                        StringRef field,
                         std::vector<float> &out) -> LogicalResult {
     const llvm::json::Array *array = value ? value->getAsArray() : nullptr;
     if (!array)
       return fail(path, "expected an array of numbers");
-    for (auto [i, element] : llvm::enumerate(*array)) {
-      std::optional<double> number = element.getAsNumber();
-      if (!number)
-        return fail(path.index(i), "expected a number");
-      out.push_back(float(*number));
-    }
+    out.resize(array->size());
+    for (auto [i, element] : llvm::enumerate(*array))
+      if (failed(toF32(element.getAsNumber(),
+                       (field + "[" + Twine(i) + "]").str(), out[i])))
+        return failure();
     return success();
   };
   auto parse = [&]() -> LogicalResult {
@@ -578,46 +714,59 @@ lowbit::statisticsFromJson(StringRef text, std::string &error) {
       ObservedStatistics stats;
       std::optional<int64_t> id = entry->getInteger("id");
       std::optional<StringRef> type = entry->getString("type");
-      std::optional<double> min = entry->getNumber("min");
-      std::optional<double> max = entry->getNumber("max");
       if (!id || *id < 0)
         return fail(at.field("id"), "expected a non-negative integer");
       if (!type)
         return fail(at.field("type"), "expected the tensor type");
-      if (!min || !max || !(*min <= *max))
+      currentId = *id;
+      if (failed(toF32(entry->getNumber("min"), "min", stats.min)) ||
+          failed(toF32(entry->getNumber("max"), "max", stats.max)))
+        return failure();
+      if (!(stats.min <= stats.max))
         return fail(at.field("min"), "expected numbers min <= max");
       stats.id = *id;
       stats.type = type->str();
       stats.location = entry->getString("location").value_or("").str();
       stats.samples = entry->getInteger("samples").value_or(0);
       stats.nonFinite = entry->getInteger("non_finite").value_or(0);
-      stats.min = float(*min);
-      stats.max = float(*max);
+      if (stats.samples < 0 || stats.nonFinite < 0)
+        return fail(at, "expected non-negative samples and non_finite");
       if (std::optional<int64_t> axis = entry->getInteger("axis")) {
         stats.axis = *axis;
         if (failed(readFloats(entry->get("channel_min"),
-                              at.field("channel_min"), stats.channelMins)) ||
+                              at.field("channel_min"), "channel_min",
+                              stats.channelMins)) ||
             failed(readFloats(entry->get("channel_max"),
-                              at.field("channel_max"), stats.channelMaxs)))
+                              at.field("channel_max"), "channel_max",
+                              stats.channelMaxs)))
           return failure();
       }
       if (const llvm::json::Object *h = entry->getObject("histogram")) {
         numerics::Histogram histogram;
-        std::optional<double> lo = h->getNumber("lo"), hi = h->getNumber("hi");
         const llvm::json::Array *counts = h->getArray("counts");
         llvm::json::Path hp = at.field("histogram");
         llvm::json::Path countsPath = hp.field("counts");
-        if (!lo || !hi || !(*lo < *hi))
-          return fail(hp, "expected numbers lo < hi");
-        if (!counts || counts->empty())
-          return fail(countsPath, "expected a non-empty array");
-        histogram.lo = float(*lo);
-        histogram.hi = float(*hi);
+        if (failed(toF32(h->getNumber("lo"), "histogram.lo", histogram.lo)) ||
+            failed(toF32(h->getNumber("hi"), "histogram.hi", histogram.hi)))
+          return failure();
+        // Bins of a positive, finite f32 width.
+        if (!(histogram.lo < histogram.hi) ||
+            !std::isfinite(histogram.hi - histogram.lo))
+          return fail(hp, "expected numbers lo < hi, hi - lo a finite f32");
+        if (!counts || counts->empty() || counts->size() > kMaxHistogramBins)
+          return fail(countsPath, "expected an array of 1 to 65536 counts");
+        int64_t total = 0;
         for (auto [j, count] : llvm::enumerate(*counts)) {
           std::optional<int64_t> c = count.getAsInteger();
           if (!c || *c < 0)
             return fail(countsPath.index(j),
                         "expected a non-negative integer");
+          // Calibrators sum the counts.
+          std::optional<int64_t> sum = llvm::checkedAdd(total, *c);
+          if (!sum)
+            return fail(countsPath.index(j),
+                        "the counts add up to more than an int64");
+          total = *sum;
           histogram.counts.push_back(*c);
         }
         stats.histogram = std::move(histogram);
@@ -627,10 +776,8 @@ lowbit::statisticsFromJson(StringRef text, std::string &error) {
     return success();
   };
   if (failed(parse())) {
-    std::string message;
-    llvm::raw_string_ostream os(message);
-    os << llvm::toString(root.getError());
-    error = message;
+    if (error.empty())
+      error = llvm::toString(root.getError());
     return failure();
   }
   return result;

@@ -25,7 +25,17 @@
 
 namespace lowbit {
 
-/// Where calibration samples come from and how they are preprocessed.
+/// Limits of what the readers accept, so that hostile files fail with a
+/// message instead of exhausting the stack or memory.
+/// Histogram bins (--bins, and the counts of a JSON histogram).
+constexpr unsigned kMaxHistogramBins = 1u << 16;
+/// Nesting of a statistics JSON file (its format needs 4 levels).
+constexpr unsigned kMaxJsonDepth = 64;
+/// Bytes of one sample (the model input's f32 elements).
+constexpr int64_t kMaxSampleBytes = int64_t(1) << 30;
+
+/// Where calibration samples come from and how they are preprocessed. The
+/// fields are lowbit-calibrate's flags, and errors name them so.
 struct SampleOptions {
   /// An IDX file of unsigned bytes (MNIST images), optionally gzip-ed: each
   /// sample is `v = (byte * scale - mean) / stddev`, zero-padded (0.0 after
@@ -34,9 +44,11 @@ struct SampleOptions {
   /// Raw little-endian f32 samples, back to back, each exactly the model
   /// input's element count (no preprocessing).
   std::string rawF32Path;
+  /// Finite; `scale` and `stddev` > 0; every byte must map to a finite f32.
   double scale = 1.0, mean = 0.0, stddev = 1.0;
+  /// 0 to 2^20.
   int64_t pad = 0;
-  /// Use at most this many samples (0 = all).
+  /// Use at most this many samples (0 = all; negative is an error).
   int64_t count = 0;
 };
 
@@ -54,7 +66,9 @@ public:
 };
 
 /// Opens the samples for a model input of `inputShape`. Fails with a message
-/// naming the file for missing, empty, malformed or wrongly sized data.
+/// for invalid options, an input without elements or of more than
+/// kMaxSampleBytes, and (naming the file) missing, empty, malformed or
+/// wrongly sized data.
 mlir::FailureOr<std::unique_ptr<SampleSource>>
 openSamples(const SampleOptions &options, llvm::ArrayRef<int64_t> inputShape,
             std::string &error);
@@ -74,6 +88,7 @@ struct ObservedStatistics {
 struct CalibrationOptions {
   /// The function to run; empty: the module's only public function.
   std::string function;
+  /// Even, 2 to kMaxHistogramBins.
   unsigned bins = 2048;
   JitOptions jit;
 };
@@ -99,7 +114,9 @@ attachStatistics(mlir::ModuleOp module,
 std::string statisticsToJson(llvm::ArrayRef<ObservedStatistics> statistics);
 
 /// Parses statisticsToJson's format. Fails with a message (path and field)
-/// for malformed files.
+/// for malformed files: nesting deeper than kMaxJsonDepth, statistics that
+/// are not finite f32 values (the observer's id and the field), histograms of
+/// more than kMaxHistogramBins bins or whose counts overflow an int64.
 mlir::FailureOr<std::vector<ObservedStatistics>>
 statisticsFromJson(llvm::StringRef text, std::string &error);
 
