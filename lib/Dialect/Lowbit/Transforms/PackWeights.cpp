@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Format.h"
 
 namespace lowbit {
@@ -174,8 +175,13 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
     op.getZeroPointsMutable().assign(weight.getOffsetValues());
   if (mins)
     op.getMinsMutable().assign(weight.getOffsetValues());
+  // Once each: after CSE, one constant may be both scales and mins.
+  llvm::SmallSetVector<Value, 3> olds;
   for (Value old : {oldCodes, oldScales, oldOffsets})
-    if (old && old.use_empty())
+    if (old)
+      olds.insert(old);
+  for (Value old : olds)
+    if (old.use_empty())
       old.getDefiningOp()->erase();
 
   if (report) {

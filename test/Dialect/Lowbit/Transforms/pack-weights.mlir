@@ -76,3 +76,18 @@ func.func @not_weights(%q: tensor<2x8xi8>, %s: tensor<8xf32>) -> (tensor<2x8xf32
   %b = lowbit.dequantize %c scales(%s : tensor<8xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 1)>} : tensor<2x8xi8> -> tensor<2x8xf32>
   return %a, %b : tensor<2x8xf32>, tensor<2x8xf32>
 }
+
+// -----
+
+// One constant as both scales and mins (CSE makes such pairs): it is erased
+// once, after its last use (found by lowbit-fuzz-mlir: a use after free).
+// CHECK-LABEL: func @shared_scales_mins
+// CHECK: %[[P:.*]], %[[S:.*]], %[[M:.*]] = lowbit.packed_weight {data = dense<{{\[}}[472446401, -390451572]]> : tensor<1x2xi32>, layout = #lowbit.layout<radix(11), block = 10>, mins = dense<5.000000e-01> : tensor<1x1xf16>, scales = dense<5.000000e-01> : tensor<1x1xf16>
+// CHECK: lowbit.dequantize %{{.*}} scales(%[[S]] : tensor<1x1xf16>) mins(%[[M]] : tensor<1x1xf16>)
+// CHECK-NOT: arith.constant
+func.func @shared_scales_mins() -> tensor<1x10xf32> {
+  %c = arith.constant dense<[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]> : tensor<1x10xi8>
+  %s = arith.constant dense<0.5> : tensor<1x1xf16>
+  %w = lowbit.dequantize %c scales(%s : tensor<1x1xf16>) mins(%s : tensor<1x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 10), codebook = <linspace(-1.0, 1.0, 11)>>} : tensor<1x10xi8> -> tensor<1x10xf32>
+  return %w : tensor<1x10xf32>
+}
