@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Configures (once) and builds lowbit in $LOWBIT_BUILD_DIR (default: build/),
-# Release, with clang-22 + lld and ccache.
+# Release, with clang-22 + lld and ccache; $LOWBIT_CMAKE_ARGS are extra
+# configure arguments (e.g. -DLOWBIT_SANITIZE=ON).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,6 @@ if [ ! -f "$build_dir/build.ninja" ]; then
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DLLVM_USE_LINKER=lld \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit ${LOWBIT_CMAKE_ARGS:-}
 fi
 cmake --build "$build_dir" -j "$(nproc)"

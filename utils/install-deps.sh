@@ -10,6 +10,8 @@ packages=(
   cmake ninja-build ccache
   # tests and benchmarks
   zlib1g-dev libgtest-dev libbenchmark-dev
+  # ASan/UBSan and libFuzzer runtimes (run-sanitized-tests.sh, fuzz.sh)
+  libclang-rt-22-dev
   # LLVM's OpenMP runtime, which parallel kernels call (the JIT, the e2e tests)
   libomp-22-dev
   # AArch64 cross compilation and emulation for the e2e tests
