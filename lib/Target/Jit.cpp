@@ -146,6 +146,11 @@ lowbit::compileForHost(OwningOpRef<ModuleOp> module, std::string &error,
                        : nullptr;
   if (!optimizerMachine || !codegenMachine)
     return fail(targetError);
+  // The engine's memory manager maps code and constants separately, at
+  // times more than 2 GiB apart (always under AddressSanitizer): the small
+  // code model's 32-bit relocations would then be truncated and the code
+  // read constants from a wrong address. The large one reaches anywhere.
+  codegenMachine->setCodeModel(llvm::CodeModel::Large);
 
   PassManager pm(&context);
   LowerToLLVMOptions lowerOptions = getLowerToLLVMOptions(*optimizerMachine);
