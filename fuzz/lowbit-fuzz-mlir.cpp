@@ -149,7 +149,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ScopedDiagnosticHandler quiet(&context,
                                 [](Diagnostic &) { return success(); });
   ParserConfig config(&context);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config);
+  // MLIR's lexer reads up to a terminating NUL, as files have (libFuzzer's
+  // data has none).
+  std::string source = text.str();
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, config);
   if (!module || failed(verify(*module)) || isOutOfScope(*module))
     return -1;
 
