@@ -52,10 +52,11 @@ namespace {
 cl::OptionCategory category("lowbit-bench-model options");
 cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.mlir>"),
                                cl::Required, cl::cat(category));
-cl::list<std::string>
-    presetsOpt("presets", cl::CommaSeparated, cl::cat(category),
-               cl::desc("Presets (default: fp32,w8,w4g32,w3g64,w2g32,c11g128,"
-                        "w8a8-dynamic,w4a8-dynamic)"));
+cl::list<std::string> presetsOpt(
+    "presets", cl::CommaSeparated, cl::cat(category),
+    cl::desc("Presets (default: fp32,w8,w4g32,w3g64,w2g32,c11g128,"
+             "w8a8-dynamic,w4a8-dynamic), or lowbit-quantize "
+             "option strings such as 'preset=w8 min-elements=4096'"));
 cl::list<int>
     threadsOpt("num-threads", cl::CommaSeparated, cl::cat(category),
                cl::desc("Thread counts (default: 1 and all cores); set through "
@@ -202,8 +203,10 @@ int main(int argc, char **argv) {
 
     PassManager pm(context.get());
     lowbit::QuantizePipelineOptions options;
-    options.preset = preset;
-    if (failed(lowbit::buildQuantizePipeline(pm, options,
+    std::string optionString =
+        StringRef(preset).contains('=') ? preset : "preset=" + preset;
+    if (failed(options.parseFromString(optionString)) ||
+        failed(lowbit::buildQuantizePipeline(pm, options,
                                              [&](const llvm::Twine &message) {
                                                llvm::errs()
                                                    << "lowbit-bench-model: "

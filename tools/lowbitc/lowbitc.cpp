@@ -263,12 +263,26 @@ int main(int argc, char **argv) {
   lowerOptions.threads = *threadRuntime;
   // Integer matmuls (dynamic or static int8 activations) on a CPU without
   // the dot-product instructions their fast kernels use: say what they get.
-  bool integerMatmuls = false;
+  bool integerMatmuls = false, floatMatmuls = false;
   module->walk([&](Operation *op) {
     if (op->hasAttr("dynamic_int8_activations") ||
         op->getName().getStringRef() == "lowbit.integer_matmul")
       integerMatmuls = true;
+    else if (op->getName().getStringRef() == "lowbit.matmul")
+      floatMatmuls = true;
   });
+  // Float activations times packed codes: without AVX2 each code costs
+  // 128-bit unpack, convert and multiply-add steps, more than an f32 weight
+  // costs fp32 code when the layer stays in cache (LeNet's, measured in
+  // docs/Lowering.md).
+  StringRef int8Dot = lowerOptions.int8Dot;
+  if (!quiet && floatMatmuls && (int8Dot == "sse2" || int8Dot == "ssse3"))
+    llvm::errs() << "lowbitc: note: " << machine->getTargetCPU()
+                 << " has no AVX2: packed weights with float activations are "
+                    "decoded 4 codes per 128-bit step, which can be slower "
+                    "than fp32 on layers that fit in cache; the "
+                    "int8-activation presets (w8a8-dynamic, w4a8-dynamic) "
+                    "are the fastest here\n";
   if (!quiet && integerMatmuls) {
     StringRef cpu = machine->getTargetCPU();
     StringRef dot = lowerOptions.int8Dot;
