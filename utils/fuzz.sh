@@ -9,8 +9,8 @@
 # build-asan/fuzz/seeds; what the fuzzers learn accumulates in
 # build-asan/fuzz/corpus/TARGET across runs; a crash, sanitizer report or
 # timeout (> 20 s for one input) is written to build-asan/fuzz/crashes/TARGET
-# and fails the run (reproduce: build-asan/fuzz/TARGET FILE). Prints the
-# executions, corpus size and time of each target.
+# and fails the run (reproduce: build-asan/fuzz/TARGET FILE). Prints each
+# target's executions, time, corpus (inputs/bytes) and covered edges.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,7 +39,7 @@ for target in "${targets[@]}"; do
 done
 
 status=0
-printf '%-22s %12s %10s %8s %8s\n' target executions exec/s corpus seconds
+printf '%-22s %11s %7s %8s %9s %7s\n' target executions exec/s seconds corpus edges
 for i in "${!targets[@]}"; do
   target=${targets[$i]}
   log=$work/$target.log
@@ -48,9 +48,13 @@ for i in "${!targets[@]}"; do
     echo "fuzz: $target found a problem (log: $log):" >&2
     grep -E "ERROR|SUMMARY|Test unit written" "$log" >&2 || tail -20 "$log" >&2
   fi
-  stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -1; }
-  printf '%-22s %12s %10s %8s %8s\n' "$target" "$(stat number_of_executed_units)" \
-    "$(stat average_exec_per_sec)" "$(ls "$work/corpus/$target" | wc -l)" \
-    "$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | awk '{print $5}')"
+  # libFuzzer's last status line: "#RUNS DONE cov: EDGES ft: F corp: N/SIZE".
+  done_line=$(grep -E '^#[0-9]+[[:space:]]+(DONE|INITED|pulse|NEW|REDUCE)' "$log" | tail -1 || true)
+  printf '%-22s %11s %7s %8s %9s %7s\n' "$target" \
+    "$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")" \
+    "$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")" \
+    "$(grep -o 'Done [0-9]* runs in [0-9]*' "$log" | awk '{print $5}')" \
+    "$(echo "$done_line" | grep -o 'corp: [0-9]*/[0-9a-zA-Z]*' | cut -c7-)" \
+    "$(echo "$done_line" | grep -o 'cov: [0-9]*' | cut -c6-)"
 done
 exit $status
