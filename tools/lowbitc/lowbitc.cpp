@@ -148,6 +148,10 @@ int main(int argc, char **argv) {
   if (!threadRuntime)
     return fail("unknown --threading=" + threading + " (expected omp or none)");
 
+  if (optLevel > 3)
+    return fail("unknown optimization level -O" + std::to_string(optLevel) +
+                " (expected 0-3)");
+
   // Check the target before doing any work.
   lowbit::TargetOptions targetOptions;
   targetOptions.triple = targetTriple;

@@ -184,6 +184,14 @@ func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'lowbit.stats' op statistic 0 is infinite}}
+  %0 = lowbit.stats %x {min = array<f32: -1.0>, max = array<f32: 0x7F800000>} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{'lowbit.stats' op minimum 2.000000e+00 exceeds maximum 1.000000e+00 at 0}}
   %0 = lowbit.stats %x {min = array<f32: 2.0>, max = array<f32: 1.0>} : tensor<4xf32>
   return %0 : tensor<4xf32>

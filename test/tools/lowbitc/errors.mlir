@@ -5,6 +5,7 @@
 // RUN: not lowbitc %s --mattr=avx2 -o %t.o 2>&1 | FileCheck %s --check-prefix=SIGN
 // RUN: not lowbitc %s --quantize=w5 -o %t.o 2>&1 | FileCheck %s --check-prefix=PRESET
 // RUN: not lowbitc %s --emit=exe -o %t.o 2>&1 | FileCheck %s --check-prefix=EMIT
+// RUN: not lowbitc %s -O9 -o %t.o 2>&1 | FileCheck %s --check-prefix=OPT
 // RUN: not lowbitc %s -o %t.o 2>&1 | FileCheck %s --check-prefix=DYNAMIC
 
 // TARGET: lowbitc: error: unknown target 'riscv9'
@@ -13,6 +14,7 @@
 // SIGN: lowbitc: error: feature 'avx2' must start with '+' (enable) or '-' (disable)
 // PRESET: lowbitc: error: unknown preset 'w5'
 // EMIT: lowbitc: error: unknown --emit=exe (expected obj, asm, llvm or mlir)
+// OPT: lowbitc: error: unknown optimization level -O9 (expected 0-3)
 // DYNAMIC: errors.mlir:[[@LINE+1]]:1: error: cannot export @dynamic to C: argument 0 has type 'tensor<?x4xf32>' (only statically shaped tensors of integers or floats)
 func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   return %x : tensor<?x4xf32>

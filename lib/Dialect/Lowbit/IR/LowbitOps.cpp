@@ -185,6 +185,9 @@ LogicalResult StatsOp::verify() {
   for (auto [i, lo, hi] : llvm::enumerate(mins, maxs)) {
     if (std::isnan(lo) || std::isnan(hi))
       return emitOpError() << "statistic " << i << " is NaN";
+    // An infinite range has no finite scale: the calibration run overflowed.
+    if (std::isinf(lo) || std::isinf(hi))
+      return emitOpError() << "statistic " << i << " is infinite";
     if (lo > hi)
       return emitOpError() << "minimum " << lo << " exceeds maximum " << hi
                            << " at " << i;
