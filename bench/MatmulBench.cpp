@@ -40,15 +40,17 @@
 #include "lowbit/Numerics/Presets.h"
 #include "lowbit/Numerics/Quantize.h"
 #include "lowbit/Target/Jit.h"
+#include "lowbit/Target/Target.h"
 
-#include "mlir/IR/DialectRegistry.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <algorithm>
 #include <chrono>
@@ -281,53 +283,70 @@ std::string fp32Module(int64_t m, int64_t n, int64_t k) {
       x, w, y);
 }
 
-/// The f32 multiply-add peak probe: 12 independent chains of 16-lane
-/// vector.fma (enough to cover the FMA latency on current cores), compiled
-/// by the same JIT as the kernels, so with the host's widest vectors.
+/// The peak probes, compiled by the same JIT as the kernels, so with the
+/// host's widest vectors and its int8 dot-product instructions: 12
+/// independent chains (enough to cover the latency on current cores) of
+/// 16-lane f32 vector.fma, or of lowbit.dot_i8 (64 unsigned x signed byte
+/// products into 16 i32 lanes: vpdpbusd, the AVX2 pair, or sdot).
 constexpr int64_t kPeakChains = 12, kPeakLanes = 16,
                   kPeakIterations = int64_t(1) << 23;
-std::string fmaPeakModule() {
+/// Operations (a multiply-add is two) of one chain step.
+constexpr double kFmaStepOps = 2.0 * kPeakLanes,
+                 kDotI8StepOps = 2.0 * 4 * kPeakLanes;
+std::string peakModule(bool int8Dot) {
+  std::string lane = int8Dot ? "i32" : "f32";
+  std::string vec = "vector<16x" + lane + ">";
+  std::string add = int8Dot ? "arith.addi" : "arith.addf";
   std::string starts, inits, types, chains, yields, sum;
   for (int64_t i = 0; i < kPeakChains; ++i) {
     std::string sep = i ? ", " : "";
-    starts += llvm::formatv("  %o{0} = arith.constant dense<{0}.0> : "
-                            "vector<16xf32>\n  %v{0} = arith.addf %v, %o{0} : "
-                            "vector<16xf32>\n",
-                            i)
-                  .str();
+    starts +=
+        llvm::formatv("  %o{0} = arith.constant dense<{0}{3}> : {1}\n  %v{0} = "
+                      "{2} %v, %o{0} : {1}\n",
+                      i, vec, add, int8Dot ? "" : ".0")
+            .str();
     inits += llvm::formatv("{0}%x{1} = %v{1}", sep, i).str();
-    types += sep + "vector<16xf32>";
-    chains += llvm::formatv("    %y{0} = vector.fma %x{0}, %a, %b : "
-                            "vector<16xf32>\n",
-                            i)
-                  .str();
+    types += sep + vec;
+    // The signed operand is the accumulator's bytes: with loop-invariant
+    // operands LLVM turns the generic (widening) form into a closed form.
+    chains += int8Dot ? llvm::formatv("    %b{0} = vector.bitcast %x{0} : {1} "
+                                      "to vector<64xi8>\n    %y{0} = "
+                                      "lowbit.dot_i8 %x{0}, %a, %b{0} "
+                                      "{{unsigned_lhs} : {1}, vector<64xi8>\n",
+                                      i, vec)
+                            .str()
+                      : llvm::formatv("    %y{0} = vector.fma %x{0}, %a, %b : "
+                                      "{1}\n",
+                                      i, vec)
+                            .str();
     yields += llvm::formatv("{0}%y{1}", sep, i).str();
   }
-  sum = "  %s0 = arith.addf %r#0, %r#1 : vector<16xf32>\n";
+  sum = llvm::formatv("  %s0 = {0} %r#0, %r#1 : {1}\n", add, vec).str();
   for (int64_t i = 2; i < kPeakChains; ++i)
-    sum += llvm::formatv("  %s{0} = arith.addf %s{1}, %r#{2} : "
-                         "vector<16xf32>\n",
-                         i - 1, i - 2, i)
+    sum += llvm::formatv("  %s{0} = {1} %s{2}, %r#{3} : {4}\n", i - 1, add,
+                         i - 2, i, vec)
                .str();
+  std::string operands =
+      int8Dot ? "  %a = vector.bitcast %v : vector<16xi32> to vector<64xi8>\n"
+              : "  %a = arith.constant dense<0.99999994> : vector<16xf32>\n"
+                "  %b = arith.constant dense<0.5> : vector<16xf32>\n";
   return llvm::formatv(
-             R"mlir(func.func @fma_peak(%seed: tensor<16xf32>) -> tensor<16xf32> {{
+             R"mlir(func.func @peak(%seed: tensor<16x{9}>) -> tensor<16x{9}> {{
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %n = arith.constant {0} : index
-  %pad = arith.constant 0.0 : f32
-  %v = vector.transfer_read %seed[%c0], %pad : tensor<16xf32>, vector<16xf32>
-  %a = arith.constant dense<0.99999994> : vector<16xf32>
-  %b = arith.constant dense<0.5> : vector<16xf32>
-{1}  %r:{2} = scf.for %i = %c0 to %n step %c1 iter_args({3}) -> ({4}) {{
+  %pad = arith.constant 0{12} : {9}
+  %v = vector.transfer_read %seed[%c0], %pad : tensor<16x{9}>, {10}
+{11}{1}  %r:{2} = scf.for %i = %c0 to %n step %c1 iter_args({3}) -> ({4}) {{
 {5}    scf.yield {6} : {4}
   }
-{7}  %e = tensor.empty() : tensor<16xf32>
-  %out = vector.transfer_write %s{8}, %e[%c0] : vector<16xf32>, tensor<16xf32>
-  return %out : tensor<16xf32>
+{7}  %e = tensor.empty() : tensor<16x{9}>
+  %out = vector.transfer_write %s{8}, %e[%c0] : {10}, tensor<16x{9}>
+  return %out : tensor<16x{9}>
 }
 )mlir",
              kPeakIterations, starts, kPeakChains, inits, types, chains, yields,
-             sum, kPeakChains - 2)
+             sum, kPeakChains - 2, lane, vec, operands, int8Dot ? "" : ".0")
       .str();
 }
 
@@ -719,15 +738,27 @@ int main(int argc, char **argv) {
   Buffer probe(512ull << 20);
   for (size_t i = 0; i < probe.bytes / 8; ++i)
     probe.as<uint64_t>()[i] = i;
-  using PeakFunction = int(const float *, float *);
+  using PeakFunction = int(const void *, void *);
   std::string peakError;
-  auto peakJit = lowbit::compileForHost(context, fmaPeakModule(), peakError);
-  if (mlir::failed(peakJit)) {
+  auto fmaPeakJit =
+      lowbit::compileForHost(context, peakModule(/*int8Dot=*/false), peakError);
+  auto dotPeakJit =
+      lowbit::compileForHost(context, peakModule(/*int8Dot=*/true), peakError);
+  if (mlir::failed(fmaPeakJit) || mlir::failed(dotPeakJit)) {
     std::fprintf(stderr, "%s\n", peakError.c_str());
     return 1;
   }
-  auto *fmaPeak = (*peakJit)->lookupAs<PeakFunction>("lowbit_fma_peak");
-  float peakSeed[kPeakLanes] = {}, peakOut[kPeakLanes];
+  auto *fmaPeak = (*fmaPeakJit)->lookupAs<PeakFunction>("lowbit_peak");
+  auto *dotPeak = (*dotPeakJit)->lookupAs<PeakFunction>("lowbit_peak");
+  uint32_t peakSeed[kPeakLanes] = {}, peakOut[kPeakLanes];
+  // What the dot-product probe compiled to (the JIT's host choice).
+  std::string hostInt8Dot = "unknown";
+  lowbit::TargetOptions hostOptions;
+  hostOptions.triple = llvm::sys::getProcessTriple();
+  hostOptions.cpu = "native";
+  if (std::unique_ptr<llvm::TargetMachine> host =
+          lowbit::createTargetMachine(hostOptions, peakError))
+    hostInt8Dot = lowbit::getLowerToLLVMOptions(*host).int8Dot;
 
   size_t coldTotal = 0;
   for (auto &set : sets)
@@ -751,7 +782,7 @@ int main(int argc, char **argv) {
   };
   double cpuStart = threadCpuSeconds();
   auto wallStart = Clock::now();
-  std::vector<double> probeGBs, peakGFLOPS;
+  std::vector<double> probeGBs, peakGFLOPS, dotPeakGOPS;
   volatile uint64_t sink = 0;
   for (int round = 0; round < rounds; ++round) {
     touchPages(probe.as<uint8_t>(), probe.bytes);
@@ -760,8 +791,12 @@ int main(int argc, char **argv) {
     probeGBs.push_back(probe.bytes / seconds(start, Clock::now()) * 1e-9);
     start = Clock::now();
     fmaPeak(peakSeed, peakOut);
-    peakGFLOPS.push_back(2.0 * kPeakChains * kPeakLanes * kPeakIterations /
+    peakGFLOPS.push_back(kFmaStepOps * kPeakChains * kPeakIterations /
                          seconds(start, Clock::now()) * 1e-9);
+    start = Clock::now();
+    dotPeak(peakSeed, peakOut);
+    dotPeakGOPS.push_back(kDotI8StepOps * kPeakChains * kPeakIterations /
+                          seconds(start, Clock::now()) * 1e-9);
     for (auto &instance : instances) {
       WeightSet &w = *instance->weights;
       for (Buffer &copy : w.copies)
@@ -834,16 +869,22 @@ int main(int argc, char **argv) {
       cpuShare < 0.95 ? " (other load: times are inflated)" : "");
   std::printf("f32 multiply-add peak (%lld independent 16-lane vector.fma "
               "chains, JIT for this CPU, 1 thread): median %.1f GFLOPS, min "
-              "%.1f, max %.1f\n\n",
+              "%.1f, max %.1f\n",
               (long long)kPeakChains, median(peakGFLOPS),
               *std::min_element(peakGFLOPS.begin(), peakGFLOPS.end()),
               *std::max_element(peakGFLOPS.begin(), peakGFLOPS.end()));
+  std::printf("int8 dot-product peak (%lld independent chains of "
+              "lowbit.dot_i8 on 64 bytes, %s, JIT for this CPU, 1 thread): "
+              "median %.1f GOPS, min %.1f, max %.1f\n\n",
+              (long long)kPeakChains, hostInt8Dot.c_str(), median(dotPeakGOPS),
+              *std::min_element(dotPeakGOPS.begin(), dotPeakGOPS.end()),
+              *std::max_element(dotPeakGOPS.begin(), dotPeakGOPS.end()));
   std::printf(
-      "%-10s %-9s %3s %2s %9s | %10s %8s %8s | %10s %8s %8s %7s %6s | %9s "
+      "%-10s %-9s %3s %2s %9s | %10s %8s %8s | %10s %8s %8s %7s %6s %6s | %9s "
       "%9s\n",
       "NxK", "kernel", "M", "T", "MiB", "hot us", "GB/s", "GFLOPS", "cold us",
-      "GB/s", "GFLOPS", "%probe", "%fma", "x fp32", "x fp32c++");
-  std::string rule(142, '-');
+      "GB/s", "GFLOPS", "%probe", "%fma", "%dot", "x fp32", "x fp32c++");
+  std::string rule(149, '-');
   std::printf("%s\n", rule.c_str());
   std::pair<int64_t, int64_t> lastSize = {0, 0};
   for (auto &instance : instances) {
@@ -853,24 +894,32 @@ int main(int argc, char **argv) {
     lastSize = {w.n, w.k};
     double hot = median(instance->hotSeconds);
     double cold = median(instance->coldSeconds);
-    std::vector<double> coldGBs, fractions, peakFractions;
+    std::vector<double> coldGBs, fractions, peakFractions, dotFractions;
     for (size_t r = 0; r < instance->coldSeconds.size(); ++r) {
       double gbs = w.copyBytes / instance->coldSeconds[r] * 1e-9;
       fractions.push_back(gbs / probeGBs[r]);
-      peakFractions.push_back(instance->flops() / instance->coldSeconds[r] *
-                              1e-9 / peakGFLOPS[r]);
+      double gflops = instance->flops() / instance->coldSeconds[r] * 1e-9;
+      peakFractions.push_back(gflops / peakGFLOPS[r]);
+      dotFractions.push_back(gflops / dotPeakGOPS[r]);
     }
+    // Against the int8 peak only where the products are int8 dot products.
+    const nx::WeightPreset *preset = nx::findWeightPreset(w.kernel);
+    std::string dotShare =
+        preset && preset->dynamicInt8Activations
+            ? llvm::formatv("{0:f0}%", 100.0 * median(dotFractions)).str()
+            : "-";
     Instance *fp32 = findBaseline(*instance, "fp32");
     Instance *cxx = findBaseline(*instance, "fp32-c++");
     std::string size = llvm::formatv("{0}x{1}", w.n, w.k);
     std::printf(
         "%-10s %-9s %3lld %2d %9.2f | %10.1f %8.2f %8.2f | %10.1f %8.2f "
-        "%8.2f %6.1f%% %5.0f%% | %9s %9s\n",
+        "%8.2f %6.1f%% %5.0f%% %6s | %9s %9s\n",
         size.c_str(), w.kernel.c_str(), (long long)instance->m,
         instance->threads, w.copyBytes / double(1 << 20), hot * 1e6,
         w.copyBytes / hot * 1e-9, instance->flops() / hot * 1e-9, cold * 1e6,
         w.copyBytes / cold * 1e-9, instance->flops() / cold * 1e-9,
         100.0 * median(fractions), 100.0 * median(peakFractions),
+        dotShare.c_str(),
         fp32 ? llvm::formatv("{0:f2}", ratioMedian(fp32->coldSeconds,
                                                    instance->coldSeconds))
                    .str()
@@ -885,7 +934,8 @@ int main(int argc, char **argv) {
   std::printf(
       "\nGB/s = (packed weight + parameter bytes) / time; GFLOPS = 2 M "
       "N K / time; %%probe = cold GB/s / the same round's probe; %%fma = "
-      "cold GFLOPS / the same round's multiply-add peak; x fp32 "
+      "cold GFLOPS / the same round's multiply-add peak; %%dot = the same "
+      "against the int8 dot-product peak (int8-activation kernels); x fp32 "
       "= cold time of fp32 (lowbit pipeline, linalg.matmul) / cold "
       "time; x fp32c++ = the same against the C++ AVX2 fp32 kernel. "
       "Medians over %d rounds. T = threads (%%probe and %%fma are against "
