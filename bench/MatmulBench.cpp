@@ -19,14 +19,15 @@
 // Kernels run round-robin, on one thread unless --thread-counts says otherwise
 // (every kernel then runs at each thread count: large kernels split their
 // columns across OpenMP threads, and a second table gives the per-round
-// speedups over the first count), with an f32 multiply-add peak probe
-// (JIT-compiled like the kernels) and a DRAM read-bandwidth probe (a
-// plain sum over a 512 MiB buffer) in every round; the table reports medians
-// over rounds of: time per call, effective weight GB/s ((packed bytes +
-// parameter bytes) / time), GFLOPS (2 M N K / time), the cold GB/s as a
-// fraction of that round's bandwidth probe, the cold GFLOPS as a fraction of
-// its multiply-add peak, and speedups over the fp32 kernels in the same
-// round.
+// speedups over the first count), with f32 multiply-add and int8
+// dot-product peak probes (JIT-compiled like the kernels) and a DRAM
+// read-bandwidth probe (a plain sum over a 512 MiB buffer) in every round;
+// the table reports medians over rounds of: time per call, effective weight
+// GB/s ((packed bytes + parameter bytes) / time), GFLOPS (2 M N K / time),
+// the cold GB/s as a fraction of that round's bandwidth probe, the cold
+// GFLOPS as a fraction of its multiply-add peak and (int8-activation
+// kernels) of its dot-product peak, and speedups over the fp32 kernels in
+// the same round.
 //
 // Usage: lowbit-bench-matmul [--quick] [--sizes=4096x4096,11008x4096]
 //          [--m=1,8,64] [--kernels=fp32,fp32-c++,w8,w4g32,...] [--rounds=R]
