@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configures (once) and builds lowbit in $LOWBIT_BUILD_DIR (default: build/),
 # Release, with clang-22 + lld and ccache; $LOWBIT_CMAKE_ARGS are extra
-# configure arguments (e.g. -DLOWBIT_SANITIZE=ON).
+# configure arguments (e.g. -DLOWBIT_SANITIZE=ON); $LOWBIT_BUILD_TARGETS, if
+# set, the targets to build (default: all).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,4 +19,5 @@ if [ ! -f "$build_dir/build.ninja" ]; then
     -DLLVM_USE_LINKER=lld \
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit ${LOWBIT_CMAKE_ARGS:-}
 fi
-cmake --build "$build_dir" -j "$(nproc)"
+# shellcheck disable=SC2086 # a space-separated list of targets
+cmake --build "$build_dir" -j "$(nproc)" ${LOWBIT_BUILD_TARGETS:+--target $LOWBIT_BUILD_TARGETS}

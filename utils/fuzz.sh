@@ -23,7 +23,7 @@ shared=${LOWBIT_SHARED_DIR:-$root/../shared}
 
 LOWBIT_BUILD_DIR=$build_dir \
   LOWBIT_CMAKE_ARGS="-DLOWBIT_FUZZ=ON -DLOWBIT_BUILD_BENCHMARKS=OFF" \
-  "$root/utils/build.sh" >/dev/null
+  LOWBIT_BUILD_TARGETS="${targets[*]}" "$root/utils/build.sh" >/dev/null
 work=$build_dir/fuzz
 rm -rf "$work/seeds"
 /usr/bin/python3 "$root/utils/fuzz-seeds.py" "$root" "$shared" "$work/seeds"
