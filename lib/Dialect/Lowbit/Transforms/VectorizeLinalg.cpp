@@ -206,15 +206,16 @@ void splitRowReduction(RewriterBase &rewriter, linalg::GenericOp op) {
       ranges[innermost] % kReductionLanes != 0 ||
       ranges[innermost] < 2 * kReductionLanes)
     return;
-  // Every input reads the reduced dimension contiguously (innermost).
+  // Every input reads the reduced dimension contiguously (innermost), or
+  // not at all (a value broadcast along the row, such as LayerNorm's mean
+  // in its variance).
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
     if (!map.isProjectedPermutation())
       return;
     std::optional<unsigned> position =
         map.getResultPosition(rewriter.getAffineDimExpr(innermost));
-    if (map.getNumResults() != 0 &&
-        (!position || *position != map.getNumResults() - 1))
+    if (position && *position != map.getNumResults() - 1)
       return;
   }
   int64_t outputRank =

@@ -73,6 +73,31 @@ func.func @row_max(%x: tensor<8x256xf32>) -> tensor<8xf32> {
 
 // -----
 
+// LayerNorm's variance: an input broadcast along the row (the mean) does not
+// stop the split; it is read once per row, not per lane.
+// CHECK-LABEL: func @row_variance
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2]] output_shape [8, 16, 16] : tensor<8x256xf32> into tensor<8x16x16xf32>
+// CHECK: scf.for
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x16x16xf32> to vector<1x16xf32>
+// CHECK: scf.for
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<1x16xf32> to vector<1xf32>
+// CHECK-NOT: linalg.generic
+func.func @row_variance(%x: tensor<8x256xf32>, %mean: tensor<8xf32>) -> tensor<8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x, %mean : tensor<8x256xf32>, tensor<8xf32>) outs(%f : tensor<8xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %s = arith.mulf %d, %d : f32
+    %t = arith.addf %o, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+// -----
+
 // A reduction whose input is read with the reduced dimension outermost
 // (a column sum) is not split; it is still vectorized.
 // CHECK-LABEL: func @column_sum
