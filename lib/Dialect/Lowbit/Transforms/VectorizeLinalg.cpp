@@ -188,6 +188,29 @@ LogicalResult foldConstantTranspose(RewriterBase &rewriter,
   return success();
 }
 
+/// Whether every loop of `op` is parallel (elementwise, broadcast).
+bool isAllParallel(Operation *op) {
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumLoops() == linalgOp.getNumParallelLoops();
+}
+
+/// Elementwise chains (GELU's multiply, erf, add, multiply; a bias add
+/// then a residual add) become one generic each, so that each element is
+/// loaded and stored once instead of once per op (upstream elementwise
+/// fusion). Only a producer whose one use is the consumer, both all
+/// parallel: fusing into reductions would recompute the producer per
+/// partial sum, and a producer with other users would be computed twice.
+void fuseElementwiseChains(Operation *root) {
+  RewritePatternSet patterns(root->getContext());
+  linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *fused) {
+    Operation *producer = fused->get().getDefiningOp();
+    return isa_and_nonnull<linalg::GenericOp>(producer) &&
+           isAllParallel(producer) && isAllParallel(fused->getOwner()) &&
+           fused->get().hasOneUse();
+  });
+  (void)applyPatternsGreedily(root, std::move(patterns));
+}
+
 /// Lanes of the partial sums of a split row reduction.
 constexpr int64_t kReductionLanes = 16;
 
@@ -337,6 +360,8 @@ struct LowbitVectorizeLinalgPass
       if (succeeded(values))
         rewriter.replaceOp(op, *values);
     }
+
+    fuseElementwiseChains(root);
 
     SmallVector<linalg::GenericOp> reductions;
     root->walk([&](linalg::GenericOp op) {

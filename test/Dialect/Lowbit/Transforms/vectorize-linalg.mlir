@@ -148,3 +148,61 @@ func.func @softmax(%x: tensor<2x64xf32>) -> tensor<2x64xf32> {
   %y = linalg.softmax dimension(1) ins(%x : tensor<2x64xf32>) outs(%e : tensor<2x64xf32>) -> tensor<2x64xf32>
   return %y : tensor<2x64xf32>
 }
+
+// -----
+
+// An elementwise chain (exact GELU, then a residual add) becomes one loop
+// that reads x and r and writes the result once; erf stays a vector op for
+// lowbit-approximate-math.
+// CHECK-LABEL: func @gelu
+// CHECK: scf.for
+// CHECK-COUNT-2: vector.transfer_read {{.*}} : tensor<1x64xf32>, vector<1x64xf32>
+// CHECK: math.erf %{{.*}} : vector<1x64xf32>
+// CHECK: vector.transfer_write
+// CHECK-NOT: vector.transfer_write
+func.func @gelu(%x: tensor<4x64xf32>, %r: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %half = arith.constant 0.5 : f32
+  %one = arith.constant 1.0 : f32
+  %rs2 = arith.constant 0.70710678 : f32
+  %e = tensor.empty() : tensor<4x64xf32>
+  %a = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %t = arith.mulf %in, %rs2 : f32
+    %f = math.erf %t : f32
+    linalg.yield %f : f32
+  } -> tensor<4x64xf32>
+  %b = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %a : tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %f: f32, %o: f32):
+    %p = arith.addf %f, %one : f32
+    %q = arith.mulf %in, %p : f32
+    %s = arith.mulf %q, %half : f32
+    linalg.yield %s : f32
+  } -> tensor<4x64xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%b, %r : tensor<4x64xf32>, tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %s: f32, %o: f32):
+    %y = arith.addf %in, %s : f32
+    linalg.yield %y : f32
+  } -> tensor<4x64xf32>
+  return %c : tensor<4x64xf32>
+}
+
+// -----
+
+// A producer with another user, or feeding a reduction, is not fused: it
+// would be computed twice, or once per partial sum.
+// CHECK-LABEL: func @shared_producer
+// CHECK-COUNT-2: vector.transfer_write
+func.func @shared_producer(%x: tensor<4x64xf32>) -> (tensor<4x64xf32>, tensor<4x64xf32>) {
+  %e = tensor.empty() : tensor<4x64xf32>
+  %a = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %t = math.exp %in : f32
+    linalg.yield %t : f32
+  } -> tensor<4x64xf32>
+  %b = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%a : tensor<4x64xf32>) outs(%e : tensor<4x64xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %t = arith.mulf %in, %in : f32
+    linalg.yield %t : f32
+  } -> tensor<4x64xf32>
+  return %a, %b : tensor<4x64xf32>, tensor<4x64xf32>
+}

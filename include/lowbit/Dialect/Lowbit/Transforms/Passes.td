@@ -764,8 +764,13 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
       vectorized.
     * aggregate ops (`linalg.softmax`) are decomposed into the generics they
       stand for (upstream `AggregatedOpInterface`);
+    * elementwise chains are fused (upstream elementwise fusion) where the
+      producer has one use and both ops are all-parallel, so that GELU's
+      multiply, erf, add and multiply and a following residual add load and
+      store each element once;
     * reductions over the innermost, contiguous dimension (row sums and
-      maxima of softmax and normalization) are split into 16 interleaved
+      maxima of softmax and normalization; inputs may also be broadcast
+      along the row, as LayerNorm's mean is in its variance) are split into 16 interleaved
       partial reductions (upstream `linalg::splitReduction`), so that each
       row is reduced 16 lanes at a time and the lanes combined at the end;
       other reductions are tiled a row at a time and vectorized.
