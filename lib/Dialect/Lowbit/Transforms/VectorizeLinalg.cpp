@@ -198,15 +198,19 @@ bool isAllParallel(Operation *op) {
 /// then a residual add) become one generic each, so that each element is
 /// loaded and stored once instead of once per op (upstream elementwise
 /// fusion). Only a producer whose one use is the consumer, both all
-/// parallel: fusing into reductions would recompute the producer per
-/// partial sum, and a producer with other users would be computed twice.
+/// parallel, read element for element (not broadcast): fusing into a
+/// reduction or a broadcast would recompute the producer per partial sum or
+/// per broadcast element (LayerNorm's rsqrt once per element instead of per
+/// row), and a producer with other users would be computed twice.
 void fuseElementwiseChains(Operation *root) {
   RewritePatternSet patterns(root->getContext());
   linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *fused) {
     Operation *producer = fused->get().getDefiningOp();
-    return isa_and_nonnull<linalg::GenericOp>(producer) &&
-           isAllParallel(producer) && isAllParallel(fused->getOwner()) &&
-           fused->get().hasOneUse();
+    auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
+    return isa_and_nonnull<linalg::GenericOp>(producer) && consumer &&
+           isAllParallel(producer) && isAllParallel(consumer) &&
+           fused->get().hasOneUse() &&
+           consumer.getMatchingIndexingMap(fused).isPermutation();
   });
   (void)applyPatternsGreedily(root, std::move(patterns));
 }

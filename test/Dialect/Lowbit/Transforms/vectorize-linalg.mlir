@@ -206,3 +206,27 @@ func.func @shared_producer(%x: tensor<4x64xf32>) -> (tensor<4x64xf32>, tensor<4x
   } -> tensor<4x64xf32>
   return %a, %b : tensor<4x64xf32>, tensor<4x64xf32>
 }
+
+// -----
+
+// A producer read through a broadcast (a per-row value, such as LayerNorm's
+// reciprocal standard deviation) is not fused: its rsqrt would run once per
+// element instead of once per row.
+// CHECK-LABEL: func @broadcast_producer
+// CHECK: math.rsqrt %{{.*}} : vector<8xf32>
+// CHECK-NOT: math.rsqrt
+func.func @broadcast_producer(%x: tensor<8x256xf32>, %v: tensor<8xf32>) -> tensor<8x256xf32> {
+  %e1 = tensor.empty() : tensor<8xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%v : tensor<8xf32>) outs(%e1 : tensor<8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %t = math.rsqrt %a : f32
+    linalg.yield %t : f32
+  } -> tensor<8xf32>
+  %e2 = tensor.empty() : tensor<8x256xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %r : tensor<8x256xf32>, tensor<8xf32>) outs(%e2 : tensor<8x256xf32>) {
+  ^bb0(%a: f32, %s: f32, %o: f32):
+    %t = arith.mulf %a, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<8x256xf32>
+  return %y : tensor<8x256xf32>
+}

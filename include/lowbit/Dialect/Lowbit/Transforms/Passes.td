@@ -765,7 +765,9 @@ def LowbitVectorizeLinalg : Pass<"lowbit-vectorize-linalg"> {
     * aggregate ops (`linalg.softmax`) are decomposed into the generics they
       stand for (upstream `AggregatedOpInterface`);
     * elementwise chains are fused (upstream elementwise fusion) where the
-      producer has one use and both ops are all-parallel, so that GELU's
+      producer has one use, both ops are all-parallel and the consumer
+      reads the producer element for element (a broadcast would recompute
+      it per element), so that GELU's
       multiply, erf, add and multiply and a following residual add load and
       store each element once;
     * reductions over the innermost, contiguous dimension (row sums and
