@@ -1,0 +1,211 @@
+//===- Activations.cpp - activations in the form the segments read --------===//
+//
+// Once per call, before the loops: f32 rows padded to a stride that keeps
+// the rows of a tile in different L1 sets, rows regrouped per slot for the
+// slotted layouts, or rows quantized to int8 (with the corrections of
+// offset weight operands) for the integer dot products.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Layouts.h"
+#include "SegmentEmitters.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+void ActivationPreparer::pad() {
+  int64_t m = op.getType().getDimSize(0);
+  int64_t k = op.getInput().getType().getDimSize(1);
+  constexpr int64_t kChunk = 16;
+  int64_t stride = llvm::alignTo(k, kChunk) + kChunk;
+  Value padded =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, stride}, f32);
+  auto rows = scf::ForOp::create(
+      b, loc, index(0), index(m), index(1), ValueRange{padded},
+      [&](OpBuilder &, Location, Value row, ValueRange state) {
+        auto chunks = scf::ForOp::create(
+            b, loc, index(0), index(k), index(kChunk), state,
+            [&](OpBuilder &, Location, Value first, ValueRange inner) {
+              Value valid = arith::SubIOp::create(b, loc, index(k), first);
+              Value x = readActivations(row, first, valid, kChunk);
+              scf::YieldOp::create(
+                  b, loc,
+                  vector::TransferWriteOp::create(b, loc, x, inner[0],
+                                                  ValueRange{row, first},
+                                                  ArrayRef<bool>{true})
+                      .getResult());
+            });
+        scf::YieldOp::create(b, loc, chunks.getResults());
+      });
+  prepared.activations = rows.getResult(0);
+}
+
+void ActivationPreparer::regroup() {
+  int64_t m = op.getType().getDimSize(0);
+  int64_t k = op.getInput().getType().getDimSize(1);
+  int64_t n = plan.digits, words = plan.segmentUnits, lanes = plan.lanes;
+  Value regrouped = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{m, plan.numSegments * n * lanes}, f32);
+  Value sums = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{m, plan.numSegments}, f32);
+  auto rows = scf::ForOp::create(
+      b, loc, index(0), index(m), index(1), ValueRange{regrouped, sums},
+      [&](OpBuilder &, Location, Value row, ValueRange state) {
+        auto segments = scf::ForOp::create(
+            b, loc, index(0), index(plan.numSegments), index(1), state,
+            [&](OpBuilder &, Location, Value segment, ValueRange inner) {
+              Value kBase = arith::MulIOp::create(b, loc, segment,
+                                                  index(plan.segmentCodes));
+              Value valid = arith::MinSIOp::create(
+                  b, loc, arith::SubIOp::create(b, loc, index(k), kBase),
+                  index(plan.segmentCodes));
+              Value x = readActivations(row, kBase, valid, words * n);
+              Value zeros = splat(f32Constant(0.0f), words * n);
+              Value out = inner[0];
+              for (int64_t i = 0; i < n; ++i) {
+                SmallVector<int64_t> lanesOfDigit;
+                for (int64_t w = 0; w < lanes; ++w)
+                  lanesOfDigit.push_back(w < words ? w * n + i
+                                                   : words * n); // a zero
+                Value digitX =
+                    vector::ShuffleOp::create(b, loc, x, zeros, lanesOfDigit);
+                Value offset =
+                    arith::MulIOp::create(b, loc, segment, index(n * lanes));
+                offset =
+                    arith::AddIOp::create(b, loc, offset, index(i * lanes));
+                out = vector::TransferWriteOp::create(b, loc, digitX, out,
+                                                      ValueRange{row, offset},
+                                                      ArrayRef<bool>{true})
+                          .getResult();
+              }
+              Value sum = vector::ReductionOp::create(
+                  b, loc, vector::CombiningKind::ADD, x);
+              Value updated = tensor::InsertOp::create(
+                  b, loc, sum, inner[1], ValueRange{row, segment});
+              scf::YieldOp::create(b, loc, ValueRange{out, updated});
+            });
+        scf::YieldOp::create(b, loc, segments.getResults());
+      });
+  prepared.regroupedInput = rows.getResult(0);
+  prepared.segmentSums = rows.getResult(1);
+}
+
+void ActivationPreparer::quantize() {
+  int64_t m = op.getType().getDimSize(0);
+  int64_t k = op.getInput().getType().getDimSize(1);
+  int64_t lanes = plan.segmentCodes;
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  Value codes = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{m, plan.numSegments * lanes}, i8);
+  Value scales = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32);
+  SmallVector<Value> state{codes, scales};
+  if (plan.weightOffset)
+    state.push_back(tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{m, plan.numSegments * plan.lanes}, i32));
+  auto rows = scf::ForOp::create(
+      b, loc, index(0), index(m), index(1), state,
+      [&](OpBuilder &, Location, Value row, ValueRange state) {
+        auto segmentValid = [&](Value segment) {
+          Value kBase = arith::MulIOp::create(b, loc, segment, index(lanes));
+          return std::make_pair(
+              kBase, Value(arith::SubIOp::create(b, loc, index(k), kBase)));
+        };
+        // max |x| over the row.
+        auto amax = scf::ForOp::create(
+            b, loc, index(0), index(plan.numSegments), index(1),
+            ValueRange{splat(f32Constant(0.0f), lanes)},
+            [&](OpBuilder &, Location, Value segment, ValueRange acc) {
+              auto [kBase, valid] = segmentValid(segment);
+              Value x = readActivations(row, kBase, valid, lanes);
+              scf::YieldOp::create(
+                  b, loc,
+                  Value(arith::MaximumFOp::create(
+                      b, loc, acc[0], math::AbsFOp::create(b, loc, x))));
+            });
+        Value maximum = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::MAXIMUMF, amax.getResult(0));
+        Value positive = arith::CmpFOp::create(
+            b, loc, arith::CmpFPredicate::OGT, maximum, f32Constant(0.0f));
+        Value scale = arith::SelectOp::create(
+            b, loc, positive,
+            arith::DivFOp::create(b, loc, maximum, f32Constant(127.0f)),
+            f32Constant(1.0f));
+        // q = clamp(round_even(x / s), -127, 127).
+        SmallVector<Value> written{state[0]};
+        if (plan.weightOffset)
+          written.push_back(state[2]);
+        auto quantized = scf::ForOp::create(
+            b, loc, index(0), index(plan.numSegments), index(1), written,
+            [&](OpBuilder &, Location, Value segment, ValueRange acc) {
+              auto [kBase, valid] = segmentValid(segment);
+              Value x = readActivations(row, kBase, valid, lanes);
+              Value y = arith::DivFOp::create(b, loc, x, splat(scale, lanes));
+              y = arith::MaximumFOp::create(b, loc, y,
+                                            splat(f32Constant(-127.0f), lanes));
+              y = arith::MinimumFOp::create(b, loc, y,
+                                            splat(f32Constant(127.0f), lanes));
+              // Round half to even without a libm call: for |y| <= 127,
+              // (y + 1.5 * 2^23) - 1.5 * 2^23 rounds y in the FPU's default
+              // nearest-even mode.
+              Value magic = splat(f32Constant(12582912.0f), lanes);
+              Value rounded = arith::SubFOp::create(
+                  b, loc, arith::AddFOp::create(b, loc, y, magic), magic);
+              // In the order the segment's dot products read them.
+              Value q = makeContiguousDecoder(*this)->arrangeQuantized(
+                  arith::FPToSIOp::create(b, loc, vectorOf(lanes, i8),
+                                          rounded));
+              SmallVector<Value> next{
+                  vector::TransferWriteOp::create(b, loc, q, acc[0],
+                                                  ValueRange{row, kBase},
+                                                  ArrayRef<bool>{true})
+                      .getResult()};
+              if (plan.weightOffset)
+                next.push_back(vector::TransferWriteOp::create(
+                                   b, loc, laneCorrections(q), acc[1],
+                                   ValueRange{row, arith::MulIOp::create(
+                                                       b, loc, segment,
+                                                       index(plan.lanes))},
+                                   ArrayRef<bool>{true})
+                                   .getResult());
+              scf::YieldOp::create(b, loc, next);
+            });
+        SmallVector<Value> next{
+            quantized.getResult(0),
+            tensor::InsertOp::create(b, loc, scale, state[1], row)};
+        if (plan.weightOffset)
+          next.push_back(quantized.getResult(1));
+        scf::YieldOp::create(b, loc, next);
+      });
+  prepared.quantizedInput = rows.getResult(0);
+  prepared.inputScales = rows.getResult(1);
+  if (plan.weightOffset)
+    prepared.corrections = rows.getResult(2);
+}
+
+/// -weightOffset * the sum of the activations that meet each dot-product
+/// lane of a (regrouped) segment: lane i takes bytes [4i, 4i + 4) of each
+/// dot product (one for int8, the low and high nibble halves for int4).
+Value ActivationPreparer::laneCorrections(Value q) {
+  Type i32 = b.getI32Type();
+  int64_t bytes = cast<VectorType>(q.getType()).getNumElements();
+  int64_t parts = bytes / (4 * plan.lanes);
+  Value wide = arith::ExtSIOp::create(b, loc, vectorOf(bytes, i32), q);
+  Value grid = vector::ShapeCastOp::create(
+      b, loc, VectorType::get({parts, plan.lanes, 4}, i32), wide);
+  Value zero = splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+                     plan.lanes);
+  Value sums = vector::MultiDimReductionOp::create(
+      b, loc, grid, zero, ArrayRef<bool>{true, false, true},
+      vector::CombiningKind::ADD);
+  return arith::MulIOp::create(
+      b, loc, sums,
+      splat(arith::ConstantOp::create(
+                b, loc, b.getI32IntegerAttr(int32_t(-plan.weightOffset))),
+            plan.lanes));
+}

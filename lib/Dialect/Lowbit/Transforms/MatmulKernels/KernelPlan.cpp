@@ -1,0 +1,168 @@
+//===- KernelPlan.cpp - segments and tiles of a lowbit.matmul kernel ------===//
+
+#include "KernelPlan.h"
+#include "Layouts.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace lowbit;
+
+SmallVector<int64_t> KernelPlan::rowTiles() const {
+  if ((eightRowTiles || narrow) && !dynamicInt8)
+    return {8, 4, 1};
+  return {4, 1};
+}
+
+int64_t KernelPlan::columnTile(int64_t rowTile) const {
+  return rowTile == 1 || (narrow && !dynamicInt8) ? 1 : 2;
+}
+
+namespace {
+
+/// What the kernels must know of a target's int8 dot product (the
+/// instructions themselves come from lowbit-lower-dot-i8).
+struct Int8DotTraits {
+  Int8Dot dot;
+  /// Bytes of the narrowest instruction: dot products of other sizes take
+  /// the portable code.
+  int64_t granule;
+  /// Unsigned x signed bytes: the weights must enter unsigned.
+  bool unsignedWeights;
+  /// Pairs of products are summed with i16 saturation.
+  bool saturatingPairs;
+};
+
+/// One line per int8 dot product.
+constexpr Int8DotTraits kInt8Dots[] = {
+    {Int8Dot::Generic, 4, false, false},
+    {Int8Dot::X86Vnni, 16, true, false},    // vpdpbusd
+    {Int8Dot::X86AvxVnni, 16, true, false}, // {vex} vpdpbusd
+    {Int8Dot::X86Avx2, 16, true, true},     // vpmaddubsw + vpmaddwd
+    {Int8Dot::X86Ssse3, 16, true, true},    // pmaddubsw + pmaddwd
+    {Int8Dot::X86Sse2, 4, false, false},    // pmaddwd on widened halves
+    {Int8Dot::ArmDotprod, 4, false, false}, // sdot
+};
+
+const Int8DotTraits &getInt8DotTraits(Int8Dot dot) {
+  for (const Int8DotTraits &traits : kInt8Dots)
+    if (traits.dot == dot)
+      return traits;
+  llvm_unreachable("an int8 dot product without traits");
+}
+
+} // namespace
+
+/// The plan of dynamic int8 activations, after the segments: how the target's
+/// dot product meets the weights, and the tiles.
+static FailureOr<KernelPlan> planInt8Dots(KernelPlan plan, MatmulOp op,
+                                          Int8Dot dot, bool i8mm,
+                                          int64_t vectorBits,
+                                          std::string &why) {
+  // Bytes of one integer dot product: the int8 segment, or one nibble half.
+  int64_t bytes = plan.segmentUnits;
+  plan.dot = dot;
+  if (bytes % 4 != 0) {
+    why = "dynamic int8 activations need segments of whole 4-byte groups";
+    return failure();
+  }
+  const Int8DotTraits &traits = getInt8DotTraits(dot);
+  if (bytes % traits.granule != 0)
+    plan.dot = Int8Dot::Generic;
+  if (getInt8DotTraits(plan.dot).unsignedWeights) {
+    // q + 2^(bits - 1) is unsigned; where pairs of products are summed in
+    // i16, its pair sums must fit: 2 * (2^bits - 1) * 127 does for int4 (q +
+    // 8 <= 15), not for int8, whose weights then enter as |q|.
+    int64_t offset = int64_t(1) << (op.getLayout().getCodeBits() - 1);
+    bool offsetFits = 2 * (2 * offset - 1) * 127 <= INT16_MAX;
+    if (getInt8DotTraits(plan.dot).saturatingPairs && !offsetFits) {
+      plan.weightForm = Int8WeightForm::Magnitude;
+    } else {
+      plan.weightForm = Int8WeightForm::Offset;
+      plan.weightOffset = offset;
+    }
+  }
+  plan.lanes = bytes / 4;
+  // smmla takes 8 bytes of each row, signed: every group's bytes of a
+  // weight operand must be whole 8-byte chunks.
+  int64_t groupBytes =
+      op.getScheme().getGranularity() == GranularityKind::PerGroup
+          ? bytes / plan.blocksPerSegment
+          : bytes;
+  plan.mmla =
+      i8mm && plan.weightForm == Int8WeightForm::Signed && groupBytes % 8 == 0;
+  plan.narrow = vectorBits < 512 && !plan.mmla;
+  plan.expandHalf = vectorBits <= 128 && !plan.mmla;
+  plan.accLanes =
+      plan.narrow ? std::min(plan.lanes, vectorBits / 32) : plan.lanes;
+  return plan;
+}
+
+FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
+                                         int64_t vectorBits, std::string &why) {
+  SchemeAttr scheme = op.getScheme();
+  int64_t k = op.getInput().getType().getDimSize(1);
+  if (!op.getInput().getType().hasStaticShape() ||
+      !op.getPacked().getType().hasStaticShape()) {
+    why = "dynamic shapes";
+    return failure();
+  }
+  KernelPlan plan;
+  plan.kind = op.getLayout().getKind();
+  const LayoutKernels *layout = getLayoutKernels(plan.kind);
+  if (!layout) {
+    why = "no vector kernel for the layout";
+    return failure();
+  }
+  layout->planSegments(plan, op);
+  if (scheme.getGranularity() == GranularityKind::PerGroup &&
+      scheme.getGroupSize() != plan.segmentCodes) {
+    why = "groups do not coincide with packing blocks";
+    return failure();
+  }
+  plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
+
+  if (op.getDynamicInt8Activations()) {
+    if (!layout->planInt8Segments) {
+      why = "dynamic int8 activations need int8 or int4_interleaved weights";
+      return failure();
+    }
+    plan.dynamicInt8 = true;
+    if (failed(layout->planInt8Segments(plan, op, why)))
+      return failure();
+    plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
+    return planInt8Dots(plan, op, dot, i8mm, vectorBits, why);
+  }
+
+  // Dequantization as an affine function of the code.
+  if (scheme.getForm() == ParamForm::MinScale) {
+    // t(q) = (v(q) - vlo) / (vhi - vlo), which must be linear in q here.
+    auto quantizer = numerics::Quantizer::create(scheme.getNumericsScheme());
+    ArrayRef<float> levels = quantizer->getNormalizedLevels();
+    int64_t last = int64_t(levels.size()) - 1;
+    for (auto [i, level] : llvm::enumerate(levels))
+      if (std::fabs(level - float(i) / float(last)) > 1e-6f) {
+        why = "codebook levels are not evenly spaced";
+        return failure();
+      }
+    plan.alpha = 1.0f / float(last);
+    plan.beta = -float(scheme.getQmin()) * plan.alpha;
+  } else if (CodebookAttr codebook = scheme.getCodebook()) {
+    ArrayRef<float> levels = codebook.getValues();
+    float step = (levels.back() - levels.front()) / float(levels.size() - 1);
+    for (auto [i, level] : llvm::enumerate(levels))
+      if (std::fabs(level - (levels.front() + step * float(i))) >
+          1e-6f * std::fabs(step)) {
+        why = "codebook levels are not evenly spaced";
+        return failure();
+      }
+    plan.alpha = step;
+    plan.beta = levels.front();
+  }
+  // The slotted layouts keep their per-slot vectors (not measured narrow).
+  plan.narrow = vectorBits < 512 && !plan.slotted;
+  plan.expandHalf = vectorBits <= 128;
+  plan.accLanes =
+      plan.narrow ? std::min(plan.lanes, vectorBits / 32) : plan.lanes;
+  return plan;
+}

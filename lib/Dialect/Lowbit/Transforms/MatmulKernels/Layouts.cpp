@@ -1,0 +1,49 @@
+//===- Layouts.cpp - the table of weight layouts the kernels decode -------===//
+
+#include "Layouts.h"
+
+#include "lowbit/Numerics/Packing.h"
+
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+const LayoutKernels *lowbit::getLayoutKernels(LayoutKind kind) {
+  switch (kind) {
+  case LayoutKind::Int8:
+    return &kInt8LayoutKernels;
+  case LayoutKind::Int4Interleaved:
+    return &kInt4InterleavedLayoutKernels;
+  case LayoutKind::Int4:
+  case LayoutKind::Int3:
+  case LayoutKind::Int2:
+    return &kBitFieldLayoutKernels;
+  case LayoutKind::Radix:
+    return &kRadixLayoutKernels;
+  }
+  return nullptr;
+}
+
+void lowbit::planSlottedSegments(KernelPlan &plan, MatmulOp op,
+                                 int64_t unblockedUnits) {
+  LayoutAttr layout = op.getLayout();
+  int64_t block = layout.getBlock();
+  plan.slotted = true;
+  plan.radix = layout.getRadix();
+  plan.digits = numerics::codesPerUnit(layout.getPackFormat());
+  plan.segmentCodes = block > 0 ? block : plan.digits * unblockedUnits;
+  plan.segmentUnits = llvm::divideCeil(plan.segmentCodes, plan.digits);
+  plan.lanes = llvm::PowerOf2Ceil(plan.segmentUnits);
+}
+
+std::unique_ptr<ContiguousDecoder>
+lowbit::makeContiguousDecoder(const KernelEmitter &emitter) {
+  return getLayoutKernels(emitter.getPlan().kind)
+      ->makeContiguousDecoder(emitter);
+}
+
+std::unique_ptr<SlotDecoder>
+lowbit::makeSlotDecoder(const KernelEmitter &emitter) {
+  return getLayoutKernels(emitter.getPlan().kind)->makeSlotDecoder(emitter);
+}

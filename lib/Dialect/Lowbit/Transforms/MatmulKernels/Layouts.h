@@ -1,0 +1,110 @@
+//===- Layouts.h - weight layouts of the matmul kernels ---------*- C++ -*-===//
+//
+// What each packed weight layout brings to the vector kernels: the geometry
+// of its segments (part of the plan) and a decoder that turns a segment's
+// storage units into integer codes in registers. Layouts come in two
+// families:
+//
+// * contiguous (int8, int4_interleaved): a segment's codes meet the
+//   activations in place, in one or more pieces of `plan.lanes` codes
+//   (ContiguousDecoder);
+// * slotted (int4/int3/int2 bit fields, radix digits): every unit holds
+//   several codes, slot i of all units of a segment comes out at once and
+//   meets activations regrouped per slot (SlotDecoder).
+//
+// A new layout is one file defining its LayoutKernels and a line in
+// getLayoutKernels (Layouts.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_LAYOUTS_H
+#define LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_LAYOUTS_H
+
+#include "KernelEmitter.h"
+
+#include <memory>
+
+namespace lowbit {
+
+/// Decodes the units of a layout whose codes meet activations in place.
+class ContiguousDecoder : public KernelEmitter {
+public:
+  explicit ContiguousDecoder(const KernelEmitter &emitter)
+      : KernelEmitter(emitter) {}
+  virtual ~ContiguousDecoder() = default;
+
+  /// Where the pieces of a segment's activations start, in codes from the
+  /// segment's first: one piece of `plan.lanes` activations per vector
+  /// decodeCodes returns.
+  virtual llvm::SmallVector<int64_t> getPieceOffsets() const = 0;
+
+  /// The codes of one segment from its `plan.lanes` storage units, one
+  /// integer vector per piece, for dequantize (with the scheme's
+  /// signedness), scaled by `plan.codeFactor`.
+  virtual llvm::SmallVector<mlir::Value> decodeCodes(mlir::Value units) = 0;
+
+  /// The weight operands of one dynamic int8 segment from its
+  /// `plan.segmentUnits` bytes, in `plan.weightForm`: one byte vector per
+  /// dot product (each `plan.segmentUnits` bytes). The Magnitude form sets
+  /// `negative` to the lanes where q < 0 (the activations take q's sign).
+  virtual llvm::SmallVector<mlir::Value>
+  decodeDotOperands(mlir::Value units, mlir::Value &negative) = 0;
+
+  /// The quantized activations `q` of one dynamic int8 segment in the order
+  /// the dot products of decodeDotOperands read them.
+  virtual mlir::Value arrangeQuantized(mlir::Value q) { return q; }
+};
+
+/// Decodes the units of a slotted layout, one slot of every unit at a time.
+class SlotDecoder : public KernelEmitter {
+public:
+  explicit SlotDecoder(const KernelEmitter &emitter) : KernelEmitter(emitter) {}
+  virtual ~SlotDecoder() = default;
+
+  /// Starts a segment whose `plan.lanes` units of each column are `units`.
+  virtual void begin(llvm::ArrayRef<mlir::Value> units) = 0;
+
+  /// The i32 codes of slot `slot` of the units of column `column` (slots in
+  /// increasing order, every column's slot before the next slot).
+  virtual mlir::Value decodeSlot(int64_t column, int64_t slot) = 0;
+};
+
+/// One weight layout's part of the vector kernels.
+struct LayoutKernels {
+  /// The segment geometry for f32 activations (plan.segmentCodes,
+  /// segmentUnits, lanes; radix and digits) and the layout's choices
+  /// (slotted, eightRowTiles, prefetchWeights, codeFactor).
+  void (*planSegments)(KernelPlan &plan, MatmulOp op);
+  /// The segment geometry for dynamic int8 activations, after planSegments;
+  /// null when the layout has no integer dot-product kernel.
+  mlir::LogicalResult (*planInt8Segments)(KernelPlan &plan, MatmulOp op,
+                                          std::string &why);
+  /// The decoder of a contiguous layout (null for slotted ones).
+  std::unique_ptr<ContiguousDecoder> (*makeContiguousDecoder)(
+      const KernelEmitter &emitter);
+  /// The decoder of a slotted layout (null for contiguous ones).
+  std::unique_ptr<SlotDecoder> (*makeSlotDecoder)(const KernelEmitter &emitter);
+};
+
+/// The vector kernels' part of `kind`, or null if it has none.
+const LayoutKernels *getLayoutKernels(LayoutKind kind);
+
+/// The layouts, one per file.
+extern const LayoutKernels kInt8LayoutKernels;
+extern const LayoutKernels kInt4InterleavedLayoutKernels;
+extern const LayoutKernels kBitFieldLayoutKernels;
+extern const LayoutKernels kRadixLayoutKernels;
+
+/// Segments of units that hold several codes (bit fields, radix digits):
+/// blocks, or a fixed number of units when unblocked, processed as a
+/// power-of-two vector whose extra lanes meet zero activations.
+void planSlottedSegments(KernelPlan &plan, MatmulOp op, int64_t unblockedUnits);
+
+/// The decoder of the plan's layout (which must be of that family).
+std::unique_ptr<ContiguousDecoder>
+makeContiguousDecoder(const KernelEmitter &emitter);
+std::unique_ptr<SlotDecoder> makeSlotDecoder(const KernelEmitter &emitter);
+
+} // namespace lowbit
+
+#endif // LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_LAYOUTS_H

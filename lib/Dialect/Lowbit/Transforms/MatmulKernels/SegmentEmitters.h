@@ -1,0 +1,133 @@
+//===- SegmentEmitters.h - the parts of a matmul kernel ---------*- C++ -*-===//
+//
+// The parts the loop skeleton (KernelBuilder.cpp) calls, one file each:
+//
+// * ActivationPreparer: the activations, once per call, in the form the
+//   segments read (padded rows, regrouped per slot, or quantized to int8);
+// * WeightOnlySegments: f32 activations meet decoded codes in multiply-adds;
+// * Int8DotSegments: int8 activations meet weight bytes in lowbit.dot_i8
+//   (vpdpbusd, vpmaddubsw, pmaddwd, sdot or portable code, chosen later by
+//   lowbit-lower-dot-i8);
+// * SmmlaTiles: AArch64 i8mm, 2x2 blocks of rows and columns per smmla.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_SEGMENTEMITTERS_H
+#define LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_SEGMENTEMITTERS_H
+
+#include "KernelEmitter.h"
+
+namespace lowbit {
+
+/// Fills the PreparedOperands.
+class ActivationPreparer : public KernelEmitter {
+public:
+  explicit ActivationPreparer(const KernelEmitter &emitter)
+      : KernelEmitter(emitter) {}
+
+  /// Copies the activations into rows of a stride that is not a multiple of
+  /// 4 KiB: a row tile reads every row at the same offset, and rows 16 KiB
+  /// apart (K = 4096) would fall into the same L1 sets.
+  void pad();
+
+  /// Regroups every activation row for the slotted kernels: for segment s
+  /// and slot i, the `plan.lanes` activations that meet slot i of the
+  /// segment's units (x[s * B + w * n + i], zero past the segment or K) lie
+  /// contiguously in `regroupedInput`; `segmentSums` holds each segment's
+  /// sum of activations, for the offsets of min/scale schemes.
+  void regroup();
+
+  /// Quantizes every activation row to int8 (lowbit.matmul's definition):
+  /// fills `quantizedInput` [M, segments * segmentCodes] (zero past K, each
+  /// segment in the layout's order, ContiguousDecoder::arrangeQuantized),
+  /// `inputScales` [M] and, with
+  /// a weight offset, `corrections` [M, segments * lanes].
+  void quantize();
+
+private:
+  mlir::Value laneCorrections(mlir::Value q);
+};
+
+/// Segments of f32 activations: each column's segment is decoded once per
+/// tile and meets every row in multiply-adds.
+class WeightOnlySegments : public KernelEmitter {
+public:
+  explicit WeightOnlySegments(const KernelEmitter &emitter)
+      : KernelEmitter(emitter) {}
+
+  /// Decodes one weight segment per column and adds x * w to the
+  /// accumulator of each (column, row): accs[c * rows.size() + r].
+  llvm::SmallVector<mlir::Value>
+  accumulateSegment(llvm::ArrayRef<mlir::Value> rows,
+                    llvm::ArrayRef<mlir::Value> columns, mlir::Value kBase,
+                    mlir::Value valid, mlir::Value unit,
+                    llvm::ArrayRef<Dequantization> params, bool partial,
+                    mlir::ValueRange accs);
+
+  /// Per row, sum over segments s of offset(column, s) * segmentSums[row, s]
+  /// (the offsets of min/scale schemes on slotted layouts meet each
+  /// segment's activation sum), 16 segments at a time.
+  llvm::SmallVector<mlir::Value> offsetTerms(llvm::ArrayRef<mlir::Value> rows,
+                                             mlir::Value column);
+
+private:
+  llvm::SmallVector<mlir::Value>
+  accumulateCodes(llvm::ArrayRef<mlir::Value> rows,
+                  llvm::ArrayRef<mlir::Value> columns, mlir::Value kBase,
+                  mlir::Value valid, mlir::Value unit,
+                  llvm::ArrayRef<Dequantization> params, bool partial,
+                  mlir::ValueRange accs);
+  llvm::SmallVector<mlir::Value>
+  accumulateSlottedSegment(llvm::ArrayRef<mlir::Value> rows,
+                           llvm::ArrayRef<mlir::Value> columns,
+                           mlir::Value kBase, mlir::Value unit,
+                           llvm::ArrayRef<Dequantization> params, bool partial,
+                           mlir::ValueRange accs);
+};
+
+/// Segments of dynamic int8 activations as integer dot products.
+class Int8DotSegments : public KernelEmitter {
+public:
+  explicit Int8DotSegments(const KernelEmitter &emitter)
+      : KernelEmitter(emitter) {}
+
+  /// Integer dot products of one weight segment with the quantized
+  /// activations of each row, scaled by the weight scale (a scalar, one per
+  /// lane, or null to accumulate in i32).
+  llvm::SmallVector<mlir::Value>
+  accumulateSegment(llvm::ArrayRef<mlir::Value> rows, mlir::Value column,
+                    mlir::Value kBase, mlir::Value segment, mlir::Value unit,
+                    mlir::Value scale, bool partial, mlir::ValueRange accs);
+
+  /// The per-group scales of the blocks of `segment` as f32, one per
+  /// dot-product lane (lane i belongs to block i / (lanes / blocks)); only
+  /// the last segment may have fewer blocks (read as scale 0).
+  mlir::Value readBlockScales(mlir::Value column, mlir::Value segment,
+                              bool partial);
+
+  /// The weight operands of one segment of `column` in the plan's weight
+  /// form (see ContiguousDecoder::decodeDotOperands).
+  llvm::SmallVector<mlir::Value> decodeWeightOperands(mlir::Value column,
+                                                      mlir::Value unit,
+                                                      bool partial,
+                                                      mlir::Value &negative);
+
+private:
+  mlir::Value readCorrections(mlir::Value row, mlir::Value segment);
+  mlir::Value zeroLanes();
+};
+
+/// Dynamic int8 activations with AArch64 i8mm.
+class SmmlaTiles : public KernelEmitter {
+public:
+  explicit SmmlaTiles(const KernelEmitter &emitter) : KernelEmitter(emitter) {}
+
+  /// sum_k x[row, k] * W[column, k] + bias[column] for pairs of `rows` and
+  /// two `columns`: result[c * rows.size() + r].
+  llvm::SmallVector<mlir::Value> buildDots(llvm::ArrayRef<mlir::Value> rows,
+                                           llvm::ArrayRef<mlir::Value> columns);
+};
+
+} // namespace lowbit
+
+#endif // LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_SEGMENTEMITTERS_H

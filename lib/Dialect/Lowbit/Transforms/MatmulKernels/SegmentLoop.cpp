@@ -1,0 +1,264 @@
+//===- SegmentLoop.cpp - the segment loop of one tile ---------------------===//
+//
+// For one tile of rows and columns, the inner loop walks the packed weight
+// rows one segment (a packing block, or a fixed chunk for unblocked
+// layouts) at a time into vector accumulators, each segment's body from the
+// plan's segment emitter; then one horizontal reduction (a tree) per output
+// element, the scale when it applies to the whole row, and the bias.
+//
+// A single activation row reads one weight row at a time: the loop
+// prefetches the next weight row and its per-group parameters once per 64
+// bytes, taking as many segments per iteration (each with its own
+// accumulators, at most kAccumulators vectors) and reading their scales as
+// one vector. Whole segments are unmasked; only a final partial one masks
+// activations past K.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "SegmentEmitters.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+/// Accumulator vectors of the segment loop, at most.
+static constexpr int64_t kAccumulators = 8;
+
+SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
+                                            ArrayRef<Value> columns) {
+  SchemeAttr scheme = op.getScheme();
+  int64_t k = op.getInput().getType().getDimSize(1);
+  int64_t numRows = rows.size();
+  SmallVector<Value> zeros(
+      numRows * columns.size(),
+      accumulatesIntegers()
+          ? splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+                  plan.accLanes)
+          : splat(f32Constant(0.0f), plan.accLanes));
+  // Without an offset, a per-channel or per-tensor scale multiplies the
+  // row's total once, after the reduction.
+  bool scaleAfter = !plan.dynamicInt8 && !plan.slotted && !hasOffset() &&
+                    scheme.getGranularity() != GranularityKind::PerGroup;
+  auto paramIndicesOf = [&](Value column, Value segment) {
+    switch (scheme.getGranularity()) {
+    case GranularityKind::PerTensor:
+      return SmallVector<Value>{};
+    case GranularityKind::PerChannel:
+      return SmallVector<Value>{column};
+    case GranularityKind::PerGroup:
+      break;
+    }
+    return SmallVector<Value>{column, segment};
+  };
+  // Whole segments run unmasked; a final partial one masks activations
+  // past K.
+  int64_t fullSegments = k / plan.segmentCodes;
+  // Slotted units are read as a wider vector than a block holds: the last
+  // block's read must be bounds-checked.
+  if (plan.slotted)
+    fullSegments = std::min(fullSegments, plan.numSegments - 1);
+  // `scales`: the columns' scales of this segment when read already.
+  auto segmentBody = [&](Value segment, ValueRange acc, bool partial,
+                         ArrayRef<Value> scales = {}) {
+    Value kBase =
+        arith::MulIOp::create(b, loc, segment, index(plan.segmentCodes));
+    Value valid;
+    if (partial)
+      valid = arith::SubIOp::create(b, loc, index(k), kBase);
+    else if (plan.slotted) // units hold padding codes
+      valid = index(plan.segmentCodes);
+    Value unit =
+        arith::MulIOp::create(b, loc, segment, index(plan.segmentUnits));
+    SmallVector<Value> result;
+    SmallVector<Dequantization> params;
+    for (auto [c, column] : llvm::enumerate(columns)) {
+      SmallVector<Value> paramIndices = paramIndicesOf(column, segment);
+      if (scaleAfter) {
+        params.push_back(Dequantization{});
+        continue;
+      }
+      if (plan.dynamicInt8) {
+        Value scale;
+        if (plan.blocksPerSegment > 1 && !accumulatesIntegers())
+          scale =
+              Int8DotSegments(*this).readBlockScales(column, segment, partial);
+        else if (!accumulatesIntegers())
+          scale = readParam(op.getScales(), paramIndices);
+        llvm::append_range(result,
+                           Int8DotSegments(*this).accumulateSegment(
+                               rows, column, kBase, segment, unit, scale,
+                               partial, acc.slice(c * numRows, numRows)));
+        continue;
+      }
+      Value scale =
+          scales.empty() ? readParam(op.getScales(), paramIndices) : scales[c];
+      Value zeroPoint =
+          op.getZeroPoints() ? readZeroPoint(paramIndices) : Value();
+      // (Slotted kernels add offsets after the loop.)
+      Value min = op.getMins() && !plan.slotted
+                      ? readParam(op.getMins(), paramIndices)
+                      : Value();
+      Dequantization dequantization = getDequantization(scale, zeroPoint, min);
+      if (plan.slotted)
+        dequantization.offset = Value();
+      params.push_back(dequantization);
+    }
+    if (plan.dynamicInt8)
+      return result;
+    return WeightOnlySegments(*this).accumulateSegment(
+        rows, columns, kBase, valid, unit, params, partial, acc);
+  };
+  // The segment loop prefetches the next weight row (the next column, one
+  // row ahead in the sequential stream of the packed matrix) once per 64
+  // bytes: whole segments go `unroll` at a time, each into its own set of
+  // accumulators (independent chains), the sets added after the loop.
+  Type unitType = op.getPacked().getType().getElementType();
+  int64_t segmentBytes =
+      plan.segmentUnits * unitType.getIntOrFloatBitWidth() / 8;
+  // Row tiles go one segment at a time (fewer live registers; they
+  // prefetch every segment).
+  int64_t unroll =
+      rows.size() == 1
+          ? std::max<int64_t>(
+                1,
+                std::min(std::max<int64_t>(1, 64 / segmentBytes), fullSegments))
+          : 1;
+  bool prefetching = plan.prefetches();
+  Value ahead;
+  if (prefetching)
+    ahead = arith::MinSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, columns.back(), index(1)),
+        index(op.getType().getDimSize(1) - 1));
+  int64_t unrolled = fullSegments - fullSegments % unroll;
+  int64_t tile = zeros.size();
+  // Accumulator sets: segment u of an iteration goes into set u % numSets,
+  // at most kAccumulators vectors in all (a tile brings its own
+  // independent chains).
+  int64_t numSets =
+      std::max<int64_t>(1, std::min(unroll, kAccumulators / tile));
+  SmallVector<Value> allZeros;
+  for (int64_t u = 0; u < numSets; ++u)
+    llvm::append_range(allZeros, zeros);
+  auto segments = scf::ForOp::create(
+      b, loc, index(0), index(unrolled), index(unroll), allZeros,
+      [&](OpBuilder &, Location, Value first, ValueRange acc) {
+        if (prefetching) {
+          memref::PrefetchOp::create(
+              b, loc, packedBuffer,
+              ValueRange{ahead, arith::MulIOp::create(
+                                    b, loc, first, index(plan.segmentUnits))},
+              /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+          Value firstGroup =
+              plan.blocksPerSegment == 1
+                  ? first
+                  : Value(arith::MulIOp::create(b, loc, first,
+                                                index(plan.blocksPerSegment)));
+          for (Value params : paramBuffers)
+            memref::PrefetchOp::create(
+                b, loc, params, ValueRange{ahead, firstGroup},
+                /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+        }
+        // Per-group scales of the `unroll` segments: one vector load and
+        // conversion per column.
+        SmallVector<Value> scaleVectors;
+        if (unroll > 1 && !scaleAfter && !plan.dynamicInt8 &&
+            scheme.getGranularity() == GranularityKind::PerGroup)
+          for (Value column : columns) {
+            Type element = cast<RankedTensorType>(op.getScales().getType())
+                               .getElementType();
+            scaleVectors.push_back(toF32(vector::TransferReadOp::create(
+                b, loc, vectorOf(unroll, element), op.getScales(),
+                ValueRange{column, first},
+                arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+                ArrayRef<bool>{true})));
+          }
+        SmallVector<Value> next(acc.begin(), acc.end());
+        for (int64_t u = 0; u < unroll; ++u) {
+          Value segment =
+              u == 0 ? first
+                     : Value(arith::AddIOp::create(b, loc, first, index(u)));
+          SmallVector<Value> scales;
+          for (Value vector : scaleVectors)
+            scales.push_back(vector::ExtractOp::create(b, loc, vector,
+                                                       ArrayRef<int64_t>{u}));
+          int64_t set = u % numSets;
+          SmallVector<Value> updated = segmentBody(
+              segment, ArrayRef<Value>(next).slice(set * tile, tile), false,
+              scales);
+          llvm::copy(updated, next.begin() + set * tile);
+        }
+        scf::YieldOp::create(b, loc, next);
+      });
+  SmallVector<Value> sets(segments.getResults());
+  for (int64_t width = numSets; width > 1; width = (width + 1) / 2)
+    for (int64_t u = 0; u < width / 2; ++u)
+      for (int64_t i = 0; i < tile; ++i)
+        sets[u * tile + i] =
+            accumulatesIntegers()
+                ? Value(arith::AddIOp::create(b, loc, sets[u * tile + i],
+                                              sets[(width - 1 - u) * tile + i]))
+                : Value(
+                      arith::AddFOp::create(b, loc, sets[u * tile + i],
+                                            sets[(width - 1 - u) * tile + i]));
+  SmallVector<Value> accs(sets.begin(), sets.begin() + tile);
+  for (int64_t segment = unrolled; segment < fullSegments; ++segment)
+    accs = segmentBody(index(segment), accs, false);
+  if (fullSegments < plan.numSegments)
+    accs = segmentBody(index(fullSegments), accs, true);
+  SmallVector<Value> totals;
+  for (auto [c, column] : llvm::enumerate(columns)) {
+    Value biasValue;
+    if (Value bias = op.getBias())
+      biasValue = tensor::ExtractOp::create(b, loc, bias, column);
+    // What multiplies the reduced sums: the scale (when applied after the
+    // reduction) and the inverse of the code factor (when the offset
+    // path has not already folded it into the multiplier).
+    Value multiplier;
+    if (scaleAfter || accumulatesIntegers())
+      multiplier = getDequantization(
+                       readParam(op.getScales(), paramIndicesOf(column, {})),
+                       Value(), Value())
+                       .multiplier;
+    if (plan.codeFactor != 1 && !hasOffset()) {
+      Value inverse = f32Constant(1.0f / float(plan.codeFactor));
+      multiplier =
+          multiplier ? Value(arith::MulFOp::create(b, loc, multiplier, inverse))
+                     : inverse;
+    }
+    SmallVector<Value> offsets;
+    if (hasSlottedOffsets())
+      offsets = WeightOnlySegments(*this).offsetTerms(rows, column);
+    for (auto [r, row] : llvm::enumerate(rows)) {
+      // The reduction may reassociate: a tree of vector adds (exact for
+      // integer accumulators, converted once).
+      Value total;
+      if (accumulatesIntegers())
+        total = arith::SIToFPOp::create(
+            b, loc, f32,
+            vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                        accs[c * numRows + r]));
+      else
+        total = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                            accs[c * numRows + r],
+                                            arith::FastMathFlags::reassoc);
+      if (!offsets.empty())
+        total = arith::AddFOp::create(b, loc, total, offsets[r]);
+      if (plan.dynamicInt8)
+        total = arith::MulFOp::create(
+            b, loc, total,
+            tensor::ExtractOp::create(b, loc, prepared.inputScales, row));
+      if (multiplier)
+        total = arith::MulFOp::create(b, loc, total, multiplier);
+      if (biasValue)
+        total = arith::AddFOp::create(b, loc, total, biasValue);
+      totals.push_back(total);
+    }
+  }
+  return totals;
+}
