@@ -550,14 +550,25 @@ void minMax(llvm::ArrayRef<float> values, float &mn, float &mx) {
 std::optional<QuantParams>
 Quantizer::paramsForValues(llvm::ArrayRef<float> values,
                            const ClippingOptions &clipping) const {
+  if (clipping.method == ClipMethod::MinMax || clipping.steps == 0 ||
+      values.empty())
+    return paramsMinimizing(values, clipping, nullptr);
+  return paramsMinimizing(values, clipping, [&](const QuantParams &p) {
+    return squaredError(values, p);
+  });
+}
+
+std::optional<QuantParams> Quantizer::paramsMinimizing(
+    llvm::ArrayRef<float> values, const ClippingOptions &clipping,
+    llvm::function_ref<double(const QuantParams &)> error) const {
   if (values.empty())
     return paramsForRange(0.0f, 0.0f);
   float mn, mx;
   minMax(values, mn, mx);
   std::optional<QuantParams> best = paramsForRange(mn, mx);
-  if (!best || clipping.method == ClipMethod::MinMax || clipping.steps == 0)
+  if (!best || !error || clipping.steps == 0)
     return best;
-  double bestErr = squaredError(values, *best);
+  double bestErr = error(*best);
   float amax = std::max(std::fabs(mn), std::fabs(mx));
   double mid = (double(mn) + double(mx)) / 2.0;
   double half = (double(mx) - double(mn)) / 2.0;
@@ -577,7 +588,7 @@ Quantizer::paramsForValues(llvm::ArrayRef<float> values,
     }
     if (!cand)
       continue;
-    double err = squaredError(values, *cand);
+    double err = error(*cand);
     if (err < bestErr) {
       bestErr = err;
       best = cand;

@@ -417,3 +417,30 @@ TEST(BitAllocation, ChoosesTheBestFit) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(Awq, OutputAwareClippingNeverWorseThanMinMax) {
+  for (const NamedScheme &s : allSchemes())
+    for (unsigned seed : {1u, 2u}) {
+      int64_t n = 16, k = 96;
+      std::vector<float> w = randomWeights(n, k, seed);
+      std::vector<double> h = hessianOf(randomInputs(300, k, seed), k);
+      auto clipped =
+          quantizeClippedToOutput(w, n, k, h, s.scheme, s.granularity);
+      ASSERT_TRUE(clipped.ok()) << clipped.error().message;
+      double error = layerOutputError(w, dequantized(*clipped, s), n, k, h);
+      EXPECT_LE(error, rtnError(w, n, k, h, s)) << s.name << " seed " << seed;
+    }
+  // Scaling inputs by 1/s and weights by s keeps the output error (up to the
+  // f32 rounding of w * s).
+  std::vector<float> w = randomWeights(4, 8, 3), v = randomWeights(4, 8, 4);
+  std::vector<double> h = hessianOf(randomInputs(50, 8, 3), 8);
+  std::vector<float> s = {1, 2, 0.5f, 4, 1, 1, 0.25f, 3};
+  EXPECT_NEAR(
+      layerOutputError(scaleColumns(w, 4, 8, s), scaleColumns(v, 4, 8, s), 4, 8,
+                       scaleHessian(h, 8, s)),
+      layerOutputError(w, v, 4, 8, h), 1e-6 * layerOutputError(w, v, 4, 8, h));
+}
+
+} // namespace

@@ -55,6 +55,22 @@ Result<AwqResult> awqSearch(llvm::ArrayRef<AwqLayer> layers, int64_t k,
                             const Granularity &granularity,
                             const AwqOptions &options = {});
 
+/// Round-to-nearest with output-aware clipping (AWQ's clip search): the
+/// shrink factors of ClippingOptions::MSE (Quantizer::paramsMinimizing),
+/// judged by the group's output error d^T H_gg d over its block of H instead
+/// of its squared error (the first least wins; min-max comes first, so the
+/// result is never worse per group).
+/// Per-tensor granularity is not searched (min-max).
+Result<QuantizedTensor>
+quantizeClippedToOutput(llvm::ArrayRef<float> weights, int64_t n, int64_t k,
+                        llvm::ArrayRef<double> hessian, const Scheme &scheme,
+                        const Granularity &granularity, unsigned steps = 20,
+                        float minShrink = 0.5f, unsigned numThreads = 0);
+
+/// H of the inputs x / s: diag(1/s) H diag(1/s).
+std::vector<double> scaleHessian(llvm::ArrayRef<double> hessian, int64_t k,
+                                 llvm::ArrayRef<float> scales);
+
 /// W diag(s) of a row-major [n, k] weight.
 std::vector<float> scaleColumns(llvm::ArrayRef<float> weights, int64_t n,
                                 int64_t k, llvm::ArrayRef<float> scales);

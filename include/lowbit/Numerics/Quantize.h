@@ -53,6 +53,7 @@
 #include "lowbit/Numerics/Float16.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <cassert>
 #include <cstdint>
@@ -257,6 +258,15 @@ public:
   std::optional<QuantParams>
   paramsForValues(llvm::ArrayRef<float> values,
                   const ClippingOptions &clipping = {}) const;
+
+  /// The clipping search of ClipMethod::MSE (the candidates of
+  /// ClippingOptions, min-max first, the first least error winning) under
+  /// another `error` of the candidate parameters, e.g. a layer's output
+  /// error; min-max only when `error` is null.
+  std::optional<QuantParams>
+  paramsMinimizing(llvm::ArrayRef<float> values,
+                   const ClippingOptions &clipping,
+                   llvm::function_ref<double(const QuantParams &)> error) const;
 
   /// The code value (signed value, or codebook index) of x. Infinities
   /// saturate; NaN (rejected by the tensor functions) gives the lowest code.

@@ -26,23 +26,24 @@ using namespace lowbit;
 namespace {
 
 struct LowbitQuantizeWeightsPass
-    : public lowbit::impl::LowbitQuantizeWeightsBase<
-          LowbitQuantizeWeightsPass> {
-  using Base::Base;
+    : public WeightQuantizationPass<
+          lowbit::impl::LowbitQuantizeWeightsBase<LowbitQuantizeWeightsPass>> {
+  using WeightQuantizationPass::WeightQuantizationPass;
 
   void runOnOperation() override;
 
 private:
   /// Quantizes one weight; a null value when it is left in float.
-  FailureOr<Value> quantizeWeight(const WeightUse &weight, SchemeAttr scheme,
-                                  Type paramType);
+  FailureOr<Value> quantizeWeight(const WeightUse &weight,
+                                  const ResolvedWeightScheme &resolved);
 };
 
 } // namespace
 
-FailureOr<Value>
-LowbitQuantizeWeightsPass::quantizeWeight(const WeightUse &weight,
-                                          SchemeAttr scheme, Type paramType) {
+FailureOr<Value> LowbitQuantizeWeightsPass::quantizeWeight(
+    const WeightUse &weight, const ResolvedWeightScheme &resolved) {
+  SchemeAttr scheme = resolved.scheme;
+  Type paramType = resolved.paramType;
   arith::ConstantOp constant = weight.constant;
   auto type = cast<RankedTensorType>(constant.getType());
   ArrayRef<int64_t> shape = type.getShape();
@@ -56,13 +57,10 @@ LowbitQuantizeWeightsPass::quantizeWeight(const WeightUse &weight,
 
   numerics::Scheme numericScheme = scheme.getNumericsScheme(paramType);
   numerics::Granularity granularity = scheme.getNumericsGranularity();
-  numerics::ClippingOptions clippingOptions;
-  clippingOptions.method = clipping == "mse" ? numerics::ClipMethod::MSE
-                                             : numerics::ClipMethod::MinMax;
   numerics::ExecOptions exec;
   exec.numThreads = numThreads;
-  auto quantized = numerics::quantizeTensor(*canonical, {n, k}, numericScheme,
-                                            granularity, clippingOptions, exec);
+  auto quantized = numerics::quantizeTensor(
+      *canonical, {n, k}, numericScheme, granularity, resolved.clipping, exec);
   if (!quantized)
     return constant.emitError() << "cannot quantize weight '" << name
                                 << "': " << quantized.error().message;
@@ -101,54 +99,18 @@ LowbitQuantizeWeightsPass::quantizeWeight(const WeightUse &weight,
 
 void LowbitQuantizeWeightsPass::runOnOperation() {
   ModuleOp module = getOperation();
-  MLIRContext *context = &getContext();
-  auto emitError = [&]() { return module.emitError(); };
-
-  WeightSchemeOptions options;
-  options.bits = bits;
-  options.symmetric = symmetric;
-  options.asymmetricForm = asymmetricForm;
-  options.narrowRange = narrowRange;
-  options.granularity = granularity;
-  options.groupSize = groupSize;
-  options.rounding = rounding;
-  options.codebook = codebook;
-  FailureOr<SchemeAttr> scheme = buildWeightScheme(context, options, emitError);
-  if (failed(scheme))
+  FailureOr<ResolvedWeightScheme> resolved = resolveScheme();
+  if (failed(resolved))
     return signalPassFailure();
-  Type paramElementType;
-  if (paramType == "f16") {
-    paramElementType = Float16Type::get(context);
-  } else if (paramType == "f32") {
-    paramElementType = Float32Type::get(context);
-  } else {
-    module.emitError() << "unknown param-type '" << paramType
-                       << "' (expected f32 or f16)";
-    return signalPassFailure();
-  }
-  if (clipping != "minmax" && clipping != "mse") {
-    module.emitError() << "unknown clipping '" << clipping
-                       << "' (expected minmax or mse)";
-    return signalPassFailure();
-  }
-  WeightSelection selection;
-  selection.ops.assign(ops.begin(), ops.end());
-  selection.filter = filter;
-  selection.minElements = minElements;
-  selection.maxConstantBytes = maxConstantBytes;
-  selection.report = report;
   WeightCounts counts;
   FailureOr<SmallVector<WeightUse>> weights =
-      collectWeights(module, selection, counts);
+      collectWeights(module, getSelection(), counts);
   if (failed(weights))
     return signalPassFailure();
   if (failed(rewriteWeights(*weights, counts, [&](const WeightUse &weight) {
-        return quantizeWeight(weight, *scheme, paramElementType);
+        return quantizeWeight(weight, *resolved);
       })))
     return signalPassFailure();
-  if (report && counts.layers != 0)
-    module.emitRemark() << "lowbit-quantize-weights: " << counts.quantized
-                        << " of " << counts.layers
-                        << " matmul(s)/convolution(s) quantized, "
-                        << counts.inFloat << " left in float";
+  if (report)
+    remarkWeightCounts(module, "lowbit-quantize-weights", counts);
 }

@@ -68,6 +68,12 @@ static arith::ConstantOp traceToConstant(OpOperand &operand, OpOperand *&use,
   return constant;
 }
 
+std::string lowbit::formatFloat(const char *format, double value) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format(format, value);
+  return text;
+}
+
 std::string lowbit::getWeightName(arith::ConstantOp constant) {
   StringRef resource = getResourceName(cast<ElementsAttr>(constant.getValue()));
   if (!resource.empty())
@@ -477,6 +483,25 @@ lowbit::getLayerStatistics(ModuleOp module, StringRef name, int64_t k,
   return std::optional<LayerStatistics>(std::move(stats));
 }
 
+FailureOr<std::optional<LayerStatistics>>
+lowbit::requireLayerStatistics(ModuleOp module, const WeightUse &weight,
+                               bool required, StringRef pass) {
+  std::string name = getWeightName(weight.constant);
+  auto stats = getLayerStatistics(module, name, weight.getK(), weight.constant);
+  if (failed(stats) || *stats)
+    return stats;
+  if (required)
+    return weight.constant->emitError()
+           << "weight '" << name
+           << "' has no layer input statistics (lowbit.layer_stats): run "
+              "lowbit-calibrate --layer-stats, or give lowbitc calibration "
+              "samples";
+  weight.constant->emitRemark()
+      << "weight '" << name << "' has no layer input statistics: " << pass
+      << " rounds it to nearest";
+  return stats;
+}
+
 void lowbit::setLayerStatistics(ModuleOp module, StringRef name,
                                 const LayerStatistics &statistics) {
   MLIRContext *context = module.getContext();
@@ -631,6 +656,15 @@ lowbit::collectWeights(ModuleOp module, const WeightSelection &selection,
   if (tooLarge)
     return failure();
   return weights;
+}
+
+void lowbit::remarkWeightCounts(ModuleOp module, StringRef pass,
+                                const WeightCounts &counts) {
+  if (counts.layers != 0)
+    module.emitRemark() << pass << ": " << counts.quantized << " of "
+                        << counts.layers
+                        << " matmul(s)/convolution(s) quantized, "
+                        << counts.inFloat << " left in float";
 }
 
 LogicalResult lowbit::rewriteWeights(

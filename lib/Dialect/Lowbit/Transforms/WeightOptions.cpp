@@ -104,6 +104,29 @@ lowbit::buildWeightScheme(MLIRContext *context,
   return scheme;
 }
 
+FailureOr<ResolvedWeightScheme> lowbit::resolveWeightScheme(
+    MLIRContext *context, const WeightSchemeOptions &options,
+    StringRef clipping, function_ref<InFlightDiagnostic()> emitError) {
+  ResolvedWeightScheme resolved;
+  FailureOr<SchemeAttr> scheme = buildWeightScheme(context, options, emitError);
+  if (failed(scheme))
+    return failure();
+  resolved.scheme = *scheme;
+  if (options.paramType == "f16")
+    resolved.paramType = Float16Type::get(context);
+  else if (options.paramType == "f32")
+    resolved.paramType = Float32Type::get(context);
+  else
+    return emitError() << "unknown param-type '" << options.paramType
+                       << "' (expected f32 or f16)";
+  if (clipping == "mse")
+    resolved.clipping.method = numerics::ClipMethod::MSE;
+  else if (clipping != "minmax")
+    return emitError() << "unknown clipping '" << clipping
+                       << "' (expected minmax or mse)";
+  return resolved;
+}
+
 ArrayRef<StringRef> lowbit::getWeightPresetNames() {
   static const std::vector<StringRef> names = [] {
     std::vector<StringRef> result;

@@ -25,6 +25,49 @@ def LowbitStripStats : Pass<"lowbit-strip-stats"> {
   let dependentDialects = ["::lowbit::LowbitDialect"];
 }
 
+// The scheme options of the weight quantization passes (lowbit-quantize-
+// weights, lowbit-gptq, lowbit-awq), read by getWeightSchemeOptions
+// (WeightOptions.h).
+defvar WeightSchemeOptions = [
+    Option<"bits", "bits", "unsigned", "8", "Bits per code (2..8)">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "Symmetric (x = q * s) rather than asymmetric codes">,
+    Option<"asymmetricForm", "asymmetric-form", "std::string", "\"affine\"",
+           "Asymmetric form: affine (integer zero point) or min-scale (float group minimum)">,
+    Option<"narrowRange", "narrow-range", "bool", "false",
+           "Symmetric codes in [-(2^(b-1)-1), 2^(b-1)-1]">,
+    Option<"granularity", "granularity", "std::string", "\"per-channel\"",
+           "per-tensor, per-channel (one set per output channel) or per-group (groups along the reduction)">,
+    Option<"groupSize", "group-size", "int64_t", "32",
+           "Elements per group along the reduction for per-group">,
+    Option<"rounding", "rounding", "std::string", "\"nearest-even\"",
+           "nearest-even, nearest-away or toward-zero">,
+    Option<"codebook", "codebook", "std::string", "\"\"",
+           "Optional codebook: 'linspace(LO,HI,N)' or a comma-separated ascending list of levels">,
+    Option<"clipping", "clipping", "std::string", "\"minmax\"",
+           "Range per group: minmax, or mse (search the clipping that minimizes squared error)">,
+    Option<"paramType", "param-type", "std::string", "\"f32\"",
+           "Element type of scales and minimums: f32 or f16 (parameters are rounded before codes are computed)">
+];
+
+// Which weights a weight quantization pass takes (WeightAnalysis.h).
+defvar WeightSelectionOptions = [
+    Option<"minElements", "min-elements", "int64_t", "1",
+           "Weights with fewer elements stay float">,
+    ListOption<"ops", "ops", "std::string",
+               "Only weights of these ops (e.g. linalg.matmul); empty: all supported ops">,
+    Option<"filter", "filter", "std::string", "\"\"",
+           "Only weights whose name (resource key or name location) matches this regex">,
+    Option<"report", "report", "bool", "false",
+           "Emit a remark per weight: shape, scheme, bytes, MSE, max abs error, SQNR; "
+           "a remark per matmul/convolution left in float for any reason; a summary">,
+    Option<"maxConstantBytes", "max-constant-bytes", "uint64_t", "4294967296",
+           "Largest weight (bytes once expanded: a splat counts every element) "
+           "the pass reads; a larger one is an error">,
+    Option<"numThreads", "num-threads", "unsigned", "0",
+           "Threads for quantizing large weights (0: all; results do not depend on it)">
+];
+
 def LowbitQuantizeWeights : Pass<"lowbit-quantize-weights", "::mlir::ModuleOp"> {
   let summary = "Quantize constant weights of matmuls and convolutions";
   let description = [{
@@ -76,41 +119,7 @@ def LowbitQuantizeWeights : Pass<"lowbit-quantize-weights", "::mlir::ModuleOp"> 
     parameters), MSE, max abs error and SQNR, and a final remark on the
     module counts the matmuls/convolutions quantized and left in float.
   }];
-  let options = [
-    Option<"bits", "bits", "unsigned", "8", "Bits per code (2..8)">,
-    Option<"symmetric", "symmetric", "bool", "true",
-           "Symmetric (x = q * s) rather than asymmetric codes">,
-    Option<"asymmetricForm", "asymmetric-form", "std::string", "\"affine\"",
-           "Asymmetric form: affine (integer zero point) or min-scale (float group minimum)">,
-    Option<"narrowRange", "narrow-range", "bool", "false",
-           "Symmetric codes in [-(2^(b-1)-1), 2^(b-1)-1]">,
-    Option<"granularity", "granularity", "std::string", "\"per-channel\"",
-           "per-tensor, per-channel (one set per output channel) or per-group (groups along the reduction)">,
-    Option<"groupSize", "group-size", "int64_t", "32",
-           "Elements per group along the reduction for per-group">,
-    Option<"rounding", "rounding", "std::string", "\"nearest-even\"",
-           "nearest-even, nearest-away or toward-zero">,
-    Option<"codebook", "codebook", "std::string", "\"\"",
-           "Optional codebook: 'linspace(LO,HI,N)' or a comma-separated ascending list of levels">,
-    Option<"clipping", "clipping", "std::string", "\"minmax\"",
-           "Range per group: minmax, or mse (search the clipping that minimizes squared error)">,
-    Option<"paramType", "param-type", "std::string", "\"f32\"",
-           "Element type of scales and minimums: f32 or f16 (parameters are rounded before codes are computed)">,
-    Option<"minElements", "min-elements", "int64_t", "1",
-           "Weights with fewer elements stay float">,
-    ListOption<"ops", "ops", "std::string",
-               "Only weights of these ops (e.g. linalg.matmul); empty: all supported ops">,
-    Option<"filter", "filter", "std::string", "\"\"",
-           "Only weights whose name (resource key or name location) matches this regex">,
-    Option<"report", "report", "bool", "false",
-           "Emit a remark per weight: shape, scheme, bytes, MSE, max abs error, SQNR; "
-           "a remark per matmul/convolution left in float for any reason; a summary">,
-    Option<"maxConstantBytes", "max-constant-bytes", "uint64_t", "4294967296",
-           "Largest weight (bytes once expanded: a splat counts every element) "
-           "the pass reads; a larger one is an error">,
-    Option<"numThreads", "num-threads", "unsigned", "0",
-           "Threads for quantizing large weights (0: all; results do not depend on it)">
-  ];
+  let options = !listconcat(WeightSchemeOptions, WeightSelectionOptions);
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
@@ -866,6 +875,174 @@ def LowbitApproximateMath : Pass<"lowbit-approximate-math"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def LowbitGptq : Pass<"lowbit-gptq", "::mlir::ModuleOp"> {
+  let summary = "Quantize constant weights with GPTQ against layer input statistics";
+  let description = [{
+    Quantizes the same weights as `lowbit-quantize-weights`, under the same
+    scheme options, into the same IR (codes and parameters feeding
+    `lowbit.dequantize`), but chooses the codes with GPTQ: each weight, in
+    its canonical `[N, K]` form, is quantized column by column and every
+    column's rounding error is fed back into the columns not yet quantized
+    through the inverse of the layer's input statistics H = sum x^T x, so
+    the layer's output error on the calibration data, rather than the weight
+    error, is minimized (numerics: `lowbit/Numerics/Gptq.h`).
+
+    H comes from the module attribute `lowbit.layer_stats` (one entry per
+    weight name, written by `lowbit-calibrate --layer-stats` or by `lowbitc`
+    from calibration samples): `{NAME = {rows = R, hessian = KxKxf64,
+    mean_abs = Kxf32}}`. The damping `dampening * mean(diag H)` is added to
+    the diagonal; inputs never active (zero diagonal) are decoupled. Blocks
+    of `block-size` columns receive their update lazily. Group parameters are
+    chosen when a group's first column is reached (from its current or
+    original values, whichever loses less); with `act-order`, columns are
+    visited in decreasing diag(H) and group parameters are fixed from the
+    original weight first, so codes stay in the original order and the packed
+    layout and kernels are unchanged. Every scheme works: symmetric, affine
+    and min/scale integers of 2 to 8 bits and codebooks (nearest level, then
+    error feedback).
+
+    A selected weight without statistics is an error (or, with
+    `require-statistics=false`, rounded to nearest with a remark); so are
+    statistics of the wrong size or with a non-finite value. The pass drops
+    `lowbit.layer_stats` when done.
+
+    Before:
+    ```mlir
+    module attributes {lowbit.layer_stats = {fc = {hessian = dense<...> : tensor<64x64xf64>, mean_abs = dense<...> : tensor<64xf32>, rows = 4096 : i64}}} {
+      %w = arith.constant dense<...> : tensor<16x64xf32> loc("fc")
+      %y = linalg.matmul ins(%x, %t ...)
+    ```
+    After (`bits=3 granularity=per-group group-size=64 param-type=f16`):
+    ```mlir
+    module {
+      %codes = arith.constant dense<...> : tensor<16x64xi8>
+      %scales = arith.constant dense<...> : tensor<16x1xf16>
+      %w = lowbit.dequantize %codes scales(%scales : tensor<16x1xf16>) {scheme = #lowbit.scheme<i3, ...>} ...
+    ```
+    With `report`, a remark per weight gives the layer output error
+    (sum over calibration rows of ||(W - W^) x||^2) of GPTQ and of
+    round-to-nearest.
+  }];
+  let options = !listconcat(WeightSchemeOptions, [
+    Option<"dampening", "dampening", "double", "0.01",
+           "Damping added to diag(H), as a fraction of its mean">,
+    Option<"blockSize", "block-size", "int64_t", "128",
+           "Columns per lazily updated block">,
+    Option<"actOrder", "act-order", "bool", "false",
+           "Quantize columns in decreasing diag(H) (group parameters from the original weight)">,
+    Option<"requireStatistics", "require-statistics", "bool", "true",
+           "A weight without lowbit.layer_stats is an error (else: rounded to nearest, with a remark)">
+  ], WeightSelectionOptions);
+  let dependentDialects = ["::lowbit::LowbitDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowbitAwq : Pass<"lowbit-awq", "::mlir::ModuleOp"> {
+  let summary = "Activation-aware weight scaling, then round-to-nearest quantization";
+  let description = [{
+    AWQ: for the layers that read the same input x (e.g. the projections
+    after one LayerNorm), per input channel scales s = mean|x|^alpha are
+    chosen, with alpha searched on a grid of `grid` points in [0, 1) to
+    minimize the layers' summed output error on the calibration data
+    (sum_n d_n^T H d_n with H = sum x^T x; alpha = 0 is plain
+    round-to-nearest, so the choice is never worse on that data). Each
+    weight becomes Q(W diag(s)) under the scheme options (as
+    `lowbit-quantize-weights`), and the input is divided by s:
+
+    * folded into the producer when it is an elementwise `linalg.generic`
+      ending in `x * gamma + beta` or `x * gamma` with constant per-channel
+      gamma / beta (LayerNorm and RMSNorm affine) and no other user;
+    * otherwise by an explicit elementwise multiply by 1/s (a
+      `linalg.generic`) in front of the layers.
+
+    With `clip-search` (default), each group's range is then shrunk by the
+    factor (1 down to 0.5 in 20 steps) that minimizes the group's output
+    error d^T H_gg d on the calibration data, as AWQ does.
+
+    Statistics come from `lowbit.layer_stats` (see `lowbit-gptq`); the layers
+    of one input must all have them (else error, or with
+    `require-statistics=false` round-to-nearest with a remark). Scales apply
+    along one input dimension: convolutions with a window (K over several
+    input dimensions) are rounded to nearest with a remark.
+
+    Before:
+    ```mlir
+    %n = linalg.generic ... ins(%x, %mean, %rstd, %gamma, %beta ...) {
+      ... %w = arith.mulf %c, %g : f32
+      %s = arith.addf %w, %b : f32
+      linalg.yield %s : f32 }
+    %y = linalg.matmul ins(%n, %W ...)
+    ```
+    After: `%gamma` and `%beta` are new constants divided by s, and `%W`
+    is `lowbit.dequantize` of the codes of W diag(s).
+  }];
+  let options = !listconcat(WeightSchemeOptions, [
+    Option<"grid", "grid", "unsigned", "20",
+           "Grid points for alpha (i / grid, i = 0 .. grid - 1)">,
+    Option<"clipSearch", "clip-search", "bool", "true",
+           "Then choose each group's clipping by its output error (AWQ's clip search) instead of `clipping`">,
+    Option<"requireStatistics", "require-statistics", "bool", "true",
+           "A weight without lowbit.layer_stats is an error (else: rounded to nearest, with a remark)">
+  ], WeightSelectionOptions);
+  let dependentDialects = ["::lowbit::LowbitDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def LowbitMixedPrecision : Pass<"lowbit-mixed-precision", "::mlir::ModuleOp"> {
+  let summary = "Choose a weight scheme per layer under a bits-per-weight budget";
+  let description = [{
+    Quantizes every selected weight with one preset from `menu` (by default
+    `w8`, `w4g32`, `c11g128`, `w3g64`, `w2g32`) so that the average storage
+    per weight (packed codes in the preset's layout plus its scales and
+    mins, over all selected weights) stays within `budget-bits`, and the
+    summed sensitivity is least (`allocation=dp`, exact; or `greedy`: best
+    error reduction per added bit first).
+
+    The sensitivity of a layer under a preset is measured on the calibration
+    data through `lowbit.layer_stats` (see `lowbit-gptq`):
+    `sensitivity=output-error` (default) is the layer output error
+    sum_n d_n^T H d_n of the quantized weight (quantized with `method`, rtn
+    or gptq); `hessian-trace` is the proxy mean(diag H) * ||W - W^||^2.
+    Each weight is then quantized with its chosen preset and `method` (and
+    packed later in that preset's layout by `lowbit-pack-weights
+    layout=auto`). With `report`, a remark per weight names the chosen preset
+    and its error, and a summary gives the bits per weight reached.
+
+    Before:
+    ```mlir
+    %w = arith.constant dense_resource<fc1> : tensor<1024x256xf32>
+    ```
+    After (`budget-bits=3.5`):
+    ```mlir
+    %w = lowbit.dequantize %codes scales(%s : tensor<1024x2xf16>) mins(%m ...) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = ...>} ...
+    ```
+    A budget below the smallest menu entry, an unknown preset, a preset with
+    activation quantization, and a weight without statistics are errors.
+  }];
+  let options = !listconcat([
+    Option<"budgetBits", "budget-bits", "double", "4.0",
+           "Average bits per weight (codes and parameters) over the selected weights">,
+    ListOption<"menu", "menu", "std::string",
+               "Presets to choose from (default: w8, w4g32, c11g128, w3g64, w2g32)">,
+    Option<"method", "method", "std::string", "\"gptq\"",
+           "How each candidate is quantized: rtn or gptq">,
+    Option<"sensitivity", "sensitivity", "std::string", "\"output-error\"",
+           "output-error or hessian-trace">,
+    Option<"allocation", "allocation", "std::string", "\"dp\"",
+           "dp or greedy">,
+    Option<"dampening", "dampening", "double", "0.01",
+           "method=gptq: damping added to diag(H), as a fraction of its mean">
+  ], WeightSelectionOptions);
+  let dependentDialects = ["::lowbit::LowbitDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_PASSES_TD

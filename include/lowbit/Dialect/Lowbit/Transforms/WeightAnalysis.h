@@ -82,6 +82,11 @@ mlir::FailureOr<llvm::SmallVector<WeightUse>>
 collectWeights(mlir::ModuleOp module, const WeightSelection &selection,
                WeightCounts &counts);
 
+/// The closing remark of `pass` on `module` (when it saw layers): how many
+/// were quantized and left in float.
+void remarkWeightCounts(mlir::ModuleOp module, llvm::StringRef pass,
+                        const WeightCounts &counts);
+
 /// Quantizes every weight in `weights` once per (constant, canonical order)
 /// with `quantize`, which returns the value to use instead (a null value
 /// leaves the weight in float), rewires the uses and erases constants left
@@ -90,6 +95,10 @@ mlir::LogicalResult rewriteWeights(
     llvm::ArrayRef<WeightUse> weights, WeightCounts &counts,
     llvm::function_ref<mlir::FailureOr<mlir::Value>(const WeightUse &)>
         quantize);
+
+/// `value` printed with a printf `format` (for diagnostics, which take no
+/// llvm::format objects).
+std::string formatFloat(const char *format, double value);
 
 /// The name of a weight for reports, filters and statistics: its resource
 /// key, its name location, or its position in the source.
@@ -143,6 +152,13 @@ struct LayerStatistics {
 mlir::FailureOr<std::optional<LayerStatistics>>
 getLayerStatistics(mlir::ModuleOp module, llvm::StringRef name, int64_t k,
                    mlir::Operation *weight);
+
+/// The statistics of `weight`'s layer. When there are none: an error at the
+/// weight when `required`, else a remark that `pass` rounds it to nearest
+/// and std::nullopt.
+mlir::FailureOr<std::optional<LayerStatistics>>
+requireLayerStatistics(mlir::ModuleOp module, const WeightUse &weight,
+                       bool required, llvm::StringRef pass);
 
 /// Sets `module`'s statistics of weight `name` (H as a dense_resource).
 void setLayerStatistics(mlir::ModuleOp module, llvm::StringRef name,

@@ -10,6 +10,7 @@
 #define LOWBIT_DIALECT_LOWBIT_TRANSFORMS_WEIGHTOPTIONS_H
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "lowbit/Dialect/Lowbit/Transforms/WeightAnalysis.h"
 #include "lowbit/Numerics/Presets.h"
 
 #include <string>
@@ -39,6 +40,63 @@ mlir::FailureOr<SchemeAttr>
 buildWeightScheme(mlir::MLIRContext *context,
                   const WeightSchemeOptions &options,
                   llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
+
+/// A weight scheme resolved from pass options: the scheme, the parameter
+/// element type and the clipping of the numerics.
+struct ResolvedWeightScheme {
+  SchemeAttr scheme;
+  mlir::Type paramType;
+  numerics::ClippingOptions clipping;
+
+  numerics::Scheme getNumericsScheme() const {
+    return scheme.getNumericsScheme(paramType);
+  }
+  numerics::Granularity getNumericsGranularity() const {
+    return scheme.getNumericsGranularity();
+  }
+};
+
+/// Builds the scheme, the parameter type (`f32` or `f16`) and the clipping
+/// (`minmax` or `mse`), or reports what is wrong through `emitError`.
+mlir::FailureOr<ResolvedWeightScheme>
+resolveWeightScheme(mlir::MLIRContext *context,
+                    const WeightSchemeOptions &options,
+                    llvm::StringRef clipping,
+                    llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
+
+/// The base of a pass declared with the WeightSchemeOptions and / or
+/// WeightSelectionOptions of Passes.td: reads them.
+template <typename Base> class WeightQuantizationPass : public Base {
+public:
+  using Base::Base;
+
+protected:
+  /// The scheme of the WeightSchemeOptions; errors at the module.
+  mlir::FailureOr<ResolvedWeightScheme> resolveScheme() {
+    WeightSchemeOptions options;
+    options.bits = this->bits;
+    options.symmetric = this->symmetric;
+    options.asymmetricForm = this->asymmetricForm;
+    options.narrowRange = this->narrowRange;
+    options.granularity = this->granularity;
+    options.groupSize = this->groupSize;
+    options.rounding = this->rounding;
+    options.codebook = this->codebook;
+    options.paramType = this->paramType;
+    mlir::ModuleOp module = this->getOperation();
+    return resolveWeightScheme(&this->getContext(), options, this->clipping,
+                               [&]() { return module.emitError(); });
+  }
+  WeightSelection getSelection() {
+    WeightSelection selection;
+    selection.ops.assign(this->ops.begin(), this->ops.end());
+    selection.filter = this->filter;
+    selection.minElements = this->minElements;
+    selection.maxConstantBytes = this->maxConstantBytes;
+    selection.report = this->report;
+    return selection;
+  }
+};
 
 /// The options of a named preset (see lowbit/Numerics/Presets.h), or failure
 /// for an unknown name.
