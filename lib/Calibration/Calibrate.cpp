@@ -1,6 +1,7 @@
 //===- Calibrate.cpp - run a model over samples and collect statistics ----===//
 
 #include "lowbit/Calibration/Calibrate.h"
+#include "RunObserved.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -13,10 +14,12 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <zlib.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -27,6 +30,15 @@ using namespace mlir;
 using namespace lowbit;
 
 SampleSource::~SampleSource() = default;
+
+static LogicalResult checkJsonDepth(StringRef text, unsigned limit,
+                                    std::string &error);
+
+LogicalResult SampleSource::readTokens(int64_t, MutableArrayRef<int32_t>,
+                                       std::string &error) {
+  error = "these samples are f32 values, not token ids";
+  return failure();
+}
 
 //===----------------------------------------------------------------------===//
 // Samples
@@ -162,6 +174,87 @@ private:
   }
 };
 
+/// Back-to-back windows of a byte text as token ids.
+class TextWindows : public SampleSource {
+public:
+  TextWindows(std::unique_ptr<SampleFile> file, int64_t count, int64_t length,
+              std::array<int32_t, 256> idOfByte)
+      : file(std::move(file)), count(count), buffer(length),
+        idOfByte(idOfByte) {}
+  int64_t size() const override { return count; }
+  bool hasTokenIds() const override { return true; }
+  LogicalResult read(int64_t, MutableArrayRef<float>,
+                     std::string &error) override {
+    error = "text samples are token ids: the model input must be i32";
+    return failure();
+  }
+  LogicalResult readTokens(int64_t index, MutableArrayRef<int32_t> out,
+                           std::string &error) override {
+    int64_t bytes = int64_t(buffer.size());
+    if (index != next && failed(file->seek(index * bytes, error)))
+      return failure();
+    if (failed(file->readExactly(buffer.data(), buffer.size(), error)))
+      return failure();
+    next = index + 1;
+    for (size_t i = 0; i < buffer.size(); ++i)
+      out[i] = idOfByte[buffer[i]];
+    return success();
+  }
+
+private:
+  std::unique_ptr<SampleFile> file;
+  int64_t count;
+  std::vector<uint8_t> buffer;
+  std::array<int32_t, 256> idOfByte;
+  int64_t next = -1;
+};
+
+/// Reads a vocabulary {"id_to_byte": [...], "unk_id": U} into the id of
+/// every byte.
+static FailureOr<std::array<int32_t, 256>>
+readVocabulary(const std::string &path, std::string &error) {
+  auto file = llvm::MemoryBuffer::getFile(path);
+  if (!file) {
+    error = "cannot open '" + path + "'";
+    return failure();
+  }
+  if (failed(checkJsonDepth((*file)->getBuffer(), kMaxJsonDepth, error)))
+    return failure();
+  llvm::Expected<llvm::json::Value> parsed =
+      llvm::json::parse((*file)->getBuffer());
+  if (!parsed) {
+    error =
+        "'" + path + "': malformed JSON: " + llvm::toString(parsed.takeError());
+    return failure();
+  }
+  const llvm::json::Object *top = parsed->getAsObject();
+  const llvm::json::Array *bytes = top ? top->getArray("id_to_byte") : nullptr;
+  std::optional<int64_t> unknown =
+      top ? top->getInteger("unk_id") : std::nullopt;
+  if (!bytes || !unknown || *unknown < 0 || *unknown >= (int64_t(1) << 31)) {
+    error = "'" + path +
+            "': expected {\"id_to_byte\": [bytes], \"unk_id\": "
+            "id >= 0}";
+    return failure();
+  }
+  std::array<int32_t, 256> ids;
+  ids.fill(int32_t(*unknown));
+  std::array<bool, 256> seen{};
+  for (auto [id, value] : llvm::enumerate(*bytes)) {
+    if (value.getAsNull()) // An id without a byte (e.g. the unknown id).
+      continue;
+    std::optional<int64_t> byte = value.getAsInteger();
+    if (!byte || *byte < 0 || *byte > 255 || seen[*byte]) {
+      error = "'" + path + "': id_to_byte[" + std::to_string(id) +
+              "] is neither null nor a distinct byte 0..255";
+      return failure();
+    }
+    seen[*byte] = true;
+    ids[*byte] = int32_t(id);
+  }
+  return ids;
+}
+
 } // namespace
 
 /// `name=value`, for messages about an option.
@@ -177,8 +270,15 @@ static std::string formatOption(StringRef name, double value) {
 /// finite f32.
 static LogicalResult checkSampleOptions(const SampleOptions &options,
                                         std::string &error) {
-  if (options.idxPath.empty() == options.rawF32Path.empty()) {
-    error = "give exactly one sample file (IDX images or raw f32)";
+  if (int(!options.idxPath.empty()) + int(!options.rawF32Path.empty()) +
+          int(!options.textPath.empty()) !=
+      1) {
+    error = "give exactly one sample file (IDX images, raw f32 or text)";
+    return failure();
+  }
+  if (options.textPath.empty() != options.vocabPath.empty()) {
+    error = "text samples need a vocabulary (--vocab) and a vocabulary needs "
+            "text samples";
     return failure();
   }
   for (auto [name, value] :
@@ -242,14 +342,39 @@ lowbit::openSamples(const SampleOptions &options, ArrayRef<int64_t> inputShape,
             " has no elements: there is nothing to calibrate";
     return failure();
   }
-  const std::string &path =
-      options.idxPath.empty() ? options.rawF32Path : options.idxPath;
+  const std::string &path = !options.idxPath.empty()      ? options.idxPath
+                            : !options.rawF32Path.empty() ? options.rawF32Path
+                                                          : options.textPath;
   auto file = std::make_unique<SampleFile>();
   if (failed(file->open(path, error)))
     return failure();
   auto limit = [&](int64_t count) {
     return options.count > 0 ? std::min(count, options.count) : count;
   };
+  if (!options.textPath.empty()) {
+    if (inputShape.size() != 1) {
+      error = "text samples are windows of token ids: the model input " +
+              formatShape(inputShape) + " must have rank 1";
+      return failure();
+    }
+    FailureOr<std::array<int32_t, 256>> ids =
+        readVocabulary(options.vocabPath, error);
+    if (failed(ids))
+      return failure();
+    int64_t bytes = file->measure();
+    if (bytes < 0) {
+      error = "'" + path + "' cannot be read (corrupt gzip data?)";
+      return failure();
+    }
+    if (bytes < elements) {
+      error = "'" + path + "' holds " + std::to_string(bytes) +
+              " bytes, less than one window of " + std::to_string(elements) +
+              " tokens";
+      return failure();
+    }
+    return std::unique_ptr<SampleSource>(std::make_unique<TextWindows>(
+        std::move(file), limit(bytes / elements), elements, *ids));
+  }
   if (!options.rawF32Path.empty()) {
     // Raw data has no header: its size gives the sample count.
     int64_t bytes = file->measure(), sampleBytes = elements * 4;
@@ -306,8 +431,8 @@ lowbit::openSamples(const SampleOptions &options, ArrayRef<int64_t> inputShape,
 // Running
 //===----------------------------------------------------------------------===//
 
-static FailureOr<func::FuncOp> findEntry(ModuleOp module, StringRef name,
-                                         std::string &error) {
+FailureOr<func::FuncOp>
+lowbit::detail::findEntry(ModuleOp module, StringRef name, std::string &error) {
   func::FuncOp entry;
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isExternal() || !func.isPublic())
@@ -330,10 +455,12 @@ static FailureOr<func::FuncOp> findEntry(ModuleOp module, StringRef name,
   auto input = type.getNumInputs() == 1
                    ? dyn_cast<RankedTensorType>(type.getInput(0))
                    : RankedTensorType();
-  if (!input || !input.hasStaticShape() || !input.getElementType().isF32()) {
-    error = "calibration runs functions of one static f32 tensor argument; @" +
-            entry.getSymName().str() + " has type " +
-            [&] {
+  if (!input || !input.hasStaticShape() ||
+      !(input.getElementType().isF32() ||
+        input.getElementType().isSignlessInteger(32))) {
+    error = "calibration runs functions of one static f32 (or i32 token id) "
+            "tensor argument; @" +
+            entry.getSymName().str() + " has type " + [&] {
               std::string text;
               llvm::raw_string_ostream os(text);
               os << type;
@@ -344,43 +471,17 @@ static FailureOr<func::FuncOp> findEntry(ModuleOp module, StringRef name,
   return entry;
 }
 
-FailureOr<std::vector<ObservedStatistics>>
-lowbit::runCalibration(ModuleOp module, SampleSource &samples,
-                       const CalibrationOptions &options, std::string &error) {
-  if (options.bins < 2 || options.bins > kMaxHistogramBins ||
-      options.bins % 2 != 0) {
-    error = "--bins=" + std::to_string(options.bins) +
-            ": expected an even number from 2 to " +
-            std::to_string(kMaxHistogramBins);
-    return failure();
-  }
-  FailureOr<func::FuncOp> entry = findEntry(module, options.function, error);
-  if (failed(entry))
-    return failure();
-  std::string name = entry->getSymName().str();
-  std::vector<ObservedStatistics> results;
-  std::vector<numerics::ActivationObserver> observers;
-  std::vector<int64_t> offsets;
-  int64_t total = 0;
-  bool outside = false;
-  module.walk([&](ObserveOp op) {
-    if (op->getParentOfType<func::FuncOp>() != *entry)
-      outside = true;
-  });
-  if (outside) {
-    error = "observers outside @" + name + " cannot be calibrated";
-    return failure();
-  }
-
-  // The variant that returns every observed tensor, flattened into one
-  // buffer in id order.
-  OwningOpRef<ModuleOp> clone = module.clone();
-  auto func = clone->lookupSymbol<func::FuncOp>(name);
+/// The observers of `func` in id order; fails for duplicate ids and
+/// tensors that are not static f32 of rank >= 1.
+static FailureOr<SmallVector<ObserveOp>> sortedObservers(func::FuncOp func,
+                                                         std::string &error) {
   SmallVector<ObserveOp> observes;
   func.walk([&](ObserveOp op) { observes.push_back(op); });
-  llvm::sort(observes, [](ObserveOp a, ObserveOp b) { return a.getId() < b.getId(); });
+  llvm::sort(observes,
+             [](ObserveOp a, ObserveOp b) { return a.getId() < b.getId(); });
   if (observes.empty()) {
-    error = "@" + name + " has no observers (run lowbit-insert-observers)";
+    error = "@" + func.getSymName().str() +
+            " has no observers (run lowbit-insert-observers)";
     return failure();
   }
   for (auto [i, op] : llvm::enumerate(observes)) {
@@ -395,16 +496,30 @@ lowbit::runCalibration(ModuleOp module, SampleSource &samples,
               " needs a static f32 tensor of rank >= 1";
       return failure();
     }
-    ObservedStatistics stats;
-    stats.id = op.getId();
-    llvm::raw_string_ostream typeText(stats.type), locText(stats.location);
-    typeText << type;
-    locText << op.getLoc();
-    stats.axis = op.getAxis();
-    results.push_back(std::move(stats));
-    observers.emplace_back(type.getShape(), op.getAxis());
+  }
+  return observes;
+}
+
+LogicalResult lowbit::detail::runObserved(
+    ModuleOp module, func::FuncOp entry, SampleSource &samples,
+    const JitOptions &jitOptions, int passes,
+    function_ref<void(int pass)> startPass,
+    function_ref<void(int pass, ArrayRef<float> observed)> visit,
+    std::string &error) {
+  // The variant that returns every observed tensor, flattened into one
+  // buffer in id order.
+  std::string name = entry.getSymName().str();
+  OwningOpRef<ModuleOp> clone = module.clone();
+  auto func = clone->lookupSymbol<func::FuncOp>(name);
+  FailureOr<SmallVector<ObserveOp>> sorted = sortedObservers(func, error);
+  if (failed(sorted))
+    return failure();
+  SmallVector<ObserveOp> &observes = *sorted;
+  SmallVector<int64_t> offsets;
+  int64_t total = 0;
+  for (ObserveOp op : observes) {
     offsets.push_back(total);
-    total += type.getNumElements();
+    total += op.getType().getNumElements();
   }
   auto returnOp = cast<func::ReturnOp>(func.getBody().back().getTerminator());
   OpBuilder b(returnOp);
@@ -438,43 +553,115 @@ lowbit::runCalibration(ModuleOp module, SampleSource &samples,
   clone->print(os);
   MLIRContext context;
   std::string jitError;
-  auto jit = compileForHost(context, source, jitError, options.jit);
+  auto jit = compileForHost(context, source, jitError, jitOptions);
   if (failed(jit)) {
     error = "cannot compile the model for calibration: " + jitError;
     return failure();
   }
-  using Entry = int(const float *, float *);
+  using Entry = int(const void *, float *);
   auto *run = (*jit)->lookupAs<Entry>("lowbit_" + name);
   if (!run) {
     error = "the compiled model has no entry point lowbit_" + name;
     return failure();
   }
 
-  auto inputType = cast<RankedTensorType>(entry->getArgumentTypes()[0]);
+  auto inputType = cast<RankedTensorType>(entry.getArgumentTypes()[0]);
+  bool tokenIds = inputType.getElementType().isSignlessInteger(32);
+  if (tokenIds != samples.hasTokenIds()) {
+    error = tokenIds ? "the model takes token ids (i32): calibrate it on text "
+                       "samples"
+                     : "text samples are token ids: the model input must be "
+                       "i32";
+    return failure();
+  }
   std::vector<float> input(inputType.getNumElements()), observed(total);
-  auto sliceOf = [&](size_t i) {
-    int64_t end = i + 1 < offsets.size() ? offsets[i + 1] : total;
-    return ArrayRef<float>(observed).slice(offsets[i], end - offsets[i]);
-  };
-  for (int pass = 0; pass < 2; ++pass) {
-    if (pass == 1)
-      for (auto &observer : observers)
-        observer.startHistogram(options.bins);
+  std::vector<int32_t> tokens(tokenIds ? inputType.getNumElements() : 0);
+  for (int pass = 0; pass < passes; ++pass) {
+    startPass(pass);
     for (int64_t s = 0; s < samples.size(); ++s) {
-      if (failed(samples.read(s, input, error)))
+      if (failed(tokenIds ? samples.readTokens(s, tokens, error)
+                          : samples.read(s, input, error)))
         return failure();
-      if (run(input.data(), observed.data()) != 0) {
+      const void *in = tokenIds ? static_cast<const void *>(tokens.data())
+                                : static_cast<const void *>(input.data());
+      if (run(in, observed.data()) != 0) {
         error = "the model failed on sample " + std::to_string(s);
         return failure();
       }
-      for (size_t i = 0; i < observers.size(); ++i) {
-        if (pass == 0)
-          observers[i].observeRange(sliceOf(i));
-        else
-          observers[i].observeHistogram(sliceOf(i));
-      }
+      visit(pass, observed);
     }
   }
+  return success();
+}
+
+FailureOr<std::vector<ObservedStatistics>>
+lowbit::runCalibration(ModuleOp module, SampleSource &samples,
+                       const CalibrationOptions &options, std::string &error) {
+  if (options.bins < 2 || options.bins > kMaxHistogramBins ||
+      options.bins % 2 != 0) {
+    error = "--bins=" + std::to_string(options.bins) +
+            ": expected an even number from 2 to " +
+            std::to_string(kMaxHistogramBins);
+    return failure();
+  }
+  FailureOr<func::FuncOp> entry =
+      detail::findEntry(module, options.function, error);
+  if (failed(entry))
+    return failure();
+  std::string name = entry->getSymName().str();
+  std::vector<ObservedStatistics> results;
+  std::vector<numerics::ActivationObserver> observers;
+  std::vector<int64_t> offsets;
+  int64_t total = 0;
+  bool outside = false;
+  module.walk([&](ObserveOp op) {
+    if (op->getParentOfType<func::FuncOp>() != *entry)
+      outside = true;
+  });
+  if (outside) {
+    error = "observers outside @" + name + " cannot be calibrated";
+    return failure();
+  }
+
+  FailureOr<SmallVector<ObserveOp>> observes = sortedObservers(*entry, error);
+  if (failed(observes))
+    return failure();
+  for (ObserveOp op : *observes) {
+    ObservedStatistics stats;
+    stats.id = op.getId();
+    llvm::raw_string_ostream typeText(stats.type), locText(stats.location);
+    RankedTensorType type = op.getType();
+    typeText << type;
+    locText << op.getLoc();
+    stats.axis = op.getAxis();
+    results.push_back(std::move(stats));
+    observers.emplace_back(type.getShape(), op.getAxis());
+    offsets.push_back(total);
+    total += type.getNumElements();
+  }
+  auto sliceOf = [&](ArrayRef<float> observed, size_t i) {
+    int64_t end = i + 1 < offsets.size() ? offsets[i + 1] : total;
+    return observed.slice(offsets[i], end - offsets[i]);
+  };
+  // Min/max, then histograms over the ranges found.
+  LogicalResult ran = detail::runObserved(
+      module, *entry, samples, options.jit, /*passes=*/2,
+      [&](int pass) {
+        if (pass == 1)
+          for (auto &observer : observers)
+            observer.startHistogram(options.bins);
+      },
+      [&](int pass, ArrayRef<float> observed) {
+        for (size_t i = 0; i < observers.size(); ++i) {
+          if (pass == 0)
+            observers[i].observeRange(sliceOf(observed, i));
+          else
+            observers[i].observeHistogram(sliceOf(observed, i));
+        }
+      },
+      error);
+  if (failed(ran))
+    return failure();
   for (auto [stats, observer] : llvm::zip(results, observers)) {
     stats.samples = observer.getNumSamples();
     stats.nonFinite = observer.getNumNonFinite();

@@ -76,20 +76,51 @@ LogicalResult lowbit::buildQuantizePipeline(
     funcPm.addPass(createLowbitFoldCalibration(calibration));
   }
 
-  LowbitQuantizeWeightsOptions quantize;
-  quantize.bits = scheme.bits;
-  quantize.symmetric = scheme.symmetric;
-  quantize.asymmetricForm = scheme.asymmetricForm;
-  quantize.narrowRange = scheme.narrowRange;
-  quantize.granularity = scheme.granularity;
-  quantize.groupSize = scheme.groupSize;
-  quantize.rounding = scheme.rounding;
-  quantize.codebook = scheme.codebook;
-  quantize.paramType = scheme.paramType;
-  quantize.clipping = options.clipping;
-  quantize.minElements = options.minElements;
-  quantize.report = options.report;
-  pm.addPass(createLowbitQuantizeWeights(quantize));
+  // The scheme and selection fields every weight quantization pass shares.
+  auto fill = [&](auto &pass) {
+    pass.bits = scheme.bits;
+    pass.symmetric = scheme.symmetric;
+    pass.asymmetricForm = scheme.asymmetricForm;
+    pass.narrowRange = scheme.narrowRange;
+    pass.granularity = scheme.granularity;
+    pass.groupSize = scheme.groupSize;
+    pass.rounding = scheme.rounding;
+    pass.codebook = scheme.codebook;
+    pass.paramType = scheme.paramType;
+    pass.clipping = options.clipping;
+    pass.minElements = options.minElements;
+    pass.report = options.report;
+  };
+  bool mixed = options.budgetBits.hasValue();
+  if (mixed) {
+    if (options.method == "awq")
+      return errorHandler("budget-bits takes method=rtn or method=gptq");
+    LowbitMixedPrecisionOptions mixedPrecision;
+    mixedPrecision.budgetBits = options.budgetBits;
+    mixedPrecision.menu.assign(options.menu.begin(), options.menu.end());
+    mixedPrecision.method = options.method;
+    mixedPrecision.dampening = options.dampening;
+    mixedPrecision.minElements = options.minElements;
+    mixedPrecision.report = options.report;
+    pm.addPass(createLowbitMixedPrecision(mixedPrecision));
+  } else if (options.method == "gptq") {
+    LowbitGptqOptions gptq;
+    fill(gptq);
+    gptq.dampening = options.dampening;
+    gptq.actOrder = options.actOrder;
+    pm.addPass(createLowbitGptq(gptq));
+  } else if (options.method == "awq") {
+    LowbitAwqOptions awq;
+    fill(awq);
+    pm.addPass(createLowbitAwq(awq));
+  } else if (options.method == "rtn") {
+    LowbitQuantizeWeightsOptions quantize;
+    fill(quantize);
+    pm.addPass(createLowbitQuantizeWeights(quantize));
+  } else {
+    return errorHandler("unknown method '" + options.method +
+                        "' (expected rtn, gptq or awq)");
+  }
   pm.addPass(createCanonicalizerPass());
   if (scheme.staticInt8Activations) {
     pm.addNestedPass<func::FuncOp>(createLowbitIntegerize());
@@ -97,7 +128,9 @@ LogicalResult lowbit::buildQuantizePipeline(
   }
 
   LowbitPackWeightsOptions pack;
+  // Mixed precision packs every weight in the layout of its own scheme.
   pack.layout = options.layout.hasValue() ? options.layout.getValue()
+                : mixed                   ? std::string("auto")
                                           : scheme.layout;
   pack.report = options.report;
   pm.addPass(createLowbitPackWeights(pack));
@@ -227,8 +260,9 @@ void lowbit::registerLowbitPipelines() {
       "lowbit-quantize",
       "Quantize and pack the weights of a model: upstream quant casts to "
       "lowbit (lowbit-import-quant), TOSA to linalg, "
-      "lowbit-quantize-weights, canonicalize (constant folding), "
-      "lowbit-pack-weights",
+      "lowbit-quantize-weights (method=rtn), lowbit-gptq (method=gptq), "
+      "lowbit-awq (method=awq) or lowbit-mixed-precision (budget-bits=B), "
+      "canonicalize (constant folding), lowbit-pack-weights",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         QuantizePipelineOptions options;

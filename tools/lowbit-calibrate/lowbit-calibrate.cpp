@@ -2,18 +2,23 @@
 //
 // lowbit-calibrate MODEL.mlir -o OUT.mlir
 //     (--images=FILE.idx[.gz] [--scale=S] [--mean=M] [--std=D] [--pad=P]
-//      | --raw-f32=FILE) [--count=N] [--bins=B] [--per-channel]
-//     [--write-json=STATS.json] [--function=NAME]
+//      | --raw-f32=FILE | --text=FILE --vocab=VOCAB.json) [--count=N]
+//     [--bins=B] [--per-channel] [--write-json=STATS.json] [--function=NAME]
 // lowbit-calibrate MODEL.mlir --apply-json=STATS.json -o OUT.mlir
+// lowbit-calibrate MODEL.mlir --layer-stats (samples as above) -o OUT.mlir
 //
 // Inserts observers (lowbit-insert-observers), runs the model in process over
 // the calibration samples, and writes the model with `lowbit.stats` on every
 // observed activation (and the statistics as JSON, to read, edit, or apply
-// to the model later with --apply-json).
+// to the model later with --apply-json). With --layer-stats it collects the
+// input statistics of every layer with a constant weight instead (H and mean
+// |x|, the `lowbit.layer_stats` module attribute that lowbit-gptq,
+// lowbit-awq and lowbit-mixed-precision read).
 //
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Calibration/Calibrate.h"
+#include "lowbit/Calibration/LayerStatistics.h"
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
@@ -50,6 +55,23 @@ static cl::opt<std::string>
     rawPath("raw-f32", cl::desc("Calibration samples: raw little-endian f32, "
                                 "one model input after another"),
             cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    textPath("text",
+             cl::desc("Calibration text for a language model taking "
+                      "token ids: back-to-back windows of the input "
+                      "length"),
+             cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    vocabPath("vocab",
+              cl::desc("Text: the vocabulary, {\"id_to_byte\": "
+                       "[...], \"unk_id\": N}"),
+              cl::value_desc("file.json"), cl::cat(category));
+static cl::opt<bool> layerStats(
+    "layer-stats",
+    cl::desc("Collect layer input statistics (lowbit.layer_stats: H and "
+             "mean |x| per weight) for lowbit-gptq / lowbit-awq / "
+             "lowbit-mixed-precision instead of activation ranges"),
+    cl::init(false), cl::cat(category));
 static cl::opt<double> scale("scale",
                              cl::desc("Images: multiply each byte by this "
                                       "(e.g. 0.00392156862745098 = 1/255)"),
@@ -108,6 +130,74 @@ int main(int argc, char **argv) {
   if (!module)
     return error.empty() ? 1 : fail(error);
 
+  // The samples, for the function calibration will run.
+  auto openModelSamples =
+      [&]() -> FailureOr<std::unique_ptr<lowbit::SampleSource>> {
+    func::FuncOp function;
+    for (auto f : module->getOps<func::FuncOp>())
+      if (!f.isExternal() && f.isPublic() &&
+          (functionName.empty() || f.getSymName() == functionName))
+        function = f;
+    if (!function || function.getNumArguments() != 1) {
+      fail("calibration needs a public function with one tensor argument" +
+           (functionName.empty() ? std::string() : " named @" + functionName));
+      return failure();
+    }
+    auto inputType =
+        dyn_cast<RankedTensorType>(function.getArgumentTypes()[0]);
+    if (!inputType || !inputType.hasStaticShape()) {
+      fail("the model input must be a static tensor");
+      return failure();
+    }
+    lowbit::SampleOptions sampleOptions;
+    sampleOptions.idxPath = imagesPath;
+    sampleOptions.rawF32Path = rawPath;
+    sampleOptions.textPath = textPath;
+    sampleOptions.vocabPath = vocabPath;
+    sampleOptions.scale = scale;
+    sampleOptions.mean = mean;
+    sampleOptions.stddev = stddev;
+    sampleOptions.pad = pad;
+    sampleOptions.count = count;
+    auto samples =
+        lowbit::openSamples(sampleOptions, inputType.getShape(), error);
+    if (failed(samples))
+      fail(error);
+    return samples;
+  };
+  auto writeModel = [&]() {
+    auto output = openOutputFile(outputFilename, &error);
+    if (!output)
+      return fail(error);
+    module->print(output->os());
+    output->keep();
+    return 0;
+  };
+
+  if (layerStats) {
+    if (!applyJson.empty() || !statsJson.empty() || perChannel)
+      return fail("--layer-stats takes samples, not --apply-json, "
+                  "--write-json or --per-channel");
+    auto samples = openModelSamples();
+    if (failed(samples))
+      return 1;
+    lowbit::CalibrationOptions options;
+    options.function = functionName;
+    std::vector<std::string> skipped;
+    auto collected = lowbit::collectLayerStatistics(*module, **samples, options,
+                                                    skipped, error);
+    if (failed(collected))
+      return fail(error);
+    for (const std::string &why : skipped)
+      llvm::errs() << "lowbit-calibrate: note: no statistics for " << why
+                   << "\n";
+    lowbit::attachLayerStatistics(*module, *collected);
+    llvm::errs() << "lowbit-calibrate: " << (*samples)->size()
+                 << " samples, statistics of " << collected->size()
+                 << " weights\n";
+    return writeModel();
+  }
+
   PassManager pm(&context);
   lowbit::LowbitInsertObserversOptions observe;
   observe.perChannel = perChannel;
@@ -125,33 +215,9 @@ int main(int argc, char **argv) {
       return fail(applyJson + ": " + error);
     statistics = std::move(*parsed);
   } else {
-    // The input shape comes from the function calibration will run.
-    func::FuncOp function;
-    for (auto f : module->getOps<func::FuncOp>())
-      if (!f.isExternal() && f.isPublic() &&
-          (functionName.empty() || f.getSymName() == functionName))
-        function = f;
-    if (!function || function.getNumArguments() != 1)
-      return fail("calibration needs a public function with one tensor "
-                  "argument" +
-                  (functionName.empty() ? std::string()
-                                        : " named @" + functionName));
-    auto inputType =
-        dyn_cast<RankedTensorType>(function.getArgumentTypes()[0]);
-    if (!inputType || !inputType.hasStaticShape())
-      return fail("the model input must be a static tensor");
-    lowbit::SampleOptions sampleOptions;
-    sampleOptions.idxPath = imagesPath;
-    sampleOptions.rawF32Path = rawPath;
-    sampleOptions.scale = scale;
-    sampleOptions.mean = mean;
-    sampleOptions.stddev = stddev;
-    sampleOptions.pad = pad;
-    sampleOptions.count = count;
-    auto samples =
-        lowbit::openSamples(sampleOptions, inputType.getShape(), error);
+    auto samples = openModelSamples();
     if (failed(samples))
-      return fail(error);
+      return 1;
     lowbit::CalibrationOptions options;
     options.function = functionName;
     options.bins = bins;
@@ -173,10 +239,5 @@ int main(int argc, char **argv) {
   }
   if (failed(lowbit::attachStatistics(*module, statistics)))
     return 1;
-  auto output = openOutputFile(outputFilename, &error);
-  if (!output)
-    return fail(error);
-  module->print(output->os());
-  output->keep();
-  return 0;
+  return writeModel();
 }

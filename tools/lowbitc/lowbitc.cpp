@@ -4,17 +4,25 @@
 //         [--mattr=+f,-g] [--quantize=PRESET|OPTIONS]
 //         [--emit=obj|asm|llvm|mlir]
 //         [--header=OUT.h] [--calibration=STATS.json] [--threading=omp|none]
+//         [--calibration-text=TEXT --vocab=VOCAB.json |
+//          --calibration-images=IDX [--image-scale=S ...] |
+//          --calibration-raw-f32=FILE]
 //
 // Parses a model (text or bytecode), quantizes it with the lowbit-quantize
 // pipeline, lowers it to LLVM with plain C entry points, and emits an object
-// file (or assembly / LLVM IR) for the requested target, in process.
+// file (or assembly / LLVM IR) for the requested target, in process. Methods
+// that need layer input statistics (method=gptq|awq, budget-bits=B) get them
+// from the model's lowbit.layer_stats, or by running the model on the
+// calibration samples first.
 //
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Calibration/Calibrate.h"
+#include "lowbit/Calibration/LayerStatistics.h"
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Dialect/Lowbit/Transforms/WeightAnalysis.h"
 #include "lowbit/Pipelines/Pipelines.h"
 #include "lowbit/Target/Model.h"
 #include "lowbit/Target/Target.h"
@@ -79,6 +87,37 @@ static cl::opt<std::string> calibrationFile(
     cl::desc("Attach the activation statistics of this JSON file (from "
              "lowbit-calibrate --write-json) before quantizing, for w8a8"),
     cl::value_desc("stats.json"), cl::cat(category));
+static cl::opt<std::string> calibrationText(
+    "calibration-text",
+    cl::desc("Calibration text for method=gptq|awq and budget-bits (a model "
+             "taking token ids; windows of its input length)"),
+    cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string>
+    vocabFile("vocab", cl::desc("--calibration-text: the vocabulary JSON"),
+              cl::value_desc("file.json"), cl::cat(category));
+static cl::opt<std::string> calibrationImages(
+    "calibration-images",
+    cl::desc("Calibration images (IDX, gzip-ed or not) for method=gptq|awq "
+             "and budget-bits, preprocessed as (byte * image-scale - "
+             "image-mean) / image-std, padded by image-pad"),
+    cl::value_desc("file"), cl::cat(category));
+static cl::opt<std::string> calibrationRaw(
+    "calibration-raw-f32",
+    cl::desc("Calibration samples as raw f32 for method=gptq|awq and "
+             "budget-bits"),
+    cl::value_desc("file"), cl::cat(category));
+static cl::opt<double> imageScale("image-scale", cl::init(1.0),
+                                  cl::desc("--calibration-images: scale"),
+                                  cl::cat(category));
+static cl::opt<double> imageMean("image-mean", cl::init(0.0),
+                                 cl::desc("--calibration-images: mean"),
+                                 cl::cat(category));
+static cl::opt<double> imageStd("image-std", cl::init(1.0),
+                                cl::desc("--calibration-images: std"),
+                                cl::cat(category));
+static cl::opt<int64_t> imagePad("image-pad", cl::init(0),
+                                 cl::desc("--calibration-images: padding"),
+                                 cl::cat(category));
 static cl::opt<bool>
     quiet("quiet", cl::desc("Do not print the workspace and weight sizes"),
           cl::init(false), cl::cat(category));
@@ -211,10 +250,61 @@ int main(int argc, char **argv) {
   std::string quantizeOptions = quantize;
   if (StringRef(quantizeOptions).find('=') == StringRef::npos)
     quantizeOptions = "preset=" + quantizeOptions;
+  lowbit::QuantizePipelineOptions options;
+  if (failed(options.parseFromString(quantizeOptions)))
+    return 1;
+
+  // Layer input statistics for the methods that need them, from samples
+  // when the model carries none.
+  bool samplesGiven = !calibrationText.empty() || !calibrationImages.empty() ||
+                      !calibrationRaw.empty();
+  bool needsStatistics =
+      options.preset != "fp32" &&
+      (options.method != "rtn" || options.budgetBits.hasValue());
+  if (samplesGiven && !needsStatistics)
+    return fail("calibration samples are used by method=gptq, method=awq and "
+                "budget-bits only");
+  if (needsStatistics && samplesGiven &&
+      !(*module)->hasAttr(lowbit::kLayerStatsAttrName)) {
+    func::FuncOp function;
+    for (auto f : module->getOps<func::FuncOp>())
+      if (f.isPublic() && !f.isExternal())
+        function = function ? func::FuncOp() : f;
+    auto inputType =
+        function && function.getNumArguments() == 1
+            ? dyn_cast<RankedTensorType>(function.getArgumentTypes()[0])
+            : RankedTensorType();
+    if (!inputType || !inputType.hasStaticShape())
+      return fail("calibration runs the model's only public function, which "
+                  "must take one static tensor");
+    lowbit::SampleOptions sampleOptions;
+    sampleOptions.textPath = calibrationText;
+    sampleOptions.vocabPath = vocabFile;
+    sampleOptions.idxPath = calibrationImages;
+    sampleOptions.rawF32Path = calibrationRaw;
+    sampleOptions.scale = imageScale;
+    sampleOptions.mean = imageMean;
+    sampleOptions.stddev = imageStd;
+    sampleOptions.pad = imagePad;
+    sampleOptions.count = options.calibrationSamples;
+    auto samples =
+        lowbit::openSamples(sampleOptions, inputType.getShape(), errorMessage);
+    if (failed(samples))
+      return fail(errorMessage);
+    lowbit::CalibrationOptions calibration;
+    std::vector<std::string> skipped;
+    auto statistics = lowbit::collectLayerStatistics(
+        *module, **samples, calibration, skipped, errorMessage);
+    if (failed(statistics))
+      return fail(errorMessage);
+    lowbit::attachLayerStatistics(*module, *statistics);
+    if (!quiet)
+      llvm::errs() << "lowbitc: layer input statistics of "
+                   << statistics->size() << " weights from "
+                   << (*samples)->size() << " samples\n";
+  }
+
   if (failed(runPipeline(*module, [&](OpPassManager &pm) {
-        lowbit::QuantizePipelineOptions options;
-        if (failed(options.parseFromString(quantizeOptions)))
-          return failure();
         return lowbit::buildQuantizePipeline(
             pm, options, [](const Twine &message) {
               llvm::errs() << "lowbitc: error: " << message << "\n";

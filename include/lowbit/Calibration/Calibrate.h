@@ -44,6 +44,15 @@ struct SampleOptions {
   /// Raw little-endian f32 samples, back to back, each exactly the model
   /// input's element count (no preprocessing).
   std::string rawF32Path;
+  /// Text for a language model whose input is a window of token ids (i32):
+  /// bytes become ids through `vocabPath` and the text is cut into
+  /// back-to-back windows of the input's length (a partial last window is
+  /// dropped).
+  std::string textPath;
+  /// A vocabulary JSON file {"id_to_byte": [b0, b1, ...], "unk_id": U}: id i
+  /// stands for byte b_i (null: for no byte), any other byte becomes U.
+  /// Needed with textPath.
+  std::string vocabPath;
   /// Finite; `scale` and `stddev` > 0; every byte must map to a finite f32.
   double scale = 1.0, mean = 0.0, stddev = 1.0;
   /// 0 to 2^20.
@@ -63,9 +72,16 @@ public:
   virtual mlir::LogicalResult read(int64_t index,
                                    llvm::MutableArrayRef<float> out,
                                    std::string &error) = 0;
+  /// Whether samples are token ids (readTokens) rather than f32 values.
+  virtual bool hasTokenIds() const { return false; }
+  /// Writes the token ids of sample `index` into `out`.
+  virtual mlir::LogicalResult readTokens(int64_t index,
+                                         llvm::MutableArrayRef<int32_t> out,
+                                         std::string &error);
 };
 
-/// Opens the samples for a model input of `inputShape`. Fails with a message
+/// Opens the samples for a model input of `inputShape` (text windows need a
+/// rank-1 input). Fails with a message
 /// for invalid options, an input without elements or of more than
 /// kMaxSampleBytes, and (naming the file) missing, empty, malformed or
 /// wrongly sized data.

@@ -63,6 +63,35 @@ struct QuantizePipelineOptions
       *this, "min-elements",
       llvm::cl::desc("Weights with fewer elements stay float"),
       llvm::cl::init(1)};
+  Option<std::string> method{
+      *this, "method",
+      llvm::cl::desc("How weights are quantized: rtn (round to nearest), "
+                     "gptq (lowbit-gptq) or awq (lowbit-awq); gptq and awq "
+                     "need layer input statistics (lowbit.layer_stats)"),
+      llvm::cl::init("rtn")};
+  Option<double> dampening{
+      *this, "dampening",
+      llvm::cl::desc("method=gptq: damping of H as a fraction of its mean "
+                     "diagonal"),
+      llvm::cl::init(0.01)};
+  Option<bool> actOrder{
+      *this, "act-order",
+      llvm::cl::desc("method=gptq: quantize columns in decreasing diag(H)"),
+      llvm::cl::init(false)};
+  Option<double> budgetBits{
+      *this, "budget-bits",
+      llvm::cl::desc("Mixed precision (lowbit-mixed-precision): a preset "
+                     "from `menu` per weight within this average of bits "
+                     "per weight (method rtn or gptq)")};
+  ListOption<std::string> menu{
+      *this, "menu",
+      llvm::cl::desc("budget-bits: the presets to choose from (default w8, "
+                     "w4g32, c11g128, w3g64, w2g32)")};
+  Option<int64_t> calibrationSamples{
+      *this, "calibration-samples",
+      llvm::cl::desc("lowbitc: calibration samples to collect layer input "
+                     "statistics from when the model has none (0 = all)"),
+      llvm::cl::init(128)};
   Option<bool> report{
       *this, "report",
       llvm::cl::desc("Remarks with per-weight error and byte counts"),
