@@ -29,6 +29,10 @@ const char *lowbit::numerics::stringifyPackKind(PackKind kind) {
     return "int3";
   case PackKind::Radix:
     return "radix";
+  case PackKind::Int8Panel:
+    return "int8_panel";
+  case PackKind::Int4Panel:
+    return "int4_panel";
   }
   return "unknown";
 }
@@ -41,6 +45,8 @@ std::optional<PackKind> lowbit::numerics::symbolizePackKind(llvm::StringRef name
       .Case("int2", PackKind::Int2)
       .Case("int3", PackKind::Int3)
       .Case("radix", PackKind::Radix)
+      .Case("int8_panel", PackKind::Int8Panel)
+      .Case("int4_panel", PackKind::Int4Panel)
       .Default(std::nullopt);
 }
 
@@ -52,6 +58,8 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
   case PackKind::Int4Interleaved:
   case PackKind::Int2:
   case PackKind::Int3:
+  case PackKind::Int8Panel:
+  case PackKind::Int4Panel:
     if (format.radix != 0)
       return std::string("radix must be 0 unless the pack kind is radix");
     break;
@@ -65,6 +73,12 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
   if (format.kind == PackKind::Int4Interleaved &&
       (format.block <= 0 || format.block % 2 != 0))
     return "int4_interleaved needs a positive even block, got " +
+           std::to_string(format.block);
+  if (format.kind == PackKind::Int8Panel && format.block % 4 != 0)
+    return "int8_panel needs a block that is a multiple of 4, got " +
+           std::to_string(format.block);
+  if (format.kind == PackKind::Int4Panel && format.block % 8 != 0)
+    return "int4_panel needs a block that is a multiple of 8, got " +
            std::to_string(format.block);
   return std::nullopt;
 }
@@ -92,9 +106,11 @@ uint64_t lowbit::numerics::radixWordModulus(unsigned radix) {
 unsigned lowbit::numerics::bitsPerCode(const PackFormat &format) {
   switch (format.kind) {
   case PackKind::Int8:
+  case PackKind::Int8Panel:
     return 8;
   case PackKind::Int4:
   case PackKind::Int4Interleaved:
+  case PackKind::Int4Panel:
     return 4;
   case PackKind::Int2:
     return 2;
@@ -123,9 +139,11 @@ unsigned lowbit::numerics::unitBits(const PackFormat &format) {
 unsigned lowbit::numerics::codesPerUnit(const PackFormat &format) {
   switch (format.kind) {
   case PackKind::Int8:
+  case PackKind::Int8Panel:
     return 1;
   case PackKind::Int4:
   case PackKind::Int4Interleaved:
+  case PackKind::Int4Panel:
     return 2;
   case PackKind::Int2:
     return 4;
@@ -142,6 +160,8 @@ static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t lowbit::numerics::packedUnitsPerRow(const PackFormat &format,
                                             int64_t rowLength) {
   assert(rowLength >= 0);
+  if (isPanelFormat(format))
+    return panelBytes(format, rowLength);
   int64_t cpu = codesPerUnit(format);
   if (cpu == 0)
     return 0; // invalid radix

@@ -428,6 +428,12 @@ TEST_F(LowbitToLinalgJitTest, UnpackAndPackEveryLayout) {
       {"#lowbit.layout<radix(5)>", false, {33}, "i8"},
       {"#lowbit.layout<radix(256)>", false, {2, 13}, "i16"},
       {"#lowbit.layout<radix(200), block = 6>", false, {2, 13}, "i16"},
+      // Panels of 16 rows: odd N and K, padding rows and blocks, batches.
+      {"#lowbit.layout<int8_panel>", true, {17, 9}, "i8"},
+      {"#lowbit.layout<int8_panel, block = 32>", false, {5, 33}, "i32"},
+      {"#lowbit.layout<int4_panel>", true, {33, 13}, "i8"},
+      {"#lowbit.layout<int4_panel, block = 32>", true, {2, 16, 40}, "i16"},
+      {"#lowbit.layout<int4_panel, block = 8>", false, {1, 7}, "i8"},
   };
   for (const PackCase &c : cases) {
     SCOPED_TRACE(std::string(c.layout) + (c.isSigned ? " signed " : " ") +
@@ -440,16 +446,31 @@ TEST_F(LowbitToLinalgJitTest, UnpackAndPackEveryLayout) {
     int64_t rowLength = c.shape.back();
     int64_t rows = product(c.shape) / rowLength;
     int64_t units = nx::packedUnitsPerRow(format, rowLength);
-    std::vector<int64_t> packedShape = c.shape;
-    packedShape.back() = units;
+    std::vector<int64_t> packedShape;
+    for (int64_t dim : layout.getStorageShape(c.shape))
+      packedShape.push_back(dim);
     int64_t capacity = layout.getCodeCapacity();
 
     // Random valid patterns, packed by the numerics library.
     std::vector<uint8_t> patterns(product(c.shape));
     for (uint8_t &p : patterns)
       p = uint8_t(std::uniform_int_distribution<int64_t>(0, capacity - 1)(rng));
-    std::vector<int64_t> packedWords(rows * units);
-    for (int64_t r = 0; r < rows; ++r) {
+    std::vector<int64_t> packedWords;
+    if (nx::isPanelFormat(format)) {
+      // One [n, rowLength] matrix per index of the leading dimensions.
+      int64_t n = c.shape[c.shape.size() - 2];
+      for (int64_t i = 0; i < rows / n; ++i) {
+        std::vector<uint8_t> out(nx::panelCount(n) * units);
+        nx::packPanels(format,
+                       llvm::ArrayRef<uint8_t>(patterns).slice(
+                           i * n * rowLength, n * rowLength),
+                       n, rowLength, out);
+        packedWords.insert(packedWords.end(), out.begin(), out.end());
+      }
+    } else {
+      packedWords.resize(rows * units);
+    }
+    for (int64_t r = 0; r < rows && !nx::isPanelFormat(format); ++r) {
       llvm::ArrayRef<uint8_t> row(patterns.data() + r * rowLength, rowLength);
       if (unitBits == 8) {
         std::vector<uint8_t> out(units);
@@ -1175,8 +1196,17 @@ protected:
                            ns.bits));
     int64_t units = nx::packedUnitsPerRow(format, c.k);
     unsigned unitBits = nx::unitBits(format);
-    std::vector<int64_t> packed(c.n * units);
-    for (int64_t r = 0; r < c.n; ++r) {
+    // Panel layouts store ceil(N / 16) panels rather than N rows.
+    bool panels = nx::isPanelFormat(format);
+    int64_t packedRows = panels ? nx::panelCount(c.n) : c.n;
+    std::vector<int64_t> packed(packedRows * units);
+    if (panels) {
+      std::vector<uint8_t> out(packed.size());
+      nx::packPanels(format, patterns, c.n, c.k, out);
+      for (size_t i = 0; i < out.size(); ++i)
+        packed[i] = int8_t(out[i]);
+    }
+    for (int64_t r = 0; r < c.n && !panels; ++r) {
       llvm::ArrayRef<uint8_t> row(patterns.data() + r * c.k, c.k);
       if (unitBits == 8) {
         std::vector<uint8_t> out(units);
@@ -1210,7 +1240,8 @@ protected:
 
     // The module.
     std::string xt = tensorType({c.m, c.k}, c.activationType);
-    std::string pt = tensorType({c.n, units}, unitBits == 8 ? "i8" : "i32");
+    std::string pt =
+        tensorType({packedRows, units}, unitBits == 8 ? "i8" : "i32");
     std::string rt = tensorType({c.m, c.n}, c.activationType);
     std::string bt = tensorType({c.n}, c.activationType);
     if (c.dynamic) {
@@ -1239,15 +1270,14 @@ protected:
       else if (!params.mins.empty())
         offsets = ", mins = " + nestedFloatDense(params.mins, params.shape) +
                   " : " + params.types[1];
-      body =
-          "  %w:" + std::to_string(params.types.size() + 1) +
-          " = lowbit.packed_weight {data = " + nestedDense(packed, c.n, units) +
-          " : " + pt +
-          ", scales = " + nestedFloatDense(params.scales, params.shape) +
-          " : " + params.types[0] + offsets +
-          ", shape = array<i64: " + std::to_string(c.n) + ", " +
-          std::to_string(c.k) + ">, scheme = " + c.scheme +
-          ", layout = " + c.layout + "} : " + resultTypes + "\n";
+      body = "  %w:" + std::to_string(params.types.size() + 1) +
+             " = lowbit.packed_weight {data = " +
+             nestedDense(packed, packedRows, units) + " : " + pt +
+             ", scales = " + nestedFloatDense(params.scales, params.shape) +
+             " : " + params.types[0] + offsets +
+             ", shape = array<i64: " + std::to_string(c.n) + ", " +
+             std::to_string(c.k) + ">, scheme = " + c.scheme +
+             ", layout = " + c.layout + "} : " + resultTypes + "\n";
       paramText = " scales(%w#1 : " + params.types[0] + ")";
       if (!params.zeroPoints.empty())
         paramText += " zero_points(%w#2 : " + params.types[1] + ")";
@@ -1261,7 +1291,7 @@ protected:
       }
     } else {
       argTypes.push_back(pt);
-      inputs.push_back(intBuffer({c.n, units}, packed, unitBits / 8));
+      inputs.push_back(intBuffer({packedRows, units}, packed, unitBits / 8));
       for (size_t i = 0; i < params.types.size(); ++i) {
         argTypes.push_back(params.types[i]);
         inputs.push_back(params.buffers[i]);
@@ -1407,6 +1437,12 @@ TEST_F(MatmulJitTest, EveryPresetAndForm) {
        false, true},
       {"#lowbit.scheme<i8, symmetric, per_channel(axis = 0)>",
        "#lowbit.layout<int8>", "f32", 2, 3, 16, true, "f32", false, true},
+      // Panels of 16 rows (N from the result), odd N and K.
+      {"#lowbit.scheme<i8, symmetric, per_channel(axis = 0)>",
+       "#lowbit.layout<int8_panel>", "f32", 3, 17, 37, true, "f32", false},
+      {"#lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>",
+       "#lowbit.layout<int4_panel, block = 32>", "f16", 2, 5, 70, false, "f32",
+       true},
   };
   for (const MatmulCase &c : cases)
     check(c);

@@ -56,9 +56,11 @@ BitPos locate(const PackFormat &f, int64_t rowLength, int64_t p) {
   case PackKind::Int3:
     return {base + k / 10, unsigned(3 * (k % 10))};
   case PackKind::Radix:
+  case PackKind::Int8Panel:
+  case PackKind::Int4Panel:
     break;
   }
-  ADD_FAILURE() << "no bit position for radix";
+  ADD_FAILURE() << "no row bit position for radix and panel formats";
   return {0, 0};
 }
 

@@ -39,18 +39,41 @@
 //   Radix (unit = 32-bit word): with r = radix, n = digitsPerWord(r) (the
 //                         largest n with r^n <= 2^32) and N = r^n, word j
 //                         holds codes c_0..c_{n-1} = codes nj..nj+n-1 as
-//                            v = sum_{i<n} c_i * r^(n-1-i)   (c_0 most significant)
-//                            q = ceil(v * 2^32 / N)          (the stored word)
+//                            v = sum_{i<n} c_i * r^(n-1-i)   (c_0 most
+//                            significant) q = ceil(v * 2^32 / N)          (the
+//                            stored word)
 //                         so that the division-free decode
 //                            c_i = ((uint64_t)(uint32_t)(q * r^i) * r) >> 32
-//                         yields c_0 first. Equivalently v = floor(q * N / 2^32)
-//                         and the c_i are the base-r digits of v. Example:
-//                         radix 11, n = 9, N = 11^9 = 2357947691.
+//                         yields c_0 first. Equivalently v = floor(q * N /
+//                         2^32) and the c_i are the base-r digits of v.
+//                         Example: radix 11, n = 9, N = 11^9 = 2357947691.
+//
+// Panels
+// ------
+// Int8Panel and Int4Panel do not pack rows: they pack a whole [N, K] matrix
+// of codes (row n = output column n of a matmul, K its reduction) for
+// outer-product kernels, whose vector lanes are 16 consecutive rows (columns
+// of the output). Rows are grouped into panels of 16 (panel p = rows
+// [16p, 16p + 16), the last one padded with zero rows); K is padded with zero
+// codes to Kp = panelPaddedDepth(format, K): whole blocks when block > 0
+// (every block of a row then starts on a fresh 64-byte vector), else a
+// multiple of 4 (int8) or 8 (int4). A panel is stored contiguously, quad by
+// quad (a quad = 4 consecutive k); storage is [ceil(N / 16), panelBytes]:
+//
+//   Int8Panel: code (n, k) is byte 64 * (k / 4) + 4 * (n % 16) + k % 4 of
+//              panel n / 16: each 64-byte vector holds quad k / 4 of all 16
+//              rows, the 4 bytes of a row side by side (what one 32-bit lane
+//              of vpdpbusd / sdot multiplies). panelBytes = 16 * Kp.
+//   Int4Panel: each 64-byte vector holds two quads: code (n, k) is in byte
+//              64 * (k / 8) + 4 * (n % 16) + k % 4 of panel n / 16, in the
+//              low nibble for even quads (k / 4 even), the high nibble for
+//              odd ones: `b & 0xF` is quad 2j, `b >> 4` quad 2j + 1.
+//              panelBytes = 8 * Kp.
 //
 // Exactness of the multiply decode. For any 32-bit q let v = floor(q*N/2^32)
 // and q*N = v*2^32 + e with 0 <= e < 2^32 (for encoded words e < N).
-// Then (q*r^i mod 2^32)/2^32 = w_i/N + e*r^i/(N*2^32), where w_i = (v*r^i mod N)
-// is a multiple of r^i not exceeding N - r^i, so the fraction stays below 1;
+// Then (q*r^i mod 2^32)/2^32 = w_i/N + e*r^i/(N*2^32), where w_i = (v*r^i mod
+// N) is a multiple of r^i not exceeding N - r^i, so the fraction stays below 1;
 // multiplying by r gives c_i + w_{i+1}/N + e*r^(i+1)/(N*2^32) with
 // w_{i+1} <= N - r^(i+1) and e < 2^32, which is < c_i + 1. Hence the decode
 // yields the digits of v for every 32-bit word and every radix with
@@ -74,7 +97,16 @@
 
 namespace lowbit::numerics {
 
-enum class PackKind : uint8_t { Int8, Int4, Int4Interleaved, Int2, Int3, Radix };
+enum class PackKind : uint8_t {
+  Int8,
+  Int4,
+  Int4Interleaved,
+  Int2,
+  Int3,
+  Radix,
+  Int8Panel,
+  Int4Panel
+};
 
 struct PackFormat {
   PackKind kind = PackKind::Int8;
@@ -93,22 +125,23 @@ struct PackFormat {
 };
 
 /// A short lowercase name of the kind ("int8", "int4", "int4_interleaved",
-/// "int2", "int3", "radix").
+/// "int2", "int3", "radix", "int8_panel", "int4_panel").
 const char *stringifyPackKind(PackKind kind);
 /// Inverse of stringifyPackKind.
 std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
 
 /// Returns std::nullopt if the format is valid, else a message saying why not:
 /// radix must be in [2, 256] for Radix and 0 otherwise; block must be >= 0;
-/// Int4Interleaved needs block > 0 and even.
+/// Int4Interleaved needs block > 0 and even; Int8Panel a block that is a
+/// multiple of 4, Int4Panel of 8 (0 allowed).
 std::optional<std::string> verifyPackFormat(const PackFormat &format);
 
-/// 8, 4, 4, 2, 3, ceil(log2(radix)) for Int8, Int4, Int4Interleaved, Int2,
-/// Int3, Radix.
+/// 8, 4, 4, 2, 3, ceil(log2(radix)), 8, 4 for Int8, Int4, Int4Interleaved,
+/// Int2, Int3, Radix, Int8Panel, Int4Panel.
 unsigned bitsPerCode(const PackFormat &format);
-/// Storage unit width: 8 for Int8/Int4/Int4Interleaved/Int2; 32 for Int3, Radix.
+/// Storage unit width: 32 for Int3 and Radix, 8 for the others.
 unsigned unitBits(const PackFormat &format);
-/// 1, 2, 2, 4, 10, digitsPerWord(radix).
+/// 1, 2, 2, 4, 10, digitsPerWord(radix), 1, 2.
 unsigned codesPerUnit(const PackFormat &format);
 /// The largest n with radix^n <= 2^32 (11 -> 9, 3 -> 20, 2 -> 32, 256 -> 4).
 /// Meant for 2 <= radix <= 256; returns 0 for radix < 2 (asserts in debug).
@@ -117,7 +150,8 @@ unsigned digitsPerWord(unsigned radix);
 uint64_t radixWordModulus(unsigned radix);
 
 /// Storage units used by one row of `rowLength` codes (see the block rules);
-/// 0 for a Radix format with radix < 2.
+/// 0 for a Radix format with radix < 2. For panel formats, the units of one
+/// panel (16 rows) of `rowLength` codes: panelBytes(format, rowLength).
 int64_t packedUnitsPerRow(const PackFormat &format, int64_t rowLength);
 /// packedUnitsPerRow * unitBits / 8.
 int64_t packedBytesPerRow(const PackFormat &format, int64_t rowLength);
@@ -157,6 +191,46 @@ void packRow(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
              llvm::MutableArrayRef<uint32_t> out);
 void unpackRow(const PackFormat &format, llvm::ArrayRef<uint32_t> packed,
                llvm::MutableArrayRef<uint8_t> codes);
+
+//===----------------------------------------------------------------------===//
+// Panels (see "Panels" above). Preconditions as for the row packers.
+//===----------------------------------------------------------------------===//
+
+/// Rows (output columns) per panel, and codes per quad.
+inline constexpr int64_t kPanelRows = 16;
+inline constexpr int64_t kPanelQuad = 4;
+
+/// Whether the format packs [N, K] matrices into panels (Int8Panel, Int4Panel).
+inline bool isPanelFormat(const PackFormat &format) {
+  return format.kind == PackKind::Int8Panel ||
+         format.kind == PackKind::Int4Panel;
+}
+/// ceil(rows / 16).
+int64_t panelCount(int64_t rows);
+/// K padded with zero codes: to whole blocks when block > 0, else to a
+/// multiple of 4 (Int8Panel) or 8 (Int4Panel).
+int64_t panelPaddedDepth(const PackFormat &format, int64_t depth);
+/// Bytes of one panel: 16 * Kp (Int8Panel) or 8 * Kp (Int4Panel).
+int64_t panelBytes(const PackFormat &format, int64_t depth);
+
+/// Where code (n, k) sits: panel n / 16, byte `byte` of that panel, bits
+/// [shift, shift + bitsPerCode).
+struct PanelPosition {
+  int64_t panel;
+  int64_t byte;
+  unsigned shift;
+};
+PanelPosition panelPosition(const PackFormat &format, int64_t n, int64_t k);
+
+/// Packs row-major [rows, depth] codes into panelCount(rows) panels of
+/// panelBytes(format, depth) bytes each (padding is zero codes).
+void packPanels(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
+                int64_t rows, int64_t depth,
+                llvm::MutableArrayRef<uint8_t> out);
+/// The inverse: writes rows * depth codes (row-major).
+void unpackPanels(const PackFormat &format, llvm::ArrayRef<uint8_t> packed,
+                  int64_t rows, int64_t depth,
+                  llvm::MutableArrayRef<uint8_t> codes);
 
 //===----------------------------------------------------------------------===//
 // Radix words.

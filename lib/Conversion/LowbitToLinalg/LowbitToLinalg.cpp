@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
+#include "PanelLayouts.h"
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
@@ -253,12 +254,25 @@ std::optional<std::string> unsupportedReason(Operation *op) {
     if (unpack.getType().isDynamicDim(unpack.getType().getRank() - 1))
       return std::string("cannot be lowered with a dynamic row length (the "
                          "last dimension of the codes must be static)");
+    if (unpack.getLayout().isPanel() &&
+        (!unpack.getType().hasStaticShape() ||
+         !unpack.getInput().getType().hasStaticShape()))
+      return std::string("cannot be lowered with dynamic shapes under a "
+                         "panel layout");
   } else if (auto pack = dyn_cast<PackOp>(op)) {
     auto type = pack.getInput().getType();
     if (type.isDynamicDim(type.getRank() - 1))
       return std::string("cannot be lowered with a dynamic row length (the "
                          "last dimension of the codes must be static)");
+    if (pack.getLayout().isPanel() &&
+        (!type.hasStaticShape() || !pack.getType().hasStaticShape()))
+      return std::string("cannot be lowered with dynamic shapes under a "
+                         "panel layout");
   } else if (auto matmul = dyn_cast<MatmulOp>(op)) {
+    if (matmul.getLayout().isPanel() && matmul.getType().isDynamicDim(1))
+      return std::string("cannot be lowered with a dynamic N under a panel "
+                         "layout (the result's last dimension must be "
+                         "static)");
     if (matmul.getInput().getType().isDynamicDim(1))
       return std::string("cannot be lowered with a dynamic reduction size K "
                          "(the last dimension of the input must be static)");
@@ -392,8 +406,11 @@ Value emitReadCode(Emitter &e, const PackGeometry &g, Value packed,
     Value digit = e.shru(product, e.i64Const(32));
     return e.castInt(digit, e.i32(), /*isSigned=*/false);
   }
+  case numerics::PackKind::Int8Panel:
+  case numerics::PackKind::Int4Panel:
+    break; // lowerPanelUnpack
   }
-  llvm_unreachable("unknown pack kind");
+  llvm_unreachable("panel layouts do not pack rows");
 }
 
 /// Unpacks byte layouts whose units hold whole codes in order (int8, int4,
@@ -507,6 +524,8 @@ struct UnpackLowering : public LowbitPattern<UnpackOp> {
     bool signedCodes = op.getSignedCodes();
     int64_t rank = type.getRank();
 
+    if (op.getLayout().isPanel())
+      return SmallVector<Value>{lowerPanelUnpack(rewriter, loc, op, packed)};
     if (Value result = unpackBytesElementwise(rewriter, loc, op, packed, g))
       return SmallVector<Value>{result};
 
@@ -554,6 +573,8 @@ struct PackLowering : public LowbitPattern<PackOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     Value codes = adaptor.getInput();
+    if (op.getLayout().isPanel())
+      return SmallVector<Value>{lowerPanelPack(rewriter, loc, op, codes)};
     int64_t rowLength = op.getInput().getType().getShape().back();
     PackGeometry g(op.getLayout());
     const numerics::PackFormat &f = g.format;
@@ -638,6 +659,9 @@ struct PackLowering : public LowbitPattern<PackOp> {
             word = e.castInt(q, e.i32(), /*isSigned=*/false);
             break;
           }
+          case numerics::PackKind::Int8Panel:
+          case numerics::PackKind::Int4Panel:
+            llvm_unreachable("panel layouts are packed by lowerPanelPack");
           }
           return e.castInt(word, type.getElementType(), /*isSigned=*/false);
         });
@@ -999,7 +1023,10 @@ struct MatmulLowering : public LowbitPattern<MatmulOp> {
     // Narrow activations accumulate in f32 and are rounded once at the end.
     FloatType accType =
         elementType.getWidth() < 32 ? rewriter.getF32Type() : elementType;
-    int64_t n = op.getPacked().getType().getDimSize(0);
+    // Panel layouts store ceil(N / 16) panels: N is the result's.
+    int64_t n = op.getLayout().isPanel()
+                    ? resultType.getDimSize(1)
+                    : op.getPacked().getType().getDimSize(0);
     int64_t k = inputType.getDimSize(1);
     auto packedDim0 = [&](int64_t) -> Value {
       return tensor::DimOp::create(rewriter, loc, packed, 0);

@@ -171,3 +171,35 @@ func.func @unpack_int8_unsigned(%p: tensor<5xi8>) -> tensor<5xi16> {
   %c = lowbit.unpack %p {layout = #lowbit.layout<int8>} : tensor<5xi8> -> tensor<5xi16>
   return %c : tensor<5xi16>
 }
+
+// -----
+
+// int4_panel: code (n, k) is in byte 64 * (k / 8) + 4 * (n % 16) + k % 4 of
+// panel n / 16, shifted right by 4 * ((k / 4) % 2): one generic over the
+// codes reading the byte that holds each.
+// CHECK-LABEL: func @unpack_int4_panel
+// CHECK-SAME:    (%[[P:.*]]: tensor<2x256xi8>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      outs(%{{.*}} : tensor<17x9xi8>)
+// CHECK:           %[[N:.*]] = linalg.index 0 : index
+// CHECK:           %[[K:.*]] = linalg.index 1 : index
+// CHECK:           %[[NR:.*]] = arith.remui %[[N]], %{{.*}} : index
+// CHECK:           %[[ROW:.*]] = arith.muli %[[NR]], %{{.*}} : index
+// CHECK:           %[[J:.*]] = arith.remui %[[K]], %{{.*}} : index
+// CHECK:           %[[LANE:.*]] = arith.addi %[[ROW]], %[[J]] : index
+// CHECK:           %[[C8:.*]] = arith.constant 8 : index
+// CHECK:           %[[V:.*]] = arith.divui %[[K]], %[[C8]] : index
+// CHECK:           %[[PANEL:.*]] = arith.divui %[[N]], %{{.*}} : index
+// CHECK:           %[[C64:.*]] = arith.constant 64 : index
+// CHECK:           %[[VB:.*]] = arith.muli %[[V]], %[[C64]] : index
+// CHECK:           %[[BYTE:.*]] = arith.addi %[[VB]], %[[LANE]] : index
+// CHECK:           tensor.extract %[[P]][%[[PANEL]], %[[BYTE]]] : tensor<2x256xi8>
+// CHECK:           arith.shrui
+// CHECK:           arith.andi
+// CHECK:           arith.xori
+// CHECK:           arith.subi
+// CHECK:           linalg.yield
+func.func @unpack_int4_panel(%p: tensor<2x256xi8>) -> tensor<17x9xi8> {
+  %0 = lowbit.unpack %p {layout = #lowbit.layout<int4_panel, block = 32>, signed_codes} : tensor<2x256xi8> -> tensor<17x9xi8>
+  return %0 : tensor<17x9xi8>
+}

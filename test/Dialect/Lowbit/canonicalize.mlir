@@ -260,3 +260,26 @@ func.func @quantize_unsigned_zero_point() -> tensor<2xi8> {
   %q = lowbit.quantize %x scales(%s : tensor<f32>) zero_points(%z : tensor<i8>) {scheme = #lowbit.scheme<u8, affine, per_tensor>} : tensor<2xf32> -> tensor<2xi8>
   return %q : tensor<2xi8>
 }
+
+// -----
+
+// Panels fold too (values from the layout definition): int8_panel puts the
+// 4 codes of quad 0 of row r at bytes 4r..4r+3; int4_panel codes k and k + 4
+// of row 0 share byte k (low, high nibble): {1, 2, 3, 4, -1, 5, 6, 7} ->
+// 0xF1, 0x52, 0x63, 0x74; row 1 {1, 0, ...} -> byte 4 = 1. Unpacking those
+// bytes as a constant gives the codes back.
+// CHECK-LABEL: func @pack_panel_constants
+// CHECK-DAG: arith.constant dense<{{\[}}[1, -2, 3, 4, 5, 0, 0, 0, 0, 0,
+// CHECK-DAG: arith.constant dense<{{\[}}[-15, 82, 99, 116, 1, 0, 0, 0, 0, 0,
+// CHECK-DAG: arith.constant dense<{{\[}}[1, 2, 3, 4, -1, 5, 6, 7], [1, 0, 0, 0, 0, 0, 0, 0]]> : tensor<2x8xi8>
+// CHECK-NOT: lowbit.pack
+// CHECK-NOT: lowbit.unpack
+func.func @pack_panel_constants() -> (tensor<1x64xi8>, tensor<1x64xi8>, tensor<2x8xi8>) {
+  %c8 = arith.constant dense<[[1, -2, 3, 4], [5, 0, 0, 0]]> : tensor<2x4xi8>
+  %p8 = lowbit.pack %c8 {layout = #lowbit.layout<int8_panel>, signed_codes} : tensor<2x4xi8> -> tensor<1x64xi8>
+  %c4 = arith.constant dense<[[1, 2, 3, 4, -1, 5, 6, 7], [1, 0, 0, 0, 0, 0, 0, 0]]> : tensor<2x8xi8>
+  %p4 = lowbit.pack %c4 {layout = #lowbit.layout<int4_panel>, signed_codes} : tensor<2x8xi8> -> tensor<1x64xi8>
+  %q4 = arith.constant dense<[[-15, 82, 99, 116, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]> : tensor<1x64xi8>
+  %u4 = lowbit.unpack %q4 {layout = #lowbit.layout<int4_panel>, signed_codes} : tensor<1x64xi8> -> tensor<2x8xi8>
+  return %p8, %p4, %u4 : tensor<1x64xi8>, tensor<1x64xi8>, tensor<2x8xi8>
+}

@@ -137,6 +137,16 @@ func.func private @f() attributes {a = #lowbit.layout<int4_interleaved, block = 
 // expected-error @+1 {{invalid layout: block must be >= 0, got -2}}
 func.func private @f() attributes {a = #lowbit.layout<int4, block = -2>}
 
+// -----
+
+// expected-error @+1 {{invalid layout: int4_panel needs a block that is a multiple of 8, got 12}}
+func.func private @f() attributes {a = #lowbit.layout<int4_panel, block = 12>}
+
+// -----
+
+// expected-error @+1 {{invalid layout: int8_panel needs a block that is a multiple of 4, got 6}}
+func.func private @f() attributes {a = #lowbit.layout<int8_panel, block = 6>}
+
 //===----------------------------------------------------------------------===//
 // lowbit.stats
 //===----------------------------------------------------------------------===//
@@ -770,4 +780,29 @@ func.func @f(%x: tensor<1x16xf32>) -> tensor<1x4xf32> {
   // expected-error @+1 {{'lowbit.matmul' op scheme and layout must be the packed weight's (#lowbit.scheme<i4, symmetric, per_tensor>, #lowbit.layout<int4>)}}
   %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<f32>) {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4_interleaved, block = 16>} : tensor<1x16xf32>, tensor<4x8xi8> -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
+}
+
+// -----
+
+func.func @f(%c: tensor<16xi8>) -> tensor<64xi8> {
+  // expected-error @+1 {{'lowbit.pack' op layout #lowbit.layout<int8_panel> packs [N, K] matrices: codes need rank >= 2}}
+  %p = lowbit.pack %c {layout = #lowbit.layout<int8_panel>} : tensor<16xi8> -> tensor<64xi8>
+  return %p : tensor<64xi8>
+}
+
+// -----
+
+func.func @f(%c: tensor<17x8xi8>) -> tensor<17x128xi8> {
+  // expected-error @+1 {{'lowbit.pack' op packed storage must have shape 2x128 for 17x8 codes under #lowbit.layout<int8_panel>, got 17x128}}
+  %p = lowbit.pack %c {layout = #lowbit.layout<int8_panel>} : tensor<17x8xi8> -> tensor<17x128xi8>
+  return %p : tensor<17x128xi8>
+}
+
+// -----
+
+func.func @f(%x: tensor<4x40xf32>) -> tensor<4x40xf32> {
+  %w:2 = lowbit.packed_weight {data = dense<0> : tensor<2x512xi8>, scales = dense<0.5> : tensor<20x2xf16>, shape = array<i64: 20, 40>, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_panel, block = 32>} : tensor<2x512xi8>, tensor<20x2xf16>
+  // expected-error @+1 {{'lowbit.matmul' op packed storage must have shape 3x512 for 40x40 codes under #lowbit.layout<int4_panel, block = 32>, got 2x512}}
+  %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<20x2xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_panel, block = 32>} : tensor<4x40xf32>, tensor<2x512xi8> -> tensor<4x40xf32>
+  return %y : tensor<4x40xf32>
 }

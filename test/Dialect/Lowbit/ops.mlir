@@ -175,3 +175,30 @@ func.func @observe_and_integer_matmul(%x: tensor<1x8xf32>, %q: tensor<1x8xi8>, %
   %3 = lowbit.integer_matmul %q, %w : tensor<1x8xi8>, tensor<2x8xi8> -> tensor<1x2xi32>
   return %1, %2, %3 : tensor<1x8xf32>, tensor<1x2xi32>, tensor<1x2xi32>
 }
+
+// -----
+
+// Panels of 16 rows: 17 rows make 2 panels; K = 9 pads to 12 (int8), to one
+// block of 32 (int4, block 32), 16 (resp. 8) bytes per padded k.
+// CHECK-LABEL: func @panel_layouts
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int8_panel>, signed_codes} : tensor<17x9xi8> -> tensor<2x192xi8>
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int4_panel, block = 32>, signed_codes} : tensor<17x9xi8> -> tensor<2x256xi8>
+// CHECK: lowbit.unpack %{{.*}} {layout = #lowbit.layout<int4_panel, block = 32>, signed_codes} : tensor<3x2x256xi8> -> tensor<3x17x9xi8>
+func.func @panel_layouts(%c: tensor<17x9xi8>, %p: tensor<3x2x256xi8>) -> (tensor<2x192xi8>, tensor<2x256xi8>, tensor<3x17x9xi8>) {
+  %0 = lowbit.pack %c {layout = #lowbit.layout<int8_panel>, signed_codes} : tensor<17x9xi8> -> tensor<2x192xi8>
+  %1 = lowbit.pack %c {layout = #lowbit.layout<int4_panel, block = 32>, signed_codes} : tensor<17x9xi8> -> tensor<2x256xi8>
+  %2 = lowbit.unpack %p {layout = #lowbit.layout<int4_panel, block = 32>, signed_codes} : tensor<3x2x256xi8> -> tensor<3x17x9xi8>
+  return %0, %1, %2 : tensor<2x192xi8>, tensor<2x256xi8>, tensor<3x17x9xi8>
+}
+
+// -----
+
+// A matmul on panels takes N from its result (the storage has ceil(N / 16)
+// panels).
+// CHECK-LABEL: func @panel_matmul
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}} scales(%{{.*}} : tensor<20x2xf16>) {dynamic_int8_activations, layout = #lowbit.layout<int4_panel, block = 32>, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>} : tensor<64x40xf32>, tensor<2x512xi8> -> tensor<64x20xf32>
+func.func @panel_matmul(%x: tensor<64x40xf32>) -> tensor<64x20xf32> {
+  %w:2 = lowbit.packed_weight {data = dense<17> : tensor<2x512xi8>, scales = dense<0.5> : tensor<20x2xf16>, shape = array<i64: 20, 40>, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_panel, block = 32>} : tensor<2x512xi8>, tensor<20x2xf16>
+  %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<20x2xf16>) {dynamic_int8_activations, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_panel, block = 32>} : tensor<64x40xf32>, tensor<2x512xi8> -> tensor<64x20xf32>
+  return %y : tensor<64x20xf32>
+}

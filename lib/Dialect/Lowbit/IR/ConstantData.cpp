@@ -143,6 +143,24 @@ ElementsAttr lowbit::packRows(const numerics::PackFormat &format,
                               StringRef resourceName) {
   int64_t rows = rowLength ? int64_t(patterns.size()) / rowLength : 0;
   int64_t units = numerics::packedUnitsPerRow(format, rowLength);
+  if (numerics::isPanelFormat(format)) {
+    // Matrices of [n, rowLength] codes, one per index of the leading
+    // dimensions of [..., panels, units].
+    ArrayRef<int64_t> shape = packedType.getShape();
+    int64_t matrices = 1;
+    for (int64_t dim : shape.drop_back(2))
+      matrices *= dim;
+    int64_t n = matrices ? rows / matrices : 0;
+    int64_t panelUnits = numerics::panelCount(n) * units;
+    std::vector<uint8_t> out(matrices * panelUnits);
+    for (int64_t i = 0; i < matrices; ++i)
+      numerics::packPanels(
+          format, patterns.slice(i * n * rowLength, n * rowLength), n,
+          rowLength,
+          MutableArrayRef<uint8_t>(out).slice(i * panelUnits, panelUnits));
+    return makeRawConstant(packedType, ArrayRef<uint8_t>(out), asResource,
+                           resourceName);
+  }
   if (numerics::unitBits(format) == 8) {
     std::vector<uint8_t> out(rows * units);
     for (int64_t r = 0; r < rows; ++r)
@@ -198,9 +216,33 @@ ElementsAttr lowbit::unpackRows(const numerics::PackFormat &format,
   int64_t rowLength = codesType.getShape().back();
   int64_t unitsPerRow = numerics::packedUnitsPerRow(format, rowLength);
   int64_t rows = rowLength ? codesType.getNumElements() / rowLength : 0;
+  unsigned codeBits = numerics::bitsPerCode(format);
+  auto extend = [&](uint8_t pattern) {
+    return signedCodes ? numerics::signExtend(pattern, codeBits)
+                       : int64_t(pattern);
+  };
+  if (numerics::isPanelFormat(format)) {
+    ArrayRef<int64_t> shape = codesType.getShape();
+    int64_t n = shape.size() >= 2 ? shape[shape.size() - 2] : 0;
+    int64_t matrices = n ? rows / n : 0;
+    int64_t panelUnits = numerics::panelCount(n) * unitsPerRow;
+    if (shape.size() < 2 || int64_t(units->size()) != matrices * panelUnits)
+      return {};
+    std::vector<uint8_t> bytes(units->begin(), units->end());
+    std::vector<uint8_t> matrix(n * rowLength);
+    std::vector<int64_t> codes;
+    codes.reserve(rows * rowLength);
+    for (int64_t i = 0; i < matrices; ++i) {
+      numerics::unpackPanels(
+          format, ArrayRef<uint8_t>(bytes).slice(i * panelUnits, panelUnits), n,
+          rowLength, matrix);
+      for (uint8_t pattern : matrix)
+        codes.push_back(extend(pattern));
+    }
+    return makeIntegerConstant(codesType, codes, asResource);
+  }
   if (int64_t(units->size()) != rows * unitsPerRow)
     return {};
-  unsigned codeBits = numerics::bitsPerCode(format);
   std::vector<int64_t> codes(rows * rowLength);
   std::vector<uint8_t> rowCodes(rowLength);
   std::vector<uint8_t> rowBytes;
@@ -215,9 +257,7 @@ ElementsAttr lowbit::unpackRows(const numerics::PackFormat &format,
       numerics::unpackRow(format, rowWords, rowCodes);
     }
     for (int64_t i = 0; i < rowLength; ++i)
-      codes[r * rowLength + i] = signedCodes
-                                     ? numerics::signExtend(rowCodes[i], codeBits)
-                                     : int64_t(rowCodes[i]);
+      codes[r * rowLength + i] = extend(rowCodes[i]);
   }
   return makeIntegerConstant(codesType, codes, asResource);
 }

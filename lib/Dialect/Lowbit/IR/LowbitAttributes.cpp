@@ -389,6 +389,12 @@ static numerics::PackFormat toPackFormat(LayoutKind kind, unsigned radix,
   case LayoutKind::Radix:
     format.kind = numerics::PackKind::Radix;
     break;
+  case LayoutKind::Int8Panel:
+    format.kind = numerics::PackKind::Int8Panel;
+    break;
+  case LayoutKind::Int4Panel:
+    format.kind = numerics::PackKind::Int4Panel;
+    break;
   }
   format.radix = radix;
   format.block = block;
@@ -426,6 +432,24 @@ int64_t LayoutAttr::getUnitsPerRow(int64_t rowLength) const {
   if (ShapedType::isDynamic(rowLength))
     return ShapedType::kDynamic;
   return numerics::packedUnitsPerRow(getPackFormat(), rowLength);
+}
+
+bool LayoutAttr::isPanel() const {
+  return numerics::isPanelFormat(getPackFormat());
+}
+
+SmallVector<int64_t>
+LayoutAttr::getStorageShape(ArrayRef<int64_t> codesShape) const {
+  SmallVector<int64_t> shape(codesShape);
+  if (shape.empty())
+    return shape;
+  shape.back() = getUnitsPerRow(codesShape.back());
+  if (isPanel() && shape.size() >= 2) {
+    int64_t &rows = shape[shape.size() - 2];
+    if (!ShapedType::isDynamic(rows))
+      rows = numerics::panelCount(rows);
+  }
+  return shape;
 }
 
 //===----------------------------------------------------------------------===//
@@ -492,6 +516,12 @@ LayoutAttr lowbit::getLayoutAttr(MLIRContext *context,
     break;
   case numerics::PackKind::Radix:
     kind = LayoutKind::Radix;
+    break;
+  case numerics::PackKind::Int8Panel:
+    kind = LayoutKind::Int8Panel;
+    break;
+  case numerics::PackKind::Int4Panel:
+    kind = LayoutKind::Int4Panel;
     break;
   }
   if (numerics::verifyPackFormat(format))

@@ -147,9 +147,11 @@ verifyPackedStorage(function_ref<InFlightDiagnostic()> emitError,
   if (codesType.getRank() < 1 || codesType.getRank() != packedType.getRank())
     return emitError() << "codes and packed storage must have the same "
                           "non-zero rank";
+  if (layout.isPanel() && codesType.getRank() < 2)
+    return emitError() << "layout " << layout
+                       << " packs [N, K] matrices: codes need rank >= 2";
   ArrayRef<int64_t> codes = codesType.getShape();
-  SmallVector<int64_t> expected(codes);
-  expected.back() = layout.getUnitsPerRow(codes.back());
+  SmallVector<int64_t> expected = layout.getStorageShape(codes);
   if (!isCompatibleShape(packedType.getShape(), expected))
     return emitError() << "packed storage must have shape "
                        << formatShape(expected) << " for "
@@ -570,6 +572,12 @@ LogicalResult MatmulOp::verify() {
                             "weights [N, units]";
   int64_t m = inputType.getDimSize(0), k = inputType.getDimSize(1);
   int64_t n = packedType.getDimSize(0);
+  if (getLayout().isPanel()) {
+    // Panels of 16 rows: N comes from the result.
+    if (getType().getRank() != 2)
+      return emitOpError() << "result must have rank 2 [M, N]";
+    n = getType().getDimSize(1);
+  }
   if (failed(verifyPackedWeight(emit, {n, k}, packedType, getScheme(),
                                 getLayout(), getScales().getType(),
                                 typeOrNull(getZeroPoints()),

@@ -149,9 +149,8 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
 
   int64_t n = codesType.getDimSize(0), k = codesType.getDimSize(1);
   unsigned unitBits = packedLayout.getUnitBits();
-  auto packedType = RankedTensorType::get(
-      {n, packedLayout.getUnitsPerRow(k)},
-      IntegerType::get(context, unitBits));
+  auto packedType = RankedTensorType::get(packedLayout.getStorageShape({n, k}),
+                                          IntegerType::get(context, unitBits));
   StringRef name = getResourceName(codes);
   bool asResource = !name.empty();
   std::string packedName = (name.empty() ? StringRef("weights") : name).str();

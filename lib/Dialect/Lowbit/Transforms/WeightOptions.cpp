@@ -152,6 +152,10 @@ static StringRef getLayoutName(numerics::PackKind kind) {
     return "int3";
   case numerics::PackKind::Radix:
     return "radix";
+  case numerics::PackKind::Int8Panel:
+    return "int8-panel";
+  case numerics::PackKind::Int4Panel:
+    return "int4-panel";
   }
   llvm_unreachable("unknown pack kind");
 }

@@ -67,7 +67,8 @@ mlir::FailureOr<std::vector<uint8_t>>
 readCodePatterns(mlir::ElementsAttr codes, unsigned codeBits, bool signedCodes);
 
 /// Packs `patterns` (rows of `rowLength` codes) into a constant of
-/// `packedType`, as a dense_resource blob when `asResource`.
+/// `packedType`, as a dense_resource blob when `asResource`. Panel formats
+/// pack the matrices that `packedType`'s leading dimensions index.
 mlir::ElementsAttr packRows(const numerics::PackFormat &format,
                             llvm::ArrayRef<uint8_t> patterns,
                             int64_t rowLength, mlir::ShapedType packedType,

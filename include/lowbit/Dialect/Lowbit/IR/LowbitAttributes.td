@@ -112,12 +112,14 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
   let summary = "How integer codes sit in packed storage";
   let description = [{
     A storage layout for integer codes along the **last** dimension of a
-    tensor. Codes are bit patterns: the low `b` bits of each code (two's
-    complement for signed codes), or a digit `< radix`.
+    tensor (the panel kinds: along the last two). Codes are bit patterns:
+    the low `b` bits of each code (two's complement for signed codes), or a
+    digit `< radix`.
 
     ```
     #lowbit.layout<KIND [, block = N]>
     KIND ::= int8 | int4 | int4_interleaved | int2 | int3 | radix(R)
+           | int8_panel | int4_panel
     ```
 
     | kind | storage | codes per unit | placement |
@@ -128,6 +130,8 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     | `int2` | `i8` | 4 | code `4j+i` at bits `[2i, 2i+2)` of byte `j` |
     | `int3` | `i32` | 10 | code `i` at bits `[3i, 3i+3)`; bits 30-31 are zero |
     | `radix(R)` | `i32` | `n` = largest with `R^n <= 2^32` (9 for R = 11) | the word stores `ceil(v * 2^32 / R^n)` with `v = sum c_i R^(n-1-i)`, so code `i` is `((q * R^i mod 2^32) * R) >> 32`: decoding needs multiplies only |
+    | `int8_panel` | `i8` | 1 | `[N, K]` codes in panels of 16 rows: code `(n, k)` is byte `64 * (k / 4) + 4 * (n % 16) + k % 4` of panel `n / 16` |
+    | `int4_panel` | `i8` | 2 | panels of 16 rows: code `(n, k)` is in byte `64 * (k / 8) + 4 * (n % 16) + k % 4` of panel `n / 16`, low nibble when `k / 4` is even, high nibble when odd |
 
     `block = N` packs each run of `N` codes of a row independently, padded
     with zero codes to whole units (so each quantization group of size `N`
@@ -135,10 +139,23 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     `block = 0` (the default) packs the whole row as one run.
     `int4_interleaved` requires an even `block > 0`.
 
+    The panel kinds are for outer-product integer matmul kernels
+    (`lowbit-pack-weights` picks them for `dynamic_int8_activations` with
+    enough rows): the codes of an `[N, K]` matrix (rows are output
+    columns) are stored as `[ceil(N / 16), P]` bytes, one contiguous panel
+    per 16 rows, quad (4 consecutive `k`) by quad, so that one 64-byte
+    vector holds the same quad of 16 rows (`int4_panel`: two quads, one per
+    nibble): the operand of 16 `vpdpbusd` / `sdot` lanes against 4
+    broadcast activation bytes. K is padded with zero codes to whole blocks
+    (`block` must be a multiple of 4 for `int8_panel`, of 8 for
+    `int4_panel`), or without a block to a multiple of 4 (8); missing rows
+    of the last panel are zero codes. `P` is 16 (8) times the padded K.
+
     ```mlir
     #lowbit.layout<int4>
     #lowbit.layout<int4_interleaved, block = 32>
     #lowbit.layout<radix(11), block = 128>
+    #lowbit.layout<int4_panel, block = 32>
     ```
   }];
   let parameters = (ins
@@ -155,8 +172,16 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     unsigned getCodeBits() const;
     /// Number of distinct code values the layout can hold.
     int64_t getCodeCapacity() const;
-    /// Storage units needed for a row of `rowLength` codes.
+    /// Storage units needed for a row of `rowLength` codes (panel kinds:
+    /// for a panel of 16 rows).
     int64_t getUnitsPerRow(int64_t rowLength) const;
+    /// Whether codes are packed in panels of 16 rows (int8_panel,
+    /// int4_panel) rather than row by row.
+    bool isPanel() const;
+    /// The shape of the packed storage of codes of shape `codesShape`
+    /// (dynamic sizes propagate); panel kinds need rank >= 2.
+    ::llvm::SmallVector<int64_t>
+    getStorageShape(::llvm::ArrayRef<int64_t> codesShape) const;
     /// The layout as the numerics library's packers see it.
     ::lowbit::numerics::PackFormat getPackFormat() const;
   }];

@@ -42,7 +42,9 @@ def Lowbit_LayoutKind : I32EnumAttr<"LayoutKind",
       I32EnumAttrCase<"Int4Interleaved", 2, "int4_interleaved">,
       I32EnumAttrCase<"Int2", 3, "int2">,
       I32EnumAttrCase<"Int3", 4, "int3">,
-      I32EnumAttrCase<"Radix", 5, "radix">
+      I32EnumAttrCase<"Radix", 5, "radix">,
+      I32EnumAttrCase<"Int8Panel", 6, "int8_panel">,
+      I32EnumAttrCase<"Int4Panel", 7, "int4_panel">
     ]> {
   let cppNamespace = "::lowbit";
   let genSpecializedAttr = 0;

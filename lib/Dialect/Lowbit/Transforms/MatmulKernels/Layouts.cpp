@@ -21,6 +21,9 @@ const LayoutKernels *lowbit::getLayoutKernels(LayoutKind kind) {
     return &kBitFieldLayoutKernels;
   case LayoutKind::Radix:
     return &kRadixLayoutKernels;
+  case LayoutKind::Int8Panel:
+  case LayoutKind::Int4Panel:
+    break; // outer-product kernels only (no dot-form segments)
   }
   return nullptr;
 }

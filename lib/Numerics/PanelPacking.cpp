@@ -1,0 +1,85 @@
+//===- PanelPacking.cpp - [N, K] codes in panels of 16 rows ---------------===//
+//
+// See "Panels" in Packing.h for the normative layout.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Numerics/Packing.h"
+
+#include <cassert>
+#include <cstring>
+
+using namespace lowbit::numerics;
+
+static int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+int64_t lowbit::numerics::panelCount(int64_t rows) {
+  assert(rows >= 0);
+  return (rows + kPanelRows - 1) / kPanelRows;
+}
+
+int64_t lowbit::numerics::panelPaddedDepth(const PackFormat &format,
+                                           int64_t depth) {
+  assert(isPanelFormat(format) && depth >= 0);
+  if (format.block > 0)
+    return roundUp(depth, format.block);
+  return roundUp(depth, format.kind == PackKind::Int8Panel ? kPanelQuad
+                                                           : 2 * kPanelQuad);
+}
+
+int64_t lowbit::numerics::panelBytes(const PackFormat &format, int64_t depth) {
+  int64_t padded = panelPaddedDepth(format, depth);
+  return format.kind == PackKind::Int8Panel ? kPanelRows * padded
+                                            : kPanelRows * padded / 2;
+}
+
+PanelPosition lowbit::numerics::panelPosition(const PackFormat &format,
+                                              int64_t n, int64_t k) {
+  assert(isPanelFormat(format) && n >= 0 && k >= 0);
+  int64_t quad = k / kPanelQuad;
+  int64_t lane = kPanelQuad * (n % kPanelRows) + k % kPanelQuad;
+  int64_t vectorBytes = kPanelRows * kPanelQuad;
+  if (format.kind == PackKind::Int8Panel)
+    return {n / kPanelRows, vectorBytes * quad + lane, 0};
+  return {n / kPanelRows, vectorBytes * (quad / 2) + lane,
+          unsigned(4 * (quad % 2))};
+}
+
+void lowbit::numerics::packPanels(const PackFormat &format,
+                                  llvm::ArrayRef<uint8_t> codes, int64_t rows,
+                                  int64_t depth,
+                                  llvm::MutableArrayRef<uint8_t> out) {
+  assert(!verifyPackFormat(format) && isPanelFormat(format));
+  assert(int64_t(codes.size()) == rows * depth && "codes have the wrong size");
+  int64_t bytes = panelBytes(format, depth);
+  assert(int64_t(out.size()) == panelCount(rows) * bytes &&
+         "packed panels have the wrong size");
+  assert(!findInvalidCode(format, codes) && "invalid code");
+  std::memset(out.data(), 0, out.size());
+  for (int64_t n = 0; n < rows; ++n) {
+    for (int64_t k = 0; k < depth; ++k) {
+      PanelPosition at = panelPosition(format, n, k);
+      out[at.panel * bytes + at.byte] |=
+          static_cast<uint8_t>(codes[n * depth + k] << at.shift);
+    }
+  }
+}
+
+void lowbit::numerics::unpackPanels(const PackFormat &format,
+                                    llvm::ArrayRef<uint8_t> packed,
+                                    int64_t rows, int64_t depth,
+                                    llvm::MutableArrayRef<uint8_t> codes) {
+  assert(!verifyPackFormat(format) && isPanelFormat(format));
+  assert(int64_t(codes.size()) == rows * depth && "codes have the wrong size");
+  int64_t bytes = panelBytes(format, depth);
+  assert(int64_t(packed.size()) == panelCount(rows) * bytes &&
+         "packed panels have the wrong size");
+  uint8_t mask = static_cast<uint8_t>((1u << bitsPerCode(format)) - 1u);
+  for (int64_t n = 0; n < rows; ++n) {
+    for (int64_t k = 0; k < depth; ++k) {
+      PanelPosition at = panelPosition(format, n, k);
+      codes[n * depth + k] = static_cast<uint8_t>(
+          (packed[at.panel * bytes + at.byte] >> at.shift) & mask);
+    }
+  }
+}
