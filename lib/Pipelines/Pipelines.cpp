@@ -133,6 +133,8 @@ LogicalResult lowbit::buildQuantizePipeline(
                 : mixed                   ? std::string("auto")
                                           : scheme.layout;
   pack.report = options.report;
+  pack.dynamicInt8Activations = scheme.dynamicInt8Activations;
+  pack.panelMinRows = options.panelMinRows;
   pm.addPass(createLowbitPackWeights(pack));
 
   LowbitFuseMatmulOptions fuse;

@@ -47,6 +47,12 @@ struct QuantizePipelineOptions
       llvm::cl::desc("Override: quantize activations per row to int8 at run "
                      "time and use integer dot products (int8 and int4 "
                      "symmetric weights)")};
+  Option<unsigned> panelMinRows{
+      *this, "panel-min-rows",
+      llvm::cl::desc("Dynamic int8 activations: matmuls with at least this "
+                     "many rows use panel layouts and outer-product kernels "
+                     "(0: never)"),
+      llvm::cl::init(0)};
   Option<std::string> calibration{
       *this, "calibration",
       llvm::cl::desc("Static int8 activations (w8a8): how lowbit.stats become "

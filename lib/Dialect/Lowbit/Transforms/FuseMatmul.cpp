@@ -93,7 +93,8 @@ struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
     LayoutKind layout = weight.getLayout().getKind();
     if (dynamicInt8Activations && scheme.getForm() == ParamForm::Symmetric &&
         scheme.getIsSigned() && !scheme.getCodebook() &&
-        (layout == LayoutKind::Int8 || layout == LayoutKind::Int4Interleaved))
+        (layout == LayoutKind::Int8 || layout == LayoutKind::Int4Interleaved ||
+         layout == LayoutKind::Int8Panel || layout == LayoutKind::Int4Panel))
       fused.setDynamicInt8Activations(true);
     rewriter.replaceOp(replaced, fused.getResult());
     return success();

@@ -9,6 +9,7 @@
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Format.h"
@@ -26,6 +27,69 @@ static int64_t getGroupBlock(SchemeAttr scheme) {
   return scheme.getGranularity() == GranularityKind::PerGroup
              ? scheme.getGroupSize()
              : 0;
+}
+
+/// The panel layout for weights of `scheme` under dynamic int8 activations,
+/// or null when the outer-product kernels do not take them: signed
+/// symmetric codes without a codebook, 8-bit per tensor or channel, or
+/// 4-bit in groups that are a multiple of 8 codes.
+static LayoutAttr getPanelLayout(MLIRContext *context, SchemeAttr scheme) {
+  if (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
+      scheme.getCodebook())
+    return {};
+  GranularityKind granularity = scheme.getGranularity();
+  if (scheme.getBits() == 8 && granularity != GranularityKind::PerGroup)
+    return LayoutAttr::get(context, LayoutKind::Int8Panel, 0, 0);
+  if (scheme.getBits() == 4 && granularity == GranularityKind::PerGroup &&
+      scheme.getGroupSize() % 8 == 0)
+    return LayoutAttr::get(context, LayoutKind::Int4Panel, 0,
+                           scheme.getGroupSize());
+  return {};
+}
+
+/// The smallest static M of the matmuls that read `weight` ([N, K]) as
+/// their transposed right operand (through a linalg.transpose or the
+/// transposed indexing maps), or nothing when another op reads it or an M
+/// is dynamic.
+static std::optional<int64_t> getMatmulRows(Value weight) {
+  std::optional<int64_t> rows;
+  auto addMatmul = [&](Operation *user, Value operand) -> bool {
+    auto matmul = dyn_cast<linalg::MatmulOp>(user);
+    if (!matmul || matmul.getNumDpsInputs() != 2 ||
+        matmul.getDpsInputs()[1] != operand)
+      return false;
+    auto inputType = dyn_cast<ShapedType>(matmul.getDpsInputs()[0].getType());
+    if (!inputType || inputType.getRank() != 2 || inputType.isDynamicDim(0))
+      return false;
+    rows = std::min(rows.value_or(inputType.getDimSize(0)),
+                    inputType.getDimSize(0));
+    return true;
+  };
+  for (Operation *user : weight.getUsers()) {
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(user)) {
+      if (transpose.getPermutation() != ArrayRef<int64_t>{1, 0} ||
+          transpose->getResult(0).use_empty())
+        return std::nullopt;
+      for (Operation *matmul : transpose->getResult(0).getUsers())
+        if (!addMatmul(matmul, transpose->getResult(0)))
+          return std::nullopt;
+      continue;
+    }
+    auto matmul = dyn_cast<linalg::MatmulOp>(user);
+    if (!matmul || !matmul.hasUserDefinedMaps())
+      return std::nullopt;
+    MLIRContext *context = matmul.getContext();
+    AffineExpr m, n, k;
+    bindDims(context, m, n, k);
+    auto map = [&](ArrayRef<AffineExpr> results) {
+      return AffineMap::get(3, 0, results, context);
+    };
+    if (matmul.getIndexingMapsArray() !=
+            SmallVector<AffineMap>{map({m, k}), map({n, k}), map({m, n})} ||
+        !addMatmul(matmul, weight))
+      return std::nullopt;
+  }
+  return rows;
 }
 
 /// The layout the kernels prefer for `scheme`.
@@ -77,6 +141,13 @@ static FailureOr<LayoutAttr> getLayout(MLIRContext *context, StringRef name,
     return LayoutAttr::get(context, LayoutKind::Int3, 0, block);
   if (name == "int2")
     return LayoutAttr::get(context, LayoutKind::Int2, 0, block);
+  if (name == "int8-panel" || name == "int4-panel") {
+    LayoutAttr panel = getPanelLayout(context, scheme);
+    if (!panel ||
+        (name == "int8-panel") != (panel.getKind() == LayoutKind::Int8Panel))
+      return failure();
+    return panel;
+  }
   if (name == "radix" && scheme.getCodebook())
     return LayoutAttr::get(context, LayoutKind::Radix,
                            scheme.getCodebook().size(), block);
@@ -132,9 +203,18 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
   if (failed(layoutAttr))
     return op.emitError() << "unknown layout '" << layout
                           << "' for this scheme (expected auto, int8, int4, "
-                             "int4-interleaved, int3, int2, or radix for "
-                             "codebook schemes)";
+                             "int4-interleaved, int3, int2, int8-panel or "
+                             "int4-panel for signed symmetric codes, or radix "
+                             "for codebook schemes)";
   LayoutAttr packedLayout = *layoutAttr;
+  // Weights of matmuls with enough rows of dynamic int8 activations go to
+  // the outer-product kernels.
+  if (dynamicInt8Activations && panelMinRows > 0) {
+    std::optional<int64_t> rows = getMatmulRows(op.getResult());
+    LayoutAttr panel = getPanelLayout(context, scheme);
+    if (panel && rows && *rows >= int64_t(panelMinRows))
+      packedLayout = panel;
+  }
   bool signedCodes = scheme.getQmin() < 0;
   if (packedLayout.getCodeCapacity() < scheme.getNumLevels() ||
       (signedCodes && packedLayout.getKind() == LayoutKind::Radix))

@@ -152,12 +152,29 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
     %w = lowbit.dequantize %c scales(%sc : tensor<120x13xf16>) {scheme = ...} : tensor<120x400xi8> -> tensor<120x400xf32>
     ```
 
+    With `dynamic-int8-activations` and `panel-min-rows=R > 0`, the weights
+    of matmuls whose activations will be quantized to int8 at run time and
+    which all have a static M >= R rows (every use of the weight a
+    `linalg.matmul` reading it transposed) are packed for the
+    outer-product kernels instead: `int8_panel` for signed symmetric 8-bit
+    codes per tensor or channel, `int4_panel` (block = group size) for
+    4-bit groups that are a multiple of 8. With few rows the dot-form
+    kernels, which stream each weight row once, stay.
+
     With `report`, a remark per weight gives the packed bytes (storage plus
     parameters) against the f32 bytes.
   }];
   let options = [
     Option<"layout", "layout", "std::string", "\"auto\"",
-           "auto, int8, int4, int4-interleaved, int2, int3 or radix (base = codebook size)">,
+           "auto, int8, int4, int4-interleaved, int2, int3, int8-panel, "
+           "int4-panel or radix (base = codebook size)">,
+    Option<"dynamicInt8Activations", "dynamic-int8-activations", "bool",
+           "false",
+           "The matmuls will quantize their activations to int8 at run time "
+           "(lowbit-fuse-matmul's option of the same name)">,
+    Option<"panelMinRows", "panel-min-rows", "unsigned", "0",
+           "With dynamic-int8-activations: pack weights of matmuls with at "
+           "least this many (static) rows in panel layouts (0: never)">,
     Option<"report", "report", "bool", "false",
            "Emit a remark per packed weight with its byte counts">
   ];
@@ -341,8 +358,9 @@ def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
     ```
 
     With `dynamic-int8-activations`, fused matmuls whose weights are signed,
-    symmetric, without a codebook and packed as `int8` or
-    `int4_interleaved` get `dynamic_int8_activations`.
+    symmetric, without a codebook and packed as `int8`,
+    `int4_interleaved`, `int8_panel` or `int4_panel` get
+    `dynamic_int8_activations`.
   }];
   let options = [
     Option<"dynamicInt8Activations", "dynamic-int8-activations", "bool",
