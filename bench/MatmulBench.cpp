@@ -352,13 +352,14 @@ std::string peakModule(bool int8Dot) {
 }
 
 std::string lowbitModule(mlir::MLIRContext &context,
-                         const nx::WeightPreset &preset, int64_t m, int64_t n,
+                         const nx::WeightPreset &preset,
+                         const nx::PackFormat &format, int64_t m, int64_t n,
                          int64_t k) {
   lowbit::MatmulKernelSpec spec;
   spec.name = "mm";
   spec.scheme = preset.scheme;
   spec.granularity = preset.granularity;
-  spec.format = preset.format;
+  spec.format = format;
   spec.m = m;
   spec.n = n;
   spec.k = k;
@@ -432,6 +433,7 @@ std::unique_ptr<WeightSet> makeFp32Set(const std::string &kernel,
 }
 
 std::unique_ptr<WeightSet> makeQuantizedSet(const nx::WeightPreset &preset,
+                                            const nx::PackFormat &format,
                                             const std::vector<float> &values,
                                             int64_t n, int64_t k,
                                             int64_t coldBytes) {
@@ -450,22 +452,25 @@ std::unique_ptr<WeightSet> makeQuantizedSet(const nx::WeightPreset &preset,
   set->quantized = std::make_shared<nx::QuantizedTensor>(std::move(*quantized));
   const nx::QuantizedTensor &q = *set->quantized;
 
-  // Packed rows.
-  int64_t units = nx::packedUnitsPerRow(preset.format, k);
+  // Packed rows (or panels).
+  int64_t units = nx::packedUnitsPerRow(format, k);
   std::vector<uint8_t> bytes;
   std::vector<uint32_t> words;
   llvm::ArrayRef<uint8_t> codes = q.codes;
-  if (nx::unitBits(preset.format) == 32) {
+  if (nx::isPanelFormat(format)) {
+    bytes.assign(nx::panelCount(n) * units, 0);
+    nx::packPanels(format, codes, n, k, bytes);
+  } else if (nx::unitBits(format) == 32) {
     words.assign(n * units, 0);
     for (int64_t row = 0; row < n; ++row)
       nx::packRow(
-          preset.format, codes.slice(row * k, k),
+          format, codes.slice(row * k, k),
           llvm::MutableArrayRef<uint32_t>(words).slice(row * units, units));
   } else {
     bytes.assign(n * units, 0);
     for (int64_t row = 0; row < n; ++row)
       nx::packRow(
-          preset.format, codes.slice(row * k, k),
+          format, codes.slice(row * k, k),
           llvm::MutableArrayRef<uint8_t>(bytes).slice(row * units, units));
   }
   std::vector<const void *> sources;
@@ -682,14 +687,28 @@ int main(int argc, char **argv) {
       v = ((r & 0x3FF) == 7 ? 6.0f : 1.0f) * 0.02f * x;
     }
     for (const std::string &kernel : kernels) {
-      if (kernel == "fp32" || kernel == "fp32-c++")
-        sets.push_back(makeFp32Set(kernel, values, n, k, coldBytes));
-      else
-        sets.push_back(makeQuantizedSet(*nx::findWeightPreset(kernel), values,
-                                        n, k, coldBytes));
-      WeightSet *set = sets.back().get();
-      prepareSeconds += seconds(start, Clock::now());
+      const nx::WeightPreset *preset = nx::findWeightPreset(kernel);
+      // One weight set per packing format (dynamic int8 presets pack in
+      // panels from nx::kPanelMinRows rows on, as lowbit-quantize does).
+      std::map<nx::PackKind, WeightSet *> setsByFormat;
+      int64_t rows = n, depth = k; // not the structured bindings (C++17)
+      auto setFor = [&](int64_t m) {
+        nx::PackFormat format =
+            preset ? nx::getPresetFormat(*preset, m) : nx::PackFormat();
+        WeightSet *&set = setsByFormat[format.kind];
+        if (!set) {
+          if (kernel == "fp32" || kernel == "fp32-c++")
+            sets.push_back(makeFp32Set(kernel, values, rows, depth, coldBytes));
+          else
+            sets.push_back(makeQuantizedSet(*preset, format, values, rows,
+                                            depth, coldBytes));
+          set = sets.back().get();
+        }
+        return std::make_pair(set, format);
+      };
       for (int64_t m : ms) {
+        auto [set, format] = setFor(m);
+        prepareSeconds += seconds(start, Clock::now());
         std::vector<float> x(m * k);
         for (float &v : x)
           v = random.uniform();
@@ -697,11 +716,9 @@ int main(int argc, char **argv) {
         void *function = nullptr;
         if (kernel != "fp32-c++") {
           auto compileStart = Clock::now();
-          std::string source =
-              kernel == "fp32"
-                  ? fp32Module(m, n, k)
-                  : lowbitModule(context, *nx::findWeightPreset(kernel), m,
-                                 n, k);
+          std::string source = kernel == "fp32" ? fp32Module(m, n, k)
+                                                : lowbitModule(context, *preset,
+                                                               format, m, n, k);
           std::string error;
           lowbit::JitOptions options;
           options.int8Dot = int8DotOpt;
@@ -732,8 +749,8 @@ int main(int argc, char **argv) {
             allChecked &= check(*instance);
           instances.push_back(std::move(instance));
         }
+        start = Clock::now();
       }
-      start = Clock::now();
     }
   }
   Buffer probe(512ull << 20);

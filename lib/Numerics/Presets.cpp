@@ -81,3 +81,27 @@ const WeightPreset *lowbit::numerics::findWeightPreset(llvm::StringRef name) {
       return &preset;
   return nullptr;
 }
+
+std::optional<PackFormat>
+lowbit::numerics::getPanelFormat(const Scheme &scheme,
+                                 const Granularity &granularity) {
+  if (scheme.form != ParamForm::Symmetric || !scheme.isSigned ||
+      !scheme.codebook.empty())
+    return std::nullopt;
+  bool perGroup = granularity.kind == GranularityKind::PerGroup;
+  if (scheme.bits == 8 && !perGroup)
+    return format(PackKind::Int8Panel);
+  if (scheme.bits == 4 && perGroup && granularity.axis == 1 &&
+      granularity.groupSize % 8 == 0)
+    return format(PackKind::Int4Panel, granularity.groupSize);
+  return std::nullopt;
+}
+
+PackFormat lowbit::numerics::getPresetFormat(const WeightPreset &preset,
+                                             int64_t rows) {
+  if (preset.dynamicInt8Activations && rows >= kPanelMinRows)
+    if (std::optional<PackFormat> panel =
+            getPanelFormat(preset.scheme, preset.granularity))
+      return *panel;
+  return preset.format;
+}

@@ -230,9 +230,8 @@ std::string lowbit::getMatmulKernelSource(MLIRContext &context,
   std::string params =
       spec.scheme.paramStorage == numerics::ParamStorage::F16 ? "f16" : "f32";
   std::string x = tensorType({spec.m, spec.k}, "f32");
-  std::string packed = tensorType(
-      {spec.n, layout.getUnitsPerRow(spec.k)},
-      layout.getUnitBits() == 32 ? "i32" : "i8");
+  std::string packed = tensorType(layout.getStorageShape({spec.n, spec.k}),
+                                  layout.getUnitBits() == 32 ? "i32" : "i8");
   SmallVector<int64_t> paramShape = scheme.getParamShape({spec.n, spec.k});
   std::string scales = tensorType(paramShape, params);
   std::string zeroPoints = tensorType(paramShape, "i32");

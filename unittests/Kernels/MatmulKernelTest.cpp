@@ -234,7 +234,10 @@ Weight makeWeight(const KernelCase &c, int64_t n, int64_t k,
 
   int64_t units = nx::packedUnitsPerRow(c.format, k);
   llvm::ArrayRef<uint8_t> codes = weight.quantized.codes;
-  if (isWordFormat(c.format)) {
+  if (nx::isPanelFormat(c.format)) {
+    weight.bytes.assign(nx::panelCount(n) * units, 0);
+    nx::packPanels(c.format, codes, n, k, weight.bytes);
+  } else if (isWordFormat(c.format)) {
     weight.words.assign(n * units, 0);
     for (int64_t row = 0; row < n; ++row)
       nx::packRow(c.format, codes.slice(row * k, k),
@@ -569,6 +572,33 @@ INSTANTIATE_TEST_SUITE_P(AllSchemes, MatmulKernelTest,
 // Dynamic int8 activations
 //===----------------------------------------------------------------------===//
 
+/// Compiles the dynamic int8 kernels of `source` for `cpu` with `int8Dot`
+/// and checks them on every shape (checkDynamicInt8).
+void checkDynamicTarget(MLIRContext &context, const KernelCase &c,
+                        llvm::ArrayRef<Shape> shapes, const std::string &source,
+                        const char *cpu, const char *int8Dot, unsigned seed) {
+  SCOPED_TRACE(std::string(c.name) + " cpu=" + cpu + " int8-dot=" + int8Dot);
+  JitOptions options;
+  options.cpu = cpu;
+  options.int8Dot = int8Dot;
+  std::string error;
+  auto jit = compileForHost(context, source, error, options);
+  ASSERT_TRUE(succeeded(jit)) << error;
+  std::mt19937 rng(seed);
+  double worstRatio = 0.0;
+  for (const Shape &s : shapes) {
+    SCOPED_TRACE(s.name());
+    Weight w = makeWeight(c, s.n, s.k, rng);
+    std::vector<float> x, out;
+    runKernel(**jit, c, s, w, rng, x, out);
+    checkDynamicInt8(c, s, x, w, out, worstRatio);
+  }
+  llvm::outs() << llvm::formatv("[ {0,-28} ] {1} int8-dot={2}: max "
+                                "err/tol {3:f3}\n",
+                                c.name, cpu, int8Dot, worstRatio);
+  llvm::outs().flush();
+}
+
 // The dynamic int8 presets (w8a8-dynamic: int8 per channel; w4a8-dynamic:
 // interleaved int4 in groups of 32; and, with the host's dot products only,
 // int4 groups of 16 and 64, whose four-block segments make 32- and 128-byte
@@ -628,29 +658,64 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
     targets.push_back({"x86-64", "host"});
     targets.push_back({"x86-64-v2", "host"});
 #endif
-    for (auto [cpu, int8Dot] : targets) {
-      SCOPED_TRACE(std::string(presetName) + " cpu=" + cpu +
-                   " int8-dot=" + int8Dot);
-      JitOptions options;
-      options.cpu = cpu;
-      options.int8Dot = int8Dot;
-      std::string error;
-      auto jit = compileForHost(context, source, error, options);
-      ASSERT_TRUE(succeeded(jit)) << error;
-      std::mt19937 rng(77);
-      double worstRatio = 0.0;
-      for (const Shape &s : shapes) {
-        SCOPED_TRACE(s.name());
-        Weight w = makeWeight(c, s.n, s.k, rng);
-        std::vector<float> x, out;
-        runKernel(**jit, c, s, w, rng, x, out);
-        checkDynamicInt8(c, s, x, w, out, worstRatio);
-      }
-      llvm::outs() << llvm::formatv("[ {0,-26} ] {1} int8-dot={2}: max "
-                                    "err/tol {3:f3}\n",
-                                    presetName, cpu, int8Dot, worstRatio);
-      llvm::outs().flush();
-    }
+    for (auto [cpu, int8Dot] : targets)
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 77);
+  }
+}
+
+// The outer-product kernels on panel layouts (int8_panel per channel,
+// int4_panel in groups of 32 and 64) against the same reference: tile and
+// partial tiles of rows (4, 9, 64) and panels (N = 1, 5, 17, 33), K odd and
+// not a multiple of the group, with the host's dot products, the portable
+// ones, AVX2's and the baseline x86 CPUs'.
+TEST(PanelKernelTest, MatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  struct PanelCase {
+    const char *name;
+    const char *preset;
+    nx::PackKind kind;
+    int64_t group; ///< int4 groups (0: the preset's per-channel scales)
+  };
+  std::vector<Shape> shapes;
+  for (int64_t m : {4, 9, 64})
+    for (int64_t n : {1, 5, 17, 33})
+      shapes.push_back({m, n, n % 2 ? 75 : 40, n % 3 == 2});
+  shapes.push_back({6, 48, 257, true});
+  for (PanelCase panelCase :
+       {PanelCase{"w8a8-dynamic int8_panel", "w8a8-dynamic",
+                  nx::PackKind::Int8Panel, 0},
+        PanelCase{"w4a8-dynamic int4_panel", "w4a8-dynamic",
+                  nx::PackKind::Int4Panel, 32},
+        PanelCase{"w4a8-dynamic g64 int4_panel", "w4a8-dynamic",
+                  nx::PackKind::Int4Panel, 64}}) {
+    const nx::WeightPreset *preset = nx::findWeightPreset(panelCase.preset);
+    ASSERT_NE(preset, nullptr);
+    KernelCase c{panelCase.name, preset->scheme, preset->granularity,
+                 preset->format, true};
+    c.format.kind = panelCase.kind;
+    c.format.block = panelCase.group;
+    if (panelCase.group)
+      c.granularity.groupSize = panelCase.group;
+    std::string source;
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+    std::vector<std::pair<const char *, const char *>> targets = {
+        {"native", "host"}, {"native", "generic"}};
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    if (features.lookup("avx2"))
+      targets.push_back({"native", "avx2"});
+#if defined(__x86_64__)
+    targets.push_back({"x86-64", "host"});
+    if (features.lookup("avx2") && features.lookup("fma"))
+      targets.push_back({"x86-64-v3", "host"});
+#endif
+    for (auto [cpu, int8Dot] : targets)
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 78);
   }
 }
 

@@ -36,6 +36,25 @@ llvm::ArrayRef<WeightPreset> getWeightPresets();
 /// The preset called `name`, or null.
 const WeightPreset *findWeightPreset(llvm::StringRef name);
 
+/// From this many activation rows on, weights of matmuls with dynamic int8
+/// activations are packed in panels for the outer-product kernels (see
+/// getPanelFormat); with fewer the dot-form kernels, which stream each
+/// weight row once, are faster.
+constexpr int64_t kPanelMinRows = 16;
+
+/// The panel format the outer-product kernels take for weights of `scheme`
+/// under dynamic int8 activations: Int8Panel for signed symmetric 8-bit
+/// codes per tensor or channel, Int4Panel (block = group) for signed
+/// symmetric 4-bit codes in groups that are a multiple of 8 along K; none
+/// otherwise (codebooks included).
+std::optional<PackFormat> getPanelFormat(const Scheme &scheme,
+                                         const Granularity &granularity);
+
+/// The format `preset` packs weights of a matmul with `rows` activation rows
+/// in: its panel format for dynamic int8 presets from kPanelMinRows rows on,
+/// else its own.
+PackFormat getPresetFormat(const WeightPreset &preset, int64_t rows);
+
 } // namespace lowbit::numerics
 
 #endif // LOWBIT_NUMERICS_PRESETS_H

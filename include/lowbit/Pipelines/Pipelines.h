@@ -3,6 +3,7 @@
 #ifndef LOWBIT_PIPELINES_PIPELINES_H
 #define LOWBIT_PIPELINES_PIPELINES_H
 
+#include "lowbit/Numerics/Presets.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -52,7 +53,7 @@ struct QuantizePipelineOptions
       llvm::cl::desc("Dynamic int8 activations: matmuls with at least this "
                      "many rows use panel layouts and outer-product kernels "
                      "(0: never)"),
-      llvm::cl::init(0)};
+      llvm::cl::init(unsigned(numerics::kPanelMinRows))};
   Option<std::string> calibration{
       *this, "calibration",
       llvm::cl::desc("Static int8 activations (w8a8): how lowbit.stats become "

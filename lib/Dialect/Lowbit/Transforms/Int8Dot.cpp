@@ -5,6 +5,7 @@
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
@@ -46,4 +47,36 @@ Value lowbit::buildSignedInt8Dot(OpBuilder &b, Location loc, Value a, Value w,
   Value biased = DotI8Op::create(b, loc, zero, unsignedA, w, true);
   Value correction = DotI8Op::create(b, loc, zero, offset, w, true);
   return arith::SubIOp::create(b, loc, biased, correction);
+}
+
+Value lowbit::buildInt8RowScale(OpBuilder &b, Location loc, Value maxAbs) {
+  auto f32 = [&](float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+                                         maxAbs, f32(0.0f));
+  return arith::SelectOp::create(
+      b, loc, positive, arith::DivFOp::create(b, loc, maxAbs, f32(127.0f)),
+      f32(1.0f));
+}
+
+Value lowbit::buildQuantizeInt8(OpBuilder &b, Location loc, Value x,
+                                Value scale) {
+  auto type = cast<VectorType>(x.getType());
+  auto splat = [&](float v) {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(v)));
+  };
+  Value y = arith::DivFOp::create(
+      b, loc, x, vector::BroadcastOp::create(b, loc, type, scale));
+  y = arith::MaximumFOp::create(b, loc, y, splat(-127.0f));
+  y = arith::MinimumFOp::create(b, loc, y, splat(127.0f));
+  // Round half to even without a libm call: for |y| <= 127,
+  // (y + 1.5 * 2^23) - 1.5 * 2^23 rounds y in the FPU's default
+  // nearest-even mode.
+  Value magic = splat(12582912.0f);
+  Value rounded = arith::SubFOp::create(
+      b, loc, arith::AddFOp::create(b, loc, y, magic), magic);
+  return arith::FPToSIOp::create(
+      b, loc, VectorType::get(type.getShape(), b.getI8Type()), rounded);
 }

@@ -57,6 +57,17 @@ mlir::FailureOr<Int8Dot> parseInt8Dot(mlir::Operation *op,
 mlir::Value buildSignedInt8Dot(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value a, mlir::Value w, Int8Dot dot);
 
+/// The scale of a row of dynamic int8 activations (lowbit.matmul's
+/// definition) from its largest magnitude: max|x| / 127, or 1 for a zero
+/// row (f32 scalars).
+mlir::Value buildInt8RowScale(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value maxAbs);
+
+/// The int8 codes of f32 activations `x` (a vector) under the row scale:
+/// clamp(round_even(x / scale), -127, 127), rounded without libm.
+mlir::Value buildQuantizeInt8(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value x, mlir::Value scale);
+
 } // namespace lowbit
 
 #endif // LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_INT8DOT_H

@@ -7,6 +7,7 @@
 
 #include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Numerics/Presets.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -29,22 +30,15 @@ static int64_t getGroupBlock(SchemeAttr scheme) {
              : 0;
 }
 
-/// The panel layout for weights of `scheme` under dynamic int8 activations,
-/// or null when the outer-product kernels do not take them: signed
-/// symmetric codes without a codebook, 8-bit per tensor or channel, or
-/// 4-bit in groups that are a multiple of 8 codes.
+/// The panel layout for weights of `scheme` under dynamic int8 activations
+/// (numerics::getPanelFormat), or null when the outer-product kernels do
+/// not take them.
 static LayoutAttr getPanelLayout(MLIRContext *context, SchemeAttr scheme) {
-  if (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
-      scheme.getCodebook())
+  if (scheme.getCodebook())
     return {};
-  GranularityKind granularity = scheme.getGranularity();
-  if (scheme.getBits() == 8 && granularity != GranularityKind::PerGroup)
-    return LayoutAttr::get(context, LayoutKind::Int8Panel, 0, 0);
-  if (scheme.getBits() == 4 && granularity == GranularityKind::PerGroup &&
-      scheme.getGroupSize() % 8 == 0)
-    return LayoutAttr::get(context, LayoutKind::Int4Panel, 0,
-                           scheme.getGroupSize());
-  return {};
+  std::optional<numerics::PackFormat> format = numerics::getPanelFormat(
+      scheme.getNumericsScheme(), scheme.getNumericsGranularity());
+  return format ? getLayoutAttr(context, *format) : LayoutAttr();
 }
 
 /// The smallest static M of the matmuls that read `weight` ([N, K]) as

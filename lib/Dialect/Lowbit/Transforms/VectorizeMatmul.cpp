@@ -13,6 +13,7 @@
 // (KernelPlan), the loops (KernelBuilder, SegmentLoop), the activations'
 // preparation, one segment emitter per dot-product form (WeightOnlySegments,
 // Int8DotSegments, SmmlaTiles) and one decoder per weight layout (Layouts).
+// Panel layouts take the outer-product kernels (BroadcastInt8Gemm) instead.
 // This file holds the pattern and the pass.
 //
 // The vector code is target-independent apart from the int8 dot products
@@ -21,12 +22,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "MatmulKernels/BroadcastInt8Gemm.h"
 #include "MatmulKernels/KernelBuilder.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -60,6 +63,15 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
     if (!op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "only f32 activations");
     std::string why;
+    // Panel layouts: the outer-product kernels (BroadcastInt8Gemm).
+    if (op.getLayout().isPanel()) {
+      FailureOr<Value> result = buildBroadcastInt8Gemm(
+          rewriter, op, {dot, parallel, vectorBits}, why);
+      if (failed(result))
+        return rewriter.notifyMatchFailure(op, why);
+      rewriter.replaceOp(op, *result);
+      return success();
+    }
     FailureOr<KernelPlan> plan = planKernel(op, dot, i8mm, vectorBits, why);
     if (failed(plan))
       return rewriter.notifyMatchFailure(op, why);

@@ -130,12 +130,7 @@ void ActivationPreparer::quantize() {
             });
         Value maximum = vector::ReductionOp::create(
             b, loc, vector::CombiningKind::MAXIMUMF, amax.getResult(0));
-        Value positive = arith::CmpFOp::create(
-            b, loc, arith::CmpFPredicate::OGT, maximum, f32Constant(0.0f));
-        Value scale = arith::SelectOp::create(
-            b, loc, positive,
-            arith::DivFOp::create(b, loc, maximum, f32Constant(127.0f)),
-            f32Constant(1.0f));
+        Value scale = buildInt8RowScale(b, loc, maximum);
         // q = clamp(round_even(x / s), -127, 127).
         SmallVector<Value> written{state[0]};
         if (plan.weightOffset)
@@ -145,21 +140,9 @@ void ActivationPreparer::quantize() {
             [&](OpBuilder &, Location, Value segment, ValueRange acc) {
               auto [kBase, valid] = segmentValid(segment);
               Value x = readActivations(row, kBase, valid, lanes);
-              Value y = arith::DivFOp::create(b, loc, x, splat(scale, lanes));
-              y = arith::MaximumFOp::create(b, loc, y,
-                                            splat(f32Constant(-127.0f), lanes));
-              y = arith::MinimumFOp::create(b, loc, y,
-                                            splat(f32Constant(127.0f), lanes));
-              // Round half to even without a libm call: for |y| <= 127,
-              // (y + 1.5 * 2^23) - 1.5 * 2^23 rounds y in the FPU's default
-              // nearest-even mode.
-              Value magic = splat(f32Constant(12582912.0f), lanes);
-              Value rounded = arith::SubFOp::create(
-                  b, loc, arith::AddFOp::create(b, loc, y, magic), magic);
               // In the order the segment's dot products read them.
               Value q = makeContiguousDecoder(*this)->arrangeQuantized(
-                  arith::FPToSIOp::create(b, loc, vectorOf(lanes, i8),
-                                          rounded));
+                  buildQuantizeInt8(b, loc, x, scale));
               SmallVector<Value> next{
                   vector::TransferWriteOp::create(b, loc, q, acc[0],
                                                   ValueRange{row, kBase},

@@ -1,0 +1,497 @@
+//===- BroadcastInt8Gemm.cpp - outer-product int8 matmul kernels ----------===//
+//
+// lowbit.matmul with dynamic int8 activations on panel layouts. The weight
+// vector at quad q of a panel holds 4 codes of each of 16 output columns;
+// the 4 quantized activations of a row at quad q, one i32, are broadcast to
+// every lane, and lowbit.dot_i8 adds each lane's 4 products into that
+// column's i32 accumulator. A tile of R rows x C panels keeps R * C * 16
+// columns in registers over a quantization group (or all of K for
+// per-channel scales); per group, the lanes are converted and multiplied by
+// the 16 columns' group scales (a row of the transposed [groups, N] scales).
+// No horizontal reduction.
+//
+// Weights enter the dot products as the target wants them: for x86
+// vpdpbusd (unsigned x signed bytes) as q + 128 (int8, xor 0x80) or q + 8
+// (int4, nibble xor 8), and every lane starts the group at -offset times the
+// sum of the row's quantized activations in the group (computed once per row
+// when the row is quantized); AVX2 vpmaddubsw takes int4 the same way (pair
+// sums within 2 * 15 * 127); otherwise both stay signed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BroadcastInt8Gemm.h"
+#include "../Parallel.h"
+#include "lowbit/Numerics/Packing.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+namespace {
+
+class BroadcastGemm {
+public:
+  BroadcastGemm(OpBuilder &b, MatmulOp op, const BroadcastGemmOptions &options)
+      : b(b), loc(op.getLoc()), op(op), options(options), f32(b.getF32Type()),
+        i8(b.getI8Type()), i32(b.getI32Type()) {}
+
+  LogicalResult plan(std::string &why);
+  Value build();
+
+private:
+  void quantizeActivations();
+  Value columns(Value out, Value first, Value end, Value origin);
+  Value tile(Value out, Value row, Value panel, Value origin, int64_t rows,
+             int64_t panels);
+  SmallVector<Value> groupDots(SmallVector<Value> acc, Value row, Value panel,
+                               Value vectorIndex, int64_t rows, int64_t panels);
+
+  // Emission helpers.
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value add(Value x, int64_t y) { return add(x, index(y)); }
+  Value mul(Value x, int64_t y) {
+    return arith::MulIOp::create(b, loc, x, index(y));
+  }
+  VectorType vec(int64_t n, Type t) { return VectorType::get({n}, t); }
+  Value splat(Value scalar, int64_t n) {
+    return vector::BroadcastOp::create(b, loc, vec(n, scalar.getType()),
+                                       scalar);
+  }
+  Value constant(Type type, int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
+  }
+  Value f32Constant(float v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  Value byteSplat(int64_t v, int64_t n) {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(vec(n, i8), b.getIntegerAttr(i8, int8_t(v))));
+  }
+  Value toF32Scalar(Value v) {
+    return v.getType().isF32() ? v : arith::ExtFOp::create(b, loc, f32, v);
+  }
+  Value toF32(Value v) {
+    auto type = cast<VectorType>(v.getType());
+    if (type.getElementType().isF32())
+      return v;
+    return arith::ExtFOp::create(b, loc, vec(type.getNumElements(), f32), v);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  MatmulOp op;
+  BroadcastGemmOptions options;
+  Type f32, i8, i32;
+
+  int64_t m = 0, n = 0, k = 0;
+  bool int4 = false, perGroup = false;
+  int64_t quads = 0;      ///< of the padded K
+  int64_t groupQuads = 0; ///< quads per scale group (all of them per channel)
+  int64_t groups = 0;     ///< scale groups along K
+  int64_t offset = 0;     ///< weight offset for unsigned dot operands
+  bool pairsFitI16 = false;
+  int64_t lanes = 16; ///< i32 lanes per vector
+  int64_t rowTile = 4, panelTile = 2;
+
+  Value quantized;   ///< [M, quads] i32: 4 activation bytes per quad
+  Value rowScales;   ///< [M] f32
+  Value corrections; ///< [M, groups] i32: -offset * sum of the group's codes
+  Value groupScales; ///< [groups, N], transposed scales (per group)
+};
+
+} // namespace
+
+LogicalResult BroadcastGemm::plan(std::string &why) {
+  if (!op.getDynamicInt8Activations() || !op.getLayout().isPanel()) {
+    why = "not dynamic int8 activations on a panel layout";
+    return failure();
+  }
+  if (!op.getType().getElementType().isF32() ||
+      !op.getInput().getType().hasStaticShape() ||
+      !op.getType().hasStaticShape()) {
+    why = "needs f32 and static shapes";
+    return failure();
+  }
+  m = op.getType().getDimSize(0);
+  n = op.getType().getDimSize(1);
+  k = op.getInput().getType().getDimSize(1);
+  numerics::PackFormat format = op.getLayout().getPackFormat();
+  int4 = format.kind == numerics::PackKind::Int4Panel;
+  quads = numerics::panelPaddedDepth(format, k) / numerics::kPanelQuad;
+  SchemeAttr scheme = op.getScheme();
+  perGroup = scheme.getGranularity() == GranularityKind::PerGroup;
+  if (perGroup && scheme.getGroupSize() != format.block) {
+    why = "scale groups are not the layout's blocks";
+    return failure();
+  }
+  groupQuads = perGroup ? format.block / numerics::kPanelQuad : quads;
+  groups = quads / groupQuads;
+  if (isVpdpbusd(options.dot))
+    offset = int4 ? 8 : 128;
+  else if (isPmaddubsw(options.dot) && int4)
+    offset = 8; // (q + 8) * x: pair sums within 2 * 15 * 127
+  pairsFitI16 = offset == 8;
+  lanes = std::clamp<int64_t>(options.vectorBits / 32, 4, 16);
+  // Tiles: R rows x C panels of 16 columns, R * C * 16 / lanes i32
+  // accumulators (and as many f32 ones per group) within the registers.
+  if (lanes == 16) {
+    rowTile = perGroup ? 4 : 6;
+    panelTile = 2;
+  } else if (lanes == 8) {
+    rowTile = perGroup ? 2 : 4;
+    panelTile = 1;
+  } else {
+    rowTile = perGroup ? 1 : 2;
+    panelTile = 1;
+  }
+  return success();
+}
+
+/// Quantizes every row (lowbit.matmul's definition: s = max|x| / 127, or 1
+/// for a zero row; q = clamp(round_even(x / s), -127, 127)), zero past K.
+void BroadcastGemm::quantizeActivations() {
+  int64_t groupCodes = 4 * groupQuads;
+  int64_t chunk = groupCodes % 16 == 0 ? 16 : groupCodes % 8 == 0 ? 8 : 4;
+  Value x = op.getInput();
+  SmallVector<Value> init = {
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, quads}, i32),
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32)};
+  if (offset)
+    init.push_back(
+        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, groups}, i32));
+  auto readX = [&](Value row, Value col, int64_t width) {
+    return vector::TransferReadOp::create(
+        b, loc, vec(width, f32), x, ValueRange{row, col}, f32Constant(0.0f),
+        ArrayRef<bool>{false});
+  };
+  auto rows = scf::ForOp::create(
+      b, loc, index(0), index(m), index(1), init,
+      [&](OpBuilder &, Location, Value row, ValueRange state) {
+        auto amax = scf::ForOp::create(
+            b, loc, index(0), index(k), index(16),
+            ValueRange{splat(f32Constant(0.0f), 16)},
+            [&](OpBuilder &, Location, Value col, ValueRange acc) {
+              Value a = math::AbsFOp::create(b, loc, readX(row, col, 16));
+              scf::YieldOp::create(
+                  b, loc, Value(arith::MaximumFOp::create(b, loc, acc[0], a)));
+            });
+        Value maximum = vector::ReductionOp::create(
+            b, loc, vector::CombiningKind::MAXIMUMF, amax.getResult(0));
+        Value scale = buildInt8RowScale(b, loc, maximum);
+        SmallVector<Value> carried = {state[0]};
+        if (offset)
+          carried.push_back(state[2]);
+        auto perGroupLoop = scf::ForOp::create(
+            b, loc, index(0), index(groups), index(1), carried,
+            [&](OpBuilder &, Location, Value group, ValueRange acc) {
+              Value first = mul(group, groupCodes);
+              auto chunks = scf::ForOp::create(
+                  b, loc, index(0), index(groupCodes), index(chunk),
+                  ValueRange{acc[0], constant(i32, 0)},
+                  [&](OpBuilder &, Location, Value at, ValueRange inner) {
+                    Value col = add(first, at);
+                    Value q = buildQuantizeInt8(b, loc, readX(row, col, chunk),
+                                                scale);
+                    Value words = vector::BitCastOp::create(
+                        b, loc, vec(chunk / 4, i32), q);
+                    Value written =
+                        vector::TransferWriteOp::create(
+                            b, loc, words, inner[0],
+                            ValueRange{row, arith::DivUIOp::create(b, loc, col,
+                                                                   index(4))},
+                            ArrayRef<bool>{true})
+                            .getResult();
+                    Value sum = vector::ReductionOp::create(
+                        b, loc, vector::CombiningKind::ADD,
+                        arith::ExtSIOp::create(b, loc, vec(chunk, i32), q));
+                    scf::YieldOp::create(
+                        b, loc,
+                        ValueRange{written, arith::AddIOp::create(
+                                                b, loc, inner[1], sum)});
+                  });
+              SmallVector<Value> next = {chunks.getResult(0)};
+              if (offset)
+                next.push_back(tensor::InsertOp::create(
+                    b, loc,
+                    arith::MulIOp::create(b, loc, chunks.getResult(1),
+                                          constant(i32, -offset)),
+                    acc[1], ValueRange{row, group}));
+              scf::YieldOp::create(b, loc, next);
+            });
+        SmallVector<Value> next = {
+            perGroupLoop.getResult(0),
+            tensor::InsertOp::create(b, loc, scale, state[1], row)};
+        if (offset)
+          next.push_back(perGroupLoop.getResult(1));
+        scf::YieldOp::create(b, loc, next);
+      });
+  quantized = rows.getResult(0);
+  rowScales = rows.getResult(1);
+  if (offset)
+    corrections = rows.getResult(2);
+}
+
+/// The dot products of one weight vector (int8: quad `vectorIndex`; int4:
+/// quads 2 * vectorIndex and 2 * vectorIndex + 1) of `panels` panels from
+/// `panel` against `rows` rows from `row`, added to `acc` ([row][panel]
+/// [vector of the panel]).
+SmallVector<Value> BroadcastGemm::groupDots(SmallVector<Value> acc, Value row,
+                                            Value panel, Value vectorIndex,
+                                            int64_t rows, int64_t panels) {
+  int64_t perPanel = 16 / lanes, bytes = 4 * lanes;
+  int64_t quadsPerVector = int4 ? 2 : 1;
+  // Decoded weight operands [panel][vector][quad of the vector].
+  SmallVector<Value> weights;
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t v = 0; v < perPanel; ++v) {
+      Value w = vector::TransferReadOp::create(
+          b, loc, vec(bytes, i8), op.getPacked(),
+          ValueRange{add(panel, p), add(mul(vectorIndex, 64), v * bytes)},
+          constant(i8, 0), ArrayRef<bool>{true});
+      if (!int4) {
+        weights.push_back(
+            offset ? arith::XOrIOp::create(b, loc, w, byteSplat(0x80, bytes))
+                   : w);
+        continue;
+      }
+      if (offset) { // q + 8 = (nibble ^ 8), as unsigned bytes
+        Value u = arith::XOrIOp::create(b, loc, w, byteSplat(0x88, bytes));
+        Value mask = byteSplat(0x0F, bytes);
+        weights.push_back(arith::AndIOp::create(b, loc, u, mask));
+        weights.push_back(arith::AndIOp::create(
+            b, loc, arith::ShRUIOp::create(b, loc, u, byteSplat(4, bytes)),
+            mask));
+      } else { // sign-extended nibbles
+        Value four = byteSplat(4, bytes);
+        weights.push_back(arith::ShRSIOp::create(
+            b, loc, arith::ShLIOp::create(b, loc, w, four), four));
+        weights.push_back(arith::ShRSIOp::create(b, loc, w, four));
+      }
+    }
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t qv = 0; qv < quadsPerVector; ++qv) {
+      Value quad = add(mul(vectorIndex, quadsPerVector), qv);
+      Value word = tensor::ExtractOp::create(b, loc, quantized,
+                                             ValueRange{add(row, r), quad});
+      Value x =
+          vector::BitCastOp::create(b, loc, vec(bytes, i8), splat(word, lanes));
+      for (int64_t pv = 0; pv < panels * perPanel; ++pv) {
+        Value w = weights[pv * quadsPerVector + qv];
+        Value &a = acc[r * panels * perPanel + pv];
+        a = offset ? Value(DotI8Op::create(b, loc, a, w, x,
+                                           /*unsigned_lhs=*/true, pairsFitI16))
+                   : Value(DotI8Op::create(b, loc, a, w, x,
+                                           /*unsigned_lhs=*/false));
+      }
+    }
+  return acc;
+}
+
+/// One tile: `rows` rows from `row` by `panels` panels from `panel`,
+/// written into `out` (whose column 0 is column `origin` of the result).
+Value BroadcastGemm::tile(Value out, Value row, Value panel, Value origin,
+                          int64_t rows, int64_t panels) {
+  int64_t perPanel = 16 / lanes;
+  int64_t count = rows * panels * perPanel;
+  int64_t quadsPerVector = int4 ? 2 : 1;
+  int64_t vectorsPerGroup = groupQuads / quadsPerVector;
+  Value zeroI = splat(constant(i32, 0), lanes);
+  Value zeroF = splat(f32Constant(0.0f), lanes);
+  auto column = [&](int64_t p, int64_t v) { // first column of a vector
+    return add(mul(add(panel, p), 16), v * lanes);
+  };
+  // The i32 sums of group `group`, started at the rows' corrections.
+  auto groupSums = [&](Value group) {
+    SmallVector<Value> acc;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value start = zeroI;
+      if (offset)
+        start = splat(tensor::ExtractOp::create(b, loc, corrections,
+                                                ValueRange{add(row, r), group}),
+                      lanes);
+      acc.append(panels * perPanel, start);
+    }
+    Value firstVector = mul(group, vectorsPerGroup);
+    if (vectorsPerGroup <= 8) { // straight-line code for a group
+      for (int64_t j = 0; j < vectorsPerGroup; ++j)
+        acc = groupDots(acc, row, panel, add(firstVector, j), rows, panels);
+      return acc;
+    }
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(vectorsPerGroup), index(1), acc,
+        [&](OpBuilder &, Location, Value j, ValueRange state) {
+          scf::YieldOp::create(b, loc,
+                               groupDots(SmallVector<Value>(state), row, panel,
+                                         add(firstVector, j), rows, panels));
+        });
+    return SmallVector<Value>(loop.getResults());
+  };
+  // f32 per column: sum_g s_w[n, g] * sums_g (per group), or the sums.
+  SmallVector<Value> totals;
+  if (perGroup) {
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), index(groups), index(1),
+        SmallVector<Value>(count, zeroF),
+        [&](OpBuilder &, Location, Value group, ValueRange state) {
+          SmallVector<Value> sums = groupSums(group);
+          SmallVector<Value> next;
+          auto contract = arith::FastMathFlags::contract;
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t p = 0; p < panels; ++p)
+              for (int64_t v = 0; v < perPanel; ++v) {
+                int64_t i = (r * panels + p) * perPanel + v;
+                Type element =
+                    cast<ShapedType>(groupScales.getType()).getElementType();
+                Value s = toF32(vector::TransferReadOp::create(
+                    b, loc, vec(lanes, element), groupScales,
+                    ValueRange{group, column(p, v)},
+                    arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+                    ArrayRef<bool>{false}));
+                Value f =
+                    arith::SIToFPOp::create(b, loc, vec(lanes, f32), sums[i]);
+                next.push_back(arith::AddFOp::create(
+                    b, loc, state[i],
+                    arith::MulFOp::create(b, loc, f, s, contract), contract));
+              }
+          scf::YieldOp::create(b, loc, next);
+        });
+    totals.assign(loop.getResults().begin(), loop.getResults().end());
+  } else {
+    for (Value sum : groupSums(index(0)))
+      totals.push_back(arith::SIToFPOp::create(b, loc, vec(lanes, f32), sum));
+  }
+  // out = total (* s_w per channel) * s_x (+ bias).
+  Value scales = op.getScales();
+  auto scalesType = cast<RankedTensorType>(scales.getType());
+  for (int64_t r = 0; r < rows; ++r) {
+    Value rowScale = splat(
+        tensor::ExtractOp::create(b, loc, rowScales, ValueRange{add(row, r)}),
+        lanes);
+    for (int64_t p = 0; p < panels; ++p)
+      for (int64_t v = 0; v < perPanel; ++v) {
+        Value col = column(p, v);
+        Value value = totals[(r * panels + p) * perPanel + v];
+        if (!perGroup) {
+          Type element = scalesType.getElementType();
+          Value s =
+              scalesType.getRank() == 0
+                  ? splat(toF32Scalar(tensor::ExtractOp::create(b, loc, scales,
+                                                                ValueRange{})),
+                          lanes)
+                  : toF32(vector::TransferReadOp::create(
+                        b, loc, vec(lanes, element), scales, ValueRange{col},
+                        arith::ConstantOp::create(b, loc,
+                                                  b.getZeroAttr(element)),
+                        ArrayRef<bool>{false}));
+          value = arith::MulFOp::create(b, loc, value, s);
+        }
+        value = arith::MulFOp::create(b, loc, value, rowScale);
+        if (Value bias = op.getBias())
+          value = arith::AddFOp::create(
+              b, loc, value,
+              vector::TransferReadOp::create(b, loc, vec(lanes, f32), bias,
+                                             ValueRange{col}, f32Constant(0.0f),
+                                             ArrayRef<bool>{false}));
+        out = vector::TransferWriteOp::create(
+                  b, loc, value, out,
+                  ValueRange{add(row, r),
+                             arith::SubIOp::create(b, loc, col, origin)},
+                  ArrayRef<bool>{false})
+                  .getResult();
+      }
+  }
+  return out;
+}
+
+/// Output columns [first, end) (whole panels; `out`'s column 0 is column
+/// `origin`): tiles of panelTile panels, then single panels, each over
+/// tiles of rowTile rows, then single rows. A tile's panels stay in cache
+/// from one row tile to the next.
+Value BroadcastGemm::columns(Value out, Value first, Value end, Value origin) {
+  Value firstPanel = arith::DivUIOp::create(b, loc, first, index(16));
+  Value endPanel = arith::DivUIOp::create(b, loc, add(end, 15), index(16));
+  Value panels = arith::SubIOp::create(b, loc, endPanel, firstPanel);
+  Value fullEnd = add(
+      firstPanel,
+      mul(arith::DivUIOp::create(b, loc, panels, index(panelTile)), panelTile));
+  auto overRows = [&](Value state, Value panel, int64_t tilePanels) {
+    int64_t fullRows = m / rowTile * rowTile;
+    if (fullRows > 0)
+      state = scf::ForOp::create(
+                  b, loc, index(0), index(fullRows), index(rowTile),
+                  ValueRange{state},
+                  [&](OpBuilder &, Location, Value row, ValueRange s) {
+                    scf::YieldOp::create(
+                        b, loc,
+                        tile(s[0], row, panel, origin, rowTile, tilePanels));
+                  })
+                  .getResult(0);
+    if (fullRows < m)
+      state =
+          scf::ForOp::create(
+              b, loc, index(fullRows), index(m), index(1), ValueRange{state},
+              [&](OpBuilder &, Location, Value row, ValueRange s) {
+                scf::YieldOp::create(
+                    b, loc, tile(s[0], row, panel, origin, 1, tilePanels));
+              })
+              .getResult(0);
+    return state;
+  };
+  out = scf::ForOp::create(
+            b, loc, firstPanel, fullEnd, index(panelTile), ValueRange{out},
+            [&](OpBuilder &, Location, Value panel, ValueRange s) {
+              scf::YieldOp::create(b, loc, overRows(s[0], panel, panelTile));
+            })
+            .getResult(0);
+  if (panelTile == 1)
+    return out;
+  return scf::ForOp::create(
+             b, loc, fullEnd, endPanel, index(1), ValueRange{out},
+             [&](OpBuilder &, Location, Value panel, ValueRange s) {
+               scf::YieldOp::create(b, loc, overRows(s[0], panel, 1));
+             })
+      .getResult(0);
+}
+
+Value BroadcastGemm::build() {
+  quantizeActivations();
+  if (perGroup) {
+    // [N, groups] -> [groups, N]: 16 columns' scales of a group in a row
+    // (folded at compile time for constant scales).
+    Value scales = op.getScales();
+    auto type = cast<RankedTensorType>(scales.getType());
+    Value init = tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+        type.getElementType());
+    groupScales = linalg::TransposeOp::create(b, loc, scales, init,
+                                              ArrayRef<int64_t>{1, 0})
+                      ->getResult(0);
+  }
+  Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, f32);
+  if (options.parallel && m * n * k >= kMinParallelWork) {
+    if (int64_t chunk = getParallelChunk(n, 16 * panelTile))
+      return buildParallelChunks(b, loc, out, /*dim=*/1, n, chunk,
+                                 [&](Value slice, Value first, Value end) {
+                                   return columns(slice, first, end, first);
+                                 });
+  }
+  return columns(out, index(0), index(n), index(0));
+}
+
+FailureOr<Value>
+lowbit::buildBroadcastInt8Gemm(OpBuilder &b, MatmulOp op,
+                               const BroadcastGemmOptions &options,
+                               std::string &why) {
+  BroadcastGemm gemm(b, op, options);
+  if (failed(gemm.plan(why)))
+    return failure();
+  return gemm.build();
+}
