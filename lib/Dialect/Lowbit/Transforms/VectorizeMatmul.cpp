@@ -59,8 +59,6 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
                                 PatternRewriter &rewriter) const override {
     if (!op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "only f32 activations");
-    if (op.hasEpilogue())
-      return rewriter.notifyMatchFailure(op, "epilogues take the generic path");
     std::string why;
     FailureOr<KernelPlan> plan = planKernel(op, dot, i8mm, vectorBits, why);
     if (failed(plan))
