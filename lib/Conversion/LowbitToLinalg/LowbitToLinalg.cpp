@@ -20,6 +20,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -1073,9 +1074,11 @@ struct MatmulLowering : public LowbitPattern<MatmulOp> {
               })
               .getResult(0);
 
-    // + bias[n], then one rounding to the result type.
+    // + bias[n], then one rounding to the result type, then the epilogue
+    // (on the result element type, with its inputs at the same position).
     Value bias = adaptor.getBias();
-    if (!bias && accType == elementType)
+    ValueRange epilogueInputs = adaptor.getEpilogueInputs();
+    if (!bias && accType == elementType && !op.hasEpilogue())
       return SmallVector<Value>{acc};
     Value init =
         emptyTensor(rewriter, loc, resultType, [&](int64_t d) -> Value {
@@ -1083,10 +1086,17 @@ struct MatmulLowering : public LowbitPattern<MatmulOp> {
         });
     SmallVector<Value> inputs{acc};
     AffineMap identity = rewriter.getMultiDimIdentityMap(2);
+    AffineMap row = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
     SmallVector<AffineMap> maps{identity};
     if (bias) {
       inputs.push_back(bias);
-      maps.push_back(AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx));
+      maps.push_back(row);
+    }
+    for (Value input : epilogueInputs) {
+      inputs.push_back(input);
+      maps.push_back(cast<RankedTensorType>(input.getType()).getRank() == 1
+                         ? row
+                         : identity);
     }
     maps.push_back(identity);
     Value result =
@@ -1100,8 +1110,21 @@ struct MatmulLowering : public LowbitPattern<MatmulOp> {
               Value v = args[0];
               if (bias)
                 v = e.addf(v, e.castFloat(args[1], accType));
-              linalg::YieldOp::create(
-                  b, l, e.castFloat(v, resultType.getElementType()));
+              v = e.castFloat(v, resultType.getElementType());
+              if (op.hasEpilogue()) {
+                Block &epilogue = op.getEpilogue().front();
+                IRMapping mapping;
+                mapping.map(epilogue.getArgument(0), v);
+                ValueRange elements = args.drop_front(bias ? 2 : 1);
+                for (auto [arg, element] :
+                     llvm::zip(epilogue.getArguments().drop_front(), elements))
+                  mapping.map(arg, element);
+                for (Operation &inner : epilogue.without_terminator())
+                  b.clone(inner, mapping);
+                v = mapping.lookupOrDefault(
+                    cast<YieldOp>(epilogue.getTerminator()).getValue());
+              }
+              linalg::YieldOp::create(b, l, v);
             })
             .getResult(0);
     return SmallVector<Value>{result};

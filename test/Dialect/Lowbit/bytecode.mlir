@@ -37,6 +37,20 @@ func.func @integer_paths(%x: tensor<1x16xf32>, %p: tensor<2x16xi8>, %s: tensor<2
   return %y, %d : tensor<1x2xf32>, vector<4xi32>
 }
 
+// CHECK-LABEL: func @epilogue
+// CHECK: lowbit.matmul {{.*}}epilogue_inputs(%{{.*}} : tensor<2xf32>) epilogue {
+// CHECK: math.tanh
+// CHECK: lowbit.yield
+func.func @epilogue(%x: tensor<1x16xf32>, %p: tensor<2x16xi8>, %s: tensor<2xf32>, %c: tensor<2xf32>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2xf32>) epilogue_inputs(%c : tensor<2xf32>) epilogue {
+  ^bb0(%v: f32, %e: f32):
+    %t = math.tanh %v : f32
+    %m = arith.mulf %t, %e : f32
+    lowbit.yield %m : f32
+  } {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<1x16xf32>, tensor<2x16xi8> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
 {-#
   dialect_resources: {
     builtin: {

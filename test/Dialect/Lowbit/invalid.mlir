@@ -709,6 +709,106 @@ func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>, %m: tens
 
 // -----
 
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>, %r: tensor<3x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue input 0 must have shape 2x4 or 4, got 3x4}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue_inputs(%r : tensor<3x4xf32>) epilogue {
+  ^bb0(%v: f32, %e: f32):
+    lowbit.yield %v : f32
+  } {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>, %r: tensor<2x4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op has epilogue inputs but no epilogue}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue_inputs(%r : tensor<2x4xf32>) {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>, %r: tensor<4xf16>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue must take the output value and one element per epilogue input: ('f32', 'f16'), got ('f32', 'f32')}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue_inputs(%r : tensor<4xf16>) epilogue {
+  ^bb0(%v: f32, %e: f32):
+    lowbit.yield %v : f32
+  } {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue must take the output value and one element per epilogue input: ('f32'), got ()}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue {
+    %c = arith.constant 1.0 : f32
+    lowbit.yield %c : f32
+  } {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>) -> tensor<2x4xf32> {
+  // The epilogue must be free of side effects.
+  // expected-error @+1 {{'lowbit.matmul' op epilogue may hold only arith and math ops, got 'vector.print'}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue {
+  ^bb0(%v: f32):
+    vector.print %v : f32
+    lowbit.yield %v : f32
+  } {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>) -> tensor<2x4xf32> {
+  // Elementwise on scalars only.
+  // expected-error @+1 {{'lowbit.matmul' op epilogue ops must take and give integer or float scalars, got 'arith.constant'}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue {
+  ^bb0(%v: f32):
+    %c = arith.constant dense<1.0> : vector<4xf32>
+    lowbit.yield %v : f32
+  } {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op epilogue must yield the result element type 'f32', got 'f16'}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue {
+  ^bb0(%v: f32):
+    %h = arith.truncf %v : f32 to f16
+    lowbit.yield %h : f16
+  } {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>, %c: f32) -> tensor<2x4xf32> {
+  // Values from outside are not visible: constants are defined inside.
+  // expected-note @+1 {{required by region isolation constraints}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue {
+  ^bb0(%v: f32):
+    // expected-error @+1 {{'arith.addf' op using value defined outside the region}}
+    %a = arith.addf %v, %c : f32
+    lowbit.yield %a : f32
+  } {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%v: f32) {
+  // expected-error @+1 {{'lowbit.yield' op expects parent op 'lowbit.matmul'}}
+  lowbit.yield %v : f32
+}
+
+// -----
+
 func.func @f(%acc: vector<4xi32>, %a: vector<8xi8>) -> vector<4xi32> {
   // expected-error @+1 {{'lowbit.dot_i8' op needs 4 bytes per i32 lane: 4 lanes but 8 bytes}}
   %r = lowbit.dot_i8 %acc, %a, %a : vector<4xi32>, vector<8xi8>

@@ -125,6 +125,37 @@ func.func @packed_weight_matmul(%x: tensor<2x16xf32>, %b: tensor<4xf32>) -> tens
 
 // -----
 
+// An epilogue: GELU of the output plus a residual [M, N], times a per-column
+// [N] factor.
+// CHECK-LABEL: func @matmul_epilogue
+// CHECK-SAME: (%{{.*}}: tensor<2x16xf32>, %{{.*}}: tensor<4x8xi8>, %{{.*}}: tensor<f32>, %[[R:.*]]: tensor<2x4xf32>, %[[C:.*]]: tensor<4xf32>)
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}} scales(%{{.*}} : tensor<f32>) epilogue_inputs(%[[R]], %[[C]] : tensor<2x4xf32>, tensor<4xf32>) epilogue {
+// CHECK-NEXT: ^bb0(%[[V:.*]]: f32, %[[E:.*]]: f32, %[[F:.*]]: f32):
+// CHECK: %[[ERF:.*]] = math.erf
+// CHECK: %[[SUM:.*]] = arith.addf %{{.*}}, %[[E]] : f32
+// CHECK: %[[OUT:.*]] = arith.mulf %[[SUM]], %[[F]] : f32
+// CHECK-NEXT: lowbit.yield %[[OUT]] : f32
+// CHECK-NEXT: } {layout = #lowbit.layout<int4>, scheme = #lowbit.scheme<i4, symmetric, per_tensor>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+func.func @matmul_epilogue(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>, %r: tensor<2x4xf32>, %c: tensor<4xf32>) -> tensor<2x4xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue_inputs(%r, %c : tensor<2x4xf32>, tensor<4xf32>) epilogue {
+  ^bb0(%v: f32, %e: f32, %f: f32):
+    %half = arith.constant 0.5 : f32
+    %one = arith.constant 1.0 : f32
+    %rsqrt2 = arith.constant 0.707106769 : f32
+    %t = arith.mulf %v, %rsqrt2 : f32
+    %erf = math.erf %t : f32
+    %u = arith.addf %erf, %one : f32
+    %h = arith.mulf %v, %half : f32
+    %g = arith.mulf %h, %u : f32
+    %sum = arith.addf %g, %e : f32
+    %out = arith.mulf %sum, %f : f32
+    lowbit.yield %out : f32
+  } {scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<2x16xf32>, tensor<4x8xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @dynamic_int8
 // CHECK: lowbit.matmul %{{.*}}, %{{.*}} scales(%{{.*}} : tensor<4xf32>) {dynamic_int8_activations, layout = #lowbit.layout<int8>, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>}
 func.func @dynamic_int8(%x: tensor<2x16xf32>, %p: tensor<4x16xi8>, %s: tensor<4xf32>) -> tensor<2x4xf32> {

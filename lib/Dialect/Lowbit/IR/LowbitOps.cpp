@@ -3,6 +3,7 @@
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
@@ -615,6 +616,62 @@ LogicalResult MatmulOp::verify() {
     if (biasType.getElementType() != inputType.getElementType())
       return emitOpError() << "bias element type must match the input's";
   }
+  for (auto [i, operand] : llvm::enumerate(getEpilogueInputs())) {
+    ArrayRef<int64_t> shape = cast<ShapedType>(operand.getType()).getShape();
+    if (!isCompatibleShape(shape, getType().getShape()) &&
+        !isCompatibleShape(shape, {n}))
+      return emitOpError() << "epilogue input " << i << " must have shape "
+                           << formatShape(getType().getShape()) << " or "
+                           << formatShape({n}) << ", got "
+                           << formatShape(shape);
+  }
+  return success();
+}
+
+LogicalResult MatmulOp::verifyRegions() {
+  OperandRange inputs = getEpilogueInputs();
+  if (!hasEpilogue()) {
+    if (!inputs.empty())
+      return emitOpError() << "has epilogue inputs but no epilogue";
+    return success();
+  }
+  // (acc, one element per epilogue input) -> the output element.
+  Block &block = getEpilogue().front();
+  SmallVector<Type> expected{getType().getElementType()};
+  for (Value input : inputs)
+    expected.push_back(cast<ShapedType>(input.getType()).getElementType());
+  if (block.getArgumentTypes() != TypeRange(expected)) {
+    InFlightDiagnostic diag = emitOpError()
+                              << "epilogue must take the output value and "
+                                 "one element per epilogue input: (";
+    llvm::interleaveComma(expected, diag);
+    diag << "), got (";
+    llvm::interleaveComma(block.getArgumentTypes(), diag);
+    return diag << ")";
+  }
+  // Elementwise and free of side effects, so that it can be applied to any
+  // number of elements at once (the kernels clone it onto vectors).
+  for (Operation &op : block.without_terminator()) {
+    if (!isa<arith::ArithDialect, math::MathDialect>(op.getDialect()))
+      return emitOpError() << "epilogue may hold only arith and math ops, got '"
+                           << op.getName() << "'";
+    if (op.getNumRegions() != 0 || !isMemoryEffectFree(&op))
+      return emitOpError() << "epilogue ops must be free of side effects, got '"
+                           << op.getName() << "'";
+    auto scalar = [](Type type) { return type.isIntOrFloat(); };
+    if (!llvm::all_of(op.getOperandTypes(), scalar) ||
+        !llvm::all_of(op.getResultTypes(), scalar))
+      return emitOpError() << "epilogue ops must take and give integer or "
+                              "float scalars, got '"
+                           << op.getName() << "'";
+  }
+  auto yield = dyn_cast<YieldOp>(&block.back());
+  if (!yield)
+    return emitOpError() << "epilogue must end with lowbit.yield";
+  if (yield.getValue().getType() != getType().getElementType())
+    return emitOpError() << "epilogue must yield the result element type "
+                         << getType().getElementType() << ", got "
+                         << yield.getValue().getType();
   return success();
 }
 

@@ -322,7 +322,8 @@ def Lowbit_PackedWeightOp : Lowbit_Op<"packed_weight",
 // MatmulOp
 //===----------------------------------------------------------------------===//
 
-def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
+def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
+                                            IsolatedFromAbove]> {
   let summary = "Activations times packed low-bit weights";
   let description = [{
     Computes `out[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n])` where `W` is
@@ -355,6 +356,38 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
             layout = #lowbit.layout<int4>}
            : tensor<1x400xf32>, tensor<120x200xi8> -> tensor<1x120xf32>
     ```
+
+    An optional `epilogue` maps every output element before it is stored:
+    what a following elementwise op (an activation, a residual addition)
+    would compute in a second pass over memory. Its single block takes the
+    output value (after the bias, of the result element type) and one
+    scalar per `epilogue_inputs` operand, the element of that operand at the
+    same position: operands are `[M, N]` like the result, or `[N]` (one
+    value per output column, broadcast along the rows). The block holds only
+    side-effect free scalar `arith` and `math` ops and ends with
+    `lowbit.yield` of the result element type; it captures nothing (constants
+    are defined inside). The vector kernels apply it to the outputs of each
+    column block while they are in cache.
+
+    ```mlir
+    // gelu(x W^T + b) + r, with the residual r: tensor<64x1024xf32>
+    %y = lowbit.matmul %x, %p scales(%s : tensor<1024x8xf16>) bias(%b : tensor<1024xf32>)
+           epilogue_inputs(%r : tensor<64x1024xf32>) epilogue {
+         ^bb0(%v: f32, %res: f32):
+           %half = arith.constant 0.5 : f32
+           %one = arith.constant 1.0 : f32
+           %rsqrt2 = arith.constant 0.707106769 : f32
+           %t = arith.mulf %v, %rsqrt2 : f32
+           %e = math.erf %t : f32
+           %u = arith.addf %e, %one : f32
+           %h = arith.mulf %v, %half : f32
+           %g = arith.mulf %h, %u : f32
+           %o = arith.addf %g, %res : f32
+           lowbit.yield %o : f32
+         } {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>,
+            layout = #lowbit.layout<int4_interleaved, block = 32>}
+           : tensor<64x256xf32>, tensor<1024x128xi8> -> tensor<64x1024xf32>
+    ```
   }];
   let arguments = (ins
     Lowbit_FloatTensor:$input,
@@ -363,19 +396,58 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments]> {
     Optional<Lowbit_IntTensor>:$zero_points,
     Optional<Lowbit_FloatTensor>:$mins,
     Optional<Lowbit_FloatTensor>:$bias,
+    Variadic<Lowbit_FloatTensor>:$epilogue_inputs,
     Lowbit_SchemeAttr:$scheme,
     Lowbit_LayoutAttr:$layout,
     UnitAttr:$dynamic_int8_activations
   );
   let results = (outs Lowbit_FloatTensor:$result);
+  let regions = (region MaxSizedRegion<1>:$epilogue);
   let assemblyFormat = [{
     $input `,` $packed `scales` `(` $scales `:` type($scales) `)`
     (`zero_points` `(` $zero_points^ `:` type($zero_points) `)`)?
     (`mins` `(` $mins^ `:` type($mins) `)`)?
     (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`epilogue_inputs` `(` $epilogue_inputs^ `:` type($epilogue_inputs) `)`)?
+    (`epilogue` $epilogue^)?
     attr-dict `:` type($input) `,` type($packed) `->` type($result)
   }];
+  let builders = [
+    // Without an epilogue.
+    OpBuilder<(ins "::mlir::Type":$result, "::mlir::Value":$input,
+      "::mlir::Value":$packed, "::mlir::Value":$scales,
+      "::mlir::Value":$zero_points, "::mlir::Value":$mins,
+      "::mlir::Value":$bias, "SchemeAttr":$scheme, "LayoutAttr":$layout), [{
+      build($_builder, $_state, result, input, packed, scales, zero_points,
+            mins, bias, ::mlir::ValueRange(), scheme, layout,
+            /*dynamic_int8_activations=*/false);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    /// Whether the op has an epilogue (a non-empty region).
+    bool hasEpilogue() { return !getEpilogue().empty(); }
+  }];
   let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// YieldOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_YieldOp : Lowbit_Op<"yield", [Pure, Terminator,
+                                         HasParent<"MatmulOp">]> {
+  let summary = "The value a lowbit.matmul epilogue stores";
+  let description = [{
+    Ends the epilogue of a `lowbit.matmul`: `value`, of the result element
+    type, is the output element.
+
+    ```mlir
+    lowbit.yield %o : f32
+    ```
+  }];
+  let arguments = (ins AnyFloat:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
 //===----------------------------------------------------------------------===//

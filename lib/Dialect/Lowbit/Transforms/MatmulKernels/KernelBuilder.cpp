@@ -68,6 +68,12 @@ Value KernelBuilder::build() {
                          firstColumn, endColumn);
       done = end;
     }
+    // The epilogue maps the block's outputs while they are in cache, in
+    // the block's (or thread's) loop nest but after the kernel's: its
+    // constants then stay out of the kernel's registers.
+    if (op.hasEpilogue())
+      init = EpilogueEmitter(*this).apply(init, 0, m, firstColumn, endColumn,
+                                          columnOrigin);
     return init;
   };
   // Several activation rows read the weights once per row tile: in blocks

@@ -72,6 +72,8 @@ struct KernelPlan {
   int64_t accLanes;
   /// Tiles of several activation rows stay within 16 registers.
   bool narrow = false;
+  /// f32 lanes of one vector register (the target's vector-bits / 32).
+  int64_t registerLanes = 16;
   /// f16 parameters are extended with integer operations (x86 SSE: no F16C,
   /// where LLVM would call __extendhfsf2 once per element).
   bool expandHalf = false;
