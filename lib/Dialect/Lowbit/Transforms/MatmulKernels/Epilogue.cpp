@@ -39,12 +39,14 @@ Value EpilogueEmitter::apply(Value out, int64_t firstRow, int64_t endRow,
                                 std::make_tuple(tiled, endRow, int64_t(1))}) {
     if (to <= from)
       continue;
+    int64_t rowsPerStep = step; // lambdas cannot capture structured bindings
     auto rows = scf::ForOp::create(
         b, loc, index(from), index(to), index(step), ValueRange{out},
         [&](OpBuilder &, Location, Value row, ValueRange state) {
-          scf::YieldOp::create(b, loc,
-                               applyToRows(state[0], consecutive(row, step),
-                                           begin, end, origin));
+          scf::YieldOp::create(
+              b, loc,
+              applyToRows(state[0], consecutive(row, rowsPerStep), begin, end,
+                          origin));
         });
     out = rows.getResult(0);
   }
