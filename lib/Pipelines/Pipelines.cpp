@@ -37,6 +37,7 @@ LogicalResult lowbit::buildQuantizePipeline(
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLowbitPackWeights());
   pm.addPass(createLowbitFuseMatmul());
+  pm.addPass(createLowbitFuseMatmulEpilogue());
   if (options.preset == "fp32")
     return success();
   WeightSchemeOptions scheme = *preset;
@@ -140,13 +141,16 @@ LogicalResult lowbit::buildQuantizePipeline(
   LowbitFuseMatmulOptions fuse;
   fuse.dynamicInt8Activations = scheme.dynamicInt8Activations;
   pm.addPass(createLowbitFuseMatmul(fuse));
+  // Activations and residual additions after the matmuls into their
+  // epilogues (the kernels apply them to their outputs while in cache).
+  pm.addPass(createLowbitFuseMatmulEpilogue());
   return success();
 }
 
 /// The upstream part of the lowering, as text so that it reads like the
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
-    "lowbit-fuse-matmul,"
+    "lowbit-fuse-matmul,lowbit-fuse-matmul-epilogue,"
     "lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM parallel=PARALLEL "
     "vector-bits=VECTOR_BITS},"
     "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT i8mm=I8MM "
@@ -264,7 +268,8 @@ void lowbit::registerLowbitPipelines() {
       "lowbit (lowbit-import-quant), TOSA to linalg, "
       "lowbit-quantize-weights (method=rtn), lowbit-gptq (method=gptq), "
       "lowbit-awq (method=awq) or lowbit-mixed-precision (budget-bits=B), "
-      "canonicalize (constant folding), lowbit-pack-weights",
+      "canonicalize (constant folding), lowbit-pack-weights, "
+      "lowbit-fuse-matmul, lowbit-fuse-matmul-epilogue",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         QuantizePipelineOptions options;

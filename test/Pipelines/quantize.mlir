@@ -20,3 +20,36 @@ func.func @tosa_matmul(%x: tensor<1x1x4xf32>) -> tensor<1x1x3xf32> {
 }
 
 // BAD: error: unknown granularity 'per-row' (expected per-tensor, per-channel or per-group)
+
+// -----
+
+// A fully-connected layer with bias and ReLU becomes one lowbit.matmul: the
+// bias its bias, the ReLU its epilogue.
+// CHECK-LABEL: func @fc_relu
+// CHECK: %[[Y:.*]] = lowbit.matmul %{{.*}}, %{{.*}} scales(%{{.*}} : tensor<3x1xf16>) bias(%{{.*}} : tensor<3xf32>) epilogue {
+// CHECK-NEXT: ^bb0(%[[V:.*]]: f32):
+// CHECK: arith.maximumf %[[V]]
+// CHECK: lowbit.yield
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[Y]]
+#id = affine_map<(m, n) -> (m, n)>
+#col = affine_map<(m, n) -> (n)>
+func.func @fc_relu(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {
+  %w = arith.constant dense<[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0], [1.0, 2.0, 3.0]]> : tensor<4x3xf32>
+  %b = arith.constant dense<[0.5, -0.5, 0.25]> : tensor<3xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x3xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %y = linalg.matmul ins(%x, %w : tensor<2x4xf32>, tensor<4x3xf32>) outs(%acc : tensor<2x3xf32>) -> tensor<2x3xf32>
+  %biased = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]} ins(%y, %b : tensor<2x3xf32>, tensor<3xf32>) outs(%e : tensor<2x3xf32>) {
+  ^bb0(%in: f32, %bias: f32, %out: f32):
+    %s = arith.addf %in, %bias : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3xf32>
+  %relu = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]} ins(%biased : tensor<2x3xf32>) outs(%e : tensor<2x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<2x3xf32>
+  return %relu : tensor<2x3xf32>
+}

@@ -18,15 +18,19 @@ bool lowbit::isZeroFilled(Value value) {
   return matchPattern(value, m_AnyZeroFloat());
 }
 
+std::pair<AffineMap, AffineMap>
+lowbit::getMatrixAndRowMaps(MLIRContext *context) {
+  AffineExpr m, n;
+  bindDims(context, m, n);
+  return {AffineMap::get(2, 0, {m, n}, context),
+          AffineMap::get(2, 0, {n}, context)};
+}
+
 Value lowbit::matchBiasAdd(linalg::GenericOp op, Value value) {
   if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       op.getNumLoops() != 2 || op.getNumReductionLoops() != 0)
     return {};
-  MLIRContext *context = op.getContext();
-  AffineExpr m, n;
-  bindDims(context, m, n);
-  auto identity = AffineMap::get(2, 0, {m, n}, context);
-  auto row = AffineMap::get(2, 0, {n}, context);
+  auto [identity, row] = getMatrixAndRowMaps(op.getContext());
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   int matrixIndex = op.getDpsInputs()[0] == value ? 0 : 1;
   if (op.getDpsInputs()[matrixIndex] != value ||

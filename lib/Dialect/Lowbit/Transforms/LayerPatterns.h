@@ -20,6 +20,12 @@ namespace lowbit {
 /// constant.
 bool isZeroFilled(mlir::Value value);
 
+/// The indexing maps of an elementwise op over [M, N]: the identity
+/// (m, n) -> (m, n), and (m, n) -> (n) for an [N] operand broadcast along
+/// the rows.
+std::pair<mlir::AffineMap, mlir::AffineMap>
+getMatrixAndRowMaps(mlir::MLIRContext *context);
+
 /// If `op` adds a [N] vector to each row of `value` (out[m, n] = value[m, n]
 /// + bias[n]), returns the bias.
 mlir::Value matchBiasAdd(mlir::linalg::GenericOp op, mlir::Value value);

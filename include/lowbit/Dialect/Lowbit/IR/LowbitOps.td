@@ -366,8 +366,9 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
     value per output column, broadcast along the rows). The block holds only
     side-effect free scalar `arith` and `math` ops and ends with
     `lowbit.yield` of the result element type; it captures nothing (constants
-    are defined inside). The vector kernels apply it to the outputs of each
-    column block while they are in cache.
+    are defined inside). `lowbit-fuse-matmul-epilogue` folds consumers into
+    it; the vector kernels apply it to the outputs of each column block
+    while they are in cache.
 
     ```mlir
     // gelu(x W^T + b) + r, with the residual r: tensor<64x1024xf32>

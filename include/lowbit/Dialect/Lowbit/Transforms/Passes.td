@@ -371,6 +371,52 @@ def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
   let dependentDialects = ["::lowbit::LowbitDialect"];
 }
 
+def LowbitFuseMatmulEpilogue
+    : Pass<"lowbit-fuse-matmul-epilogue", "::mlir::ModuleOp"> {
+  let summary = "Fold elementwise consumers of lowbit.matmul into its epilogue";
+  let description = [{
+    A `lowbit.matmul` whose only user is an elementwise `linalg.generic`
+    (an activation such as GELU, ReLU or SiLU, a residual addition, a
+    scaling) takes that op's body as its `epilogue`, so that the kernels
+    apply it to each output value in registers instead of a second pass
+    over memory. The generic qualifies when all its loops are parallel, it
+    reads the matmul result with the identity map, its other inputs are
+    float tensors of the result's shape read with the identity map or `[N]`
+    tensors read as `(m, n) -> (n)` (these become `epilogue_inputs`), it
+    does not read its output, its result has the matmul's type, and its
+    body holds only side-effect free scalar `arith` and `math` ops (using
+    block arguments and constants). Chains fold one op at a time; a plain
+    bias addition after a matmul without bias or epilogue becomes its
+    `bias` instead.
+
+    Before:
+    ```mlir
+    %y = lowbit.matmul %x, %p scales(%s : tensor<1024x8xf16>) bias(%b : tensor<1024xf32>) {...}
+           : tensor<64x256xf32>, tensor<1024x128xi8> -> tensor<64x1024xf32>
+    %g = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+           ins(%y : tensor<64x1024xf32>) outs(%e : tensor<64x1024xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %t = arith.mulf %in, %cst_rsqrt2 : f32
+      %erf = math.erf %t : f32
+      ...
+      linalg.yield %gelu : f32
+    } -> tensor<64x1024xf32>
+    ```
+    After:
+    ```mlir
+    %g = lowbit.matmul %x, %p scales(%s : tensor<1024x8xf16>) bias(%b : tensor<1024xf32>) epilogue {
+    ^bb0(%in: f32):
+      %cst_rsqrt2 = arith.constant 0.707106769 : f32
+      %t = arith.mulf %in, %cst_rsqrt2 : f32
+      %erf = math.erf %t : f32
+      ...
+      lowbit.yield %gelu : f32
+    } {...} : tensor<64x256xf32>, tensor<1024x128xi8> -> tensor<64x1024xf32>
+    ```
+  }];
+  let dependentDialects = ["::lowbit::LowbitDialect"];
+}
+
 def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> {
   let summary = "Lower lowbit.matmul to vector loops that unpack in registers";
   let description = [{
