@@ -18,7 +18,8 @@
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --pass-pipeline='builtin.module(lowbit-quantize{preset=c11g128})' -emit-bytecode | lowbit-opt | FileCheck %s --check-prefix=BYTECODE
 // RUN: not lowbit-opt %shared/models/lenet/lenet.mlir --pass-pipeline='builtin.module(lowbit-quantize{preset=w5})' 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --pass-pipeline='builtin.module(lowbit-quantize{preset=w8a8-dynamic})' | FileCheck %s --check-prefix=DYNAMIC
-// DYNAMIC-COUNT-3: lowbit.matmul {{.*}}dynamic_int8_activations
+// The attributes follow the epilogue region when a ReLU was folded in.
+// DYNAMIC-COUNT-3: {{lowbit.matmul .*|^ *} }}{dynamic_int8_activations, layout = #lowbit.layout<int8>
 
 // W8: remark: packed weight 120x400 as #lowbit.layout<int8>: 48000 + 480 bytes (f32: 192000, 8.080 bits per weight)
 // W4: remark: packed weight 120x400 as #lowbit.layout<int4_interleaved, block = 32>: 24960 + 3120 bytes (f32: 192000, 4.680 bits per weight)

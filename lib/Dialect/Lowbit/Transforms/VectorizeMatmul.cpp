@@ -65,11 +65,6 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
     std::string why;
     // Panel layouts: the outer-product kernels (BroadcastInt8Gemm).
     if (op.getLayout().isPanel()) {
-      // The outer-product kernels do not apply epilogues yet: rather than
-      // dropping it, leave the op (the generic lowering reports it).
-      if (op.hasEpilogue())
-        return rewriter.notifyMatchFailure(
-            op, "the panel kernels do not apply an epilogue");
       FailureOr<Value> result = buildBroadcastInt8Gemm(
           rewriter, op, {dot, parallel, vectorBits}, why);
       if (failed(result))

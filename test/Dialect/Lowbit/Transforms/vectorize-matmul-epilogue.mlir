@@ -118,19 +118,23 @@ func.func @parallel(%x: tensor<4x512xf32>, %p: tensor<128x512xi8>, %s: tensor<12
 
 // -----
 
-// The outer-product kernels of panel layouts do not apply epilogues yet:
-// such an op is not vectorized (never compiled without its epilogue); the
-// generic lowering then reports it, as it does any dynamic int8 matmul.
-// CHECK-LABEL: func @panel_epilogue
-// CHECK: lowbit.matmul
-// CHECK-SAME: epilogue
-// CHECK: math.tanh
-// CHECK: lowbit.yield
-func.func @panel_epilogue(%x: tensor<32x8xf32>, %p: tensor<1x128xi8>, %s: tensor<16xf32>) -> tensor<32x16xf32> {
-  %y = lowbit.matmul %x, %p scales(%s : tensor<16xf32>) epilogue {
-  ^bb0(%v: f32):
-    %t = math.tanh %v : f32
-    lowbit.yield %t : f32
-  } {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8_panel>, dynamic_int8_activations} : tensor<32x8xf32>, tensor<1x128xi8> -> tensor<32x16xf32>
-  return %y : tensor<32x16xf32>
+// The outer-product kernels on panel layouts apply it the same way, after
+// their loops.
+// CHECK-LABEL: func @panel
+// CHECK-SAME: %[[R:[a-z0-9]+]]: tensor<64x20xf32>)
+// CHECK: lowbit.dot_i8
+// CHECK: vector.transfer_write
+// CHECK: scf.for %[[M:.*]] = %c0 to %c64 step %c4 iter_args(%{{.*}} = %{{[0-9]+}})
+// CHECK: scf.for %[[N:.*]] = %c0 to %c16 step %c16
+// CHECK: %[[V:.*]] = vector.transfer_read %{{.*}}[%[[M]], %[[N]]]
+// CHECK: %[[RES:.*]] = vector.transfer_read %[[R]][%[[M]], %[[N]]]
+// CHECK: arith.addf %[[V]], %[[RES]] : vector<16xf32>
+// CHECK: vector.create_mask %c4 : vector<16xi1>
+func.func @panel(%x: tensor<64x40xf32>, %p: tensor<2x512xi8>, %s: tensor<20x2xf16>, %r: tensor<64x20xf32>) -> tensor<64x20xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<20x2xf16>) epilogue_inputs(%r : tensor<64x20xf32>) epilogue {
+  ^bb0(%v: f32, %res: f32):
+    %sum = arith.addf %v, %res : f32
+    lowbit.yield %sum : f32
+  } {dynamic_int8_activations, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_panel, block = 32>} : tensor<64x40xf32>, tensor<2x512xi8> -> tensor<64x20xf32>
+  return %y : tensor<64x20xf32>
 }

@@ -17,10 +17,13 @@
 // when the row is quantized); AVX2 vpmaddubsw takes int4 the same way (pair
 // sums within 2 * 15 * 127); otherwise both stay signed.
 //
+// An epilogue maps each chunk's outputs after its loops (Epilogue.h).
+//
 //===----------------------------------------------------------------------===//
 
 #include "BroadcastInt8Gemm.h"
 #include "../Parallel.h"
+#include "Epilogue.h"
 #include "lowbit/Numerics/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -28,6 +31,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -476,14 +480,24 @@ Value BroadcastGemm::build() {
                       ->getResult(0);
   }
   Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, f32);
+  // Columns [first, end) and, once computed, their epilogue.
+  auto columnsAndEpilogue = [&](Value out, Value first, Value end,
+                                Value origin) {
+    out = columns(out, first, end, origin);
+    if (!op.hasEpilogue())
+      return out;
+    return applyEpilogue(b, op, lanes, out, 0, m, first, end,
+                         getConstantIntValue(origin) == 0 ? Value() : origin);
+  };
   if (options.parallel && m * n * k >= kMinParallelWork) {
     if (int64_t chunk = getParallelChunk(n, 16 * panelTile))
       return buildParallelChunks(b, loc, out, /*dim=*/1, n, chunk,
                                  [&](Value slice, Value first, Value end) {
-                                   return columns(slice, first, end, first);
+                                   return columnsAndEpilogue(slice, first, end,
+                                                             first);
                                  });
   }
-  return columns(out, index(0), index(n), index(0));
+  return columnsAndEpilogue(out, index(0), index(n), index(0));
 }
 
 FailureOr<Value>

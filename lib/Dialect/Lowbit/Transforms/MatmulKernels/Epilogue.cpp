@@ -2,7 +2,8 @@
 //
 // The epilogue (an activation, a residual addition) maps the outputs of a
 // column block (or of a thread's chunk) right after the kernel's loops
-// computed them, while they are in cache: rows in fours, one vector
+// (KernelBuilder's, or the outer-product ones of panel layouts) computed
+// them, while they are in cache: rows in fours, one vector
 // register of consecutive columns at a time, the region's scalar ops cloned
 // onto those vectors, its inputs read at the same positions ([N] ones once
 // per vector of columns), constants broadcast. Math ops become polynomial
@@ -19,10 +20,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "SegmentEmitters.h"
+#include "Epilogue.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -31,7 +33,30 @@
 using namespace mlir;
 using namespace lowbit;
 
-Value EpilogueEmitter::apply(Value out, int64_t firstRow, int64_t endRow,
+namespace {
+
+/// The builder state of applyEpilogue.
+struct EpilogueBuilder {
+  OpBuilder &b;
+  Location loc;
+  MatmulOp op;
+  int64_t lanes;
+
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  VectorType vectorOf(int64_t count, Type element) {
+    return VectorType::get({count}, element);
+  }
+  Value apply(Value out, int64_t firstRow, int64_t endRow, Value begin,
+              Value end, Value origin);
+  Value applyToRows(Value out, ArrayRef<Value> rows, Value begin, Value end,
+                    Value origin);
+};
+
+} // namespace
+
+Value EpilogueBuilder::apply(Value out, int64_t firstRow, int64_t endRow,
                              Value begin, Value end, Value origin) {
   // Rows in fours (independent chains of the region's ops), then one by one.
   int64_t tiled = firstRow + (endRow - firstRow) / 4 * 4;
@@ -43,19 +68,19 @@ Value EpilogueEmitter::apply(Value out, int64_t firstRow, int64_t endRow,
     auto rows = scf::ForOp::create(
         b, loc, index(from), index(to), index(step), ValueRange{out},
         [&](OpBuilder &, Location, Value row, ValueRange state) {
+          SmallVector<Value> rowIndices{row};
+          for (int64_t i = 1; i < rowsPerStep; ++i)
+            rowIndices.push_back(arith::AddIOp::create(b, loc, row, index(i)));
           scf::YieldOp::create(
-              b, loc,
-              applyToRows(state[0], consecutive(row, rowsPerStep), begin, end,
-                          origin));
+              b, loc, applyToRows(state[0], rowIndices, begin, end, origin));
         });
     out = rows.getResult(0);
   }
   return out;
 }
 
-Value EpilogueEmitter::applyToRows(Value out, ArrayRef<Value> rows, Value begin,
+Value EpilogueBuilder::applyToRows(Value out, ArrayRef<Value> rows, Value begin,
                                    Value end, Value origin) {
-  int64_t lanes = plan.registerLanes;
   Block &block = op.getEpilogue().front();
   AffineMap minor = AffineMap::getMinorIdentityMap(2, 1, b.getContext());
   // Columns [column, column + lanes) of every row, under `mask` (the last,
@@ -93,7 +118,11 @@ Value EpilogueEmitter::applyToRows(Value out, ArrayRef<Value> rows, Value begin,
         // Constants stay scalars, broadcast; every other op is elementwise
         // and takes the vectors.
         if (matchPattern(cloned, m_Constant())) {
-          mapping.map(inner.getResult(0), splat(cloned->getResult(0), lanes));
+          mapping.map(inner.getResult(0),
+                      vector::BroadcastOp::create(
+                          b, loc,
+                          vectorOf(lanes, cloned->getResult(0).getType()),
+                          cloned->getResult(0)));
           continue;
         }
         for (OpResult result : cloned->getResults())
@@ -145,4 +174,11 @@ Value EpilogueEmitter::applyToRows(Value out, ArrayRef<Value> rows, Value begin,
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, rest(out)); },
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, out); });
   return ifOp.getResult(0);
+}
+
+Value lowbit::applyEpilogue(OpBuilder &b, MatmulOp op, int64_t lanes, Value out,
+                            int64_t firstRow, int64_t endRow, Value begin,
+                            Value end, Value origin) {
+  return EpilogueBuilder{b, op.getLoc(), op, lanes}.apply(out, firstRow, endRow,
+                                                          begin, end, origin);
 }

@@ -11,6 +11,7 @@
 
 #include "KernelBuilder.h"
 #include "../Parallel.h"
+#include "Epilogue.h"
 #include "SegmentEmitters.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -72,8 +73,8 @@ Value KernelBuilder::build() {
     // the block's (or thread's) loop nest but after the kernel's: its
     // constants then stay out of the kernel's registers.
     if (op.hasEpilogue())
-      init = EpilogueEmitter(*this).apply(init, 0, m, firstColumn, endColumn,
-                                          columnOrigin);
+      init = applyEpilogue(b, op, plan.registerLanes, init, 0, m, firstColumn,
+                           endColumn, columnOrigin);
     return init;
   };
   // Several activation rows read the weights once per row tile: in blocks

@@ -8,9 +8,7 @@
 // * Int8DotSegments: int8 activations meet weight bytes in lowbit.dot_i8
 //   (vpdpbusd, vpmaddubsw, pmaddwd, sdot or portable code, chosen later by
 //   lowbit-lower-dot-i8);
-// * SmmlaTiles: AArch64 i8mm, 2x2 blocks of rows and columns per smmla;
-// * EpilogueEmitter: the op's epilogue on a column block's outputs while
-//   they are in cache.
+// * SmmlaTiles: AArch64 i8mm, 2x2 blocks of rows and columns per smmla.
 //
 //===----------------------------------------------------------------------===//
 
@@ -128,25 +126,6 @@ public:
   /// two `columns`: result[c * rows.size() + r].
   llvm::SmallVector<mlir::Value> buildDots(llvm::ArrayRef<mlir::Value> rows,
                                            llvm::ArrayRef<mlir::Value> columns);
-};
-
-/// The op's epilogue on the outputs of a column block.
-class EpilogueEmitter : public KernelEmitter {
-public:
-  explicit EpilogueEmitter(const KernelEmitter &emitter)
-      : KernelEmitter(emitter) {}
-
-  /// `out` with the epilogue applied to its outputs of rows [firstRow,
-  /// endRow) in columns [begin, end) (of the op's result; `out` holds them
-  /// from column `origin`, or 0 when null), one vector register of columns
-  /// at a time.
-  mlir::Value apply(mlir::Value out, int64_t firstRow, int64_t endRow,
-                    mlir::Value begin, mlir::Value end, mlir::Value origin);
-
-private:
-  mlir::Value applyToRows(mlir::Value out, llvm::ArrayRef<mlir::Value> rows,
-                          mlir::Value begin, mlir::Value end,
-                          mlir::Value origin);
 };
 
 } // namespace lowbit
