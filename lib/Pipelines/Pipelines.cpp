@@ -161,6 +161,8 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "func.func(convert-elementwise-to-linalg),eliminate-empty-tensors,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
+    // Bufferization names constant globals in an unspecified function order.
+    "lowbit-order-constant-globals,"
     // Tiled ops copy subviews onto identical subviews: CSE merges them and
     // the self-copies fold away.
     "cse,canonicalize,"

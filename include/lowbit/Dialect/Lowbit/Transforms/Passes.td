@@ -542,6 +542,43 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def LowbitOrderConstantGlobals
+    : Pass<"lowbit-order-constant-globals", "::mlir::ModuleOp"> {
+  let summary = "Name and place bufferization's constant globals by first use";
+  let description = [{
+    One-shot module bufferization turns every tensor constant into a private
+    `memref.global` named `__constant_<shape>` (with `_0`, `_1`, ... for
+    repeated shapes) in the order it visits the functions, and functions
+    that call nothing are visited in an unspecified order. With several
+    functions the names and placement of the globals, and so the object
+    file's bytes, changed from run to run.
+
+    This pass makes them a function of the module's text alone: the private
+    constant globals whose names start with `__constant_` are renamed in the
+    order of their first `memref.get_global` in a walk of the module (the
+    first of a shape keeps the plain name, the next ones get `_1`, `_2`,
+    ...), and moved, in that order, before the module's first other
+    operation. Globals that nothing reads come last, in name order. Runs right
+    after `one-shot-bufferize`.
+
+    Before (`@b`'s constant was visited first):
+    ```mlir
+    memref.global "private" constant @__constant_2xf32_0 : memref<2xf32> = dense<[1.0, 2.0]>
+    memref.global "private" constant @__constant_2xf32 : memref<2xf32> = dense<[3.0, 4.0]>
+    func.func @a() { %0 = memref.get_global @__constant_2xf32_0 : memref<2xf32> ... }
+    func.func @b() { %0 = memref.get_global @__constant_2xf32 : memref<2xf32> ... }
+    ```
+    After:
+    ```mlir
+    memref.global "private" constant @__constant_2xf32 : memref<2xf32> = dense<[1.0, 2.0]>
+    memref.global "private" constant @__constant_2xf32_1 : memref<2xf32> = dense<[3.0, 4.0]>
+    func.func @a() { %0 = memref.get_global @__constant_2xf32 : memref<2xf32> ... }
+    func.func @b() { %0 = memref.get_global @__constant_2xf32_1 : memref<2xf32> ... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def LowbitLowerStridedCopies : Pass<"lowbit-lower-strided-copies"> {
   let summary = "Lower non-contiguous memref.copy to vector loops";
   let description = [{
