@@ -49,6 +49,23 @@ Value lowbit::buildSignedInt8Dot(OpBuilder &b, Location loc, Value a, Value w,
   return arith::SubIOp::create(b, loc, biased, correction);
 }
 
+Value lowbit::buildAbsMaxStep(OpBuilder &b, Location loc, Value acc, Value x) {
+  auto type = cast<VectorType>(acc.getType());
+  Value bits = vector::BitCastOp::create(b, loc, type, x);
+  Value magnitude = arith::AndIOp::create(
+      b, loc, bits,
+      arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(type, b.getI32IntegerAttr(0x7fffffff))));
+  return arith::MaxSIOp::create(b, loc, acc, magnitude);
+}
+
+Value lowbit::buildAbsMaxResult(OpBuilder &b, Location loc, Value acc) {
+  Value maximum =
+      vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXSI, acc);
+  return arith::BitcastOp::create(b, loc, b.getF32Type(), maximum);
+}
+
 Value lowbit::buildInt8RowScale(OpBuilder &b, Location loc, Value maxAbs) {
   auto f32 = [&](float v) {
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));

@@ -57,6 +57,18 @@ mlir::FailureOr<Int8Dot> parseInt8Dot(mlir::Operation *op,
 mlir::Value buildSignedInt8Dot(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::Value a, mlir::Value w, Int8Dot dot);
 
+/// Folds max|x| of the f32 vector `x` into `acc`, an i32 vector of as many
+/// lanes holding float bit patterns (start: zeros). With the sign bit
+/// cleared, float order is integer order and NaNs sort above infinity, so
+/// one integer max does the absolute value and the maximum, and a NaN
+/// stays a NaN as with arith.maximumf (which needs compares and blends).
+mlir::Value buildAbsMaxStep(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value acc, mlir::Value x);
+
+/// The f32 max|x| of the lanes of a buildAbsMaxStep accumulator.
+mlir::Value buildAbsMaxResult(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value acc);
+
 /// The scale of a row of dynamic int8 activations (lowbit.matmul's
 /// definition) from its largest magnitude: max|x| / 127, or 1 for a zero
 /// row (f32 scalars).

@@ -224,8 +224,12 @@ func.func @int4_row_tiles(%x: tensor<9x64xf32>, %p: tensor<3x32xi8>, %s: tensor<
 // CHECK-DAG: %[[HI:.*]] = arith.constant dense<1.270000e+02> : vector<64xf32>
 // CHECK-DAG: %[[LO:.*]] = arith.constant dense<-1.270000e+02> : vector<64xf32>
 // CHECK: %[[Q:.*]]:2 = scf.for {{.*}} -> (tensor<1x128xi8>, tensor<1xf32>)
-// CHECK: math.absf
-// CHECK: vector.reduction <maximumf>
+// max|x| as an integer max of the bits with the sign cleared:
+// CHECK: %[[BITS:.*]] = vector.bitcast %{{.*}} : vector<64xf32> to vector<64xi32>
+// CHECK: %[[MAG:.*]] = arith.andi %[[BITS]], %{{.*}} : vector<64xi32>
+// CHECK: arith.maxsi %{{.*}}, %[[MAG]] : vector<64xi32>
+// CHECK: %[[MAX:.*]] = vector.reduction <maxsi>, %{{.*}} : vector<64xi32> into i32
+// CHECK: arith.bitcast %[[MAX]] : i32 to f32
 // CHECK: arith.divf
 // CHECK: arith.maximumf %{{.*}}, %[[LO]]
 // CHECK: arith.minimumf %{{.*}}, %[[HI]]

@@ -119,18 +119,16 @@ void ActivationPreparer::quantize() {
         // max |x| over the row.
         auto amax = scf::ForOp::create(
             b, loc, index(0), index(plan.numSegments), index(1),
-            ValueRange{splat(f32Constant(0.0f), lanes)},
+            ValueRange{
+                splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+                      lanes)},
             [&](OpBuilder &, Location, Value segment, ValueRange acc) {
               auto [kBase, valid] = segmentValid(segment);
               Value x = readActivations(row, kBase, valid, lanes);
-              scf::YieldOp::create(
-                  b, loc,
-                  Value(arith::MaximumFOp::create(
-                      b, loc, acc[0], math::AbsFOp::create(b, loc, x))));
+              scf::YieldOp::create(b, loc, buildAbsMaxStep(b, loc, acc[0], x));
             });
-        Value maximum = vector::ReductionOp::create(
-            b, loc, vector::CombiningKind::MAXIMUMF, amax.getResult(0));
-        Value scale = buildInt8RowScale(b, loc, maximum);
+        Value scale = buildInt8RowScale(
+            b, loc, buildAbsMaxResult(b, loc, amax.getResult(0)));
         // q = clamp(round_even(x / s), -127, 127).
         SmallVector<Value> written{state[0]};
         if (plan.weightOffset)

@@ -181,15 +181,13 @@ void BroadcastGemm::quantizeActivations() {
       [&](OpBuilder &, Location, Value row, ValueRange state) {
         auto amax = scf::ForOp::create(
             b, loc, index(0), index(k), index(16),
-            ValueRange{splat(f32Constant(0.0f), 16)},
+            ValueRange{splat(constant(i32, 0), 16)},
             [&](OpBuilder &, Location, Value col, ValueRange acc) {
-              Value a = math::AbsFOp::create(b, loc, readX(row, col, 16));
               scf::YieldOp::create(
-                  b, loc, Value(arith::MaximumFOp::create(b, loc, acc[0], a)));
+                  b, loc, buildAbsMaxStep(b, loc, acc[0], readX(row, col, 16)));
             });
-        Value maximum = vector::ReductionOp::create(
-            b, loc, vector::CombiningKind::MAXIMUMF, amax.getResult(0));
-        Value scale = buildInt8RowScale(b, loc, maximum);
+        Value scale = buildInt8RowScale(
+            b, loc, buildAbsMaxResult(b, loc, amax.getResult(0)));
         SmallVector<Value> carried = {state[0]};
         if (offset)
           carried.push_back(state[2]);
@@ -197,9 +195,10 @@ void BroadcastGemm::quantizeActivations() {
             b, loc, index(0), index(groups), index(1), carried,
             [&](OpBuilder &, Location, Value group, ValueRange acc) {
               Value first = mul(group, groupCodes);
+              // The group's sum of codes: lane-wise, reduced once.
               auto chunks = scf::ForOp::create(
                   b, loc, index(0), index(groupCodes), index(chunk),
-                  ValueRange{acc[0], constant(i32, 0)},
+                  ValueRange{acc[0], splat(constant(i32, 0), chunk)},
                   [&](OpBuilder &, Location, Value at, ValueRange inner) {
                     Value col = add(first, at);
                     Value q = buildQuantizeInt8(b, loc, readX(row, col, chunk),
@@ -213,20 +212,21 @@ void BroadcastGemm::quantizeActivations() {
                                                                    index(4))},
                             ArrayRef<bool>{true})
                             .getResult();
-                    Value sum = vector::ReductionOp::create(
-                        b, loc, vector::CombiningKind::ADD,
+                    Value sum = arith::AddIOp::create(
+                        b, loc, inner[1],
                         arith::ExtSIOp::create(b, loc, vec(chunk, i32), q));
-                    scf::YieldOp::create(
-                        b, loc,
-                        ValueRange{written, arith::AddIOp::create(
-                                                b, loc, inner[1], sum)});
+                    scf::YieldOp::create(b, loc, ValueRange{written, sum});
                   });
               SmallVector<Value> next = {chunks.getResult(0)};
               if (offset)
                 next.push_back(tensor::InsertOp::create(
                     b, loc,
-                    arith::MulIOp::create(b, loc, chunks.getResult(1),
-                                          constant(i32, -offset)),
+                    arith::MulIOp::create(
+                        b, loc,
+                        vector::ReductionOp::create(b, loc,
+                                                    vector::CombiningKind::ADD,
+                                                    chunks.getResult(1)),
+                        constant(i32, -offset)),
                     acc[1], ValueRange{row, group}));
               scf::YieldOp::create(b, loc, next);
             });
