@@ -52,6 +52,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -996,7 +997,8 @@ namespace {
 // compile time. The same compiled kernel run on 1, 2 and 3 threads gives the
 // bits of the serial build (JitOptions::threads = false), which match the
 // numerics reference: GEMV (chunks of weight rows) and 9 rows (row tiles
-// within column blocks), weight-only and dynamic int8.
+// within column blocks), weight-only and dynamic int8; on panel layouts, 64
+// rows whose activations are also quantized in parallel chunks of rows.
 TEST(ParallelKernelTest, SameBitsOnAnyThreadCount) {
   MLIRContext context;
   {
@@ -1005,14 +1007,32 @@ TEST(ParallelKernelTest, SameBitsOnAnyThreadCount) {
     context.appendDialectRegistry(registry);
   }
   int defaultThreads = omp_get_max_threads();
-  std::vector<Shape> shapes = {{1, 512, 2048, true}, {9, 301, 2048, false}};
-  for (const char *presetName :
-       {"w8", "w4g32", "c11g128", "w8a8-dynamic", "w4a8-dynamic"}) {
-    SCOPED_TRACE(presetName);
+  struct ParallelCase {
+    const char *preset;
+    std::optional<nx::PackKind> panel;
+  };
+  for (ParallelCase parallelCase :
+       {ParallelCase{"w8", std::nullopt}, ParallelCase{"w4g32", std::nullopt},
+        ParallelCase{"c11g128", std::nullopt},
+        ParallelCase{"w8a8-dynamic", std::nullopt},
+        ParallelCase{"w4a8-dynamic", std::nullopt},
+        ParallelCase{"w8a8-dynamic", nx::PackKind::Int8Panel},
+        ParallelCase{"w4a8-dynamic", nx::PackKind::Int4Panel}}) {
+    const char *presetName = parallelCase.preset;
+    SCOPED_TRACE(std::string(presetName) +
+                 (parallelCase.panel ? " panels" : ""));
     const nx::WeightPreset *preset = nx::findWeightPreset(presetName);
     ASSERT_NE(preset, nullptr);
     KernelCase c{presetName, preset->scheme, preset->granularity,
                  preset->format, true};
+    std::vector<Shape> shapes = {{1, 512, 2048, true}, {9, 301, 2048, false}};
+    // The column chunks and the activation rows' quantization.
+    int64_t loopsPerShape = 1;
+    if (parallelCase.panel) {
+      c.format.kind = *parallelCase.panel;
+      shapes = {{64, 300, 520, true}};
+      loopsPerShape = 2;
+    }
     bool dynamicInt8 = llvm::StringRef(presetName).ends_with("-dynamic");
     std::string source;
     for (const Shape &shape : shapes)
@@ -1030,7 +1050,7 @@ TEST(ParallelKernelTest, SameBitsOnAnyThreadCount) {
       ASSERT_TRUE(succeeded(pm.run(*module)));
       int64_t loops = 0;
       module->walk([&](scf::ForallOp) { ++loops; });
-      EXPECT_EQ(loops, int64_t(shapes.size()));
+      EXPECT_EQ(loops, loopsPerShape * int64_t(shapes.size()));
     }
 
     std::string error;

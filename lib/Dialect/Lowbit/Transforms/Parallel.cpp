@@ -19,14 +19,25 @@ int64_t lowbit::getParallelChunk(int64_t extent, int64_t granule,
 Value lowbit::buildParallelChunks(
     OpBuilder &b, Location loc, Value init, unsigned dim, int64_t extent,
     int64_t chunk, function_ref<Value(Value, Value, Value)> body) {
-  auto type = cast<RankedTensorType>(init.getType());
+  return buildParallelChunks(b, loc, ValueRange{init}, dim, extent, chunk,
+                             [&](ValueRange slices, Value first, Value end) {
+                               return SmallVector<Value>{
+                                   body(slices[0], first, end)};
+                             })
+      .front();
+}
+
+SmallVector<Value> lowbit::buildParallelChunks(
+    OpBuilder &b, Location loc, ValueRange inits, unsigned dim, int64_t extent,
+    int64_t chunk,
+    function_ref<SmallVector<Value>(ValueRange, Value, Value)> body) {
   auto index = [&](int64_t value) -> Value {
     return arith::ConstantIndexOp::create(b, loc, value);
   };
   int64_t chunks = llvm::divideCeil(extent, chunk);
   // Without a body builder the forall gets an empty terminator.
   auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(chunks)}, ValueRange{init},
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(chunks)}, inits,
       /*mapping=*/std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getTerminator());
@@ -35,19 +46,31 @@ Value lowbit::buildParallelChunks(
   Value end = arith::MinSIOp::create(
       b, loc, arith::AddIOp::create(b, loc, first, index(chunk)),
       index(extent));
-  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t size : type.getShape())
-    sizes.push_back(b.getIndexAttr(size));
-  offsets[dim] = first;
-  sizes[dim] = Value(arith::SubIOp::create(b, loc, end, first));
-  Value shared = forall.getRegionIterArgs()[0];
-  Value slice =
-      tensor::ExtractSliceOp::create(b, loc, shared, offsets, sizes, strides);
-  Value computed = body(slice, first, end);
+  Value length = arith::SubIOp::create(b, loc, end, first);
+  // Offsets, sizes and strides of each tensor's slice.
+  struct Box {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+  };
+  SmallVector<Box> boxes;
+  SmallVector<Value> slices;
+  for (Value shared : forall.getRegionIterArgs()) {
+    auto type = cast<RankedTensorType>(shared.getType());
+    Box box;
+    box.offsets.assign(type.getRank(), b.getIndexAttr(0));
+    box.strides.assign(type.getRank(), b.getIndexAttr(1));
+    for (int64_t size : type.getShape())
+      box.sizes.push_back(b.getIndexAttr(size));
+    box.offsets[dim] = first;
+    box.sizes[dim] = length;
+    slices.push_back(tensor::ExtractSliceOp::create(b, loc, shared, box.offsets,
+                                                    box.sizes, box.strides));
+    boxes.push_back(std::move(box));
+  }
+  SmallVector<Value> computed = body(slices, first, end);
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(b, loc, computed, shared, offsets,
-                                        sizes, strides);
-  return forall.getResult(0);
+  for (auto [value, shared, box] :
+       llvm::zip_equal(computed, forall.getRegionIterArgs(), boxes))
+    tensor::ParallelInsertSliceOp::create(b, loc, value, shared, box.offsets,
+                                          box.sizes, box.strides);
+  return SmallVector<Value>(forall.getResults());
 }

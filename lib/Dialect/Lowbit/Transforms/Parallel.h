@@ -23,6 +23,11 @@ namespace lowbit {
 /// one thread and 4-8 us with two on a loaded 2-core machine.
 constexpr int64_t kMinParallelWork = int64_t(1) << 18;
 
+/// Activation elements from which quantizing the rows of a dynamic int8
+/// matmul is split across threads: 16K take ~5-8 us on one core (tinylm's
+/// 64 x 256 inputs), several times a fork and join on an idle machine.
+constexpr int64_t kMinParallelQuantize = int64_t(1) << 14;
+
 /// Chunks of a parallel loop, at most: enough to balance a static schedule
 /// over a few dozen threads, few enough that each stays coarse.
 constexpr int64_t kMaxParallelChunks = 64;
@@ -43,6 +48,15 @@ mlir::Value buildParallelChunks(
     int64_t extent, int64_t chunk,
     llvm::function_ref<mlir::Value(mlir::Value slice, mlir::Value first,
                                    mlir::Value end)>
+        body);
+
+/// The same over several tensors cut alike along `dim` (their ranks may
+/// differ): `body` gets one slice of each and returns their computed slices.
+llvm::SmallVector<mlir::Value> buildParallelChunks(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange inits,
+    unsigned dim, int64_t extent, int64_t chunk,
+    llvm::function_ref<llvm::SmallVector<mlir::Value>(
+        mlir::ValueRange slices, mlir::Value first, mlir::Value end)>
         body);
 
 } // namespace lowbit

@@ -43,6 +43,25 @@ func.func @gemm_dynamic(%x: tensor<8x512xf32>, %p: tensor<256x256xi8>, %s: tenso
 
 // -----
 
+// On panel layouts (the outer-product kernels) from 16K activation elements
+// the rows are quantized in parallel chunks too: one forall over rows writing
+// the codes and the row scales, then one over column panels.
+// CHECK-LABEL: func @gemm_panels
+// CHECK: %[[Q:.*]]:2 = scf.forall (%{{.*}}) in (64) shared_outs(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<64x128xi32>, tensor<64xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<?x128xi32>, tensor<?xf32>)
+// CHECK: tensor.parallel_insert_slice {{.*}} into %{{.*}}[%{{.*}}, 0] [%{{.*}}, 128] [1, 1] : tensor<?x128xi32> into tensor<64x128xi32>
+// CHECK: tensor.parallel_insert_slice {{.*}} into %{{.*}}[%{{.*}}] [%{{.*}}] [1] : tensor<?xf32> into tensor<64xf32>
+// CHECK: scf.forall (%{{.*}}) in (2) shared_outs({{.*}}) -> (tensor<64x64xf32>)
+// CHECK: tensor.extract %[[Q]]#0
+// SERIAL-LABEL: func @gemm_panels
+// SERIAL-NOT: scf.forall
+func.func @gemm_panels(%x: tensor<64x512xf32>, %p: tensor<4x8192xi8>, %s: tensor<64xf32>) -> tensor<64x64xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<64xf32>) {dynamic_int8_activations, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8_panel>} : tensor<64x512xf32>, tensor<4x8192xi8> -> tensor<64x64xf32>
+  return %y : tensor<64x64xf32>
+}
+
+// -----
+
 // Below 256K multiply-adds a kernel stays serial: a fork would cost more
 // than it saves.
 // CHECK-LABEL: func @small

@@ -176,71 +176,86 @@ void BroadcastGemm::quantizeActivations() {
         b, loc, vec(width, f32), x, ValueRange{row, col}, f32Constant(0.0f),
         ArrayRef<bool>{false});
   };
-  auto rows = scf::ForOp::create(
-      b, loc, index(0), index(m), index(1), init,
-      [&](OpBuilder &, Location, Value row, ValueRange state) {
-        auto amax = scf::ForOp::create(
-            b, loc, index(0), index(k), index(16),
-            ValueRange{splat(constant(i32, 0), 16)},
-            [&](OpBuilder &, Location, Value col, ValueRange acc) {
-              scf::YieldOp::create(
-                  b, loc, buildAbsMaxStep(b, loc, acc[0], readX(row, col, 16)));
-            });
-        Value scale = buildInt8RowScale(
-            b, loc, buildAbsMaxResult(b, loc, amax.getResult(0)));
-        SmallVector<Value> carried = {state[0]};
-        if (offset)
-          carried.push_back(state[2]);
-        auto perGroupLoop = scf::ForOp::create(
-            b, loc, index(0), index(groups), index(1), carried,
-            [&](OpBuilder &, Location, Value group, ValueRange acc) {
-              Value first = mul(group, groupCodes);
-              // The group's sum of codes: lane-wise, reduced once.
-              auto chunks = scf::ForOp::create(
-                  b, loc, index(0), index(groupCodes), index(chunk),
-                  ValueRange{acc[0], splat(constant(i32, 0), chunk)},
-                  [&](OpBuilder &, Location, Value at, ValueRange inner) {
-                    Value col = add(first, at);
-                    Value q = buildQuantizeInt8(b, loc, readX(row, col, chunk),
-                                                scale);
-                    Value words = vector::BitCastOp::create(
-                        b, loc, vec(chunk / 4, i32), q);
-                    Value written =
-                        vector::TransferWriteOp::create(
-                            b, loc, words, inner[0],
-                            ValueRange{row, arith::DivUIOp::create(b, loc, col,
-                                                                   index(4))},
-                            ArrayRef<bool>{true})
-                            .getResult();
-                    Value sum = arith::AddIOp::create(
-                        b, loc, inner[1],
-                        arith::ExtSIOp::create(b, loc, vec(chunk, i32), q));
-                    scf::YieldOp::create(b, loc, ValueRange{written, sum});
-                  });
-              SmallVector<Value> next = {chunks.getResult(0)};
-              if (offset)
-                next.push_back(tensor::InsertOp::create(
+  // Rows [first, end) into tensors whose row 0 is `first`.
+  auto quantizeRows = [&](ValueRange init, Value first,
+                          Value end) -> SmallVector<Value> {
+    auto rows = scf::ForOp::create(
+        b, loc, first, end, index(1), init,
+        [&](OpBuilder &, Location, Value row, ValueRange state) {
+          Value local = arith::SubIOp::create(b, loc, row, first);
+          auto amax = scf::ForOp::create(
+              b, loc, index(0), index(k), index(16),
+              ValueRange{splat(constant(i32, 0), 16)},
+              [&](OpBuilder &, Location, Value col, ValueRange acc) {
+                scf::YieldOp::create(
                     b, loc,
-                    arith::MulIOp::create(
-                        b, loc,
-                        vector::ReductionOp::create(b, loc,
-                                                    vector::CombiningKind::ADD,
-                                                    chunks.getResult(1)),
-                        constant(i32, -offset)),
-                    acc[1], ValueRange{row, group}));
-              scf::YieldOp::create(b, loc, next);
-            });
-        SmallVector<Value> next = {
-            perGroupLoop.getResult(0),
-            tensor::InsertOp::create(b, loc, scale, state[1], row)};
-        if (offset)
-          next.push_back(perGroupLoop.getResult(1));
-        scf::YieldOp::create(b, loc, next);
-      });
-  quantized = rows.getResult(0);
-  rowScales = rows.getResult(1);
+                    buildAbsMaxStep(b, loc, acc[0], readX(row, col, 16)));
+              });
+          Value scale = buildInt8RowScale(
+              b, loc, buildAbsMaxResult(b, loc, amax.getResult(0)));
+          SmallVector<Value> carried = {state[0]};
+          if (offset)
+            carried.push_back(state[2]);
+          auto perGroupLoop = scf::ForOp::create(
+              b, loc, index(0), index(groups), index(1), carried,
+              [&](OpBuilder &, Location, Value group, ValueRange acc) {
+                Value first = mul(group, groupCodes);
+                // The group's sum of codes: lane-wise, reduced once.
+                auto chunks = scf::ForOp::create(
+                    b, loc, index(0), index(groupCodes), index(chunk),
+                    ValueRange{acc[0], splat(constant(i32, 0), chunk)},
+                    [&](OpBuilder &, Location, Value at, ValueRange inner) {
+                      Value col = add(first, at);
+                      Value q = buildQuantizeInt8(
+                          b, loc, readX(row, col, chunk), scale);
+                      Value words = vector::BitCastOp::create(
+                          b, loc, vec(chunk / 4, i32), q);
+                      Value written =
+                          vector::TransferWriteOp::create(
+                              b, loc, words, inner[0],
+                              ValueRange{local, arith::DivUIOp::create(
+                                                    b, loc, col, index(4))},
+                              ArrayRef<bool>{true})
+                              .getResult();
+                      Value sum = arith::AddIOp::create(
+                          b, loc, inner[1],
+                          arith::ExtSIOp::create(b, loc, vec(chunk, i32), q));
+                      scf::YieldOp::create(b, loc, ValueRange{written, sum});
+                    });
+                SmallVector<Value> next = {chunks.getResult(0)};
+                if (offset)
+                  next.push_back(tensor::InsertOp::create(
+                      b, loc,
+                      arith::MulIOp::create(b, loc,
+                                            vector::ReductionOp::create(
+                                                b, loc,
+                                                vector::CombiningKind::ADD,
+                                                chunks.getResult(1)),
+                                            constant(i32, -offset)),
+                      acc[1], ValueRange{local, group}));
+                scf::YieldOp::create(b, loc, next);
+              });
+          SmallVector<Value> next = {
+              perGroupLoop.getResult(0),
+              tensor::InsertOp::create(b, loc, scale, state[1], local)};
+          if (offset)
+            next.push_back(perGroupLoop.getResult(1));
+          scf::YieldOp::create(b, loc, next);
+        });
+    return SmallVector<Value>(rows.getResults());
+  };
+  // Rows split across threads from kMinParallelQuantize elements.
+  int64_t rowChunk = options.parallel && m * k >= kMinParallelQuantize
+                         ? getParallelChunk(m, 1)
+                         : 0;
+  SmallVector<Value> results =
+      rowChunk ? buildParallelChunks(b, loc, init, /*dim=*/0, m, rowChunk,
+                                     quantizeRows)
+               : quantizeRows(init, index(0), index(m));
+  quantized = results[0];
+  rowScales = results[1];
   if (offset)
-    corrections = rows.getResult(2);
+    corrections = results[2];
 }
 
 /// The dot products of one weight vector (int8: quad `vectorIndex`; int4:
