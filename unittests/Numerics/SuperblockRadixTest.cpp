@@ -10,7 +10,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <fstream>
 #include <random>
+#include <sstream>
+#include <string>
 #include <vector>
 
 using namespace lowbit::numerics;
@@ -42,6 +46,26 @@ double squaredError(const std::vector<float> &a, const std::vector<float> &b) {
   for (size_t i = 0; i < a.size(); ++i)
     sum += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
   return sum;
+}
+
+/// The f32 values of a `dense_resource` blob of an MLIR file (hex after a
+/// 4-byte alignment header), or nothing if the file or blob is missing.
+std::vector<float> readResource(const std::string &path,
+                                const std::string &name) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  std::string all = text.str(), key = name + ": \"0x";
+  size_t at = all.find(key);
+  if (at == std::string::npos)
+    return {};
+  size_t begin = at + key.size() + 8, end = all.find('"', begin);
+  std::vector<uint8_t> bytes;
+  for (size_t i = begin; i + 1 < end; i += 2)
+    bytes.push_back(uint8_t(std::stoi(all.substr(i, 2), nullptr, 16)));
+  std::vector<float> values(bytes.size() / 4);
+  std::memcpy(values.data(), bytes.data(), values.size() * 4);
+  return values;
 }
 
 } // namespace
@@ -183,6 +207,34 @@ TEST(SuperblockRadixTest, ErrorCloseToPerGroupF16) {
   EXPECT_LT(tight, 1.05 * base) << "c11g128 " << base << " tight " << tight;
   // And far below the next coarser grid (uniform 3-bit would be ~2x worse).
   EXPECT_GT(tight, 0.9 * base);
+}
+
+TEST(SuperblockRadixTest, ErrorCloseToPerGroupF16OnLeNet) {
+  // LeNet's first fully-connected layer, [120, 400]: K = 400 is a tail of 4
+  // groups (the last partial) in 45 words.
+  std::vector<float> w =
+      readResource(LOWBIT_SHARED_DIR "/models/lenet/lenet.mlir",
+                   "torch_tensor_120_400_torch.float32");
+  if (w.empty())
+    GTEST_SKIP() << "no LeNet weights under " LOWBIT_SHARED_DIR;
+  ASSERT_EQ(w.size(), 120u * 400u);
+  const WeightPreset &c11 = *findWeightPreset("c11g128");
+  Result<QuantizedTensor> ref =
+      quantizeTensor(w, {120, 400}, c11.scheme, c11.granularity);
+  ASSERT_TRUE(ref.ok());
+  Result<std::vector<float>> refDeq =
+      dequantizeTensor(*ref, c11.scheme, c11.granularity);
+  Result<SuperblockTensor> q =
+      quantizeSuperblockTensor(w, 120, 400, c11.scheme, kC11);
+  ASSERT_TRUE(q.ok());
+  Result<std::vector<float>> deq = dequantizeSuperblockTensor(
+      q->words, q->params, 120, 400, c11.scheme, kC11);
+  double base = squaredError(w, *refDeq), tight = squaredError(w, *deq);
+  EXPECT_LT(tight, 1.05 * base) << "c11g128 " << base << " tight " << tight;
+  EXPECT_EQ(superblockWordsPerRow(kC11, 400), 45);
+  // 45 words and 12 parameter bytes: 3.84 bits per weight (c11g128 takes 60
+  // words and 16 bytes, 5.12).
+  EXPECT_DOUBLE_EQ(superblockBitsPerWeight(kC11, 400), 1536.0 / 400.0);
 }
 
 TEST(SuperblockRadixTest, ScaleOutlierGroup) {
