@@ -327,8 +327,6 @@ Result<std::vector<float>> lowbit::numerics::dequantizeSuperblockTensor(
                            mins);
     for (int64_t j = 0; j < numGroups; ++j) {
       int64_t begin = j * g, count = std::min(g, depth - begin);
-      if (codes.empty())
-        break;
       if (std::optional<int64_t> bad = findInvalidCode(
               PackFormat{PackKind::Radix, unsigned(created->getQmax() + 1), 0},
               llvm::ArrayRef<uint8_t>(codes).slice(begin, count)))

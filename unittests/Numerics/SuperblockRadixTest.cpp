@@ -321,3 +321,36 @@ TEST(SuperblockRadixTest, DequantizeRejectsWrongSizes) {
   ASSERT_FALSE(deq.ok());
   EXPECT_EQ(deq.error().kind, QuantError::Kind::InvalidShape);
 }
+
+TEST(SuperblockRadixTest, EmptyShapes) {
+  Result<SuperblockTensor> q =
+      quantizeSuperblockTensor({}, 3, 0, c11Scheme(), kC11);
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(q->words.empty());
+  EXPECT_TRUE(q->params.empty());
+  q = quantizeSuperblockTensor({}, 0, 4096, c11Scheme(), kC11);
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(q->codes.empty());
+}
+
+TEST(SuperblockRadixTest, MseClippingNeverWorse) {
+  // The MSE search starts from min-max, and the second level then picks the
+  // best codes for either: on heavy-tailed weights it should help.
+  int64_t rows = 8, k = 2304;
+  std::mt19937 rng(10);
+  std::student_t_distribution<float> dist(3.0f);
+  std::vector<float> w(rows * k);
+  for (float &x : w)
+    x = 0.02f * dist(rng);
+  auto error = [&](ClipMethod method) {
+    ClippingOptions clipping;
+    clipping.method = method;
+    Result<SuperblockTensor> q =
+        quantizeSuperblockTensor(w, rows, k, c11Scheme(), kC11, clipping);
+    EXPECT_TRUE(q.ok());
+    Result<std::vector<float>> deq = dequantizeSuperblockTensor(
+        q->words, q->params, rows, k, c11Scheme(), kC11);
+    return squaredError(w, *deq);
+  };
+  EXPECT_LT(error(ClipMethod::MSE), error(ClipMethod::MinMax));
+}
