@@ -9,6 +9,11 @@
 //   'I': IDX images (--images, plain or gzip-ed); 'R': raw f32 (--raw-f32).
 //        The next byte chooses the preprocessing options and model input
 //        shape (also invalid ones), then every sample is read.
+//   'T': text windows through a vocabulary (--text, --vocab). The next
+//        byte chooses the window length (0: an invalid rank-2 input) and
+//        the sample count, the two after it the vocabulary JSON's length
+//        (little-endian, cut to what is there); the rest is the text.
+//        Every window's token ids are read and must be in range.
 // Readers fail with a message; crashes and sanitizer reports are findings.
 //
 //===----------------------------------------------------------------------===//
@@ -16,6 +21,7 @@
 #include "lowbit/Calibration/Calibrate.h"
 #include "lowbit/Numerics/Calibration.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -137,6 +143,43 @@ void fuzzSamples(bool idx, uint8_t choice, llvm::ArrayRef<uint8_t> bytes) {
     (void)(*samples)->read(0, sample, error);
 }
 
+void fuzzText(uint8_t choice, llvm::ArrayRef<uint8_t> bytes) {
+  if (bytes.size() < 2)
+    return;
+  size_t vocabBytes =
+      std::min<size_t>(bytes[0] | size_t(bytes[1]) << 8, bytes.size() - 2);
+  MemoryFile vocab(bytes.slice(2, vocabBytes));
+  MemoryFile text(bytes.drop_front(2 + vocabBytes));
+  SampleOptions options;
+  options.textPath = text.getPath();
+  options.vocabPath = vocab.getPath();
+  options.count = (choice & 0x80) ? 3 : 0;
+  int64_t window = choice & 0x3f;
+  llvm::SmallVector<int64_t> shape = {window};
+  if (window == 0)
+    shape = {2, 2};
+  std::string error;
+  auto samples = openSamples(options, shape, error);
+  if (llvm::failed(samples)) {
+    if (error.empty())
+      std::abort();
+    return;
+  }
+  if (!(*samples)->hasTokenIds())
+    std::abort();
+  std::vector<int32_t> tokens(window);
+  for (int64_t s = 0; s < (*samples)->size() && s < 4096; ++s) {
+    if (llvm::failed((*samples)->readTokens(s, tokens, error))) {
+      if (error.empty())
+        std::abort();
+      return;
+    }
+    for (int32_t token : tokens)
+      if (token < 0)
+        std::abort(); // ids index the vocabulary
+  }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -149,6 +192,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (rest.empty())
       return -1;
     fuzzSamples(data[0] == 'I', rest[0], rest.drop_front());
+    return 0;
+  case 'T':
+    if (rest.empty())
+      return -1;
+    fuzzText(rest[0], rest.drop_front());
     return 0;
   default:
     fuzzJson(llvm::StringRef(reinterpret_cast<const char *>(rest.data()),

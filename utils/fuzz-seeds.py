@@ -6,7 +6,8 @@ models of ../shared/models with their weights as splats (structure kept,
 bytes dropped); the target skips inputs over 64 KiB, tinylm among them
 (one run of it takes ~20 s under ASan).
 lowbit-fuzz-readers: statistics JSON ('J'), IDX images ('I', plain and
-gzip-ed, some of the MNIST calibration images) and raw f32 ('R'), each
+gzip-ed, some of the MNIST calibration images), raw f32 ('R') and text
+through a vocabulary ('T', tinylm's vocabulary and calibration text), each
 prefixed as the target expects.
 
 Usage: fuzz-seeds.py SOURCE_DIR SHARED_DIR OUT
@@ -96,6 +97,26 @@ def reader_seeds(shared, out):
     write(out, b"R\x00" + gzip.compress(raw, mtime=0))
     write(out, b"R\x0a" + struct.pack("<6f", 1, -1, float("nan"),
                                       float("inf"), 0, 3e38))
+    # Text: window length and count, the vocabulary's length, vocabulary,
+    # text.
+    def text_seed(choice, vocab, text):
+        return (b"T" + bytes([choice]) + struct.pack("<H", len(vocab)) +
+                vocab + text)
+    small_vocab = json.dumps({"id_to_byte": [None, 97, 98, 10],
+                              "unk_id": 0}).encode()
+    write(out, text_seed(0x04, small_vocab, b"abba\nabc\nba"))
+    write(out, text_seed(0x82, small_vocab, b"ab"))
+    write(out, text_seed(0x00, small_vocab, b"abab"))
+    write(out, text_seed(0x03, b'{"id_to_byte": [300], "unk_id": 9}', b"a"))
+    tinylm = os.path.join(shared, "models", "tinylm")
+    vocab_path = os.path.join(tinylm, "vocab.json")
+    calib_path = os.path.join(tinylm, "calib.txt")
+    if os.path.exists(vocab_path) and os.path.exists(calib_path):
+        with open(vocab_path, "rb") as f:
+            vocab = f.read()
+        with open(calib_path, "rb") as f:
+            text = f.read(4096)
+        write(out, text_seed(0x20, vocab, text))
 
 
 def main():
