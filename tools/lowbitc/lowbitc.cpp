@@ -357,8 +357,10 @@ int main(int argc, char **argv) {
   lowerOptions.threads = *threadRuntime;
   // Integer matmuls (dynamic or static int8 activations) on a CPU without
   // the dot-product instructions their fast kernels use: say what they get.
-  bool integerMatmuls = false, floatMatmuls = false;
+  bool integerMatmuls = false, floatMatmuls = false, bf16Matmuls = false;
   module->walk([&](Operation *op) {
+    if (op->hasAttr("activation_type"))
+      bf16Matmuls = true;
     if (op->hasAttr("dynamic_int8_activations") ||
         op->getName().getStringRef() == "lowbit.integer_matmul")
       integerMatmuls = true;
@@ -377,6 +379,13 @@ int main(int argc, char **argv) {
                     "than fp32 on layers that fit in cache; the "
                     "int8-activation presets (w8a8-dynamic, w4a8-dynamic) "
                     "are the fastest here\n";
+  // bf16 activations without vdpbf16ps: the same numerics (activations
+  // rounded once per call), f32 multiply-adds.
+  if (!quiet && bf16Matmuls && lowerOptions.bf16Dot == "none")
+    llvm::errs() << "lowbitc: note: " << machine->getTargetCPU()
+                 << " has no AVX512-BF16 (vdpbf16ps): bf16 activations are "
+                    "rounded once per call and multiplied in f32 "
+                    "multiply-adds\n";
   if (!quiet && integerMatmuls) {
     StringRef cpu = machine->getTargetCPU();
     StringRef dot = lowerOptions.int8Dot;
