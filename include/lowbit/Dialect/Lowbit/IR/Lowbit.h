@@ -48,6 +48,10 @@ mlir::Value buildRoundToBf16Bits(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value buildRoundToBf16(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::Value x);
 
+/// Makes functions holding x86vector ops inlinable (the inliner would keep
+/// a model with a vdpbf16ps kernel out of its C entry point).
+void registerX86VectorInlining(mlir::DialectRegistry &registry);
+
 /// A shape as diagnostics print it: `64x4` (`?` for dynamic sizes, `scalar`
 /// for rank 0).
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
