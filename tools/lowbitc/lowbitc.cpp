@@ -70,7 +70,7 @@ static cl::opt<std::string>
 static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantization: a preset (fp32, w8, w4g32, w3g64, w2g32, c11g128, "
-             "w8a8-dynamic, w4a8-dynamic, w8a8) "
+             "w8a8-dynamic, w4a8-dynamic, w8a8, w8a16, w4a16, c11a16) "
              "or lowbit-quantize options such as 'preset=w8 clipping=mse'"),
     cl::init("fp32"), cl::cat(category));
 static cl::opt<std::string>
