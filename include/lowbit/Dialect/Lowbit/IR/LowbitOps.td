@@ -366,8 +366,8 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
     the two are exact in f32 and accumulate in f32; each group's scale (and
     minimum) is applied to the group's sum in f32:
     `out[m, n] = sum_k bf16(x[m, k]) * W[n, k] (+ bias[n])`, summed in an
-    order of the implementation's choice (AVX512-BF16 `vdpbf16ps`, AArch64
-    `bfdot`, or f32 multiply-adds on the rounded activations). The weight
+    order of the implementation's choice (AVX512-BF16 `vdpbf16ps`, or f32
+    multiply-adds on the rounded activations). The weight
     schemes are those of the weight-only kernels (`w8a16`: int8 per channel,
     `w4a16`: int4 in groups of 32, `c11a16`: the 11-level codebook).
 
