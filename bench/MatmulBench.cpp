@@ -287,14 +287,18 @@ std::string fp32Module(int64_t m, int64_t n, int64_t k) {
 /// The peak probes, compiled by the same JIT as the kernels, so with the
 /// host's widest vectors and its int8 dot-product instructions: 12
 /// independent chains (enough to cover the latency on current cores) of
-/// 16-lane f32 vector.fma, or of lowbit.dot_i8 (64 unsigned x signed byte
-/// products into 16 i32 lanes: vpdpbusd, the AVX2 pair, or sdot).
+/// 16-lane f32 vector.fma, of lowbit.dot_i8 (64 unsigned x signed byte
+/// products into 16 i32 lanes: vpdpbusd, the AVX2 pair, or sdot), or of
+/// x86vector.avx512.dot (vdpbf16ps: 32 bf16 products into 16 f32 lanes).
 constexpr int64_t kPeakChains = 12, kPeakLanes = 16,
                   kPeakIterations = int64_t(1) << 23;
 /// Operations (a multiply-add is two) of one chain step.
 constexpr double kFmaStepOps = 2.0 * kPeakLanes,
-                 kDotI8StepOps = 2.0 * 4 * kPeakLanes;
-std::string peakModule(bool int8Dot) {
+                 kDotI8StepOps = 2.0 * 4 * kPeakLanes,
+                 kBf16StepOps = 2.0 * 2 * kPeakLanes;
+enum class Peak { Fma, DotI8, DotBf16 };
+std::string peakModule(Peak peak) {
+  bool int8Dot = peak == Peak::DotI8;
   std::string lane = int8Dot ? "i32" : "f32";
   std::string vec = "vector<16x" + lane + ">";
   std::string add = int8Dot ? "arith.addi" : "arith.addf";
@@ -316,10 +320,15 @@ std::string peakModule(bool int8Dot) {
                                       "{{unsigned_lhs} : {1}, vector<64xi8>\n",
                                       i, vec)
                             .str()
-                      : llvm::formatv("    %y{0} = vector.fma %x{0}, %a, %b : "
-                                      "{1}\n",
-                                      i, vec)
-                            .str();
+              : peak == Peak::DotBf16
+                  ? llvm::formatv("    %y{0} = x86vector.avx512.dot %x{0}, "
+                                  "%a, %b : vector<32xbf16> -> {1}\n",
+                                  i, vec)
+                        .str()
+                  : llvm::formatv("    %y{0} = vector.fma %x{0}, %a, %b : "
+                                  "{1}\n",
+                                  i, vec)
+                        .str();
     yields += llvm::formatv("{0}%y{1}", sep, i).str();
   }
   sum = llvm::formatv("  %s0 = {0} %r#0, %r#1 : {1}\n", add, vec).str();
@@ -329,8 +338,11 @@ std::string peakModule(bool int8Dot) {
                .str();
   std::string operands =
       int8Dot ? "  %a = vector.bitcast %v : vector<16xi32> to vector<64xi8>\n"
-              : "  %a = arith.constant dense<0.99999994> : vector<16xf32>\n"
-                "  %b = arith.constant dense<0.5> : vector<16xf32>\n";
+      : peak == Peak::DotBf16
+          ? "  %a = arith.constant dense<0.5> : vector<32xbf16>\n"
+            "  %b = arith.constant dense<0.5> : vector<32xbf16>\n"
+          : "  %a = arith.constant dense<0.99999994> : vector<16xf32>\n"
+            "  %b = arith.constant dense<0.5> : vector<16xf32>\n";
   return llvm::formatv(
              R"mlir(func.func @peak(%seed: tensor<16x{9}>) -> tensor<16x{9}> {{
   %c0 = arith.constant 0 : index
@@ -364,6 +376,7 @@ std::string lowbitModule(mlir::MLIRContext &context,
   spec.n = n;
   spec.k = k;
   spec.dynamicInt8Activations = preset.dynamicInt8Activations;
+  spec.bf16Activations = preset.bf16Activations;
   return lowbit::getMatmulKernelSource(context, spec);
 }
 
@@ -577,12 +590,17 @@ bool check(Instance &instance) {
   WeightSet &w = *instance.weights;
   int64_t rows[] = {0, instance.m - 1};
   int64_t cols[] = {0, 1, w.n / 2, w.n - 1};
+  // bf16 activations: against the products of the rounded activations.
+  const nx::WeightPreset *checked = nx::findWeightPreset(w.kernel);
+  bool bf16 = checked && checked->bf16Activations;
   double worst = 0;
   for (int64_t r : rows)
     for (int64_t c : cols) {
       double exact = 0, magnitude = 0;
       for (int64_t k = 0; k < w.k; ++k) {
-        double product = double(instance.x[r * w.k + k]) * w.weightAt(c, k);
+        float x = instance.x[r * w.k + k];
+        double product =
+            double(bf16 ? nx::roundToBf16(x) : x) * w.weightAt(c, k);
         exact += product;
         magnitude += std::fabs(product);
       }
@@ -592,9 +610,7 @@ bool check(Instance &instance) {
     }
   // Dynamic int8 activations add the activation quantization error (~2^-8
   // relative per element).
-  bool dynamic = false;
-  if (const nx::WeightPreset *preset = nx::findWeightPreset(w.kernel))
-    dynamic = preset->dynamicInt8Activations;
+  bool dynamic = checked && checked->dynamicInt8Activations;
   if (worst > (dynamic ? 3e-2 : 1e-4)) {
     std::fprintf(stderr,
                  "CHECK FAILED: %s M=%lld %lldx%lld: relative error "
@@ -759,9 +775,9 @@ int main(int argc, char **argv) {
   using PeakFunction = int(const void *, void *);
   std::string peakError;
   auto fmaPeakJit =
-      lowbit::compileForHost(context, peakModule(/*int8Dot=*/false), peakError);
+      lowbit::compileForHost(context, peakModule(Peak::Fma), peakError);
   auto dotPeakJit =
-      lowbit::compileForHost(context, peakModule(/*int8Dot=*/true), peakError);
+      lowbit::compileForHost(context, peakModule(Peak::DotI8), peakError);
   if (mlir::failed(fmaPeakJit) || mlir::failed(dotPeakJit)) {
     std::fprintf(stderr, "%s\n", peakError.c_str());
     return 1;
@@ -777,6 +793,21 @@ int main(int argc, char **argv) {
   if (std::unique_ptr<llvm::TargetMachine> host =
           lowbit::createTargetMachine(hostOptions, peakError))
     hostInt8Dot = lowbit::getLowerToLLVMOptions(*host).int8Dot;
+  // The bf16 probe only where the CPU has vdpbf16ps.
+  PeakFunction *bf16Peak = nullptr;
+  std::unique_ptr<lowbit::JitModule> bf16PeakJit;
+  if (std::unique_ptr<llvm::TargetMachine> host =
+          lowbit::createTargetMachine(hostOptions, peakError);
+      host && lowbit::getLowerToLLVMOptions(*host).bf16Dot == "avx512-bf16") {
+    auto jit =
+        lowbit::compileForHost(context, peakModule(Peak::DotBf16), peakError);
+    if (mlir::failed(jit)) {
+      std::fprintf(stderr, "%s\n", peakError.c_str());
+      return 1;
+    }
+    bf16PeakJit = std::move(*jit);
+    bf16Peak = bf16PeakJit->lookupAs<PeakFunction>("lowbit_peak");
+  }
 
   size_t coldTotal = 0;
   for (auto &set : sets)
@@ -800,7 +831,7 @@ int main(int argc, char **argv) {
   };
   double cpuStart = threadCpuSeconds();
   auto wallStart = Clock::now();
-  std::vector<double> probeGBs, peakGFLOPS, dotPeakGOPS;
+  std::vector<double> probeGBs, peakGFLOPS, dotPeakGOPS, bf16PeakGFLOPS;
   volatile uint64_t sink = 0;
   for (int round = 0; round < rounds; ++round) {
     touchPages(probe.as<uint8_t>(), probe.bytes);
@@ -815,6 +846,12 @@ int main(int argc, char **argv) {
     dotPeak(peakSeed, peakOut);
     dotPeakGOPS.push_back(kDotI8StepOps * kPeakChains * kPeakIterations /
                           seconds(start, Clock::now()) * 1e-9);
+    if (bf16Peak) {
+      start = Clock::now();
+      bf16Peak(peakSeed, peakOut);
+      bf16PeakGFLOPS.push_back(kBf16StepOps * kPeakChains * kPeakIterations /
+                               seconds(start, Clock::now()) * 1e-9);
+    }
     for (auto &instance : instances) {
       WeightSet &w = *instance->weights;
       for (Buffer &copy : w.copies)
@@ -897,12 +934,24 @@ int main(int argc, char **argv) {
               (long long)kPeakChains, hostInt8Dot.c_str(), median(dotPeakGOPS),
               *std::min_element(dotPeakGOPS.begin(), dotPeakGOPS.end()),
               *std::max_element(dotPeakGOPS.begin(), dotPeakGOPS.end()));
+  if (bf16Peak)
+    std::printf(
+        "bf16 dot-product peak (%lld independent chains of vdpbf16ps "
+        "on 32 bf16 pairs, JIT for this CPU, 1 thread): median %.1f "
+        "GFLOPS, min %.1f, max %.1f\n\n",
+        (long long)kPeakChains, median(bf16PeakGFLOPS),
+        *std::min_element(bf16PeakGFLOPS.begin(), bf16PeakGFLOPS.end()),
+        *std::max_element(bf16PeakGFLOPS.begin(), bf16PeakGFLOPS.end()));
+  else
+    std::printf("bf16 dot-product peak: this CPU has no AVX512-BF16 "
+                "(vdpbf16ps); no bf16 probe\n\n");
   std::printf(
-      "%-10s %-9s %3s %2s %9s | %10s %8s %8s | %10s %8s %8s %7s %6s %6s | %9s "
-      "%9s\n",
+      "%-10s %-12s %3s %2s %9s | %10s %8s %8s | %10s %8s %8s %7s %6s %6s "
+      "%6s | %9s %9s\n",
       "NxK", "kernel", "M", "T", "MiB", "hot us", "GB/s", "GFLOPS", "cold us",
-      "GB/s", "GFLOPS", "%probe", "%fma", "%dot", "x fp32", "x fp32c++");
-  std::string rule(149, '-');
+      "GB/s", "GFLOPS", "%probe", "%fma", "%dot", "%bf16", "x fp32",
+      "x fp32c++");
+  std::string rule(159, '-');
   std::printf("%s\n", rule.c_str());
   std::pair<int64_t, int64_t> lastSize = {0, 0};
   for (auto &instance : instances) {
@@ -912,13 +961,16 @@ int main(int argc, char **argv) {
     lastSize = {w.n, w.k};
     double hot = median(instance->hotSeconds);
     double cold = median(instance->coldSeconds);
-    std::vector<double> coldGBs, fractions, peakFractions, dotFractions;
+    std::vector<double> coldGBs, fractions, peakFractions, dotFractions,
+        bf16Fractions;
     for (size_t r = 0; r < instance->coldSeconds.size(); ++r) {
       double gbs = w.copyBytes / instance->coldSeconds[r] * 1e-9;
       fractions.push_back(gbs / probeGBs[r]);
       double gflops = instance->flops() / instance->coldSeconds[r] * 1e-9;
       peakFractions.push_back(gflops / peakGFLOPS[r]);
       dotFractions.push_back(gflops / dotPeakGOPS[r]);
+      if (bf16Peak)
+        bf16Fractions.push_back(gflops / bf16PeakGFLOPS[r]);
     }
     // Against the int8 peak only where the products are int8 dot products.
     const nx::WeightPreset *preset = nx::findWeightPreset(w.kernel);
@@ -926,18 +978,22 @@ int main(int argc, char **argv) {
         preset && preset->dynamicInt8Activations
             ? llvm::formatv("{0:f0}%", 100.0 * median(dotFractions)).str()
             : "-";
+    std::string bf16Share =
+        preset && preset->bf16Activations && bf16Peak
+            ? llvm::formatv("{0:f0}%", 100.0 * median(bf16Fractions)).str()
+            : "-";
     Instance *fp32 = findBaseline(*instance, "fp32");
     Instance *cxx = findBaseline(*instance, "fp32-c++");
     std::string size = llvm::formatv("{0}x{1}", w.n, w.k);
     std::printf(
-        "%-10s %-9s %3lld %2d %9.2f | %10.1f %8.2f %8.2f | %10.1f %8.2f "
-        "%8.2f %6.1f%% %5.0f%% %6s | %9s %9s\n",
+        "%-10s %-12s %3lld %2d %9.2f | %10.1f %8.2f %8.2f | %10.1f %8.2f "
+        "%8.2f %6.1f%% %5.0f%% %6s %6s | %9s %9s\n",
         size.c_str(), w.kernel.c_str(), (long long)instance->m,
         instance->threads, w.copyBytes / double(1 << 20), hot * 1e6,
         w.copyBytes / hot * 1e-9, instance->flops() / hot * 1e-9, cold * 1e6,
         w.copyBytes / cold * 1e-9, instance->flops() / cold * 1e-9,
         100.0 * median(fractions), 100.0 * median(peakFractions),
-        dotShare.c_str(),
+        dotShare.c_str(), bf16Share.c_str(),
         fp32 ? llvm::formatv("{0:f2}", ratioMedian(fp32->coldSeconds,
                                                    instance->coldSeconds))
                    .str()
@@ -953,7 +1009,9 @@ int main(int argc, char **argv) {
       "\nGB/s = (packed weight + parameter bytes) / time; GFLOPS = 2 M "
       "N K / time; %%probe = cold GB/s / the same round's probe; %%fma = "
       "cold GFLOPS / the same round's multiply-add peak; %%dot = the same "
-      "against the int8 dot-product peak (int8-activation kernels); x fp32 "
+      "against the int8 dot-product peak (int8-activation kernels); %%bf16 "
+      "the same against the bf16 dot-product peak (bf16-activation "
+      "kernels); x fp32 "
       "= cold time of fp32 (lowbit pipeline, linalg.matmul) / cold "
       "time; x fp32c++ = the same against the C++ AVX2 fp32 kernel. "
       "Medians over %d rounds. T = threads (%%probe and %%fma are against "

@@ -67,3 +67,25 @@ float lowbit::numerics::halfBitsToFloat(uint16_t bits) {
   std::memcpy(&out, &f, sizeof(out));
   return out;
 }
+
+uint16_t lowbit::numerics::floatToBf16Bits(float value) {
+  uint32_t f;
+  std::memcpy(&f, &value, sizeof(f));
+  uint32_t sign = f & 0x80000000u;
+  uint32_t absBits = f & 0x7FFFFFFFu;
+  if (absBits > 0x7F800000u) // NaN: quiet, sign kept
+    return uint16_t((sign >> 16) | 0x7FC0u);
+  if (absBits < 0x00800000u) // zero or denormal: signed zero
+    return uint16_t(sign >> 16);
+  // Round the 16 dropped bits to nearest even (a carry may reach infinity,
+  // which is the correctly rounded result; infinity itself is unchanged).
+  uint32_t rounded = f + 0x7FFFu + ((f >> 16) & 1u);
+  return uint16_t(rounded >> 16);
+}
+
+float lowbit::numerics::bf16BitsToFloat(uint16_t bits) {
+  uint32_t f = uint32_t(bits) << 16;
+  float out;
+  std::memcpy(&out, &f, sizeof(out));
+  return out;
+}

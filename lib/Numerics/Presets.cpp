@@ -30,9 +30,11 @@ static PackFormat format(PackKind kind, int64_t block = 0, unsigned radix = 0) {
 
 llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
   static const std::vector<WeightPreset> presets = {
-      {"w8", "int8 symmetric per output channel, f32 scales; int8",
+      {"w8",
+       "int8 symmetric per output channel, f32 scales; int8",
        makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
-       {GranularityKind::PerChannel, 0, 0}, format(PackKind::Int8)},
+       {GranularityKind::PerChannel, 0, 0},
+       format(PackKind::Int8)},
       {"w4g32", "int4 symmetric, groups of 32, f16 scales; interleaved nibbles",
        makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
        perGroup(32), format(PackKind::Int4Interleaved, 32)},
@@ -56,7 +58,8 @@ llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
       {"w8a8-dynamic",
        "w8 weights, int8 activations quantized per row at run time",
        makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
-       {GranularityKind::PerChannel, 0, 0}, format(PackKind::Int8),
+       {GranularityKind::PerChannel, 0, 0},
+       format(PackKind::Int8),
        /*dynamicInt8Activations=*/true},
       {"w4a8-dynamic",
        "w4g32 weights, int8 activations quantized per row at run time",
@@ -69,8 +72,28 @@ llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
        "w8 weights, int8 activations with calibrated static parameters; "
        "needs lowbit.stats (lowbit-calibrate)",
        makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
-       {GranularityKind::PerChannel, 0, 0}, format(PackKind::Int8),
-       /*dynamicInt8Activations=*/false, /*staticInt8Activations=*/true},
+       {GranularityKind::PerChannel, 0, 0},
+       format(PackKind::Int8),
+       /*dynamicInt8Activations=*/false,
+       /*staticInt8Activations=*/true},
+      // Weight formats of w8 / w4g32 / c11g128 with bf16 activations.
+      {"w8a16",
+       "w8 weights, activations rounded to bf16",
+       makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
+       {GranularityKind::PerChannel, 0, 0},
+       format(PackKind::Int8),
+       false,
+       false,
+       /*bf16Activations=*/true},
+      {"w4a16", "w4g32 weights, activations rounded to bf16",
+       makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
+       perGroup(32), format(PackKind::Int4Interleaved, 32), false, false,
+       /*bf16Activations=*/true},
+      {"c11a16", "c11g128 weights, activations rounded to bf16",
+       makeScheme(4, false, ParamForm::MinScale, ParamStorage::F16,
+                  linspaceCodebook(-1.0f, 1.0f, 11)),
+       perGroup(128), format(PackKind::Radix, 128, 11), false, false,
+       /*bf16Activations=*/true},
   };
   return presets;
 }

@@ -1,12 +1,14 @@
 //===- Reference.cpp - Reference kernels ----------------------------------===//
 
 #include "lowbit/Numerics/Reference.h"
+#include "lowbit/Numerics/Float16.h"
 #include "lowbit/Numerics/Quantize.h"
 
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 using namespace lowbit::numerics;
 
@@ -181,4 +183,14 @@ void lowbit::numerics::referenceMatmulDynamicInt8(
       out[m * N + n] = static_cast<float>(acc);
     }
   }
+}
+
+void lowbit::numerics::referenceMatmulBf16Activations(
+    llvm::ArrayRef<float> x, llvm::ArrayRef<float> w,
+    llvm::ArrayRef<float> bias, int64_t M, int64_t N, int64_t K,
+    llvm::MutableArrayRef<float> out) {
+  std::vector<float> rounded(x.begin(), x.end());
+  for (float &value : rounded)
+    value = roundToBf16(value);
+  referenceMatmul(rounded, w, bias, M, N, K, out, Accumulation::Double);
 }

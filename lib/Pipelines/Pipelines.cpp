@@ -140,6 +140,7 @@ LogicalResult lowbit::buildQuantizePipeline(
 
   LowbitFuseMatmulOptions fuse;
   fuse.dynamicInt8Activations = scheme.dynamicInt8Activations;
+  fuse.bf16Activations = scheme.bf16Activations;
   pm.addPass(createLowbitFuseMatmul(fuse));
   // Activations and residual additions after the matmuls into their
   // epilogues (the kernels apply them to their outputs while in cache).
@@ -152,7 +153,7 @@ LogicalResult lowbit::buildQuantizePipeline(
 static constexpr llvm::StringLiteral kLowerToLLVM =
     "lowbit-fuse-matmul,lowbit-fuse-matmul-epilogue,"
     "lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM parallel=PARALLEL "
-    "vector-bits=VECTOR_BITS},"
+    "vector-bits=VECTOR_BITS bf16-dot=BF16_DOT},"
     "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT i8mm=I8MM "
     "parallel=PARALLEL},"
     "convert-lowbit-to-linalg,"
@@ -188,7 +189,8 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     // instruction (LLVM would call the compiler runtime's __truncsfbf2).
     "EXPAND_BF16"
     "lower-affine,convert-scf-to-cf,"
-    "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+    "convert-vector-to-llvm{vector-contract-lowering=outerproduct "
+    "enable-x86vector=X86VECTOR},"
     "convert-math-to-llvm,expand-strided-metadata,lower-affine,"
     "finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-ub-to-llvm,"
@@ -211,6 +213,8 @@ lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   fill("INT8_DOT", options.int8Dot);
   fill("VECTOR_BITS", std::to_string(options.vectorBits));
   fill("I8MM", flag(options.i8mm));
+  fill("BF16_DOT", options.bf16Dot);
+  fill("X86VECTOR", flag(options.bf16Dot == "avx512-bf16"));
   fill("EXPAND_ROUNDING", flag(options.expandRounding));
   fill("PARALLEL", flag(openmp));
   fill("SCF_TO_OPENMP", openmp ? "convert-scf-to-openmp,canonicalize," : "");
@@ -236,6 +240,7 @@ void lowbit::registerLowbitPipelines() {
       "Lower a tensor-level model to the LLVM dialect with C entry points "
       "(int lowbit_NAME(const T *in0, ..., T *out0)); option "
       "int8-dot=generic|avx512-vnni|avx-vnni|avx2|ssse3|sse2|arm-dotprod, "
+      "bf16-dot=none|avx512-bf16, "
       "vector-bits=128|256|512, threads=omp|none",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
@@ -245,6 +250,8 @@ void lowbit::registerLowbitPipelines() {
         for (StringRef field : fields) {
           if (field.consume_front("int8-dot=")) {
             options.int8Dot = field.str();
+          } else if (field.consume_front("bf16-dot=")) {
+            options.bf16Dot = field.str();
           } else if (field.consume_front("vector-bits=")) {
             if (field.getAsInteger(10, options.vectorBits))
               return errorHandler("vector-bits takes a number of bits");
@@ -257,8 +264,8 @@ void lowbit::registerLowbitPipelines() {
             options.threads = *threads;
           } else {
             return errorHandler("lowbit-lower-to-llvm takes only "
-                                "int8-dot=..., vector-bits=... and "
-                                "threads=...");
+                                "int8-dot=..., bf16-dot=..., vector-bits=... "
+                                "and threads=...");
           }
         }
         return buildLowerToLLVMPipeline(pm, options);

@@ -156,6 +156,8 @@ lowbit::compileForHost(OwningOpRef<ModuleOp> module, std::string &error,
   LowerToLLVMOptions lowerOptions = getLowerToLLVMOptions(*optimizerMachine);
   if (options.int8Dot != "host")
     lowerOptions.int8Dot = options.int8Dot;
+  if (options.bf16Dot != "host")
+    lowerOptions.bf16Dot = options.bf16Dot;
   llvm::StringRef openmpRuntime = getJitOpenMPRuntime();
   bool threads = options.threads && !openmpRuntime.empty();
   lowerOptions.threads = threads ? LowerToLLVMOptions::Threads::OpenMP
@@ -260,7 +262,8 @@ std::string lowbit::getMatmulKernelSource(MLIRContext &context,
     os << " bias(%b : " << bias << ")";
   os << " {scheme = " << scheme << ", layout = " << layout
      << (spec.dynamicInt8Activations ? ", dynamic_int8_activations" : "")
-     << "} : " << x << ", " << packed << " -> " << result << "\n";
+     << (spec.bf16Activations ? ", activation_type = bf16" : "") << "} : " << x
+     << ", " << packed << " -> " << result << "\n";
   os << "  return %y : " << result << "\n}\n";
   return text;
 }

@@ -16,6 +16,7 @@ void lowbit::registerModelDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registry.insert<LowbitDialect>();
+  registerX86VectorInlining(registry);
 }
 
 OwningOpRef<ModuleOp> lowbit::parseModelFile(StringRef path,

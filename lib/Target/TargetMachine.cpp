@@ -182,6 +182,9 @@ lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
   if (triple.isX86() && !subtarget->checkFeatures("+avx512f"))
     options.vectorBits = subtarget->checkFeatures("+avx") ? 256 : 128;
   options.i8mm = triple.isAArch64() && subtarget->checkFeatures("+i8mm");
+  // bf16 dot products: vdpbf16ps on 512-bit vectors.
+  if (triple.isX86() && subtarget->checkFeatures("+avx512bf16,+avx512f"))
+    options.bf16Dot = "avx512-bf16";
   options.expandRounding =
       triple.isX86() && !subtarget->checkFeatures("+sse4.1");
   options.expandBF16 =

@@ -27,6 +27,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<lowbit::LowbitDialect>();
+  lowbit::registerX86VectorInlining(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "lowbit optimizer driver\n", registry));

@@ -70,7 +70,7 @@ static cl::opt<std::string>
 static cl::opt<std::string> quantize(
     "quantize",
     cl::desc("Quantization: a preset (fp32, w8, w4g32, w3g64, w2g32, c11g128, "
-             "w8a8-dynamic, w4a8-dynamic, w8a8) "
+             "w8a8-dynamic, w4a8-dynamic, w8a8, w8a16, w4a16, c11a16) "
              "or lowbit-quantize options such as 'preset=w8 clipping=mse'"),
     cl::init("fp32"), cl::cat(category));
 static cl::opt<std::string>
@@ -357,8 +357,10 @@ int main(int argc, char **argv) {
   lowerOptions.threads = *threadRuntime;
   // Integer matmuls (dynamic or static int8 activations) on a CPU without
   // the dot-product instructions their fast kernels use: say what they get.
-  bool integerMatmuls = false, floatMatmuls = false;
+  bool integerMatmuls = false, floatMatmuls = false, bf16Matmuls = false;
   module->walk([&](Operation *op) {
+    if (op->hasAttr("activation_type"))
+      bf16Matmuls = true;
     if (op->hasAttr("dynamic_int8_activations") ||
         op->getName().getStringRef() == "lowbit.integer_matmul")
       integerMatmuls = true;
@@ -377,6 +379,13 @@ int main(int argc, char **argv) {
                     "than fp32 on layers that fit in cache; the "
                     "int8-activation presets (w8a8-dynamic, w4a8-dynamic) "
                     "are the fastest here\n";
+  // bf16 activations without vdpbf16ps: the same numerics (activations
+  // rounded once per call), f32 multiply-adds.
+  if (!quiet && bf16Matmuls && lowerOptions.bf16Dot == "none")
+    llvm::errs() << "lowbitc: note: " << machine->getTargetCPU()
+                 << " has no AVX512-BF16 (vdpbf16ps): bf16 activations are "
+                    "rounded once per call and multiplied in f32 "
+                    "multiply-adds\n";
   if (!quiet && integerMatmuls) {
     StringRef cpu = machine->getTargetCPU();
     StringRef dot = lowerOptions.int8Dot;

@@ -167,3 +167,16 @@ TEST(DynamicInt8Test, MatmulByHand) {
   // Row 1: 2 * (-127) + 1 * (0 + 64) = -190
   EXPECT_FLOAT_EQ(out[1], -190.0f - 1.0f);
 }
+
+TEST(Bf16ActivationsTest, MatmulByHand) {
+  // 1 + 2^-8 is a tie (rounds to 1), 1 + 3 * 2^-8 rounds up to 1 + 2^-6,
+  // 2^-130 is a denormal (flushed), 3 is exact.
+  std::vector<float> x = {1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, 0x1p-130f, 3.0f};
+  std::vector<float> w = {1.0f, 2.0f, 1e30f, -0.5f, // row 0
+                          0.0f, 1.0f, 0.0f,  1.0f}; // row 1
+  std::vector<float> bias = {0.25f, 0.0f};
+  std::vector<float> out(2);
+  lowbit::numerics::referenceMatmulBf16Activations(x, w, bias, 1, 2, 4, out);
+  EXPECT_EQ(out[0], 1.0f + 2.0f * (1.0f + 0x1p-6f) - 1.5f + 0.25f);
+  EXPECT_EQ(out[1], 1.0f + 0x1p-6f + 3.0f);
+}

@@ -29,6 +29,20 @@ inline float roundToHalf(float value) {
   return halfBitsToFloat(floatToHalfBits(value));
 }
 
+/// bfloat16 ("bf16": the high 16 bits of an f32) as the 16-bit activations
+/// of lowbit.matmul's `activation_type = bf16` see them: round to nearest,
+/// ties to even; NaN stays NaN (quiet, sign kept); +-Inf stays; finite values
+/// that round past the largest bf16 become +-Inf; f32 denormals (|x| <
+/// 2^-126) become zero of the same sign, as AVX512-BF16's conversions and
+/// dot products treat them. Integers with |q| <= 256 are exact.
+uint16_t floatToBf16Bits(float value);
+/// Exact widening.
+float bf16BitsToFloat(uint16_t bits);
+/// bf16BitsToFloat(floatToBf16Bits(value)).
+inline float roundToBf16(float value) {
+  return bf16BitsToFloat(floatToBf16Bits(value));
+}
+
 } // namespace lowbit::numerics
 
 #endif // LOWBIT_NUMERICS_FLOAT16_H

@@ -28,6 +28,9 @@ struct WeightPreset {
   /// time (lowbit.stats), and layers run in integer arithmetic
   /// (lowbit-integerize).
   bool staticInt8Activations = false;
+  /// Activations are rounded to bf16 at the matmul (lowbit.matmul's
+  /// activation_type = bf16): vdpbf16ps / bfdot, or f32 multiply-adds.
+  bool bf16Activations = false;
 };
 
 /// All presets, in a fixed order.

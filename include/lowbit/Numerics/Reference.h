@@ -30,6 +30,17 @@ void referenceMatmul(llvm::ArrayRef<float> x, llvm::ArrayRef<float> w,
                      int64_t K, llvm::MutableArrayRef<float> out,
                      Accumulation accumulation = Accumulation::Double);
 
+/// The matmul with bf16 activations (lowbit.matmul's `activation_type =
+/// bf16`): every x is rounded to bf16 first (floatToBf16Bits: nearest even,
+/// denormals to zero), then referenceMatmul in double against the
+/// dequantized weights w (integer codes times their group's scale, plus its
+/// minimum): out = sum_k bf16(x[m, k]) * w[n, k] (+ bias[n]), rounded once.
+void referenceMatmulBf16Activations(llvm::ArrayRef<float> x,
+                                    llvm::ArrayRef<float> w,
+                                    llvm::ArrayRef<float> bias, int64_t M,
+                                    int64_t N, int64_t K,
+                                    llvm::MutableArrayRef<float> out);
+
 /// sum_k (a[k] - aZeroPoint) * (b[k] - bZeroPoint), accumulated in int64 and
 /// returned as int32 (the result must fit; asserted). With int8 operands and
 /// zero points any K <= 2^15 fits.

@@ -125,6 +125,9 @@ struct LowerToLLVMOptions {
   int64_t vectorBits = 512;
   /// AArch64 smmla for integer matmuls with several rows (needs +i8mm).
   bool i8mm = false;
+  /// bf16 dot products of matmuls with bf16 activations (see
+  /// lowbit-vectorize-matmul): none or avx512-bf16.
+  std::string bf16Dot = "none";
   /// Expand floor/ceil/trunc/round/roundeven into arithmetic
   /// (lowbit-approximate-math): for CPUs without rounding instructions
   /// (x86-64 without SSE4.1), where LLVM would call floorf & co.

@@ -55,6 +55,9 @@ struct JitOptions {
   /// what the CPU has, as lowbitc does (getLowerToLLVMOptions); or generic,
   /// avx512-vnni, arm-dotprod (the CPU must have the instructions).
   std::string int8Dot = "host";
+  /// bf16 dot products of matmuls with bf16 activations: "host" as lowbitc
+  /// picks them, or none (f32 multiply-adds), avx512-bf16.
+  std::string bf16Dot = "host";
   /// LLVM IR optimization and code generation level (0-3).
   unsigned optLevel = 3;
   /// Split large kernels across threads as lowbitc does (--threading=omp):
@@ -133,6 +136,7 @@ struct MatmulKernelSpec {
   int64_t m = 1, n = 1, k = 1;
   bool bias = false;
   bool dynamicInt8Activations = false;
+  bool bf16Activations = false; ///< activation_type = bf16
 };
 
 /// The source of `func.func @NAME(%x: [M, K] f32, %p: packed [N, units],

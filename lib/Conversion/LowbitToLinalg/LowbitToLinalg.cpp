@@ -1019,6 +1019,13 @@ struct MatmulLowering : public LowbitPattern<MatmulOp> {
     Value x = adaptor.getInput(), packed = adaptor.getPacked();
     RankedTensorType inputType = op.getInput().getType();
     RankedTensorType resultType = op.getType();
+    // bf16 activations: rounded once, then the same f32 contraction.
+    if (op.hasBf16Activations())
+      x = buildElementwise(
+          rewriter, loc, emptyLike(rewriter, loc, inputType, x), ValueRange{x},
+          [](OpBuilder &b, Location l, LoopIndices &, ValueRange args) {
+            return buildRoundToBf16(b, l, args[0]);
+          });
     SchemeAttr scheme = op.getScheme();
     auto elementType = cast<FloatType>(inputType.getElementType());
     // Narrow activations accumulate in f32 and are rounded once at the end.

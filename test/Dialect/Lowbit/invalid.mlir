@@ -709,6 +709,38 @@ func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>, %m: tens
 
 // -----
 
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x16xi8>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op activation_type must be bf16, got 'f16'}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {activation_type = f16, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<2x16xf32>, tensor<4x16xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf16>, %p: tensor<4x16xi8>, %s: tensor<4xf32>) -> tensor<2x4xf16> {
+  // expected-error @+1 {{'lowbit.matmul' op activation_type = bf16 needs f32 activations}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {activation_type = bf16, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<2x16xf16>, tensor<4x16xi8> -> tensor<2x4xf16>
+  return %y : tensor<2x4xf16>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x16xi8>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op activation_type = bf16 and dynamic_int8_activations exclude each other}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {activation_type = bf16, dynamic_int8_activations, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<2x16xf32>, tensor<4x16xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
+func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x16xi8>, %s: tensor<4xf32>) -> tensor<2x4xf32> {
+  // expected-error @+1 {{'lowbit.matmul' op attribute 'activation_type' failed to satisfy constraint: any type attribute}}
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4xf32>) {activation_type = 16 : i32, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<2x16xf32>, tensor<4x16xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
 func.func @f(%x: tensor<2x16xf32>, %p: tensor<4x8xi8>, %s: tensor<f32>, %r: tensor<3x4xf32>) -> tensor<2x4xf32> {
   // expected-error @+1 {{'lowbit.matmul' op epilogue input 0 must have shape 2x4 or 4, got 3x4}}
   %y = lowbit.matmul %x, %p scales(%s : tensor<f32>) epilogue_inputs(%r : tensor<3x4xf32>) epilogue {

@@ -165,6 +165,15 @@ func.func @dynamic_int8(%x: tensor<2x16xf32>, %p: tensor<4x16xi8>, %s: tensor<4x
 
 // -----
 
+// CHECK-LABEL: func @bf16_activations
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}} scales(%{{.*}} : tensor<4x1xf16>) {activation_type = bf16, layout = #lowbit.layout<int4_interleaved, block = 32>, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>}
+func.func @bf16_activations(%x: tensor<2x32xf32>, %p: tensor<4x16xi8>, %s: tensor<4x1xf16>) -> tensor<2x4xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4x1xf16>) {activation_type = bf16, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<2x32xf32>, tensor<4x16xi8> -> tensor<2x4xf32>
+  return %y : tensor<2x4xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @dot_i8
 // CHECK: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
 // CHECK: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} : vector<4xi32>, vector<16xi8>

@@ -6,27 +6,10 @@
 // scales are 1) within 1e-5 of sum_k |s q w| (the kernel adds the exact
 // group sums in f32, in its own order).
 #include "dynamic_matmul.h"
+#include "integer_weights.h"
 
 #include <math.h>
 #include <stdio.h>
-
-#define M 6
-#define N 5
-#define K 200
-
-static int weight(int n, int k) {
-#if WEIGHT_BITS == 4
-  if (k % 32 == 0)
-    return 7;
-  if (k % 32 == 1)
-    return -7;
-  return (n * 37 + k * 11) % 15 - 7;
-#else
-  if (k == 0)
-    return 127;
-  return (n * 37 + k * 11) % 255 - 127;
-#endif
-}
 
 int main(void) {
   static float x[M * K], out[M * N];

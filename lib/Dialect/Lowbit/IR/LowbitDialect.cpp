@@ -2,6 +2,7 @@
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/Transforms/InliningUtils.h"
 
 using namespace mlir;
@@ -21,6 +22,14 @@ struct LowbitInlinerInterface : public DialectInlinerInterface {
   }
 };
 } // namespace
+
+void lowbit::registerX86VectorInlining(DialectRegistry &registry) {
+  // The bf16 kernels' x86vector.avx512.dot (an intrinsic wrapper, pure) must
+  // not keep the model out of its entry point either.
+  registry.addExtension(+[](MLIRContext *, x86vector::X86VectorDialect *d) {
+    d->addInterfaces<LowbitInlinerInterface>();
+  });
+}
 
 void LowbitDialect::initialize() {
   registerAttributes();

@@ -605,6 +605,19 @@ LogicalResult MatmulOp::verify() {
        scheme.getCodebook()))
     return emitOpError() << "dynamic int8 activations need signed symmetric "
                             "weights without a codebook";
+  if (std::optional<Type> activationType = getActivationType()) {
+    if (!activationType->isBF16())
+      return emitOpError() << "activation_type must be bf16, got "
+                           << *activationType;
+    if (!inputType.getElementType().isF32())
+      return emitOpError() << "activation_type = bf16 needs f32 activations";
+    if (getDynamicInt8Activations())
+      return emitOpError() << "activation_type = bf16 and "
+                              "dynamic_int8_activations exclude each other";
+    if (getLayout().isPanel())
+      return emitOpError() << "activation_type = bf16 needs a weight-only "
+                              "layout, not a panel layout";
+  }
   if (!isCompatibleShape(getType().getShape(), {m, n}))
     return emitOpError() << "result must have shape " << formatShape({m, n})
                          << ", got " << formatShape(getType().getShape());

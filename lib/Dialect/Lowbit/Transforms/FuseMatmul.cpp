@@ -22,10 +22,13 @@ namespace {
 /// linalg.matmul(x, transpose(dequantize(unpack(packed_weight)))) on a zero
 /// accumulator -> lowbit.matmul, absorbing a following bias addition.
 struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
-  FuseDequantizedMatmul(MLIRContext *context, bool dynamicInt8Activations)
+  FuseDequantizedMatmul(MLIRContext *context, bool dynamicInt8Activations,
+                        bool bf16Activations)
       : OpRewritePattern(context),
-        dynamicInt8Activations(dynamicInt8Activations) {}
+        dynamicInt8Activations(dynamicInt8Activations),
+        bf16Activations(bf16Activations) {}
   bool dynamicInt8Activations;
+  bool bf16Activations;
 
   LogicalResult matchAndRewrite(linalg::MatmulOp matmul,
                                 PatternRewriter &rewriter) const override {
@@ -96,6 +99,10 @@ struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
         (layout == LayoutKind::Int8 || layout == LayoutKind::Int4Interleaved ||
          layout == LayoutKind::Int8Panel || layout == LayoutKind::Int4Panel))
       fused.setDynamicInt8Activations(true);
+    if (bf16Activations && !fused.getDynamicInt8Activations() &&
+        !weight.getLayout().isPanel() &&
+        fused.getInput().getType().getElementType().isF32())
+      fused.setActivationType(rewriter.getBF16Type());
     rewriter.replaceOp(replaced, fused.getResult());
     return success();
   }
@@ -107,7 +114,8 @@ struct LowbitFuseMatmulPass
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseDequantizedMatmul>(&getContext(), dynamicInt8Activations);
+    patterns.add<FuseDequantizedMatmul>(&getContext(), dynamicInt8Activations,
+                                        bf16Activations);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

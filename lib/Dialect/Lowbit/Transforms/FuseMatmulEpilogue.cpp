@@ -159,7 +159,7 @@ struct FoldConsumerIntoEpilogue : public OpRewritePattern<MatmulOp> {
             rewriter, op.getLoc(), op.getType(), op.getInput(), op.getPacked(),
             op.getScales(), op.getZeroPoints(), op.getMins(), bias,
             ValueRange(), op.getScheme(), op.getLayout(),
-            op.getDynamicInt8ActivationsAttr());
+            op.getDynamicInt8ActivationsAttr(), op.getActivationTypeAttr());
         rewriter.replaceOp(generic, fused.getResult());
         rewriter.eraseOp(op);
         return success();
@@ -176,7 +176,8 @@ struct FoldConsumerIntoEpilogue : public OpRewritePattern<MatmulOp> {
     auto fused = MatmulOp::create(
         rewriter, op.getLoc(), op.getType(), op.getInput(), op.getPacked(),
         op.getScales(), op.getZeroPoints(), op.getMins(), op.getBias(), inputs,
-        op.getScheme(), op.getLayout(), op.getDynamicInt8ActivationsAttr());
+        op.getScheme(), op.getLayout(), op.getDynamicInt8ActivationsAttr(),
+        op.getActivationTypeAttr());
     SmallVector<Type> argTypes{op.getType().getElementType()};
     for (Value input : inputs)
       argTypes.push_back(cast<ShapedType>(input.getType()).getElementType());

@@ -98,7 +98,8 @@ void LowbitMixedPrecisionPass::runOnOperation() {
       emitError() << "unknown preset '" << name << "' in menu";
       return signalPassFailure();
     }
-    if (preset->dynamicInt8Activations || preset->staticInt8Activations) {
+    if (preset->dynamicInt8Activations || preset->staticInt8Activations ||
+        preset->bf16Activations) {
       emitError() << "preset '" << name
                   << "' quantizes activations; the menu takes weight-only "
                      "presets";

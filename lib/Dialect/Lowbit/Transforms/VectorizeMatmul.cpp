@@ -35,6 +35,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -50,13 +51,14 @@ namespace {
 
 struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
   VectorizeMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm,
-                         bool parallel, int64_t vectorBits)
+                         bool parallel, int64_t vectorBits, Bf16Dot bf16Dot)
       : OpRewritePattern(context), dot(dot), i8mm(i8mm), parallel(parallel),
-        vectorBits(vectorBits) {}
+        vectorBits(vectorBits), bf16Dot(bf16Dot) {}
   Int8Dot dot;
   bool i8mm;
   bool parallel;
   int64_t vectorBits;
+  Bf16Dot bf16Dot;
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -72,7 +74,8 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
       rewriter.replaceOp(op, *result);
       return success();
     }
-    FailureOr<KernelPlan> plan = planKernel(op, dot, i8mm, vectorBits, why);
+    FailureOr<KernelPlan> plan =
+        planKernel(op, dot, i8mm, vectorBits, why, bf16Dot);
     if (failed(plan))
       return rewriter.notifyMatchFailure(op, why);
     rewriter.replaceOp(op, buildMatmulKernel(rewriter, op, *plan, parallel));
@@ -86,17 +89,23 @@ struct LowbitVectorizeMatmulPass
 
   void getDependentDialects(DialectRegistry &registry) const override {
     Base::getDependentDialects(registry);
-    registry.insert<bufferization::BufferizationDialect,
-                    memref::MemRefDialect>();
+    registry.insert<bufferization::BufferizationDialect, memref::MemRefDialect,
+                    x86vector::X86VectorDialect>();
   }
 
   void runOnOperation() override {
     FailureOr<Int8Dot> dot = parseInt8Dot(getOperation(), "int8-dot", int8Dot);
     if (failed(dot))
       return signalPassFailure();
+    std::optional<Bf16Dot> bf16 = parseBf16Dot(bf16Dot);
+    if (!bf16) {
+      getOperation()->emitError() << "unknown bf16-dot '" << bf16Dot
+                                  << "' (expected none or avx512-bf16)";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     patterns.add<VectorizeMatmulPattern>(&getContext(), *dot, i8mm, parallel,
-                                         vectorBits);
+                                         vectorBits, *bf16);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -208,5 +208,6 @@ FailureOr<WeightSchemeOptions> lowbit::getWeightPreset(StringRef name) {
       scheme.paramStorage == numerics::ParamStorage::F16 ? "f16" : "f32";
   options.layout = getLayoutName(preset->format.kind).str();
   options.dynamicInt8Activations = preset->dynamicInt8Activations;
+  options.bf16Activations = preset->bf16Activations;
   return options;
 }

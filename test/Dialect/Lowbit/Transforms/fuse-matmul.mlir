@@ -1,4 +1,5 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-fuse-matmul | FileCheck %s
+// RUN: lowbit-opt %s -split-input-file -lowbit-fuse-matmul='bf16-activations=true' | FileCheck %s --check-prefix=BF16
 
 // The fully-connected pattern: packed weight, transpose, matmul on zero,
 // bias added per column.
@@ -7,6 +8,8 @@
 // CHECK: %[[P:.*]], %[[S:.*]] = lowbit.packed_weight
 // CHECK: %[[Y:.*]] = lowbit.matmul %[[X]], %[[P]] scales(%[[S]] : tensor<3x2xf16>) bias(%[[B]] : tensor<3xf32>) {layout = #lowbit.layout<int4_interleaved, block = 32>, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>} : tensor<2x64xf32>, tensor<3x32xi8> -> tensor<2x3xf32>
 // CHECK-NEXT: return %[[Y]]
+// BF16-LABEL: func @fc_bias
+// BF16: lowbit.matmul {{.*}}{activation_type = bf16, layout = #lowbit.layout<int4_interleaved, block = 32>
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d1)>
 func.func @fc_bias(%x: tensor<2x64xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {

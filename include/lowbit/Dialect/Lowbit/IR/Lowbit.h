@@ -40,6 +40,18 @@ SchemeAttr getSchemeAttr(mlir::MLIRContext *context,
 LayoutAttr getLayoutAttr(mlir::MLIRContext *context,
                          const numerics::PackFormat &format);
 
+/// The f32 (scalar or vector) `x` rounded to bf16 as lowbit.matmul's
+/// `activation_type = bf16` defines it (numerics::floatToBf16Bits), as the
+/// i32 bits of the f32 value (low 16 bits zero), or as that f32 value.
+mlir::Value buildRoundToBf16Bits(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::Value x);
+mlir::Value buildRoundToBf16(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value x);
+
+/// Makes functions holding x86vector ops inlinable (the inliner would keep
+/// a model with a vdpbf16ps kernel out of its C entry point).
+void registerX86VectorInlining(mlir::DialectRegistry &registry);
+
 /// A shape as diagnostics print it: `64x4` (`?` for dynamic sizes, `scalar`
 /// for rank 0).
 std::string formatShape(llvm::ArrayRef<int64_t> shape);

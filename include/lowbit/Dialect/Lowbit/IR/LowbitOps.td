@@ -357,6 +357,28 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
            : tensor<1x400xf32>, tensor<120x200xi8> -> tensor<1x120xf32>
     ```
 
+    With `activation_type = bf16` (f32 input and result), the activations
+    are 16-bit: every `x[m, k]` is rounded to bfloat16 where the op reads it
+    (round to nearest, ties to even; NaN stays a quiet NaN, infinities stay,
+    finite values rounding past the largest bf16 become infinities, f32
+    denormals become zeros of the same sign, as AVX512-BF16 treats them).
+    The integer weight codes (|q| <= 256) are exact in bf16, products of
+    the two are exact in f32 and accumulate in f32; each group's scale (and
+    minimum) is applied to the group's sum in f32:
+    `out[m, n] = sum_k bf16(x[m, k]) * W[n, k] (+ bias[n])`, summed in an
+    order of the implementation's choice (AVX512-BF16 `vdpbf16ps`, or f32
+    multiply-adds on the rounded activations). The weight
+    schemes are those of the weight-only kernels (`w8a16`: int8 per channel,
+    `w4a16`: int4 in groups of 32, `c11a16`: the 11-level codebook).
+
+    ```mlir
+    %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<120x13xf16>)
+           {activation_type = bf16,
+            scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>,
+            layout = #lowbit.layout<int4_interleaved, block = 32>}
+           : tensor<1x400xf32>, tensor<120x200xi8> -> tensor<1x120xf32>
+    ```
+
     An optional `epilogue` maps every output element before it is stored:
     what a following elementwise op (an activation, a residual addition)
     would compute in a second pass over memory. Its single block takes the
@@ -400,7 +422,8 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
     Variadic<Lowbit_FloatTensor>:$epilogue_inputs,
     Lowbit_SchemeAttr:$scheme,
     Lowbit_LayoutAttr:$layout,
-    UnitAttr:$dynamic_int8_activations
+    UnitAttr:$dynamic_int8_activations,
+    OptionalAttr<TypeAttr>:$activation_type
   );
   let results = (outs Lowbit_FloatTensor:$result);
   let regions = (region MaxSizedRegion<1>:$epilogue);
@@ -421,12 +444,17 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
       "::mlir::Value":$bias, "SchemeAttr":$scheme, "LayoutAttr":$layout), [{
       build($_builder, $_state, result, input, packed, scales, zero_points,
             mins, bias, ::mlir::ValueRange(), scheme, layout,
-            /*dynamic_int8_activations=*/false);
+            /*dynamic_int8_activations=*/false,
+            /*activation_type=*/nullptr);
     }]>
   ];
   let extraClassDeclaration = [{
     /// Whether the op has an epilogue (a non-empty region).
     bool hasEpilogue() { return !getEpilogue().empty(); }
+    /// Whether the activations are rounded to bf16 (`activation_type`).
+    bool hasBf16Activations() {
+      return getActivationType() && getActivationType()->isBF16();
+    }
   }];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;

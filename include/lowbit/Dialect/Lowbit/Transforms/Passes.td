@@ -360,13 +360,16 @@ def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
     With `dynamic-int8-activations`, fused matmuls whose weights are signed,
     symmetric, without a codebook and packed as `int8`,
     `int4_interleaved`, `int8_panel` or `int4_panel` get
-    `dynamic_int8_activations`.
+    `dynamic_int8_activations`. With `bf16-activations`, every fused
+    matmul on a weight-only layout gets `activation_type = bf16`.
   }];
   let options = [
     Option<"dynamicInt8Activations", "dynamic-int8-activations", "bool",
            "false",
            "Quantize activations per row to int8 at run time where the "
-           "weights allow integer dot products">
+           "weights allow integer dot products">,
+    Option<"bf16Activations", "bf16-activations", "bool", "false",
+           "Round the fused matmuls' activations to bf16 (activation_type)">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect"];
 }
@@ -494,7 +497,11 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     Option<"vectorBits", "vector-bits", "int64_t", "512",
            "Width of the target's vector registers (128: SSE or NEON, 256: "
            "AVX2, 512: AVX-512); below 512, accumulators are one register "
-           "wide and row tiles fit 16 registers">
+           "wide and row tiles fit 16 registers">,
+    Option<"bf16Dot", "bf16-dot", "std::string", "\"none\"",
+           "Dot products of matmuls with activation_type = bf16: none (f32 "
+           "multiply-adds on the rounded activations) or avx512-bf16 "
+           "(vdpbf16ps, x86vector.avx512.dot)">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",

@@ -33,6 +33,7 @@ struct WeightSchemeOptions {
   std::string layout = "auto";           ///< see lowbit-pack-weights
   bool dynamicInt8Activations = false;   ///< see lowbit-fuse-matmul
   bool staticInt8Activations = false;    ///< see lowbit-integerize
+  bool bf16Activations = false;          ///< see lowbit-fuse-matmul
 };
 
 /// Builds the scheme, or reports what is wrong through `emitError`.

@@ -19,21 +19,21 @@
 using namespace mlir;
 using namespace lowbit;
 
-void ActivationPreparer::pad() {
+Value ActivationPreparer::copyRows(Type element, int64_t stride, int64_t chunk,
+                                   int64_t end,
+                                   function_ref<Value(Value)> convert) {
   int64_t m = op.getType().getDimSize(0);
   int64_t k = op.getInput().getType().getDimSize(1);
-  constexpr int64_t kChunk = 16;
-  int64_t stride = llvm::alignTo(k, kChunk) + kChunk;
-  Value padded =
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, stride}, f32);
+  Value copy =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, stride}, element);
   auto rows = scf::ForOp::create(
-      b, loc, index(0), index(m), index(1), ValueRange{padded},
+      b, loc, index(0), index(m), index(1), ValueRange{copy},
       [&](OpBuilder &, Location, Value row, ValueRange state) {
         auto chunks = scf::ForOp::create(
-            b, loc, index(0), index(k), index(kChunk), state,
+            b, loc, index(0), index(end), index(chunk), state,
             [&](OpBuilder &, Location, Value first, ValueRange inner) {
               Value valid = arith::SubIOp::create(b, loc, index(k), first);
-              Value x = readActivations(row, first, valid, kChunk);
+              Value x = convert(readActivations(row, first, valid, chunk));
               scf::YieldOp::create(
                   b, loc,
                   vector::TransferWriteOp::create(b, loc, x, inner[0],
@@ -43,7 +43,37 @@ void ActivationPreparer::pad() {
             });
         scf::YieldOp::create(b, loc, chunks.getResults());
       });
-  prepared.activations = rows.getResult(0);
+  return rows.getResult(0);
+}
+
+void ActivationPreparer::pad(bool roundToBf16) {
+  int64_t k = op.getInput().getType().getDimSize(1);
+  constexpr int64_t kChunk = 16;
+  int64_t stride = llvm::alignTo(k, kChunk) + kChunk;
+  prepared.activations = copyRows(f32, stride, kChunk, k, [&](Value x) {
+    return roundToBf16 ? buildRoundToBf16(b, loc, x) : x;
+  });
+}
+
+void ActivationPreparer::storeBf16() {
+  constexpr int64_t kChunk = 32;
+  // Whole segments (zeros past K), and a stride off multiples of 4 KiB
+  // (see pad()).
+  int64_t stride = plan.numSegments * plan.segmentCodes + kChunk;
+  Type bf16 = b.getBF16Type();
+  Value sixteen = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(vectorOf(kChunk, b.getI32Type()),
+                             b.getI32IntegerAttr(16)));
+  prepared.bf16Input = copyRows(bf16, stride, kChunk, stride, [&](Value x) {
+    // The high halves of the rounded f32 bits.
+    Value bits = arith::ShRUIOp::create(b, loc, buildRoundToBf16Bits(b, loc, x),
+                                        sixteen);
+    Value halves =
+        arith::TruncIOp::create(b, loc, vectorOf(kChunk, b.getI16Type()), bits);
+    return arith::BitcastOp::create(b, loc, vectorOf(kChunk, bf16), halves)
+        .getResult();
+  });
 }
 
 void ActivationPreparer::regroup() {

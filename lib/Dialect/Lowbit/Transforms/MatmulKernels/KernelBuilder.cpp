@@ -35,11 +35,17 @@ Value KernelBuilder::build() {
   int64_t m = resultType.getDimSize(0);
   Value result = tensor::EmptyOp::create(b, loc, resultType.getShape(), f32);
   prepared.activations = op.getInput();
+  // bf16 activations are rounded first: the slotted layouts regroup the
+  // rounded rows.
+  if (plan.bf16Dot != Bf16Dot::None)
+    ActivationPreparer(*this).storeBf16();
+  else if (plan.bf16Activations)
+    ActivationPreparer(*this).pad(/*roundToBf16=*/true);
   if (plan.dynamicInt8)
     ActivationPreparer(*this).quantize();
   else if (plan.slotted)
     ActivationPreparer(*this).regroup();
-  else if (m >= 4)
+  else if (m >= 4 && !plan.bf16Activations)
     ActivationPreparer(*this).pad();
   if (plan.prefetches()) {
     auto tensorType = cast<RankedTensorType>(op.getPacked().getType());

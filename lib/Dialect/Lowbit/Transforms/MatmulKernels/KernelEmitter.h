@@ -32,6 +32,9 @@ struct PreparedOperands {
   /// Slotted layouts: the activations regrouped per slot, and each
   /// segment's sum.
   mlir::Value regroupedInput, segmentSums;
+  /// bf16 dot products: the rounded activations as bf16 [M, stride], zero
+  /// past K up to whole segments.
+  mlir::Value bf16Input;
 };
 
 class KernelEmitter {

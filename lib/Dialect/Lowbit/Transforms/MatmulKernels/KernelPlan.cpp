@@ -98,8 +98,30 @@ static FailureOr<KernelPlan> planInt8Dots(KernelPlan plan, MatmulOp op,
   return plan;
 }
 
+std::optional<Bf16Dot> lowbit::parseBf16Dot(StringRef name) {
+  if (name == "none")
+    return Bf16Dot::None;
+  if (name == "avx512-bf16")
+    return Bf16Dot::X86Avx512;
+  return std::nullopt;
+}
+
+/// bf16 activations: the dot product where the segments allow it.
+static void planBf16(KernelPlan &plan, MatmulOp op, Bf16Dot dot,
+                     int64_t vectorBits) {
+  plan.bf16Activations = true;
+  bool offset = op.getZeroPoints() || op.getMins() || plan.beta != 0.0f;
+  if (dot == Bf16Dot::None || plan.slotted || offset ||
+      plan.segmentCodes % 32 != 0 || vectorBits < 512)
+    return;
+  plan.bf16Dot = dot;
+  plan.narrow = false;
+  plan.accLanes = 16;
+}
+
 FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
-                                         int64_t vectorBits, std::string &why) {
+                                         int64_t vectorBits, std::string &why,
+                                         Bf16Dot bf16Dot) {
   SchemeAttr scheme = op.getScheme();
   int64_t k = op.getInput().getType().getDimSize(1);
   if (!op.getInput().getType().hasStaticShape() ||
@@ -165,5 +187,7 @@ FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
   plan.expandHalf = vectorBits <= 128;
   plan.accLanes =
       plan.narrow ? std::min(plan.lanes, vectorBits / 32) : plan.lanes;
+  if (op.hasBf16Activations())
+    planBf16(plan, op, bf16Dot, vectorBits);
   return plan;
 }

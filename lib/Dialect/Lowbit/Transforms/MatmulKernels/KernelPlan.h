@@ -18,9 +18,18 @@
 
 #include "llvm/ADT/SmallVector.h"
 
+#include <optional>
 #include <string>
 
 namespace lowbit {
+
+/// The bf16 dot product of a target (lowbit-vectorize-matmul's bf16-dot):
+/// none (f32 multiply-adds on activations rounded to bf16) or x86
+/// AVX512-BF16 `vdpbf16ps`.
+enum class Bf16Dot { None, X86Avx512 };
+
+/// Parses none or avx512-bf16.
+std::optional<Bf16Dot> parseBf16Dot(llvm::StringRef name);
 
 /// How dynamic int8 weights enter the target's dot product.
 enum class Int8WeightForm {
@@ -62,6 +71,14 @@ struct KernelPlan {
   /// Dynamic int8 with AArch64 i8mm: tiles of activation rows meet pairs of
   /// weight rows in 2x2 smmla blocks (SmmlaTiles).
   bool mmla = false;
+  /// activation_type = bf16: the activations are rounded to bf16 once per
+  /// call. With a bf16 dot product (contiguous layouts without offsets,
+  /// segments of whole 32-code chunks) they are stored as bf16, codes are
+  /// converted to bf16 (exact) and every 32 of them meet the activations
+  /// in one 512-bit `vdpbf16ps` into 16 f32 lanes; otherwise
+  /// the f32 kernels run on the rounded values.
+  bool bf16Activations = false;
+  Bf16Dot bf16Dot = Bf16Dot::None;
   int64_t segmentCodes;
   int64_t segmentUnits;
   int64_t numSegments;
@@ -119,7 +136,8 @@ struct KernelPlan {
 /// i8mm or not, and vector registers of `vectorBits`; or a reason it has no
 /// vector kernel.
 mlir::FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
-                                       int64_t vectorBits, std::string &why);
+                                       int64_t vectorBits, std::string &why,
+                                       Bf16Dot bf16Dot = Bf16Dot::None);
 
 } // namespace lowbit
 

@@ -28,7 +28,12 @@ public:
   /// Copies the activations into rows of a stride that is not a multiple of
   /// 4 KiB: a row tile reads every row at the same offset, and rows 16 KiB
   /// apart (K = 4096) would fall into the same L1 sets.
-  void pad();
+  void pad(bool roundToBf16 = false);
+
+  /// The activations rounded to bf16 and stored as bf16 rows
+  /// (`bf16Input`), zero past K up to whole segments, for the bf16 dot
+  /// products.
+  void storeBf16();
 
   /// Regroups every activation row for the slotted kernels: for segment s
   /// and slot i, the `plan.lanes` activations that meet slot i of the
@@ -46,6 +51,11 @@ public:
 
 private:
   mlir::Value laneCorrections(mlir::Value q);
+  /// Rows [M, stride] of `element`: columns [0, end) in chunks of `chunk`,
+  /// each `convert`ed from the activations there (zero past K).
+  mlir::Value copyRows(mlir::Type element, int64_t stride, int64_t chunk,
+                       int64_t end,
+                       llvm::function_ref<mlir::Value(mlir::Value)> convert);
 };
 
 /// Segments of f32 activations: each column's segment is decoded once per
@@ -83,6 +93,24 @@ private:
                            mlir::Value kBase, mlir::Value unit,
                            llvm::ArrayRef<Dequantization> params, bool partial,
                            mlir::ValueRange accs);
+};
+
+/// Segments of bf16 activations as bf16 dot products (vdpbf16ps):
+/// the codes of a segment, converted to bf16 (exact), meet 32 activations
+/// at a time in 16 f32 lanes.
+class Bf16DotSegments : public KernelEmitter {
+public:
+  explicit Bf16DotSegments(const KernelEmitter &emitter)
+      : KernelEmitter(emitter) {}
+
+  /// As WeightOnlySegments::accumulateSegment: the products of one segment
+  /// per (column, row), scaled by the column's multiplier when it has one
+  /// (per-group scales), otherwise summed into the totals.
+  llvm::SmallVector<mlir::Value>
+  accumulateSegment(llvm::ArrayRef<mlir::Value> rows,
+                    llvm::ArrayRef<mlir::Value> columns, mlir::Value kBase,
+                    mlir::Value unit, llvm::ArrayRef<Dequantization> params,
+                    bool partial, mlir::ValueRange accs);
 };
 
 /// Segments of dynamic int8 activations as integer dot products.

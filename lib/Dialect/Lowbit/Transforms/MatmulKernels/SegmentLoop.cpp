@@ -111,6 +111,9 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
     }
     if (plan.dynamicInt8)
       return result;
+    if (plan.bf16Dot != Bf16Dot::None)
+      return Bf16DotSegments(*this).accumulateSegment(
+          rows, columns, kBase, unit, params, partial, acc);
     return WeightOnlySegments(*this).accumulateSegment(
         rows, columns, kBase, valid, unit, params, partial, acc);
   };
