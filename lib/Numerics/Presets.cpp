@@ -30,9 +30,11 @@ static PackFormat format(PackKind kind, int64_t block = 0, unsigned radix = 0) {
 
 llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
   static const std::vector<WeightPreset> presets = {
-      {"w8", "int8 symmetric per output channel, f32 scales; int8",
+      {"w8",
+       "int8 symmetric per output channel, f32 scales; int8",
        makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
-       {GranularityKind::PerChannel, 0, 0}, format(PackKind::Int8)},
+       {GranularityKind::PerChannel, 0, 0},
+       format(PackKind::Int8)},
       {"w4g32", "int4 symmetric, groups of 32, f16 scales; interleaved nibbles",
        makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
        perGroup(32), format(PackKind::Int4Interleaved, 32)},
@@ -56,12 +58,33 @@ llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
       {"w8a8-dynamic",
        "w8 weights, int8 activations quantized per row at run time",
        makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
-       {GranularityKind::PerChannel, 0, 0}, format(PackKind::Int8),
+       {GranularityKind::PerChannel, 0, 0},
+       format(PackKind::Int8),
        /*dynamicInt8Activations=*/true},
       {"w4a8-dynamic",
        "w4g32 weights, int8 activations quantized per row at run time",
        makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
        perGroup(32), format(PackKind::Int4Interleaved, 32),
+       /*dynamicInt8Activations=*/true},
+      // The sub-4-bit weight formats with the same dynamic int8 activations:
+      // small unsigned codes (int3 offset by 4) meet the activations in
+      // integer dot products; mins and offsets meet per-group sums of the
+      // quantized activations.
+      {"w3a8-dynamic",
+       "w3g64 weights, int8 activations quantized per row at run time",
+       makeScheme(3, true, ParamForm::Symmetric, ParamStorage::F16),
+       perGroup(64), format(PackKind::Int3, 64),
+       /*dynamicInt8Activations=*/true},
+      {"w2a8-dynamic",
+       "w2g32 weights, int8 activations quantized per row at run time",
+       makeScheme(2, false, ParamForm::MinScale, ParamStorage::F16),
+       perGroup(32), format(PackKind::Int2, 32),
+       /*dynamicInt8Activations=*/true},
+      {"c11a8-dynamic",
+       "c11g128 weights, int8 activations quantized per row at run time",
+       makeScheme(4, false, ParamForm::MinScale, ParamStorage::F16,
+                  linspaceCodebook(-1.0f, 1.0f, 11)),
+       perGroup(128), format(PackKind::Radix, 128, 11),
        /*dynamicInt8Activations=*/true},
       // Full integer: calibrated int8 activations, int8 x int8 -> int32,
       // requantized between layers.
@@ -69,8 +92,10 @@ llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
        "w8 weights, int8 activations with calibrated static parameters; "
        "needs lowbit.stats (lowbit-calibrate)",
        makeScheme(8, true, ParamForm::Symmetric, ParamStorage::F32),
-       {GranularityKind::PerChannel, 0, 0}, format(PackKind::Int8),
-       /*dynamicInt8Activations=*/false, /*staticInt8Activations=*/true},
+       {GranularityKind::PerChannel, 0, 0},
+       format(PackKind::Int8),
+       /*dynamicInt8Activations=*/false,
+       /*staticInt8Activations=*/true},
   };
   return presets;
 }

@@ -600,11 +600,17 @@ LogicalResult MatmulOp::verify() {
   if (getType().getElementType() != inputType.getElementType())
     return emitOpError() << "result element type must match the input's";
   SchemeAttr scheme = getScheme();
-  if (getDynamicInt8Activations() &&
+  LayoutKind layoutKind = getLayout().getKind();
+  // The sub-4-bit slotted layouts take any scheme (see the description).
+  bool subFourBit = layoutKind == LayoutKind::Int3 ||
+                    layoutKind == LayoutKind::Int2 ||
+                    layoutKind == LayoutKind::Radix;
+  if (getDynamicInt8Activations() && !subFourBit &&
       (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
        scheme.getCodebook()))
     return emitOpError() << "dynamic int8 activations need signed symmetric "
-                            "weights without a codebook";
+                            "weights without a codebook, or an int3, int2 or "
+                            "radix layout";
   if (!isCompatibleShape(getType().getShape(), {m, n}))
     return emitOpError() << "result must have shape " << formatShape({m, n})
                          << ", got " << formatShape(getType().getShape());

@@ -64,6 +64,15 @@ struct KernelPlan {
   bool mmla = false;
   int64_t segmentCodes;
   int64_t segmentUnits;
+  /// Dynamic int8: bytes of one dot-product operand (a segment may take
+  /// several), and bytes of a segment's quantized activations as the dot
+  /// products read them (the slotted layouts' padding slots included).
+  int64_t dotBytes = 0;
+  int64_t quantizedCodes = 0;
+  /// Dynamic int8 with several blocks per segment: dot-product lane i
+  /// belongs to block min(i / lanesPerBlock, blocksPerSegment - 1) (0:
+  /// lanes / blocksPerSegment).
+  int64_t lanesPerBlock = 0;
   int64_t numSegments;
   int64_t lanes;
   /// Lanes of the accumulators: `lanes`, or one register on targets with 16

@@ -127,5 +127,6 @@ std::unique_ptr<SlotDecoder> makeDecoder(const KernelEmitter &emitter) {
 
 } // namespace
 
-const LayoutKernels lowbit::kRadixLayoutKernels = {planSegments, nullptr,
-                                                   nullptr, makeDecoder};
+const LayoutKernels lowbit::kRadixLayoutKernels = {
+    planSegments, planInt8WordQuads, nullptr, makeDecoder,
+    makeInt8WordQuadDecoder};

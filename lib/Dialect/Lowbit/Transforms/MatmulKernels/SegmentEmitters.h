@@ -40,14 +40,16 @@ public:
   void regroup();
 
   /// Quantizes every activation row to int8 (lowbit.matmul's definition):
-  /// fills `quantizedInput` [M, segments * segmentCodes] (zero past K, each
-  /// segment in the layout's order, ContiguousDecoder::arrangeQuantized),
-  /// `inputScales` [M] and, with
-  /// a weight offset, `corrections` [M, segments * lanes].
+  /// fills `quantizedInput` [M, segments * quantizedCodes] (zero past K,
+  /// each segment in the layout's order, Int8DotDecoder::arrangeQuantized),
+  /// `inputScales` [M], with a weight offset `corrections` [M, segments *
+  /// lanes], and with slotted offsets or mins `segmentSums` [M, segments *
+  /// blocksPerSegment] (each block's sum of q).
   void quantize();
 
 private:
   mlir::Value laneCorrections(mlir::Value q);
+  mlir::Value blockSumsOf(mlir::Value q);
 };
 
 /// Segments of f32 activations: each column's segment is decoded once per
