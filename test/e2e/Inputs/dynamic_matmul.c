@@ -1,10 +1,11 @@
-// Harness for dynamic_matmul_i4.mlir / dynamic_matmul_i8.mlir (build with
-// -DWEIGHT_BITS=4 or 8): makes the same integer weights, quantizes each
-// activation row to int8 as lowbit.matmul's dynamic_int8_activations
+// Harness for dynamic_matmul_{i8,i4,i3,i2,c11}.mlir (build with
+// -DWEIGHT_BITS=8, 4, 3, 2 or 11): makes the same weights (integers, or
+// for 2 and 11 the exactly quantized min/scale and codebook values), quantizes
+// each activation row to int8 as lowbit.matmul's dynamic_int8_activations
 // defines (s = max|x| / 127, q = round half to even of x / s, clamped to
-// +-127), and checks out[m, n] = s[m] * sum_k q[m, k] * w[n, k] (the weight
-// scales are 1) within 1e-5 of sum_k |s q w| (the kernel adds the exact
-// group sums in f32, in its own order).
+// +-127), and checks out[m, n] = s[m] * sum_k q[m, k] * w[n, k] within 1e-5
+// of sum_k |s q w| (the kernel adds the exact group sums in f32, in its own
+// order, with the mins against the groups' sums of q).
 #include "dynamic_matmul.h"
 
 #include <math.h>
@@ -14,17 +15,29 @@
 #define N 5
 #define K 200
 
-static int weight(int n, int k) {
+static float weight(int n, int k) {
 #if WEIGHT_BITS == 4
   if (k % 32 == 0)
     return 7;
   if (k % 32 == 1)
     return -7;
-  return (n * 37 + k * 11) % 15 - 7;
+  return (float)((n * 37 + k * 11) % 15 - 7);
+#elif WEIGHT_BITS == 3
+  if (k % 64 == 0)
+    return 3;
+  if (k % 64 == 1)
+    return -3;
+  return (float)((n * 37 + k * 11) % 7 - 3);
+#elif WEIGHT_BITS == 2
+  int c = k % 32 == 0 ? 0 : k % 32 == 1 ? 3 : (n * 37 + k * 11) % 4;
+  return -1.0f - 0.5f * (float)(n % 2) + 0.5f * (float)c;
+#elif WEIGHT_BITS == 11 /* the 11-level codebook */
+  int i = k % 128 == 0 ? 0 : k % 128 == 1 ? 10 : (n * 37 + k * 13) % 11;
+  return (float)(-0.5 + i * 0.1);
 #else
   if (k == 0)
     return 127;
-  return (n * 37 + k * 11) % 255 - 127;
+  return (float)((n * 37 + k * 11) % 255 - 127);
 #endif
 }
 
@@ -54,11 +67,11 @@ int main(void) {
     for (int k = 0; k < K; ++k)
       q[k] = (int)rintf(fminf(fmaxf(x[m * K + k] / s, -127.0f), 127.0f));
     for (int n = 0; n < N; ++n) {
-      long long dot = 0, magnitude = 0;
+      double dot = 0, magnitude = 0;
       for (int k = 0; k < K; ++k) {
-        long long p = (long long)q[k] * weight(n, k);
+        double p = (double)q[k] * (double)weight(n, k);
         dot += p;
-        magnitude += p < 0 ? -p : p;
+        magnitude += fabs(p);
       }
       double want = (double)s * (double)dot;
       double tolerance = 1e-5 * (double)s * (double)magnitude + 1e-30;
