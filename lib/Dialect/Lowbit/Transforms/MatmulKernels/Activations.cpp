@@ -117,8 +117,8 @@ void ActivationPreparer::quantize() {
   if (blockSums)
     written.push_back(tensor::EmptyOp::create(
         b, loc, ArrayRef<int64_t>{m, plan.numSegments * blocks}, f32));
-  SmallVector<Value> state{scales};
-  llvm::append_range(state, written);
+  SmallVector<Value> state{codes, scales};
+  llvm::append_range(state, ArrayRef<Value>(written).drop_front());
   auto rows = scf::ForOp::create(
       b, loc, index(0), index(m), index(1), state,
       [&](OpBuilder &, Location, Value row, ValueRange state) {
@@ -143,9 +143,10 @@ void ActivationPreparer::quantize() {
             b, loc, vector::CombiningKind::MAXIMUMF, amax.getResult(0));
         Value scale = buildInt8RowScale(b, loc, maximum);
         // q = clamp(round_even(x / s), -127, 127).
+        SmallVector<Value> segmentState{state[0]};
+        llvm::append_range(segmentState, state.drop_front(2));
         auto quantized = scf::ForOp::create(
-            b, loc, index(0), index(plan.numSegments), index(1),
-            state.drop_front(),
+            b, loc, index(0), index(plan.numSegments), index(1), segmentState,
             [&](OpBuilder &, Location, Value segment, ValueRange acc) {
               auto [kBase, valid] = segmentValid(segment);
               Value x = readActivations(row, kBase, valid, lanes);
@@ -169,12 +170,13 @@ void ActivationPreparer::quantize() {
               scf::YieldOp::create(b, loc, next);
             });
         SmallVector<Value> next{
-            tensor::InsertOp::create(b, loc, scale, state[0], row)};
-        llvm::append_range(next, quantized.getResults());
+            quantized.getResult(0),
+            tensor::InsertOp::create(b, loc, scale, state[1], row)};
+        llvm::append_range(next, quantized.getResults().drop_front());
         scf::YieldOp::create(b, loc, next);
       });
-  prepared.inputScales = rows.getResult(0);
-  prepared.quantizedInput = rows.getResult(1);
+  prepared.quantizedInput = rows.getResult(0);
+  prepared.inputScales = rows.getResult(1);
   if (corrections)
     prepared.corrections = rows.getResult(2);
   if (blockSums)
