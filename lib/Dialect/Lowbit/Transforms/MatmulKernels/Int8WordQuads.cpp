@@ -8,8 +8,9 @@
 // whole blocks as 16 words hold (int3 in groups of 64: 2 x 7 words;
 // c11g128: 15 words); lanes past them meet zero activations.
 //
-// Bit fields are moved into their byte with one shift and one mask each;
-// signed fields enter as q + 2^(bits - 1) (one xor per quad). Radix digits
+// Bit fields are spread into their bytes four at a time (two shifts and two
+// masked ors per quad); signed fields enter as q + 2^(bits - 1) (one xor
+// per word). Radix digits
 // come from the RadixDecoder (32 x 32 -> 64-bit multiplies on pairs of
 // words, no 64 x 64 multiply).
 //
@@ -48,43 +49,63 @@ public:
                        b, loc, b.getIntegerAttr(i32, int32_t(value))),
                    lanes);
     };
-    bool radix = plan.kind == LayoutKind::Radix;
-    std::unique_ptr<SlotDecoder> digits;
-    if (radix) {
-      digits = makeSlotDecoder(*this);
-      digits->begin({words});
-    }
-    unsigned bits = op.getLayout().getCodeBits();
-    bool offset = op.getScheme().getQmin() < 0;
+    if (plan.kind != LayoutKind::Radix)
+      return spreadFields(words, constant);
+    std::unique_ptr<SlotDecoder> digits = makeSlotDecoder(*this);
+    digits->begin({words});
     SmallVector<Value> operands;
     for (int64_t p = 0; p < numQuads(plan); ++p) {
       Value quad;
-      int64_t sign = 0;
       for (int64_t t = 0; t < 4 && 4 * p + t < n; ++t) {
-        int64_t slot = 4 * p + t;
-        Value field;
-        if (radix) {
-          field = digits->decodeSlot(0, slot);
-          if (t > 0)
-            field = arith::ShLIOp::create(b, loc, field, constant(8 * t));
-        } else {
-          // The field at bit bits * slot moves to bit 8 * t.
-          int64_t shift = int64_t(bits) * slot - 8 * t;
-          field = words;
-          if (shift > 0)
-            field = arith::ShRUIOp::create(b, loc, field, constant(shift));
-          else if (shift < 0)
-            field = arith::ShLIOp::create(b, loc, field, constant(-shift));
-          field = arith::AndIOp::create(
-              b, loc, field, constant(((int64_t(1) << bits) - 1) << (8 * t)));
-          sign |= (int64_t(1) << (bits - 1)) << (8 * t);
-        }
+        Value field = digits->decodeSlot(0, 4 * p + t);
+        if (t > 0)
+          field = arith::ShLIOp::create(b, loc, field, constant(8 * t));
         quad = quad ? Value(arith::OrIOp::create(b, loc, quad, field)) : field;
       }
-      if (offset && sign) // q + 2^(bits - 1): the sign bit flipped
-        quad = arith::XOrIOp::create(b, loc, quad, constant(sign));
       operands.push_back(vector::BitCastOp::create(
           b, loc, vectorOf(4 * lanes, b.getI8Type()), quad));
+    }
+    return operands;
+  }
+
+  /// Bit fields of `bits` <= 4 bits, four at a time: t = the quad's 4b
+  /// bits, a = (t | t << (16 - 2b)) puts fields 2, 3 at bit 16, and
+  /// (a | a << (8 - b)) fields 1, 3 at bits 8, 24; each step one shift and
+  /// one masked or (a ternary logic op on AVX-512). Signed fields are
+  /// flipped to q + 2^(bits - 1) once per word first.
+  SmallVector<Value> spreadFields(Value words,
+                                  llvm::function_ref<Value(int64_t)> constant) {
+    int64_t bits = op.getLayout().getCodeBits(), n = plan.digits;
+    assert(bits <= 4 && "four fields per 16 bits");
+    int64_t field = (int64_t(1) << bits) - 1;
+    if (op.getScheme().getQmin() < 0) {
+      int64_t signs = 0;
+      for (int64_t slot = 0; slot < n; ++slot)
+        signs |= int64_t(1) << (bits * slot + bits - 1);
+      words = arith::XOrIOp::create(b, loc, words, constant(int32_t(signs)));
+    }
+    SmallVector<Value> operands;
+    for (int64_t p = 0; p < numQuads(plan); ++p) {
+      Value t = words;
+      if (p > 0)
+        t = arith::ShRUIOp::create(b, loc, t, constant(4 * bits * p));
+      if (4 * bits * (p + 1) < 32)
+        t = arith::AndIOp::create(b, loc, t,
+                                  constant((int64_t(1) << (4 * bits)) - 1));
+      int64_t pairs = (int64_t(1) << (2 * bits)) - 1;
+      Value a = arith::AndIOp::create(
+          b, loc,
+          arith::OrIOp::create(
+              b, loc, t,
+              arith::ShLIOp::create(b, loc, t, constant(16 - 2 * bits))),
+          constant(pairs | pairs << 16));
+      Value quad = arith::AndIOp::create(
+          b, loc,
+          arith::OrIOp::create(
+              b, loc, a, arith::ShLIOp::create(b, loc, a, constant(8 - bits))),
+          constant(field * 0x01010101));
+      operands.push_back(vector::BitCastOp::create(
+          b, loc, vectorOf(4 * plan.lanes, b.getI8Type()), quad));
     }
     return operands;
   }
