@@ -28,6 +28,8 @@ enum class Int8WeightForm {
   Signed,
   /// q + weightOffset, unsigned, against signed activations (x86 unsigned x
   /// signed bytes); a precomputed -weightOffset * sum(x) starts every lane.
+  /// The slotted sub-4-bit codes are unsigned already (weightOffset 0;
+  /// their offsets meet per-group activation sums instead).
   Offset,
   /// |q|, unsigned, against activations carrying q's sign: where the offset
   /// form's pair sums would not fit i16 (AVX2/SSSE3 int8).
