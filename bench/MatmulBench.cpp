@@ -8,7 +8,8 @@
 //   fp32-c++  a plain C++ fp32 kernel (AVX2/FMA vectors, independent
 //             accumulators, 4 rows of x per weight load), i.e. what a
 //             bandwidth-bound fp32 GEMV looks like, for context;
-//   w8, w4g32, w3g64, w2g32, c11g128
+//   w8, w4g32, w3g64, w2g32, c11g128, w3a8-dynamic, w2a8-dynamic,
+//   c11a8-dynamic
 //             lowbit.matmul on packed weights quantized and packed by the
 //             numerics library (Presets.h), compiled by lowbit::compileForHost.
 // Every kernel takes its weights as arguments. "hot" calls a kernel on the
@@ -91,8 +92,9 @@ cl::list<int64_t> msOpt("m", cl::cat(category), cl::CommaSeparated,
                         cl::desc("Activation rows M (default 1,8,64)"));
 cl::list<std::string>
     kernelsOpt("kernels", cl::cat(category), cl::CommaSeparated,
-               cl::desc("fp32, fp32-c++, w8, w4g32, w3g64, w2g32, c11g128 "
-                        "(the default), or any other preset name"));
+               cl::desc("fp32, fp32-c++, w8, w4g32, w3g64, w2g32, c11g128, "
+                        "w3a8-dynamic, w2a8-dynamic, c11a8-dynamic (the "
+                        "default), or any other preset name"));
 cl::opt<int> roundsOpt("rounds", cl::cat(category),
                        cl::desc("Round-robin rounds (default 3)"), cl::init(0));
 cl::opt<double>
@@ -649,7 +651,9 @@ int main(int argc, char **argv) {
     ms = quick ? std::vector<int64_t>{1} : std::vector<int64_t>{1, 8, 64};
   std::vector<std::string> kernels(kernelsOpt.begin(), kernelsOpt.end());
   if (kernels.empty())
-    kernels = {"fp32", "fp32-c++", "w8", "w4g32", "w3g64", "w2g32", "c11g128"};
+    kernels = {"fp32",         "fp32-c++",     "w8",      "w4g32",
+               "w3g64",        "w2g32",        "c11g128", "w3a8-dynamic",
+               "w2a8-dynamic", "c11a8-dynamic"};
   for (const std::string &kernel : kernels)
     if (kernel != "fp32" && kernel != "fp32-c++" &&
         !nx::findWeightPreset(kernel)) {

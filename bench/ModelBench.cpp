@@ -55,8 +55,8 @@ cl::opt<std::string> modelPath(cl::Positional, cl::desc("<model.mlir>"),
 cl::list<std::string> presetsOpt(
     "presets", cl::CommaSeparated, cl::cat(category),
     cl::desc("Presets (default: fp32,w8,w4g32,w3g64,w2g32,c11g128,"
-             "w8a8-dynamic,w4a8-dynamic,w8a16,w4a16,c11a16), or "
-             "lowbit-quantize "
+             "w8a8-dynamic,w4a8-dynamic,w3a8-dynamic,w2a8-dynamic,"
+             "c11a8-dynamic,w8a16,w4a16,c11a16), or lowbit-quantize "
              "option strings such as 'preset=w8 min-elements=4096'"));
 cl::list<int>
     threadsOpt("num-threads", cl::CommaSeparated, cl::cat(category),
@@ -155,9 +155,10 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "whole-model benchmark\n");
   std::vector<std::string> presets(presetsOpt.begin(), presetsOpt.end());
   if (presets.empty())
-    presets = {"fp32",  "w8",      "w4g32",        "w3g64",
-               "w2g32", "c11g128", "w8a8-dynamic", "w4a8-dynamic",
-               "w8a16", "w4a16",   "c11a16"};
+    presets = {"fp32",         "w8",           "w4g32",        "w3g64",
+               "w2g32",        "c11g128",      "w8a8-dynamic", "w4a8-dynamic",
+               "w3a8-dynamic", "w2a8-dynamic", "c11a8-dynamic", "w8a16",
+               "w4a16",        "c11a16"};
   std::vector<int> threads(threadsOpt.begin(), threadsOpt.end());
   if (threads.empty()) {
     threads = {1};

@@ -66,6 +66,26 @@ llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
        makeScheme(4, true, ParamForm::Symmetric, ParamStorage::F16),
        perGroup(32), format(PackKind::Int4Interleaved, 32),
        /*dynamicInt8Activations=*/true},
+      // The sub-4-bit weight formats with the same dynamic int8 activations:
+      // small unsigned codes (int3 offset by 4) meet the activations in
+      // integer dot products; mins and offsets meet per-group sums of the
+      // quantized activations.
+      {"w3a8-dynamic",
+       "w3g64 weights, int8 activations quantized per row at run time",
+       makeScheme(3, true, ParamForm::Symmetric, ParamStorage::F16),
+       perGroup(64), format(PackKind::Int3, 64),
+       /*dynamicInt8Activations=*/true},
+      {"w2a8-dynamic",
+       "w2g32 weights, int8 activations quantized per row at run time",
+       makeScheme(2, false, ParamForm::MinScale, ParamStorage::F16),
+       perGroup(32), format(PackKind::Int2, 32),
+       /*dynamicInt8Activations=*/true},
+      {"c11a8-dynamic",
+       "c11g128 weights, int8 activations quantized per row at run time",
+       makeScheme(4, false, ParamForm::MinScale, ParamStorage::F16,
+                  linspaceCodebook(-1.0f, 1.0f, 11)),
+       perGroup(128), format(PackKind::Radix, 128, 11),
+       /*dynamicInt8Activations=*/true},
       // Full integer: calibrated int8 activations, int8 x int8 -> int32,
       // requantized between layers.
       {"w8a8",

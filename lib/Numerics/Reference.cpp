@@ -194,3 +194,22 @@ void lowbit::numerics::referenceMatmulBf16Activations(
     value = roundToBf16(value);
   referenceMatmul(rounded, w, bias, M, N, K, out, Accumulation::Double);
 }
+
+void lowbit::numerics::referenceMatmulDynamicInt8Dequantized(
+    llvm::ArrayRef<float> x, llvm::ArrayRef<float> w,
+    llvm::ArrayRef<float> bias, int64_t M, int64_t N, int64_t K,
+    llvm::MutableArrayRef<float> out) {
+  std::vector<int8_t> q(K);
+  for (int64_t m = 0; m < M; ++m) {
+    float sx = quantizeActivationRow(x.slice(m * K, K), q);
+    for (int64_t n = 0; n < N; ++n) {
+      double acc = 0.0;
+      for (int64_t k = 0; k < K; ++k)
+        acc += double(q[k]) * double(w[n * K + k]);
+      acc *= double(sx);
+      if (!bias.empty())
+        acc += double(bias[n]);
+      out[m * N + n] = static_cast<float>(acc);
+    }
+  }
+}

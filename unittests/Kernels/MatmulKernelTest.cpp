@@ -449,6 +449,60 @@ int64_t dynamicGroupSize(const KernelCase &c) {
              : 0;
 }
 
+/// The layouts whose dynamic int8 kernels take any scheme (unsigned codes,
+/// offsets and mins against per-group activation sums).
+bool isSubFourBit(const nx::PackFormat &format) {
+  return format.kind == nx::PackKind::Int3 ||
+         format.kind == nx::PackKind::Int2 ||
+         format.kind == nx::PackKind::Radix;
+}
+
+// Tolerance of the sub-4-bit dynamic int8 kernels, against
+// numerics::referenceMatmulDynamicInt8Dequantized (s_x sum_k q_x w^ in
+// double). The kernel sums u * q_x exactly in i32 per lane and group (u the
+// unsigned code: q + 2^(bits-1) for signed fields, the index otherwise),
+// then in f32 scales the lanes, adds them, multiplies by the codebook step,
+// adds sum_g (offset_g or min_g) * sum_{k in g} q_x and multiplies by s_x:
+// every term of those f32 sums is at most s_x |q_x| D'_k per element, D'_k
+// the weight's term bound plus 2^(bits-1) |s| for the offset, so
+// |got - ref| <= (K + 8) u (s_x sum_k |q_x w^| + |b|)
+//                + 16 u s_x sum_k |q_x| D'_k + 1e-30.
+std::vector<float> subFourBitDynamicReference(const KernelCase &c,
+                                              const Shape &s,
+                                              llvm::ArrayRef<float> x,
+                                              const Weight &w,
+                                              std::vector<double> &tolerances) {
+  llvm::ArrayRef<float> bias;
+  if (s.bias)
+    bias = w.bias;
+  std::vector<float> reference(s.m * s.n);
+  nx::referenceMatmulDynamicInt8Dequantized(x, w.dequantized, bias, s.m, s.n,
+                                            s.k, reference);
+  std::vector<int64_t> shape = {s.n, s.k};
+  double offset = c.scheme.isSigned ? double(1 << (c.scheme.bits - 1)) : 0.0;
+  tolerances.assign(s.m * s.n, 0.0);
+  for (int64_t i = 0; i < s.m; ++i) {
+    std::vector<int8_t> q(s.k);
+    double sx = nx::quantizeActivationRow(x.slice(i * s.k, s.k), q);
+    for (int64_t j = 0; j < s.n; ++j) {
+      double absDot = 0.0, terms = 0.0;
+      for (int64_t kk = 0; kk < s.k; ++kk) {
+        int64_t e = j * s.k + kk;
+        double qx = std::fabs(double(q[kk]));
+        double scale =
+            w.quantized.params(nx::getParamIndex(shape, c.granularity, e))
+                .scale;
+        absDot += qx * std::fabs(double(w.dequantized[e]));
+        terms += qx * (w.termMagnitude[e] + offset * std::fabs(scale));
+      }
+      double b = s.bias ? std::fabs(double(w.bias[j])) : 0.0;
+      tolerances[i * s.n + j] = double(s.k + 8) * u * (sx * absDot + b) +
+                                16.0 * u * sx * terms + 1e-30;
+    }
+  }
+  return reference;
+}
+
 // Tolerance of the dynamic int8 kernels, against
 // numerics::referenceMatmulDynamicInt8. The op only promises exact i32 sums
 // of four consecutive products (one vpdpbusd / sdot lane); the kernel scales
@@ -462,6 +516,8 @@ std::vector<float> dynamicInt8Reference(const KernelCase &c, const Shape &s,
                                         llvm::ArrayRef<float> x,
                                         const Weight &w,
                                         std::vector<double> &tolerances) {
+  if (isSubFourBit(c.format))
+    return subFourBitDynamicReference(c, s, x, w, tolerances);
   int64_t groupSize = dynamicGroupSize(c);
   std::vector<int32_t> codes = w.quantized.codeValues();
   int64_t group = groupSize ? groupSize : s.k;
@@ -805,6 +861,57 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
   }
 }
 
+/// The (cpu, int8-dot) pairs the dynamic int8 kernels are checked on: the
+/// host's dot products, the portable ones, AVX2's, optionally AVX-VNNI's
+/// (which a host with AVX512-VNNI would not pick), and on x86 the baseline
+/// CPU's (SSE2 pmaddwd, narrow tiles) and x86-64-v3's (256-bit AVX2).
+std::vector<std::pair<const char *, const char *>>
+getDynamicTargets(bool avxVnni) {
+  std::vector<std::pair<const char *, const char *>> targets = {
+      {"native", "host"}, {"native", "generic"}};
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx2"))
+    targets.push_back({"native", "avx2"});
+  if (avxVnni &&
+      (features.lookup("avxvnni") ||
+       (features.lookup("avx512vnni") && features.lookup("avx512vl"))))
+    targets.push_back({"native", "avx-vnni"});
+#if defined(__x86_64__)
+  targets.push_back({"x86-64", "host"});
+  if (features.lookup("avx2") && features.lookup("fma"))
+    targets.push_back({"x86-64-v3", "host"});
+#endif
+  return targets;
+}
+
+// The sub-4-bit dynamic int8 presets (w3a8-dynamic: int3 words, quads of
+// fields per dot-product lane; w2a8-dynamic: int2 bytes, one slot per dot
+// product; c11a8-dynamic: base-11 words) against
+// numerics::referenceMatmulDynamicInt8Dequantized, with every int8 dot
+// product form: the host's, the portable one, AVX2's (vpmaddubsw),
+// AVX-VNNI's and the baseline x86 CPUs' (SSE2 pmaddwd, SSSE3 pmaddubsw).
+TEST(SubFourBitDynamicInt8KernelTest, MatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  for (const char *presetName :
+       {"w3a8-dynamic", "w2a8-dynamic", "c11a8-dynamic"}) {
+    const nx::WeightPreset *preset = nx::findWeightPreset(presetName);
+    ASSERT_NE(preset, nullptr);
+    KernelCase c{presetName, preset->scheme, preset->granularity,
+                 preset->format, true};
+    std::vector<Shape> shapes = getShapes();
+    std::string source;
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+    for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/true))
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 79);
+  }
+}
+
 // The outer-product kernels on panel layouts (int8_panel per channel,
 // int4_panel in groups of 32 and 64) against the same reference: tile and
 // partial tiles of rows (4, 9, 64) and panels (N = 1, 5, 17, 33), K odd and
@@ -846,17 +953,7 @@ TEST(PanelKernelTest, MatchesNumericsReference) {
     std::string source;
     for (const Shape &shape : shapes)
       source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
-    std::vector<std::pair<const char *, const char *>> targets = {
-        {"native", "host"}, {"native", "generic"}};
-    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    if (features.lookup("avx2"))
-      targets.push_back({"native", "avx2"});
-#if defined(__x86_64__)
-    targets.push_back({"x86-64", "host"});
-    if (features.lookup("avx2") && features.lookup("fma"))
-      targets.push_back({"x86-64-v3", "host"});
-#endif
-    for (auto [cpu, int8Dot] : targets)
+    for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/false))
       checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 78);
   }
 }

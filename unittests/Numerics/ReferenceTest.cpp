@@ -180,3 +180,26 @@ TEST(Bf16ActivationsTest, MatmulByHand) {
   EXPECT_EQ(out[0], 1.0f + 2.0f * (1.0f + 0x1p-6f) - 1.5f + 0.25f);
   EXPECT_EQ(out[1], 1.0f + 0x1p-6f + 3.0f);
 }
+
+// The dequantized-weight form on the same case: w^ = s_w * q per group gives
+// the same outputs; a min/scale weight (w^ = q / 3 * 1.5 - 1 here: mins meet
+// the row's sum of q) is checked by hand.
+TEST(DynamicInt8Test, DequantizedMatmulByHand) {
+  std::vector<float> x = {127.0f, 0.0f, -127.0f, 63.5f};
+  std::vector<float> w = {0.5f,  1.0f, 0.75f, 1.0f, // s_w * q, row 0
+                          -2.0f, 0.0f, 0.0f,  1.0f};
+  std::vector<float> bias = {1.0f, -1.0f};
+  std::vector<float> out(2);
+  lowbit::numerics::referenceMatmulDynamicInt8Dequantized(x, w, bias, 1, 2, 4,
+                                                          out);
+  EXPECT_FLOAT_EQ(out[0], 32.25f + 1.0f);
+  EXPECT_FLOAT_EQ(out[1], -190.0f - 1.0f);
+
+  // 2-bit codes [3, 0, 1, 2] at scale 1.5, min -1: w^ = [0.5, -1, -0.5, 0];
+  // q = [127, 0, -127, 64]: 63.5 + 0 + 63.5 + 0 = 127.
+  std::vector<float> minScale = {0.5f, -1.0f, -0.5f, 0.0f};
+  std::vector<float> one(1);
+  lowbit::numerics::referenceMatmulDynamicInt8Dequantized(x, minScale, {}, 1, 1,
+                                                          4, one);
+  EXPECT_FLOAT_EQ(one[0], 127.0f);
+}

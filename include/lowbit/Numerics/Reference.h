@@ -76,6 +76,17 @@ void referenceMatmulDynamicInt8(llvm::ArrayRef<float> x,
                                 int64_t M, int64_t N, int64_t K,
                                 llvm::MutableArrayRef<float> out);
 
+/// The same for any weight: `w` holds the dequantized weights [N, K] (min /
+/// scale and codebook schemes included), and
+///   out[m, n] = s_x[m] * sum_k q_x[m, k] * w[n, k] (+ bias[n])
+/// in double, rounded once. For signed symmetric weights this is
+/// referenceMatmulDynamicInt8.
+void referenceMatmulDynamicInt8Dequantized(llvm::ArrayRef<float> x,
+                                           llvm::ArrayRef<float> w,
+                                           llvm::ArrayRef<float> bias,
+                                           int64_t M, int64_t N, int64_t K,
+                                           llvm::MutableArrayRef<float> out);
+
 //===----------------------------------------------------------------------===//
 // Fixed-point requantization (TFLite / TOSA semantics)
 //===----------------------------------------------------------------------===//

@@ -279,8 +279,8 @@ std::optional<std::string> unsupportedReason(Operation *op) {
                          "(the last dimension of the input must be static)");
     if (matmul.getDynamicInt8Activations())
       return std::string("has dynamic int8 activations, which only "
-                         "lowbit-vectorize-matmul lowers (int8 or "
-                         "int4_interleaved weights)");
+                         "lowbit-vectorize-matmul lowers (int8, "
+                         "int4_interleaved, int3, int2 or radix weights)");
   }
   return std::nullopt;
 }

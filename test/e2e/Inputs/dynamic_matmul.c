@@ -1,10 +1,11 @@
-// Harness for dynamic_matmul_i4.mlir / dynamic_matmul_i8.mlir (build with
-// -DWEIGHT_BITS=4 or 8): makes the same integer weights, quantizes each
-// activation row to int8 as lowbit.matmul's dynamic_int8_activations
+// Harness for dynamic_matmul_{i8,i4,i3,i2,c11}.mlir (build with
+// -DWEIGHT_BITS=8, 4, 3, 2 or 11): makes the same weights (integers, or
+// for 2 and 11 the exactly quantized min/scale and codebook values), quantizes
+// each activation row to int8 as lowbit.matmul's dynamic_int8_activations
 // defines (s = max|x| / 127, q = round half to even of x / s, clamped to
-// +-127), and checks out[m, n] = s[m] * sum_k q[m, k] * w[n, k] (the weight
-// scales are 1) within 1e-5 of sum_k |s q w| (the kernel adds the exact
-// group sums in f32, in its own order).
+// +-127), and checks out[m, n] = s[m] * sum_k q[m, k] * w[n, k] within 1e-5
+// of sum_k |s q w| (the kernel adds the exact group sums in f32, in its own
+// order, with the mins against the groups' sums of q).
 #include "dynamic_matmul.h"
 #include "integer_weights.h"
 
@@ -37,11 +38,11 @@ int main(void) {
     for (int k = 0; k < K; ++k)
       q[k] = (int)rintf(fminf(fmaxf(x[m * K + k] / s, -127.0f), 127.0f));
     for (int n = 0; n < N; ++n) {
-      long long dot = 0, magnitude = 0;
+      double dot = 0, magnitude = 0;
       for (int k = 0; k < K; ++k) {
-        long long p = (long long)q[k] * weight(n, k);
+        double p = (double)q[k] * (double)weight(n, k);
         dot += p;
-        magnitude += p < 0 ? -p : p;
+        magnitude += fabs(p);
       }
       double want = (double)s * (double)dot;
       double tolerance = 1e-5 * (double)s * (double)magnitude + 1e-30;

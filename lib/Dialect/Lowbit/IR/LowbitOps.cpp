@@ -600,11 +600,17 @@ LogicalResult MatmulOp::verify() {
   if (getType().getElementType() != inputType.getElementType())
     return emitOpError() << "result element type must match the input's";
   SchemeAttr scheme = getScheme();
-  if (getDynamicInt8Activations() &&
+  LayoutKind layoutKind = getLayout().getKind();
+  // The sub-4-bit slotted layouts take any scheme (see the description).
+  bool subFourBit = layoutKind == LayoutKind::Int3 ||
+                    layoutKind == LayoutKind::Int2 ||
+                    layoutKind == LayoutKind::Radix;
+  if (getDynamicInt8Activations() && !subFourBit &&
       (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
        scheme.getCodebook()))
     return emitOpError() << "dynamic int8 activations need signed symmetric "
-                            "weights without a codebook";
+                            "weights without a codebook, or an int3, int2 or "
+                            "radix layout";
   if (std::optional<Type> activationType = getActivationType()) {
     if (!activationType->isBF16())
       return emitOpError() << "activation_type must be bf16, got "

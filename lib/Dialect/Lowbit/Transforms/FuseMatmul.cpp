@@ -94,10 +94,18 @@ struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
         dequantize.getMins(), bias, weight.getScheme(), weight.getLayout());
     SchemeAttr scheme = weight.getScheme();
     LayoutKind layout = weight.getLayout().getKind();
-    if (dynamicInt8Activations && scheme.getForm() == ParamForm::Symmetric &&
-        scheme.getIsSigned() && !scheme.getCodebook() &&
-        (layout == LayoutKind::Int8 || layout == LayoutKind::Int4Interleaved ||
-         layout == LayoutKind::Int8Panel || layout == LayoutKind::Int4Panel))
+    bool signedSymmetric = scheme.getForm() == ParamForm::Symmetric &&
+                           scheme.getIsSigned() && !scheme.getCodebook();
+    // The slotted sub-4-bit layouts take any scheme (codes enter unsigned;
+    // offsets and mins meet per-group activation sums).
+    bool slotted = layout == LayoutKind::Int3 || layout == LayoutKind::Int2 ||
+                   layout == LayoutKind::Radix;
+    if (dynamicInt8Activations &&
+        (slotted ||
+         (signedSymmetric && (layout == LayoutKind::Int8 ||
+                              layout == LayoutKind::Int4Interleaved ||
+                              layout == LayoutKind::Int8Panel ||
+                              layout == LayoutKind::Int4Panel))))
       fused.setDynamicInt8Activations(true);
     if (bf16Activations && !fused.getDynamicInt8Activations() &&
         !weight.getLayout().isPanel() &&

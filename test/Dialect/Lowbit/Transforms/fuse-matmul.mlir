@@ -101,15 +101,33 @@ func.func @not_fused(%x: tensor<1x8xf32>, %acc: tensor<1x2xf32>, %wf: tensor<8x2
 // -----
 
 // With dynamic-int8-activations, int8 and interleaved int4 symmetric weights
-// get integer dot products; other schemes stay float.
+// get integer dot products, and any scheme on the int3 / int2 / radix
+// layouts (here 2-bit min/scale); other schemes on other layouts stay
+// float.
 // RUN: lowbit-opt %s -split-input-file -lowbit-fuse-matmul=dynamic-int8-activations=true | FileCheck %s --check-prefix=DYNAMIC
 // DYNAMIC-LABEL: func @fc_bias
 // DYNAMIC: lowbit.matmul {{.*}}dynamic_int8_activations
 // DYNAMIC-LABEL: func @min_scale_no_bias
-// DYNAMIC-NOT: dynamic_int8_activations
+// DYNAMIC: lowbit.matmul {{.*}}dynamic_int8_activations, layout = #lowbit.layout<int2, block = 32>
 // DYNAMIC-LABEL: func @transposed_by_maps
 // DYNAMIC: lowbit.matmul {{.*}}dynamic_int8_activations
 // DYNAMIC-LABEL: func @not_fused
+// DYNAMIC-LABEL: func @min_scale_int4
+// DYNAMIC-NOT: dynamic_int8_activations
+// DYNAMIC: return
 func.func @dynamic_marker() {
   return
+}
+
+func.func @min_scale_int4(%x: tensor<1x8xf32>) -> tensor<1x2xf32> {
+  %p, %s, %m = lowbit.packed_weight {data = dense<5> : tensor<2x16xi8>, scales = dense<1.0> : tensor<2x1xf16>, mins = dense<-0.5> : tensor<2x1xf16>, shape = array<i64: 2, 8>, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4, block = 32>} : tensor<2x16xi8>, tensor<2x1xf16>, tensor<2x1xf16>
+  %c = lowbit.unpack %p {layout = #lowbit.layout<int4, block = 32>} : tensor<2x16xi8> -> tensor<2x8xi8>
+  %w = lowbit.dequantize %c scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 32)>} : tensor<2x8xi8> -> tensor<2x8xf32>
+  %e = tensor.empty() : tensor<8x2xf32>
+  %t = linalg.transpose ins(%w : tensor<2x8xf32>) outs(%e : tensor<8x2xf32>) permutation = [1, 0]
+  %zero = arith.constant 0.0 : f32
+  %o = tensor.empty() : tensor<1x2xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%o : tensor<1x2xf32>) -> tensor<1x2xf32>
+  %y = linalg.matmul ins(%x, %t : tensor<1x8xf32>, tensor<8x2xf32>) outs(%acc : tensor<1x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
 }

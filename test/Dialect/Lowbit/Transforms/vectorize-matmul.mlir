@@ -63,7 +63,8 @@ func.func @int4_interleaved(%x: tensor<2x70xf32>, %p: tensor<3x48xi8>, %s: tenso
 // an even and an odd word, whose 32 x 32 -> 64 products with 11 hold the
 // digits in their high halves and the next u in their low halves; the
 // digits of all words then meet a contiguous activation load. A second
-// chain of u starts at digit 4 from (q * 11^4) mod 2^32. Min/scale
+// chain of u starts at digit 4 from (q * 11^4) mod 2^32 (a 32-bit
+// multiply of the words, split like them). Min/scale
 // with the evenly spaced codebook: sum x * k is scaled by s / 10 once per
 // segment; the minimums meet the segments' activation sums after the
 // segment loop, 16 segments at a time.
@@ -72,7 +73,7 @@ func.func @int4_interleaved(%x: tensor<2x70xf32>, %p: tensor<3x48xi8>, %s: tenso
 // CHECK-DAG: %[[R:.*]] = arith.constant dense<11> : vector<8xi64>
 // CHECK-DAG: %[[C32:.*]] = arith.constant dense<32> : vector<8xi64>
 // CHECK-DAG: %[[LOW:.*]] = arith.constant dense<4294967295> : vector<8xi64>
-// CHECK-DAG: %[[R4:.*]] = arith.constant dense<14641> : vector<8xi64>
+// CHECK-DAG: %[[R4:.*]] = arith.constant dense<14641> : vector<16xi32>
 // CHECK: scf.for {{.*}} -> (tensor<1x144xf32>, tensor<1x1xf32>)
 // CHECK: %[[X:.*]] = vector.transfer_read %{{.*}} : tensor<1x128xf32>, vector<135xf32>
 // CHECK: vector.shuffle %[[X]], %{{.*}} [0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108, 117, 126, 135]
@@ -88,9 +89,10 @@ func.func @int4_interleaved(%x: tensor<2x70xf32>, %p: tensor<3x48xi8>, %s: tenso
 // CHECK: %[[PAIRS:.*]] = vector.bitcast %[[WORDS]] : vector<16xi32> to vector<8xi64>
 // CHECK: %[[EVEN:.*]] = arith.andi %[[PAIRS]], %[[LOW]] : vector<8xi64>
 // CHECK: %[[ODD:.*]] = arith.shrui %[[PAIRS]], %[[C32]] : vector<8xi64>
-// CHECK: %[[EVEN4:.*]] = arith.muli %[[EVEN]], %[[R4]] : vector<8xi64>
-// CHECK: %[[U4:.*]] = arith.andi %[[EVEN4]], %[[LOW]] : vector<8xi64>
-// CHECK: arith.muli %[[ODD]], %[[R4]] : vector<8xi64>
+// CHECK: %[[WORDS4:.*]] = arith.muli %[[WORDS]], %[[R4]] : vector<16xi32>
+// CHECK: %[[PAIRS4:.*]] = vector.bitcast %[[WORDS4]] : vector<16xi32> to vector<8xi64>
+// CHECK: %[[U4:.*]] = arith.andi %[[PAIRS4]], %[[LOW]] : vector<8xi64>
+// CHECK: arith.shrui %[[PAIRS4]], %[[C32]] : vector<8xi64>
 // CHECK: vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<1x144xf32>, vector<16xf32>
 // CHECK: %[[PE:.*]] = arith.muli %[[EVEN]], %[[R]] : vector<8xi64>
 // CHECK: %[[PO:.*]] = arith.muli %[[ODD]], %[[R]] : vector<8xi64>

@@ -339,12 +339,15 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
     sequential sum by floating-point reassociation.
 
     With `dynamic_int8_activations` (weight schemes: signed, symmetric, no
-    codebook), each activation row is quantized on the fly to int8 with
+    codebook; any scheme on the `int3`, `int2` and `radix` layouts), each
+    activation row is quantized on the fly to int8 with
     `s_x[m] = max_k |x[m, k]| / 127` (1 for an all-zero row) and
     `q_x = clamp(round_even(x / s_x), -127, 127)`, and the products are
     integer dot products:
-    `out[m, n] = s_x[m] * sum_g s_w[n, g] * sum_{k in g} q_x[m, k] * q_w[n, k]
-    (+ bias[n])`. Partial sums of products within a group (at least the
+    `out[m, n] = s_x[m] * sum_k q_x[m, k] * W[n, k] (+ bias[n])`, i.e.
+    `s_x[m] * sum_g s_w[n, g] * sum_{k in g} q_x[m, k] * q_w[n, k]` for
+    symmetric weights; a group's minimum (min/scale schemes) meets the
+    group's sum of `q_x` once. Partial sums of products within a group (at least the
     four consecutive products one lane of `vpdpbusd` (x86 VNNI) or `sdot`
     (AArch64) computes) are exact in i32; how those partial sums are scaled
     and added (in f32) is the implementation's choice, like the order of the

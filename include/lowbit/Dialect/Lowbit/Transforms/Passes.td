@@ -359,8 +359,10 @@ def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
 
     With `dynamic-int8-activations`, fused matmuls whose weights are signed,
     symmetric, without a codebook and packed as `int8`,
-    `int4_interleaved`, `int8_panel` or `int4_panel` get
-    `dynamic_int8_activations`. With `bf16-activations`, every fused
+    `int4_interleaved`, `int8_panel` or `int4_panel`, and those of any
+    scheme packed as `int3`, `int2` or `radix` (codes enter the dot
+    products unsigned; offsets and mins meet per-group activation sums),
+    get `dynamic_int8_activations`. With `bf16-activations`, every fused
     matmul on a weight-only layout gets `activation_type = bf16`.
   }];
   let options = [
@@ -441,7 +443,9 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     packing blocks, and uneven codebooks, are left to the generic lowering
     (unpack + dequantize + matmul).
 
-    With `dynamic_int8_activations` (int8 or int4_interleaved weights), the
+    With `dynamic_int8_activations` (int8, int4_interleaved, int3, int2 or
+    radix weights; on the last three the codes of a word, or one slot of
+    every byte, make each dot product, see docs/Lowering.md), the
     activation rows are first quantized to int8 (one scale per row), and
     each segment is a `lowbit.dot_i8` integer dot product; an int4 segment
     is four blocks, whose low and then high nibbles meet activations stored

@@ -129,15 +129,26 @@ void ActivationPreparer::regroup() {
 void ActivationPreparer::quantize() {
   int64_t m = op.getType().getDimSize(0);
   int64_t k = op.getInput().getType().getDimSize(1);
-  int64_t lanes = plan.segmentCodes;
+  int64_t lanes = plan.segmentCodes, stored = plan.quantizedCodes;
+  int64_t blocks = plan.blocksPerSegment;
+  bool corrections = plan.weightOffset != 0;
+  // Slotted layouts' offsets and mins meet each block's sum of q.
+  bool blockSums = hasSlottedOffsets();
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   Value codes = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{m, plan.numSegments * lanes}, i8);
+      b, loc, ArrayRef<int64_t>{m, plan.numSegments * stored}, i8);
   Value scales = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32);
-  SmallVector<Value> state{codes, scales};
-  if (plan.weightOffset)
-    state.push_back(tensor::EmptyOp::create(
+  // The tensors the segment loop writes: codes, then corrections and block
+  // sums when used.
+  SmallVector<Value> written{codes};
+  if (corrections)
+    written.push_back(tensor::EmptyOp::create(
         b, loc, ArrayRef<int64_t>{m, plan.numSegments * plan.lanes}, i32));
+  if (blockSums)
+    written.push_back(tensor::EmptyOp::create(
+        b, loc, ArrayRef<int64_t>{m, plan.numSegments * blocks}, f32));
+  SmallVector<Value> state{codes, scales};
+  llvm::append_range(state, ArrayRef<Value>(written).drop_front());
   auto rows = scf::ForOp::create(
       b, loc, index(0), index(m), index(1), state,
       [&](OpBuilder &, Location, Value row, ValueRange state) {
@@ -160,43 +171,61 @@ void ActivationPreparer::quantize() {
         Value scale = buildInt8RowScale(
             b, loc, buildAbsMaxResult(b, loc, amax.getResult(0)));
         // q = clamp(round_even(x / s), -127, 127).
-        SmallVector<Value> written{state[0]};
-        if (plan.weightOffset)
-          written.push_back(state[2]);
+        SmallVector<Value> segmentState{state[0]};
+        llvm::append_range(segmentState, state.drop_front(2));
         auto quantized = scf::ForOp::create(
-            b, loc, index(0), index(plan.numSegments), index(1), written,
+            b, loc, index(0), index(plan.numSegments), index(1), segmentState,
             [&](OpBuilder &, Location, Value segment, ValueRange acc) {
               auto [kBase, valid] = segmentValid(segment);
               Value x = readActivations(row, kBase, valid, lanes);
+              Value q = buildQuantizeInt8(b, loc, x, scale);
               // In the order the segment's dot products read them.
-              Value q = makeContiguousDecoder(*this)->arrangeQuantized(
-                  buildQuantizeInt8(b, loc, x, scale));
-              SmallVector<Value> next{
-                  vector::TransferWriteOp::create(b, loc, q, acc[0],
-                                                  ValueRange{row, kBase},
-                                                  ArrayRef<bool>{true})
-                      .getResult()};
-              if (plan.weightOffset)
-                next.push_back(vector::TransferWriteOp::create(
-                                   b, loc, laneCorrections(q), acc[1],
-                                   ValueRange{row, arith::MulIOp::create(
-                                                       b, loc, segment,
-                                                       index(plan.lanes))},
-                                   ArrayRef<bool>{true})
-                                   .getResult());
+              Value arranged = makeInt8DotDecoder(*this)->arrangeQuantized(q);
+              auto write = [&](Value v, Value tensor, int64_t stride) {
+                return vector::TransferWriteOp::create(
+                           b, loc, v, tensor,
+                           ValueRange{row, arith::MulIOp::create(
+                                               b, loc, segment, index(stride))},
+                           ArrayRef<bool>{true})
+                    .getResult();
+              };
+              SmallVector<Value> next{write(arranged, acc[0], stored)};
+              if (corrections)
+                next.push_back(
+                    write(laneCorrections(arranged), acc[1], plan.lanes));
+              if (blockSums)
+                next.push_back(write(blockSumsOf(q), acc.back(), blocks));
               scf::YieldOp::create(b, loc, next);
             });
         SmallVector<Value> next{
             quantized.getResult(0),
             tensor::InsertOp::create(b, loc, scale, state[1], row)};
-        if (plan.weightOffset)
-          next.push_back(quantized.getResult(1));
+        llvm::append_range(next, quantized.getResults().drop_front());
         scf::YieldOp::create(b, loc, next);
       });
   prepared.quantizedInput = rows.getResult(0);
   prepared.inputScales = rows.getResult(1);
-  if (plan.weightOffset)
+  if (corrections)
     prepared.corrections = rows.getResult(2);
+  if (blockSums)
+    prepared.segmentSums = rows.getResults().back();
+}
+
+/// The sum of each block's quantized activations (as f32: exact).
+Value ActivationPreparer::blockSumsOf(Value q) {
+  int64_t blocks = plan.blocksPerSegment;
+  int64_t block = plan.segmentCodes / blocks;
+  Type i32 = b.getI32Type();
+  Value wide =
+      arith::ExtSIOp::create(b, loc, vectorOf(plan.segmentCodes, i32), q);
+  Value grid = vector::ShapeCastOp::create(
+      b, loc, VectorType::get({blocks, block}, i32), wide);
+  Value zero =
+      splat(arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)), blocks);
+  Value sums = vector::MultiDimReductionOp::create(b, loc, grid, zero,
+                                                   ArrayRef<bool>{false, true},
+                                                   vector::CombiningKind::ADD);
+  return arith::SIToFPOp::create(b, loc, vectorOf(blocks, f32), sums);
 }
 
 /// -weightOffset * the sum of the activations that meet each dot-product

@@ -63,7 +63,22 @@ std::unique_ptr<SlotDecoder> makeDecoder(const KernelEmitter &emitter) {
   return std::make_unique<BitFieldDecoder>(emitter);
 }
 
+/// Dynamic int8: word layouts (int3) as quads of slots per word, byte
+/// layouts (int2, int4) one slot per dot product.
+LogicalResult planInt8Segments(KernelPlan &plan, MatmulOp op,
+                               std::string &why) {
+  if (op.getLayout().getUnitBits() == 32)
+    return planInt8WordQuads(plan, op, why);
+  return planInt8ByteSlots(plan, op, why);
+}
+
+std::unique_ptr<Int8DotDecoder> makeInt8Decoder(const KernelEmitter &emitter) {
+  if (emitter.getPlan().dotBytes != emitter.getPlan().segmentUnits)
+    return makeInt8WordQuadDecoder(emitter);
+  return makeInt8ByteSlotDecoder(emitter);
+}
+
 } // namespace
 
-const LayoutKernels lowbit::kBitFieldLayoutKernels = {planSegments, nullptr,
-                                                      nullptr, makeDecoder};
+const LayoutKernels lowbit::kBitFieldLayoutKernels = {
+    planSegments, planInt8Segments, nullptr, makeDecoder, makeInt8Decoder};

@@ -23,8 +23,9 @@ SmallVector<Value> Int8DotSegments::decodeWeightOperands(Value column,
                                                          Value unit,
                                                          bool partial,
                                                          Value &negative) {
-  Value w = readUnits(column, unit, plan.segmentUnits, partial);
-  return makeContiguousDecoder(*this)->decodeDotOperands(w, negative);
+  std::unique_ptr<Int8DotDecoder> decoder = makeInt8DotDecoder(*this);
+  Value w = readUnits(column, unit, decoder->getUnitsPerRead(), partial);
+  return decoder->decodeDotOperands(w, negative);
 }
 
 SmallVector<Value> Int8DotSegments::accumulateSegment(ArrayRef<Value> rows,
@@ -32,14 +33,18 @@ SmallVector<Value> Int8DotSegments::accumulateSegment(ArrayRef<Value> rows,
                                                       Value segment, Value unit,
                                                       Value scale, bool partial,
                                                       ValueRange accs) {
-  int64_t bytes = plan.segmentUnits;
+  int64_t bytes = plan.dotBytes;
+  // The segment's quantized activations, as the dot products read them.
+  Value qBase =
+      arith::MulIOp::create(b, loc, segment, index(plan.quantizedCodes));
   Value negative;
   SmallVector<Value> operands =
       decodeWeightOperands(column, unit, partial, negative);
   bool transfersSign = bool(negative);
   // Unsigned weight operands fit AVX2's 16-bit pair sums (see
   // decodeWeightOperands).
-  bool unsignedWeights = plan.weightOffset || transfersSign;
+  bool unsignedWeights =
+      plan.weightForm == Int8WeightForm::Offset || transfersSign;
   bool pairsFitI16 = unsignedWeights && isPmaddubsw(plan.dot);
   SmallVector<Value> result(accs.begin(), accs.end());
   // Narrow targets go one register of bytes (its accLanes lanes) at a
@@ -61,7 +66,7 @@ SmallVector<Value> Int8DotSegments::accumulateSegment(ArrayRef<Value> rows,
                       : slice(zeroLanes(), 0, lanes);
       for (auto [i, operand] : llvm::enumerate(operands)) {
         Value x = readQuantized(
-            row, arith::AddIOp::create(b, loc, kBase, index(i * bytes + first)),
+            row, arith::AddIOp::create(b, loc, qBase, index(i * bytes + first)),
             chunk);
         if (transfersSign)
           x = arith::SelectOp::create(
@@ -109,8 +114,10 @@ Value Int8DotSegments::readBlockScales(Value column, Value segment,
       ValueRange{column, first},
       arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
       ArrayRef<bool>{!partial}));
+  int64_t lanesPerBlock =
+      plan.lanesPerBlock ? plan.lanesPerBlock : plan.lanes / blocks;
   SmallVector<int64_t> lanesToBlocks;
   for (int64_t lane = 0; lane < plan.lanes; ++lane)
-    lanesToBlocks.push_back(lane / (plan.lanes / blocks));
+    lanesToBlocks.push_back(std::min(lane / lanesPerBlock, blocks - 1));
   return vector::ShuffleOp::create(b, loc, scales, scales, lanesToBlocks);
 }

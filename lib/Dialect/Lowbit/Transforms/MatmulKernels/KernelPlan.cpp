@@ -11,6 +11,13 @@ using namespace lowbit;
 SmallVector<int64_t> KernelPlan::rowTiles() const {
   if ((eightRowTiles || narrow) && !dynamicInt8)
     return {8, 4, 1};
+  // int8 segments of words (int3, radix): decoding costs more than the
+  // dot products, so each decoded segment meets 8 rows (16 accumulators,
+  // 6 operands). Measured at M = 64: w3a8 142 -> 153 GFLOPS, c11a8 81 ->
+  // 105; w2a8 (bytes, cheap to decode) got slower.
+  if (dynamicInt8 && !narrow &&
+      (kind == LayoutKind::Int3 || kind == LayoutKind::Radix))
+    return {8, 4, 1};
   return {4, 1};
 }
 
@@ -59,8 +66,12 @@ static FailureOr<KernelPlan> planInt8Dots(KernelPlan plan, MatmulOp op,
                                           Int8Dot dot, bool i8mm,
                                           int64_t vectorBits,
                                           std::string &why) {
-  // Bytes of one integer dot product: the int8 segment, or one nibble half.
-  int64_t bytes = plan.segmentUnits;
+  // Bytes of one integer dot product: the int8 segment, one nibble half,
+  // or one slot (or quad of slots) of a sub-4-bit segment.
+  int64_t bytes = plan.dotBytes ? plan.dotBytes : plan.segmentUnits;
+  plan.dotBytes = bytes;
+  if (!plan.quantizedCodes)
+    plan.quantizedCodes = plan.segmentCodes;
   plan.dot = dot;
   if (bytes % 4 != 0) {
     why = "dynamic int8 activations need segments of whole 4-byte groups";
@@ -69,7 +80,17 @@ static FailureOr<KernelPlan> planInt8Dots(KernelPlan plan, MatmulOp op,
   const Int8DotTraits &traits = getInt8DotTraits(dot);
   if (bytes % traits.granule != 0)
     plan.dot = Int8Dot::Generic;
-  if (getInt8DotTraits(plan.dot).unsignedWeights) {
+  if (plan.slotted) {
+    // Sub-4-bit codes enter as small unsigned values (at most 15: x86's
+    // unsigned operand, pairs within i16; sdot reads them as the same
+    // signed bytes); offsets and mins meet per-group activation sums.
+    if (getInt8DotTraits(plan.dot).unsignedWeights)
+      plan.weightForm = Int8WeightForm::Offset;
+    // Signed fields enter as q + 2^(bits - 1): w = (u alpha + beta') s.
+    if (op.getScheme().getQmin() < 0)
+      plan.beta -=
+          float(int64_t(1) << (op.getLayout().getCodeBits() - 1)) * plan.alpha;
+  } else if (getInt8DotTraits(plan.dot).unsignedWeights) {
     // q + 2^(bits - 1) is unsigned; where pairs of products are summed in
     // i16, its pair sums must fit: 2 * (2^bits - 1) * 127 does for int4 (q +
     // 8 <= 15), not for int8, whose weights then enter as |q|.
@@ -89,8 +110,8 @@ static FailureOr<KernelPlan> planInt8Dots(KernelPlan plan, MatmulOp op,
       op.getScheme().getGranularity() == GranularityKind::PerGroup
           ? bytes / plan.blocksPerSegment
           : bytes;
-  plan.mmla =
-      i8mm && plan.weightForm == Int8WeightForm::Signed && groupBytes % 8 == 0;
+  plan.mmla = i8mm && plan.weightForm == Int8WeightForm::Signed &&
+              groupBytes % 8 == 0 && !plan.slotted;
   plan.narrow = vectorBits < 512 && !plan.mmla;
   plan.expandHalf = vectorBits <= 128 && !plan.mmla;
   plan.accLanes =
@@ -145,18 +166,6 @@ FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
   }
   plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
 
-  if (op.getDynamicInt8Activations()) {
-    if (!layout->planInt8Segments) {
-      why = "dynamic int8 activations need int8 or int4_interleaved weights";
-      return failure();
-    }
-    plan.dynamicInt8 = true;
-    if (failed(layout->planInt8Segments(plan, op, why)))
-      return failure();
-    plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
-    return planInt8Dots(plan, op, dot, i8mm, vectorBits, why);
-  }
-
   // Dequantization as an affine function of the code.
   if (scheme.getForm() == ParamForm::MinScale) {
     // t(q) = (v(q) - vlo) / (vhi - vlo), which must be linear in q here.
@@ -182,6 +191,19 @@ FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
     plan.alpha = step;
     plan.beta = levels.front();
   }
+  if (op.getDynamicInt8Activations()) {
+    if (!layout->planInt8Segments) {
+      why = "dynamic int8 activations need int8, int4_interleaved, int3, "
+            "int2 or radix weights";
+      return failure();
+    }
+    plan.dynamicInt8 = true;
+    if (failed(layout->planInt8Segments(plan, op, why)))
+      return failure();
+    plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
+    return planInt8Dots(plan, op, dot, i8mm, vectorBits, why);
+  }
+
   // The slotted layouts keep their per-slot vectors (not measured narrow).
   plan.narrow = vectorBits < 512 && !plan.slotted;
   plan.expandHalf = vectorBits <= 128;

@@ -37,6 +37,8 @@ enum class Int8WeightForm {
   Signed,
   /// q + weightOffset, unsigned, against signed activations (x86 unsigned x
   /// signed bytes); a precomputed -weightOffset * sum(x) starts every lane.
+  /// The slotted sub-4-bit codes are unsigned already (weightOffset 0;
+  /// their offsets meet per-group activation sums instead).
   Offset,
   /// |q|, unsigned, against activations carrying q's sign: where the offset
   /// form's pair sums would not fit i16 (AVX2/SSSE3 int8).
@@ -81,6 +83,15 @@ struct KernelPlan {
   Bf16Dot bf16Dot = Bf16Dot::None;
   int64_t segmentCodes;
   int64_t segmentUnits;
+  /// Dynamic int8: bytes of one dot-product operand (a segment may take
+  /// several), and bytes of a segment's quantized activations as the dot
+  /// products read them (the slotted layouts' padding slots included).
+  int64_t dotBytes = 0;
+  int64_t quantizedCodes = 0;
+  /// Dynamic int8 with several blocks per segment: dot-product lane i
+  /// belongs to block min(i / lanesPerBlock, blocksPerSegment - 1) (0:
+  /// lanes / blocksPerSegment).
+  int64_t lanesPerBlock = 0;
   int64_t numSegments;
   int64_t lanes;
   /// Lanes of the accumulators: `lanes`, or one register on targets with 16

@@ -4,6 +4,7 @@
 
 #include "lowbit/Numerics/Packing.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -49,4 +50,21 @@ lowbit::makeContiguousDecoder(const KernelEmitter &emitter) {
 std::unique_ptr<SlotDecoder>
 lowbit::makeSlotDecoder(const KernelEmitter &emitter) {
   return getLayoutKernels(emitter.getPlan().kind)->makeSlotDecoder(emitter);
+}
+
+std::unique_ptr<Int8DotDecoder>
+lowbit::makeInt8DotDecoder(const KernelEmitter &emitter) {
+  const LayoutKernels *layout = getLayoutKernels(emitter.getPlan().kind);
+  if (layout->makeInt8DotDecoder)
+    return layout->makeInt8DotDecoder(emitter);
+  return layout->makeContiguousDecoder(emitter);
+}
+
+Value Int8DotDecoder::gatherBytes(Value q, ArrayRef<int64_t> order) {
+  int64_t count = cast<VectorType>(q.getType()).getNumElements();
+  Value zeros = byteConstant(0, count);
+  SmallVector<int64_t> indices;
+  for (int64_t i : order)
+    indices.push_back(i < 0 ? count : i); // count: the first zero
+  return vector::ShuffleOp::create(b, loc, q, zeros, indices);
 }

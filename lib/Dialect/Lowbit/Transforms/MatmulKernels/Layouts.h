@@ -26,12 +26,40 @@
 
 namespace lowbit {
 
+/// Turns a segment's storage units into the byte operands of integer dot
+/// products (dynamic int8 activations), and arranges the quantized
+/// activations to meet them.
+class Int8DotDecoder : public KernelEmitter {
+public:
+  explicit Int8DotDecoder(const KernelEmitter &emitter)
+      : KernelEmitter(emitter) {}
+  virtual ~Int8DotDecoder() = default;
+
+  /// Storage units one segment's decodeDotOperands takes.
+  virtual int64_t getUnitsPerRead() const { return plan.segmentUnits; }
+
+  /// The weight operands of one dynamic int8 segment from its
+  /// getUnitsPerRead() units, in `plan.weightForm`: one byte vector per
+  /// dot product (each `plan.dotBytes` bytes). The Magnitude form sets
+  /// `negative` to the lanes where q < 0 (the activations take q's sign).
+  virtual llvm::SmallVector<mlir::Value>
+  decodeDotOperands(mlir::Value units, mlir::Value &negative) = 0;
+
+  /// The quantized activations `q` of one dynamic int8 segment
+  /// (`plan.segmentCodes` of them) in the order the dot products of
+  /// decodeDotOperands read them (`plan.quantizedCodes` bytes).
+  virtual mlir::Value arrangeQuantized(mlir::Value q) { return q; }
+
+protected:
+  /// The bytes q[order[i]], zero where order[i] < 0.
+  mlir::Value gatherBytes(mlir::Value q, llvm::ArrayRef<int64_t> order);
+};
+
 /// Decodes the units of a layout whose codes meet activations in place.
-class ContiguousDecoder : public KernelEmitter {
+class ContiguousDecoder : public Int8DotDecoder {
 public:
   explicit ContiguousDecoder(const KernelEmitter &emitter)
-      : KernelEmitter(emitter) {}
-  virtual ~ContiguousDecoder() = default;
+      : Int8DotDecoder(emitter) {}
 
   /// Where the pieces of a segment's activations start, in codes from the
   /// segment's first: one piece of `plan.lanes` activations per vector
@@ -42,17 +70,6 @@ public:
   /// integer vector per piece, for dequantize (with the scheme's
   /// signedness), scaled by `plan.codeFactor`.
   virtual llvm::SmallVector<mlir::Value> decodeCodes(mlir::Value units) = 0;
-
-  /// The weight operands of one dynamic int8 segment from its
-  /// `plan.segmentUnits` bytes, in `plan.weightForm`: one byte vector per
-  /// dot product (each `plan.segmentUnits` bytes). The Magnitude form sets
-  /// `negative` to the lanes where q < 0 (the activations take q's sign).
-  virtual llvm::SmallVector<mlir::Value>
-  decodeDotOperands(mlir::Value units, mlir::Value &negative) = 0;
-
-  /// The quantized activations `q` of one dynamic int8 segment in the order
-  /// the dot products of decodeDotOperands read them.
-  virtual mlir::Value arrangeQuantized(mlir::Value q) { return q; }
 };
 
 /// Decodes the units of a slotted layout, one slot of every unit at a time.
@@ -84,6 +101,10 @@ struct LayoutKernels {
       const KernelEmitter &emitter);
   /// The decoder of a slotted layout (null for contiguous ones).
   std::unique_ptr<SlotDecoder> (*makeSlotDecoder)(const KernelEmitter &emitter);
+  /// The dynamic int8 decoder of a slotted layout (contiguous layouts use
+  /// their ContiguousDecoder).
+  std::unique_ptr<Int8DotDecoder> (*makeInt8DotDecoder)(
+      const KernelEmitter &emitter) = nullptr;
 };
 
 /// The vector kernels' part of `kind`, or null if it has none.
@@ -100,10 +121,24 @@ extern const LayoutKernels kRadixLayoutKernels;
 /// power-of-two vector whose extra lanes meet zero activations.
 void planSlottedSegments(KernelPlan &plan, MatmulOp op, int64_t unblockedUnits);
 
+/// Dynamic int8 on the slotted sub-4-bit layouts (Int8WordQuads.cpp,
+/// Int8ByteSlots.cpp): the segment geometry of their integer dot products.
+mlir::LogicalResult planInt8WordQuads(KernelPlan &plan, MatmulOp op,
+                                      std::string &why);
+mlir::LogicalResult planInt8ByteSlots(KernelPlan &plan, MatmulOp op,
+                                      std::string &why);
+std::unique_ptr<Int8DotDecoder>
+makeInt8WordQuadDecoder(const KernelEmitter &emitter);
+std::unique_ptr<Int8DotDecoder>
+makeInt8ByteSlotDecoder(const KernelEmitter &emitter);
+
 /// The decoder of the plan's layout (which must be of that family).
 std::unique_ptr<ContiguousDecoder>
 makeContiguousDecoder(const KernelEmitter &emitter);
 std::unique_ptr<SlotDecoder> makeSlotDecoder(const KernelEmitter &emitter);
+/// The dynamic int8 decoder of the plan's layout.
+std::unique_ptr<Int8DotDecoder>
+makeInt8DotDecoder(const KernelEmitter &emitter);
 
 } // namespace lowbit
 

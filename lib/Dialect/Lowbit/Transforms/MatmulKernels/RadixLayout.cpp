@@ -6,8 +6,8 @@
 // are processed as 64-bit lanes holding an even and an odd unit: two
 // 32 x 32 -> 64 multiplies per digit give the digits (high halves) and the
 // next u (low halves). A second chain starts halfway from
-// u_{n/2} = (q * R^(n/2)) mod 2^32: two chains of dependent multiplies half
-// as long.
+// u_{n/2} = (q * R^(n/2)) mod 2^32 (a 32-bit multiply): two chains of
+// dependent multiplies half as long, and no 64 x 64-bit multiply.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,14 +47,19 @@ public:
       odd.push_back(
           arith::ShRUIOp::create(b, loc, pairs, i64Constant(32, lanes / 2)));
       if (restart) {
-        Value factor = i64Constant(int64_t(late), lanes / 2);
-        Value lowMask = i64Constant(0xFFFFFFFF, lanes / 2);
+        // (q * R^(n/2)) mod 2^32 as a 32-bit multiply: in 64-bit lanes LLVM
+        // drops the mask of the operand and emits a 64 x 64 multiply.
+        Value lateWords = arith::MulIOp::create(
+            b, loc, words,
+            splat(arith::ConstantOp::create(
+                      b, loc, b.getIntegerAttr(unitType, int32_t(late))),
+                  lanes));
+        Value latePairs = vector::BitCastOp::create(
+            b, loc, vectorOf(lanes / 2, i64), lateWords);
         evenLate.push_back(arith::AndIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, even.back(), factor),
-            lowMask));
-        oddLate.push_back(arith::AndIOp::create(
-            b, loc, arith::MulIOp::create(b, loc, odd.back(), factor),
-            lowMask));
+            b, loc, latePairs, i64Constant(0xFFFFFFFF, lanes / 2)));
+        oddLate.push_back(arith::ShRUIOp::create(b, loc, latePairs,
+                                                 i64Constant(32, lanes / 2)));
       }
     }
   }
@@ -127,5 +132,6 @@ std::unique_ptr<SlotDecoder> makeDecoder(const KernelEmitter &emitter) {
 
 } // namespace
 
-const LayoutKernels lowbit::kRadixLayoutKernels = {planSegments, nullptr,
-                                                   nullptr, makeDecoder};
+const LayoutKernels lowbit::kRadixLayoutKernels = {
+    planSegments, planInt8WordQuads, nullptr, makeDecoder,
+    makeInt8WordQuadDecoder};

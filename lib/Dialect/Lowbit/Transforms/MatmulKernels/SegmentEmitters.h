@@ -43,10 +43,11 @@ public:
   void regroup();
 
   /// Quantizes every activation row to int8 (lowbit.matmul's definition):
-  /// fills `quantizedInput` [M, segments * segmentCodes] (zero past K, each
-  /// segment in the layout's order, ContiguousDecoder::arrangeQuantized),
-  /// `inputScales` [M] and, with
-  /// a weight offset, `corrections` [M, segments * lanes].
+  /// fills `quantizedInput` [M, segments * quantizedCodes] (zero past K,
+  /// each segment in the layout's order, Int8DotDecoder::arrangeQuantized),
+  /// `inputScales` [M], with a weight offset `corrections` [M, segments *
+  /// lanes], and with slotted offsets or mins `segmentSums` [M, segments *
+  /// blocksPerSegment] (each block's sum of q).
   void quantize();
 
 private:
@@ -56,6 +57,7 @@ private:
   mlir::Value copyRows(mlir::Type element, int64_t stride, int64_t chunk,
                        int64_t end,
                        llvm::function_ref<mlir::Value(mlir::Value)> convert);
+  mlir::Value blockSumsOf(mlir::Value q);
 };
 
 /// Segments of f32 activations: each column's segment is decoded once per

@@ -250,6 +250,9 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
         total = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
                                             accs[c * numRows + r],
                                             arith::FastMathFlags::reassoc);
+      // Slotted dynamic int8 codes are indices: w = (q alpha + beta) s + m.
+      if (plan.dynamicInt8 && plan.slotted && plan.alpha != 1.0f)
+        total = arith::MulFOp::create(b, loc, total, f32Constant(plan.alpha));
       if (!offsets.empty())
         total = arith::AddFOp::create(b, loc, total, offsets[r]);
       if (plan.dynamicInt8)

@@ -154,7 +154,8 @@ SmallVector<Value> WeightOnlySegments::accumulateSlottedSegment(
   return result;
 }
 
-/// 16 segments at a time: scales and minimums are read as vectors.
+/// 16 segments (blocks with dynamic int8) at a time: scales and minimums
+/// are read as vectors.
 SmallVector<Value> WeightOnlySegments::offsetTerms(ArrayRef<Value> rows,
                                                    Value column) {
   constexpr int64_t chunk = 16;
@@ -176,7 +177,8 @@ SmallVector<Value> WeightOnlySegments::offsetTerms(ArrayRef<Value> rows,
   };
   SmallVector<Value> zeros(rows.size(), splat(f32Constant(0.0f), chunk));
   auto loop = scf::ForOp::create(
-      b, loc, index(0), index(plan.numSegments), index(chunk), zeros,
+      b, loc, index(0), index(plan.numSegments * plan.blocksPerSegment),
+      index(chunk), zeros,
       [&](OpBuilder &, Location, Value segment, ValueRange accs) {
         Value offset;
         if (plan.beta != 0.0f)

@@ -1,0 +1,59 @@
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=avx512-vnni | FileCheck %s
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=arm-dotprod | FileCheck %s --check-prefix=SDOT
+
+// Dynamic int8 activations on int2 bytes: a segment is 8 groups of 32 (64
+// bytes); slot i of every byte is one shift and one mask and one 64-byte dot
+// product against activations stored per slot (code 4j + i of each byte j).
+// The codes enter unsigned (vpdpbusd's u8 operand; sdot reads them as the
+// same signed bytes); each group's min meets its sum of q after the segment
+// loop, the codebook step 1/3 multiplies the row's total.
+// CHECK-LABEL: func @int2
+// CHECK-DAG: %[[STEP:.*]] = arith.constant 0.333333343 : f32
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 4, 8, 12,
+// CHECK: arith.shrui %{{.*}}, %{{.*}} : vector<64xi8>
+// CHECK: arith.andi %{{.*}}, %{{.*}} : vector<64xi8>
+// CHECK-COUNT-4: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// CHECK-NEXT: arith.sitofp
+// CHECK-NEXT: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK: arith.mulf %{{.*}}, %[[STEP]] : f32
+// SDOT-LABEL: func @int2
+// SDOT: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>
+// SDOT-NOT: unsigned_lhs
+func.func @int2(%x: tensor<1x256xf32>, %p: tensor<2x64xi8>, %s: tensor<2x8xf16>, %m: tensor<2x8xf16>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x8xf16>) mins(%m : tensor<2x8xf16>) {scheme = #lowbit.scheme<u2, min_scale, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int2, block = 32>, dynamic_int8_activations} : tensor<1x256xf32>, tensor<2x64xi8> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// int3 words (groups of 64 in 7 words, two groups per 16-word segment):
+// the fields' sign bits are flipped once per word (q + 4), each quad of
+// fields is spread into the bytes of its word's lane (t | t << 10, then
+// a | a << 5), three 64-byte dot products per segment.
+// CHECK-LABEL: func @int3
+// CHECK-DAG: arith.constant dense<-4.000000e+00> : vector<16xf32>
+// CHECK: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x14xi32>, vector<16xi32>
+// CHECK: arith.xori %[[WORDS]], %{{.*}} : vector<16xi32>
+// CHECK: arith.shli %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<64xi8>
+// CHECK-COUNT-3: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// CHECK-NEXT: arith.sitofp
+func.func @int3(%x: tensor<1x128xf32>, %p: tensor<2x14xi32>, %s: tensor<2x2xf16>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x2xf16>) {scheme = #lowbit.scheme<i3, symmetric, per_group(axis = 1, size = 64)>, layout = #lowbit.layout<int3, block = 64>, dynamic_int8_activations} : tensor<1x128xf32>, tensor<2x14xi32> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// Base-11 words (c11g128: 15 words per group): digits from the radix
+// decoder, four per lane into the bytes of their word, three dot products.
+// CHECK-LABEL: func @radix
+// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<8xi64>
+// CHECK: arith.muli %{{.*}}, %{{.*}} : vector<8xi64>
+// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<64xi8>
+// CHECK-COUNT-3: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// CHECK-NEXT: arith.sitofp
+func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16>, %m: tensor<2x1xf16>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>, dynamic_int8_activations} : tensor<1x128xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
