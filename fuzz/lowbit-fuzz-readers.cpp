@@ -98,6 +98,16 @@ private:
   std::string path;
 };
 
+/// openSamples, aborting (a fuzzer finding) when it fails without saying why.
+mlir::FailureOr<std::unique_ptr<SampleSource>>
+openSamplesOrAbort(const SampleOptions &options, llvm::ArrayRef<int64_t> shape,
+                   std::string &error) {
+  auto samples = openSamples(options, shape, error);
+  if (llvm::failed(samples) && error.empty())
+    std::abort();
+  return samples;
+}
+
 void fuzzSamples(bool idx, uint8_t choice, llvm::ArrayRef<uint8_t> bytes) {
   MemoryFile file(bytes);
   SampleOptions options;
@@ -122,12 +132,9 @@ void fuzzSamples(bool idx, uint8_t choice, llvm::ArrayRef<uint8_t> bytes) {
     shape = {(choice >> 2) & 3, 3};
   }
   std::string error;
-  auto samples = openSamples(options, shape, error);
-  if (llvm::failed(samples)) {
-    if (error.empty())
-      std::abort();
+  auto samples = openSamplesOrAbort(options, shape, error);
+  if (llvm::failed(samples))
     return;
-  }
   int64_t elements = 1;
   for (int64_t d : shape)
     elements *= d;
@@ -159,12 +166,9 @@ void fuzzText(uint8_t choice, llvm::ArrayRef<uint8_t> bytes) {
   if (window == 0)
     shape = {2, 2};
   std::string error;
-  auto samples = openSamples(options, shape, error);
-  if (llvm::failed(samples)) {
-    if (error.empty())
-      std::abort();
+  auto samples = openSamplesOrAbort(options, shape, error);
+  if (llvm::failed(samples))
     return;
-  }
   if (!(*samples)->hasTokenIds())
     std::abort();
   std::vector<int32_t> tokens(window);
