@@ -51,6 +51,9 @@ public:
     };
     if (plan.kind != LayoutKind::Radix)
       return spreadFields(words, constant);
+    if (std::optional<SmallVector<Value>> quads =
+            decodeRadixChunkQuads(*this, words))
+      return *quads;
     std::unique_ptr<SlotDecoder> digits = makeSlotDecoder(*this);
     digits->begin({words});
     SmallVector<Value> operands;

@@ -23,6 +23,7 @@
 #include "KernelEmitter.h"
 
 #include <memory>
+#include <optional>
 
 namespace lowbit {
 
@@ -131,6 +132,10 @@ std::unique_ptr<Int8DotDecoder>
 makeInt8WordQuadDecoder(const KernelEmitter &emitter);
 std::unique_ptr<Int8DotDecoder>
 makeInt8ByteSlotDecoder(const KernelEmitter &emitter);
+/// The int8 quads of nine-digit radix words by 16-bit chunks
+/// (RadixChunkQuads.cpp), or none if the radix lacks that decode.
+std::optional<llvm::SmallVector<mlir::Value>>
+decodeRadixChunkQuads(const KernelEmitter &emitter, mlir::Value words);
 
 /// The decoder of the plan's layout (which must be of that family).
 std::unique_ptr<ContiguousDecoder>
