@@ -42,7 +42,8 @@ TEST(RadixChunksTest, AppliesToNineDigitWords) {
   ASSERT_TRUE(decode);
   EXPECT_EQ(decode->headPower, 14641u);
   EXPECT_EQ(decode->tailPower, 161051u);
-  EXPECT_EQ(decode->reciprocal, 36670u); // ceil(2^29 / 14641)
+  EXPECT_EQ(decode->headThreshold, 3335454720u);  // 2^32 - 14641 * 2^16
+  EXPECT_EQ(decode->digitThreshold, 4294246400u); // 2^32 - 11 * 2^16
 }
 
 // Every head (d0..d3) and every tail (d5..d8) against backgrounds of zero,
@@ -88,14 +89,19 @@ TEST(RadixChunksTest, RandomWords) {
   }
 }
 
-// Words no encoder writes still decode to digits in range.
-TEST(RadixChunksTest, AnyWordGivesDigitsInRange) {
+// Any 32-bit word: the head and middle digits are exact (no encoder
+// assumption), the tail digits stay in range.
+TEST(RadixChunksTest, AnyWord) {
   std::optional<RadixChunkDecode> decode = getRadixChunkDecode(11);
   ASSERT_TRUE(decode);
-  for (uint64_t word = 0; word < (uint64_t(1) << 32); word += 65521) {
-    uint8_t digits[9];
+  for (uint64_t word = 0; word < (uint64_t(1) << 32); word += 4093) {
+    uint8_t digits[9], exact[9];
     decodeRadixWordByChunks(uint32_t(word), *decode, digits);
-    for (uint8_t d : digits)
-      ASSERT_LE(d, 10) << word;
+    decodeRadixWordByDivision(uint32_t(word), 11, exact);
+    for (unsigned i = 0; i < 9; ++i) {
+      ASSERT_LE(digits[i], 10) << word;
+      if (i < 5)
+        ASSERT_EQ(digits[i], exact[i]) << word << " digit " << i;
+    }
   }
 }

@@ -7,30 +7,35 @@
 // lanes are half as wide (two words' chunks share one 32-bit lane).
 //
 // A word q holds digits d0..d8 (d0 the most significant), u_i = q * R^i mod
-// 2^32 and d_i = floor(u_i * R / 2^32) (Packing.h). The decode splits them:
+// 2^32 and d_i = floor(u_i * R / 2^32) (Packing.h).
 //
-//   Head d0..d3 = the base-R digits of D = floor(q * R^4 / 2^32), since
-//     q * R^4 = (sum_{i<4} d_i R^(3-i)) * 2^32 + u_4. With q = g * 2^16 + l,
-//     D = (g * R^4 + floor(l * R^4 / 2^16)) >> 16 (floor of a floor), all in
-//     32 bits when R^4 < 2^16; floor(l * R^4 / 2^16) is a 16-bit
-//     multiply-high. D becomes a 16-bit fraction h = ((D * C) >> 13) + 1,
-//     C = ceil(2^29 / R^4); the 16-bit chain e_j = (h * R) >> 16,
-//     h <- h * R mod 2^16 yields the digits of floor(h * R^4 / 2^16), which
-//     is D iff D * 2^16 <= h * R^4 < (D + 1) * 2^16: checked for every D by
-//     getRadixChunkDecode.
-//   Middle d4 = floor(u_4 * R / 2^32), with u_4 = a * 2^16 + b: u_4 * R =
-//     (R a) 2^16 + R b, so d4 = mulhi16(a, R) + carry, where the carry of
-//     adding mulhi16(b, R) to mullo16(a, R) shows as u_5 < P (unsigned),
-//     P = mullo16(a, R) * 2^16 + mullo16(b, R) and u_5 = q * R^5 mod 2^32.
-//   Tail d5..d8 from h' = (u_5 >> 16) + 1 by the same 16-bit chain: the
-//     32-bit chain from u_5 gives the digits of T = floor(u_5 R^4 / 2^32);
-//     h'/2^16 lies in (u_5/2^32, u_5/2^32 + 2^-16], which stays below
-//     (T + 1)/R^4 iff the final remainder e = u_5 R^4 mod 2^32 = q N mod
-//     2^32 (N = R^9) is below 2^32 - R^4 * 2^16. Every word encodeRadixWord
-//     writes has e < N (Packing.h), and N <= 2^32 - R^4 * 2^16 is checked:
-//     the decode is exact for every encoded word (for R = 11: N =
-//     2357947691 <= 3335651328). Words no encoder writes may decode
-//     differently from decodeRadixWordByMultiply (digits stay in 0..R-1).
+// Rounding a fraction to 16 bits. Let x = u / 2^32 hold k digits before
+// a remainder: u * R^k = D * 2^32 + r (D the k digits, r < 2^32). The
+// 16-bit chain e_j = (h * R) >> 16, h <- h * R mod 2^16 yields the digits
+// of floor(h * R^k / 2^16), which is D iff h / 2^16 lies in
+// [D / R^k, (D + 1) / R^k). With x = (D + r / 2^32) / R^k and
+// h = (u >> 16) + c:
+//   c = 1: h / 2^16 in (x, x + 2^-16], so h R^k / 2^16 in
+//          (D, D + r / 2^32 + R^k / 2^16]: below D + 1 iff r < T_k;
+//   c = 0: h / 2^16 in (x - 2^-16, x], so h R^k / 2^16 in
+//          (D + r / 2^32 - R^k / 2^16, D + r / 2^32]: at least D when
+//          r >= T_k if 2 R^k <= 2^16,
+// where T_k = 2^32 - R^k * 2^16. So h = (u >> 16) + (r < T_k) is exact for
+// every u, and never exceeds 0xFFFF (u >> 16 = 0xFFFF forces r >= T_k).
+//
+// The decode, with R^4 <= 2^15:
+//   Head d0..d3: h = (q >> 16) + (u_4 < T_4) (r = u_4).
+//   Middle d4:   h = (u_4 >> 16) + (u_5 < T_1) (k = 1, r = u_5), d4 =
+//                (h * R) >> 16.
+//   Tail d5..d8: h = (u_5 >> 16) + 1, whose remainder r = u_9 = q * N mod
+//                2^32 (N = R^9). Every word encodeRadixWord writes has
+//                u_9 < N (Packing.h), and N <= T_4 is checked: exact for
+//                every encoded word (R = 11: N = 2357947691 <= T_4 =
+//                3335454720) without computing u_9. Words no encoder
+//                writes may decode differently from
+//                decodeRadixWordByMultiply (digits stay in 0..R-1).
+// The head and tail fractions share a 32-bit lane (head low, tail high):
+// one 16-bit multiply-high per step gives a head and a tail digit.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,11 +53,11 @@ namespace lowbit::numerics {
 struct RadixChunkDecode {
   static constexpr unsigned kDigits = 9;
   static constexpr unsigned kHeadDigits = 4;
-  static constexpr unsigned kReciprocalShift = 13;
   unsigned radix;
-  uint32_t headPower;  ///< R^4 (< 2^16)
-  uint32_t tailPower;  ///< R^5
-  uint32_t reciprocal; ///< ceil(2^29 / R^4)
+  uint32_t headPower;      ///< R^4 (<= 2^15)
+  uint32_t tailPower;      ///< R^5
+  uint32_t headThreshold;  ///< T_4 = 2^32 - R^4 * 2^16
+  uint32_t digitThreshold; ///< T_1 = 2^32 - R * 2^16
 };
 
 /// The chunked decode of `radix`, or std::nullopt unless a word holds nine

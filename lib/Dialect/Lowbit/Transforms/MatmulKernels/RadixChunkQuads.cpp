@@ -4,11 +4,12 @@
 // radix has the chunked decode of lowbit/Numerics/RadixChunks.h (base 10
 // and 11): the head (digits 0..3) and tail (5..8) become 16-bit fractions
 // packed in one 32-bit lane per word, so each step of their digit chains
-// is one 16-bit multiply-high and one multiply-low for both; digit 4 is a
-// multiply-high plus the carry the 32-bit product u_5 shows. Per word:
-// four 32-bit low multiplies and eleven 16-bit multiplies, against
-// eighteen 32 x 32 -> 64-bit multiplies (and their masks) of the 32-bit
-// chains, and no 64-bit lane at all.
+// is one 16-bit multiply-high and one multiply-low for both; digit 4 is one
+// multiply-high of its own 16-bit fraction. Per 16 words: two 32-bit low
+// multiplies and eight 16-bit ones, against eighteen 32 x 32 -> 64-bit
+// multiplies (and their masks) of the 32-bit chains. The quads take the
+// digits in the order the chains give them ([d0 d1 d5 d6], [d2 d3 d7 d8],
+// [d4]); the quantized activations are arranged to match.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,26 +31,26 @@ public:
                   const numerics::RadixChunkDecode &decode)
       : KernelEmitter(emitter), decode(decode) {}
 
-  /// Operand p holds digits 4p .. 4p + 3 of each word in its lane's bytes.
+  /// Operand p holds digits kQuadSlots[p] of each word in its lane's
+  /// bytes.
   SmallVector<Value> decodeQuads(Value words) {
     lanes = cast<VectorType>(words.getType()).getNumElements();
     uint32_t radix = decode.radix;
-    // Head: D = (g * R^4 + mulhi16(l, R^4)) >> 16 and its fraction.
-    Value lowProduct =
-        mask(halves(words, decode.headPower, /*high=*/true), 0xFFFF);
-    Value head =
-        shr(arith::AddIOp::create(b, loc, mul(shr(words, 16), decode.headPower),
-                                  lowProduct),
-            16);
-    Value headFraction = add(shr(mul(head, decode.reciprocal),
-                                 numerics::RadixChunkDecode::kReciprocalShift),
-                             1);
-    // Tail: (u_5 >> 16) + 1 in the high half of the same lanes.
     Value u4 = mul(words, decode.headPower);
     Value u5 = mul(words, decode.tailPower);
-    Value fractions = arith::OrIOp::create(
-        b, loc, headFraction,
-        arith::ShLIOp::create(b, loc, add(shr(u5, 16), 1), constant(16)));
+    // h = (u >> 16) + (r < T), as a select (a masked add on AVX-512).
+    auto fraction = [&](Value u, Value r, uint32_t threshold) {
+      Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r,
+                                          constant(threshold));
+      Value high = shr(u, 16);
+      return arith::SelectOp::create(b, loc, below, add(high, 1), high);
+    };
+    Value head = fraction(words, u4, decode.headThreshold);
+    Value middle = halves(fraction(u4, u5, decode.digitThreshold), radix,
+                          /*high=*/true);
+    // The tail's remainder is below T_4 for every encoded word.
+    Value fractions =
+        arith::OrIOp::create(b, loc, head, shl(add(shr(u5, 16), 1), 16));
     // Step j: digit j in the low half, digit 5 + j in the high half.
     SmallVector<Value> steps;
     for (unsigned j = 0; j < numerics::RadixChunkDecode::kHeadDigits; ++j) {
@@ -57,24 +58,12 @@ public:
       if (j + 1 < numerics::RadixChunkDecode::kHeadDigits)
         fractions = halves(fractions, radix, /*high=*/false);
     }
-    // Digit 4: mulhi16(a, R) + the carry into it (u_5 < mullo16 pairs).
-    Value carry = arith::ExtUIOp::create(
-        b, loc, words.getType(),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, u5,
-                              halves(u4, radix, /*high=*/false)));
-    Value middle = arith::AddIOp::create(
-        b, loc, shr(halves(u4, radix, /*high=*/true), 16), carry);
-    // F = [d0 d1 d5 d6], G = [d2 d3 d7 d8] (bytes, lowest first).
-    Value f = arith::OrIOp::create(b, loc, steps[0], shl(steps[1], 8));
-    Value g = arith::OrIOp::create(b, loc, steps[2], shl(steps[3], 8));
-    Value quad0 = arith::OrIOp::create(b, loc, mask(f, 0xFFFF), shl(g, 16));
-    Value quad1 = arith::OrIOp::create(
-        b, loc, middle,
-        arith::OrIOp::create(b, loc, mask(shr(f, 8), 0x00FFFF00),
-                             mask(shl(g, 8), 0xFF000000)));
-    Value quad2 = shr(g, 24);
+    // Bytes [d0 d1 d5 d6] and [d2 d3 d7 d8]; digit 4 alone.
     SmallVector<Value> operands;
-    for (Value quad : {quad0, quad1, quad2})
+    for (Value quad :
+         {Value(arith::OrIOp::create(b, loc, steps[0], shl(steps[1], 8))),
+          Value(arith::OrIOp::create(b, loc, steps[2], shl(steps[3], 8))),
+          middle})
       operands.push_back(vector::BitCastOp::create(
           b, loc, vectorOf(4 * lanes, b.getI8Type()), quad));
     return operands;
@@ -92,7 +81,6 @@ private:
   }
   Value add(Value x, uint32_t y) { return with<arith::AddIOp>(x, y); }
   Value mul(Value x, uint32_t y) { return with<arith::MulIOp>(x, y); }
-  Value mask(Value x, uint32_t y) { return with<arith::AndIOp>(x, y); }
   Value shr(Value x, uint32_t y) { return with<arith::ShRUIOp>(x, y); }
   Value shl(Value x, uint32_t y) { return with<arith::ShLIOp>(x, y); }
 
@@ -120,15 +108,23 @@ private:
 
 } // namespace
 
+int64_t lowbit::getRadixChunkQuadSlot(int64_t quad, int64_t byte) {
+  static const int64_t kQuadSlots[3][4] = {
+      {0, 1, 5, 6}, {2, 3, 7, 8}, {4, -1, -1, -1}};
+  return kQuadSlots[quad][byte];
+}
+
+bool lowbit::hasRadixChunkQuads(const KernelPlan &plan) {
+  return plan.kind == LayoutKind::Radix &&
+         numerics::getRadixChunkDecode(plan.radix).has_value();
+}
+
 std::optional<SmallVector<Value>>
 lowbit::decodeRadixChunkQuads(const KernelEmitter &emitter, Value words) {
   const KernelPlan &plan = emitter.getPlan();
   auto type = cast<VectorType>(words.getType());
-  if (plan.kind != LayoutKind::Radix || !type.getElementType().isInteger(32))
+  if (!hasRadixChunkQuads(plan) || !type.getElementType().isInteger(32))
     return std::nullopt;
-  std::optional<numerics::RadixChunkDecode> decode =
-      numerics::getRadixChunkDecode(plan.radix);
-  if (!decode)
-    return std::nullopt;
-  return RadixChunkQuads(emitter, *decode).decodeQuads(words);
+  return RadixChunkQuads(emitter, *numerics::getRadixChunkDecode(plan.radix))
+      .decodeQuads(words);
 }
