@@ -10,9 +10,9 @@
 //
 // Bit fields are spread into their bytes four at a time (two shifts and two
 // masked ors per quad); signed fields enter as q + 2^(bits - 1) (one xor
-// per word). Radix digits
-// come from the RadixDecoder (32 x 32 -> 64-bit multiplies on pairs of
-// words, no 64 x 64 multiply).
+// per word). Base-10/11 radix digits come in 16-bit chunks
+// (RadixChunkQuads.cpp, in their own slot order); other radices from the
+// RadixDecoder (32 x 32 -> 64-bit multiplies on pairs of words).
 //
 //===----------------------------------------------------------------------===//
 

@@ -51,19 +51,25 @@ public:
     // The tail's remainder is below T_4 for every encoded word.
     Value fractions =
         arith::OrIOp::create(b, loc, head, shl(add(shr(u5, 16), 1), 16));
-    // Step j: digit j in the low half, digit 5 + j in the high half.
+    // Step j: digit j in the low half, digit 5 + j in the high half. Odd
+    // steps come shifted into their half's high byte: mulhi16(h, 256 R) =
+    // floor(h R / 2^8) = 256 e_j + ((h R mod 2^16) >> 8), masked to 256 e_j
+    // (an and instead of a shift, folded with the or into one ternary op).
     SmallVector<Value> steps;
     for (unsigned j = 0; j < numerics::RadixChunkDecode::kHeadDigits; ++j) {
-      steps.push_back(halves(fractions, radix, /*high=*/true));
+      if (j % 2)
+        steps.push_back(
+            mask(halves(fractions, radix << 8, /*high=*/true), 0xFF00FF00));
+      else
+        steps.push_back(halves(fractions, radix, /*high=*/true));
       if (j + 1 < numerics::RadixChunkDecode::kHeadDigits)
         fractions = halves(fractions, radix, /*high=*/false);
     }
     // Bytes [d0 d1 d5 d6] and [d2 d3 d7 d8]; digit 4 alone.
     SmallVector<Value> operands;
     for (Value quad :
-         {Value(arith::OrIOp::create(b, loc, steps[0], shl(steps[1], 8))),
-          Value(arith::OrIOp::create(b, loc, steps[2], shl(steps[3], 8))),
-          middle})
+         {Value(arith::OrIOp::create(b, loc, steps[0], steps[1])),
+          Value(arith::OrIOp::create(b, loc, steps[2], steps[3])), middle})
       operands.push_back(vector::BitCastOp::create(
           b, loc, vectorOf(4 * lanes, b.getI8Type()), quad));
     return operands;
@@ -83,6 +89,7 @@ private:
   Value mul(Value x, uint32_t y) { return with<arith::MulIOp>(x, y); }
   Value shr(Value x, uint32_t y) { return with<arith::ShRUIOp>(x, y); }
   Value shl(Value x, uint32_t y) { return with<arith::ShLIOp>(x, y); }
+  Value mask(Value x, uint32_t y) { return with<arith::AndIOp>(x, y); }
 
   /// Both 16-bit halves of every lane of `x` times `factor` (< 2^16): the
   /// high or the low halves of the 32-bit products.
