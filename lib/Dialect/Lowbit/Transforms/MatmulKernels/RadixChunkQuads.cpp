@@ -31,14 +31,15 @@ public:
                   const numerics::RadixChunkDecode &decode)
       : KernelEmitter(emitter), decode(decode) {}
 
-  /// Operand p holds digits kQuadSlots[p] of each word in its lane's
-  /// bytes.
+  /// Operand p holds digits getRadixChunkQuadSlot(p, 0..3) of each word in
+  /// its lane's bytes.
   SmallVector<Value> decodeQuads(Value words) {
     lanes = cast<VectorType>(words.getType()).getNumElements();
     uint32_t radix = decode.radix;
     Value u4 = mul(words, decode.headPower);
     Value u5 = mul(words, decode.tailPower);
-    // h = (u >> 16) + (r < T), as a select (a masked add on AVX-512).
+    // h = (u >> 16) + (r < T) (on znver4: a compare into a mask, vpmovm2d
+    // and a subtract).
     auto fraction = [&](Value u, Value r, uint32_t threshold) {
       Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r,
                                           constant(threshold));
