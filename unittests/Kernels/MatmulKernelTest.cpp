@@ -912,6 +912,30 @@ TEST(SubFourBitDynamicInt8KernelTest, MatchesNumericsReference) {
   }
 }
 
+// A radix without the chunked 16-bit decode (base 7: 11 digits per word)
+// keeps the radix decoder's 32-bit chains in its int8 quads.
+TEST(SubFourBitDynamicInt8KernelTest, RadixSevenMatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  const nx::WeightPreset *preset = nx::findWeightPreset("c11a8-dynamic");
+  ASSERT_NE(preset, nullptr);
+  KernelCase c{"c7g128 dynamic int8", preset->scheme, preset->granularity,
+               preset->format, true};
+  c.scheme.bits = 3;
+  c.scheme.codebook = nx::linspaceCodebook(-1.0f, 1.0f, 7);
+  c.format.radix = 7;
+  std::vector<Shape> shapes = getShapes();
+  std::string source;
+  for (const Shape &shape : shapes)
+    source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+  for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/false))
+    checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 80);
+}
+
 // The outer-product kernels on panel layouts (int8_panel per channel,
 // int4_panel in groups of 32 and 64) against the same reference: tile and
 // partial tiles of rows (4, 9, 64) and panels (N = 1, 5, 17, 33), K odd and

@@ -45,15 +45,40 @@ func.func @int3(%x: tensor<1x128xf32>, %p: tensor<2x14xi32>, %s: tensor<2x2xf16>
 
 // -----
 
-// Base-11 words (c11g128: 15 words per group): digits from the radix
-// decoder, four per lane into the bytes of their word, three dot products.
+// Base-11 words (c11g128: 15 words per group): digits in 16-bit chunks
+// (RadixChunkQuads): u_4 = q * 11^4 and u_5 = q * 11^5 in 32-bit lanes,
+// the fractions' carries as unsigned compares, the digit chains as 16-bit
+// multiply-highs (odd steps by 256 * 11 = 2816), no 64-bit lane. The quads
+// hold digits [0 1 5 6], [2 3 7 8], [4] of each word, and the quantized
+// activations are gathered in that order.
 // CHECK-LABEL: func @radix
-// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<8xi64>
-// CHECK: arith.muli %{{.*}}, %{{.*}} : vector<8xi64>
-// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<64xi8>
+// CHECK-DAG: arith.constant dense<2816> : vector<32xi16>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 5, 6, 9, 10, 14, 15,
+// CHECK-SAME: 2, 3, 7, 8, 11, 12, 16, 17,
+// CHECK-SAME: 4, 128, 128, 128, 13, 128, 128, 128,
+// CHECK: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x15xi32>, vector<16xi32>
+// CHECK: arith.muli %[[WORDS]], %{{.*}} : vector<16xi32>
+// CHECK: arith.cmpi ult
+// CHECK: arith.mului_extended %{{.*}}, %{{.*}} : vector<32xi16>
 // CHECK-COUNT-3: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
 // CHECK-NEXT: arith.sitofp
+// CHECK-NOT: vector<8xi64>
 func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16>, %m: tensor<2x1xf16>) -> tensor<1x2xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>, dynamic_int8_activations} : tensor<1x128xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
+// Base-7 words (11 digits, no chunked decode): the radix decoder's 32-bit
+// chains on pairs of words (64-bit lanes), digits 4p .. 4p + 3 per quad.
+// CHECK-LABEL: func @radix7
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 11, 12, 13, 14,
+// CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<8xi64>
+// CHECK: arith.muli %{{.*}}, %{{.*}} : vector<8xi64>
+// CHECK-COUNT-3: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// CHECK-NEXT: arith.sitofp
+func.func @radix7(%x: tensor<1x128xf32>, %p: tensor<2x12xi32>, %s: tensor<2x1xf16>, %m: tensor<2x1xf16>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u3, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 7)>>, layout = #lowbit.layout<radix(7), block = 128>, dynamic_int8_activations} : tensor<1x128xf32>, tensor<2x12xi32> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }

@@ -10,9 +10,9 @@
 //
 // Bit fields are spread into their bytes four at a time (two shifts and two
 // masked ors per quad); signed fields enter as q + 2^(bits - 1) (one xor
-// per word). Radix digits
-// come from the RadixDecoder (32 x 32 -> 64-bit multiplies on pairs of
-// words, no 64 x 64 multiply).
+// per word). Base-10/11 radix digits come in 16-bit chunks
+// (RadixChunkQuads.cpp, in their own slot order); other radices from the
+// RadixDecoder (32 x 32 -> 64-bit multiplies on pairs of words).
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,6 +51,9 @@ public:
     };
     if (plan.kind != LayoutKind::Radix)
       return spreadFields(words, constant);
+    if (std::optional<SmallVector<Value>> quads =
+            decodeRadixChunkQuads(*this, words))
+      return *quads;
     std::unique_ptr<SlotDecoder> digits = makeSlotDecoder(*this);
     digits->begin({words});
     SmallVector<Value> operands;
@@ -110,18 +113,21 @@ public:
     return operands;
   }
 
-  /// Operand p, lane l, byte t meets code (l mod U) * n + 4p + t of block
-  /// l / U (U words per block), when it exists.
+  /// Operand p, lane l, byte t meets code (l mod U) * n + s of block l / U
+  /// (U words per block), when it exists: slot s = 4p + t, or the chunked
+  /// radix decode's order.
   Value arrangeQuantized(Value q) override {
     int64_t n = plan.digits, block = op.getLayout().getBlock();
     int64_t unitsPerBlock = plan.lanesPerBlock;
+    bool chunked = hasRadixChunkQuads(plan);
     SmallVector<int64_t> order;
     for (int64_t p = 0; p < numQuads(plan); ++p)
       for (int64_t l = 0; l < plan.lanes; ++l)
         for (int64_t t = 0; t < 4; ++t) {
-          int64_t slot = 4 * p + t;
+          int64_t slot = chunked ? getRadixChunkQuadSlot(p, t) : 4 * p + t;
           int64_t code = (l % unitsPerBlock) * n + slot;
-          bool exists = l < plan.segmentUnits && slot < n && code < block;
+          bool exists =
+              l < plan.segmentUnits && slot >= 0 && slot < n && code < block;
           order.push_back(exists ? (l / unitsPerBlock) * block + code : -1);
         }
     return gatherBytes(q, order);

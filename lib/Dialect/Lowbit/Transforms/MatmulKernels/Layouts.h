@@ -23,6 +23,7 @@
 #include "KernelEmitter.h"
 
 #include <memory>
+#include <optional>
 
 namespace lowbit {
 
@@ -131,6 +132,14 @@ std::unique_ptr<Int8DotDecoder>
 makeInt8WordQuadDecoder(const KernelEmitter &emitter);
 std::unique_ptr<Int8DotDecoder>
 makeInt8ByteSlotDecoder(const KernelEmitter &emitter);
+/// The int8 quads of nine-digit radix words by 16-bit chunks
+/// (RadixChunkQuads.cpp), or none if the radix lacks that decode.
+std::optional<llvm::SmallVector<mlir::Value>>
+decodeRadixChunkQuads(const KernelEmitter &emitter, mlir::Value words);
+/// Whether the plan's words take decodeRadixChunkQuads, and the slot byte
+/// `byte` of its quad `quad` holds (-1: none).
+bool hasRadixChunkQuads(const KernelPlan &plan);
+int64_t getRadixChunkQuadSlot(int64_t quad, int64_t byte);
 
 /// The decoder of the plan's layout (which must be of that family).
 std::unique_ptr<ContiguousDecoder>
