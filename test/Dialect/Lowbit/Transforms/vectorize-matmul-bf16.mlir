@@ -1,5 +1,6 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=bf16-dot=avx512-bf16 | FileCheck %s
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=bf16-dot=none | FileCheck %s --check-prefix=NONE
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=bf16-dot=arm-bf16 | FileCheck %s --check-prefix=ARM
 // RUN: lowbitc %s --mcpu=znver4 --threading=none --quiet --emit=asm -o - | FileCheck %s --check-prefix=ASM
 
 // bf16 activations with vdpbf16ps: codes become bf16 in 16-bit lanes
@@ -29,6 +30,14 @@
 // CHECK: arith.negf
 // NONE-LABEL: func @int4
 // NONE-NOT: x86vector
+// NONE-NOT: lowbit.dot_bf16
+// AArch64 bfdot: the same codes into lowbit.dot_bf16 (lowered after
+// bufferization).
+// ARM-LABEL: func @int4
+// ARM: arith.xori %{{.*}}, %{{.*}} : vector<32xi16>
+// ARM: %[[DOT:.*]] = lowbit.dot_bf16 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>, vector<32xbf16>
+// ARM: lowbit.dot_bf16 %[[DOT]], %{{.*}}, %{{.*}} : vector<16xf32>, vector<32xbf16>
+// ARM-NOT: x86vector
 // ASM-LABEL: lowbit_int4_with_workspace:
 // ASM-NOT: vcvtdq2ps
 // ASM: vpmovzxbw

@@ -1,7 +1,8 @@
 //===- Bf16DotSegments.cpp - bf16 activations times codes in bf16 dots ----===//
 //
 // The segments of matmuls with activation_type = bf16 on targets with a
-// bf16 dot product (AVX512-BF16 vdpbf16ps, x86vector.avx512.dot). Codes
+// bf16 dot product (AVX512-BF16 vdpbf16ps, x86vector.avx512.dot; AArch64
+// bfdot, lowbit.dot_bf16 lowered after bufferization). Codes
 // become bf16 in 16-bit lanes with integer operations only: the bf16 bits
 // 0x4300 | u are the value 128 + u, exact for u < 128 (8 significant bits),
 // and 0x4500 | u is 16 * (128 + u). So
@@ -204,8 +205,14 @@ SmallVector<Value> Bf16DotSegments::accumulateSegment(
                            b, loc, acc, {p * kDotLanes}, {kDotLanes}, {1})));
       for (const CodeChunk &chunk : codes[c]) {
         Value &sum = sums[chunk.part % parts];
-        sum = x86vector::DotBF16Op::create(b, loc, sum.getType(), sum,
-                                           xs[chunk.chunk], chunk.codes);
+        // vdpbf16ps as x86vector's op (it lowers before bufferization);
+        // AArch64 bfdot as lowbit.dot_bf16 (lowbit-lower-dot-bf16).
+        if (plan.bf16Dot == Bf16Dot::X86Avx512)
+          sum = x86vector::DotBF16Op::create(b, loc, sum.getType(), sum,
+                                             xs[chunk.chunk], chunk.codes);
+        else
+          sum = DotBf16Op::create(b, loc, sum.getType(), sum, xs[chunk.chunk],
+                                  chunk.codes);
       }
       Value all = sums.front();
       for (int64_t p = 1; p < parts; ++p)

@@ -124,6 +124,8 @@ std::optional<Bf16Dot> lowbit::parseBf16Dot(StringRef name) {
     return Bf16Dot::None;
   if (name == "avx512-bf16")
     return Bf16Dot::X86Avx512;
+  if (name == "arm-bf16")
+    return Bf16Dot::ArmBf16;
   return std::nullopt;
 }
 
