@@ -18,14 +18,14 @@
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 16, {{.*}} : vector<64xbf16>, vector<64xbf16>
 // CHECK: scf.for
 // CHECK: %[[WORDS:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: arith.shrui %[[WORDS]]
+// CHECK: %[[HIGHBF16:.*]] = arith.bitcast %{{.*}} : vector<32xi16> to vector<32xbf16>
 // CHECK: %[[LOW:.*]] = arith.andi %[[WORDS]], %[[NIBBLE]] : vector<32xi16>
 // CHECK: %[[LOWCODE:.*]] = arith.xori %[[LOW]], %[[CODE]] : vector<32xi16>
 // CHECK: %[[LOWBF16:.*]] = arith.bitcast %[[LOWCODE]] : vector<32xi16> to vector<32xbf16>
-// CHECK: arith.shrui %[[WORDS]]
-// CHECK: %[[HIGHBF16:.*]] = arith.bitcast %{{.*}} : vector<32xi16> to vector<32xbf16>
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1] : vector<2xf32>, vector<2xf32>
-// CHECK: %[[DOT:.*]] = x86vector.avx512.dot %{{.*}}, %{{.*}}, %[[LOWBF16]] : vector<32xbf16> -> vector<16xf32>
-// CHECK: x86vector.avx512.dot %[[DOT]], %{{.*}}, %[[HIGHBF16]] : vector<32xbf16> -> vector<16xf32>
+// CHECK: %[[DOT:.*]] = x86vector.avx512.dot %{{.*}}, %[[LOWBF16]], %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: x86vector.avx512.dot %[[DOT]], %[[HIGHBF16]], %{{.*}} : vector<32xbf16> -> vector<16xf32>
 // CHECK-NOT: arith.truncf
 // CHECK: arith.negf
 // NONE-LABEL: func @int4

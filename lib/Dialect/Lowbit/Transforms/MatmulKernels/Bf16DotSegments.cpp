@@ -125,8 +125,9 @@ SmallVector<CodeChunk> decodeInt4Pairs(OpBuilder &b, Location loc, Value bytes,
                                        bool isSigned) {
   Value words = widen(b, loc, bytes);
   int64_t top = isSigned ? 0x4308 : 0x4300;
-  return {{nibbleCode(b, loc, words, top), 0, 0},
-          {nibbleCode(b, loc, shiftWords(b, loc, words, 4), top), 1, 0}};
+  // The high nibbles first: the low ones may then reuse the words' register.
+  Value high = nibbleCode(b, loc, shiftWords(b, loc, words, 4), top);
+  return {{nibbleCode(b, loc, words, top), 0, 0}, {high, 1, 0}};
 }
 
 SmallVector<int64_t> inPlace(int64_t) { return {}; }
@@ -207,12 +208,14 @@ SmallVector<Value> Bf16DotSegments::accumulateSegment(
         Value &sum = sums[chunk.part % parts];
         // vdpbf16ps as x86vector's op (it lowers before bufferization);
         // AArch64 bfdot as lowbit.dot_bf16 (lowbit-lower-dot-bf16).
+        // The activations second: vdpbf16ps can read its second operand
+        // from memory.
         if (plan.bf16Dot == Bf16Dot::X86Avx512)
           sum = x86vector::DotBF16Op::create(b, loc, sum.getType(), sum,
-                                             xs[chunk.chunk], chunk.codes);
+                                             chunk.codes, xs[chunk.chunk]);
         else
-          sum = DotBf16Op::create(b, loc, sum.getType(), sum, xs[chunk.chunk],
-                                  chunk.codes);
+          sum = DotBf16Op::create(b, loc, sum.getType(), sum, chunk.codes,
+                                  xs[chunk.chunk]);
       }
       Value all = sums.front();
       for (int64_t p = 1; p < parts; ++p)
