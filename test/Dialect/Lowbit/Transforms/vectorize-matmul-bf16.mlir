@@ -4,28 +4,36 @@
 // RUN: lowbitc %s --mcpu=znver4 --threading=none --quiet --emit=asm -o - | FileCheck %s --check-prefix=ASM
 
 // bf16 activations with vdpbf16ps: codes become bf16 in 16-bit lanes
-// (0x4300 | u is 128 + u), never through f32. int4 in blocks of 32 goes two
-// blocks per segment: the 32 bytes' low nibbles (xor 8: u = q + 8) make one
-// dot product, the high nibbles another, against activations stored in
-// that order; lanes 0-7 take the first block's scale, 8-15 the second's.
-// 136 times each block's activation sum is subtracted after the loop.
+// (0x4300 | u is 128 + u), never through f32. int4 in blocks of 32 goes four
+// blocks (64 bytes) per segment: both 32-byte halves widened to words, the
+// words regrouped by 8 so that a vector holds 8 bytes of every block; its
+// low nibbles (xor 8: u = q + 8) make one dot product, its high nibbles
+// another, against activations stored in that order; lanes 4K-4K+3 take
+// block K's scale (one multiply-add per segment). 136 times each block's
+// activation sum is subtracted after the loop.
 // CHECK-LABEL: func @int4
 // CHECK-DAG: %[[NIBBLE:.*]] = arith.constant dense<15> : vector<32xi16>
 // CHECK-DAG: %[[CODE:.*]] = arith.constant dense<17160> : vector<32xi16>
-// CHECK-DAG: %[[C136:.*]] = arith.constant dense<1.360000e+02> : vector<64xf32>
-// CHECK: arith.mulf %{{.*}}, %[[C136]] : vector<64xf32>
-// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<2x32xf32> to vector<2xf32>
-// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 16, {{.*}} : vector<64xbf16>, vector<64xbf16>
+// CHECK-DAG: %[[C136:.*]] = arith.constant dense<1.360000e+02> : vector<128xf32>
+// CHECK: arith.mulf %{{.*}}, %[[C136]] : vector<128xf32>
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<4x32xf32> to vector<4xf32>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 32, 33, 34, 35, 36, 37, 38, 39, 64, {{.*}} : vector<128xbf16>, vector<128xbf16>
 // CHECK: scf.for
-// CHECK: %[[WORDS:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: %[[LOWHALF:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: %[[HIGHHALF:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: %[[WORDS:.*]] = vector.shuffle %[[LOWHALF]], %[[HIGHHALF]] [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 32, {{.*}}, 55] : vector<32xi16>, vector<32xi16>
 // CHECK: arith.shrui %[[WORDS]]
 // CHECK: %[[HIGHBF16:.*]] = arith.bitcast %{{.*}} : vector<32xi16> to vector<32xbf16>
 // CHECK: %[[LOW:.*]] = arith.andi %[[WORDS]], %[[NIBBLE]] : vector<32xi16>
 // CHECK: %[[LOWCODE:.*]] = arith.xori %[[LOW]], %[[CODE]] : vector<32xi16>
 // CHECK: %[[LOWBF16:.*]] = arith.bitcast %[[LOWCODE]] : vector<32xi16> to vector<32xbf16>
-// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1] : vector<2xf32>, vector<2xf32>
+// CHECK: vector.shuffle %[[LOWHALF]], %[[HIGHHALF]] [8, 9, 10, 11, 12, 13, 14, 15, 24, {{.*}}, 63] : vector<32xi16>, vector<32xi16>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3] : vector<4xf32>, vector<4xf32>
 // CHECK: %[[DOT:.*]] = x86vector.avx512.dot %{{.*}}, %[[LOWBF16]], %{{.*}} : vector<32xbf16> -> vector<16xf32>
-// CHECK: x86vector.avx512.dot %[[DOT]], %[[HIGHBF16]], %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: %[[DOT2:.*]] = x86vector.avx512.dot %[[DOT]], %[[HIGHBF16]], %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: %[[DOT3:.*]] = x86vector.avx512.dot %[[DOT2]], %{{.*}}, %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: %[[DOT4:.*]] = x86vector.avx512.dot %[[DOT3]], %{{.*}}, %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: arith.mulf %[[DOT4]], %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK-NOT: arith.truncf
 // CHECK: arith.negf
 // NONE-LABEL: func @int4
@@ -41,6 +49,7 @@
 // ASM-LABEL: lowbit_int4_with_workspace:
 // ASM-NOT: vcvtdq2ps
 // ASM: vpmovzxbw
+// ASM: vshufi64x2
 // ASM: vpternlog
 // ASM: vpsrlw $4
 // ASM: vdpbf16ps

@@ -16,11 +16,10 @@
 // constant part (c * sum of a group's activations, c = 136 or 2304) is
 // subtracted once per row after the segment loop (offsetTerms), from the
 // block sums ActivationPreparer::storeBf16 computed with the rounded rows.
-// int4 in blocks of 32 goes two blocks per segment: one 32-byte load holds
-// both blocks' codes, whose low nibbles (and then high nibbles) make one
-// 32-code dot product (the activations are stored in that order), lanes
-// 0-7 belonging to the first block and 8-15 to the second, so that one
-// multiply-add applies both blocks' scales.
+// int4 in blocks of 32 goes four blocks (64 bytes) per segment, whose four
+// 32-code dot products each take 8 codes of every block (the activations
+// are stored in that order): lanes 4K-4K+3 belong to block K, so that one
+// multiply-add applies the four blocks' scales.
 //
 //===----------------------------------------------------------------------===//
 
@@ -118,34 +117,55 @@ SmallVector<CodeChunk> decodeInt8(OpBuilder &b, Location loc, Value bytes,
   return result;
 }
 
-/// int4, two interleaved blocks of 32 codes per 32 bytes: the low nibbles
-/// (codes 0-15 of each block) against activation chunk 0, the high ones
-/// against chunk 1.
-SmallVector<CodeChunk> decodeInt4Pairs(OpBuilder &b, Location loc, Value bytes,
+/// int4, four interleaved blocks of 32 codes (16 bytes each) per segment:
+/// each 32-byte half widened to words, then the words reordered by 8
+/// (128 bits: vshufi64x2) so that each vector holds 8 bytes of every block;
+/// its low nibbles, then its high ones, make one 32-code dot product whose
+/// lanes 4K-4K+3 belong to block K.
+SmallVector<CodeChunk> decodeInt4Quads(OpBuilder &b, Location loc, Value bytes,
                                        bool isSigned) {
-  Value words = widen(b, loc, bytes);
+  SmallVector<Value> halves;
+  for (int64_t half = 0; half < 2; ++half)
+    halves.push_back(widen(b, loc,
+                           vector::ExtractStridedSliceOp::create(
+                               b, loc, bytes, {32 * half}, {32}, {1})));
   int64_t top = isSigned ? 0x4308 : 0x4300;
-  // The high nibbles first: the low ones may then reuse the words' register.
-  Value high = nibbleCode(b, loc, shiftWords(b, loc, words, 4), top);
-  return {{nibbleCode(b, loc, words, top), 0, 0}, {high, 1, 0}};
+  SmallVector<CodeChunk> result;
+  for (int64_t part = 0; part < 2; ++part) {
+    // Words [8 part, 8 part + 8) of each block (16 words).
+    SmallVector<int64_t> order;
+    for (int64_t block = 0; block < 4; ++block)
+      for (int64_t j = 0; j < 8; ++j)
+        order.push_back(16 * block + 8 * part + j);
+    Value words =
+        vector::ShuffleOp::create(b, loc, halves[0], halves[1], order);
+    // The high nibbles first: the low ones may then reuse the words'
+    // register.
+    Value high = nibbleCode(b, loc, shiftWords(b, loc, words, 4), top);
+    result.push_back({nibbleCode(b, loc, words, top), 2 * part, 0});
+    result.push_back({high, 2 * part + 1, 0});
+  }
+  return result;
 }
 
 SmallVector<int64_t> inPlace(int64_t) { return {}; }
 
-/// The low halves of both blocks, then the high halves.
-SmallVector<int64_t> int4PairOrder(int64_t segmentCodes) {
-  int64_t block = segmentCodes / 2, half = block / 2;
+/// Chunk 2h + n (half h, nibble n) holds codes 16 n + 8 h + [0, 8) of each
+/// of the four blocks.
+SmallVector<int64_t> int4QuadOrder(int64_t segmentCodes) {
+  int64_t block = segmentCodes / 4;
   SmallVector<int64_t> order;
-  for (int64_t nibble = 0; nibble < 2; ++nibble)
-    for (int64_t blockIndex = 0; blockIndex < 2; ++blockIndex)
-      for (int64_t j = 0; j < half; ++j)
-        order.push_back(blockIndex * block + nibble * half + j);
+  for (int64_t half = 0; half < 2; ++half)
+    for (int64_t nibble = 0; nibble < 2; ++nibble)
+      for (int64_t blockIndex = 0; blockIndex < 4; ++blockIndex)
+        for (int64_t j = 0; j < 8; ++j)
+          order.push_back(blockIndex * block + 16 * nibble + 8 * half + j);
   return order;
 }
 
 const Bf16CodeLayout kBf16CodeLayouts[] = {
     {LayoutKind::Int8, 2304, 2176, decodeInt8, inPlace},
-    {LayoutKind::Int4Interleaved, 136, 128, decodeInt4Pairs, int4PairOrder},
+    {LayoutKind::Int4Interleaved, 136, 128, decodeInt4Quads, int4QuadOrder},
 };
 
 const Bf16CodeLayout *getBf16CodeLayout(LayoutKind kind) {

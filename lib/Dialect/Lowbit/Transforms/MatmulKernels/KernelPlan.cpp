@@ -135,7 +135,7 @@ static void planBf16(KernelPlan &plan, MatmulOp op, Bf16Dot dot,
   plan.bf16Activations = true;
   bool offset = op.getZeroPoints() || op.getMins() || plan.beta != 0.0f;
   // Codes made bf16 in 16-bit lanes (Bf16DotSegments.cpp): int8, and int4
-  // in blocks of 32 (two per segment).
+  // in blocks of 32 (four per segment).
   int64_t block = op.getLayout().getBlock();
   bool int4Pairs = plan.kind == LayoutKind::Int4Interleaved && block == 32;
   if (dot == Bf16Dot::None || offset || vectorBits < 512 ||
@@ -147,9 +147,9 @@ static void planBf16(KernelPlan &plan, MatmulOp op, Bf16Dot dot,
   plan.codeFactor = 1;
   plan.accLanes = 16;
   if (int4Pairs) {
-    plan.blocksPerSegment = 2;
-    plan.segmentCodes = 2 * block;
-    plan.segmentUnits = block;
+    plan.blocksPerSegment = 4;
+    plan.segmentCodes = 4 * block;
+    plan.segmentUnits = 2 * block;
   } else {
     // Unblocked int8 in segments of 32 (two per iteration of a single
     // row's loop), the low and high nibbles' products in separate halves
