@@ -174,7 +174,7 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     // No copy may become a call of MLIR's runtime library (memrefCopy).
     "lowbit-lower-strided-copies,"
-    "lowbit-lower-dot-i8{isa=INT8_DOT},"
+    "lowbit-lower-dot-i8{isa=INT8_DOT},lowbit-lower-dot-bf16{isa=BF16_DOT},"
     "func.func(lower-vector-multi-reduction,"
     "convert-vector-to-scf{full-unroll=true target-rank=1},"
     "convert-linalg-to-loops,"
@@ -240,7 +240,7 @@ void lowbit::registerLowbitPipelines() {
       "Lower a tensor-level model to the LLVM dialect with C entry points "
       "(int lowbit_NAME(const T *in0, ..., T *out0)); option "
       "int8-dot=generic|avx512-vnni|avx-vnni|avx2|ssse3|sse2|arm-dotprod, "
-      "bf16-dot=none|avx512-bf16, "
+      "bf16-dot=none|avx512-bf16|arm-bf16, "
       "vector-bits=128|256|512, threads=omp|none",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {

@@ -185,6 +185,9 @@ lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
   // bf16 dot products: vdpbf16ps on 512-bit vectors.
   if (triple.isX86() && subtarget->checkFeatures("+avx512bf16,+avx512f"))
     options.bf16Dot = "avx512-bf16";
+  // AArch64 +bf16: bfdot on 128-bit vectors.
+  if (triple.isAArch64() && subtarget->checkFeatures("+bf16"))
+    options.bf16Dot = "arm-bf16";
   options.expandRounding =
       triple.isX86() && !subtarget->checkFeatures("+sse4.1");
   options.expandBF16 =

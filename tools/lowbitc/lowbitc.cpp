@@ -383,9 +383,9 @@ int main(int argc, char **argv) {
   // rounded once per call), f32 multiply-adds.
   if (!quiet && bf16Matmuls && lowerOptions.bf16Dot == "none")
     llvm::errs() << "lowbitc: note: " << machine->getTargetCPU()
-                 << " has no AVX512-BF16 (vdpbf16ps): bf16 activations are "
-                    "rounded once per call and multiplied in f32 "
-                    "multiply-adds\n";
+                 << " has no AVX512-BF16 (vdpbf16ps) nor AArch64 BF16 "
+                    "(bfdot): bf16 activations are rounded once per call and "
+                    "multiplied in f32 multiply-adds\n";
   if (!quiet && integerMatmuls) {
     StringRef cpu = machine->getTargetCPU();
     StringRef dot = lowerOptions.int8Dot;

@@ -680,11 +680,39 @@ INSTANTIATE_TEST_SUITE_P(AllSchemes, MatmulKernelTest,
 // activations: the order of the f32 sums (vdpbf16ps adds pairs of products
 // into its lanes, groups are scaled in f32) and the dequantization. Not
 // rounding the activations would be off by up to 2^-9 |x| per term, far
-// outside it.
+// outside it. The bf16 dot products multiply codes c + q (c = 2304 for int8,
+// 136 for int4; see Bf16DotSegments.cpp) and subtract c * s * sum(x) per
+// group: their f32 sums have terms |x| c |s| besides |x w|, each bounded as
+// the first term above (once in the dots, once in the correction).
+/// sum_k |x_k s_k| for out[i, j]: s_k the scale of weight (j, k).
+double offsetMagnitude(const Shape &s, llvm::ArrayRef<float> x, const Weight &w,
+                       const KernelCase &c, int64_t i, int64_t j) {
+  std::vector<int64_t> shape = {s.n, s.k};
+  double sum = 0.0;
+  for (int64_t kk = 0; kk < s.k; ++kk)
+    sum += std::fabs(double(x[i * s.k + kk])) *
+           std::fabs(double(w.quantized
+                                .params(nx::getParamIndex(shape, c.granularity,
+                                                          j * s.k + kk))
+                                .scale));
+  return sum;
+}
+
+double bf16CodeOffset(const KernelCase &c) {
+  switch (c.format.kind) {
+  case nx::PackKind::Int8:
+    return 2304.0;
+  case nx::PackKind::Int4Interleaved:
+    return 136.0;
+  default:
+    return 0.0; // the f32 path
+  }
+}
+
 void checkBf16Target(MLIRContext &context, const KernelCase &c,
                      llvm::ArrayRef<Shape> shapes, const std::string &source,
-                     const char *cpu, const char *features,
-                     const char *bf16Dot) {
+                     const char *cpu, const char *features, const char *bf16Dot,
+                     bool hasBf16Dot) {
   SCOPED_TRACE(std::string(c.name) + " cpu=" + cpu + features +
                " bf16-dot=" + bf16Dot);
   JitOptions options;
@@ -714,6 +742,9 @@ void checkBf16Target(MLIRContext &context, const KernelCase &c,
       for (int64_t j = 0; j < s.n; ++j) {
         double magnitude;
         double tolerance = weightOnlyTolerance(s, rounded, w, i, j, magnitude);
+        if (hasBf16Dot)
+          tolerance += 2.0 * double(s.k + 2) * u * bf16CodeOffset(c) *
+                       offsetMagnitude(s, rounded, w, c, i, j);
         float got = out[i * s.n + j], want = reference[i * s.n + j];
         double err = std::fabs(double(got) - double(want));
         EXPECT_LE(err, tolerance) << "out[" << i << ", " << j << "] = " << got
@@ -751,18 +782,21 @@ TEST(Bf16KernelTest, MatchesNumericsReference) {
     for (const Shape &shape : shapes)
       source += kernelFunction(context, c, shape, /*dynamicInt8=*/false,
                                /*bf16=*/true);
-    std::vector<std::tuple<const char *, const char *, const char *>> targets =
-        {{"native", "", "host"}, {"native", "", "none"}};
-#if defined(__x86_64__)
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-    if (features.lookup("avx512f"))
-      targets.push_back({"x86-64-v4", "", "host"}); // no AVX512-BF16
-    if (features.lookup("avx512bf16"))
-      targets.push_back({"x86-64-v4", "+avx512bf16", "host"});
-    targets.push_back({"x86-64", "", "host"});
+    bool hostBf16 = features.lookup("avx512bf16") && features.lookup("avx512f");
+    std::vector<std::tuple<const char *, const char *, const char *, bool>>
+        targets = {{"native", "", "host", hostBf16},
+                   {"native", "", "none", false}};
+#if defined(__x86_64__)
+    if (features.lookup("avx512f")) // no AVX512-BF16
+      targets.push_back({"x86-64-v4", "", "host", false});
+    if (hostBf16)
+      targets.push_back({"x86-64-v4", "+avx512bf16", "host", true});
+    targets.push_back({"x86-64", "", "host", false});
 #endif
-    for (auto [cpu, features, bf16Dot] : targets)
-      checkBf16Target(context, c, shapes, source, cpu, features, bf16Dot);
+    for (auto [cpu, features, bf16Dot, hasBf16Dot] : targets)
+      checkBf16Target(context, c, shapes, source, cpu, features, bf16Dot,
+                      hasBf16Dot);
   }
 }
 

@@ -1221,8 +1221,9 @@ struct ConvertLowbitToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<LowbitDialect>();
-    // Vector-level integer dot products are left for lowbit-lower-dot-i8.
-    target.addLegalOp<DotI8Op>();
+    // Vector-level dot products are left for lowbit-lower-dot-i8 and
+    // lowbit-lower-dot-bf16.
+    target.addLegalOp<DotI8Op, DotBf16Op>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateLowbitToLinalgConversionPatterns(patterns);

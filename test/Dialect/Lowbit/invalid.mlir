@@ -849,6 +849,22 @@ func.func @f(%acc: vector<4xi32>, %a: vector<8xi8>) -> vector<4xi32> {
 
 // -----
 
+func.func @f(%acc: vector<4xf32>, %x: vector<16xbf16>) -> vector<4xf32> {
+  // expected-error @+1 {{'lowbit.dot_bf16' op needs 2 bf16 values per f32 lane: 4 lanes but 16 values}}
+  %r = lowbit.dot_bf16 %acc, %x, %x : vector<4xf32>, vector<16xbf16>
+  return %r : vector<4xf32>
+}
+
+// -----
+
+func.func @f(%acc: vector<4xf32>, %x: vector<8xbf16>, %w: vector<8xf16>) -> vector<4xf32> {
+  // expected-error @+1 {{'lowbit.dot_bf16' op operand #2 must be vector of bfloat16 type values of ranks 1, but got 'vector<8xf16>'}}
+  %r = "lowbit.dot_bf16"(%acc, %x, %w) : (vector<4xf32>, vector<8xbf16>, vector<8xf16>) -> vector<4xf32>
+  return %r : vector<4xf32>
+}
+
+// -----
+
 func.func @f(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   // expected-error @+1 {{'lowbit.observe' op axis 2 is out of range for a rank-2 tensor}}
   %0 = lowbit.observe %x {id = 0 : i64, axis = 2 : i64} : tensor<4x8xf32>

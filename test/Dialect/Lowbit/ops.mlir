@@ -185,6 +185,15 @@ func.func @dot_i8(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>, %c
 
 // -----
 
+// CHECK-LABEL: func @dot_bf16
+// CHECK: lowbit.dot_bf16 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>, vector<32xbf16>
+func.func @dot_bf16(%acc: vector<16xf32>, %x: vector<32xbf16>, %w: vector<32xbf16>) -> vector<16xf32> {
+  %0 = lowbit.dot_bf16 %acc, %x, %w : vector<16xf32>, vector<32xbf16>
+  return %0 : vector<16xf32>
+}
+
+// -----
+
 // Radix-11 packed weights with fp16 group minimums, stored as resources.
 // CHECK-LABEL: func @packed_weight_resource
 // CHECK: %[[P:[a-z_0-9]+]], %[[S:[a-z_0-9]+]], %[[M:[a-z_0-9]+]] = lowbit.packed_weight {data = dense_resource<packed> : tensor<2x15xi32>, layout = #lowbit.layout<radix(11), block = 128>, mins = dense<-1.000000e+00> : tensor<2x1xf16>, scales = dense<2.000000e+00> : tensor<2x1xf16>, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <{{.*}}>>, shape = array<i64: 2, 100>} : tensor<2x15xi32>, tensor<2x1xf16>, tensor<2x1xf16>

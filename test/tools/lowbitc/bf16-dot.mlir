@@ -1,6 +1,7 @@
 // bf16 activations (w8a16, w4a16) use vdpbf16ps where the CPU has
-// AVX512-BF16, f32 multiply-adds on the rounded activations elsewhere, and
-// lowbitc says which. c11a16 (radix words) always takes the f32 path.
+// AVX512-BF16, bfdot on AArch64 with +bf16, f32 multiply-adds on the
+// rounded activations elsewhere, and lowbitc says which. c11a16 (radix
+// words) always takes the f32 path.
 // RUN: lowbitc %s --quantize=w8a16 --mcpu=znver4 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=BF16
 // RUN: FileCheck %s --check-prefix=NONE --input-file=%t.err
 // RUN: lowbitc %s --quantize=w4a16 --mcpu=znver4 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=BF16
@@ -12,15 +13,21 @@
 // RUN: lowbitc %s --quantize=w4a16 --mcpu=x86-64 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=NOBF16
 // RUN: lowbitc %s --quantize=c11a16 --mcpu=znver4 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=NOBF16
 // RUN: lowbitc %s --quantize=w4a16 --target=aarch64-linux-gnu --mattr=+bf16 --threading=none --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=ARM
+// RUN: FileCheck %s --check-prefix=NONE --input-file=%t.err
+// RUN: lowbitc %s --quantize=w8a16 --target=aarch64-linux-gnu --mattr=+bf16 --threading=none --emit=asm -o - | FileCheck %s --check-prefix=ARM
+// RUN: lowbitc %s --quantize=w4a16 --target=aarch64-linux-gnu --threading=none --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=NOARM
 // RUN: FileCheck %s --check-prefix=NOTE-ARM --input-file=%t.err
 // RUN: lowbitc %s --quantize=w4g32 --mcpu=x86-64-v4 --emit=asm -o - 2>&1 >/dev/null | FileCheck %s --check-prefix=NONE
 
 // BF16: vdpbf16ps {{.*}}zmm
 // NOBF16-NOT: vdpbf16ps
 // NOBF16-NOT: __truncsfbf2
-// ARM-NOT: bfdot
 // ARM-NOT: __truncsfbf2
-// NOTE: lowbitc: note: x86-64-v4 has no AVX512-BF16 (vdpbf16ps): bf16 activations are rounded once per call and multiplied in f32 multiply-adds
+// ARM: bfdot v{{[0-9]+}}.4s, v{{[0-9]+}}.8h, v{{[0-9]+}}.8h
+// ARM-NOT: __truncsfbf2
+// NOARM-NOT: bfdot
+// NOARM-NOT: __truncsfbf2
+// NOTE: lowbitc: note: x86-64-v4 has no AVX512-BF16 (vdpbf16ps) nor AArch64 BF16 (bfdot): bf16 activations are rounded once per call and multiplied in f32 multiply-adds
 // NOTE-ZEN: lowbitc: note: znver4 has no AVX512-BF16
 // NOTE-ARM: lowbitc: note: generic has no AVX512-BF16
 // NONE-NOT: note

@@ -747,6 +747,15 @@ LogicalResult IntegerMatmulOp::verify() {
 // DotI8Op
 //===----------------------------------------------------------------------===//
 
+LogicalResult DotBf16Op::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t elements = getLhs().getType().getNumElements();
+  if (elements != 2 * lanes)
+    return emitOpError() << "needs 2 bf16 values per f32 lane: " << lanes
+                         << " lanes but " << elements << " values";
+  return success();
+}
+
 LogicalResult DotI8Op::verify() {
   int64_t lanes = getAcc().getType().getNumElements();
   int64_t bytes = getLhs().getType().getNumElements();

@@ -99,8 +99,9 @@ struct LowbitVectorizeMatmulPass
       return signalPassFailure();
     std::optional<Bf16Dot> bf16 = parseBf16Dot(bf16Dot);
     if (!bf16) {
-      getOperation()->emitError() << "unknown bf16-dot '" << bf16Dot
-                                  << "' (expected none or avx512-bf16)";
+      getOperation()->emitError()
+          << "unknown bf16-dot '" << bf16Dot
+          << "' (expected none, avx512-bf16 or arm-bf16)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());

@@ -561,4 +561,36 @@ def Lowbit_DotI8Op : Lowbit_Op<"dot_i8", [Pure, AllTypesMatch<["acc", "result"]>
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// DotBf16Op
+//===----------------------------------------------------------------------===//
+
+def Lowbit_DotBf16Op : Lowbit_Op<"dot_bf16", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Pairwise bf16 dot products accumulated into f32 lanes";
+  let description = [{
+    `result[i] = acc[i] + lhs[2i] * rhs[2i] + lhs[2i + 1] * rhs[2i + 1]`
+    in f32. A product of two bf16 values is exact in f32; the sums are
+    rounded as the target's instruction rounds them: x86 `vdpbf16ps` and
+    AArch64 `bfdot` flush denormal inputs and results to zero (`bfdot`
+    also rounds the pair sum to odd before adding it), the portable form
+    rounds each addition to nearest. The vector form of both instructions;
+    `lowbit-lower-dot-bf16` picks the instruction for the target. Unlike
+    `x86vector.avx512.dot` it stays out of the intrinsics until after
+    bufferization.
+
+    ```mlir
+    %r = lowbit.dot_bf16 %acc, %x, %w : vector<16xf32>, vector<32xbf16>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$acc,
+                       VectorOfRankAndType<[1], [BF16]>:$lhs,
+                       VectorOfRankAndType<[1], [BF16]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD

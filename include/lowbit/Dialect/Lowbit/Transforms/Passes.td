@@ -504,8 +504,9 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
            "wide and row tiles fit 16 registers">,
     Option<"bf16Dot", "bf16-dot", "std::string", "\"none\"",
            "Dot products of matmuls with activation_type = bf16: none (f32 "
-           "multiply-adds on the rounded activations) or avx512-bf16 "
-           "(vdpbf16ps, x86vector.avx512.dot)">
+           "multiply-adds on the rounded activations), avx512-bf16 "
+           "(vdpbf16ps, x86vector.avx512.dot) or arm-bf16 (AArch64 bfdot, "
+           "lowbit.dot_bf16)">
   ];
   let dependentDialects = ["::lowbit::LowbitDialect",
                            "::mlir::arith::ArithDialect",
@@ -551,6 +552,35 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
                            "::mlir::arm_neon::ArmNeonDialect",
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def LowbitLowerDotBf16 : Pass<"lowbit-lower-dot-bf16"> {
+  let summary = "Lower lowbit.dot_bf16 to the target's bf16 dot instructions";
+  let description = [{
+    Rewrites `lowbit.dot_bf16` into `llvm.aarch64.neon.bfdot.v4f32.v8bf16`
+    per 4 lanes (`isa=arm-bf16`, AArch64 with +bf16), into
+    `x86vector.avx512.dot` (`vdpbf16ps`) per 16 lanes (`isa=avx512-bf16`),
+    or into f32 multiplies and adds of the even and odd products
+    (`isa=none`, and lane counts an instruction cannot take). Runs after
+    bufferization: the intrinsic calls have no declared memory effects.
+
+    Before:
+    ```mlir
+    %r = lowbit.dot_bf16 %acc, %x, %w : vector<4xf32>, vector<8xbf16>
+    ```
+    After (`isa=arm-bf16`):
+    ```mlir
+    %r = llvm.call_intrinsic "llvm.aarch64.neon.bfdot.v4f32.v8bf16"(%acc, %x, %w) : (vector<4xf32>, vector<8xbf16>, vector<8xbf16>) -> vector<4xf32>
+    ```
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"none\"",
+           "none, avx512-bf16 or arm-bf16">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
 }
 
 def LowbitOrderConstantGlobals

@@ -55,27 +55,6 @@ void ActivationPreparer::pad(bool roundToBf16) {
   });
 }
 
-void ActivationPreparer::storeBf16() {
-  constexpr int64_t kChunk = 32;
-  // Whole segments (zeros past K), and a stride off multiples of 4 KiB
-  // (see pad()).
-  int64_t stride = plan.numSegments * plan.segmentCodes + kChunk;
-  Type bf16 = b.getBF16Type();
-  Value sixteen = arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(vectorOf(kChunk, b.getI32Type()),
-                             b.getI32IntegerAttr(16)));
-  prepared.bf16Input = copyRows(bf16, stride, kChunk, stride, [&](Value x) {
-    // The high halves of the rounded f32 bits.
-    Value bits = arith::ShRUIOp::create(b, loc, buildRoundToBf16Bits(b, loc, x),
-                                        sixteen);
-    Value halves =
-        arith::TruncIOp::create(b, loc, vectorOf(kChunk, b.getI16Type()), bits);
-    return arith::BitcastOp::create(b, loc, vectorOf(kChunk, bf16), halves)
-        .getResult();
-  });
-}
-
 void ActivationPreparer::regroup() {
   int64_t m = op.getType().getDimSize(0);
   int64_t k = op.getInput().getType().getDimSize(1);

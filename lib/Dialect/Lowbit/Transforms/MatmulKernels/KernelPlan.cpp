@@ -124,6 +124,8 @@ std::optional<Bf16Dot> lowbit::parseBf16Dot(StringRef name) {
     return Bf16Dot::None;
   if (name == "avx512-bf16")
     return Bf16Dot::X86Avx512;
+  if (name == "arm-bf16")
+    return Bf16Dot::ArmBf16;
   return std::nullopt;
 }
 
@@ -132,12 +134,35 @@ static void planBf16(KernelPlan &plan, MatmulOp op, Bf16Dot dot,
                      int64_t vectorBits) {
   plan.bf16Activations = true;
   bool offset = op.getZeroPoints() || op.getMins() || plan.beta != 0.0f;
-  if (dot == Bf16Dot::None || plan.slotted || offset ||
-      plan.segmentCodes % 32 != 0 || vectorBits < 512)
+  // Codes made bf16 in 16-bit lanes (Bf16DotSegments.cpp): int8, and int4
+  // in blocks of 32 (four per segment).
+  int64_t block = op.getLayout().getBlock();
+  bool int4Pairs = plan.kind == LayoutKind::Int4Interleaved && block == 32;
+  if (dot == Bf16Dot::None || offset || vectorBits < 512 ||
+      !(int4Pairs || plan.kind == LayoutKind::Int8) ||
+      plan.segmentCodes % 32 != 0)
     return;
   plan.bf16Dot = dot;
   plan.narrow = false;
+  plan.codeFactor = 1;
   plan.accLanes = 16;
+  if (int4Pairs) {
+    plan.blocksPerSegment = 4;
+    plan.segmentCodes = 4 * block;
+    plan.segmentUnits = 2 * block;
+  } else {
+    // Unblocked int8 in segments of 32 (two per iteration of a single
+    // row's loop), the low and high nibbles' products in separate halves
+    // of 32 lanes: four independent chains of vdpbf16ps.
+    if (block == 0)
+      plan.segmentCodes = plan.segmentUnits = 32;
+    plan.accLanes = 32;
+  }
+  // Per-group scales are read one per accumulator lane
+  // (Int8DotSegments::readBlockScales).
+  plan.lanes = plan.accLanes;
+  int64_t k = op.getInput().getType().getDimSize(1);
+  plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
 }
 
 FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,

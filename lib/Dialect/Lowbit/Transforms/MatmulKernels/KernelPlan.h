@@ -24,11 +24,11 @@
 namespace lowbit {
 
 /// The bf16 dot product of a target (lowbit-vectorize-matmul's bf16-dot):
-/// none (f32 multiply-adds on activations rounded to bf16) or x86
-/// AVX512-BF16 `vdpbf16ps`.
-enum class Bf16Dot { None, X86Avx512 };
+/// none (f32 multiply-adds on activations rounded to bf16), x86
+/// AVX512-BF16 `vdpbf16ps` or AArch64 `bfdot` (lowbit.dot_bf16).
+enum class Bf16Dot { None, X86Avx512, ArmBf16 };
 
-/// Parses none or avx512-bf16.
+/// Parses none, avx512-bf16 or arm-bf16.
 std::optional<Bf16Dot> parseBf16Dot(llvm::StringRef name);
 
 /// How dynamic int8 weights enter the target's dot product.

@@ -31,8 +31,9 @@ public:
   void pad(bool roundToBf16 = false);
 
   /// The activations rounded to bf16 and stored as bf16 rows
-  /// (`bf16Input`), zero past K up to whole segments, for the bf16 dot
-  /// products.
+  /// (`bf16Input`), zero past K up to whole segments, in the order the
+  /// segments' bf16 dot products read them, with c times each block's sum of
+  /// the rounded values in `segmentSums` (Bf16DotSegments.cpp).
   void storeBf16();
 
   /// Regroups every activation row for the slotted kernels: for segment s
@@ -97,22 +98,31 @@ private:
                            mlir::ValueRange accs);
 };
 
-/// Segments of bf16 activations as bf16 dot products (vdpbf16ps):
-/// the codes of a segment, converted to bf16 (exact), meet 32 activations
-/// at a time in 16 f32 lanes.
+/// Segments of bf16 activations as bf16 dot products (vdpbf16ps): codes
+/// are made bf16 in 16-bit lanes as c + q (exact; see Bf16DotSegments.cpp)
+/// and meet 32 activations at a time in 16 f32 lanes; c times the
+/// activation sums is subtracted after the segment loop (offsetTerms).
 class Bf16DotSegments : public KernelEmitter {
 public:
   explicit Bf16DotSegments(const KernelEmitter &emitter)
       : KernelEmitter(emitter) {}
 
   /// As WeightOnlySegments::accumulateSegment: the products of one segment
-  /// per (column, row), scaled by the column's multiplier when it has one
-  /// (per-group scales), otherwise summed into the totals.
+  /// per (column, row), times the per-group scales when the scheme has
+  /// them, otherwise summed into the accumulators.
   llvm::SmallVector<mlir::Value>
   accumulateSegment(llvm::ArrayRef<mlir::Value> rows,
                     llvm::ArrayRef<mlir::Value> columns, mlir::Value kBase,
-                    mlir::Value unit, llvm::ArrayRef<Dequantization> params,
-                    bool partial, mlir::ValueRange accs);
+                    mlir::Value segment, mlir::Value unit, bool partial,
+                    mlir::ValueRange accs);
+
+  /// Per row, -c * sum over blocks of scale(block) * (sum of the block's
+  /// activations), or -c * the row's sum without per-group scales.
+  llvm::SmallVector<mlir::Value> offsetTerms(llvm::ArrayRef<mlir::Value> rows,
+                                             mlir::Value column);
+
+  /// The c of the codes c + q.
+  int64_t codeOffset();
 };
 
 /// Segments of dynamic int8 activations as integer dot products.

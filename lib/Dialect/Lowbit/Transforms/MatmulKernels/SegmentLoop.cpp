@@ -75,6 +75,9 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
       valid = index(plan.segmentCodes);
     Value unit =
         arith::MulIOp::create(b, loc, segment, index(plan.segmentUnits));
+    if (plan.bf16Dot != Bf16Dot::None)
+      return Bf16DotSegments(*this).accumulateSegment(
+          rows, columns, kBase, segment, unit, partial, acc);
     SmallVector<Value> result;
     SmallVector<Dequantization> params;
     for (auto [c, column] : llvm::enumerate(columns)) {
@@ -111,9 +114,6 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
     }
     if (plan.dynamicInt8)
       return result;
-    if (plan.bf16Dot != Bf16Dot::None)
-      return Bf16DotSegments(*this).accumulateSegment(
-          rows, columns, kBase, unit, params, partial, acc);
     return WeightOnlySegments(*this).accumulateSegment(
         rows, columns, kBase, valid, unit, params, partial, acc);
   };
@@ -171,6 +171,7 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
         // conversion per column.
         SmallVector<Value> scaleVectors;
         if (unroll > 1 && !scaleAfter && !plan.dynamicInt8 &&
+            plan.bf16Dot == Bf16Dot::None &&
             scheme.getGranularity() == GranularityKind::PerGroup)
           for (Value column : columns) {
             Type element = cast<RankedTensorType>(op.getScales().getType())
@@ -237,6 +238,8 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
     SmallVector<Value> offsets;
     if (hasSlottedOffsets())
       offsets = WeightOnlySegments(*this).offsetTerms(rows, column);
+    else if (plan.bf16Dot != Bf16Dot::None)
+      offsets = Bf16DotSegments(*this).offsetTerms(rows, column);
     for (auto [r, row] : llvm::enumerate(rows)) {
       // The reduction may reassociate: a tree of vector adds (exact for
       // integer accumulators, converted once).

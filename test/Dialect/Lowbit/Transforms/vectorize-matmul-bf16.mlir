@@ -1,0 +1,94 @@
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=bf16-dot=avx512-bf16 | FileCheck %s
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=bf16-dot=none | FileCheck %s --check-prefix=NONE
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=bf16-dot=arm-bf16 | FileCheck %s --check-prefix=ARM
+// RUN: lowbitc %s --mcpu=znver4 --threading=none --quiet --emit=asm -o - | FileCheck %s --check-prefix=ASM
+
+// bf16 activations with vdpbf16ps: codes become bf16 in 16-bit lanes
+// (0x4300 | u is 128 + u), never through f32. int4 in blocks of 32 goes four
+// blocks (64 bytes) per segment: both 32-byte halves widened to words, the
+// words regrouped by 8 so that a vector holds 8 bytes of every block; its
+// low nibbles (xor 8: u = q + 8) make one dot product, its high nibbles
+// another, against activations stored in that order; lanes 4K-4K+3 take
+// block K's scale (one multiply-add per segment). 136 times each block's
+// activation sum is subtracted after the loop.
+// CHECK-LABEL: func @int4
+// CHECK-DAG: %[[NIBBLE:.*]] = arith.constant dense<15> : vector<32xi16>
+// CHECK-DAG: %[[CODE:.*]] = arith.constant dense<17160> : vector<32xi16>
+// CHECK-DAG: %[[C136:.*]] = arith.constant dense<1.360000e+02> : vector<128xf32>
+// CHECK: arith.mulf %{{.*}}, %[[C136]] : vector<128xf32>
+// CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<4x32xf32> to vector<4xf32>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 32, 33, 34, 35, 36, 37, 38, 39, 64, {{.*}} : vector<128xbf16>, vector<128xbf16>
+// CHECK: scf.for
+// CHECK: %[[LOWHALF:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: %[[HIGHHALF:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: %[[WORDS:.*]] = vector.shuffle %[[LOWHALF]], %[[HIGHHALF]] [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 32, {{.*}}, 55] : vector<32xi16>, vector<32xi16>
+// CHECK: arith.shrui %[[WORDS]]
+// CHECK: %[[HIGHBF16:.*]] = arith.bitcast %{{.*}} : vector<32xi16> to vector<32xbf16>
+// CHECK: %[[LOW:.*]] = arith.andi %[[WORDS]], %[[NIBBLE]] : vector<32xi16>
+// CHECK: %[[LOWCODE:.*]] = arith.xori %[[LOW]], %[[CODE]] : vector<32xi16>
+// CHECK: %[[LOWBF16:.*]] = arith.bitcast %[[LOWCODE]] : vector<32xi16> to vector<32xbf16>
+// CHECK: vector.shuffle %[[LOWHALF]], %[[HIGHHALF]] [8, 9, 10, 11, 12, 13, 14, 15, 24, {{.*}}, 63] : vector<32xi16>, vector<32xi16>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3] : vector<4xf32>, vector<4xf32>
+// CHECK: %[[DOT:.*]] = x86vector.avx512.dot %{{.*}}, %[[LOWBF16]], %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: %[[DOT2:.*]] = x86vector.avx512.dot %[[DOT]], %[[HIGHBF16]], %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: %[[DOT3:.*]] = x86vector.avx512.dot %[[DOT2]], %{{.*}}, %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: %[[DOT4:.*]] = x86vector.avx512.dot %[[DOT3]], %{{.*}}, %{{.*}} : vector<32xbf16> -> vector<16xf32>
+// CHECK: arith.mulf %[[DOT4]], %{{.*}} fastmath<contract> : vector<16xf32>
+// CHECK-NOT: arith.truncf
+// CHECK: arith.negf
+// NONE-LABEL: func @int4
+// NONE-NOT: x86vector
+// NONE-NOT: lowbit.dot_bf16
+// AArch64 bfdot: the same codes into lowbit.dot_bf16 (lowered after
+// bufferization).
+// ARM-LABEL: func @int4
+// ARM: arith.xori %{{.*}}, %{{.*}} : vector<32xi16>
+// ARM: %[[DOT:.*]] = lowbit.dot_bf16 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>, vector<32xbf16>
+// ARM: lowbit.dot_bf16 %[[DOT]], %{{.*}}, %{{.*}} : vector<16xf32>, vector<32xbf16>
+// ARM-NOT: x86vector
+// ASM-LABEL: lowbit_int4_with_workspace:
+// ASM-NOT: vcvtdq2ps
+// ASM: vpmovzxbw
+// ASM: vshufi64x2
+// ASM: vpternlog
+// ASM: vpsrlw $4
+// ASM: vdpbf16ps
+// ASM-NOT: vcvtneps2bf16
+// ASM: .size lowbit_int4_with_workspace
+func.func @int4(%x: tensor<2x100xf32>, %p: tensor<3x64xi8>, %s: tensor<3x4xf16>) -> tensor<2x3xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<3x4xf16>) {activation_type = bf16, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<2x100xf32>, tensor<3x64xi8> -> tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// int8: per 32 bytes, the low nibbles of q + 128 as 128 + l (0x4300) and
+// the high ones as 16 * (128 + h) (0x4500, xor 8 for h = (q >> 4) + 8),
+// both against the same 32 activations, into two halves of 32 lanes; the
+// per-channel scale multiplies the total less 2304 times the row's sum.
+// CHECK-LABEL: func @int8
+// CHECK-DAG: %[[LOWTOP:.*]] = arith.constant dense<17152> : vector<32xi16>
+// CHECK-DAG: %[[HIGHTOP:.*]] = arith.constant dense<17672> : vector<32xi16>
+// CHECK-DAG: arith.constant dense<2.304000e+03> : vector<32xf32>
+// CHECK: scf.for
+// CHECK: %[[WORDS:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
+// CHECK: arith.xori %{{.*}}, %[[LOWTOP]] : vector<32xi16>
+// CHECK: arith.shrui %[[WORDS]]
+// CHECK: arith.xori %{{.*}}, %[[HIGHTOP]] : vector<32xi16>
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [16], strides = [1]} : vector<32xf32> to vector<16xf32>
+// CHECK: vector.extract_strided_slice %{{.*}} {offsets = [16], sizes = [16], strides = [1]} : vector<32xf32> to vector<16xf32>
+// CHECK: x86vector.avx512.dot
+// CHECK: x86vector.avx512.dot
+// CHECK: arith.negf
+// ASM-LABEL: lowbit_int8_with_workspace:
+// ASM-NOT: vcvtdq2ps
+// ASM: vpmovzxbw
+// ASM: vpsrlw $4
+// ASM: vdpbf16ps
+// ASM: vdpbf16ps
+// ASM-NOT: vcvtneps2bf16
+// ASM: .size lowbit_int8_with_workspace
+func.func @int8(%x: tensor<1x100xf32>, %p: tensor<3x100xi8>, %s: tensor<3xf32>) -> tensor<1x3xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<3xf32>) {activation_type = bf16, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<1x100xf32>, tensor<3x100xi8> -> tensor<1x3xf32>
+  return %y : tensor<1x3xf32>
+}
