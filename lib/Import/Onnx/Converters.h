@@ -99,6 +99,7 @@ struct OpConverter {
 
 llvm::ArrayRef<OpConverter> getElementwiseConverters();
 llvm::ArrayRef<OpConverter> getLinearAlgebraConverters();
+llvm::ArrayRef<OpConverter> getShapeConverters();
 
 /// The converter for (opType) at `opset` of the default domain, or null.
 const OpConverter *lookupConverter(llvm::StringRef opType, int64_t opset);

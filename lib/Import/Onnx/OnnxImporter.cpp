@@ -187,6 +187,13 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
                                                : std::string());
       return {};
     }
+    if (dim.dim_value() == 0) {
+      // The pipeline compiles no empty tensors; say so at the node.
+      if (report)
+        emitError(loc) << "dimension " << shape.size() << " of '" << name
+                       << "' is 0: lowbit does not compile empty tensors";
+      return {};
+    }
     shape.push_back(dim.dim_value());
   }
   return RankedTensorType::get(shape, element);

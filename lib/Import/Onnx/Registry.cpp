@@ -13,7 +13,8 @@ using namespace lowbit::onnx_import;
 const OpConverter *lowbit::onnx_import::lookupConverter(llvm::StringRef opType,
                                                         int64_t opset) {
   for (llvm::ArrayRef<OpConverter> family :
-       {getElementwiseConverters(), getLinearAlgebraConverters()})
+       {getElementwiseConverters(), getLinearAlgebraConverters(),
+        getShapeConverters()})
     for (const OpConverter &converter : family)
       if (opType == converter.opType &&
           (opset < 0 ||
