@@ -308,6 +308,17 @@ std::optional<SmallVector<double>> NodeContext::inputFloats(unsigned i) {
   return importer.knownFloats(node.input(i), loc);
 }
 
+LogicalResult NodeContext::unaryOperands(Value &input,
+                                         RankedTensorType &inputType,
+                                         RankedTensorType &outputType) {
+  input = this->input(0);
+  outputType = this->outputType(0);
+  if (!input || !outputType)
+    return failure();
+  inputType = cast<RankedTensorType>(input.getType());
+  return success();
+}
+
 RankedTensorType NodeContext::outputType(unsigned i) {
   return importer.staticType(node.output(i), loc);
 }

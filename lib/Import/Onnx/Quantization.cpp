@@ -117,11 +117,10 @@ bool constantParams(NodeContext &ctx, SmallVector<double> &scales,
 }
 
 LogicalResult convertQuantizeLinear(NodeContext &ctx) {
-  Value x = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!x || !type)
+  Value x;
+  RankedTensorType xType, type;
+  if (failed(ctx.unaryOperands(x, xType, type)))
     return failure();
-  auto xType = cast<RankedTensorType>(x.getType());
   int64_t rank = xType.getRank();
   std::optional<int64_t> axis = quantAxis(ctx, rank);
   if (!axis)
@@ -164,11 +163,10 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
 }
 
 LogicalResult convertDequantizeLinear(NodeContext &ctx) {
-  Value x = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!x || !type)
+  Value x;
+  RankedTensorType xType, type;
+  if (failed(ctx.unaryOperands(x, xType, type)))
     return failure();
-  auto xType = cast<RankedTensorType>(x.getType());
   int64_t rank = xType.getRank();
   std::optional<int64_t> axis = quantAxis(ctx, rank);
   if (!axis)
