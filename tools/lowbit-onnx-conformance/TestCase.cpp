@@ -110,7 +110,7 @@ Expected<TestCase> loadTestCase(StringRef directory) {
   StringSet<> seen;
   collectOpTypes(graph, test.opTypes, seen, test.unsupportedReason);
   if (test.category == "node")
-    test.group = test.opTypes.size() == 1 ? test.opTypes.front() : "(expanded)";
+    test.group = test.opTypes.size() == 1 ? test.opTypes.front() : "(several ops)";
   test.float32 = all_of(getArguments(graph),
                         [](auto *input) { return isFloatTensor(*input); }) &&
                  all_of(graph.output(), isFloatTensor);

@@ -25,7 +25,7 @@ struct TestCase {
   /// "node/test_abs": the category (the parent directory) and the test.
   std::string id;
   std::string category;
-  /// The row of the table: a node test's single op type (or "(expanded)"
+  /// The row of the table: a node test's single op type (or "(several ops)"
   /// when its graph has several ops); the category for other tests.
   std::string group;
   /// Op types of every node, nested graphs included, deduplicated.
