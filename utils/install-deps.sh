@@ -16,6 +16,9 @@ packages=(
   libomp-22-dev
   # AArch64 cross compilation and emulation for the e2e tests
   qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  # the ONNX importer (libonnx-dev does not pull in protobuf's headers) and
+  # ONNX's backend test data; python3-onnx writes test models
+  libonnx-dev libprotobuf-dev libonnx-testdata python3-onnx
 )
 
 missing=()

@@ -8,7 +8,8 @@
 //          --calibration-images=IDX [--image-scale=S ...] |
 //          --calibration-raw-f32=FILE]
 //
-// Parses a model (text or bytecode), quantizes it with the lowbit-quantize
+// Parses a model (text or bytecode; ONNX `.onnx` / `.onnxtxt` through the
+// importer, see docs/Import.md), quantizes it with the lowbit-quantize
 // pipeline, lowers it to LLVM with plain C entry points, and emits an object
 // file (or assembly / LLVM IR) for the requested target, in process. Methods
 // that need layer input statistics (method=gptq|awq, budget-bits=B) get them
@@ -23,6 +24,9 @@
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Dialect/Lowbit/Transforms/WeightAnalysis.h"
+#ifdef LOWBIT_HAVE_ONNX
+#include "lowbit/Import/Onnx.h"
+#endif
 #include "lowbit/Pipelines/Pipelines.h"
 #include "lowbit/Target/Model.h"
 #include "lowbit/Target/Target.h"
@@ -47,9 +51,20 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("lowbitc options");
 
-static cl::opt<std::string> inputFilename(cl::Positional,
-                                          cl::desc("<model.mlir|model.mlirbc>"),
-                                          cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    inputFilename(cl::Positional,
+                  cl::desc("<model.mlir|model.mlirbc|model.onnx>"),
+                  cl::Required, cl::cat(category));
+#ifdef LOWBIT_HAVE_ONNX
+static cl::list<std::string> onnxInputShapes(
+    "input-shape",
+    cl::desc("ONNX models: fix the shape of a graph input, NAME:1x3x224x224"),
+    cl::value_desc("NAME:DIMS"), cl::cat(category));
+static cl::opt<std::string> onnxFunctionName(
+    "onnx-function",
+    cl::desc("ONNX models: the entry point's name (lowbit_<name>)"),
+    cl::init("main"), cl::cat(category));
+#endif
 static cl::opt<std::string>
     outputFilename("o", cl::desc("Output file (default: the model's name with "
                                  "the emitted kind's extension)"),
@@ -204,10 +219,27 @@ int main(int argc, char **argv) {
     return fail(targetError);
 
   std::string errorMessage;
-  OwningOpRef<ModuleOp> module =
-      lowbit::parseModelFile(inputFilename, context, sourceMgr, errorMessage);
-  if (!module)
-    return errorMessage.empty() ? 1 : fail(errorMessage);
+  OwningOpRef<ModuleOp> module;
+#ifdef LOWBIT_HAVE_ONNX
+  if (lowbit::onnx_import::isOnnxPath(inputFilename)) {
+    lowbit::onnx_import::ImportOptions importOptions;
+    importOptions.functionName = onnxFunctionName;
+    for (const std::string &spec : onnxInputShapes)
+      if (!lowbit::onnx_import::parseInputShape(spec, importOptions,
+                                                errorMessage))
+        return fail(errorMessage);
+    module = lowbit::onnx_import::importOnnxFile(context, inputFilename,
+                                                 importOptions);
+    if (!module)
+      return 1;
+  }
+#endif
+  if (!module) {
+    module =
+        lowbit::parseModelFile(inputFilename, context, sourceMgr, errorMessage);
+    if (!module)
+      return errorMessage.empty() ? 1 : fail(errorMessage);
+  }
 
   // The object's entry points are the public functions: without one, it
   // would export nothing a caller could use.

@@ -1,0 +1,79 @@
+//===- Onnx.h - importing ONNX models ---------------------------*- C++ -*-===//
+//
+// The ONNX front door: a ModelProto (binary, or ONNX's text syntax) becomes
+// one func.func over static tensors in upstream dialects, which lowbitc and
+// lowbit-opt take like any other model. Built when CMake finds the ONNX
+// package (LOWBIT_HAVE_ONNX).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_IMPORT_ONNX_H
+#define LOWBIT_IMPORT_ONNX_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace lowbit::onnx_import {
+
+struct ImportOptions {
+  /// --input-shape=NAME:1x3x224x224 fixes dynamic input dimensions.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Name of the emitted func.func (exported by lowbitc / the JIT as
+  /// lowbit_<name>).
+  std::string functionName = "main";
+};
+
+/// Registers the dialects the importer emits (func, arith, tensor, linalg,
+/// math, tosa, quant, lowbit, ...).
+void registerOnnxImportDialects(mlir::DialectRegistry &registry);
+
+/// Reads a binary ONNX model (external data resolved relative to the file's
+/// directory), runs ONNX shape inference, and builds one func.func:
+/// arguments = graph inputs that are not initializers, in graph order;
+/// results = graph outputs, in order; all static shapes. Returns null after
+/// emitting located diagnostics (loc("node_name") / file locations) through
+/// the context's diagnostic engine. A path ending in `.onnxtxt` is read in
+/// ONNX's text syntax.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxFile(mlir::MLIRContext &context, llvm::StringRef path,
+               const ImportOptions &options = {});
+
+/// The same for a model already in memory (bytes of a ModelProto);
+/// `baseDirectory` resolves external data.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxBytes(mlir::MLIRContext &context, llvm::StringRef bytes,
+                llvm::StringRef baseDirectory,
+                const ImportOptions &options = {});
+
+/// The same for a model in ONNX's text syntax
+/// (`<ir_version: 8, opset_import: ["" : 17]> g (float[2] X) => ...`);
+/// `sourceName` names the text in locations.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxText(mlir::MLIRContext &context, llvm::StringRef text,
+               llvm::StringRef sourceName, llvm::StringRef baseDirectory,
+               const ImportOptions &options = {});
+
+/// True when the importer converts (domain, op_type); domain "" and
+/// "ai.onnx" are the same. The conformance runner uses it to classify a test
+/// as "unsupported" before importing.
+bool isSupportedOnnxOp(llvm::StringRef domain, llvm::StringRef opType);
+
+/// True for the file names the tools hand to the importer (`.onnx`,
+/// `.onnxtxt`).
+bool isOnnxPath(llvm::StringRef path);
+
+/// Parses `NAME:1x3x224x224` into `options.inputShapes`; false (with
+/// `error` set) when malformed.
+bool parseInputShape(llvm::StringRef spec, ImportOptions &options,
+                     std::string &error);
+
+} // namespace lowbit::onnx_import
+
+#endif // LOWBIT_IMPORT_ONNX_H

@@ -1,0 +1,133 @@
+//===- Builders.cpp - IR building blocks shared by the converters ---------===//
+
+#include "Converters.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+
+using namespace mlir;
+using namespace lowbit::onnx_import;
+
+Value lowbit::onnx_import::buildElementwise(OpBuilder &b, Location loc,
+                                            ValueRange inputs,
+                                            RankedTensorType resultType,
+                                            ScalarBuilder body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps;
+  for (Value input : inputs) {
+    auto type = cast<RankedTensorType>(input.getType());
+    // Numpy broadcasting: align to the right, size-1 dims read index 0.
+    SmallVector<AffineExpr> exprs;
+    int64_t offset = rank - type.getRank();
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (type.getDimSize(d) == 1 && resultType.getDimSize(d + offset) != 1)
+        exprs.push_back(b.getAffineConstantExpr(0));
+      else
+        exprs.push_back(b.getAffineDimExpr(d + offset));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, b.getContext()));
+  }
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultType, inputs, init, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value lowbit::onnx_import::scalarConstant(OpBuilder &b, Location loc, Type type,
+                                          double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(b, loc,
+                                   b.getIntegerAttr(type, (int64_t)value));
+}
+
+Value lowbit::onnx_import::filledTensor(OpBuilder &b, Location loc,
+                                        RankedTensorType type, double value) {
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  Value scalar = scalarConstant(b, loc, type.getElementType(), value);
+  return linalg::FillOp::create(b, loc, scalar, init).getResult(0);
+}
+
+Value lowbit::onnx_import::castScalar(OpBuilder &b, Location loc, Value value,
+                                      Type to, bool fromUnsigned,
+                                      bool toUnsigned) {
+  Type from = value.getType();
+  if (from == to)
+    return value;
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(to);
+  if (to.isInteger(1)) {
+    Value zero = scalarConstant(b, loc, from, 0);
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value,
+                                   zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value, zero);
+  }
+  if (fromFloat && toFloat) {
+    if (fromFloat.getWidth() < toFloat.getWidth())
+      return arith::ExtFOp::create(b, loc, to, value);
+    return arith::TruncFOp::create(b, loc, to, value);
+  }
+  if (fromFloat) {
+    if (toUnsigned)
+      return arith::FPToUIOp::create(b, loc, to, value);
+    return arith::FPToSIOp::create(b, loc, to, value);
+  }
+  if (toFloat) {
+    if (fromUnsigned || from.isInteger(1))
+      return arith::UIToFPOp::create(b, loc, to, value);
+    return arith::SIToFPOp::create(b, loc, to, value);
+  }
+  unsigned fromWidth = from.getIntOrFloatBitWidth();
+  unsigned toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth > toWidth)
+    return arith::TruncIOp::create(b, loc, to, value);
+  if (fromUnsigned || from.isInteger(1))
+    return arith::ExtUIOp::create(b, loc, to, value);
+  return arith::ExtSIOp::create(b, loc, to, value);
+}
+
+Value lowbit::onnx_import::reshapeTo(OpBuilder &b, Location loc, Value value,
+                                     RankedTensorType type) {
+  auto from = cast<RankedTensorType>(value.getType());
+  if (from.getShape() == type.getShape())
+    return value;
+  if (from.getRank() > type.getRank()) {
+    if (std::optional<SmallVector<ReassociationIndices>> groups =
+            getReassociationIndicesForCollapse(from.getShape(),
+                                               type.getShape()))
+      return tensor::CollapseShapeOp::create(b, loc, type, value, *groups);
+  } else if (from.getRank() < type.getRank()) {
+    if (std::optional<SmallVector<ReassociationIndices>> groups =
+            getReassociationIndicesForCollapse(type.getShape(),
+                                               from.getShape()))
+      return tensor::ExpandShapeOp::create(b, loc, type, value, *groups);
+  }
+  // Neither a collapse nor an expand (e.g. 2x3 -> 3x2): through 1-D.
+  auto flat =
+      RankedTensorType::get({from.getNumElements()}, from.getElementType());
+  Value collapsed = reshapeTo(b, loc, value, flat);
+  return reshapeTo(b, loc, collapsed, type);
+}
+
+std::optional<int64_t> lowbit::onnx_import::normalizeAxis(NodeContext &ctx,
+                                                          int64_t axis,
+                                                          int64_t rank) {
+  if (axis < -rank || axis >= std::max<int64_t>(rank, 1)) {
+    ctx.emitError() << "axis " << axis << " of " << ctx.node.op_type()
+                    << " is out of range for rank " << rank;
+    return std::nullopt;
+  }
+  return axis < 0 ? axis + rank : axis;
+}

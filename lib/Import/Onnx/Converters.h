@@ -1,0 +1,146 @@
+//===- Converters.h - the interface of the op converters --------*- C++ -*-===//
+//
+// Each ONNX op family (Elementwise.cpp, LinearAlgebra.cpp, ...) converts
+// nodes through a NodeContext: operands as MLIR values, attributes (every
+// attribute a converter does not read is reported as unsupported), the
+// output types shape inference computed, and compile-time values of small
+// integer inputs. Registry.cpp holds the one table of converters.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_IMPORT_ONNX_CONVERTERS_H
+#define LOWBIT_LIB_IMPORT_ONNX_CONVERTERS_H
+
+#include "onnx/onnx_pb.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/Value.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <optional>
+
+namespace lowbit::onnx_import {
+
+class Importer;
+
+/// ONNX TensorProto::DataType -> MLIR element type (unsigned and signed
+/// integers are both signless); null when unsupported.
+mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
+
+/// One node being converted.
+class NodeContext {
+public:
+  NodeContext(Importer &importer, const onnx::NodeProto &node,
+              mlir::OpBuilder &builder, mlir::Location loc, int64_t opset)
+      : b(builder), loc(loc), node(node), opset(opset), importer(importer) {}
+
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+  const onnx::NodeProto &node;
+  /// The opset version of the node's domain in the model.
+  int64_t opset;
+
+  unsigned numInputs() const { return node.input_size(); }
+  /// Present and not the empty name of an omitted optional input.
+  bool hasInput(unsigned i) const {
+    return i < numInputs() && !node.input(i).empty();
+  }
+  mlir::Value input(unsigned i);
+  mlir::RankedTensorType inputType(unsigned i);
+  /// The ONNX element type of input i (to tell uint from int).
+  int32_t inputOnnxType(unsigned i);
+  bool isUnsignedInput(unsigned i);
+  /// The values of input i when they are known at compile time
+  /// (initializer, Constant, or computed by ONNX's data propagation).
+  std::optional<llvm::SmallVector<int64_t>> inputInts(unsigned i);
+  std::optional<llvm::SmallVector<double>> inputFloats(unsigned i);
+
+  unsigned numOutputs() const { return node.output_size(); }
+  bool hasOutput(unsigned i) const {
+    return i < numOutputs() && !node.output(i).empty();
+  }
+  /// The static type shape inference gave output i; null after an error.
+  mlir::RankedTensorType outputType(unsigned i);
+  void setOutput(unsigned i, mlir::Value value);
+  /// Records a compile-time value of output i for later shape operands.
+  void setOutputInts(unsigned i, llvm::ArrayRef<int64_t> values);
+
+  bool hasAttr(llvm::StringRef name);
+  const onnx::AttributeProto *attr(llvm::StringRef name);
+  int64_t intAttr(llvm::StringRef name, int64_t defaultValue);
+  float floatAttr(llvm::StringRef name, float defaultValue);
+  std::string stringAttr(llvm::StringRef name, llvm::StringRef defaultValue);
+  llvm::SmallVector<int64_t> intsAttr(llvm::StringRef name);
+  llvm::SmallVector<float> floatsAttr(llvm::StringRef name);
+  /// Attributes the converter never read.
+  llvm::SmallVector<std::string> unreadAttributes() const;
+
+  mlir::InFlightDiagnostic emitError();
+
+  Importer &importer;
+
+private:
+  llvm::StringSet<> readAttributes;
+};
+
+using ConvertFn = mlir::LogicalResult (*)(NodeContext &);
+
+struct OpConverter {
+  const char *opType;
+  /// The opset versions whose semantics the converter implements.
+  int64_t minOpset, maxOpset;
+  ConvertFn convert;
+};
+
+llvm::ArrayRef<OpConverter> getElementwiseConverters();
+llvm::ArrayRef<OpConverter> getLinearAlgebraConverters();
+llvm::ArrayRef<OpConverter> getShapeConverters();
+
+/// The converter for (opType) at `opset` of the default domain, or null.
+const OpConverter *lookupConverter(llvm::StringRef opType, int64_t opset);
+
+//===----------------------------------------------------------------------===//
+// Building blocks shared by the families (Builders.cpp)
+//===----------------------------------------------------------------------===//
+
+using ScalarBuilder = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// A linalg.generic computing `body` per element of `resultType` from
+/// `inputs` under ONNX (numpy) multidirectional broadcasting.
+mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::ValueRange inputs,
+                             mlir::RankedTensorType resultType,
+                             ScalarBuilder body);
+
+/// A scalar arith constant of a float or integer type.
+mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Type type, double value);
+
+/// tensor.empty + linalg.fill.
+mlir::Value filledTensor(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, double value);
+
+/// Converts a scalar between element types (ONNX Cast semantics: float to
+/// int truncates toward zero, bool is `!= 0`).
+mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value value, mlir::Type to, bool fromUnsigned,
+                       bool toUnsigned);
+
+/// tensor.reshape-free reshape to a static type (collapse/expand when
+/// possible, tensor.reshape with a constant shape otherwise).
+mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                      mlir::RankedTensorType type);
+
+/// Normalizes a possibly negative axis; emits an error when out of range.
+std::optional<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis,
+                                     int64_t rank);
+
+} // namespace lowbit::onnx_import
+
+#endif // LOWBIT_LIB_IMPORT_ONNX_CONVERTERS_H

@@ -1,0 +1,39 @@
+//===- OnnxModel.h - reading and checking a ModelProto ----------*- C++ -*-===//
+//
+// The calls into the ONNX library that may throw (the text parser, the
+// checker, shape inference) live behind this header, in the one translation
+// unit compiled with exceptions; everything else is built like LLVM, without.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_LIB_IMPORT_ONNX_ONNXMODEL_H
+#define LOWBIT_LIB_IMPORT_ONNX_ONNXMODEL_H
+
+#include "onnx/onnx_pb.h"
+
+#include <string>
+#include <unordered_map>
+
+namespace lowbit::onnx_import::detail {
+
+/// Parses a binary ModelProto; returns an error message, empty on success.
+std::string parseModelBytes(const std::string &bytes, onnx::ModelProto &model);
+
+/// Parses ONNX's text syntax; returns an error message, empty on success.
+std::string parseModelText(const std::string &text, onnx::ModelProto &model);
+
+/// Runs ONNX shape inference (with data propagation, so shapes computed by
+/// Shape/Gather/Concat chains become static); returns an error message,
+/// empty on success.
+/// `shapeData` receives the values data propagation computed for small
+/// integer tensors (the outputs of Shape and what is computed from them).
+std::string
+inferShapes(onnx::ModelProto &model,
+            std::unordered_map<std::string, onnx::TensorShapeProto> &shapeData);
+
+/// True when ONNX's schema registry knows (domain, opType) at `opset`.
+bool hasSchema(const std::string &domain, const std::string &opType, int opset);
+
+} // namespace lowbit::onnx_import::detail
+
+#endif // LOWBIT_LIB_IMPORT_ONNX_ONNXMODEL_H

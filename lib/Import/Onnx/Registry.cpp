@@ -1,0 +1,24 @@
+//===- Registry.cpp - op type -> converter --------------------------------===//
+//
+// The one table of converters: each family lists its ops with the opset
+// range whose semantics it implements; a model at an opset outside every
+// range is reported as unsupported rather than converted wrongly.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Converters.h"
+
+using namespace lowbit::onnx_import;
+
+const OpConverter *lowbit::onnx_import::lookupConverter(llvm::StringRef opType,
+                                                        int64_t opset) {
+  for (llvm::ArrayRef<OpConverter> family :
+       {getElementwiseConverters(), getLinearAlgebraConverters(),
+        getShapeConverters()})
+    for (const OpConverter &converter : family)
+      if (opType == converter.opType &&
+          (opset < 0 ||
+           (converter.minOpset <= opset && opset <= converter.maxOpset)))
+        return &converter;
+  return nullptr;
+}

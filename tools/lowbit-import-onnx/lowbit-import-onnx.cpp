@@ -1,0 +1,96 @@
+//===- lowbit-import-onnx.cpp - ONNX model -> MLIR ------------------------===//
+//
+// lowbit-import-onnx MODEL.onnx [-o OUT.mlir] [--input-shape=NAME:1x3x8x8]
+// Prints the imported module (func/arith/tensor/linalg); `.onnxtxt` files
+// (or --text) are read in ONNX's text syntax.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Import/Onnx.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string>
+    inputFilename(cl::Positional, cl::desc("<model.onnx|model.onnxtxt>"),
+                  cl::init("-"));
+static cl::opt<std::string> outputFilename("o", cl::desc("Output file"),
+                                           cl::value_desc("file"),
+                                           cl::init("-"));
+static cl::opt<bool>
+    textInput("text", cl::desc("Read the model in ONNX's text syntax"));
+static cl::list<std::string>
+    inputShapes("input-shape",
+                cl::desc("Fix the shape of a graph input: NAME:1x3x224x224"),
+                cl::value_desc("NAME:DIMS"));
+static cl::opt<std::string> functionName("function-name",
+                                         cl::desc("Name of the func.func"),
+                                         cl::init("main"));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "ONNX model -> MLIR\n");
+
+  lowbit::onnx_import::ImportOptions options;
+  options.functionName = functionName;
+  for (const std::string &spec : inputShapes) {
+    std::string error;
+    if (!lowbit::onnx_import::parseInputShape(spec, options, error)) {
+      llvm::errs() << "lowbit-import-onnx: error: " << error << "\n";
+      return 1;
+    }
+  }
+
+  DialectRegistry registry;
+  lowbit::onnx_import::registerOnnxImportDialects(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module;
+  if (textInput) {
+    std::string error;
+    std::unique_ptr<llvm::MemoryBuffer> file =
+        openInputFile(inputFilename, &error);
+    if (!file) {
+      llvm::errs() << "lowbit-import-onnx: error: " << error << "\n";
+      return 1;
+    }
+    SmallString<256> directory(inputFilename);
+    llvm::sys::path::remove_filename(directory);
+    module = lowbit::onnx_import::importOnnxText(
+        context, file->getBuffer(), inputFilename,
+        directory.empty() ? "." : directory.str(), options);
+  } else {
+    module =
+        lowbit::onnx_import::importOnnxFile(context, inputFilename, options);
+  }
+  if (!module)
+    return 1;
+
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << "lowbit-import-onnx: error: " << error << "\n";
+    return 1;
+  }
+  module->print(output->os());
+  output->os() << "\n";
+  output->keep();
+  return 0;
+}
