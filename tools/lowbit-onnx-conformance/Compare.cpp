@@ -24,6 +24,7 @@ struct ToleranceOverride {
 };
 } // namespace
 
+// None so far: every supported op's tests pass at the default tolerance.
 static const std::vector<ToleranceOverride> kOverrides = {};
 
 Tolerance getTolerance(StringRef opType, StringRef testName, int dataType) {

@@ -29,7 +29,7 @@ struct Counts {
 
 static void printRow(raw_ostream &os, StringRef category, StringRef group,
                      const Counts &counts) {
-  os << format("%-18s %-28s %6u %6u %6u %11u\n", category.str().c_str(),
+  os << format("%-18s %-36s %6u %6u %6u %11u\n", category.str().c_str(),
                group.str().c_str(), counts.tests, counts.passed, counts.failed,
                counts.unsupported);
 }
@@ -45,7 +45,7 @@ void printTable(ArrayRef<Outcome> outcomes, raw_ostream &os) {
     categories[outcome.test.category].add(outcome.result.status);
     total.add(outcome.result.status);
   }
-  os << format("%-18s %-28s %6s %6s %6s %11s\n", "category", "op", "tests",
+  os << format("%-18s %-36s %6s %6s %6s %11s\n", "category", "op", "tests",
                "passed", "failed", "unsupported");
   for (const auto &[key, counts] : rows)
     printRow(os, key.first, key.second, counts);
