@@ -43,6 +43,48 @@ Value lowbit::onnx_import::buildElementwise(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
+Value lowbit::onnx_import::buildReduction(OpBuilder &b, Location loc,
+                                          Value input, ArrayRef<int64_t> dims,
+                                          double initValue, Combiner combine) {
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> outputExprs;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(dims, d)) {
+      iterators.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iterators.push_back(utils::IteratorType::parallel);
+    shape.push_back(type.getDimSize(d));
+    outputExprs.push_back(b.getAffineDimExpr(d));
+  }
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  Value init = filledTensor(b, loc, resultType, initValue);
+  SmallVector<AffineMap> maps{
+      b.getMultiDimIdentityMap(rank),
+      AffineMap::get(rank, 0, outputExprs, b.getContext())};
+  return linalg::GenericOp::create(
+             b, loc, resultType, input, init, maps, iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl,
+                                       combine(nb, nl, args[0], args[1]));
+             })
+      .getResult(0);
+}
+
+Value lowbit::onnx_import::keepDims(OpBuilder &b, Location loc, Value value,
+                                    ArrayRef<int64_t> inputShape,
+                                    ArrayRef<int64_t> dims) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(inputShape);
+  for (int64_t d : dims)
+    shape[d] = 1;
+  return reshapeTo(b, loc, value,
+                   RankedTensorType::get(shape, type.getElementType()));
+}
+
 Value lowbit::onnx_import::scalarConstant(OpBuilder &b, Location loc, Type type,
                                           double value) {
   if (auto floatType = dyn_cast<FloatType>(type))

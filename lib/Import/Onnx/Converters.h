@@ -100,6 +100,8 @@ struct OpConverter {
 llvm::ArrayRef<OpConverter> getElementwiseConverters();
 llvm::ArrayRef<OpConverter> getLinearAlgebraConverters();
 llvm::ArrayRef<OpConverter> getShapeConverters();
+llvm::ArrayRef<OpConverter> getReductionConverters();
+llvm::ArrayRef<OpConverter> getNormalizationConverters();
 
 /// The converter for (opType) at `opset` of the default domain, or null.
 const OpConverter *lookupConverter(llvm::StringRef opType, int64_t opset);
@@ -117,6 +119,21 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::ValueRange inputs,
                              mlir::RankedTensorType resultType,
                              ScalarBuilder body);
+
+using Combiner = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::Value element, mlir::Value acc)>;
+
+/// A linalg.generic reducing `input` over `dims` (sorted) from `initValue`
+/// with `combine`; the result drops the reduced dimensions.
+mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value input, llvm::ArrayRef<int64_t> dims,
+                           double initValue, Combiner combine);
+
+/// `value`'s shape with `dims` (sorted) reinserted as size 1: the ONNX
+/// keepdims form of a reduction, which broadcasts against the input.
+mlir::Value keepDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                     llvm::ArrayRef<int64_t> inputShape,
+                     llvm::ArrayRef<int64_t> dims);
 
 /// A scalar arith constant of a float or integer type.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,

@@ -14,7 +14,8 @@ const OpConverter *lowbit::onnx_import::lookupConverter(llvm::StringRef opType,
                                                         int64_t opset) {
   for (llvm::ArrayRef<OpConverter> family :
        {getElementwiseConverters(), getLinearAlgebraConverters(),
-        getShapeConverters()})
+        getShapeConverters(), getReductionConverters(),
+        getNormalizationConverters()})
     for (const OpConverter &converter : family)
       if (opType == converter.opType &&
           (opset < 0 ||
