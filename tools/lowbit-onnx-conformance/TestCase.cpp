@@ -257,7 +257,9 @@ TestResult runTestCase(const TestCase &test) {
   }
   if (!module) {
     TestResult result;
-    result.status = StringRef(diagnostics).contains_insensitive("unsupported")
+    StringRef text(diagnostics);
+    result.status = text.contains_insensitive("unsupported") ||
+                            text.contains_insensitive("not supported")
                         ? Status::Unsupported
                         : Status::Failed;
     result.message = "import: " + StringRef(diagnostics).rtrim().str();
