@@ -163,6 +163,38 @@ Value lowbit::onnx_import::reshapeTo(OpBuilder &b, Location loc, Value value,
   return reshapeTo(b, loc, collapsed, type);
 }
 
+Value lowbit::onnx_import::reverseDims(OpBuilder &b, Location loc, Value value,
+                                       ArrayRef<int64_t> dims) {
+  if (dims.empty())
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, type, ValueRange{}, init,
+             SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               SmallVector<Value> indices;
+               for (int64_t d = 0; d < rank; ++d) {
+                 Value i = linalg::IndexOp::create(nb, nl, d);
+                 if (llvm::is_contained(dims, d))
+                   i = arith::SubIOp::create(
+                       nb, nl,
+                       arith::ConstantIndexOp::create(nb, nl,
+                                                      type.getDimSize(d) - 1),
+                       i);
+                 indices.push_back(i);
+               }
+               linalg::YieldOp::create(nb, nl,
+                                       ValueRange{tensor::ExtractOp::create(
+                                           nb, nl, value, indices)});
+             })
+      .getResult(0);
+}
+
 std::optional<int64_t> lowbit::onnx_import::normalizeAxis(NodeContext &ctx,
                                                           int64_t axis,
                                                           int64_t rank) {

@@ -102,6 +102,7 @@ llvm::ArrayRef<OpConverter> getLinearAlgebraConverters();
 llvm::ArrayRef<OpConverter> getShapeConverters();
 llvm::ArrayRef<OpConverter> getReductionConverters();
 llvm::ArrayRef<OpConverter> getNormalizationConverters();
+llvm::ArrayRef<OpConverter> getConvolutionConverters();
 
 /// The converter for (opType) at `opset` of the default domain, or null.
 const OpConverter *lookupConverter(llvm::StringRef opType, int64_t opset);
@@ -153,6 +154,11 @@ mlir::Value castScalar(mlir::OpBuilder &b, mlir::Location loc,
 /// possible, tensor.reshape with a constant shape otherwise).
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                       mlir::RankedTensorType type);
+
+/// `value` reversed along each of `dims` (a generic reading with
+/// tensor.extract: linalg's verifier rejects decreasing index maps).
+mlir::Value reverseDims(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value value, llvm::ArrayRef<int64_t> dims);
 
 /// Normalizes a possibly negative axis; emits an error when out of range.
 std::optional<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis,

@@ -154,29 +154,6 @@ LogicalResult convertSplit(NodeContext &ctx) {
   return success();
 }
 
-/// Reverses `value` along `dim`.
-Value reverse(OpBuilder &b, Location loc, Value value, int64_t dim) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t rank = type.getRank();
-  SmallVector<AffineExpr> exprs;
-  for (int64_t d = 0; d < rank; ++d)
-    exprs.push_back(d == dim ? b.getAffineConstantExpr(type.getDimSize(d) - 1) -
-                                   b.getAffineDimExpr(d)
-                             : b.getAffineDimExpr(d));
-  SmallVector<AffineMap> maps{AffineMap::get(rank, 0, exprs, b.getContext()),
-                              b.getMultiDimIdentityMap(rank)};
-  Value init =
-      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  return linalg::GenericOp::create(
-             b, loc, type, value, init, maps, iterators,
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, args[0]);
-             })
-      .getResult(0);
-}
-
 LogicalResult convertSlice(NodeContext &ctx) {
   Value input = ctx.input(0);
   RankedTensorType type = ctx.outputType(0);
@@ -261,8 +238,7 @@ LogicalResult convertSlice(NodeContext &ctx) {
   Value result = tensor::ExtractSliceOp::create(
       ctx.b, ctx.loc, type, input, indexAttrs(offsets), indexAttrs(sizes),
       indexAttrs(strides));
-  for (int64_t axis : reversed)
-    result = reverse(ctx.b, ctx.loc, result, axis);
+  result = reverseDims(ctx.b, ctx.loc, result, reversed);
   ctx.setOutput(0, result);
   if (std::optional<SmallVector<int64_t>> ints = ctx.inputInts(0))
     if (rank == 1 && reversed.empty()) {
