@@ -103,6 +103,7 @@ llvm::ArrayRef<OpConverter> getShapeConverters();
 llvm::ArrayRef<OpConverter> getReductionConverters();
 llvm::ArrayRef<OpConverter> getNormalizationConverters();
 llvm::ArrayRef<OpConverter> getConvolutionConverters();
+llvm::ArrayRef<OpConverter> getQuantizationConverters();
 
 /// The converter for (opType) at `opset` of the default domain, or null.
 const OpConverter *lookupConverter(llvm::StringRef opType, int64_t opset);

@@ -15,7 +15,8 @@ const OpConverter *lowbit::onnx_import::lookupConverter(llvm::StringRef opType,
   for (llvm::ArrayRef<OpConverter> family :
        {getElementwiseConverters(), getLinearAlgebraConverters(),
         getShapeConverters(), getReductionConverters(),
-        getNormalizationConverters(), getConvolutionConverters()})
+        getNormalizationConverters(), getConvolutionConverters(),
+        getQuantizationConverters()})
     for (const OpConverter &converter : family)
       if (opType == converter.opType &&
           (opset < 0 ||
