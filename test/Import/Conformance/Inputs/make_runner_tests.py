@@ -129,6 +129,36 @@ def main():
     a = np.zeros(5, np.float32)
     write_test("test_wrong_shape", neg, [([raw("a", a)], [raw("y", -a)])])
 
+    # A crash and a hang fail their test only (each test runs in a child).
+    one = [([raw("a", np.ones(1, np.float32))], [raw("y", np.ones(1, np.float32))])]
+    write_test("test_abort", """func.func @main(%a: tensor<1xf32>) -> tensor<1xf32> {
+  %false = arith.constant false
+  cf.assert %false, "the runner must survive this"
+  return %a : tensor<1xf32>
+}
+""", one)
+    # Counts while its input is 1: the count is the output, so the loop
+    # cannot be folded away.
+    write_test("test_hang", """func.func @main(%a: tensor<1xf32>) -> tensor<1xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0 : i32
+  %step = arith.constant 1 : i32
+  %one = arith.constant 1.0 : f32
+  %x = tensor.extract %a[%c0] : tensor<1xf32>
+  %count = scf.while (%i = %zero) : (i32) -> i32 {
+    %same = arith.cmpf oeq, %x, %one : f32
+    scf.condition(%same) %i : i32
+  } do {
+  ^bb0(%j: i32):
+    %next = arith.addi %j, %step : i32
+    scf.yield %next : i32
+  }
+  %r = arith.sitofp %count : i32 to f32
+  %y = tensor.from_elements %r : tensor<1xf32>
+  return %y : tensor<1xf32>
+}
+""", one)
+
     # Many pointers: 40 inputs + 1 output go through the trampoline; 64 + 1
     # exceed its limit and are rejected with a message.
     for count, name in ((40, "test_many_args"), (64, "test_too_many_args")):
