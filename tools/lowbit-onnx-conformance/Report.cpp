@@ -6,6 +6,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <algorithm>
 #include <map>
 
 using namespace llvm;
@@ -83,6 +84,26 @@ void printOutcomes(ArrayRef<Outcome> outcomes, Status status, raw_ostream &os) {
             : StringRef(outcome.result.message);
     os << outcome.test.id << ": " << message << "\n";
   }
+}
+
+void printUnsupportedReasons(ArrayRef<Outcome> outcomes, raw_ostream &os) {
+  // The classification's reasons (an unsupported op, a bufferless type)
+  // repeat across tests; the importer's diagnostics name nodes, so they are
+  // counted as one "importer diagnostic" reason.
+  std::map<std::string, unsigned> counts;
+  for (const Outcome &outcome : outcomes)
+    if (outcome.result.status == Status::Unsupported)
+      ++counts[outcome.test.unsupportedReason.empty()
+                   ? "importer diagnostic (see the list)"
+                   : outcome.test.unsupportedReason];
+  std::vector<std::pair<unsigned, std::string>> sorted;
+  for (const auto &[reason, count] : counts)
+    sorted.push_back({count, reason});
+  std::stable_sort(
+      sorted.begin(), sorted.end(),
+      [](const auto &a, const auto &b) { return a.first > b.first; });
+  for (const auto &[count, reason] : sorted)
+    os << format("%5u  ", count) << reason << "\n";
 }
 
 Expected<StringMap<std::string>> readExpectedFailures(StringRef path) {

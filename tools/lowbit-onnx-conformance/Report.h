@@ -26,6 +26,11 @@ void printTable(llvm::ArrayRef<Outcome> outcomes, llvm::raw_ostream &os);
 void printOutcomes(llvm::ArrayRef<Outcome> outcomes, Status status,
                    llvm::raw_ostream &os);
 
+/// How many unsupported tests each reason accounts for, most first: which
+/// op would unlock the most tests.
+void printUnsupportedReasons(llvm::ArrayRef<Outcome> outcomes,
+                             llvm::raw_ostream &os);
+
 /// Test id -> reason, from a file of `category/test reason...` lines
 /// (`#` starts a comment).
 llvm::Expected<llvm::StringMap<std::string>>

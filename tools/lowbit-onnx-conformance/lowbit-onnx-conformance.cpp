@@ -264,6 +264,8 @@ int main(int argc, char **argv) {
   if (listUnsupported) {
     outs() << "unsupported:\n";
     printOutcomes(outcomes, Status::Unsupported, outs());
+    outs() << "unsupported tests by reason:\n";
+    printUnsupportedReasons(outcomes, outs());
   }
   if (listFailures) {
     outs() << "failures:\n";
