@@ -64,6 +64,12 @@ public:
   bool hasOutput(unsigned i) const {
     return i < numOutputs() && !node.output(i).empty();
   }
+  /// Input 0 and output 0 with their types, the start of most converters;
+  /// failure after an error.
+  mlir::LogicalResult unaryOperands(mlir::Value &input,
+                                    mlir::RankedTensorType &inputType,
+                                    mlir::RankedTensorType &outputType);
+
   /// The static type shape inference gave output i; null after an error.
   mlir::RankedTensorType outputType(unsigned i);
   void setOutput(unsigned i, mlir::Value value);

@@ -201,13 +201,23 @@ Value convolve(OpBuilder &b, Location loc, Value input, Value weight,
   return groupedConv(b, loc, input, weight, init, groups, w);
 }
 
-LogicalResult convertConv(NodeContext &ctx) {
-  Value x = ctx.input(0), weight = ctx.input(1);
-  RankedTensorType type = ctx.outputType(0);
+/// X, W, the optional bias B and the output type of Conv / ConvTranspose.
+LogicalResult convOperands(NodeContext &ctx, Value &x, Value &weight,
+                           Value &bias, RankedTensorType &type) {
+  x = ctx.input(0);
+  weight = ctx.input(1);
+  type = ctx.outputType(0);
   if (!x || !weight || !type)
     return failure();
-  Value bias;
   if (ctx.hasInput(2) && !(bias = ctx.input(2)))
+    return failure();
+  return success();
+}
+
+LogicalResult convertConv(NodeContext &ctx) {
+  Value x, weight, bias;
+  RankedTensorType type;
+  if (failed(convOperands(ctx, x, weight, bias, type)))
     return failure();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
@@ -225,12 +235,9 @@ LogicalResult convertConv(NodeContext &ctx) {
 }
 
 LogicalResult convertConvTranspose(NodeContext &ctx) {
-  Value x = ctx.input(0), weight = ctx.input(1);
-  RankedTensorType type = ctx.outputType(0);
-  if (!x || !weight || !type)
-    return failure();
-  Value bias;
-  if (ctx.hasInput(2) && !(bias = ctx.input(2)))
+  Value x, weight, bias;
+  RankedTensorType type;
+  if (failed(convOperands(ctx, x, weight, bias, type)))
     return failure();
   OpBuilder &b = ctx.b;
   Location loc = ctx.loc;
@@ -383,13 +390,12 @@ Value pool(OpBuilder &b, Location loc, Value input, RankedTensorType type,
 }
 
 template <bool isMax> LogicalResult convertPool(NodeContext &ctx) {
-  Value x = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!x || !type)
+  Value x;
+  RankedTensorType xType, type;
+  if (failed(ctx.unaryOperands(x, xType, type)))
     return failure();
   if (ctx.hasOutput(1))
     return ctx.emitError() << "MaxPool's Indices output is not supported";
-  auto xType = cast<RankedTensorType>(x.getType());
   if (!isa<FloatType>(xType.getElementType()))
     return ctx.emitError() << ctx.node.op_type() << " on "
                            << xType.getElementType() << " is not supported";

@@ -25,6 +25,30 @@ Value constantLike(OpBuilder &b, Location loc, Value like, double value) {
   return scalarConstant(b, loc, like.getType(), value);
 }
 
+/// Before opset 7, `broadcast = 1` with `axis` places B's dimensions at
+/// `axis` of A (not right-aligned), and PRelu's [C] slope follows axis 1:
+/// reshaped here so that numpy broadcasting gives the old semantics.
+LogicalResult legacyBroadcast(NodeContext &ctx, SmallVector<Value> &inputs) {
+  ctx.intAttr("broadcast", 0);
+  bool prelu = ctx.node.op_type() == "PRelu";
+  if (inputs.size() != 2 || (!ctx.hasAttr("axis") && !prelu))
+    return success();
+  auto a = cast<RankedTensorType>(inputs[0].getType());
+  auto bType = cast<RankedTensorType>(inputs[1].getType());
+  int64_t axis = prelu ? 1 : ctx.intAttr("axis", 0);
+  if (prelu && (bType.getRank() != 1 || a.getRank() < 2))
+    return success();
+  if (axis < 0)
+    axis += a.getRank();
+  if (axis < 0 || axis + bType.getRank() > a.getRank())
+    return ctx.emitError() << "broadcast axis " << axis << " out of range";
+  SmallVector<int64_t> shape(axis, 1);
+  llvm::append_range(shape, bType.getShape());
+  shape.append(a.getRank() - shape.size(), 1);
+  inputs[1] = reshapeTo(ctx.b, ctx.loc, inputs[1], bType.clone(shape));
+  return success();
+}
+
 /// Converts a node whose inputs (all of them, numpy-broadcast) map to its
 /// one output through `body`.
 template <Body body> LogicalResult elementwise(NodeContext &ctx) {
@@ -39,6 +63,8 @@ template <Body body> LogicalResult elementwise(NodeContext &ctx) {
   }
   RankedTensorType type = ctx.outputType(0);
   if (!type)
+    return failure();
+  if (ctx.opset < 7 && failed(legacyBroadcast(ctx, inputs)))
     return failure();
   // The body runs once, while the generic is built.
   LogicalResult status = success();
@@ -503,16 +529,16 @@ LogicalResult convertClip(NodeContext &ctx) {
 constexpr int64_t kMaxOpset = 17;
 
 const OpConverter kConverters[] = {
-    {"Add", 7, kMaxOpset, elementwise<add>},
-    {"Sub", 7, kMaxOpset, elementwise<sub>},
-    {"Mul", 7, kMaxOpset, elementwise<mul>},
-    {"Div", 7, kMaxOpset, elementwise<div>},
-    {"Pow", 7, kMaxOpset, elementwise<pow>},
+    {"Add", 6, kMaxOpset, elementwise<add>},
+    {"Sub", 6, kMaxOpset, elementwise<sub>},
+    {"Mul", 6, kMaxOpset, elementwise<mul>},
+    {"Div", 6, kMaxOpset, elementwise<div>},
+    {"Pow", 6, kMaxOpset, elementwise<pow>},
     {"Mod", 10, kMaxOpset, elementwise<mod>},
-    {"Max", 8, kMaxOpset, elementwise<maxOf>},
-    {"Min", 8, kMaxOpset, elementwise<minOf>},
-    {"Sum", 8, kMaxOpset, elementwise<add>},
-    {"Mean", 8, kMaxOpset, elementwise<mean>},
+    {"Max", 6, kMaxOpset, elementwise<maxOf>},
+    {"Min", 6, kMaxOpset, elementwise<minOf>},
+    {"Sum", 6, kMaxOpset, elementwise<add>},
+    {"Mean", 6, kMaxOpset, elementwise<mean>},
     {"Sqrt", 6, kMaxOpset, elementwise<floatUnary<math::SqrtOp>>},
     {"Exp", 6, kMaxOpset, elementwise<floatUnary<math::ExpOp>>},
     {"Log", 6, kMaxOpset, elementwise<floatUnary<math::LogOp>>},
@@ -541,7 +567,7 @@ const OpConverter kConverters[] = {
     {"Relu", 6, kMaxOpset, elementwise<relu>},
     {"Sigmoid", 6, kMaxOpset, elementwise<sigmoid>},
     {"LeakyRelu", 6, kMaxOpset, elementwise<leakyRelu>},
-    {"PRelu", 7, kMaxOpset, elementwise<prelu>},
+    {"PRelu", 6, kMaxOpset, elementwise<prelu>},
     {"HardSigmoid", 6, kMaxOpset, elementwise<hardSigmoid>},
     {"HardSwish", 14, kMaxOpset, elementwise<hardSwish>},
     {"Elu", 6, kMaxOpset, elementwise<elu>},

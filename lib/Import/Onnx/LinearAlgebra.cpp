@@ -146,6 +146,7 @@ LogicalResult convertGemm(NodeContext &ctx) {
     return failure();
   OpBuilder &b = ctx.b;
   Location loc = ctx.loc;
+  ctx.intAttr("broadcast", 1); // opset 6: C broadcasts either way
   float alpha = ctx.floatAttr("alpha", 1.0f);
   float beta = ctx.floatAttr("beta", 1.0f);
   if (ctx.intAttr("transA", 0))
@@ -193,7 +194,7 @@ LogicalResult convertGemm(NodeContext &ctx) {
 
 const OpConverter kConverters[] = {
     {"MatMul", 1, 17, convertMatMul},
-    {"Gemm", 7, 17, convertGemm},
+    {"Gemm", 6, 17, convertGemm},
 };
 } // namespace
 

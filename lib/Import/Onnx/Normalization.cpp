@@ -42,9 +42,9 @@ Value mean(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes) {
 }
 
 template <bool isLog> LogicalResult convertSoftmax(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!input || !type)
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
     return failure();
   int64_t rank = type.getRank();
   std::optional<int64_t> axis =
@@ -109,7 +109,9 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
   float epsilon = ctx.floatAttr("epsilon", 1e-5f);
   ctx.floatAttr("momentum", 0.9f);
   ctx.intAttr("spatial", 1);
-  if (ctx.intAttr("training_mode", 0) || ctx.numOutputs() > 1)
+  // Opset 6 says inference with is_test = 1.
+  if (ctx.intAttr("training_mode", 0) ||
+      (ctx.opset < 7 && !ctx.intAttr("is_test", 0)) || ctx.numOutputs() > 1)
     return ctx.emitError()
            << "BatchNormalization in training mode is not supported";
   SmallVector<Value> operands;
@@ -223,7 +225,7 @@ constexpr int64_t kMaxOpset = 17;
 const OpConverter kConverters[] = {
     {"Softmax", 1, kMaxOpset, convertSoftmax<false>},
     {"LogSoftmax", 1, kMaxOpset, convertSoftmax<true>},
-    {"BatchNormalization", 7, kMaxOpset, convertBatchNorm},
+    {"BatchNormalization", 6, kMaxOpset, convertBatchNorm},
     {"LayerNormalization", 17, kMaxOpset, convertLayerNorm},
     {"InstanceNormalization", 6, kMaxOpset, convertInstanceNorm},
 };

@@ -8,6 +8,7 @@
 
 #include "Importer.h"
 #include "OnnxModel.h"
+#include "ShapeFolding.h"
 #include "Tensors.h"
 
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
@@ -308,6 +309,17 @@ std::optional<SmallVector<double>> NodeContext::inputFloats(unsigned i) {
   return importer.knownFloats(node.input(i), loc);
 }
 
+LogicalResult NodeContext::unaryOperands(Value &input,
+                                         RankedTensorType &inputType,
+                                         RankedTensorType &outputType) {
+  input = this->input(0);
+  outputType = this->outputType(0);
+  if (!input || !outputType)
+    return failure();
+  inputType = cast<RankedTensorType>(input.getType());
+  return success();
+}
+
 RankedTensorType NodeContext::outputType(unsigned i) {
   return importer.staticType(node.output(i), loc);
 }
@@ -520,6 +532,13 @@ OwningOpRef<ModuleOp> Importer::run() {
   if (failed(fixInputShapes()))
     return nullptr;
   std::string error = detail::inferShapes(model, shapeData);
+  // Shape computations ONNX's data propagation leaves open are folded and
+  // inference rerun (each round resolves at least one more shape operand).
+  for (int round = 0;
+       error.empty() && round < 8 && foldShapeComputations(model); ++round) {
+    shapeData.clear();
+    error = detail::inferShapes(model, shapeData);
+  }
   if (!error.empty())
     return emitError(fileLoc) << "ONNX shape inference failed: " << error,
            nullptr;

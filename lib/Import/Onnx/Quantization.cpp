@@ -14,12 +14,16 @@
 //===----------------------------------------------------------------------===//
 
 #include "Converters.h"
+#include "Importer.h"
+#include "Tensors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 #include <cmath>
 
@@ -117,11 +121,10 @@ bool constantParams(NodeContext &ctx, SmallVector<double> &scales,
 }
 
 LogicalResult convertQuantizeLinear(NodeContext &ctx) {
-  Value x = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!x || !type)
+  Value x;
+  RankedTensorType xType, type;
+  if (failed(ctx.unaryOperands(x, xType, type)))
     return failure();
-  auto xType = cast<RankedTensorType>(x.getType());
   int64_t rank = xType.getRank();
   std::optional<int64_t> axis = quantAxis(ctx, rank);
   if (!axis)
@@ -163,12 +166,44 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
   return success();
 }
 
+/// ONNX Runtime quantizes a MatMul weight [K, N] per column (axis 1); the
+/// quantizer's matmul form is an [N, K] weight quantized per row behind a
+/// linalg.transpose (as torch's Linear). For such a constant feeding a
+/// MatMul, returns the codes transposed at import, else null.
+Value transposedWeightCodes(NodeContext &ctx) {
+  const onnx::TensorProto *codes =
+      ctx.importer.constants.lookup(ctx.node.input(0));
+  if (!codes || codes->dims_size() != 2)
+    return {};
+  bool feedsMatMul = llvm::any_of(
+      ctx.importer.model.graph().node(), [&](const onnx::NodeProto &node) {
+        return node.op_type() == "MatMul" && node.input_size() == 2 &&
+               node.input(1) == ctx.node.output(0);
+      });
+  if (!feedsMatMul)
+    return {};
+  FailureOr<std::string> bytes =
+      readTensorBytes(*codes, ctx.importer.baseDirectory, ctx.loc);
+  if (failed(bytes))
+    return {};
+  int64_t k = codes->dims(0), n = codes->dims(1);
+  std::string transposed(bytes->size(), 0);
+  for (int64_t row = 0; row < k; ++row)
+    for (int64_t col = 0; col < n; ++col)
+      transposed[col * k + row] = (*bytes)[row * n + col];
+  auto type = RankedTensorType::get({n, k}, ctx.b.getI8Type());
+  auto attr = DenseResourceElementsAttr::get(
+      type, codes->name() + "_transposed",
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(
+          ArrayRef<char>(transposed.data(), transposed.size())));
+  return arith::ConstantOp::create(ctx.b, ctx.loc, attr);
+}
+
 LogicalResult convertDequantizeLinear(NodeContext &ctx) {
-  Value x = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!x || !type)
+  Value x;
+  RankedTensorType xType, type;
+  if (failed(ctx.unaryOperands(x, xType, type)))
     return failure();
-  auto xType = cast<RankedTensorType>(x.getType());
   int64_t rank = xType.getRank();
   std::optional<int64_t> axis = quantAxis(ctx, rank);
   if (!axis)
@@ -182,8 +217,24 @@ LogicalResult convertDequantizeLinear(NodeContext &ctx) {
        codeType == onnx::TensorProto::INT8) &&
       type.getElementType().isF32() &&
       constantParams(ctx, scales, zeroPoints, perAxis)) {
+    bool perColumn = perAxis && rank == 2 && *axis == 1;
+    Value rows = perColumn ? transposedWeightCodes(ctx) : Value();
     if (Type q = quantType(ctx, type.getElementType(), isUnsigned, scales,
-                           zeroPoints, *axis, perAxis)) {
+                           zeroPoints, rows ? 0 : *axis, perAxis)) {
+      if (rows) {
+        auto rowsType = cast<RankedTensorType>(rows.getType());
+        Value cast = quant::StorageCastOp::create(ctx.b, ctx.loc,
+                                                  rowsType.clone(q), rows);
+        Value weight = quant::DequantizeCastOp::create(
+            ctx.b, ctx.loc, rowsType.clone(type.getElementType()), cast);
+        Value init = tensor::EmptyOp::create(ctx.b, ctx.loc, type.getShape(),
+                                             type.getElementType());
+        ctx.setOutput(0,
+                      linalg::TransposeOp::create(ctx.b, ctx.loc, weight, init,
+                                                  ArrayRef<int64_t>{1, 0})
+                          .getResult()[0]);
+        return success();
+      }
       Value cast =
           quant::StorageCastOp::create(ctx.b, ctx.loc, xType.clone(q), x);
       ctx.setOutput(

@@ -78,11 +78,10 @@ Value elementwise1(OpBuilder &b, Location loc, Value v,
 }
 
 template <Kind kind> LogicalResult convertReduce(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!input || !type)
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
     return failure();
-  auto inputType = cast<RankedTensorType>(input.getType());
   Type element = inputType.getElementType();
   bool isFloat = isa<FloatType>(element);
   bool axesInput = kind == Kind::Sum && ctx.opset >= 13;
@@ -195,11 +194,10 @@ template <Kind kind> LogicalResult convertReduce(NodeContext &ctx) {
 /// ArgMax / ArgMin: value and index reduced together; ties keep the first
 /// index unless select_last_index.
 template <bool isMax> LogicalResult convertArg(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!input || !type)
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
     return failure();
-  auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
   std::optional<int64_t> axis =
       normalizeAxis(ctx, ctx.intAttr("axis", 0), rank);
@@ -262,11 +260,10 @@ template <bool isMax> LogicalResult convertArg(NodeContext &ctx) {
 
 /// GlobalAveragePool / GlobalMaxPool: a reduction over the spatial axes.
 template <Kind kind> LogicalResult convertGlobalPool(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!input || !type)
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
     return failure();
-  auto inputType = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> axes;
   int64_t count = 1;
   for (int64_t d = 2; d < inputType.getRank(); ++d) {

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 #include <limits>
 
@@ -54,9 +55,9 @@ void forwardInts(NodeContext &ctx) {
 /// the output's static shape. Their shape operands and attributes are read
 /// for validation only: shape inference already applied them.
 LogicalResult convertReshapeLike(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!input || !type)
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
     return failure();
   ctx.intAttr("allowzero", 0);
   ctx.intAttr("axis", 1);
@@ -67,9 +68,9 @@ LogicalResult convertReshapeLike(NodeContext &ctx) {
 }
 
 LogicalResult convertTranspose(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!input || !type)
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
     return failure();
   int64_t rank = type.getRank();
   SmallVector<int64_t> perm = ctx.intsAttr("perm");
@@ -155,11 +156,10 @@ LogicalResult convertSplit(NodeContext &ctx) {
 }
 
 LogicalResult convertSlice(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!input || !type)
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
     return failure();
-  auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = inputType.getRank();
   SmallVector<int64_t> starts, ends, axes, steps;
   if (ctx.opset < 10) {
@@ -313,9 +313,9 @@ LogicalResult convertGather(NodeContext &ctx) {
 }
 
 LogicalResult convertExpand(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!input || !type)
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
     return failure();
   ctx.setOutput(0, buildElementwise(ctx.b, ctx.loc, input, type,
                                     [](OpBuilder &, Location, ValueRange a) {
@@ -325,11 +325,10 @@ LogicalResult convertExpand(NodeContext &ctx) {
 }
 
 LogicalResult convertTile(NodeContext &ctx) {
-  Value input = ctx.input(0);
-  RankedTensorType type = ctx.outputType(0);
-  if (!input || !type)
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
     return failure();
-  auto inputType = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
   SmallVector<AffineExpr> exprs;
   for (int64_t d = 0; d < rank; ++d)
@@ -473,6 +472,124 @@ LogicalResult convertRange(NodeContext &ctx) {
   return success();
 }
 
+/// Pad: constant mode as tensor.pad (negative pads crop first); reflect
+/// and edge as a generic reading input[mapped index] with tensor.extract.
+LogicalResult convertPad(NodeContext &ctx) {
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
+    return failure();
+  int64_t rank = inputType.getRank();
+  std::string mode = ctx.stringAttr("mode", "constant");
+  SmallVector<int64_t> pads;
+  double value = 0;
+  if (ctx.opset < 11) {
+    pads = ctx.intsAttr("pads");
+    value = ctx.floatAttr("value", 0.0f);
+  } else {
+    std::optional<SmallVector<int64_t>> known = ctx.inputInts(1);
+    if (!known)
+      return ctx.emitError() << "Pad needs constant pads";
+    pads = *known;
+    if (ctx.hasInput(2)) {
+      std::optional<SmallVector<double>> v = ctx.inputFloats(2);
+      if (!v || v->size() != 1)
+        return ctx.emitError() << "Pad needs a constant constant_value";
+      value = (*v)[0];
+    }
+  }
+  SmallVector<int64_t> axes;
+  if (ctx.hasInput(3)) {
+    std::optional<SmallVector<int64_t>> known = ctx.inputInts(3);
+    if (!known)
+      return ctx.emitError() << "Pad needs constant axes";
+    for (int64_t a : *known) {
+      std::optional<int64_t> axis = normalizeAxis(ctx, a, rank);
+      if (!axis)
+        return failure();
+      axes.push_back(*axis);
+    }
+  } else {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  if (pads.size() != 2 * axes.size())
+    return ctx.emitError() << "Pad has " << pads.size() << " pads for "
+                           << axes.size() << " axes";
+  SmallVector<int64_t> low(rank, 0), high(rank, 0);
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    low[axis] = pads[i];
+    high[axis] = pads[i + axes.size()];
+  }
+  OpBuilder &b = ctx.b;
+  Location loc = ctx.loc;
+  if (mode == "constant") {
+    // Negative pads remove elements.
+    SmallVector<OpFoldResult> offsets, sizes, strides(rank, b.getIndexAttr(1));
+    SmallVector<int64_t> cropped;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t begin = std::max<int64_t>(0, -low[d]);
+      int64_t size =
+          inputType.getDimSize(d) - begin - std::max<int64_t>(0, -high[d]);
+      offsets.push_back(b.getIndexAttr(begin));
+      sizes.push_back(b.getIndexAttr(size));
+      cropped.push_back(size);
+      low[d] = std::max<int64_t>(0, low[d]);
+      high[d] = std::max<int64_t>(0, high[d]);
+    }
+    Value source = input;
+    if (cropped != SmallVector<int64_t>(inputType.getShape()))
+      source = tensor::ExtractSliceOp::create(b, loc, inputType.clone(cropped),
+                                              input, offsets, sizes, strides);
+    Value scalar = scalarConstant(b, loc, type.getElementType(), value);
+    ctx.setOutput(0, tensor::PadOp::create(
+                         b, loc, type, source,
+                         getAsIndexOpFoldResult(b.getContext(), low),
+                         getAsIndexOpFoldResult(b.getContext(), high), scalar));
+    return success();
+  }
+  if (mode != "reflect" && mode != "edge")
+    return ctx.emitError() << "unsupported Pad mode '" << mode << "'";
+  bool reflect = mode == "reflect";
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  auto generic = linalg::GenericOp::create(
+      b, loc, type, ValueRange{}, init,
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange) {
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < rank; ++d) {
+          int64_t n = inputType.getDimSize(d);
+          Value i = arith::SubIOp::create(
+              nb, nl, linalg::IndexOp::create(nb, nl, d),
+              arith::ConstantIndexOp::create(nb, nl, low[d]));
+          Value zero = arith::ConstantIndexOp::create(nb, nl, 0);
+          Value last = arith::ConstantIndexOp::create(nb, nl, n - 1);
+          if (reflect) {
+            // -i before the start, 2(n - 1) - i after the end.
+            Value neg = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt,
+                                              i, zero);
+            i = arith::SelectOp::create(
+                nb, nl, neg, arith::SubIOp::create(nb, nl, zero, i), i);
+            Value over = arith::CmpIOp::create(
+                nb, nl, arith::CmpIPredicate::sgt, i, last);
+            Value twice = arith::ConstantIndexOp::create(nb, nl, 2 * (n - 1));
+            i = arith::SelectOp::create(
+                nb, nl, over, arith::SubIOp::create(nb, nl, twice, i), i);
+          }
+          i = arith::MaxSIOp::create(nb, nl, i, zero);
+          i = arith::MinSIOp::create(nb, nl, i, last);
+          indices.push_back(i);
+        }
+        linalg::YieldOp::create(
+            nb, nl,
+            ValueRange{tensor::ExtractOp::create(nb, nl, input, indices)});
+      });
+  ctx.setOutput(0, generic.getResult(0));
+  return success();
+}
+
 constexpr int64_t kMaxOpset = 17;
 
 const OpConverter kConverters[] = {
@@ -491,6 +608,7 @@ const OpConverter kConverters[] = {
     {"Size", 1, kMaxOpset, convertSize},
     {"ConstantOfShape", 9, kMaxOpset, convertConstantOfShape},
     {"Range", 11, kMaxOpset, convertRange},
+    {"Pad", 2, kMaxOpset, convertPad},
 };
 } // namespace
 
