@@ -167,6 +167,17 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
 mlir::Value reverseDims(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Value value, llvm::ArrayRef<int64_t> dims);
 
+/// Input `codes` minus input `zp` (when present) as i32, the zero point
+/// broadcast along `axis` (or a scalar when axis < 0): the operands of
+/// integer matmuls and convolutions (Quantization.cpp).
+mlir::Value zeroPointCentered(NodeContext &ctx, unsigned codes, unsigned zp,
+                              int64_t axis);
+
+/// saturate(round_half_even(x / scale) + zp) as an i8 code (zp optional).
+mlir::Value quantizeScalar(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value x, mlir::Value scale, mlir::Value zp,
+                           bool isUnsigned);
+
 /// Normalizes a possibly negative axis; emits an error when out of range.
 std::optional<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis,
                                      int64_t rank);

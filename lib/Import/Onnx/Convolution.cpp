@@ -339,6 +339,67 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
   return success();
 }
 
+/// ConvInteger / QLinearConv: zero-point-corrected i32 operands convolved
+/// exactly in i32 (the generic form); QLinearConv then adds its i32 bias
+/// and requantizes by s_x s_w / s_y.
+template <bool qlinear> LogicalResult convertIntegerConv(NodeContext &ctx) {
+  // ConvInteger: x, w, x_zp, w_zp. QLinearConv: x, x_s, x_zp, w, w_s, w_zp,
+  // y_s, y_zp, B.
+  unsigned wIndex = qlinear ? 3 : 1;
+  unsigned xZp = qlinear ? 2 : 2, wZp = qlinear ? 5 : 3;
+  RankedTensorType type = ctx.outputType(0);
+  Value x = zeroPointCentered(ctx, 0, xZp, -1);
+  // The weight's zero point is per output channel (axis 0) or a scalar.
+  Value weight = zeroPointCentered(ctx, wIndex, wZp, 0);
+  if (!type || !x || !weight)
+    return failure();
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t groups = ctx.intAttr("group", 1);
+  FailureOr<Window> w =
+      readWindow(ctx, xType.getShape(), wType.getShape().drop_front(2));
+  if (failed(w))
+    return failure();
+  OpBuilder &b = ctx.b;
+  Location loc = ctx.loc;
+  Value padded = padSpatial(b, loc, x, w->padBegin, w->padEnd, 0);
+  auto accType = RankedTensorType::get(type.getShape(), b.getI32Type());
+  Value bias;
+  if (qlinear && ctx.hasInput(8) && !(bias = ctx.input(8)))
+    return failure();
+  Value acc = groupedConv(b, loc, padded, weight,
+                          convInit(b, loc, accType, bias), groups, *w);
+  if (!qlinear) {
+    ctx.setOutput(0, acc);
+    return success();
+  }
+  Value xs = ctx.input(1), ws = ctx.input(4), ys = ctx.input(6),
+        yzp = ctx.input(7);
+  if (!xs || !ws || !ys || !yzp)
+    return failure();
+  int64_t rank = type.getRank();
+  auto wsType = cast<RankedTensorType>(ws.getType());
+  if (wsType.getRank() == 1) {
+    SmallVector<int64_t> shape(rank - 1, 1);
+    shape[0] = wsType.getNumElements();
+    ws = reshapeTo(b, loc, ws, wsType.clone(shape));
+  }
+  bool isUnsigned = ctx.isUnsignedInput(7);
+  ctx.setOutput(
+      0, buildElementwise(
+             b, loc, {acc, xs, ws, ys, yzp}, type,
+             [&](OpBuilder &nb, Location nl, ValueRange v) {
+               Type f32 = nb.getF32Type();
+               Value real = arith::SIToFPOp::create(nb, nl, f32, v[0]);
+               Value factor = arith::DivFOp::create(
+                   nb, nl, arith::MulFOp::create(nb, nl, v[1], v[2]), v[3]);
+               return quantizeScalar(
+                   nb, nl, arith::MulFOp::create(nb, nl, real, factor),
+                   scalarConstant(nb, nl, f32, 1), v[4], isUnsigned);
+             }));
+  return success();
+}
+
 /// out[n, c, o...] = combine over k... of in[n, c, o*s + k*d]; 2-D through
 /// the named pooling ops, other ranks through a generic with a window
 /// operand that gives the reduction loops their extents.
@@ -472,6 +533,8 @@ const OpConverter kConverters[] = {
     {"ConvTranspose", 1, kMaxOpset, convertConvTranspose},
     {"MaxPool", 1, kMaxOpset, convertPool<true>},
     {"AveragePool", 1, kMaxOpset, convertPool<false>},
+    {"ConvInteger", 10, kMaxOpset, convertIntegerConv<false>},
+    {"QLinearConv", 10, kMaxOpset, convertIntegerConv<true>},
 };
 } // namespace
 

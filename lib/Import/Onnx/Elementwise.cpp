@@ -379,6 +379,22 @@ Value softsign(NodeContext &ctx, OpBuilder &b, Location loc, ValueRange a) {
   return arith::DivFOp::create(b, loc, a[0], denominator);
 }
 
+Value shrink(NodeContext &ctx, OpBuilder &b, Location loc, ValueRange a) {
+  Value lambd = constantLike(b, loc, a[0], ctx.floatAttr("lambd", 0.5f));
+  Value bias = constantLike(b, loc, a[0], ctx.floatAttr("bias", 0.0f));
+  if (!isFloat(a[0]))
+    return unsupportedType(ctx, a[0]);
+  Value zero = constantLike(b, loc, a[0], 0);
+  Value below = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, a[0],
+                                      arith::NegFOp::create(b, loc, lambd));
+  Value above =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, a[0], lambd);
+  Value result = arith::SelectOp::create(
+      b, loc, above, arith::SubFOp::create(b, loc, a[0], bias), zero);
+  return arith::SelectOp::create(
+      b, loc, below, arith::AddFOp::create(b, loc, a[0], bias), result);
+}
+
 // Comparisons and logic
 // ------------------------------------------------------------
 
@@ -415,7 +431,9 @@ LogicalResult convertCast(NodeContext &ctx) {
   Value input = ctx.input(0);
   if (!type || !input)
     return failure();
-  int32_t to = ctx.intAttr("to", 0);
+  // CastLike takes the target type from its second input.
+  int32_t to = ctx.node.op_type() == "CastLike" ? ctx.inputOnnxType(1)
+                                                : ctx.intAttr("to", 0);
   bool toUnsigned =
       to == onnx::TensorProto::UINT8 || to == onnx::TensorProto::UINT16 ||
       to == onnx::TensorProto::UINT32 || to == onnx::TensorProto::UINT64;
@@ -597,6 +615,8 @@ const OpConverter kConverters[] = {
     {"Not", 1, kMaxOpset, elementwise<logicalNot>},
     {"Where", 9, kMaxOpset, elementwise<where>},
     {"Cast", 6, kMaxOpset, convertCast},
+    {"CastLike", 15, kMaxOpset, convertCast},
+    {"Shrink", 9, kMaxOpset, elementwise<shrink>},
     {"Clip", 6, kMaxOpset, convertClip},
     {"Identity", 1, kMaxOpset, convertIdentity},
     {"Dropout", 7, kMaxOpset, convertDropout},

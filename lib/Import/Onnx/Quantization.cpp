@@ -38,9 +38,11 @@ std::pair<int64_t, int64_t> codeRange(bool isUnsigned) {
                     : std::make_pair<int64_t, int64_t>(-128, 127);
 }
 
-/// saturate(round_half_even(x / scale) + zp) as an i8 code.
-Value quantizeScalar(OpBuilder &b, Location loc, Value x, Value scale, Value zp,
-                     bool isUnsigned) {
+} // namespace
+
+Value lowbit::onnx_import::quantizeScalar(OpBuilder &b, Location loc, Value x,
+                                          Value scale, Value zp,
+                                          bool isUnsigned) {
   auto [lo, hi] = codeRange(isUnsigned);
   Type f32 = b.getF32Type();
   x = castScalar(b, loc, x, f32, false, false);
@@ -56,6 +58,8 @@ Value quantizeScalar(OpBuilder &b, Location loc, Value x, Value scale, Value zp,
   return isUnsigned ? (Value)arith::FPToUIOp::create(b, loc, i8, q)
                     : (Value)arith::FPToSIOp::create(b, loc, i8, q);
 }
+
+namespace {
 
 /// Scale and zero point operands of a per-axis op as [D, 1, ..., 1] so
 /// that they broadcast along `axis` of a rank-`rank` tensor.
@@ -309,9 +313,11 @@ LogicalResult convertDynamicQuantizeLinear(NodeContext &ctx) {
   return success();
 }
 
-/// `codes` - `zp` as i32 (zp broadcast along `axis`, or a scalar).
-Value centered(NodeContext &ctx, unsigned codesIndex, unsigned zpIndex,
-               int64_t axis) {
+} // namespace
+
+Value lowbit::onnx_import::zeroPointCentered(NodeContext &ctx,
+                                             unsigned codesIndex,
+                                             unsigned zpIndex, int64_t axis) {
   Value codes = ctx.input(codesIndex);
   if (!codes)
     return {};
@@ -337,6 +343,8 @@ Value centered(NodeContext &ctx, unsigned codesIndex, unsigned zpIndex,
       });
 }
 
+namespace {
+
 /// [M, K] x [K, N] of i32 operands, accumulated exactly in i32.
 LogicalResult integerMatmul(NodeContext &ctx, Value lhs, Value rhs,
                             RankedTensorType type, Value &result) {
@@ -357,7 +365,8 @@ LogicalResult convertMatMulInteger(NodeContext &ctx) {
   if (!type)
     return failure();
   // A's zero point is per row (axis 0) or scalar, B's per column.
-  Value a = centered(ctx, 0, 2, 0), b = centered(ctx, 1, 3, -1);
+  Value a = zeroPointCentered(ctx, 0, 2, 0),
+        b = zeroPointCentered(ctx, 1, 3, -1);
   if (!a || !b)
     return failure();
   Value result;
@@ -372,7 +381,8 @@ LogicalResult convertQLinearMatMul(NodeContext &ctx) {
   RankedTensorType type = ctx.outputType(0);
   if (!type)
     return failure();
-  Value a = centered(ctx, 0, 2, 0), b = centered(ctx, 3, 5, -1);
+  Value a = zeroPointCentered(ctx, 0, 2, 0),
+        b = zeroPointCentered(ctx, 3, 5, -1);
   Value aScale = ctx.input(1), bScale = ctx.input(4), yScale = ctx.input(6);
   Value yZp = ctx.input(7);
   if (!a || !b || !aScale || !bScale || !yScale || !yZp)

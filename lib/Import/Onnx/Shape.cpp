@@ -590,6 +590,86 @@ LogicalResult convertPad(NodeContext &ctx) {
   return success();
 }
 
+/// Trilu: keeps the elements on and above (upper) or on and below the
+/// k-th diagonal of the last two axes, zero elsewhere.
+LogicalResult convertTrilu(NodeContext &ctx) {
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
+    return failure();
+  bool upper = ctx.intAttr("upper", 1);
+  // k: a scalar, possibly computed at run time (then a generic operand).
+  SmallVector<Value> operands{input};
+  if (ctx.hasInput(1)) {
+    Value k = ctx.input(1);
+    if (!k)
+      return failure();
+    operands.push_back(k);
+  }
+  int64_t rank = type.getRank();
+  ctx.setOutput(
+      0,
+      buildElementwise(
+          ctx.b, ctx.loc, operands, type,
+          [&](OpBuilder &b, Location loc, ValueRange a) {
+            // keep when col - row >= k (upper) or <= k (lower).
+            Value row = linalg::IndexOp::create(b, loc, rank - 2);
+            Value col = linalg::IndexOp::create(b, loc, rank - 1);
+            Value diff = arith::IndexCastOp::create(
+                b, loc, b.getI64Type(),
+                arith::SubIOp::create(b, loc, col, row));
+            Value kv =
+                a.size() > 1 ? a[1] : scalarConstant(b, loc, b.getI64Type(), 0);
+            Value keep = arith::CmpIOp::create(
+                b, loc,
+                upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
+                diff, kv);
+            return arith::SelectOp::create(
+                b, loc, keep, a[0], scalarConstant(b, loc, a[0].getType(), 0));
+          }));
+  return success();
+}
+
+/// DepthToSpace / SpaceToDepth: a reshape, a transpose and a reshape.
+template <bool toSpace> LogicalResult convertDepthSpace(NodeContext &ctx) {
+  Value input;
+  RankedTensorType inputType, type;
+  if (failed(ctx.unaryOperands(input, inputType, type)))
+    return failure();
+  if (inputType.getRank() != 4)
+    return ctx.emitError() << ctx.node.op_type() << " needs a 4-D input";
+  int64_t bs = ctx.intAttr("blocksize", 0);
+  std::string mode = toSpace ? ctx.stringAttr("mode", "DCR") : "DCR";
+  if (bs <= 0 || (mode != "DCR" && mode != "CRD"))
+    return ctx.emitError() << "unsupported blocksize " << bs << " / mode '"
+                           << mode << "'";
+  int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1),
+          h = inputType.getDimSize(2), w = inputType.getDimSize(3);
+  SmallVector<int64_t> shape, perm;
+  if (toSpace && mode == "DCR") {
+    shape = {n, bs, bs, c / (bs * bs), h, w};
+    perm = {0, 3, 4, 1, 5, 2};
+  } else if (toSpace) {
+    shape = {n, c / (bs * bs), bs, bs, h, w};
+    perm = {0, 1, 4, 2, 5, 3};
+  } else {
+    shape = {n, c, h / bs, bs, w / bs, bs};
+    perm = {0, 3, 5, 1, 2, 4};
+  }
+  Type element = type.getElementType();
+  Value split =
+      reshapeTo(ctx.b, ctx.loc, input, RankedTensorType::get(shape, element));
+  SmallVector<int64_t> permuted;
+  for (int64_t p : perm)
+    permuted.push_back(shape[p]);
+  Value init = tensor::EmptyOp::create(ctx.b, ctx.loc, permuted, element);
+  Value transposed =
+      linalg::TransposeOp::create(ctx.b, ctx.loc, split, init, perm)
+          .getResult()[0];
+  ctx.setOutput(0, reshapeTo(ctx.b, ctx.loc, transposed, type));
+  return success();
+}
+
 constexpr int64_t kMaxOpset = 17;
 
 const OpConverter kConverters[] = {
@@ -609,6 +689,9 @@ const OpConverter kConverters[] = {
     {"ConstantOfShape", 9, kMaxOpset, convertConstantOfShape},
     {"Range", 11, kMaxOpset, convertRange},
     {"Pad", 2, kMaxOpset, convertPad},
+    {"Trilu", 14, kMaxOpset, convertTrilu},
+    {"DepthToSpace", 1, kMaxOpset, convertDepthSpace<true>},
+    {"SpaceToDepth", 1, kMaxOpset, convertDepthSpace<false>},
 };
 } // namespace
 
