@@ -1,0 +1,42 @@
+func.func @main(%a0: tensor<1xi32>, %a1: tensor<1xi32>, %a2: tensor<1xi32>, %a3: tensor<1xi32>, %a4: tensor<1xi32>, %a5: tensor<1xi32>, %a6: tensor<1xi32>, %a7: tensor<1xi32>, %a8: tensor<1xi32>, %a9: tensor<1xi32>, %a10: tensor<1xi32>, %a11: tensor<1xi32>, %a12: tensor<1xi32>, %a13: tensor<1xi32>, %a14: tensor<1xi32>, %a15: tensor<1xi32>, %a16: tensor<1xi32>, %a17: tensor<1xi32>, %a18: tensor<1xi32>, %a19: tensor<1xi32>, %a20: tensor<1xi32>, %a21: tensor<1xi32>, %a22: tensor<1xi32>, %a23: tensor<1xi32>, %a24: tensor<1xi32>, %a25: tensor<1xi32>, %a26: tensor<1xi32>, %a27: tensor<1xi32>, %a28: tensor<1xi32>, %a29: tensor<1xi32>, %a30: tensor<1xi32>, %a31: tensor<1xi32>, %a32: tensor<1xi32>, %a33: tensor<1xi32>, %a34: tensor<1xi32>, %a35: tensor<1xi32>, %a36: tensor<1xi32>, %a37: tensor<1xi32>, %a38: tensor<1xi32>, %a39: tensor<1xi32>) -> tensor<1xi32> {
+  %s0 = arith.addi %a0, %a1 : tensor<1xi32>
+  %s1 = arith.addi %s0, %a2 : tensor<1xi32>
+  %s2 = arith.addi %s1, %a3 : tensor<1xi32>
+  %s3 = arith.addi %s2, %a4 : tensor<1xi32>
+  %s4 = arith.addi %s3, %a5 : tensor<1xi32>
+  %s5 = arith.addi %s4, %a6 : tensor<1xi32>
+  %s6 = arith.addi %s5, %a7 : tensor<1xi32>
+  %s7 = arith.addi %s6, %a8 : tensor<1xi32>
+  %s8 = arith.addi %s7, %a9 : tensor<1xi32>
+  %s9 = arith.addi %s8, %a10 : tensor<1xi32>
+  %s10 = arith.addi %s9, %a11 : tensor<1xi32>
+  %s11 = arith.addi %s10, %a12 : tensor<1xi32>
+  %s12 = arith.addi %s11, %a13 : tensor<1xi32>
+  %s13 = arith.addi %s12, %a14 : tensor<1xi32>
+  %s14 = arith.addi %s13, %a15 : tensor<1xi32>
+  %s15 = arith.addi %s14, %a16 : tensor<1xi32>
+  %s16 = arith.addi %s15, %a17 : tensor<1xi32>
+  %s17 = arith.addi %s16, %a18 : tensor<1xi32>
+  %s18 = arith.addi %s17, %a19 : tensor<1xi32>
+  %s19 = arith.addi %s18, %a20 : tensor<1xi32>
+  %s20 = arith.addi %s19, %a21 : tensor<1xi32>
+  %s21 = arith.addi %s20, %a22 : tensor<1xi32>
+  %s22 = arith.addi %s21, %a23 : tensor<1xi32>
+  %s23 = arith.addi %s22, %a24 : tensor<1xi32>
+  %s24 = arith.addi %s23, %a25 : tensor<1xi32>
+  %s25 = arith.addi %s24, %a26 : tensor<1xi32>
+  %s26 = arith.addi %s25, %a27 : tensor<1xi32>
+  %s27 = arith.addi %s26, %a28 : tensor<1xi32>
+  %s28 = arith.addi %s27, %a29 : tensor<1xi32>
+  %s29 = arith.addi %s28, %a30 : tensor<1xi32>
+  %s30 = arith.addi %s29, %a31 : tensor<1xi32>
+  %s31 = arith.addi %s30, %a32 : tensor<1xi32>
+  %s32 = arith.addi %s31, %a33 : tensor<1xi32>
+  %s33 = arith.addi %s32, %a34 : tensor<1xi32>
+  %s34 = arith.addi %s33, %a35 : tensor<1xi32>
+  %s35 = arith.addi %s34, %a36 : tensor<1xi32>
+  %s36 = arith.addi %s35, %a37 : tensor<1xi32>
+  %s37 = arith.addi %s36, %a38 : tensor<1xi32>
+  %s38 = arith.addi %s37, %a39 : tensor<1xi32>
+  return %s38 : tensor<1xi32>
+}
