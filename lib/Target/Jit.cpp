@@ -171,7 +171,11 @@ lowbit::compileForHost(OwningOpRef<ModuleOp> module, std::string &error,
   // engine would otherwise fail only when the entry point is looked up, with
   // the cause printed apart from the caller's error.
   // The OpenMP runtime counts as part of the process (the engine loads it).
+  // This process's own symbols (libc's malloc, memcpy, ...) must be
+  // searchable even when no library is loaded for OpenMP.
   std::string loadError;
+  if (llvm::sys::DynamicLibrary::LoadLibraryPermanently(nullptr, &loadError))
+    return fail("cannot search this process's symbols: " + loadError);
   if (threads && llvm::sys::DynamicLibrary::LoadLibraryPermanently(
                      openmpRuntime.str().c_str(), &loadError))
     return fail("cannot load the OpenMP runtime " + openmpRuntime + ": " +

@@ -19,7 +19,6 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -157,10 +156,6 @@ static void report(const Outcome &outcome) {
 int main(int argc, char **argv) {
   InitLLVM y(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "lowbit ONNX conformance runner\n");
-  // The JIT resolves the compiled code's malloc/free/memcpy among loaded
-  // libraries; with serial kernels it loads none (no libomp), so make this
-  // process's own symbols (libc) searchable.
-  sys::DynamicLibrary::LoadLibraryPermanently(nullptr);
 
   StringMap<std::string> expected;
   if (!xfailPath.empty()) {
