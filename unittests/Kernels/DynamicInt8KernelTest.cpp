@@ -1,0 +1,229 @@
+//===- DynamicInt8KernelTest.cpp - int8-activation kernels
+//------------------===//
+//
+// The dynamic int8 presets (dot-product and panel kernels, sub-4-bit
+// layouts included) against the numerics reference, on every int8 dot form.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelTestSupport.h"
+
+using namespace mlir;
+using namespace lowbit;
+using namespace lowbit::kernel_test;
+
+namespace {
+
+/// Compiles the dynamic int8 kernels of `source` for `cpu` with `int8Dot`
+/// and checks them on every shape (checkDynamicInt8).
+void checkDynamicTarget(MLIRContext &context, const KernelCase &c,
+                        llvm::ArrayRef<Shape> shapes, const std::string &source,
+                        const char *cpu, const char *int8Dot, unsigned seed) {
+  SCOPED_TRACE(std::string(c.name) + " cpu=" + cpu + " int8-dot=" + int8Dot);
+  JitOptions options;
+  options.cpu = cpu;
+  options.int8Dot = int8Dot;
+  std::string error;
+  auto jit = compileForHost(context, source, error, options);
+  ASSERT_TRUE(succeeded(jit)) << error;
+  std::mt19937 rng(seed);
+  double worstRatio = 0.0;
+  for (const Shape &s : shapes) {
+    SCOPED_TRACE(s.name());
+    Weight w = makeWeight(c, s.n, s.k, rng);
+    std::vector<float> x, out;
+    runKernel(**jit, c, s, w, rng, x, out);
+    checkDynamicInt8(c, s, x, w, out, worstRatio);
+  }
+  llvm::outs() << llvm::formatv("[ {0,-28} ] {1} int8-dot={2}: max "
+                                "err/tol {3:f3}\n",
+                                c.name, cpu, int8Dot, worstRatio);
+  llvm::outs().flush();
+}
+
+// The dynamic int8 presets (w8a8-dynamic: int8 per channel; w4a8-dynamic:
+// interleaved int4 in groups of 32; and, with the host's dot products only,
+// int4 groups of 16 and 64, whose four-block segments make 32- and 128-byte
+// dot products) against numerics::referenceMatmulDynamicInt8, with the
+// host's integer dot products (vpdpbusd / sdot where the CPU has them) and
+// with the portable ones (tolerance: see checkDynamicInt8).
+TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  struct DynamicCase {
+    const char *name;
+    const char *preset;
+    int64_t int4Group; ///< replaces the preset's group (and block) size
+  };
+  for (DynamicCase dynamicCase :
+       {DynamicCase{"w8a8-dynamic", "w8a8-dynamic", 0},
+        DynamicCase{"w4a8-dynamic", "w4a8-dynamic", 0},
+        DynamicCase{"w4a8-dynamic g16", "w4a8-dynamic", 16},
+        DynamicCase{"w4a8-dynamic g64", "w4a8-dynamic", 64}}) {
+    const char *presetName = dynamicCase.name;
+    const nx::WeightPreset *preset = nx::findWeightPreset(dynamicCase.preset);
+    ASSERT_NE(preset, nullptr);
+    KernelCase c{presetName, preset->scheme, preset->granularity,
+                 preset->format, true};
+    if (dynamicCase.int4Group) {
+      c.granularity.groupSize = dynamicCase.int4Group;
+      c.format.block = dynamicCase.int4Group;
+    }
+    std::vector<Shape> shapes = getShapes();
+    std::string source;
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+    // The host's own dot products, the portable ones, and (where the host
+    // can run them) the AVX2 and AVX-VNNI ones, which a host with
+    // AVX512-VNNI would not pick (AVX-VNNI's 256-bit vpdpbusd then runs in
+    // its EVEX encoding).
+    std::vector<const char *> int8Dots = {"host"};
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    if (!dynamicCase.int4Group) {
+      int8Dots.push_back("generic");
+      if (features.lookup("avx2"))
+        int8Dots.push_back("avx2");
+      if (features.lookup("avxvnni") ||
+          (features.lookup("avx512vnni") && features.lookup("avx512vl")))
+        int8Dots.push_back("avx-vnni");
+    }
+    // On x86, the baseline CPUs' choices too: SSE2 pmaddwd (x86-64) and
+    // SSSE3 pmaddubsw (x86-64-v2), with narrow tiles.
+    std::vector<std::pair<const char *, const char *>> targets;
+    for (const char *int8Dot : int8Dots)
+      targets.push_back({"native", int8Dot});
+#if defined(__x86_64__)
+    targets.push_back({"x86-64", "host"});
+    targets.push_back({"x86-64-v2", "host"});
+#endif
+    for (auto [cpu, int8Dot] : targets)
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 77);
+  }
+}
+
+/// The (cpu, int8-dot) pairs the dynamic int8 kernels are checked on: the
+/// host's dot products, the portable ones, AVX2's, optionally AVX-VNNI's
+/// (which a host with AVX512-VNNI would not pick), and on x86 the baseline
+/// CPU's (SSE2 pmaddwd, narrow tiles) and x86-64-v3's (256-bit AVX2).
+std::vector<std::pair<const char *, const char *>>
+getDynamicTargets(bool avxVnni) {
+  std::vector<std::pair<const char *, const char *>> targets = {
+      {"native", "host"}, {"native", "generic"}};
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx2"))
+    targets.push_back({"native", "avx2"});
+  if (avxVnni &&
+      (features.lookup("avxvnni") ||
+       (features.lookup("avx512vnni") && features.lookup("avx512vl"))))
+    targets.push_back({"native", "avx-vnni"});
+#if defined(__x86_64__)
+  targets.push_back({"x86-64", "host"});
+  if (features.lookup("avx2") && features.lookup("fma"))
+    targets.push_back({"x86-64-v3", "host"});
+#endif
+  return targets;
+}
+
+// The sub-4-bit dynamic int8 presets (w3a8-dynamic: int3 words, quads of
+// fields per dot-product lane; w2a8-dynamic: int2 bytes, one slot per dot
+// product; c11a8-dynamic: base-11 words) against
+// numerics::referenceMatmulDynamicInt8Dequantized, with every int8 dot
+// product form: the host's, the portable one, AVX2's (vpmaddubsw),
+// AVX-VNNI's and the baseline x86 CPUs' (SSE2 pmaddwd, SSSE3 pmaddubsw).
+TEST(SubFourBitDynamicInt8KernelTest, MatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  for (const char *presetName :
+       {"w3a8-dynamic", "w2a8-dynamic", "c11a8-dynamic"}) {
+    const nx::WeightPreset *preset = nx::findWeightPreset(presetName);
+    ASSERT_NE(preset, nullptr);
+    KernelCase c{presetName, preset->scheme, preset->granularity,
+                 preset->format, true};
+    std::vector<Shape> shapes = getShapes();
+    std::string source;
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+    for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/true))
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 79);
+  }
+}
+
+// A radix without the chunked 16-bit decode (base 7: 11 digits per word)
+// keeps the radix decoder's 32-bit chains in its int8 quads.
+TEST(SubFourBitDynamicInt8KernelTest, RadixSevenMatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  const nx::WeightPreset *preset = nx::findWeightPreset("c11a8-dynamic");
+  ASSERT_NE(preset, nullptr);
+  KernelCase c{"c7g128 dynamic int8", preset->scheme, preset->granularity,
+               preset->format, true};
+  c.scheme.bits = 3;
+  c.scheme.codebook = nx::linspaceCodebook(-1.0f, 1.0f, 7);
+  c.format.radix = 7;
+  std::vector<Shape> shapes = getShapes();
+  std::string source;
+  for (const Shape &shape : shapes)
+    source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+  for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/false))
+    checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 80);
+}
+
+// The outer-product kernels on panel layouts (int8_panel per channel,
+// int4_panel in groups of 32 and 64) against the same reference: tile and
+// partial tiles of rows (4, 9, 64) and panels (N = 1, 5, 17, 33), K odd and
+// not a multiple of the group, with the host's dot products, the portable
+// ones, AVX2's and the baseline x86 CPUs'.
+TEST(PanelKernelTest, MatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  struct PanelCase {
+    const char *name;
+    const char *preset;
+    nx::PackKind kind;
+    int64_t group; ///< int4 groups (0: the preset's per-channel scales)
+  };
+  std::vector<Shape> shapes;
+  for (int64_t m : {4, 9, 64})
+    for (int64_t n : {1, 5, 17, 33})
+      shapes.push_back({m, n, n % 2 ? 75 : 40, n % 3 == 2});
+  shapes.push_back({6, 48, 257, true});
+  for (PanelCase panelCase :
+       {PanelCase{"w8a8-dynamic int8_panel", "w8a8-dynamic",
+                  nx::PackKind::Int8Panel, 0},
+        PanelCase{"w4a8-dynamic int4_panel", "w4a8-dynamic",
+                  nx::PackKind::Int4Panel, 32},
+        PanelCase{"w4a8-dynamic g64 int4_panel", "w4a8-dynamic",
+                  nx::PackKind::Int4Panel, 64}}) {
+    const nx::WeightPreset *preset = nx::findWeightPreset(panelCase.preset);
+    ASSERT_NE(preset, nullptr);
+    KernelCase c{panelCase.name, preset->scheme, preset->granularity,
+                 preset->format, true};
+    c.format.kind = panelCase.kind;
+    c.format.block = panelCase.group;
+    if (panelCase.group)
+      c.granularity.groupSize = panelCase.group;
+    std::string source;
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+    for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/false))
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 78);
+  }
+}
+
+} // namespace
