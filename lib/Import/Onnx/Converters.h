@@ -167,6 +167,12 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
 mlir::Value reverseDims(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Value value, llvm::ArrayRef<int64_t> dims);
 
+/// numpy.matmul of `lhs` and `rhs` (vectors, batches with broadcasting) into
+/// a zero accumulator of `resultType` (LinearAlgebra.cpp); null after an
+/// error. `[..., M, K] x [K, N]` is one linalg.matmul on collapsed rows.
+mlir::Value buildNumpyMatmul(NodeContext &ctx, mlir::Value lhs, mlir::Value rhs,
+                             mlir::RankedTensorType resultType);
+
 /// Input `codes` minus input `zp` (when present) as i32, the zero point
 /// broadcast along `axis` (or a scalar when axis < 0): the operands of
 /// integer matmuls and convolutions (Quantization.cpp).
