@@ -253,6 +253,7 @@ TestResult runTestCase(const TestCase &test) {
 
   std::string diagnostics;
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  onnx_import::ImportStatus importStatus = onnx_import::ImportStatus::Error;
   {
     mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
       raw_string_ostream os(diagnostics);
@@ -277,15 +278,13 @@ TestResult runTestCase(const TestCase &test) {
       for (auto [argument, tensor] : zip(arguments, sets->front().inputs))
         if (hasDynamicDimension(*argument))
           options.inputShapes[argument->name()] = tensor.dims;
-      module =
-          onnx_import::importOnnxBytes(context, bytes, test.directory, options);
+      module = onnx_import::importOnnxBytes(context, bytes, test.directory,
+                                            options, &importStatus);
     }
   }
   if (!module) {
     TestResult result;
-    StringRef text(diagnostics);
-    result.status = text.contains_insensitive("unsupported") ||
-                            text.contains_insensitive("not supported")
+    result.status = importStatus == onnx_import::ImportStatus::Unsupported
                         ? Status::Unsupported
                         : Status::Failed;
     result.message = "import: " + StringRef(diagnostics).rtrim().str();

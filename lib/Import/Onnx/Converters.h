@@ -87,12 +87,23 @@ public:
   llvm::SmallVector<std::string> unreadAttributes() const;
 
   mlir::InFlightDiagnostic emitError();
+  /// emitError for a model outside what lowbit imports (see
+  /// emitUnsupported).
+  mlir::InFlightDiagnostic emitUnsupported();
 
   Importer &importer;
 
 private:
   llvm::StringSet<> readAttributes;
 };
+
+/// mlir::emitError for a model outside what lowbit imports (ImportStatus::
+/// Unsupported: an op, attribute value, element type, run-time value needed
+/// constant, dynamic or empty dimension, training mode). The diagnostic
+/// carries a marker the import functions read; its text is the caller's.
+mlir::InFlightDiagnostic emitUnsupported(mlir::Location loc);
+/// True for a diagnostic emitUnsupported made.
+bool isUnsupportedDiagnostic(mlir::Diagnostic &diagnostic);
 
 using ConvertFn = mlir::LogicalResult (*)(NodeContext &);
 

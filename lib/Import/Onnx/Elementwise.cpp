@@ -88,8 +88,8 @@ template <Body body> LogicalResult elementwise(NodeContext &ctx) {
 }
 
 Value unsupportedType(NodeContext &ctx, Value v) {
-  ctx.emitError() << ctx.node.op_type() << " on " << v.getType()
-                  << " is not supported";
+  ctx.emitUnsupported() << ctx.node.op_type() << " on " << v.getType()
+                        << " is not supported";
   return {};
 }
 
@@ -486,12 +486,12 @@ LogicalResult convertDropout(NodeContext &ctx) {
   // Inference: the identity; the mask is all true. The seed does not matter.
   ctx.intAttr("seed", 0);
   if (ctx.opset < 12 && ctx.intAttr("is_test", 1) == 0)
-    return ctx.emitError() << "Dropout in training mode is not supported";
+    return ctx.emitUnsupported() << "Dropout in training mode is not supported";
   ctx.floatAttr("ratio", 0.5f);
   if (ctx.hasInput(2)) {
     std::optional<SmallVector<int64_t>> training = ctx.inputInts(2);
     if (!training || training->empty() || (*training)[0] != 0)
-      return ctx.emitError()
+      return ctx.emitUnsupported()
              << "Dropout needs training_mode to be a constant false";
   }
   Value input = ctx.input(0);

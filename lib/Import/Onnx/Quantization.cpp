@@ -137,10 +137,10 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
                                      : (int32_t)onnx::TensorProto::UINT8;
   if (codeType != onnx::TensorProto::UINT8 &&
       codeType != onnx::TensorProto::INT8)
-    return ctx.emitError() << "QuantizeLinear to "
-                           << onnx::TensorProto::DataType_Name(
-                                  (onnx::TensorProto::DataType)codeType)
-                           << " is not supported";
+    return ctx.emitUnsupported() << "QuantizeLinear to "
+                                 << onnx::TensorProto::DataType_Name(
+                                        (onnx::TensorProto::DataType)codeType)
+                                 << " is not supported";
   bool isUnsigned = codeType == onnx::TensorProto::UINT8;
   SmallVector<double> scales;
   SmallVector<int64_t> zeroPoints;
