@@ -153,7 +153,7 @@ std::optional<Known> slice(const Known &data, const Known *starts,
     return std::clamp(i, lo, hi);
   };
   int64_t start = step > 0 ? clamp(starts->values[0], 0, n)
-                           : clamp(starts->values[0], -1, n - 1);
+                           : clamp(starts->values[0], 0, n - 1);
   int64_t end = step > 0 ? clamp(ends->values[0], 0, n)
                          : clamp(ends->values[0], -1, n - 1);
   Known r;
