@@ -36,6 +36,9 @@ struct TestCase {
   /// rejects), or empty.
   std::string unsupportedReason;
   bool isMlir = false;
+  /// Per argument: the model reads at most its element type (no use, or
+  /// only as CastLike's `target_type`), so its data's shape does not matter.
+  llvm::SmallVector<bool> typeOnlyArguments;
 };
 
 enum class Status { Passed, Failed, Unsupported };

@@ -30,6 +30,21 @@ struct ImportOptions {
   std::string functionName = "main";
 };
 
+/// How an import ended, for tools that classify models (the conformance
+/// runner) without reading the diagnostics' text, which stays as it is.
+enum class ImportStatus {
+  Success,
+  /// A valid model outside what lowbit imports: an op (or its opset), an
+  /// attribute or attribute value, an element type, a value the importer
+  /// needs at compile time that is a run-time input, a dimension that stays
+  /// dynamic after shape inference, an empty tensor, training mode.
+  Unsupported,
+  /// Anything else: an unreadable or malformed model, failing ONNX shape
+  /// inference, inconsistent data, a bad --input-shape, a dynamic graph
+  /// input dimension without --input-shape.
+  Error,
+};
+
 /// Registers the dialects the importer emits (func, arith, tensor, linalg,
 /// math, tosa, quant, lowbit, ...).
 void registerOnnxImportDialects(mlir::DialectRegistry &registry);
@@ -40,17 +55,20 @@ void registerOnnxImportDialects(mlir::DialectRegistry &registry);
 /// results = graph outputs, in order; all static shapes. Returns null after
 /// emitting located diagnostics (loc("node_name") / file locations) through
 /// the context's diagnostic engine. A path ending in `.onnxtxt` is read in
-/// ONNX's text syntax.
+/// ONNX's text syntax. When `status` is given, it receives how the import
+/// ended (for every import function).
 mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxFile(mlir::MLIRContext &context, llvm::StringRef path,
-               const ImportOptions &options = {});
+               const ImportOptions &options = {},
+               ImportStatus *status = nullptr);
 
 /// The same for a model already in memory (bytes of a ModelProto);
 /// `baseDirectory` resolves external data.
 mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxBytes(mlir::MLIRContext &context, llvm::StringRef bytes,
                 llvm::StringRef baseDirectory,
-                const ImportOptions &options = {});
+                const ImportOptions &options = {},
+                ImportStatus *status = nullptr);
 
 /// The same for a model in ONNX's text syntax
 /// (`<ir_version: 8, opset_import: ["" : 17]> g (float[2] X) => ...`);
@@ -58,7 +76,8 @@ importOnnxBytes(mlir::MLIRContext &context, llvm::StringRef bytes,
 mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxText(mlir::MLIRContext &context, llvm::StringRef text,
                llvm::StringRef sourceName, llvm::StringRef baseDirectory,
-               const ImportOptions &options = {});
+               const ImportOptions &options = {},
+               ImportStatus *status = nullptr);
 
 /// True when the importer converts (domain, op_type); domain "" and
 /// "ai.onnx" are the same. The conformance runner uses it to classify a test

@@ -117,7 +117,10 @@ Value lowbit::onnx_import::castScalar(OpBuilder &b, Location loc, Value value,
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value, zero);
   }
   if (fromFloat && toFloat) {
-    if (fromFloat.getWidth() < toFloat.getWidth())
+    // bf16 <-> f16: the same width, so through f32 (exact, then rounded).
+    if (fromFloat.getWidth() == toFloat.getWidth())
+      value = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+    else if (fromFloat.getWidth() < toFloat.getWidth())
       return arith::ExtFOp::create(b, loc, to, value);
     return arith::TruncFOp::create(b, loc, to, value);
   }

@@ -87,12 +87,23 @@ public:
   llvm::SmallVector<std::string> unreadAttributes() const;
 
   mlir::InFlightDiagnostic emitError();
+  /// emitError for a model outside what lowbit imports (see
+  /// emitUnsupported).
+  mlir::InFlightDiagnostic emitUnsupported();
 
   Importer &importer;
 
 private:
   llvm::StringSet<> readAttributes;
 };
+
+/// mlir::emitError for a model outside what lowbit imports (ImportStatus::
+/// Unsupported: an op, attribute value, element type, run-time value needed
+/// constant, dynamic or empty dimension, training mode). The diagnostic
+/// carries a marker the import functions read; its text is the caller's.
+mlir::InFlightDiagnostic emitUnsupported(mlir::Location loc);
+/// True for a diagnostic emitUnsupported made.
+bool isUnsupportedDiagnostic(mlir::Diagnostic &diagnostic);
 
 using ConvertFn = mlir::LogicalResult (*)(NodeContext &);
 
@@ -166,6 +177,12 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
 /// tensor.extract: linalg's verifier rejects decreasing index maps).
 mlir::Value reverseDims(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::Value value, llvm::ArrayRef<int64_t> dims);
+
+/// numpy.matmul of `lhs` and `rhs` (vectors, batches with broadcasting) into
+/// a zero accumulator of `resultType` (LinearAlgebra.cpp); null after an
+/// error. `[..., M, K] x [K, N]` is one linalg.matmul on collapsed rows.
+mlir::Value buildNumpyMatmul(NodeContext &ctx, mlir::Value lhs, mlir::Value rhs,
+                             mlir::RankedTensorType resultType);
 
 /// Input `codes` minus input `zp` (when present) as i32, the zero point
 /// broadcast along `axis` (or a scalar when axis < 0): the operands of

@@ -75,7 +75,7 @@ FailureOr<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inputShape,
       w.padEnd[i] = total - w.padBegin[i];
     }
   } else if (autoPad != "VALID") {
-    ctx.emitError() << "unsupported auto_pad '" << autoPad << "'";
+    ctx.emitUnsupported() << "unsupported auto_pad '" << autoPad << "'";
     return failure();
   }
   return w;
@@ -456,10 +456,11 @@ template <bool isMax> LogicalResult convertPool(NodeContext &ctx) {
   if (failed(ctx.unaryOperands(x, xType, type)))
     return failure();
   if (ctx.hasOutput(1))
-    return ctx.emitError() << "MaxPool's Indices output is not supported";
+    return ctx.emitUnsupported() << "MaxPool's Indices output is not supported";
   if (!isa<FloatType>(xType.getElementType()))
-    return ctx.emitError() << ctx.node.op_type() << " on "
-                           << xType.getElementType() << " is not supported";
+    return ctx.emitUnsupported()
+           << ctx.node.op_type() << " on " << xType.getElementType()
+           << " is not supported";
   if (xType.getRank() < 3)
     return ctx.emitError() << ctx.node.op_type()
                            << " needs at least one spatial dimension";

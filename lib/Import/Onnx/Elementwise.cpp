@@ -88,8 +88,8 @@ template <Body body> LogicalResult elementwise(NodeContext &ctx) {
 }
 
 Value unsupportedType(NodeContext &ctx, Value v) {
-  ctx.emitError() << ctx.node.op_type() << " on " << v.getType()
-                  << " is not supported";
+  ctx.emitUnsupported() << ctx.node.op_type() << " on " << v.getType()
+                        << " is not supported";
   return {};
 }
 
@@ -426,6 +426,22 @@ Value where(NodeContext &, OpBuilder &b, Location loc, ValueRange a) {
 // Ops with special operands
 // ---------------------------------------------------------
 
+/// f32 -> bf16 as ONNX 1.12's Cast (opsets up to 17) produces it: the spec
+/// names no rounding and its reference drops the low 16 bits (round toward
+/// zero); arith.truncf would round to nearest even. A NaN keeps its sign
+/// and gets the quiet bit, so that no payload truncates to infinity.
+Value truncateToBF16(OpBuilder &b, Location loc, Value x) {
+  Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
+  Value isNaN = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+  Value quiet = arith::OrIOp::create(
+      b, loc, bits, scalarConstant(b, loc, b.getI32Type(), 0x00400000));
+  bits = arith::SelectOp::create(b, loc, isNaN, quiet, bits);
+  Value high = arith::ShRUIOp::create(
+      b, loc, bits, scalarConstant(b, loc, b.getI32Type(), 16));
+  Value half = arith::TruncIOp::create(b, loc, b.getI16Type(), high);
+  return arith::BitcastOp::create(b, loc, b.getBF16Type(), half);
+}
+
 LogicalResult convertCast(NodeContext &ctx) {
   RankedTensorType type = ctx.outputType(0);
   Value input = ctx.input(0);
@@ -438,12 +454,18 @@ LogicalResult convertCast(NodeContext &ctx) {
       to == onnx::TensorProto::UINT8 || to == onnx::TensorProto::UINT16 ||
       to == onnx::TensorProto::UINT32 || to == onnx::TensorProto::UINT64;
   bool fromUnsigned = ctx.isUnsignedInput(0);
-  ctx.setOutput(0, buildElementwise(
-                       ctx.b, ctx.loc, input, type,
-                       [&](OpBuilder &b, Location loc, ValueRange a) {
-                         return castScalar(b, loc, a[0], type.getElementType(),
-                                           fromUnsigned, toUnsigned);
-                       }));
+  ctx.setOutput(
+      0, buildElementwise(ctx.b, ctx.loc, input, type,
+                          [&](OpBuilder &b, Location loc, ValueRange a) {
+                            Type element = type.getElementType();
+                            if (!element.isBF16() || a[0].getType().isBF16())
+                              return castScalar(b, loc, a[0], element,
+                                                fromUnsigned, toUnsigned);
+                            // Other sources reach bf16 through f32.
+                            Value f32 = castScalar(b, loc, a[0], b.getF32Type(),
+                                                   fromUnsigned, false);
+                            return truncateToBF16(b, loc, f32);
+                          }));
   if (std::optional<SmallVector<int64_t>> ints = ctx.inputInts(0))
     if (!isa<FloatType>(type.getElementType()))
       ctx.setOutputInts(0, *ints);
@@ -464,12 +486,12 @@ LogicalResult convertDropout(NodeContext &ctx) {
   // Inference: the identity; the mask is all true. The seed does not matter.
   ctx.intAttr("seed", 0);
   if (ctx.opset < 12 && ctx.intAttr("is_test", 1) == 0)
-    return ctx.emitError() << "Dropout in training mode is not supported";
+    return ctx.emitUnsupported() << "Dropout in training mode is not supported";
   ctx.floatAttr("ratio", 0.5f);
   if (ctx.hasInput(2)) {
     std::optional<SmallVector<int64_t>> training = ctx.inputInts(2);
     if (!training || training->empty() || (*training)[0] != 0)
-      return ctx.emitError()
+      return ctx.emitUnsupported()
              << "Dropout needs training_mode to be a constant false";
   }
   Value input = ctx.input(0);

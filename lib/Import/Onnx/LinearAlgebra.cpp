@@ -59,83 +59,10 @@ LogicalResult convertMatMul(NodeContext &ctx) {
   RankedTensorType resultType = ctx.outputType(0);
   if (!lhs || !rhs || !resultType)
     return failure();
-  OpBuilder &b = ctx.b;
-  Location loc = ctx.loc;
-  auto lhsType = cast<RankedTensorType>(lhs.getType());
-  auto rhsType = cast<RankedTensorType>(rhs.getType());
-  Type elementType = resultType.getElementType();
-  if (lhsType.getElementType() != rhsType.getElementType())
-    return ctx.emitError() << "MatMul of " << lhsType << " and " << rhsType;
-
-  // Vectors become matrices: [K] -> [1, K] on the left, [K, 1] on the right.
-  if (lhsType.getRank() == 1)
-    lhs = reshapeTo(b, loc, lhs,
-                    RankedTensorType::get({1, lhsType.getDimSize(0)},
-                                          lhsType.getElementType()));
-  if (rhsType.getRank() == 1)
-    rhs = reshapeTo(b, loc, rhs,
-                    RankedTensorType::get({rhsType.getDimSize(0), 1},
-                                          rhsType.getElementType()));
-  lhsType = cast<RankedTensorType>(lhs.getType());
-  rhsType = cast<RankedTensorType>(rhs.getType());
-  int64_t m = lhsType.getDimSize(lhsType.getRank() - 2);
-  int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
-  int64_t n = rhsType.getDimSize(rhsType.getRank() - 1);
-  if (rhsType.getDimSize(rhsType.getRank() - 2) != k)
-    return ctx.emitError() << "MatMul contracts " << k << " with "
-                           << rhsType.getDimSize(rhsType.getRank() - 2);
-
-  Value product;
-  if (rhsType.getRank() == 2) {
-    // [..., M, K] x [K, N]: every row against one weight.
-    int64_t rows = lhsType.getNumElements() / k;
-    Value flat =
-        reshapeTo(b, loc, lhs,
-                  RankedTensorType::get({rows, k}, lhsType.getElementType()));
-    product = matmul2d(b, loc, flat, rhs, elementType);
-  } else {
-    // Broadcast the batch dimensions, collapse them into one.
-    ArrayRef<int64_t> lhsBatch = lhsType.getShape().drop_back(2);
-    ArrayRef<int64_t> rhsBatch = rhsType.getShape().drop_back(2);
-    size_t rank = std::max(lhsBatch.size(), rhsBatch.size());
-    SmallVector<int64_t> batch(rank, 1);
-    for (size_t i = 0; i < rank; ++i) {
-      int64_t l = i + lhsBatch.size() >= rank
-                      ? lhsBatch[i + lhsBatch.size() - rank]
-                      : 1;
-      int64_t r = i + rhsBatch.size() >= rank
-                      ? rhsBatch[i + rhsBatch.size() - rank]
-                      : 1;
-      if (l != r && l != 1 && r != 1)
-        return ctx.emitError() << "MatMul batch dimensions " << l << " and "
-                               << r << " do not broadcast";
-      batch[i] = std::max(l, r);
-    }
-    int64_t batchSize = 1;
-    for (int64_t d : batch)
-      batchSize *= d;
-    auto full = [&](int64_t rows, int64_t cols) {
-      SmallVector<int64_t> shape(batch);
-      shape.push_back(rows);
-      shape.push_back(cols);
-      return shape;
-    };
-    lhs = broadcastTo(b, loc, lhs, full(m, k));
-    rhs = broadcastTo(b, loc, rhs, full(k, n));
-    lhs = reshapeTo(
-        b, loc, lhs,
-        RankedTensorType::get({batchSize, m, k}, lhsType.getElementType()));
-    rhs = reshapeTo(
-        b, loc, rhs,
-        RankedTensorType::get({batchSize, k, n}, rhsType.getElementType()));
-    auto type = RankedTensorType::get({batchSize, m, n}, elementType);
-    Value acc = filledTensor(b, loc, type, 0);
-    product =
-        linalg::BatchMatmulOp::create(b, loc, TypeRange{type},
-                                      ValueRange{lhs, rhs}, ValueRange{acc})
-            .getResult(0);
-  }
-  ctx.setOutput(0, reshapeTo(b, loc, product, resultType));
+  Value product = buildNumpyMatmul(ctx, lhs, rhs, resultType);
+  if (!product)
+    return failure();
+  ctx.setOutput(0, product);
   return success();
 }
 
@@ -197,6 +124,93 @@ const OpConverter kConverters[] = {
     {"Gemm", 6, 17, convertGemm},
 };
 } // namespace
+
+Value lowbit::onnx_import::buildNumpyMatmul(NodeContext &ctx, Value lhs,
+                                            Value rhs,
+                                            RankedTensorType resultType) {
+  OpBuilder &b = ctx.b;
+  Location loc = ctx.loc;
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  Type elementType = resultType.getElementType();
+  if (lhsType.getElementType() != rhsType.getElementType())
+    return ctx.emitError() << ctx.node.op_type() << " of " << lhsType << " and "
+                           << rhsType,
+           Value();
+
+  // Vectors become matrices: [K] -> [1, K] on the left, [K, 1] on the right.
+  if (lhsType.getRank() == 1)
+    lhs = reshapeTo(b, loc, lhs,
+                    RankedTensorType::get({1, lhsType.getDimSize(0)},
+                                          lhsType.getElementType()));
+  if (rhsType.getRank() == 1)
+    rhs = reshapeTo(b, loc, rhs,
+                    RankedTensorType::get({rhsType.getDimSize(0), 1},
+                                          rhsType.getElementType()));
+  lhsType = cast<RankedTensorType>(lhs.getType());
+  rhsType = cast<RankedTensorType>(rhs.getType());
+  int64_t m = lhsType.getDimSize(lhsType.getRank() - 2);
+  int64_t k = lhsType.getDimSize(lhsType.getRank() - 1);
+  int64_t n = rhsType.getDimSize(rhsType.getRank() - 1);
+  if (rhsType.getDimSize(rhsType.getRank() - 2) != k)
+    return ctx.emitError() << ctx.node.op_type() << " contracts " << k
+                           << " with "
+                           << rhsType.getDimSize(rhsType.getRank() - 2),
+           Value();
+
+  Value product;
+  if (rhsType.getRank() == 2) {
+    // [..., M, K] x [K, N]: every row against one weight.
+    int64_t rows = lhsType.getNumElements() / k;
+    Value flat =
+        reshapeTo(b, loc, lhs,
+                  RankedTensorType::get({rows, k}, lhsType.getElementType()));
+    product = matmul2d(b, loc, flat, rhs, elementType);
+  } else {
+    // Broadcast the batch dimensions, collapse them into one.
+    ArrayRef<int64_t> lhsBatch = lhsType.getShape().drop_back(2);
+    ArrayRef<int64_t> rhsBatch = rhsType.getShape().drop_back(2);
+    size_t rank = std::max(lhsBatch.size(), rhsBatch.size());
+    SmallVector<int64_t> batch(rank, 1);
+    for (size_t i = 0; i < rank; ++i) {
+      int64_t l = i + lhsBatch.size() >= rank
+                      ? lhsBatch[i + lhsBatch.size() - rank]
+                      : 1;
+      int64_t r = i + rhsBatch.size() >= rank
+                      ? rhsBatch[i + rhsBatch.size() - rank]
+                      : 1;
+      if (l != r && l != 1 && r != 1)
+        return ctx.emitError() << ctx.node.op_type() << " batch dimensions "
+                               << l << " and " << r << " do not broadcast",
+               Value();
+      batch[i] = std::max(l, r);
+    }
+    int64_t batchSize = 1;
+    for (int64_t d : batch)
+      batchSize *= d;
+    auto full = [&](int64_t rows, int64_t cols) {
+      SmallVector<int64_t> shape(batch);
+      shape.push_back(rows);
+      shape.push_back(cols);
+      return shape;
+    };
+    lhs = broadcastTo(b, loc, lhs, full(m, k));
+    rhs = broadcastTo(b, loc, rhs, full(k, n));
+    lhs = reshapeTo(
+        b, loc, lhs,
+        RankedTensorType::get({batchSize, m, k}, lhsType.getElementType()));
+    rhs = reshapeTo(
+        b, loc, rhs,
+        RankedTensorType::get({batchSize, k, n}, rhsType.getElementType()));
+    auto type = RankedTensorType::get({batchSize, m, n}, elementType);
+    Value acc = filledTensor(b, loc, type, 0);
+    product =
+        linalg::BatchMatmulOp::create(b, loc, TypeRange{type},
+                                      ValueRange{lhs, rhs}, ValueRange{acc})
+            .getResult(0);
+  }
+  return reshapeTo(b, loc, product, resultType);
+}
 
 ArrayRef<OpConverter> lowbit::onnx_import::getLinearAlgebraConverters() {
   return kConverters;

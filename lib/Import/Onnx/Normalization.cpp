@@ -112,7 +112,7 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
   // Opset 6 says inference with is_test = 1.
   if (ctx.intAttr("training_mode", 0) ||
       (ctx.opset < 7 && !ctx.intAttr("is_test", 0)) || ctx.numOutputs() > 1)
-    return ctx.emitError()
+    return ctx.emitUnsupported()
            << "BatchNormalization in training mode is not supported";
   SmallVector<Value> operands;
   for (unsigned i = 0; i < 5; ++i) {
@@ -188,8 +188,8 @@ LogicalResult convertLayerNorm(NodeContext &ctx) {
   if (!axis)
     return failure();
   if (ctx.intAttr("stash_type", 1) != 1)
-    return ctx.emitError() << "LayerNormalization stash_type other than "
-                              "float is not supported";
+    return ctx.emitUnsupported() << "LayerNormalization stash_type other than "
+                                    "float is not supported";
   SmallVector<int64_t> axes;
   for (int64_t d = *axis; d < rank; ++d)
     axes.push_back(d);

@@ -149,8 +149,8 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
     Type element = convertElementType(&context, tensor->data_type());
     if (!element) {
       if (report)
-        emitError(loc) << "'" << name << "' has unsupported element type "
-                       << typeName(tensor->data_type());
+        emitUnsupported(loc) << "'" << name << "' has unsupported element type "
+                             << typeName(tensor->data_type());
       return {};
     }
     return RankedTensorType::get(
@@ -168,8 +168,8 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
   Type element = convertElementType(&context, tensor.elem_type());
   if (!element) {
     if (report)
-      emitError(loc) << "'" << name << "' has unsupported element type "
-                     << typeName(tensor.elem_type());
+      emitUnsupported(loc) << "'" << name << "' has unsupported element type "
+                           << typeName(tensor.elem_type());
     return {};
   }
   if (!tensor.has_shape()) {
@@ -182,17 +182,18 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
   for (const onnx::TensorShapeProto::Dimension &dim : tensor.shape().dim()) {
     if (!dim.has_dim_value()) {
       if (report)
-        emitError(loc) << "dimension " << shape.size() << " of '" << name
-                       << "' is dynamic after ONNX shape inference"
-                       << (dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
-                                               : std::string());
+        emitUnsupported(loc)
+            << "dimension " << shape.size() << " of '" << name
+            << "' is dynamic after ONNX shape inference"
+            << (dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
+                                    : std::string());
       return {};
     }
     if (dim.dim_value() == 0) {
       // The pipeline compiles no empty tensors; say so at the node.
       if (report)
-        emitError(loc) << "dimension " << shape.size() << " of '" << name
-                       << "' is 0: lowbit does not compile empty tensors";
+        emitUnsupported(loc) << "dimension " << shape.size() << " of '" << name
+                             << "' is 0: lowbit does not compile empty tensors";
       return {};
     }
     shape.push_back(dim.dim_value());
@@ -385,6 +386,30 @@ InFlightDiagnostic NodeContext::emitError() {
   return mlir::emitError(loc) << "node '" << name << "': ";
 }
 
+static constexpr llvm::StringLiteral kUnsupportedMarker =
+    "lowbit.onnx.unsupported";
+
+InFlightDiagnostic NodeContext::emitUnsupported() {
+  InFlightDiagnostic diagnostic = emitError();
+  diagnostic.getUnderlyingDiagnostic()->getMetadata().push_back(
+      DiagnosticArgument(kUnsupportedMarker));
+  return diagnostic;
+}
+
+InFlightDiagnostic lowbit::onnx_import::emitUnsupported(Location loc) {
+  InFlightDiagnostic diagnostic = mlir::emitError(loc);
+  diagnostic.getUnderlyingDiagnostic()->getMetadata().push_back(
+      DiagnosticArgument(kUnsupportedMarker));
+  return diagnostic;
+}
+
+bool lowbit::onnx_import::isUnsupportedDiagnostic(Diagnostic &diagnostic) {
+  return llvm::any_of(diagnostic.getMetadata(), [](DiagnosticArgument &a) {
+    return a.getKind() == DiagnosticArgument::DiagnosticArgumentKind::String &&
+           a.getAsString() == kUnsupportedMarker;
+  });
+}
+
 //===----------------------------------------------------------------------===//
 // The graph
 //===----------------------------------------------------------------------===//
@@ -413,9 +438,9 @@ LogicalResult Importer::fixInputShapes() {
     onnx::TypeProto::Tensor &tensor =
         *input.mutable_type()->mutable_tensor_type();
     if (!convertElementType(&context, tensor.elem_type()))
-      return emitError(loc) << "graph input '" << input.name()
-                            << "' has unsupported element type "
-                            << typeName(tensor.elem_type());
+      return emitUnsupported(loc) << "graph input '" << input.name()
+                                  << "' has unsupported element type "
+                                  << typeName(tensor.elem_type());
     auto shape = options.inputShapes.find(input.name());
     if (shape != options.inputShapes.end()) {
       if (tensor.has_shape() &&
@@ -476,12 +501,11 @@ LogicalResult Importer::recordConstantNode(NodeContext &ctx) {
     tensor.add_dims(value->ints_size());
     for (int64_t i : value->ints())
       tensor.add_int64_data(i);
+  } else if (ctx.node.attribute_size()) {
+    return ctx.emitUnsupported() << "Constant with unsupported attribute '"
+                                 << ctx.node.attribute(0).name() << "'";
   } else {
-    return ctx.emitError() << "Constant with "
-                           << (ctx.node.attribute_size()
-                                   ? "unsupported attribute '" +
-                                         ctx.node.attribute(0).name() + "'"
-                                   : std::string("no value"));
+    return ctx.emitError() << "Constant with no value";
   }
   tensor.set_name(ctx.node.output(0));
   ownedTensors.push_back(std::move(tensor));
@@ -496,23 +520,23 @@ LogicalResult Importer::convertNode(const onnx::NodeProto &node, int index) {
   builder.setInsertionPoint(function.getBody().front().getTerminator());
   NodeContext ctx(*this, node, builder, loc, opset);
   if (!node.domain().empty() && node.domain() != "ai.onnx")
-    return ctx.emitError() << "unsupported ONNX op '" << node.domain() << "."
-                           << node.op_type() << "'";
+    return ctx.emitUnsupported() << "unsupported ONNX op '" << node.domain()
+                                 << "." << node.op_type() << "'";
   if (node.op_type() == "Constant") {
     if (failed(recordConstantNode(ctx)))
       return failure();
   } else {
     const OpConverter *converter = lookupConverter(node.op_type(), opset);
     if (!converter)
-      return ctx.emitError() << "unsupported ONNX op '" << node.op_type()
-                             << "' (opset " << opset << ")";
+      return ctx.emitUnsupported() << "unsupported ONNX op '" << node.op_type()
+                                   << "' (opset " << opset << ")";
     if (failed(converter->convert(ctx)))
       return failure();
   }
   SmallVector<std::string> unread = ctx.unreadAttributes();
   if (!unread.empty())
-    return ctx.emitError() << "unsupported attribute '" << unread.front()
-                           << "' of " << node.op_type();
+    return ctx.emitUnsupported() << "unsupported attribute '" << unread.front()
+                                 << "' of " << node.op_type();
   for (int i = 0; i < node.output_size(); ++i)
     if (!node.output(i).empty() && !values.count(node.output(i)) &&
         !constants.count(node.output(i)))
@@ -665,22 +689,24 @@ importModel(MLIRContext &context, onnx::ModelProto &model, StringRef sourceName,
   return importer.run();
 }
 
-OwningOpRef<ModuleOp>
-lowbit::onnx_import::importOnnxBytes(MLIRContext &context, StringRef bytes,
-                                     StringRef baseDirectory,
-                                     const ImportOptions &options) {
+static OwningOpRef<ModuleOp> importBytes(MLIRContext &context, StringRef bytes,
+                                         StringRef baseDirectory,
+                                         const ImportOptions &options) {
   onnx::ModelProto model;
-  std::string error = detail::parseModelBytes(bytes.str(), model);
+  std::string error =
+      lowbit::onnx_import::detail::parseModelBytes(bytes.str(), model);
   if (!error.empty())
     return emitError(UnknownLoc::get(&context)) << error, nullptr;
   return importModel(context, model, "<onnx>", baseDirectory, "", options);
 }
 
-OwningOpRef<ModuleOp> lowbit::onnx_import::importOnnxText(
-    MLIRContext &context, StringRef text, StringRef sourceName,
-    StringRef baseDirectory, const ImportOptions &options) {
+static OwningOpRef<ModuleOp> importText(MLIRContext &context, StringRef text,
+                                        StringRef sourceName,
+                                        StringRef baseDirectory,
+                                        const ImportOptions &options) {
   onnx::ModelProto model;
-  std::string error = detail::parseModelText(text.str(), model);
+  std::string error =
+      lowbit::onnx_import::detail::parseModelText(text.str(), model);
   if (!error.empty()) {
     // "[ParseError at position (line: L column: C)]\nError context: ...".
     unsigned line = 0, column = 0;
@@ -702,9 +728,8 @@ OwningOpRef<ModuleOp> lowbit::onnx_import::importOnnxText(
   return importModel(context, model, sourceName, baseDirectory, text, options);
 }
 
-OwningOpRef<ModuleOp>
-lowbit::onnx_import::importOnnxFile(MLIRContext &context, StringRef path,
-                                    const ImportOptions &options) {
+static OwningOpRef<ModuleOp> importFile(MLIRContext &context, StringRef path,
+                                        const ImportOptions &options) {
   auto file = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false);
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   if (!file)
@@ -717,12 +742,65 @@ lowbit::onnx_import::importOnnxFile(MLIRContext &context, StringRef path,
     directory = ".";
   StringRef contents = (*file)->getBuffer();
   if (path.ends_with(".onnxtxt"))
-    return importOnnxText(context, contents, path, directory, options);
+    return importText(context, contents, path, directory, options);
   onnx::ModelProto model;
-  std::string error = detail::parseModelBytes(contents.str(), model);
+  std::string error =
+      lowbit::onnx_import::detail::parseModelBytes(contents.str(), model);
   if (!error.empty())
     return emitError(fileLoc) << error, nullptr;
   return importModel(context, model, path, directory, "", options);
+}
+
+namespace {
+/// Watches an import's errors for emitUnsupported's marker and passes every
+/// diagnostic on to the caller's handlers unchanged.
+class StatusRecorder {
+public:
+  StatusRecorder(MLIRContext &context, ImportStatus *status)
+      : status(status), handler(&context, [this](Diagnostic &diagnostic) {
+          if (diagnostic.getSeverity() == DiagnosticSeverity::Error &&
+              isUnsupportedDiagnostic(diagnostic))
+            unsupported = true;
+          return failure();
+        }) {}
+
+  OwningOpRef<ModuleOp> finish(OwningOpRef<ModuleOp> module) {
+    if (status)
+      *status = module        ? ImportStatus::Success
+                : unsupported ? ImportStatus::Unsupported
+                              : ImportStatus::Error;
+    return module;
+  }
+
+private:
+  ImportStatus *status;
+  bool unsupported = false;
+  ScopedDiagnosticHandler handler;
+};
+} // namespace
+
+OwningOpRef<ModuleOp> lowbit::onnx_import::importOnnxBytes(
+    MLIRContext &context, StringRef bytes, StringRef baseDirectory,
+    const ImportOptions &options, ImportStatus *status) {
+  StatusRecorder recorder(context, status);
+  return recorder.finish(importBytes(context, bytes, baseDirectory, options));
+}
+
+OwningOpRef<ModuleOp> lowbit::onnx_import::importOnnxText(
+    MLIRContext &context, StringRef text, StringRef sourceName,
+    StringRef baseDirectory, const ImportOptions &options,
+    ImportStatus *status) {
+  StatusRecorder recorder(context, status);
+  return recorder.finish(
+      importText(context, text, sourceName, baseDirectory, options));
+}
+
+OwningOpRef<ModuleOp>
+lowbit::onnx_import::importOnnxFile(MLIRContext &context, StringRef path,
+                                    const ImportOptions &options,
+                                    ImportStatus *status) {
+  StatusRecorder recorder(context, status);
+  return recorder.finish(importFile(context, path, options));
 }
 
 bool lowbit::onnx_import::isSupportedOnnxOp(StringRef domain,

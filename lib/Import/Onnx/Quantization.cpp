@@ -137,10 +137,10 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
                                      : (int32_t)onnx::TensorProto::UINT8;
   if (codeType != onnx::TensorProto::UINT8 &&
       codeType != onnx::TensorProto::INT8)
-    return ctx.emitError() << "QuantizeLinear to "
-                           << onnx::TensorProto::DataType_Name(
-                                  (onnx::TensorProto::DataType)codeType)
-                           << " is not supported";
+    return ctx.emitUnsupported() << "QuantizeLinear to "
+                                 << onnx::TensorProto::DataType_Name(
+                                        (onnx::TensorProto::DataType)codeType)
+                                 << " is not supported";
   bool isUnsigned = codeType == onnx::TensorProto::UINT8;
   SmallVector<double> scales;
   SmallVector<int64_t> zeroPoints;
@@ -345,32 +345,27 @@ Value lowbit::onnx_import::zeroPointCentered(NodeContext &ctx,
 
 namespace {
 
-/// [M, K] x [K, N] of i32 operands, accumulated exactly in i32.
-LogicalResult integerMatmul(NodeContext &ctx, Value lhs, Value rhs,
-                            RankedTensorType type, Value &result) {
-  auto lhsType = cast<RankedTensorType>(lhs.getType());
-  auto rhsType = cast<RankedTensorType>(rhs.getType());
-  if (lhsType.getRank() != 2 || rhsType.getRank() != 2)
-    return ctx.emitError() << ctx.node.op_type()
-                           << " is supported on 2-D operands";
-  Value acc = filledTensor(ctx.b, ctx.loc, type, 0);
-  result = linalg::MatmulOp::create(ctx.b, ctx.loc, TypeRange{type},
-                                    ValueRange{lhs, rhs}, ValueRange{acc})
-               .getResult(0);
-  return success();
+/// A's codes minus its zero point, which is scalar or per row (the
+/// second-to-last axis).
+Value centeredLhs(NodeContext &ctx, unsigned codes, unsigned zp) {
+  Value lhs = ctx.input(codes);
+  if (!lhs)
+    return {};
+  int64_t rank = cast<RankedTensorType>(lhs.getType()).getRank();
+  return zeroPointCentered(ctx, codes, zp, std::max<int64_t>(rank - 2, 0));
 }
 
 LogicalResult convertMatMulInteger(NodeContext &ctx) {
   RankedTensorType type = ctx.outputType(0);
   if (!type)
     return failure();
-  // A's zero point is per row (axis 0) or scalar, B's per column.
-  Value a = zeroPointCentered(ctx, 0, 2, 0),
-        b = zeroPointCentered(ctx, 1, 3, -1);
+  // A's zero point is per row or scalar, B's per column (numpy-broadcast).
+  Value a = centeredLhs(ctx, 0, 2), b = zeroPointCentered(ctx, 1, 3, -1);
   if (!a || !b)
     return failure();
-  Value result;
-  if (failed(integerMatmul(ctx, a, b, type, result)))
+  // i32 products accumulate exactly; batches as MatMul's.
+  Value result = buildNumpyMatmul(ctx, a, b, type);
+  if (!result)
     return failure();
   ctx.setOutput(0, result);
   return success();
@@ -381,15 +376,14 @@ LogicalResult convertQLinearMatMul(NodeContext &ctx) {
   RankedTensorType type = ctx.outputType(0);
   if (!type)
     return failure();
-  Value a = zeroPointCentered(ctx, 0, 2, 0),
-        b = zeroPointCentered(ctx, 3, 5, -1);
+  Value a = centeredLhs(ctx, 0, 2), b = zeroPointCentered(ctx, 3, 5, -1);
   Value aScale = ctx.input(1), bScale = ctx.input(4), yScale = ctx.input(6);
   Value yZp = ctx.input(7);
   if (!a || !b || !aScale || !bScale || !yScale || !yZp)
     return failure();
   auto accType = RankedTensorType::get(type.getShape(), ctx.b.getI32Type());
-  Value acc;
-  if (failed(integerMatmul(ctx, a, b, accType, acc)))
+  Value acc = buildNumpyMatmul(ctx, a, b, accType);
+  if (!acc)
     return failure();
   bool isUnsigned = ctx.isUnsignedInput(7);
   ctx.setOutput(

@@ -46,7 +46,7 @@ reductionAxes(NodeContext &ctx, int64_t rank, bool axesInput) {
     if (ctx.hasInput(1)) {
       std::optional<SmallVector<int64_t>> known = ctx.inputInts(1);
       if (!known) {
-        ctx.emitError() << ctx.node.op_type() << " needs constant axes";
+        ctx.emitUnsupported() << ctx.node.op_type() << " needs constant axes";
         return std::nullopt;
       }
       axes = *known;
@@ -96,8 +96,8 @@ template <Kind kind> LogicalResult convertReduce(NodeContext &ctx) {
   }
   if (!isFloat && kind != Kind::Sum && kind != Kind::Max && kind != Kind::Min &&
       kind != Kind::Prod)
-    return ctx.emitError() << ctx.node.op_type() << " on " << element
-                           << " is not supported";
+    return ctx.emitUnsupported()
+           << ctx.node.op_type() << " on " << element << " is not supported";
   OpBuilder &b = ctx.b;
   Location loc = ctx.loc;
   bool isUnsigned = ctx.isUnsignedInput(0);
@@ -207,8 +207,8 @@ template <bool isMax> LogicalResult convertArg(NodeContext &ctx) {
   bool last = ctx.intAttr("select_last_index", 0);
   Type element = inputType.getElementType();
   if (!isa<FloatType>(element))
-    return ctx.emitError() << ctx.node.op_type() << " on " << element
-                           << " is not supported";
+    return ctx.emitUnsupported()
+           << ctx.node.op_type() << " on " << element << " is not supported";
   OpBuilder &b = ctx.b;
   Location loc = ctx.loc;
   SmallVector<int64_t> shape;

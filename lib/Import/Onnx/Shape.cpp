@@ -171,11 +171,11 @@ LogicalResult convertSlice(NodeContext &ctx) {
                                         e = ctx.inputInts(2);
     std::optional<SmallVector<int64_t>> a, st;
     if (ctx.hasInput(3) && !(a = ctx.inputInts(3)))
-      return ctx.emitError() << "Slice needs constant axes";
+      return ctx.emitUnsupported() << "Slice needs constant axes";
     if (ctx.hasInput(4) && !(st = ctx.inputInts(4)))
-      return ctx.emitError() << "Slice needs constant steps";
+      return ctx.emitUnsupported() << "Slice needs constant steps";
     if (!s || !e)
-      return ctx.emitError() << "Slice needs constant starts and ends";
+      return ctx.emitUnsupported() << "Slice needs constant starts and ends";
     starts = *s;
     ends = *e;
     if (a)
@@ -418,8 +418,8 @@ LogicalResult convertConstantOfShape(NodeContext &ctx) {
       } else if (element.isInteger(8) || element.isInteger(1)) {
         value = (int8_t)raw[0];
       } else {
-        return ctx.emitError() << "ConstantOfShape value of type " << element
-                               << " is not supported";
+        return ctx.emitUnsupported() << "ConstantOfShape value of type "
+                                     << element << " is not supported";
       }
     }
   }
@@ -439,7 +439,8 @@ LogicalResult convertRange(NodeContext &ctx) {
                                      delta = ctx.inputFloats(2);
   (void)limit;
   if (!start || !delta || start->size() != 1 || delta->size() != 1)
-    return ctx.emitError() << "Range needs constant start, limit and delta";
+    return ctx.emitUnsupported()
+           << "Range needs constant start, limit and delta";
   // out[i] = start + i * delta, computed per element from the index.
   Type element = type.getElementType();
   double s = (*start)[0], d = (*delta)[0];
@@ -489,12 +490,12 @@ LogicalResult convertPad(NodeContext &ctx) {
   } else {
     std::optional<SmallVector<int64_t>> known = ctx.inputInts(1);
     if (!known)
-      return ctx.emitError() << "Pad needs constant pads";
+      return ctx.emitUnsupported() << "Pad needs constant pads";
     pads = *known;
     if (ctx.hasInput(2)) {
       std::optional<SmallVector<double>> v = ctx.inputFloats(2);
       if (!v || v->size() != 1)
-        return ctx.emitError() << "Pad needs a constant constant_value";
+        return ctx.emitUnsupported() << "Pad needs a constant constant_value";
       value = (*v)[0];
     }
   }
@@ -502,7 +503,7 @@ LogicalResult convertPad(NodeContext &ctx) {
   if (ctx.hasInput(3)) {
     std::optional<SmallVector<int64_t>> known = ctx.inputInts(3);
     if (!known)
-      return ctx.emitError() << "Pad needs constant axes";
+      return ctx.emitUnsupported() << "Pad needs constant axes";
     for (int64_t a : *known) {
       std::optional<int64_t> axis = normalizeAxis(ctx, a, rank);
       if (!axis)
@@ -549,7 +550,7 @@ LogicalResult convertPad(NodeContext &ctx) {
     return success();
   }
   if (mode != "reflect" && mode != "edge")
-    return ctx.emitError() << "unsupported Pad mode '" << mode << "'";
+    return ctx.emitUnsupported() << "unsupported Pad mode '" << mode << "'";
   bool reflect = mode == "reflect";
   Value init =
       tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
@@ -641,8 +642,8 @@ template <bool toSpace> LogicalResult convertDepthSpace(NodeContext &ctx) {
   int64_t bs = ctx.intAttr("blocksize", 0);
   std::string mode = toSpace ? ctx.stringAttr("mode", "DCR") : "DCR";
   if (bs <= 0 || (mode != "DCR" && mode != "CRD"))
-    return ctx.emitError() << "unsupported blocksize " << bs << " / mode '"
-                           << mode << "'";
+    return ctx.emitUnsupported()
+           << "unsupported blocksize " << bs << " / mode '" << mode << "'";
   int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1),
           h = inputType.getDimSize(2), w = inputType.getDimSize(3);
   SmallVector<int64_t> shape, perm;

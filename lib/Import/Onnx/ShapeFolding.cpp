@@ -13,6 +13,9 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <algorithm>
 
 using namespace lowbit::onnx_import;
 using llvm::SmallVector;
@@ -107,6 +110,58 @@ std::optional<Known> binary(const Known &a, const Known &b,
   return r;
 }
 
+/// ConstantOfShape of a known 1-D shape with an integer value: the
+/// suffix shapes of LayerNormalization's function body.
+std::optional<Known> constantOfShape(const onnx::NodeProto &node,
+                                     const Known &shape) {
+  if (shape.scalar || shape.values.size() != 1 || shape.values[0] > 64)
+    return std::nullopt;
+  int64_t value = 0; // the default is a float 0: not an integer tensor
+  bool integer = false;
+  for (const auto &a : node.attribute()) {
+    if (a.name() != "value")
+      continue;
+    std::optional<Known> v = fromTensor(a.t());
+    if (!v || v->values.size() != 1)
+      return std::nullopt;
+    value = v->values[0];
+    integer = true;
+  }
+  if (!integer)
+    return std::nullopt;
+  return Known{SmallVector<int64_t>(shape.values[0], value), false};
+}
+
+/// Slice (opset 10+) of a known 1-D tensor, with ONNX's clamping.
+std::optional<Known> slice(const Known &data, const Known *starts,
+                           const Known *ends, const Known *axes, bool hasAxes,
+                           const Known *steps, bool hasSteps) {
+  if (data.scalar || !starts || !ends || (hasAxes && !axes) ||
+      (hasSteps && !steps) || starts->values.size() != 1 ||
+      ends->values.size() != 1)
+    return std::nullopt;
+  if (axes && (axes->values.size() != 1 ||
+               (axes->values[0] != 0 && axes->values[0] != -1)))
+    return std::nullopt;
+  int64_t step = steps ? (steps->values.size() == 1 ? steps->values[0] : 0) : 1;
+  if (step == 0)
+    return std::nullopt;
+  int64_t n = data.values.size();
+  auto clamp = [&](int64_t i, int64_t lo, int64_t hi) {
+    if (i < 0)
+      i += n;
+    return std::clamp(i, lo, hi);
+  };
+  int64_t start = step > 0 ? clamp(starts->values[0], 0, n)
+                           : clamp(starts->values[0], 0, n - 1);
+  int64_t end = step > 0 ? clamp(ends->values[0], 0, n)
+                         : clamp(ends->values[0], -1, n - 1);
+  Known r;
+  for (int64_t i = start; step > 0 ? i < end : i > end; i += step)
+    r.values.push_back(data.values[i]);
+  return r;
+}
+
 std::optional<Known>
 evaluate(const onnx::NodeProto &node, const llvm::StringMap<Known> &known,
          const llvm::StringMap<const onnx::TypeProto *> &types) {
@@ -136,11 +191,32 @@ evaluate(const onnx::NodeProto &node, const llvm::StringMap<Known> &known,
       return std::nullopt;
     return Known{*shape, false};
   }
+  if (op == "Size") {
+    std::optional<SmallVector<int64_t>> shape =
+        staticShape(types, node.input(0));
+    if (!shape)
+      return std::nullopt;
+    int64_t size = 1;
+    for (int64_t d : *shape)
+      size *= d;
+    return Known{{size}, true};
+  }
   const Known *a = in(0);
   if (!a)
     return std::nullopt;
   if (op == "Identity" || op == "Cast")
     return *a;
+  if (op == "Neg") {
+    Known r = *a;
+    for (int64_t &v : r.values)
+      v = -v;
+    return r;
+  }
+  if (op == "ConstantOfShape")
+    return constantOfShape(node, *a);
+  if (op == "Slice" && node.attribute_size() == 0)
+    return slice(*a, in(1), in(2), in(3), node.input_size() > 3, in(4),
+                 node.input_size() > 4);
   if (op == "Unsqueeze" || op == "Squeeze")
     return Known{a->values, op == "Squeeze" && a->values.size() == 1};
   if (op == "Gather" && intAttr(node, "axis", 0) == 0 && !a->scalar) {
@@ -183,6 +259,46 @@ int shapeOperand(const std::string &op) {
   return -1;
 }
 
+/// Removes the nodes whose outputs were all folded and are no longer read:
+/// the shape chains whose results became initializers. Their intermediate
+/// values may be empty (a Slice of no dimensions), which the importer
+/// could not build. Graphs with subgraphs, which read outer values by name,
+/// are left alone.
+bool removeDeadFoldedNodes(onnx::GraphProto &graph,
+                           const llvm::StringMap<Known> &known) {
+  for (const auto &node : graph.node())
+    for (const auto &a : node.attribute())
+      if (a.has_g() || a.graphs_size())
+        return false;
+  llvm::StringMap<int> uses;
+  for (const auto &node : graph.node())
+    for (const std::string &name : node.input())
+      ++uses[name];
+  for (const auto &info : graph.output())
+    ++uses[info.name()];
+  SmallVector<bool> dead(graph.node_size(), false);
+  bool removed = false;
+  for (int n = graph.node_size() - 1; n >= 0; --n) {
+    const onnx::NodeProto &node = graph.node(n);
+    bool isDead = node.output_size() > 0;
+    for (const std::string &name : node.output())
+      isDead &= known.count(name) && !uses.lookup(name);
+    if (!isDead)
+      continue;
+    dead[n] = removed = true;
+    for (const std::string &name : node.input())
+      --uses[name];
+  }
+  if (!removed)
+    return false;
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+  for (int n = 0; n < graph.node_size(); ++n)
+    if (!dead[n])
+      kept.Add()->Swap(graph.mutable_node(n));
+  graph.mutable_node()->Swap(&kept);
+  return true;
+}
+
 } // namespace
 
 bool lowbit::onnx_import::foldShapeComputations(onnx::ModelProto &model) {
@@ -223,5 +339,6 @@ bool lowbit::onnx_import::foldShapeComputations(onnx::ModelProto &model) {
       t->add_int64_data(v);
     node.set_input(operand, t->name());
   }
-  return !replace.empty();
+  bool removed = removeDeadFoldedNodes(graph, known);
+  return !replace.empty() || removed;
 }

@@ -8,12 +8,13 @@
 
 namespace lowbit::onnx_import {
 
-/// Evaluates the small integer computations exporters build from `Shape`
-/// (Gather, Unsqueeze, Concat, Cast, Div, ...) with the shapes the last
-/// inference gave, and replaces the shape operands of Reshape, Expand,
-/// Tile, ConstantOfShape, Slice, Range and Pad that they compute by
-/// initializers. Returns true when it replaced any, so that a new shape
-/// inference can make more of the graph static.
+/// Evaluates the small integer computations exporters and function bodies
+/// build from `Shape` and `Size` (Gather, Slice, Unsqueeze, Concat, Cast,
+/// Neg, Add/Sub/Mul/Div, integer ConstantOfShape) with the shapes the last
+/// inference gave, replaces the shape operands of Reshape, Expand, Tile and
+/// ConstantOfShape that they compute by initializers, and removes the
+/// folded nodes nothing reads any more. Returns true when it changed the
+/// graph, so that a new shape inference can make more of it static.
 bool foldShapeComputations(onnx::ModelProto &model);
 
 } // namespace lowbit::onnx_import

@@ -105,10 +105,10 @@ lowbit::onnx_import::readTensorBytes(const TensorProto &tensor,
   int32_t type = tensor.data_type();
   int64_t width = elementBytes(type);
   if (!width)
-    return emitError(loc) << "initializer " << tensorName(tensor)
-                          << " has unsupported element type "
-                          << TensorProto::DataType_Name(
-                                 (TensorProto::DataType)type),
+    return emitUnsupported(loc)
+               << "initializer " << tensorName(tensor)
+               << " has unsupported element type "
+               << TensorProto::DataType_Name((TensorProto::DataType)type),
            failure();
   int64_t count = 1;
   for (int64_t dim : tensor.dims()) {
@@ -173,10 +173,11 @@ lowbit::onnx_import::convertTensor(const TensorProto &tensor,
   MLIRContext *context = loc.getContext();
   Type elementType = convertElementType(context, tensor.data_type());
   if (!elementType)
-    return emitError(loc) << "initializer " << tensorName(tensor)
-                          << " has unsupported element type "
-                          << TensorProto::DataType_Name(
-                                 (TensorProto::DataType)tensor.data_type()),
+    return emitUnsupported(loc)
+               << "initializer " << tensorName(tensor)
+               << " has unsupported element type "
+               << TensorProto::DataType_Name(
+                      (TensorProto::DataType)tensor.data_type()),
            failure();
   FailureOr<std::string> bytes = readTensorBytes(tensor, baseDirectory, loc);
   if (failed(bytes))
