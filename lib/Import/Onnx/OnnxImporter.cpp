@@ -555,13 +555,26 @@ OwningOpRef<ModuleOp> Importer::run() {
            nullptr;
   if (failed(fixInputShapes()))
     return nullptr;
-  std::string error = detail::inferShapes(model, shapeData);
+  // Old PyTorch exports break op type constraints ONNX Runtime does not
+  // enforce either (e.g. an int64 Constant at opset 6, for Reshape's shape):
+  // take them without the type checks, and say so.
+  bool checkTypes = true;
+  std::string error = detail::inferShapes(model, shapeData, checkTypes);
+  if (!error.empty()) {
+    shapeData.clear();
+    if (detail::inferShapes(model, shapeData, /*checkTypes=*/false).empty()) {
+      emitWarning(fileLoc) << "the model breaks ONNX's type constraints ("
+                           << error << "); imported without type checks";
+      checkTypes = false;
+      error.clear();
+    }
+  }
   // Shape computations ONNX's data propagation leaves open are folded and
   // inference rerun (each round resolves at least one more shape operand).
   for (int round = 0;
        error.empty() && round < 8 && foldShapeComputations(model); ++round) {
     shapeData.clear();
-    error = detail::inferShapes(model, shapeData);
+    error = detail::inferShapes(model, shapeData, checkTypes);
   }
   if (!error.empty())
     return emitError(fileLoc) << "ONNX shape inference failed: " << error,

@@ -42,10 +42,11 @@ std::string detail::parseModelText(const std::string &text,
 
 std::string detail::inferShapes(
     onnx::ModelProto &model,
-    std::unordered_map<std::string, onnx::TensorShapeProto> &shapeData) {
+    std::unordered_map<std::string, onnx::TensorShapeProto> &shapeData,
+    bool checkTypes) {
   try {
     onnx::ShapeInferenceOptions options;
-    options.check_type = true;
+    options.check_type = checkTypes;
     // Node errors are reported by the importer with the node's location when
     // a shape it needs is missing; only graph-level failures stop here.
     options.error_mode = 0;

@@ -27,9 +27,11 @@ std::string parseModelText(const std::string &text, onnx::ModelProto &model);
 /// empty on success.
 /// `shapeData` receives the values data propagation computed for small
 /// integer tensors (the outputs of Shape and what is computed from them).
+/// `checkTypes` enforces every op schema's type constraints.
 std::string
 inferShapes(onnx::ModelProto &model,
-            std::unordered_map<std::string, onnx::TensorShapeProto> &shapeData);
+            std::unordered_map<std::string, onnx::TensorShapeProto> &shapeData,
+            bool checkTypes);
 
 /// True when ONNX's schema registry knows (domain, opType) at `opset`.
 bool hasSchema(const std::string &domain, const std::string &opType, int opset);

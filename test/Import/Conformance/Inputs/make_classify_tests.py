@@ -2,9 +2,9 @@
 """Writes classify/: two ONNX models whose import fails, for the runner's
 classification through ImportStatus (not the diagnostic's text):
 
-- test_error_says_unsupported: an int64 Constant at opset 6, which ONNX's
-  shape inference rejects with "output has unsupported type": an error,
-  although the text says "unsupported";
+- test_error_says_unsupported: an initializer named 'unsupported_w' whose
+  data does not fit its shape: an error, although the text says
+  "unsupported";
 - test_unsupported_runtime_starts: Slice with starts and ends as graph
   inputs, which the importer needs constant: unsupported, although the text
   does not say so.
@@ -57,8 +57,9 @@ def node(op_type, inputs, outputs, attributes=b""):
             attributes)
 
 
-def model(opset, nodes, inputs, outputs):
+def model(opset, nodes, inputs, outputs, initializers=()):
     graph = (b"".join(field(1, n) for n in nodes) + field(2, "g") +
+             b"".join(field(5, t) for t in initializers) +
              b"".join(field(11, i) for i in inputs) +
              b"".join(field(12, o) for o in outputs))
     return (field(1, 8) + field(7, graph) +
@@ -79,16 +80,14 @@ def write_test(name, model_bytes, inputs, outputs):
 
 def main():
     shutil.rmtree(ROOT, ignore_errors=True)
-    # Constant-1 takes float types only.
-    constant = field(5, field(1, "value") + field(20, 4) +
-                     field(5, tensor("c", INT64, [1], [1])))
+    # Three floats for a [2] initializer.
     write_test(
         "test_error_says_unsupported",
-        model(6, [node("Constant", [], ["c"], constant),
-                  node("Identity", ["X"], ["Y"])],
-              [value_info("X", FLOAT, [2])], [value_info("Y", FLOAT, [2])]),
+        model(13, [node("Add", ["X", "unsupported_w"], ["Y"])],
+              [value_info("X", FLOAT, [2])], [value_info("Y", FLOAT, [2])],
+              [tensor("unsupported_w", FLOAT, [2], [1.0, 2.0, 3.0])]),
         [tensor("X", FLOAT, [2], [1.0, 2.0])],
-        [tensor("Y", FLOAT, [2], [1.0, 2.0])])
+        [tensor("Y", FLOAT, [2], [2.0, 4.0])])
     write_test(
         "test_unsupported_runtime_starts",
         model(13, [node("Slice", ["X", "S", "E"], ["Y"])],
