@@ -23,7 +23,8 @@ build_dir=$LOWBIT_SANITIZE_BUILD_DIR
 start=$SECONDS
 LOWBIT_BUILD_DIR=$build_dir \
   LOWBIT_CMAKE_ARGS="-DLOWBIT_FUZZ=ON -DLOWBIT_BUILD_BENCHMARKS=OFF" \
-  LOWBIT_BUILD_TARGETS="lowbit-opt lowbitc lowbit-calibrate LowbitNumericsTests
+  LOWBIT_BUILD_TARGETS="lowbit-opt lowbitc lowbit-calibrate lowbit-import-onnx
+    LowbitNumericsTests
     LowbitDialectTests LowbitConversionTests LowbitMathTests
     lowbit-fuzz-mlir lowbit-fuzz-readers" \
   "$root/utils/build.sh"
