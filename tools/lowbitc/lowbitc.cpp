@@ -24,6 +24,7 @@
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Dialect/Lowbit/Transforms/WeightAnalysis.h"
+#include "lowbit/Dialect/Lowbit/Transforms/WeightOptions.h"
 #ifdef LOWBIT_HAVE_ONNX
 #include "lowbit/Import/Onnx.h"
 #endif
@@ -39,6 +40,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -82,12 +84,13 @@ static cl::opt<std::string>
     targetFeatures("mattr", cl::desc("Target features to add or remove, e.g. "
                                      "+avx512vnni,-avx512f"),
                    cl::cat(category));
-static cl::opt<std::string> quantize(
-    "quantize",
-    cl::desc("Quantization: a preset (fp32, w8, w4g32, w3g64, w2g32, c11g128, "
-             "w8a8-dynamic, w4a8-dynamic, w8a8, w8a16, w4a16, c11a16) "
-             "or lowbit-quantize options such as 'preset=w8 clipping=mse'"),
-    cl::init("fp32"), cl::cat(category));
+// Built from the preset table, so the help lists every preset.
+static const std::string quantizeHelp =
+    "Quantization: fp32 or a preset (" +
+    llvm::join(lowbit::getWeightPresetNames(), ", ") +
+    ") or lowbit-quantize options such as 'preset=w8 clipping=mse'";
+static cl::opt<std::string> quantize("quantize", cl::desc(quantizeHelp),
+                                     cl::init("fp32"), cl::cat(category));
 static cl::opt<std::string>
     emitKind("emit",
              cl::desc("What to write: obj (default), asm, llvm (LLVM IR), or "

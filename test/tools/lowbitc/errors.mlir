@@ -12,7 +12,7 @@
 // CPU: lowbitc: error: unknown CPU 'pentium9' for x86_64-unknown-linux-gnu
 // FEATURE: lowbitc: error: unknown feature 'avx9' for x86_64-unknown-linux-gnu
 // SIGN: lowbitc: error: feature 'avx2' must start with '+' (enable) or '-' (disable)
-// PRESET: lowbitc: error: unknown preset 'w5'
+// PRESET: lowbitc: error: unknown preset 'w5' (expected one of fp32, w8,
 // EMIT: lowbitc: error: unknown --emit=exe (expected obj, asm, llvm or mlir)
 // OPT: lowbitc: error: unknown optimization level -O9 (expected 0-3)
 // DYNAMIC: errors.mlir:[[@LINE+1]]:1: error: cannot export @dynamic to C: argument 0 has type 'tensor<?x4xf32>' (only statically shaped tensors of integers or floats)
