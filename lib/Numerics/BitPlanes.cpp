@@ -13,24 +13,24 @@ int64_t lowbit::numerics::bitPlanePaddedDepth(int64_t K) {
   return llvm::alignTo(K, kBitPlaneQuad * kBitPlaneBlockQuads);
 }
 
-int64_t lowbit::numerics::bitPlaneTileBytes(unsigned bits, int64_t K) {
-  return 4 * int64_t(bits) * bitPlanePaddedDepth(K);
+int64_t lowbit::numerics::bitPlanePanelBytes(unsigned bits, int64_t K) {
+  return 4 * int64_t(llvm::divideCeil(bits, 2)) * bitPlanePaddedDepth(K);
 }
 
 int64_t lowbit::numerics::bitPlaneBytes(unsigned bits, int64_t N, int64_t K) {
-  return llvm::divideCeil(N, kBitPlaneTileRows) * bitPlaneTileBytes(bits, K);
+  return llvm::divideCeil(N, kBitPlanePanelRows) * bitPlanePanelBytes(bits, K);
 }
 
 BitPlanePosition lowbit::numerics::bitPlanePosition(unsigned bits, int64_t K,
                                                     int64_t n, int64_t k,
                                                     unsigned plane) {
-  int64_t tile = n / kBitPlaneTileRows, row = n % kBitPlaneTileRows;
   int64_t quad = k / kBitPlaneQuad;
   int64_t block = quad / kBitPlaneBlockQuads;
-  int64_t byte = tile * bitPlaneTileBytes(bits, K) +
-                 64 * (int64_t(bits) * block + plane) +
-                 16 * (quad % kBitPlaneBlockQuads) + row % 16;
-  return {byte, row >= 16};
+  int64_t pairs = llvm::divideCeil(bits, 2);
+  int64_t byte = n / kBitPlanePanelRows * bitPlanePanelBytes(bits, K) +
+                 64 * (pairs * block + plane / 2) +
+                 16 * (quad % kBitPlaneBlockQuads) + n % kBitPlanePanelRows;
+  return {byte, plane % 2 == 1};
 }
 
 std::vector<uint8_t>

@@ -29,27 +29,26 @@ std::vector<uint8_t> randomCodes(std::mt19937 &rng, unsigned bits, int64_t n,
   return codes;
 }
 
-/// The layout restated from the header with explicit loops over tiles,
-/// blocks, planes, quads and bytes (not through bitPlanePosition).
+/// The layout restated from the header with explicit loops over panels,
+/// blocks, plane pairs, quads and rows (not through bitPlanePosition).
 std::vector<uint8_t> referencePack(const std::vector<uint8_t> &codes,
                                    unsigned bits, int64_t n, int64_t k) {
   int64_t kp = (k + 15) / 16 * 16;
   std::vector<uint8_t> out;
-  for (int64_t tile = 0; tile < (n + 31) / 32; ++tile)
+  for (int64_t panel = 0; panel < (n + 15) / 16; ++panel)
     for (int64_t block = 0; block < kp / 16; ++block)
-      for (unsigned plane = 0; plane < bits; ++plane)
+      for (unsigned pair = 0; pair < (bits + 1) / 2; ++pair)
         for (int64_t quad = 4 * block; quad < 4 * block + 4; ++quad)
-          for (int64_t byte = 0; byte < 16; ++byte) {
+          for (int64_t row = 16 * panel; row < 16 * panel + 16; ++row) {
             uint8_t value = 0;
-            for (int64_t half = 0; half < 2; ++half) {
-              int64_t row = 32 * tile + 16 * half + byte;
+            for (unsigned plane = 2 * pair; plane < 2 * pair + 2; ++plane) {
               unsigned index = 0;
               for (int64_t r = 0; r < 4; ++r) {
                 int64_t col = 4 * quad + r;
                 if (row < n && col < k)
                   index |= ((codes[row * k + col] >> plane) & 1u) << r;
               }
-              value |= uint8_t(index << (4 * half));
+              value |= uint8_t(index << (4 * (plane % 2)));
             }
             out.push_back(value);
           }
@@ -77,8 +76,8 @@ TEST(BitPlanesTest, PackMatchesTheDocumentedLayoutAndRoundTrips) {
 TEST(BitPlanesTest, SizeHasNoWasteButPadding) {
   // 4096 x 4096 at 2 bits: exactly 2 bits per weight.
   EXPECT_EQ(bitPlaneBytes(2, 4096, 4096), 4096 * 4096 / 4);
-  EXPECT_EQ(bitPlaneTileBytes(3, 17), 4 * 3 * 32);
-  EXPECT_EQ(bitPlaneBytes(1, 33, 16), 2 * 4 * 16);
+  EXPECT_EQ(bitPlanePanelBytes(3, 17), 4 * 2 * 32);
+  EXPECT_EQ(bitPlaneBytes(4, 33, 16), 3 * 4 * 2 * 16);
 }
 
 TEST(BitPlanesTest, TablesAreSubsetSumsAndStayInInt16Bounds) {

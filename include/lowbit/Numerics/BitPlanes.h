@@ -14,19 +14,21 @@
 // byte-shuffle kernels look up a low-byte and a high-byte table).
 //
 // Layout (normative). The weight is an [N, K] matrix of codes (row n = output
-// column n). Rows are grouped in tiles of 32 (tile t = rows [32t, 32t + 32),
-// the last padded with zero codes); K is padded with zero codes to
-// Kp = bitPlanePaddedDepth(K), a multiple of 16, i.e. whole blocks of four
-// quads. A tile is stored contiguously, block by block, plane by plane:
+// column n), stored in panels of 16 rows like the other panel layouts
+// (panel t = rows [16t, 16t + 16), the last padded with zero codes); K is
+// padded with zero codes to Kp = bitPlanePaddedDepth(K), a multiple of 16,
+// i.e. whole blocks of four quads. Planes go in pairs, one per nibble: with
+// H = ceil(b / 2) vectors per block, a panel is stored block by block:
 //
-//   byte  64 * (b * J + p) + 16 * (j % 4) + (r % 16)   of tile t
-//   holds i_p of row 32t + r and quad j (J = j / 4) in its low nibble for
-//   r < 16, in its high nibble for r >= 16.
+//   byte  64 * (H * J + p / 2) + 16 * (j % 4) + (n % 16)   of panel n / 16
+//   holds i_p of row n and quad j (J = j / 4) in its low nibble for even p,
+//   in its high nibble for odd p.
 //
-// So 64 bytes hold plane p of four consecutive quads for 32 rows: one
-// 128-bit lane per quad (what `vpshufb` / `tbl` index with that quad's
-// table), `b & 0xF` rows 0..15 and `b >> 4` rows 16..31. A tile takes
-// 4 b Kp bytes: no wasted bits but the padding.
+// So a 64-byte vector holds two planes of four consecutive quads for 16
+// rows: one 128-bit lane per quad (what `vpshufb` / `tbl` index with that
+// quad's table), `b & 0xF` plane 2h and `b >> 4` plane 2h + 1. A panel takes
+// 4 H Kp bytes: at 2 and 4 bits no wasted bit but the padding (1 and 3 bits
+// leave a nibble plane empty). PackKind::Int2Planes is this layout at 2 bits.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,8 +42,8 @@
 
 namespace lowbit::numerics {
 
-/// Rows per tile, activations per quad, quads per block.
-constexpr int64_t kBitPlaneTileRows = 32;
+/// Rows per panel, activations per quad, quads per block.
+constexpr int64_t kBitPlanePanelRows = 16;
 constexpr int64_t kBitPlaneQuad = 4;
 constexpr int64_t kBitPlaneBlockQuads = 4;
 /// The largest |table entry| for int8 activations in [-127, 127].
@@ -49,9 +51,9 @@ constexpr int32_t kBitPlaneTableBound = 4 * 127;
 
 /// K rounded up to whole blocks (16 codes).
 int64_t bitPlanePaddedDepth(int64_t K);
-/// Bytes of one tile of 32 rows: 4 * bits * bitPlanePaddedDepth(K).
-int64_t bitPlaneTileBytes(unsigned bits, int64_t K);
-/// Bytes of the whole [N, K] matrix: ceil(N / 32) tiles.
+/// Bytes of one panel of 16 rows: 4 * ceil(bits / 2) * bitPlanePaddedDepth(K).
+int64_t bitPlanePanelBytes(unsigned bits, int64_t K);
+/// Bytes of the whole [N, K] matrix: ceil(N / 16) panels.
 int64_t bitPlaneBytes(unsigned bits, int64_t N, int64_t K);
 
 /// Where plane `plane` of the quad holding code (n, k) is: its byte offset
