@@ -28,6 +28,11 @@
 // CHECK: vector.bitcast %{{.*}} : vector<64xi8> to vector<32xi16>
 // CHECK: arith.addi %{{.*}}, %{{.*}} : vector<32xi16>
 // CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// Scales and mins passed at run time are read in place, 16 columns of one
+// group (a strided read), not transposed on every call.
+// CHECK: vector.transfer_read %arg2[%{{.*}}, %{{.*}}], %{{.*}} {permutation_map = #{{.*}}} : tensor<20x2xf16>, vector<16xf16>
+// CHECK: vector.transfer_read %arg3[%{{.*}}, %{{.*}}], %{{.*}} {permutation_map = #{{.*}}} : tensor<20x2xf16>, vector<16xf16>
+// CHECK-NOT: linalg.transpose
 // CHECK: arith.mulf %{{.*}}, %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK: arith.mulf %{{.*}}, %[[STEP]] : vector<16xf32>
 // CHECK-NOT: lowbit.matmul

@@ -98,6 +98,20 @@ private:
     Value v = read(vec(16, element), source, at, false);
     return element.isF32() ? v : arith::ExtFOp::create(b, loc, vec(16, f32), v);
   }
+  /// Parameters of 16 columns from `column` for group `group`: a row of the
+  /// transposed [groups, N] tensor, or a strided read of the [N, groups] one.
+  Value readParams(Value params, Value group, Value column) {
+    if (paramsTransposed)
+      return readF32(params, {group, column});
+    Type element = cast<ShapedType>(params.getType()).getElementType();
+    AffineMap columns = AffineMap::get(
+        2, 0, getAffineDimExpr(0, b.getContext()), b.getContext());
+    Value v = vector::TransferReadOp::create(
+        b, loc, vec(16, element), params, ValueRange{column, group}, columns,
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+        /*mask=*/Value(), b.getBoolArrayAttr({n % 16 == 0}));
+    return element.isF32() ? v : arith::ExtFOp::create(b, loc, vec(16, f32), v);
+  }
   /// The i16 lanes of bytes interleaved as vpunpck{l,h}bw do per 128-bit
   /// lane: low bytes from `lo`, high bytes from `hi`, bytes [8h, 8h + 8) of
   /// each lane.
@@ -124,6 +138,7 @@ private:
   int64_t groups = 0;
   int64_t panelTile = 1;
   float codeStep = 0; ///< T[1] = 1 / (qmax - qmin)
+  bool paramsTransposed = true;
 
   Value tables;      ///< [M, blocks * kTableBytes] i8
   Value groupSums;   ///< [M, groups] i32: sum of the group's q_x
@@ -365,8 +380,8 @@ Value LutMatmul::tile(Value out, Value panel, Value origin, int64_t panels) {
           SmallVector<Value> next;
           for (int64_t p = 0; p < panels; ++p) {
             Value codes = panelSums(sums[2 * p], sums[2 * p + 1]);
-            Value s = readF32(groupScales, {group, column(p)});
-            Value mins = readF32(groupMins, {group, column(p)});
+            Value s = readParams(groupScales, group, column(p));
+            Value mins = readParams(groupMins, group, column(p));
             next.push_back(arith::AddFOp::create(
                 b, loc, acc[2 * p],
                 arith::MulFOp::create(b, loc, codes, s, contract), contract));
@@ -442,8 +457,12 @@ Value LutMatmul::build() {
                                        ArrayRef<int64_t>{1, 0})
         ->getResult(0);
   };
-  groupScales = transposed(op.getScales());
-  groupMins = transposed(op.getMins());
+  // Parameters computed or passed at run time are read in place, 16
+  // columns apart by the group count, rather than transposed on every call.
+  paramsTransposed =
+      !isa<BlockArgument>(op.getScales()) && !isa<BlockArgument>(op.getMins());
+  groupScales = paramsTransposed ? transposed(op.getScales()) : op.getScales();
+  groupMins = paramsTransposed ? transposed(op.getMins()) : op.getMins();
   Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, f32);
   auto columnsAndEpilogue = [&](Value out, Value first, Value end,
                                 Value origin) {
