@@ -9,7 +9,7 @@
 //             accumulators, 4 rows of x per weight load), i.e. what a
 //             bandwidth-bound fp32 GEMV looks like, for context;
 //   w8, w4g32, w3g64, w2g32, c11g128, w3a8-dynamic, w2a8-dynamic,
-//   c11a8-dynamic
+//   c11a8-dynamic, w2a8-lut (and any other preset)
 //             lowbit.matmul on packed weights quantized and packed by the
 //             numerics library (Presets.h), compiled by lowbit::compileForHost.
 // Every kernel takes its weights as arguments. "hot" calls a kernel on the
@@ -120,6 +120,12 @@ cl::opt<std::string>
                         "(the default: what lowbitc picks for this CPU), "
                         "generic, avx2, avx512-vnni"),
                cl::init("host"));
+cl::opt<std::string>
+    cpuOpt("mcpu", cl::cat(category),
+           cl::desc("CPU the kernels are compiled for (default native), "
+                    "e.g. x86-64-v3 to measure the AVX2 forms on a newer "
+                    "host; the peak probes stay native"),
+           cl::init("native"));
 
 using Clock = std::chrono::steady_clock;
 
@@ -742,6 +748,7 @@ int main(int argc, char **argv) {
           std::string error;
           lowbit::JitOptions options;
           options.int8Dot = int8DotOpt;
+          options.cpu = cpuOpt;
           auto compiled =
               lowbit::compileForHost(context, source, error, options);
           if (mlir::failed(compiled)) {

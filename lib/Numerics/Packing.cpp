@@ -33,6 +33,8 @@ const char *lowbit::numerics::stringifyPackKind(PackKind kind) {
     return "int8_panel";
   case PackKind::Int4Panel:
     return "int4_panel";
+  case PackKind::Int2Planes:
+    return "int2_planes";
   }
   return "unknown";
 }
@@ -47,6 +49,7 @@ std::optional<PackKind> lowbit::numerics::symbolizePackKind(llvm::StringRef name
       .Case("radix", PackKind::Radix)
       .Case("int8_panel", PackKind::Int8Panel)
       .Case("int4_panel", PackKind::Int4Panel)
+      .Case("int2_planes", PackKind::Int2Planes)
       .Default(std::nullopt);
 }
 
@@ -60,6 +63,7 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
   case PackKind::Int3:
   case PackKind::Int8Panel:
   case PackKind::Int4Panel:
+  case PackKind::Int2Planes:
     if (format.radix != 0)
       return std::string("radix must be 0 unless the pack kind is radix");
     break;
@@ -79,6 +83,9 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
            std::to_string(format.block);
   if (format.kind == PackKind::Int4Panel && format.block % 8 != 0)
     return "int4_panel needs a block that is a multiple of 8, got " +
+           std::to_string(format.block);
+  if (format.kind == PackKind::Int2Planes && format.block % 16 != 0)
+    return "int2_planes needs a block that is a multiple of 16, got " +
            std::to_string(format.block);
   return std::nullopt;
 }
@@ -113,6 +120,7 @@ unsigned lowbit::numerics::bitsPerCode(const PackFormat &format) {
   case PackKind::Int4Panel:
     return 4;
   case PackKind::Int2:
+  case PackKind::Int2Planes:
     return 2;
   case PackKind::Int3:
     return 3;
@@ -146,6 +154,7 @@ unsigned lowbit::numerics::codesPerUnit(const PackFormat &format) {
   case PackKind::Int4Panel:
     return 2;
   case PackKind::Int2:
+  case PackKind::Int2Planes:
     return 4;
   case PackKind::Int3:
     return 10;

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Numerics/Packing.h"
+#include "lowbit/Numerics/BitPlanes.h"
 
 #include <cassert>
 #include <cstring>
@@ -21,6 +22,8 @@ int64_t lowbit::numerics::panelCount(int64_t rows) {
 int64_t lowbit::numerics::panelPaddedDepth(const PackFormat &format,
                                            int64_t depth) {
   assert(isPanelFormat(format) && depth >= 0);
+  if (format.kind == PackKind::Int2Planes)
+    return bitPlanePaddedDepth(depth);
   if (format.block > 0)
     return roundUp(depth, format.block);
   return roundUp(depth, format.kind == PackKind::Int8Panel ? kPanelQuad
@@ -28,6 +31,8 @@ int64_t lowbit::numerics::panelPaddedDepth(const PackFormat &format,
 }
 
 int64_t lowbit::numerics::panelBytes(const PackFormat &format, int64_t depth) {
+  if (format.kind == PackKind::Int2Planes)
+    return bitPlanePanelBytes(2, depth);
   int64_t padded = panelPaddedDepth(format, depth);
   return format.kind == PackKind::Int8Panel ? kPanelRows * padded
                                             : kPanelRows * padded / 2;
@@ -35,7 +40,8 @@ int64_t lowbit::numerics::panelBytes(const PackFormat &format, int64_t depth) {
 
 PanelPosition lowbit::numerics::panelPosition(const PackFormat &format,
                                               int64_t n, int64_t k) {
-  assert(isPanelFormat(format) && n >= 0 && k >= 0);
+  assert(isPanelFormat(format) && format.kind != PackKind::Int2Planes &&
+         n >= 0 && k >= 0 && "a plane layout has no single field per code");
   int64_t quad = k / kPanelQuad;
   int64_t lane = kPanelQuad * (n % kPanelRows) + k % kPanelQuad;
   int64_t vectorBytes = kPanelRows * kPanelQuad;
@@ -55,6 +61,11 @@ void lowbit::numerics::packPanels(const PackFormat &format,
   assert(int64_t(out.size()) == panelCount(rows) * bytes &&
          "packed panels have the wrong size");
   assert(!findInvalidCode(format, codes) && "invalid code");
+  if (format.kind == PackKind::Int2Planes) {
+    std::vector<uint8_t> planes = packBitPlanes(codes, 2, rows, depth);
+    std::memcpy(out.data(), planes.data(), planes.size());
+    return;
+  }
   std::memset(out.data(), 0, out.size());
   for (int64_t n = 0; n < rows; ++n) {
     for (int64_t k = 0; k < depth; ++k) {
@@ -74,6 +85,11 @@ void lowbit::numerics::unpackPanels(const PackFormat &format,
   int64_t bytes = panelBytes(format, depth);
   assert(int64_t(packed.size()) == panelCount(rows) * bytes &&
          "packed panels have the wrong size");
+  if (format.kind == PackKind::Int2Planes) {
+    std::vector<uint8_t> unpacked = unpackBitPlanes(packed, 2, rows, depth);
+    std::memcpy(codes.data(), unpacked.data(), unpacked.size());
+    return;
+  }
   uint8_t mask = static_cast<uint8_t>((1u << bitsPerCode(format)) - 1u);
   for (int64_t n = 0; n < rows; ++n) {
     for (int64_t k = 0; k < depth; ++k) {

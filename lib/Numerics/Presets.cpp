@@ -80,6 +80,14 @@ llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
        makeScheme(2, false, ParamForm::MinScale, ParamStorage::F16),
        perGroup(32), format(PackKind::Int2, 32),
        /*dynamicInt8Activations=*/true},
+      // The same numbers through lookup tables of activation subset sums
+      // (T-MAC): weights as bit planes in panels of 16 columns.
+      {"w2a8-lut",
+       "w2g32 weights as bit planes, int8 activations quantized per row at "
+       "run time, lookup-table kernels",
+       makeScheme(2, false, ParamForm::MinScale, ParamStorage::F16),
+       perGroup(32), format(PackKind::Int2Planes, 32),
+       /*dynamicInt8Activations=*/true},
       {"c11a8-dynamic",
        "c11g128 weights, int8 activations quantized per row at run time",
        makeScheme(4, false, ParamForm::MinScale, ParamStorage::F16,

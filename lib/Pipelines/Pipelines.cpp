@@ -175,6 +175,7 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     // No copy may become a call of MLIR's runtime library (memrefCopy).
     "lowbit-lower-strided-copies,"
     "lowbit-lower-dot-i8{isa=INT8_DOT},lowbit-lower-dot-bf16{isa=BF16_DOT},"
+    "lowbit-lower-lookup-bytes{isa=BYTE_LOOKUP},"
     "func.func(lower-vector-multi-reduction,"
     "convert-vector-to-scf{full-unroll=true target-rank=1},"
     "convert-linalg-to-loops,"
@@ -214,6 +215,7 @@ lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   fill("VECTOR_BITS", std::to_string(options.vectorBits));
   fill("I8MM", flag(options.i8mm));
   fill("BF16_DOT", options.bf16Dot);
+  fill("BYTE_LOOKUP", options.byteLookup);
   fill("X86VECTOR", flag(options.bf16Dot == "avx512-bf16"));
   fill("EXPAND_ROUNDING", flag(options.expandRounding));
   fill("PARALLEL", flag(openmp));

@@ -188,6 +188,15 @@ lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
   // AArch64 +bf16: bfdot on 128-bit vectors.
   if (triple.isAArch64() && subtarget->checkFeatures("+bf16"))
     options.bf16Dot = "arm-bf16";
+  // Byte table lookups: vpshufb as wide as the CPU has it, or tbl.
+  if (triple.isX86() && subtarget->checkFeatures("+avx512bw"))
+    options.byteLookup = "avx512bw";
+  else if (triple.isX86() && subtarget->checkFeatures("+avx2"))
+    options.byteLookup = "avx2";
+  else if (triple.isX86() && subtarget->checkFeatures("+ssse3"))
+    options.byteLookup = "ssse3";
+  else if (triple.isAArch64() && subtarget->checkFeatures("+neon"))
+    options.byteLookup = "neon";
   options.expandRounding =
       triple.isX86() && !subtarget->checkFeatures("+sse4.1");
   options.expandBF16 =

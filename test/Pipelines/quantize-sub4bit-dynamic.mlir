@@ -6,6 +6,7 @@
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=w3a8-dynamic})' | FileCheck %s --check-prefix=W3
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=w2a8-dynamic})' | FileCheck %s --check-prefix=W2
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=c11a8-dynamic})' | FileCheck %s --check-prefix=C11
+// RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=w2a8-lut})' | FileCheck %s --check-prefix=LUT
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=c11g128})' | FileCheck %s --check-prefix=FLOAT
 
 // W3-LABEL: func @fc
@@ -14,6 +15,10 @@
 // W2-LABEL: func @fc
 // W2: lowbit.packed_weight {data = dense<{{.*}}> : tensor<3x40xi8>, layout = #lowbit.layout<int2, block = 32>, mins = dense<{{.*}}> : tensor<3x5xf16>, scales = dense<{{.*}}> : tensor<3x5xf16>
 // W2: lowbit.matmul {{.*}} mins({{.*}} : tensor<3x5xf16>) bias({{.*}}) {dynamic_int8_activations, layout = #lowbit.layout<int2, block = 32>
+// w2a8-lut: the w2g32 codes as bit planes (one panel, K = 150 padded to 160).
+// LUT-LABEL: func @fc
+// LUT: lowbit.packed_weight {data = dense<{{.*}}> : tensor<1x640xi8>, layout = #lowbit.layout<int2_planes, block = 32>, mins = dense<{{.*}}> : tensor<3x5xf16>
+// LUT: lowbit.matmul {{.*}} mins({{.*}} : tensor<3x5xf16>) bias({{.*}}) {dynamic_int8_activations, layout = #lowbit.layout<int2_planes, block = 32>
 // C11-LABEL: func @fc
 // C11: lowbit.packed_weight {data = dense<{{.*}}> : tensor<3x30xi32>, layout = #lowbit.layout<radix(11), block = 128>
 // C11: lowbit.matmul {{.*}} mins({{.*}} : tensor<3x2xf16>) bias({{.*}}) {dynamic_int8_activations, layout = #lowbit.layout<radix(11), block = 128>

@@ -434,6 +434,9 @@ TEST_F(LowbitToLinalgJitTest, UnpackAndPackEveryLayout) {
       {"#lowbit.layout<int4_panel>", true, {33, 13}, "i8"},
       {"#lowbit.layout<int4_panel, block = 32>", true, {2, 16, 40}, "i16"},
       {"#lowbit.layout<int4_panel, block = 8>", false, {1, 7}, "i8"},
+      // Bit planes in panels of 16 rows (K padded to 16).
+      {"#lowbit.layout<int2_planes>", false, {17, 9}, "i8"},
+      {"#lowbit.layout<int2_planes, block = 32>", false, {2, 33, 40}, "i16"},
   };
   for (const PackCase &c : cases) {
     SCOPED_TRACE(std::string(c.layout) + (c.isSigned ? " signed " : " ") +

@@ -156,6 +156,37 @@ TEST(SubFourBitDynamicInt8KernelTest, MatchesNumericsReference) {
   }
 }
 
+// The lookup-table kernels (w2a8-lut: int2_planes, vpshufb / tbl) against
+// the same reference, on each CPU level's byte lookups: vpshufb on 512-bit
+// vectors (the host with AVX512BW), 256-bit (x86-64-v3), 128-bit SSSE3
+// (x86-64-v2) and the portable compares and selects (x86-64).
+TEST(SubFourBitLutKernelTest, MatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  const nx::WeightPreset *preset = nx::findWeightPreset("w2a8-lut");
+  ASSERT_NE(preset, nullptr);
+  KernelCase c{"w2a8-lut", preset->scheme, preset->granularity, preset->format,
+               true};
+  std::vector<Shape> shapes = getShapes();
+  std::string source;
+  for (const Shape &shape : shapes)
+    source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+  std::vector<const char *> cpus = {"native"};
+#if defined(__x86_64__)
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx2") && features.lookup("fma"))
+    cpus.push_back("x86-64-v3");
+  cpus.push_back("x86-64-v2");
+  cpus.push_back("x86-64");
+#endif
+  for (const char *cpu : cpus)
+    checkDynamicTarget(context, c, shapes, source, cpu, "host", 81);
+}
+
 // A radix without the chunked 16-bit decode (base 7: 11 digits per word)
 // keeps the radix decoder's 32-bit chains in its int8 quads.
 TEST(SubFourBitDynamicInt8KernelTest, RadixSevenMatchesNumericsReference) {

@@ -363,6 +363,7 @@ int64_t dynamicGroupSize(const KernelCase &c) {
 bool isSubFourBit(const nx::PackFormat &format) {
   return format.kind == nx::PackKind::Int3 ||
          format.kind == nx::PackKind::Int2 ||
+         format.kind == nx::PackKind::Int2Planes ||
          format.kind == nx::PackKind::Radix;
 }
 

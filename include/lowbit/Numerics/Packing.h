@@ -105,7 +105,8 @@ enum class PackKind : uint8_t {
   Int3,
   Radix,
   Int8Panel,
-  Int4Panel
+  Int4Panel,
+  Int2Planes
 };
 
 struct PackFormat {
@@ -125,7 +126,7 @@ struct PackFormat {
 };
 
 /// A short lowercase name of the kind ("int8", "int4", "int4_interleaved",
-/// "int2", "int3", "radix", "int8_panel", "int4_panel").
+/// "int2", "int3", "radix", "int8_panel", "int4_panel", "int2_planes").
 const char *stringifyPackKind(PackKind kind);
 /// Inverse of stringifyPackKind.
 std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
@@ -200,10 +201,12 @@ void unpackRow(const PackFormat &format, llvm::ArrayRef<uint32_t> packed,
 inline constexpr int64_t kPanelRows = 16;
 inline constexpr int64_t kPanelQuad = 4;
 
-/// Whether the format packs [N, K] matrices into panels (Int8Panel, Int4Panel).
+/// Whether the format packs [N, K] matrices into panels (Int8Panel,
+/// Int4Panel, Int2Planes: the bit planes of BitPlanes.h at 2 bits).
 inline bool isPanelFormat(const PackFormat &format) {
   return format.kind == PackKind::Int8Panel ||
-         format.kind == PackKind::Int4Panel;
+         format.kind == PackKind::Int4Panel ||
+         format.kind == PackKind::Int2Planes;
 }
 /// ceil(rows / 16).
 int64_t panelCount(int64_t rows);

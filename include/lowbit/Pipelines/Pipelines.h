@@ -128,6 +128,9 @@ struct LowerToLLVMOptions {
   /// bf16 dot products of matmuls with bf16 activations (see
   /// lowbit-vectorize-matmul): none or avx512-bf16.
   std::string bf16Dot = "none";
+  /// How byte table lookups (lowbit.lookup_bytes) are emitted: generic,
+  /// ssse3, avx2, avx512bw (vpshufb) or neon (tbl).
+  std::string byteLookup = "generic";
   /// Expand floor/ceil/trunc/round/roundeven into arithmetic
   /// (lowbit-approximate-math): for CPUs without rounding instructions
   /// (x86-64 without SSE4.1), where LLVM would call floorf & co.

@@ -280,7 +280,8 @@ std::optional<std::string> unsupportedReason(Operation *op) {
     if (matmul.getDynamicInt8Activations())
       return std::string("has dynamic int8 activations, which only "
                          "lowbit-vectorize-matmul lowers (int8, "
-                         "int4_interleaved, int3, int2 or radix weights)");
+                         "int4_interleaved, int3, int2, int2_planes or radix "
+                         "weights)");
   }
   return std::nullopt;
 }
@@ -409,6 +410,7 @@ Value emitReadCode(Emitter &e, const PackGeometry &g, Value packed,
   }
   case numerics::PackKind::Int8Panel:
   case numerics::PackKind::Int4Panel:
+  case numerics::PackKind::Int2Planes:
     break; // lowerPanelUnpack
   }
   llvm_unreachable("panel layouts do not pack rows");
@@ -662,6 +664,7 @@ struct PackLowering : public LowbitPattern<PackOp> {
           }
           case numerics::PackKind::Int8Panel:
           case numerics::PackKind::Int4Panel:
+          case numerics::PackKind::Int2Planes:
             llvm_unreachable("panel layouts are packed by lowerPanelPack");
           }
           return e.castInt(word, type.getElementType(), /*isSigned=*/false);
@@ -1221,9 +1224,9 @@ struct ConvertLowbitToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<LowbitDialect>();
-    // Vector-level dot products are left for lowbit-lower-dot-i8 and
-    // lowbit-lower-dot-bf16.
-    target.addLegalOp<DotI8Op, DotBf16Op>();
+    // Vector-level dot products and byte lookups are left for
+    // lowbit-lower-dot-i8, lowbit-lower-dot-bf16 and lowbit-lower-lookup-bytes.
+    target.addLegalOp<DotI8Op, DotBf16Op, LookupBytesOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateLowbitToLinalgConversionPatterns(patterns);

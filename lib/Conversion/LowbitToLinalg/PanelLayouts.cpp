@@ -89,12 +89,70 @@ Value buildFromIndices(
       .getResult(0);
 }
 
+/// int2_planes (BitPlanes.h at 2 bits): code (n, k) has bit p in bit
+/// 4 p + k % 4 of byte 64 * (k / 16) + 16 * (k / 4 % 4) + n % 16 of panel
+/// n / 16.
+Value unpackBitPlanes(OpBuilder &b, Location loc, UnpackOp op, Value packed) {
+  RankedTensorType type = op.getType();
+  int64_t rank = type.getRank();
+  return buildFromIndices(
+      b, loc, type, [&](OpBuilder &nb, Location l, ArrayRef<Value> ivs) {
+        IndexMath e{nb, l};
+        Value n = ivs[rank - 2], k = ivs[rank - 1];
+        SmallVector<Value> at(ivs.drop_back(2));
+        at.push_back(e.div(n, numerics::kPanelRows));
+        at.push_back(e.add(e.add(e.mul(e.div(k, 16), 64),
+                                 e.mul(e.rem(e.div(k, 4), 4), 16)),
+                           e.rem(n, numerics::kPanelRows)));
+        Value byte = e.toI32(tensor::ExtractOp::create(nb, l, packed, at));
+        Value shifted = e.shru(byte, e.toI32(e.rem(k, 4)));
+        Value low = e.andi(shifted, e.i32(1));
+        Value high = e.andi(e.shru(shifted, e.i32(3)), e.i32(2));
+        return e.fromI32(e.ori(low, high), type.getElementType(),
+                         op.getSignedCodes());
+      });
+}
+
+/// The inverse: byte (panel, i) holds quad 4 (i / 64) + i % 64 / 16 of row
+/// 16 panel + i % 16, bit p of its four codes in nibble p.
+Value packBitPlanes(OpBuilder &b, Location loc, PackOp op, Value codes) {
+  RankedTensorType type = op.getType();
+  ArrayRef<int64_t> codesShape = op.getInput().getType().getShape();
+  int64_t rows = codesShape[codesShape.size() - 2];
+  int64_t depth = codesShape.back();
+  int64_t rank = type.getRank();
+  return buildFromIndices(
+      b, loc, type, [&](OpBuilder &nb, Location l, ArrayRef<Value> ivs) {
+        IndexMath e{nb, l};
+        Value panel = ivs[rank - 2], byte = ivs[rank - 1];
+        Value n = e.add(e.mul(panel, numerics::kPanelRows), e.rem(byte, 16));
+        Value quad = e.add(e.mul(e.div(byte, 64), 4), e.div(e.rem(byte, 64), 16));
+        Value word = e.i32(0);
+        for (int64_t r = 0; r < 4; ++r) {
+          Value k = e.add(e.mul(quad, 4), e.c(r));
+          Value valid =
+              arith::AndIOp::create(nb, l, e.ult(n, rows), e.ult(k, depth));
+          SmallVector<Value> at(ivs.drop_back(2));
+          at.push_back(e.select(valid, n, e.c(0)));
+          at.push_back(e.select(valid, k, e.c(0)));
+          Value code = e.toI32(tensor::ExtractOp::create(nb, l, codes, at));
+          code = e.select(valid, code, e.i32(0));
+          Value low = e.shl(e.andi(code, e.i32(1)), e.i32(r));
+          Value high = e.shl(e.andi(code, e.i32(2)), e.i32(3 + r));
+          word = e.ori(word, e.ori(low, high));
+        }
+        return e.fromI32(word, type.getElementType(), /*isSigned=*/false);
+      });
+}
+
 } // namespace
 
 Value lowbit::lowerPanelUnpack(OpBuilder &b, Location loc, UnpackOp op,
                                Value packed) {
   RankedTensorType type = op.getType();
   numerics::PackFormat format = op.getLayout().getPackFormat();
+  if (format.kind == numerics::PackKind::Int2Planes)
+    return unpackBitPlanes(b, loc, op, packed);
   bool int4 = format.kind == numerics::PackKind::Int4Panel;
   unsigned bits = numerics::bitsPerCode(format);
   bool signedCodes = op.getSignedCodes();
@@ -133,6 +191,8 @@ Value lowbit::lowerPanelPack(OpBuilder &b, Location loc, PackOp op,
   int64_t rows = codesShape[codesShape.size() - 2];
   int64_t depth = codesShape.back();
   numerics::PackFormat format = op.getLayout().getPackFormat();
+  if (format.kind == numerics::PackKind::Int2Planes)
+    return packBitPlanes(b, loc, op, codes);
   bool int4 = format.kind == numerics::PackKind::Int4Panel;
   unsigned bits = numerics::bitsPerCode(format);
   int64_t rank = type.getRank();

@@ -37,7 +37,7 @@ func.func @two_errors(%p: tensor<4x?xi8>, %c: tensor<2x?xi8>) -> (tensor<4x?xi8>
 // -----
 
 func.func @matmul_dynamic_int8(%x: tensor<1x8xf32>, %p: tensor<3x8xi8>, %s: tensor<3xf32>) -> tensor<1x3xf32> {
-  // expected-error @+1 {{'lowbit.matmul' op has dynamic int8 activations, which only lowbit-vectorize-matmul lowers (int8, int4_interleaved, int3, int2 or radix weights)}}
+  // expected-error @+1 {{'lowbit.matmul' op has dynamic int8 activations, which only lowbit-vectorize-matmul lowers (int8, int4_interleaved, int3, int2, int2_planes or radix weights)}}
   %y = lowbit.matmul %x, %p scales(%s : tensor<3xf32>) {scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>, dynamic_int8_activations} : tensor<1x8xf32>, tensor<3x8xi8> -> tensor<1x3xf32>
   return %y : tensor<1x3xf32>
 }

@@ -283,3 +283,22 @@ func.func @pack_panel_constants() -> (tensor<1x64xi8>, tensor<1x64xi8>, tensor<2
   %u4 = lowbit.unpack %q4 {layout = #lowbit.layout<int4_panel>, signed_codes} : tensor<1x64xi8> -> tensor<2x8xi8>
   return %p8, %p4, %u4 : tensor<1x64xi8>, tensor<1x64xi8>, tensor<2x8xi8>
 }
+
+// -----
+
+// Bit planes fold too: row 0 = {1, 2, 3, 0, 3}: quad 0 has plane 0 bits
+// 1, 0, 1, 0 (index 5) and plane 1 bits 0, 1, 1, 0 (index 6): byte 0 =
+// 0x65; quad 1 = {3, 0, 0, 0}: 0x11 at byte 16 (lane 1); row 1 = {2, 0,
+// ...}: 0x10 at byte 1. Unpacking those bytes gives the codes back.
+// CHECK-LABEL: func @pack_bit_plane_constants
+// CHECK-DAG: arith.constant dense<{{\[}}[101, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0,
+// CHECK-DAG: arith.constant dense<{{\[}}[1, 2, 3, 0, 3], [2, 0, 0, 0, 0]]> : tensor<2x5xi8>
+// CHECK-NOT: lowbit.pack
+// CHECK-NOT: lowbit.unpack
+func.func @pack_bit_plane_constants() -> (tensor<1x64xi8>, tensor<2x5xi8>) {
+  %c = arith.constant dense<[[1, 2, 3, 0, 3], [2, 0, 0, 0, 0]]> : tensor<2x5xi8>
+  %p = lowbit.pack %c {layout = #lowbit.layout<int2_planes>} : tensor<2x5xi8> -> tensor<1x64xi8>
+  %q = arith.constant dense<[[101, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]> : tensor<1x64xi8>
+  %u = lowbit.unpack %q {layout = #lowbit.layout<int2_planes>} : tensor<1x64xi8> -> tensor<2x5xi8>
+  return %p, %u : tensor<1x64xi8>, tensor<2x5xi8>
+}

@@ -144,6 +144,11 @@ func.func private @f() attributes {a = #lowbit.layout<int4_panel, block = 12>}
 
 // -----
 
+// expected-error @+1 {{invalid layout: int2_planes needs a block that is a multiple of 16, got 8}}
+func.func private @f() attributes {a = #lowbit.layout<int2_planes, block = 8>}
+
+// -----
+
 // expected-error @+1 {{invalid layout: int8_panel needs a block that is a multiple of 4, got 6}}
 func.func private @f() attributes {a = #lowbit.layout<int8_panel, block = 6>}
 
@@ -845,6 +850,22 @@ func.func @f(%acc: vector<4xi32>, %a: vector<8xi8>) -> vector<4xi32> {
   // expected-error @+1 {{'lowbit.dot_i8' op needs 4 bytes per i32 lane: 4 lanes but 8 bytes}}
   %r = lowbit.dot_i8 %acc, %a, %a : vector<4xi32>, vector<8xi8>
   return %r : vector<4xi32>
+}
+
+// -----
+
+func.func @f(%t: vector<8xi8>) -> vector<8xi8> {
+  // expected-error @+1 {{'lowbit.lookup_bytes' op needs whole 16-byte lanes, got 8 bytes}}
+  %r = lowbit.lookup_bytes %t, %t : vector<8xi8>
+  return %r : vector<8xi8>
+}
+
+// -----
+
+func.func @f(%t: vector<16xi8>, %i: vector<32xi8>) -> vector<16xi8> {
+  // expected-error @+1 {{'lowbit.lookup_bytes' op failed to verify that all of {table, indices, result} have same type}}
+  %r = "lowbit.lookup_bytes"(%t, %i) : (vector<16xi8>, vector<32xi8>) -> vector<16xi8>
+  return %r : vector<16xi8>
 }
 
 // -----

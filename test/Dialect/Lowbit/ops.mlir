@@ -242,6 +242,20 @@ func.func @panel_layouts(%c: tensor<17x9xi8>, %p: tensor<3x2x256xi8>) -> (tensor
 
 // -----
 
+// Bit planes: 17 rows make 2 panels, K = 9 pads to 16: 4 bytes per padded k.
+// CHECK-LABEL: func @bit_planes
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int2_planes, block = 32>} : tensor<17x9xi8> -> tensor<2x64xi8>
+// CHECK: lowbit.unpack %{{.*}} {layout = #lowbit.layout<int2_planes>} : tensor<2x64xi8> -> tensor<17x9xi8>
+// CHECK: lowbit.lookup_bytes %{{.*}}, %{{.*}} : vector<64xi8>
+func.func @bit_planes(%c: tensor<17x9xi8>, %t: vector<64xi8>, %i: vector<64xi8>) -> (tensor<2x64xi8>, tensor<17x9xi8>, vector<64xi8>) {
+  %0 = lowbit.pack %c {layout = #lowbit.layout<int2_planes, block = 32>} : tensor<17x9xi8> -> tensor<2x64xi8>
+  %1 = lowbit.unpack %0 {layout = #lowbit.layout<int2_planes>} : tensor<2x64xi8> -> tensor<17x9xi8>
+  %2 = lowbit.lookup_bytes %t, %i : vector<64xi8>
+  return %0, %1, %2 : tensor<2x64xi8>, tensor<17x9xi8>, vector<64xi8>
+}
+
+// -----
+
 // A matmul on panels takes N from its result (the storage has ceil(N / 16)
 // panels).
 // CHECK-LABEL: func @panel_matmul

@@ -395,6 +395,9 @@ static numerics::PackFormat toPackFormat(LayoutKind kind, unsigned radix,
   case LayoutKind::Int4Panel:
     format.kind = numerics::PackKind::Int4Panel;
     break;
+  case LayoutKind::Int2Planes:
+    format.kind = numerics::PackKind::Int2Planes;
+    break;
   }
   format.radix = radix;
   format.block = block;
@@ -522,6 +525,9 @@ LayoutAttr lowbit::getLayoutAttr(MLIRContext *context,
     break;
   case numerics::PackKind::Int4Panel:
     kind = LayoutKind::Int4Panel;
+    break;
+  case numerics::PackKind::Int2Planes:
+    kind = LayoutKind::Int2Planes;
     break;
   }
   if (numerics::verifyPackFormat(format))

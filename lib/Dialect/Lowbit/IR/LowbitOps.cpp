@@ -604,13 +604,14 @@ LogicalResult MatmulOp::verify() {
   // The sub-4-bit slotted layouts take any scheme (see the description).
   bool subFourBit = layoutKind == LayoutKind::Int3 ||
                     layoutKind == LayoutKind::Int2 ||
-                    layoutKind == LayoutKind::Radix;
+                    layoutKind == LayoutKind::Radix ||
+                    layoutKind == LayoutKind::Int2Planes;
   if (getDynamicInt8Activations() && !subFourBit &&
       (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
        scheme.getCodebook()))
     return emitOpError() << "dynamic int8 activations need signed symmetric "
-                            "weights without a codebook, or an int3, int2 or "
-                            "radix layout";
+                            "weights without a codebook, or an int3, int2, "
+                            "int2_planes or radix layout";
   if (std::optional<Type> activationType = getActivationType()) {
     if (!activationType->isBF16())
       return emitOpError() << "activation_type must be bf16, got "
@@ -753,6 +754,14 @@ LogicalResult DotBf16Op::verify() {
   if (elements != 2 * lanes)
     return emitOpError() << "needs 2 bf16 values per f32 lane: " << lanes
                          << " lanes but " << elements << " values";
+  return success();
+}
+
+LogicalResult LookupBytesOp::verify() {
+  int64_t bytes = getTable().getType().getNumElements();
+  if (bytes % 16 != 0)
+    return emitOpError() << "needs whole 16-byte lanes, got " << bytes
+                         << " bytes";
   return success();
 }
 

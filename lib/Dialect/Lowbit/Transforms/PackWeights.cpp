@@ -135,6 +135,8 @@ static FailureOr<LayoutAttr> getLayout(MLIRContext *context, StringRef name,
     return LayoutAttr::get(context, LayoutKind::Int3, 0, block);
   if (name == "int2")
     return LayoutAttr::get(context, LayoutKind::Int2, 0, block);
+  if (name == "int2-planes" && block % 16 == 0)
+    return LayoutAttr::get(context, LayoutKind::Int2Planes, 0, block);
   if (name == "int8-panel" || name == "int4-panel") {
     LayoutAttr panel = getPanelLayout(context, scheme);
     if (!panel ||
@@ -197,8 +199,8 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
   if (failed(layoutAttr))
     return op.emitError() << "unknown layout '" << layout
                           << "' for this scheme (expected auto, int8, int4, "
-                             "int4-interleaved, int3, int2, int8-panel or "
-                             "int4-panel for signed symmetric codes, or radix "
+                             "int4-interleaved, int3, int2, int2-planes, "
+                             "int8-panel or int4-panel for signed symmetric codes, or radix "
                              "for codebook schemes)";
   LayoutAttr packedLayout = *layoutAttr;
   // Weights of matmuls with enough rows of dynamic int8 activations go to

@@ -13,7 +13,8 @@
 // (KernelPlan), the loops (KernelBuilder, SegmentLoop), the activations'
 // preparation, one segment emitter per dot-product form (WeightOnlySegments,
 // Int8DotSegments, SmmlaTiles) and one decoder per weight layout (Layouts).
-// Panel layouts take the outer-product kernels (BroadcastInt8Gemm) instead.
+// Panel layouts take the outer-product kernels (BroadcastInt8Gemm) instead,
+// bit planes the lookup-table kernels (LutMatmul).
 // This file holds the pattern and the pass.
 //
 // The vector code is target-independent apart from the int8 dot products
@@ -24,6 +25,7 @@
 
 #include "MatmulKernels/BroadcastInt8Gemm.h"
 #include "MatmulKernels/KernelBuilder.h"
+#include "MatmulKernels/LutMatmul.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -65,6 +67,15 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
     if (!op.getType().getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "only f32 activations");
     std::string why;
+    // Bit planes: the lookup-table kernels (LutMatmul).
+    if (op.getLayout().getKind() == LayoutKind::Int2Planes) {
+      FailureOr<Value> result =
+          buildLutMatmul(rewriter, op, {parallel, vectorBits}, why);
+      if (failed(result))
+        return rewriter.notifyMatchFailure(op, why);
+      rewriter.replaceOp(op, *result);
+      return success();
+    }
     // Panel layouts: the outer-product kernels (BroadcastInt8Gemm).
     if (op.getLayout().isPanel()) {
       FailureOr<Value> result = buildBroadcastInt8Gemm(

@@ -156,6 +156,8 @@ static StringRef getLayoutName(numerics::PackKind kind) {
     return "int8-panel";
   case numerics::PackKind::Int4Panel:
     return "int4-panel";
+  case numerics::PackKind::Int2Planes:
+    return "int2-planes";
   }
   llvm_unreachable("unknown pack kind");
 }

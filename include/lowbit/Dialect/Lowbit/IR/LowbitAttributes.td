@@ -119,7 +119,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     ```
     #lowbit.layout<KIND [, block = N]>
     KIND ::= int8 | int4 | int4_interleaved | int2 | int3 | radix(R)
-           | int8_panel | int4_panel
+           | int8_panel | int4_panel | int2_planes
     ```
 
     | kind | storage | codes per unit | placement |
@@ -132,6 +132,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     | `radix(R)` | `i32` | `n` = largest with `R^n <= 2^32` (9 for R = 11) | the word stores `ceil(v * 2^32 / R^n)` with `v = sum c_i R^(n-1-i)`, so code `i` is `((q * R^i mod 2^32) * R) >> 32`: decoding needs multiplies only |
     | `int8_panel` | `i8` | 1 | `[N, K]` codes in panels of 16 rows: code `(n, k)` is byte `64 * (k / 4) + 4 * (n % 16) + k % 4` of panel `n / 16` |
     | `int4_panel` | `i8` | 2 | panels of 16 rows: code `(n, k)` is in byte `64 * (k / 8) + 4 * (n % 16) + k % 4` of panel `n / 16`, low nibble when `k / 4` is even, high nibble when odd |
+    | `int2_planes` | `i8` | 4 | panels of 16 rows, bit planes: bit `p` of code `(n, k)` is bit `4 p + k % 4` of byte `64 * (k / 16) + 16 * (k / 4 % 4) + n % 16` of panel `n / 16` |
 
     `block = N` packs each run of `N` codes of a row independently, padded
     with zero codes to whole units (so each quantization group of size `N`
@@ -151,11 +152,20 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     `int4_panel`), or without a block to a multiple of 4 (8); missing rows
     of the last panel are zero codes. `P` is 16 (8) times the padded K.
 
+    `int2_planes` is the panel layout of the lookup-table kernels
+    (T-MAC style, `lowbit/Numerics/BitPlanes.h`): each nibble is the 4-bit
+    index that one bit plane of a quad of codes forms, so that one
+    `vpshufb` / `tbl` of the quad's 16 activation subset sums reads 16 rows'
+    partial dot products; a 64-byte vector holds four quads (one per
+    128-bit lane) of 16 rows. K is padded to a multiple of 16 whatever the
+    block (which must be a multiple of 16); `P` is 4 times the padded K.
+
     ```mlir
     #lowbit.layout<int4>
     #lowbit.layout<int4_interleaved, block = 32>
     #lowbit.layout<radix(11), block = 128>
     #lowbit.layout<int4_panel, block = 32>
+    #lowbit.layout<int2_planes, block = 32>
     ```
   }];
   let parameters = (ins
@@ -176,7 +186,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     /// for a panel of 16 rows).
     int64_t getUnitsPerRow(int64_t rowLength) const;
     /// Whether codes are packed in panels of 16 rows (int8_panel,
-    /// int4_panel) rather than row by row.
+    /// int4_panel, int2_planes) rather than row by row.
     bool isPanel() const;
     /// The shape of the packed storage of codes of shape `codesShape`
     /// (dynamic sizes propagate); panel kinds need rank >= 2.

@@ -339,7 +339,8 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
     sequential sum by floating-point reassociation.
 
     With `dynamic_int8_activations` (weight schemes: signed, symmetric, no
-    codebook; any scheme on the `int3`, `int2` and `radix` layouts), each
+    codebook; any scheme on the `int3`, `int2`, `int2_planes` and `radix`
+    layouts), each
     activation row is quantized on the fly to int8 with
     `s_x[m] = max_k |x[m, k]| / 127` (1 for an all-zero row) and
     `q_x = clamp(round_even(x / s_x), -127, 127)`, and the products are
@@ -557,6 +558,37 @@ def Lowbit_DotI8Op : Lowbit_Op<"dot_i8", [Pure, AllTypesMatch<["acc", "result"]>
   let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
   let assemblyFormat = [{
     $acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// LookupBytesOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_LookupBytesOp : Lowbit_Op<"lookup_bytes", [Pure,
+    AllTypesMatch<["table", "indices", "result"]>]> {
+  let summary = "Byte table lookups within 16-byte lanes";
+  let description = [{
+    `result[i] = table[16 * (i / 16) + indices[i]]`: each 16-byte lane of
+    `indices` reads the same lane of `table`, a table of 16 bytes. Indices
+    must lie in [0, 16); others give an unspecified byte (x86 `vpshufb`
+    reads their low 4 bits or gives 0, AArch64 `tbl` gives 0). The vector
+    form of x86 `vpshufb` (SSSE3, AVX2, AVX512BW) and AArch64 `tbl`, which
+    the lookup-table matmul kernels (`int2_planes`) use to read sums of
+    activation subsets; `lowbit-lower-lookup-bytes` picks the instruction
+    for the target after bufferization (an intrinsic call before it would
+    stop one-shot-bufferize) or compares and selects elsewhere.
+
+    ```mlir
+    %r = lowbit.lookup_bytes %table, %indices : vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I8]>:$table,
+                       VectorOfRankAndType<[1], [I8]>:$indices);
+  let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
+  let assemblyFormat = [{
+    $table `,` $indices attr-dict `:` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -166,7 +166,8 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"layout", "layout", "std::string", "\"auto\"",
-           "auto, int8, int4, int4-interleaved, int2, int3, int8-panel, "
+           "auto, int8, int4, int4-interleaved, int2, int2-planes (bit "
+           "planes for the lookup-table kernels), int3, int8-panel, "
            "int4-panel or radix (base = codebook size)">,
     Option<"dynamicInt8Activations", "dynamic-int8-activations", "bool",
            "false",
@@ -445,7 +446,9 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
 
     With `dynamic_int8_activations` (int8, int4_interleaved, int3, int2 or
     radix weights; on the last three the codes of a word, or one slot of
-    every byte, make each dot product, see docs/Lowering.md), the
+    every byte, make each dot product, see docs/Lowering.md; int2_planes
+    weights take the lookup-table kernels instead: per quad of activations
+    a table of its 16 subset sums, read with `lowbit.lookup_bytes`), the
     activation rows are first quantized to int8 (one scale per row), and
     each segment is a `lowbit.dot_i8` integer dot product; an int4 segment
     is four blocks, whose low and then high nibbles meet activations stored
@@ -581,6 +584,36 @@ def LowbitLowerDotBf16 : Pass<"lowbit-lower-dot-bf16"> {
                            "::mlir::LLVM::LLVMDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::x86vector::X86VectorDialect"];
+}
+
+def LowbitLowerLookupBytes : Pass<"lowbit-lower-lookup-bytes"> {
+  let summary = "Lower lowbit.lookup_bytes to the target's byte shuffles";
+  let description = [{
+    Rewrites `lowbit.lookup_bytes` into `vpshufb` per 64 bytes
+    (`isa=avx512bw`: `llvm.x86.avx512.pshuf.b.512`), per 32
+    (`isa=avx2`: `llvm.x86.avx2.pshuf.b`) or per 16 (`isa=ssse3`:
+    `llvm.x86.ssse3.pshuf.b.128`), into AArch64 `tbl` per 16
+    (`isa=neon`: `llvm.aarch64.neon.tbl1.v16i8`), or, with `isa=generic`
+    (x86-64 without SSSE3, any other target), into 16 compares and
+    selects against each lane's table entries broadcast. Runs after
+    bufferization: the intrinsic calls have no declared memory effects.
+
+    Before:
+    ```mlir
+    %r = lowbit.lookup_bytes %t, %i : vector<32xi8>
+    ```
+    After (`isa=avx2`):
+    ```mlir
+    %r = llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%t, %i) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+    ```
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"generic\"",
+           "generic, ssse3, avx2, avx512bw or neon">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def LowbitOrderConstantGlobals

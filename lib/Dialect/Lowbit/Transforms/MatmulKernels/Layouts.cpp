@@ -24,7 +24,8 @@ const LayoutKernels *lowbit::getLayoutKernels(LayoutKind kind) {
     return &kRadixLayoutKernels;
   case LayoutKind::Int8Panel:
   case LayoutKind::Int4Panel:
-    break; // outer-product kernels only (no dot-form segments)
+  case LayoutKind::Int2Planes:
+    break; // outer-product or lookup-table kernels (no dot-form segments)
   }
   return nullptr;
 }
