@@ -1223,7 +1223,7 @@ struct ConvertLowbitToLinalgPass
     target.addIllegalDialect<LowbitDialect>();
     // Vector-level dot products are left for lowbit-lower-dot-i8 and
     // lowbit-lower-dot-bf16.
-    target.addLegalOp<DotI8Op, DotBf16Op>();
+    target.addLegalOp<DotI8Op, DotBf16Op, MmlaBf16Op>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateLowbitToLinalgConversionPatterns(patterns);

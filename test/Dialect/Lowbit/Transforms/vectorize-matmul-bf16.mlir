@@ -92,3 +92,39 @@ func.func @int8(%x: tensor<1x100xf32>, %p: tensor<3x100xi8>, %s: tensor<3xf32>) 
   %y = lowbit.matmul %x, %p scales(%s : tensor<3xf32>) {activation_type = bf16, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<1x100xf32>, tensor<3x100xi8> -> tensor<1x3xf32>
   return %y : tensor<1x3xf32>
 }
+
+// -----
+
+// AArch64 +bf16 with tiles of rows: pairs of rows and pairs of columns meet
+// in bfmmla (lowbit.mmla_bf16), 4 codes of each of two columns side by side
+// against 4 activations of each of two rows; an int4 segment's 32 quads of
+// codes go to the accumulator of their block, each block scaled once per
+// segment as [s(c0), s(c1), s(c0), s(c1)]. The column left over (N = 3)
+// takes bfdot; x86 never sees the tile form.
+// ARM-LABEL: func @int4_tiles
+// ARM: scf.for
+// ARM: %[[W:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 32, 33, 34, 35] : vector<32xbf16>, vector<32xbf16>
+// ARM: %[[X:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 32, 33, 34, 35] : vector<32xbf16>, vector<32xbf16>
+// ARM: lowbit.mmla_bf16 %{{.*}}, %[[X]], %[[W]] : vector<4xf32>, vector<8xbf16>
+// ARM-COUNT-63: lowbit.mmla_bf16
+// ARM-NOT: lowbit.mmla_bf16
+// ARM: vector.from_elements %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<4xf32>
+// ARM: arith.mulf %{{.*}} fastmath<contract> : vector<4xf32>
+// ARM: scf.yield
+// ARM: lowbit.dot_bf16
+// ARM-LABEL: func @int8_tiles
+// ARM: lowbit.mmla_bf16
+// CHECK-LABEL: func @int4_tiles
+// CHECK-NOT: lowbit.mmla_bf16
+// CHECK: x86vector.avx512.dot
+// NONE-LABEL: func @int4_tiles
+// NONE-NOT: lowbit.mmla_bf16
+func.func @int4_tiles(%x: tensor<4x100xf32>, %p: tensor<3x64xi8>, %s: tensor<3x4xf16>) -> tensor<4x3xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<3x4xf16>) {activation_type = bf16, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<4x100xf32>, tensor<3x64xi8> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+func.func @int8_tiles(%x: tensor<4x100xf32>, %p: tensor<3x100xi8>, %s: tensor<3xf32>) -> tensor<4x3xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<3xf32>) {activation_type = bf16, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<4x100xf32>, tensor<3x100xi8> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}

@@ -40,13 +40,7 @@ static constexpr int64_t kDotLanes = 16;
 
 namespace {
 
-/// One dot product of a segment: 32 bf16 codes against activation chunk
-/// `chunk` of the segment, into accumulator part `part`.
-struct CodeChunk {
-  Value codes;
-  int64_t chunk;
-  int64_t part;
-};
+using CodeChunk = Bf16DotSegments::CodeChunk;
 
 /// How a layout's bytes become bf16 codes (one line per layout).
 struct Bf16CodeLayout {
@@ -184,21 +178,49 @@ int64_t Bf16DotSegments::codeOffset() {
                                       : layout->unsignedOffset;
 }
 
+SmallVector<CodeChunk> Bf16DotSegments::decodeCodes(Value column, Value unit,
+                                                    bool partial) {
+  const Bf16CodeLayout *layout = getBf16CodeLayout(plan.kind);
+  assert(layout && "bf16 dot products on a layout without bf16 codes");
+  return layout->decode(b, loc,
+                        readUnits(column, unit, plan.segmentUnits, partial),
+                        op.getScheme().getQmin() < 0);
+}
+
+SmallVector<Value> Bf16DotSegments::readActivationChunks(Value row,
+                                                         Value kBase) {
+  Type bf16 = b.getBF16Type();
+  SmallVector<Value> xs;
+  for (int64_t j = 0; j < plan.segmentCodes / kChunk; ++j)
+    xs.push_back(vector::TransferReadOp::create(
+        b, loc, vectorOf(kChunk, bf16), prepared.bf16Input,
+        ValueRange{row,
+                   arith::AddIOp::create(b, loc, kBase, index(j * kChunk))},
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(bf16)),
+        ArrayRef<bool>{true}));
+  return xs;
+}
+
+int64_t Bf16DotSegments::blockOfCode(int64_t chunk, int64_t lane) {
+  const Bf16CodeLayout *layout = getBf16CodeLayout(plan.kind);
+  assert(layout && "bf16 dot products on a layout without bf16 codes");
+  int64_t position = chunk * kChunk + lane;
+  SmallVector<int64_t> order = layout->arrangement(plan.segmentCodes);
+  if (!order.empty())
+    position = order[position];
+  return position / (plan.segmentCodes / plan.blocksPerSegment);
+}
+
 SmallVector<Value> Bf16DotSegments::accumulateSegment(
     ArrayRef<Value> rows, ArrayRef<Value> columns, Value kBase, Value segment,
     Value unit, bool partial, ValueRange accs) {
-  const Bf16CodeLayout *layout = getBf16CodeLayout(plan.kind);
-  assert(layout && "bf16 dot products on a layout without bf16 codes");
-  bool isSigned = op.getScheme().getQmin() < 0;
   bool perGroup = op.getScheme().getGranularity() == GranularityKind::PerGroup;
-  Type bf16 = b.getBF16Type();
   int64_t numRows = rows.size(), parts = plan.accLanes / kDotLanes;
   // Per column: its codes (and scales), decoded once for all rows.
   SmallVector<SmallVector<CodeChunk>> codes;
   SmallVector<Value> scales;
   for (Value column : columns) {
-    codes.push_back(layout->decode(
-        b, loc, readUnits(column, unit, plan.segmentUnits, partial), isSigned));
+    codes.push_back(decodeCodes(column, unit, partial));
     if (perGroup)
       scales.push_back(
           Int8DotSegments(*this).readBlockScales(column, segment, partial));
@@ -206,14 +228,7 @@ SmallVector<Value> Bf16DotSegments::accumulateSegment(
   SmallVector<Value> result(accs.begin(), accs.end());
   Value zero = splat(f32Constant(0.0f), kDotLanes);
   for (auto [r, row] : llvm::enumerate(rows)) {
-    SmallVector<Value> xs;
-    for (int64_t j = 0; j < plan.segmentCodes / kChunk; ++j)
-      xs.push_back(vector::TransferReadOp::create(
-          b, loc, vectorOf(kChunk, bf16), prepared.bf16Input,
-          ValueRange{row,
-                     arith::AddIOp::create(b, loc, kBase, index(j * kChunk))},
-          arith::ConstantOp::create(b, loc, b.getZeroAttr(bf16)),
-          ArrayRef<bool>{true}));
+    SmallVector<Value> xs = readActivationChunks(row, kBase);
     for (int64_t c = 0; c < int64_t(columns.size()); ++c) {
       Value &acc = result[c * numRows + r];
       // Per-group scales multiply the segment's sums (from zero); without
