@@ -112,27 +112,28 @@ SmallVector<CodeChunk> decodeInt8(OpBuilder &b, Location loc, Value bytes,
 }
 
 /// int4, four interleaved blocks of 32 codes (16 bytes each) per segment:
-/// each 32-byte half widened to words, then the words reordered by 8
-/// (128 bits: vshufi64x2) so that each vector holds 8 bytes of every block;
-/// its low nibbles, then its high ones, make one 32-code dot product whose
-/// lanes 4K-4K+3 belong to block K.
+/// bytes [8 part, 8 part + 8) of every block interleaved with zero bytes
+/// (vpunpck{l,h}bw: in 128-bit lanes, one per block, where a zero-extension
+/// of 32 bytes (vpmovzxbw) crosses lanes and a regrouping (vshufi64x2)
+/// follows it) are words holding 8 codes of every block; their low nibbles,
+/// then their high ones, make one 32-code dot product whose lanes 4K-4K+3
+/// belong to block K.
 SmallVector<CodeChunk> decodeInt4Quads(OpBuilder &b, Location loc, Value bytes,
                                        bool isSigned) {
-  SmallVector<Value> halves;
-  for (int64_t half = 0; half < 2; ++half)
-    halves.push_back(widen(b, loc,
-                           vector::ExtractStridedSliceOp::create(
-                               b, loc, bytes, {32 * half}, {32}, {1})));
+  auto type = cast<VectorType>(bytes.getType());
+  Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
   int64_t top = isSigned ? 0x4308 : 0x4300;
   SmallVector<CodeChunk> result;
   for (int64_t part = 0; part < 2; ++part) {
-    // Words [8 part, 8 part + 8) of each block (16 words).
     SmallVector<int64_t> order;
     for (int64_t block = 0; block < 4; ++block)
-      for (int64_t j = 0; j < 8; ++j)
+      for (int64_t j = 0; j < 8; ++j) {
         order.push_back(16 * block + 8 * part + j);
-    Value words =
-        vector::ShuffleOp::create(b, loc, halves[0], halves[1], order);
+        order.push_back(type.getNumElements());
+      }
+    Value words = vector::BitCastOp::create(
+        b, loc, VectorType::get({32}, b.getI16Type()),
+        vector::ShuffleOp::create(b, loc, bytes, zeros, order));
     // The high nibbles first: the low ones may then reuse the words'
     // register.
     Value high = nibbleCode(b, loc, shiftWords(b, loc, words, 4), top);
