@@ -886,6 +886,30 @@ func.func @f(%acc: vector<4xf32>, %x: vector<8xbf16>, %w: vector<8xf16>) -> vect
 
 // -----
 
+func.func @f(%acc: vector<6xf32>, %x: vector<12xbf16>) -> vector<6xf32> {
+  // expected-error @+1 {{'lowbit.mmla_bf16' op needs whole 2x2 tiles: 6 lanes is not a multiple of 4}}
+  %r = lowbit.mmla_bf16 %acc, %x, %x : vector<6xf32>, vector<12xbf16>
+  return %r : vector<6xf32>
+}
+
+// -----
+
+func.func @f(%acc: vector<4xf32>, %x: vector<16xbf16>) -> vector<4xf32> {
+  // expected-error @+1 {{'lowbit.mmla_bf16' op needs 2x4 bf16 values of each operand per 2x2 tile: 4 lanes but 16 values}}
+  %r = lowbit.mmla_bf16 %acc, %x, %x : vector<4xf32>, vector<16xbf16>
+  return %r : vector<4xf32>
+}
+
+// -----
+
+func.func @f(%acc: vector<4xf32>, %x: vector<8xbf16>, %w: vector<4xbf16>) -> vector<4xf32> {
+  // expected-error @+1 {{'lowbit.mmla_bf16' op failed to verify that all of {lhs, rhs} have same type}}
+  %r = "lowbit.mmla_bf16"(%acc, %x, %w) : (vector<4xf32>, vector<8xbf16>, vector<4xbf16>) -> vector<4xf32>
+  return %r : vector<4xf32>
+}
+
+// -----
+
 func.func @f(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   // expected-error @+1 {{'lowbit.observe' op axis 2 is out of range for a rank-2 tensor}}
   %0 = lowbit.observe %x {id = 0 : i64, axis = 2 : i64} : tensor<4x8xf32>

@@ -194,6 +194,17 @@ func.func @dot_bf16(%acc: vector<16xf32>, %x: vector<32xbf16>, %w: vector<32xbf1
 
 // -----
 
+// CHECK-LABEL: func @mmla_bf16
+// CHECK: lowbit.mmla_bf16 %{{.*}}, %{{.*}}, %{{.*}} : vector<4xf32>, vector<8xbf16>
+// CHECK: lowbit.mmla_bf16 %{{.*}}, %{{.*}}, %{{.*}} : vector<8xf32>, vector<16xbf16>
+func.func @mmla_bf16(%acc: vector<4xf32>, %x: vector<8xbf16>, %w: vector<8xbf16>, %acc2: vector<8xf32>, %y: vector<16xbf16>) -> (vector<4xf32>, vector<8xf32>) {
+  %0 = lowbit.mmla_bf16 %acc, %x, %w : vector<4xf32>, vector<8xbf16>
+  %1 = lowbit.mmla_bf16 %acc2, %y, %y : vector<8xf32>, vector<16xbf16>
+  return %0, %1 : vector<4xf32>, vector<8xf32>
+}
+
+// -----
+
 // Radix-11 packed weights with fp16 group minimums, stored as resources.
 // CHECK-LABEL: func @packed_weight_resource
 // CHECK: %[[P:[a-z_0-9]+]], %[[S:[a-z_0-9]+]], %[[M:[a-z_0-9]+]] = lowbit.packed_weight {data = dense_resource<packed> : tensor<2x15xi32>, layout = #lowbit.layout<radix(11), block = 128>, mins = dense<-1.000000e+00> : tensor<2x1xf16>, scales = dense<2.000000e+00> : tensor<2x1xf16>, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <{{.*}}>>, shape = array<i64: 2, 100>} : tensor<2x15xi32>, tensor<2x1xf16>, tensor<2x1xf16>

@@ -1,5 +1,6 @@
 // Harness for the bf16-activation presets (w8a16 on dynamic_matmul_i8.mlir,
-// w4a16 on dynamic_matmul_i4.mlir; build with -DWEIGHT_BITS=8 or 4): the
+// w4a16 on dynamic_matmul_i4.mlir; build with -DWEIGHT_BITS=8 or 4; other
+// shapes with -DM= -DN= -DK= on the layers of bf16_shapes.py): the
 // weights are integers that quantize with scale 1, so out[m, n] must be
 // sum_k bf16(x[m, k]) * w[n, k], with bf16() the nearest bf16 value
 // (computed here from distances in double, ties to even), f32 denormals
@@ -43,11 +44,13 @@ int main(void) {
   }
   // Row 1: denormals and tiny normal values (the first 15 flushed); row 2: ties
   // (1 + 2^-8 rounds to 1, 1 + 3 * 2^-8 to 1 + 2^-6); row 4: a NaN.
-  for (int k = 0; k < K; ++k) {
+  // (Rows the shape has: see bf16_shapes.py.)
+  for (int k = 0; k < K && M > 2; ++k) {
     x[1 * K + k] = (k % 2 ? -1 : 1) * 0x1p-130f * (float)(k + 1);
     x[2 * K + k] = k % 2 ? 1.0f + 0x1p-8f : -(1.0f + 3 * 0x1p-8f);
   }
-  x[4 * K + 17] = NAN;
+  if (M > 4)
+    x[4 * K + 17 % K] = NAN;
   if (lowbit_dynamic_matmul(x, out) != 0) {
     printf("bf16_matmul: call failed\n");
     return 1;

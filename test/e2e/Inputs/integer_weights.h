@@ -7,9 +7,13 @@
 #ifndef LOWBIT_E2E_INTEGER_WEIGHTS_H
 #define LOWBIT_E2E_INTEGER_WEIGHTS_H
 
+// Other shapes come from the command line (bf16_shapes.py writes their
+// layers).
+#ifndef M
 #define M 6
 #define N 5
 #define K 200
+#endif
 
 static float weight(int n, int k) {
 #if WEIGHT_BITS == 4

@@ -765,6 +765,19 @@ LogicalResult LookupBytesOp::verify() {
   return success();
 }
 
+LogicalResult MmlaBf16Op::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  int64_t elements = getLhs().getType().getNumElements();
+  if (lanes % 4 != 0)
+    return emitOpError() << "needs whole 2x2 tiles: " << lanes
+                         << " lanes is not a multiple of 4";
+  if (elements != 2 * lanes)
+    return emitOpError() << "needs 2x4 bf16 values of each operand per 2x2 "
+                            "tile: "
+                         << lanes << " lanes but " << elements << " values";
+  return success();
+}
+
 LogicalResult DotI8Op::verify() {
   int64_t lanes = getAcc().getType().getNumElements();
   int64_t bytes = getLhs().getType().getNumElements();

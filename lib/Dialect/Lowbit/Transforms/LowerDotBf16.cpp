@@ -3,7 +3,9 @@
 // AArch64 +bf16: llvm.aarch64.neon.bfdot per 4 lanes (8 values of each
 // operand); x86 AVX512-BF16: x86vector.avx512.dot
 // (vdpbf16ps) per 16 lanes; otherwise f32 products of the even and odd
-// values added into the lanes, which any target can run.
+// values added into the lanes, which any target can run. lowbit.mmla_bf16:
+// llvm.aarch64.neon.bfmmla per 2x2 tile on AArch64 +bf16, otherwise the
+// same f32 pair sums, added in bfmmla's order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +48,93 @@ Value portableDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
   return result;
 }
 
+/// One `instruction` per `chunk` lanes of `acc`, on its slices of the
+/// operands (2 values per lane), the results inserted back.
+Value perInstruction(
+    OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs, int64_t chunk,
+    llvm::function_ref<Value(Value, Value, Value)> instruction) {
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  auto slice = [&](Value v, int64_t offset, int64_t size) -> Value {
+    if (size == cast<VectorType>(v.getType()).getNumElements())
+      return v;
+    return vector::ExtractStridedSliceOp::create(b, loc, v, {offset}, {size},
+                                                 {1});
+  };
+  Value result = acc;
+  for (int64_t lane = 0; lane < lanes; lane += chunk) {
+    Value sum =
+        instruction(slice(result, lane, chunk), slice(lhs, 2 * lane, 2 * chunk),
+                    slice(rhs, 2 * lane, 2 * chunk));
+    result = lanes == chunk ? sum
+                            : Value(vector::InsertStridedSliceOp::create(
+                                  b, loc, sum, result, {lane}, {1}));
+  }
+  return result;
+}
+
+/// The portable lowbit.mmla_bf16: per lane 2i + j of each tile, the f32
+/// products lhs[4i + k] * rhs[4j + k], their pairs k = 0, 1 and k = 2, 3
+/// summed, the pair sums added to the accumulator in that order (bfmmla's).
+Value portableMmla(OpBuilder &b, Location loc, Value acc, Value lhs,
+                   Value rhs) {
+  int64_t lanes = cast<VectorType>(acc.getType()).getNumElements();
+  // Product p of lane l (p = 0..3) at 4 l + p.
+  SmallVector<int64_t> lhsLanes, rhsLanes;
+  for (int64_t l = 0; l < lanes; ++l)
+    for (int64_t k = 0; k < 4; ++k) {
+      int64_t tile = l / 4, i = l % 4 / 2, j = l % 2;
+      lhsLanes.push_back(8 * tile + 4 * i + k);
+      rhsLanes.push_back(8 * tile + 4 * j + k);
+    }
+  auto wide = VectorType::get({2 * lanes}, b.getF32Type());
+  Value lhsF = arith::ExtFOp::create(b, loc, wide, lhs);
+  Value rhsF = arith::ExtFOp::create(b, loc, wide, rhs);
+  Value products = arith::MulFOp::create(
+      b, loc, vector::ShuffleOp::create(b, loc, lhsF, lhsF, lhsLanes),
+      vector::ShuffleOp::create(b, loc, rhsF, rhsF, rhsLanes));
+  auto productsOf = [&](int64_t p) {
+    SmallVector<int64_t> indices;
+    for (int64_t l = 0; l < lanes; ++l)
+      indices.push_back(4 * l + p);
+    return Value(
+        vector::ShuffleOp::create(b, loc, products, products, indices));
+  };
+  Value result = acc;
+  for (int64_t pair = 0; pair < 2; ++pair)
+    result = arith::AddFOp::create(
+        b, loc, result,
+        arith::AddFOp::create(b, loc, productsOf(2 * pair),
+                              productsOf(2 * pair + 1)));
+  return result;
+}
+
+struct LowerMmlaBf16 : public OpRewritePattern<MmlaBf16Op> {
+  LowerMmlaBf16(MLIRContext *context, Bf16Dot isa)
+      : OpRewritePattern(context), isa(isa) {}
+  Bf16Dot isa;
+
+  LogicalResult matchAndRewrite(MmlaBf16Op op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    if (isa != Bf16Dot::ArmBf16) {
+      rewriter.replaceOp(op, portableMmla(rewriter, loc, op.getAcc(),
+                                          op.getLhs(), op.getRhs()));
+      return success();
+    }
+    Value result = perInstruction(
+        rewriter, loc, op.getAcc(), op.getLhs(), op.getRhs(), 4,
+        [&](Value acc, Value lhs, Value rhs) {
+          return LLVM::CallIntrinsicOp::create(
+                     rewriter, loc, acc.getType(),
+                     rewriter.getStringAttr("llvm.aarch64.neon.bfmmla"),
+                     ValueRange{acc, lhs, rhs})
+              .getResult(0);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct LowerDotBf16 : public OpRewritePattern<DotBf16Op> {
   LowerDotBf16(MLIRContext *context, Bf16Dot isa)
       : OpRewritePattern(context), isa(isa) {}
@@ -66,33 +155,19 @@ struct LowerDotBf16 : public OpRewritePattern<DotBf16Op> {
                                          op.getLhs(), op.getRhs()));
       return success();
     }
-    // One instruction per `chunk` lanes, on its slices of the operands.
-    auto slice = [&](Value v, int64_t offset, int64_t size) -> Value {
-      if (size == cast<VectorType>(v.getType()).getNumElements())
-        return v;
-      return vector::ExtractStridedSliceOp::create(rewriter, loc, v, {offset},
-                                                   {size}, {1});
-    };
-    Value result = op.getAcc();
-    for (int64_t lane = 0; lane < lanes; lane += chunk) {
-      Value acc = slice(result, lane, chunk);
-      Value lhs = slice(op.getLhs(), 2 * lane, 2 * chunk);
-      Value rhs = slice(op.getRhs(), 2 * lane, 2 * chunk);
-      Value sum;
-      if (isa == Bf16Dot::ArmBf16)
-        sum =
-            LLVM::CallIntrinsicOp::create(
-                rewriter, loc, acc.getType(),
-                rewriter.getStringAttr("llvm.aarch64.neon.bfdot.v4f32.v8bf16"),
-                ValueRange{acc, lhs, rhs})
+    Value result = perInstruction(
+        rewriter, loc, op.getAcc(), op.getLhs(), op.getRhs(), chunk,
+        [&](Value acc, Value lhs, Value rhs) -> Value {
+          if (isa == Bf16Dot::ArmBf16)
+            return LLVM::CallIntrinsicOp::create(
+                       rewriter, loc, acc.getType(),
+                       rewriter.getStringAttr(
+                           "llvm.aarch64.neon.bfdot.v4f32.v8bf16"),
+                       ValueRange{acc, lhs, rhs})
                 .getResult(0);
-      else
-        sum = x86vector::DotBF16Op::create(rewriter, loc, acc.getType(), acc,
-                                           lhs, rhs);
-      result = lanes == chunk ? sum
-                              : Value(vector::InsertStridedSliceOp::create(
-                                    rewriter, loc, sum, result, {lane}, {1}));
-    }
+          return x86vector::DotBF16Op::create(rewriter, loc, acc.getType(),
+                                              acc, lhs, rhs);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -111,7 +186,7 @@ struct LowbitLowerDotBf16Pass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerDotBf16>(&getContext(), *dot);
+    patterns.add<LowerDotBf16, LowerMmlaBf16>(&getContext(), *dot);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

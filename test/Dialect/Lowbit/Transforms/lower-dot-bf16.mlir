@@ -47,4 +47,44 @@ func.func @lanes6(%acc: vector<6xf32>, %x: vector<12xbf16>, %w: vector<12xbf16>)
   return %r : vector<6xf32>
 }
 
+// -----
+
+// bfmmla takes one 2x2 tile (4 lanes, 8 values of each operand): 8 lanes
+// are two calls. Elsewhere the tile's products: lane 2i + j takes lhs row i
+// and rhs row j, the pairs k = 0, 1 and k = 2, 3 summed and added in that
+// order.
+// BFDOT-LABEL: func @mmla8
+// BFDOT-SAME: (%[[ACC:.*]]: vector<8xf32>, %[[X:.*]]: vector<16xbf16>, %[[W:.*]]: vector<16xbf16>)
+// BFDOT: %[[A0:.*]] = vector.extract_strided_slice %[[ACC]] {offsets = [0], sizes = [4], strides = [1]}
+// BFDOT: %[[X0:.*]] = vector.extract_strided_slice %[[X]] {offsets = [0], sizes = [8], strides = [1]}
+// BFDOT: %[[W0:.*]] = vector.extract_strided_slice %[[W]] {offsets = [0], sizes = [8], strides = [1]}
+// BFDOT: llvm.call_intrinsic "llvm.aarch64.neon.bfmmla"(%[[A0]], %[[X0]], %[[W0]]) : (vector<4xf32>, vector<8xbf16>, vector<8xbf16>) -> vector<4xf32>
+// BFDOT: vector.extract_strided_slice %[[X]] {offsets = [8], sizes = [8], strides = [1]}
+// BFDOT: llvm.call_intrinsic "llvm.aarch64.neon.bfmmla"
+// BFDOT-NOT: llvm.call_intrinsic
+// BFDOT: return
+// X86-LABEL: func @mmla8
+// X86-NOT: x86vector
+// X86-NOT: lowbit.mmla_bf16
+// NONE-LABEL: func @mmla8
+// NONE-SAME: (%[[ACC:.*]]: vector<8xf32>, %[[X:.*]]: vector<16xbf16>, %[[W:.*]]: vector<16xbf16>)
+// NONE: %[[XF:.*]] = arith.extf %[[X]] : vector<16xbf16> to vector<16xf32>
+// NONE: %[[WF:.*]] = arith.extf %[[W]] : vector<16xbf16> to vector<16xf32>
+// NONE: %[[XS:.*]] = vector.shuffle %[[XF]], %[[XF]] [0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7, 8, 9, 10, 11, 8, 9, 10, 11, 12, 13, 14, 15, 12, 13, 14, 15]
+// NONE: %[[WS:.*]] = vector.shuffle %[[WF]], %[[WF]] [0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]
+// NONE: %[[P:.*]] = arith.mulf %[[XS]], %[[WS]] : vector<32xf32>
+// NONE: %[[P0:.*]] = vector.shuffle %[[P]], %[[P]] [0, 4, 8, 12, 16, 20, 24, 28]
+// NONE: %[[P1:.*]] = vector.shuffle %[[P]], %[[P]] [1, 5, 9, 13, 17, 21, 25, 29]
+// NONE: %[[PAIR0:.*]] = arith.addf %[[P0]], %[[P1]] : vector<8xf32>
+// NONE: %[[S:.*]] = arith.addf %[[ACC]], %[[PAIR0]] : vector<8xf32>
+// NONE: %[[P2:.*]] = vector.shuffle %[[P]], %[[P]] [2, 6, 10, 14, 18, 22, 26, 30]
+// NONE: %[[P3:.*]] = vector.shuffle %[[P]], %[[P]] [3, 7, 11, 15, 19, 23, 27, 31]
+// NONE: %[[PAIR1:.*]] = arith.addf %[[P2]], %[[P3]] : vector<8xf32>
+// NONE: arith.addf %[[S]], %[[PAIR1]] : vector<8xf32>
+// NONE-NOT: llvm.call_intrinsic
+func.func @mmla8(%acc: vector<8xf32>, %x: vector<16xbf16>, %w: vector<16xbf16>) -> vector<8xf32> {
+  %r = lowbit.mmla_bf16 %acc, %x, %w : vector<8xf32>, vector<16xbf16>
+  return %r : vector<8xf32>
+}
+
 // BAD: unknown isa 'sve9' (expected none, avx512-bf16 or arm-bf16)

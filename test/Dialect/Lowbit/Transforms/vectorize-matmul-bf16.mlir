@@ -5,12 +5,12 @@
 
 // bf16 activations with vdpbf16ps: codes become bf16 in 16-bit lanes
 // (0x4300 | u is 128 + u), never through f32. int4 in blocks of 32 goes four
-// blocks (64 bytes) per segment: both 32-byte halves widened to words, the
-// words regrouped by 8 so that a vector holds 8 bytes of every block; its
-// low nibbles (xor 8: u = q + 8) make one dot product, its high nibbles
-// another, against activations stored in that order; lanes 4K-4K+3 take
-// block K's scale (one multiply-add per segment). 136 times each block's
-// activation sum is subtracted after the loop.
+// blocks (64 bytes) per segment: bytes interleaved with zeros in 128-bit
+// lanes (vpunpck{l,h}bw) so that a vector of words holds 8 bytes of every
+// block; its low nibbles (xor 8: u = q + 8) make one dot product, its high
+// nibbles another, against activations stored in that order; lanes 4K-4K+3
+// take block K's scale (one multiply-add per segment). 136 times each
+// block's activation sum is subtracted after the loop.
 // CHECK-LABEL: func @int4
 // CHECK-DAG: %[[NIBBLE:.*]] = arith.constant dense<15> : vector<32xi16>
 // CHECK-DAG: %[[CODE:.*]] = arith.constant dense<17160> : vector<32xi16>
@@ -19,15 +19,15 @@
 // CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<4x32xf32> to vector<4xf32>
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 32, 33, 34, 35, 36, 37, 38, 39, 64, {{.*}} : vector<128xbf16>, vector<128xbf16>
 // CHECK: scf.for
-// CHECK: %[[LOWHALF:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
-// CHECK: %[[HIGHHALF:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
-// CHECK: %[[WORDS:.*]] = vector.shuffle %[[LOWHALF]], %[[HIGHHALF]] [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23, 32, {{.*}}, 55] : vector<32xi16>, vector<32xi16>
+// CHECK: %[[BYTES:.*]] = vector.transfer_read %{{.*}} : tensor<3x64xi8>, vector<64xi8>
+// CHECK: %[[PAIRS:.*]] = vector.shuffle %[[BYTES]], %[[ZERO:.*]] [0, 64, 1, 64, 2, 64, 3, 64, 4, 64, 5, 64, 6, 64, 7, 64, 16, 64, 17, 64, {{.*}}, 55, 64] : vector<64xi8>, vector<64xi8>
+// CHECK: %[[WORDS:.*]] = vector.bitcast %[[PAIRS]] : vector<64xi8> to vector<32xi16>
 // CHECK: arith.shrui %[[WORDS]]
 // CHECK: %[[HIGHBF16:.*]] = arith.bitcast %{{.*}} : vector<32xi16> to vector<32xbf16>
 // CHECK: %[[LOW:.*]] = arith.andi %[[WORDS]], %[[NIBBLE]] : vector<32xi16>
 // CHECK: %[[LOWCODE:.*]] = arith.xori %[[LOW]], %[[CODE]] : vector<32xi16>
 // CHECK: %[[LOWBF16:.*]] = arith.bitcast %[[LOWCODE]] : vector<32xi16> to vector<32xbf16>
-// CHECK: vector.shuffle %[[LOWHALF]], %[[HIGHHALF]] [8, 9, 10, 11, 12, 13, 14, 15, 24, {{.*}}, 63] : vector<32xi16>, vector<32xi16>
+// CHECK: vector.shuffle %[[BYTES]], %[[ZERO]] [8, 64, 9, 64, {{.*}}, 63, 64] : vector<64xi8>, vector<64xi8>
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3] : vector<4xf32>, vector<4xf32>
 // CHECK: %[[DOT:.*]] = x86vector.avx512.dot %{{.*}}, %[[LOWBF16]], %{{.*}} : vector<32xbf16> -> vector<16xf32>
 // CHECK: %[[DOT2:.*]] = x86vector.avx512.dot %[[DOT]], %[[HIGHBF16]], %{{.*}} : vector<32xbf16> -> vector<16xf32>
@@ -48,8 +48,10 @@
 // ARM-NOT: x86vector
 // ASM-LABEL: lowbit_int4_with_workspace:
 // ASM-NOT: vcvtdq2ps
-// ASM: vpmovzxbw
-// ASM: vshufi64x2
+// ASM-NOT: vpmovzxbw
+// ASM-NOT: vshufi64x2
+// ASM: vpunpcklbw
+// ASM: vpunpckhbw
 // ASM: vpternlog
 // ASM: vpsrlw $4
 // ASM: vdpbf16ps
@@ -91,4 +93,40 @@ func.func @int4(%x: tensor<2x100xf32>, %p: tensor<3x64xi8>, %s: tensor<3x4xf16>)
 func.func @int8(%x: tensor<1x100xf32>, %p: tensor<3x100xi8>, %s: tensor<3xf32>) -> tensor<1x3xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<3xf32>) {activation_type = bf16, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<1x100xf32>, tensor<3x100xi8> -> tensor<1x3xf32>
   return %y : tensor<1x3xf32>
+}
+
+// -----
+
+// AArch64 +bf16 with tiles of rows: pairs of rows and pairs of columns meet
+// in bfmmla (lowbit.mmla_bf16), 4 codes of each of two columns side by side
+// against 4 activations of each of two rows; an int4 segment's 32 quads of
+// codes go to the accumulator of their block, each block scaled once per
+// segment as [s(c0), s(c1), s(c0), s(c1)]. The column left over (N = 3)
+// takes bfdot; x86 never sees the tile form.
+// ARM-LABEL: func @int4_tiles
+// ARM: scf.for
+// ARM: %[[W:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 32, 33, 34, 35] : vector<32xbf16>, vector<32xbf16>
+// ARM: %[[X:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 32, 33, 34, 35] : vector<32xbf16>, vector<32xbf16>
+// ARM: lowbit.mmla_bf16 %{{.*}}, %[[X]], %[[W]] : vector<4xf32>, vector<8xbf16>
+// ARM-COUNT-63: lowbit.mmla_bf16
+// ARM-NOT: lowbit.mmla_bf16
+// ARM: vector.from_elements %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<4xf32>
+// ARM: arith.mulf %{{.*}} fastmath<contract> : vector<4xf32>
+// ARM: scf.yield
+// ARM: lowbit.dot_bf16
+// ARM-LABEL: func @int8_tiles
+// ARM: lowbit.mmla_bf16
+// CHECK-LABEL: func @int4_tiles
+// CHECK-NOT: lowbit.mmla_bf16
+// CHECK: x86vector.avx512.dot
+// NONE-LABEL: func @int4_tiles
+// NONE-NOT: lowbit.mmla_bf16
+func.func @int4_tiles(%x: tensor<4x100xf32>, %p: tensor<3x64xi8>, %s: tensor<3x4xf16>) -> tensor<4x3xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<3x4xf16>) {activation_type = bf16, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<4x100xf32>, tensor<3x64xi8> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
+}
+
+func.func @int8_tiles(%x: tensor<4x100xf32>, %p: tensor<3x100xi8>, %s: tensor<3xf32>) -> tensor<4x3xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<3xf32>) {activation_type = bf16, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<4x100xf32>, tensor<3x100xi8> -> tensor<4x3xf32>
+  return %y : tensor<4x3xf32>
 }

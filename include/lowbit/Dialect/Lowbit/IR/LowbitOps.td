@@ -625,4 +625,48 @@ def Lowbit_DotBf16Op : Lowbit_Op<"dot_bf16", [Pure,
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// MmlaBf16Op
+//===----------------------------------------------------------------------===//
+
+def Lowbit_MmlaBf16Op : Lowbit_Op<"mmla_bf16", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "2x4 by 4x2 bf16 matrix products accumulated into 2x2 f32 tiles";
+  let description = [{
+    Tile `t` (lanes `4t` to `4t + 3` of `acc`, values `8t` to `8t + 7` of
+    each operand) is a 2x2 f32 matrix, row-major, plus the product of two
+    row-major 2x4 bf16 matrices, the second transposed:
+    `result[4t + 2i + j] = acc[4t + 2i + j] + sum_{k < 4} lhs[8t + 4i + k] *
+    rhs[8t + 4j + k]`. The vector form of AArch64 `bfmmla`; with activation
+    rows as `lhs` and weight rows as `rhs`, lane `2i + j` is row i times
+    column j.
+
+    Numerics: a product of two bf16 values is exact in f32 (denormals
+    aside). `bfmmla` (Arm ARM `BFMatMulAdd`) is two `bfdot` steps per lane:
+    the products of k = 0, 1 are summed, the sum rounded and added to the
+    accumulator, the addition rounded; then the same for k = 2, 3. Without
+    FEAT_EBF16 (or with FPCR.EBF = 0, which lowbit leaves alone) both
+    roundings are to odd (an error below 1 ulp, 2^-23 relative) and denormal
+    inputs and results are flushed to zero; with FPCR.EBF = 1 they follow
+    FPCR (nearest-even, half an ulp). Either way a lane accumulated over n
+    products (n / 2 steps, two roundings of at most 2^-23 of the pair sum
+    and of the running sum each) errs at most about n 2^-24 sum |products|,
+    the bound of any order of n f32 additions. The portable form
+    (`lowbit-lower-dot-bf16` on other targets) adds the same pair sums in
+    the same order, rounding to nearest.
+
+    ```mlir
+    %r = lowbit.mmla_bf16 %acc, %x, %w : vector<4xf32>, vector<8xbf16>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$acc,
+                       VectorOfRankAndType<[1], [BF16]>:$lhs,
+                       VectorOfRankAndType<[1], [BF16]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // LOWBIT_DIALECT_LOWBIT_IR_LOWBITOPS_TD

@@ -558,14 +558,18 @@ def LowbitLowerDotI8 : Pass<"lowbit-lower-dot-i8"> {
 }
 
 def LowbitLowerDotBf16 : Pass<"lowbit-lower-dot-bf16"> {
-  let summary = "Lower lowbit.dot_bf16 to the target's bf16 dot instructions";
+  let summary = "Lower lowbit.dot_bf16 and lowbit.mmla_bf16 to the target's "
+                "bf16 dot instructions";
   let description = [{
     Rewrites `lowbit.dot_bf16` into `llvm.aarch64.neon.bfdot.v4f32.v8bf16`
     per 4 lanes (`isa=arm-bf16`, AArch64 with +bf16), into
     `x86vector.avx512.dot` (`vdpbf16ps`) per 16 lanes (`isa=avx512-bf16`),
     or into f32 multiplies and adds of the even and odd products
-    (`isa=none`, and lane counts an instruction cannot take). Runs after
-    bufferization: the intrinsic calls have no declared memory effects.
+    (`isa=none`, and lane counts an instruction cannot take). Rewrites
+    `lowbit.mmla_bf16` into `llvm.aarch64.neon.bfmmla` per 2x2 tile
+    (`isa=arm-bf16`), elsewhere into f32 products whose pair sums are added
+    to the accumulator in `bfmmla`'s order. Runs after bufferization: the
+    intrinsic calls have no declared memory effects.
 
     Before:
     ```mlir

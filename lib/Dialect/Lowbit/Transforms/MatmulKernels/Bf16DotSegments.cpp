@@ -40,13 +40,7 @@ static constexpr int64_t kDotLanes = 16;
 
 namespace {
 
-/// One dot product of a segment: 32 bf16 codes against activation chunk
-/// `chunk` of the segment, into accumulator part `part`.
-struct CodeChunk {
-  Value codes;
-  int64_t chunk;
-  int64_t part;
-};
+using CodeChunk = Bf16DotSegments::CodeChunk;
 
 /// How a layout's bytes become bf16 codes (one line per layout).
 struct Bf16CodeLayout {
@@ -118,27 +112,28 @@ SmallVector<CodeChunk> decodeInt8(OpBuilder &b, Location loc, Value bytes,
 }
 
 /// int4, four interleaved blocks of 32 codes (16 bytes each) per segment:
-/// each 32-byte half widened to words, then the words reordered by 8
-/// (128 bits: vshufi64x2) so that each vector holds 8 bytes of every block;
-/// its low nibbles, then its high ones, make one 32-code dot product whose
-/// lanes 4K-4K+3 belong to block K.
+/// bytes [8 part, 8 part + 8) of every block interleaved with zero bytes
+/// (vpunpck{l,h}bw: in 128-bit lanes, one per block, where a zero-extension
+/// of 32 bytes (vpmovzxbw) crosses lanes and a regrouping (vshufi64x2)
+/// follows it) are words holding 8 codes of every block; their low nibbles,
+/// then their high ones, make one 32-code dot product whose lanes 4K-4K+3
+/// belong to block K.
 SmallVector<CodeChunk> decodeInt4Quads(OpBuilder &b, Location loc, Value bytes,
                                        bool isSigned) {
-  SmallVector<Value> halves;
-  for (int64_t half = 0; half < 2; ++half)
-    halves.push_back(widen(b, loc,
-                           vector::ExtractStridedSliceOp::create(
-                               b, loc, bytes, {32 * half}, {32}, {1})));
+  auto type = cast<VectorType>(bytes.getType());
+  Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
   int64_t top = isSigned ? 0x4308 : 0x4300;
   SmallVector<CodeChunk> result;
   for (int64_t part = 0; part < 2; ++part) {
-    // Words [8 part, 8 part + 8) of each block (16 words).
     SmallVector<int64_t> order;
     for (int64_t block = 0; block < 4; ++block)
-      for (int64_t j = 0; j < 8; ++j)
+      for (int64_t j = 0; j < 8; ++j) {
         order.push_back(16 * block + 8 * part + j);
-    Value words =
-        vector::ShuffleOp::create(b, loc, halves[0], halves[1], order);
+        order.push_back(type.getNumElements());
+      }
+    Value words = vector::BitCastOp::create(
+        b, loc, VectorType::get({32}, b.getI16Type()),
+        vector::ShuffleOp::create(b, loc, bytes, zeros, order));
     // The high nibbles first: the low ones may then reuse the words'
     // register.
     Value high = nibbleCode(b, loc, shiftWords(b, loc, words, 4), top);
@@ -184,21 +179,49 @@ int64_t Bf16DotSegments::codeOffset() {
                                       : layout->unsignedOffset;
 }
 
+SmallVector<CodeChunk> Bf16DotSegments::decodeCodes(Value column, Value unit,
+                                                    bool partial) {
+  const Bf16CodeLayout *layout = getBf16CodeLayout(plan.kind);
+  assert(layout && "bf16 dot products on a layout without bf16 codes");
+  return layout->decode(b, loc,
+                        readUnits(column, unit, plan.segmentUnits, partial),
+                        op.getScheme().getQmin() < 0);
+}
+
+SmallVector<Value> Bf16DotSegments::readActivationChunks(Value row,
+                                                         Value kBase) {
+  Type bf16 = b.getBF16Type();
+  SmallVector<Value> xs;
+  for (int64_t j = 0; j < plan.segmentCodes / kChunk; ++j)
+    xs.push_back(vector::TransferReadOp::create(
+        b, loc, vectorOf(kChunk, bf16), prepared.bf16Input,
+        ValueRange{row,
+                   arith::AddIOp::create(b, loc, kBase, index(j * kChunk))},
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(bf16)),
+        ArrayRef<bool>{true}));
+  return xs;
+}
+
+int64_t Bf16DotSegments::blockOfCode(int64_t chunk, int64_t lane) {
+  const Bf16CodeLayout *layout = getBf16CodeLayout(plan.kind);
+  assert(layout && "bf16 dot products on a layout without bf16 codes");
+  int64_t position = chunk * kChunk + lane;
+  SmallVector<int64_t> order = layout->arrangement(plan.segmentCodes);
+  if (!order.empty())
+    position = order[position];
+  return position / (plan.segmentCodes / plan.blocksPerSegment);
+}
+
 SmallVector<Value> Bf16DotSegments::accumulateSegment(
     ArrayRef<Value> rows, ArrayRef<Value> columns, Value kBase, Value segment,
     Value unit, bool partial, ValueRange accs) {
-  const Bf16CodeLayout *layout = getBf16CodeLayout(plan.kind);
-  assert(layout && "bf16 dot products on a layout without bf16 codes");
-  bool isSigned = op.getScheme().getQmin() < 0;
   bool perGroup = op.getScheme().getGranularity() == GranularityKind::PerGroup;
-  Type bf16 = b.getBF16Type();
   int64_t numRows = rows.size(), parts = plan.accLanes / kDotLanes;
   // Per column: its codes (and scales), decoded once for all rows.
   SmallVector<SmallVector<CodeChunk>> codes;
   SmallVector<Value> scales;
   for (Value column : columns) {
-    codes.push_back(layout->decode(
-        b, loc, readUnits(column, unit, plan.segmentUnits, partial), isSigned));
+    codes.push_back(decodeCodes(column, unit, partial));
     if (perGroup)
       scales.push_back(
           Int8DotSegments(*this).readBlockScales(column, segment, partial));
@@ -206,14 +229,7 @@ SmallVector<Value> Bf16DotSegments::accumulateSegment(
   SmallVector<Value> result(accs.begin(), accs.end());
   Value zero = splat(f32Constant(0.0f), kDotLanes);
   for (auto [r, row] : llvm::enumerate(rows)) {
-    SmallVector<Value> xs;
-    for (int64_t j = 0; j < plan.segmentCodes / kChunk; ++j)
-      xs.push_back(vector::TransferReadOp::create(
-          b, loc, vectorOf(kChunk, bf16), prepared.bf16Input,
-          ValueRange{row,
-                     arith::AddIOp::create(b, loc, kBase, index(j * kChunk))},
-          arith::ConstantOp::create(b, loc, b.getZeroAttr(bf16)),
-          ArrayRef<bool>{true}));
+    SmallVector<Value> xs = readActivationChunks(row, kBase);
     for (int64_t c = 0; c < int64_t(columns.size()); ++c) {
       Value &acc = result[c * numRows + r];
       // Per-group scales multiply the segment's sums (from zero); without

@@ -182,9 +182,12 @@ Value KernelBuilder::buildColumns(Value init, ArrayRef<Value> rows, Value begin,
       b, loc, begin, end, index(tile), ValueRange{init},
       [&](OpBuilder &, Location, Value firstColumn, ValueRange inner) {
         SmallVector<Value> columnIndices = consecutive(firstColumn, tile);
+        bool pairs = rows.size() % 2 == 0 && tile == 2;
         SmallVector<Value> values =
-            plan.mmla && rows.size() % 2 == 0 && tile == 2
+            plan.mmla && pairs
                 ? SmmlaTiles(*this).buildDots(rows, columnIndices)
+            : plan.bf16Mmla && pairs
+                ? BfmmlaTiles(*this).buildDots(rows, columnIndices)
                 : buildDots(rows, columnIndices);
         Value updated = inner[0];
         for (auto [c, column] : llvm::enumerate(columnIndices)) {

@@ -3,6 +3,7 @@
 #include "KernelEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -104,6 +105,69 @@ Value KernelEmitter::accumulateDot(Value dot, Value scale, Value acc) {
   if (!isa<VectorType>(scale.getType()))
     scale = splat(scale, lanes);
   return accumulate(asFloat, scale, acc, /*chained=*/true);
+}
+
+Value KernelEmitter::sideBySide(Value first, Value second, int64_t offset,
+                                int64_t count) {
+  int64_t size = cast<VectorType>(first.getType()).getNumElements();
+  SmallVector<int64_t> lanes;
+  for (int64_t i = 0; i < count; ++i)
+    lanes.push_back(offset + i);
+  for (int64_t i = 0; i < count; ++i)
+    lanes.push_back(size + offset + i);
+  return vector::ShuffleOp::create(b, loc, first, second, lanes);
+}
+
+Value KernelEmitter::tileScales(ArrayRef<Value> columns, Value segment,
+                                int64_t groups, int64_t g, bool partial) {
+  int64_t numGroups =
+      cast<RankedTensorType>(op.getScales().getType()).getDimSize(1);
+  Value group = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, segment, index(groups)), index(g));
+  if (partial)
+    group = arith::MinSIOp::create(b, loc, group, index(numGroups - 1));
+  Value s0 = readParam(op.getScales(), {columns[0], group});
+  Value s1 = readParam(op.getScales(), {columns[1], group});
+  return vector::FromElementsOp::create(b, loc, vectorOf(4, f32),
+                                        ValueRange{s0, s1, s0, s1});
+}
+
+Value KernelEmitter::channelScale(Value column) {
+  SmallVector<Value> indices;
+  if (op.getScheme().getGranularity() == GranularityKind::PerChannel)
+    indices.push_back(column);
+  return readParam(op.getScales(), indices);
+}
+
+Value KernelEmitter::tileOutput(ArrayRef<Value> tiles, int64_t r, int64_t c) {
+  return vector::ExtractOp::create(b, loc, tiles[r / 2],
+                                   ArrayRef<int64_t>{2 * (r % 2) + c});
+}
+
+Value KernelEmitter::scaleAndBias(Value total, Value multiplier,
+                                  Value column) {
+  if (multiplier)
+    total = arith::MulFOp::create(b, loc, total, multiplier);
+  if (Value bias = op.getBias())
+    total = arith::AddFOp::create(
+        b, loc, total, tensor::ExtractOp::create(b, loc, bias, column));
+  return total;
+}
+
+SmallVector<Value> KernelEmitter::walkSegments(
+    ValueRange init,
+    function_ref<SmallVector<Value>(Value, ValueRange, bool)> body) {
+  int64_t k = op.getInput().getType().getDimSize(1);
+  int64_t fullSegments = k / plan.segmentCodes;
+  auto loop = scf::ForOp::create(
+      b, loc, index(0), index(fullSegments), index(1), init,
+      [&](OpBuilder &, Location, Value segment, ValueRange accs) {
+        scf::YieldOp::create(b, loc, body(segment, accs, false));
+      });
+  SmallVector<Value> accs(loop.getResults());
+  if (fullSegments < plan.numSegments)
+    accs = body(index(fullSegments), accs, true);
+  return accs;
 }
 
 Value KernelEmitter::readParam(Value tensor, ValueRange indices) {

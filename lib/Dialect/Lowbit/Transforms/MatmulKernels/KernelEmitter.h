@@ -108,6 +108,35 @@ public:
   mlir::Value dequantize(mlir::Value codes, bool isSigned,
                          const Dequantization &params);
 
+  // 2x2 tiles (smmla, bfmmla).
+  /// Lanes [offset, offset + count) of `first`, then the same of `second`
+  /// (of the same type): a 2 x count operand of two rows.
+  mlir::Value sideBySide(mlir::Value first, mlir::Value second, int64_t offset,
+                         int64_t count);
+  /// [s(c0, g), s(c1, g), s(c0, g), s(c1, g)] for group g of `segment`
+  /// (`groups` per segment) of the two `columns`; a last partial segment's
+  /// missing groups read the last group's (their sums are zero).
+  mlir::Value tileScales(llvm::ArrayRef<mlir::Value> columns,
+                         mlir::Value segment, int64_t groups, int64_t g,
+                         bool partial);
+  /// The scale of `column` without groups (per channel or per tensor).
+  mlir::Value channelScale(mlir::Value column);
+  /// Output (rows[r], columns[c]) of tiles [r0.c0, r0.c1, r1.c0, r1.c1]
+  /// of row pairs.
+  mlir::Value tileOutput(llvm::ArrayRef<mlir::Value> tiles, int64_t r,
+                         int64_t c);
+  /// total * multiplier (when there is one) + bias[column] (when the op
+  /// has one).
+  mlir::Value scaleAndBias(mlir::Value total, mlir::Value multiplier,
+                           mlir::Value column);
+  /// The segment loop of a tile: whole segments in a loop from `init`, then
+  /// the last, partial one; `body` maps a segment's accumulators.
+  llvm::SmallVector<mlir::Value> walkSegments(
+      mlir::ValueRange init,
+      llvm::function_ref<llvm::SmallVector<mlir::Value>(
+          mlir::Value segment, mlir::ValueRange accs, bool partial)>
+          body);
+
   // What the op asks for.
   /// Whether dequantization adds an offset (besides the scale) per segment.
   bool hasOffset();

@@ -143,6 +143,9 @@ static void planBf16(KernelPlan &plan, MatmulOp op, Bf16Dot dot,
       plan.segmentCodes % 32 != 0)
     return;
   plan.bf16Dot = dot;
+  // bfmmla takes 4 codes of each of two weight rows: the segments' code
+  // chunks (32 codes, blocks of 8 or more) hold whole groups of 4.
+  plan.bf16Mmla = dot == Bf16Dot::ArmBf16;
   plan.narrow = false;
   plan.codeFactor = 1;
   plan.accLanes = 16;

@@ -81,6 +81,9 @@ struct KernelPlan {
   /// the f32 kernels run on the rounded values.
   bool bf16Activations = false;
   Bf16Dot bf16Dot = Bf16Dot::None;
+  /// AArch64 +bf16: tiles of activation rows meet pairs of weight rows in
+  /// 2x2 bfmmla blocks (BfmmlaTiles), single rows and columns in bfdot.
+  bool bf16Mmla = false;
   int64_t segmentCodes;
   int64_t segmentUnits;
   /// Dynamic int8: bytes of one dot-product operand (a segment may take

@@ -8,7 +8,8 @@
 // * Int8DotSegments: int8 activations meet weight bytes in lowbit.dot_i8
 //   (vpdpbusd, vpmaddubsw, pmaddwd, sdot or portable code, chosen later by
 //   lowbit-lower-dot-i8);
-// * SmmlaTiles: AArch64 i8mm, 2x2 blocks of rows and columns per smmla.
+// * SmmlaTiles: AArch64 i8mm, 2x2 blocks of rows and columns per smmla;
+// * Bf16DotSegments, BfmmlaTiles: bf16 activations in bf16 dot products.
 //
 //===----------------------------------------------------------------------===//
 
@@ -123,6 +124,36 @@ public:
 
   /// The c of the codes c + q.
   int64_t codeOffset();
+
+  /// 32 bf16 codes of a segment that meet activation chunk `chunk` (32
+  /// values from chunk * 32 of the segment's stored activations), into
+  /// accumulator part `part`.
+  struct CodeChunk {
+    mlir::Value codes;
+    int64_t chunk;
+    int64_t part;
+  };
+  /// The bf16 codes of one segment of `column`.
+  llvm::SmallVector<CodeChunk> decodeCodes(mlir::Value column, mlir::Value unit,
+                                           bool partial);
+  /// The stored bf16 activations of one segment of `row`, per chunk.
+  llvm::SmallVector<mlir::Value> readActivationChunks(mlir::Value row,
+                                                      mlir::Value kBase);
+  /// The block (group) of the segment that lane `lane` of a code chunk
+  /// meeting activation chunk `chunk` belongs to.
+  int64_t blockOfCode(int64_t chunk, int64_t lane);
+};
+
+/// bf16 activations with AArch64 bfmmla: pairs of rows and of columns meet
+/// in 2x2 tiles, 4 codes at a time (BfmmlaTiles.cpp).
+class BfmmlaTiles : public KernelEmitter {
+public:
+  explicit BfmmlaTiles(const KernelEmitter &emitter) : KernelEmitter(emitter) {}
+
+  /// sum_k bf16(x[row, k]) * W[column, k] + bias[column] for pairs of
+  /// `rows` and two `columns`: result[c * rows.size() + r].
+  llvm::SmallVector<mlir::Value> buildDots(llvm::ArrayRef<mlir::Value> rows,
+                                           llvm::ArrayRef<mlir::Value> columns);
 };
 
 /// Segments of dynamic int8 activations as integer dot products.
