@@ -395,6 +395,12 @@ static numerics::PackFormat toPackFormat(LayoutKind kind, unsigned radix,
   case LayoutKind::Int4Panel:
     format.kind = numerics::PackKind::Int4Panel;
     break;
+  case LayoutKind::Int2Panel:
+    format.kind = numerics::PackKind::Int2Panel;
+    break;
+  case LayoutKind::Int3Panel:
+    format.kind = numerics::PackKind::Int3Panel;
+    break;
   }
   format.radix = radix;
   format.block = block;
@@ -522,6 +528,12 @@ LayoutAttr lowbit::getLayoutAttr(MLIRContext *context,
     break;
   case numerics::PackKind::Int4Panel:
     kind = LayoutKind::Int4Panel;
+    break;
+  case numerics::PackKind::Int2Panel:
+    kind = LayoutKind::Int2Panel;
+    break;
+  case numerics::PackKind::Int3Panel:
+    kind = LayoutKind::Int3Panel;
     break;
   }
   if (numerics::verifyPackFormat(format))

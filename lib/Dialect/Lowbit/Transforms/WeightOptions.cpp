@@ -156,6 +156,10 @@ static StringRef getLayoutName(numerics::PackKind kind) {
     return "int8-panel";
   case numerics::PackKind::Int4Panel:
     return "int4-panel";
+  case numerics::PackKind::Int2Panel:
+    return "int2-panel";
+  case numerics::PackKind::Int3Panel:
+    return "int3-panel";
   }
   llvm_unreachable("unknown pack kind");
 }

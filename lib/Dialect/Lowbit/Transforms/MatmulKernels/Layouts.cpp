@@ -24,6 +24,8 @@ const LayoutKernels *lowbit::getLayoutKernels(LayoutKind kind) {
     return &kRadixLayoutKernels;
   case LayoutKind::Int8Panel:
   case LayoutKind::Int4Panel:
+  case LayoutKind::Int2Panel:
+  case LayoutKind::Int3Panel:
     break; // outer-product kernels only (no dot-form segments)
   }
   return nullptr;
