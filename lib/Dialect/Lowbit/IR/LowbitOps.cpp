@@ -602,15 +602,16 @@ LogicalResult MatmulOp::verify() {
   SchemeAttr scheme = getScheme();
   LayoutKind layoutKind = getLayout().getKind();
   // The sub-4-bit slotted layouts take any scheme (see the description).
-  bool subFourBit = layoutKind == LayoutKind::Int3 ||
-                    layoutKind == LayoutKind::Int2 ||
-                    layoutKind == LayoutKind::Radix;
+  bool subFourBit =
+      layoutKind == LayoutKind::Int3 || layoutKind == LayoutKind::Int2 ||
+      layoutKind == LayoutKind::Radix || layoutKind == LayoutKind::Int3Panel ||
+      layoutKind == LayoutKind::Int2Panel;
   if (getDynamicInt8Activations() && !subFourBit &&
       (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
        scheme.getCodebook()))
     return emitOpError() << "dynamic int8 activations need signed symmetric "
-                            "weights without a codebook, or an int3, int2 or "
-                            "radix layout";
+                            "weights without a codebook, or an int3, int2, "
+                            "radix, int3_panel or int2_panel layout";
   if (std::optional<Type> activationType = getActivationType()) {
     if (!activationType->isBF16())
       return emitOpError() << "activation_type must be bf16, got "
