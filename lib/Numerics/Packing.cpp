@@ -35,6 +35,10 @@ const char *lowbit::numerics::stringifyPackKind(PackKind kind) {
     return "int4_panel";
   case PackKind::Int2Planes:
     return "int2_planes";
+  case PackKind::Int2Panel:
+    return "int2_panel";
+  case PackKind::Int3Panel:
+    return "int3_panel";
   }
   return "unknown";
 }
@@ -50,6 +54,8 @@ std::optional<PackKind> lowbit::numerics::symbolizePackKind(llvm::StringRef name
       .Case("int8_panel", PackKind::Int8Panel)
       .Case("int4_panel", PackKind::Int4Panel)
       .Case("int2_planes", PackKind::Int2Planes)
+      .Case("int2_panel", PackKind::Int2Panel)
+      .Case("int3_panel", PackKind::Int3Panel)
       .Default(std::nullopt);
 }
 
@@ -64,6 +70,8 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
   case PackKind::Int8Panel:
   case PackKind::Int4Panel:
   case PackKind::Int2Planes:
+  case PackKind::Int2Panel:
+  case PackKind::Int3Panel:
     if (format.radix != 0)
       return std::string("radix must be 0 unless the pack kind is radix");
     break;
@@ -78,14 +86,10 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
       (format.block <= 0 || format.block % 2 != 0))
     return "int4_interleaved needs a positive even block, got " +
            std::to_string(format.block);
-  if (format.kind == PackKind::Int8Panel && format.block % 4 != 0)
-    return "int8_panel needs a block that is a multiple of 4, got " +
-           std::to_string(format.block);
-  if (format.kind == PackKind::Int4Panel && format.block % 8 != 0)
-    return "int4_panel needs a block that is a multiple of 8, got " +
-           std::to_string(format.block);
-  if (format.kind == PackKind::Int2Planes && format.block % 16 != 0)
-    return "int2_planes needs a block that is a multiple of 16, got " +
+  if (isPanelFormat(format) && format.block % panelUnitDepth(format) != 0)
+    return std::string(stringifyPackKind(format.kind)) +
+           " needs a block that is a multiple of " +
+           std::to_string(panelUnitDepth(format)) + ", got " +
            std::to_string(format.block);
   return std::nullopt;
 }
@@ -121,8 +125,10 @@ unsigned lowbit::numerics::bitsPerCode(const PackFormat &format) {
     return 4;
   case PackKind::Int2:
   case PackKind::Int2Planes:
+  case PackKind::Int2Panel:
     return 2;
   case PackKind::Int3:
+  case PackKind::Int3Panel:
     return 3;
   case PackKind::Radix: {
     unsigned bits = 0;
@@ -155,7 +161,10 @@ unsigned lowbit::numerics::codesPerUnit(const PackFormat &format) {
     return 2;
   case PackKind::Int2:
   case PackKind::Int2Planes:
+  case PackKind::Int2Panel:
     return 4;
+  case PackKind::Int3Panel:
+    return 1;
   case PackKind::Int3:
     return 10;
   case PackKind::Radix:

@@ -19,6 +19,24 @@ int64_t lowbit::numerics::panelCount(int64_t rows) {
   return (rows + kPanelRows - 1) / kPanelRows;
 }
 
+int64_t lowbit::numerics::panelUnitDepth(const PackFormat &format) {
+  switch (format.kind) {
+  case PackKind::Int4Panel:
+    return 2 * kPanelQuad;
+  case PackKind::Int2Panel:
+  case PackKind::Int2Planes: // one 4-bit index per plane and quad, 4 quads
+    return 4 * kPanelQuad;
+  case PackKind::Int3Panel:
+    return 8 * kPanelQuad;
+  default:
+    return kPanelQuad;
+  }
+}
+
+int64_t lowbit::numerics::panelUnitBytes(const PackFormat &format) {
+  return format.kind == PackKind::Int3Panel ? 3 * 64 : 64;
+}
+
 int64_t lowbit::numerics::panelPaddedDepth(const PackFormat &format,
                                            int64_t depth) {
   assert(isPanelFormat(format) && depth >= 0);
@@ -26,16 +44,14 @@ int64_t lowbit::numerics::panelPaddedDepth(const PackFormat &format,
     return bitPlanePaddedDepth(depth);
   if (format.block > 0)
     return roundUp(depth, format.block);
-  return roundUp(depth, format.kind == PackKind::Int8Panel ? kPanelQuad
-                                                           : 2 * kPanelQuad);
+  return roundUp(depth, panelUnitDepth(format));
 }
 
 int64_t lowbit::numerics::panelBytes(const PackFormat &format, int64_t depth) {
   if (format.kind == PackKind::Int2Planes)
     return bitPlanePanelBytes(2, depth);
-  int64_t padded = panelPaddedDepth(format, depth);
-  return format.kind == PackKind::Int8Panel ? kPanelRows * padded
-                                            : kPanelRows * padded / 2;
+  return panelPaddedDepth(format, depth) / panelUnitDepth(format) *
+         panelUnitBytes(format);
 }
 
 PanelPosition lowbit::numerics::panelPosition(const PackFormat &format,
@@ -45,10 +61,22 @@ PanelPosition lowbit::numerics::panelPosition(const PackFormat &format,
   int64_t quad = k / kPanelQuad;
   int64_t lane = kPanelQuad * (n % kPanelRows) + k % kPanelQuad;
   int64_t vectorBytes = kPanelRows * kPanelQuad;
-  if (format.kind == PackKind::Int8Panel)
+  switch (format.kind) {
+  case PackKind::Int8Panel:
     return {n / kPanelRows, vectorBytes * quad + lane, 0};
-  return {n / kPanelRows, vectorBytes * (quad / 2) + lane,
-          unsigned(4 * (quad % 2))};
+  case PackKind::Int4Panel:
+    return {n / kPanelRows, vectorBytes * (quad / 2) + lane,
+            unsigned(4 * (quad % 2))};
+  case PackKind::Int2Panel:
+    return {n / kPanelRows, vectorBytes * (quad / 4) + lane,
+            unsigned(2 * (quad % 4))};
+  default: { // Int3Panel: two 2-bit vectors and a 1-bit vector per 8 quads
+    int64_t unit = panelUnitBytes(format) * (quad / 8) + lane;
+    int64_t t = quad % 8;
+    return {n / kPanelRows, unit + vectorBytes * (t / 4), unsigned(2 * (t % 4)),
+            unit + 2 * vectorBytes, unsigned(t)};
+  }
+  }
 }
 
 void lowbit::numerics::packPanels(const PackFormat &format,
@@ -70,8 +98,13 @@ void lowbit::numerics::packPanels(const PackFormat &format,
   for (int64_t n = 0; n < rows; ++n) {
     for (int64_t k = 0; k < depth; ++k) {
       PanelPosition at = panelPosition(format, n, k);
-      out[at.panel * bytes + at.byte] |=
-          static_cast<uint8_t>(codes[n * depth + k] << at.shift);
+      uint8_t code = codes[n * depth + k];
+      if (at.highByte >= 0) {
+        out[at.panel * bytes + at.highByte] |=
+            static_cast<uint8_t>((code >> 2) << at.highShift);
+        code &= 3;
+      }
+      out[at.panel * bytes + at.byte] |= static_cast<uint8_t>(code << at.shift);
     }
   }
 }
@@ -94,8 +127,12 @@ void lowbit::numerics::unpackPanels(const PackFormat &format,
   for (int64_t n = 0; n < rows; ++n) {
     for (int64_t k = 0; k < depth; ++k) {
       PanelPosition at = panelPosition(format, n, k);
-      codes[n * depth + k] = static_cast<uint8_t>(
-          (packed[at.panel * bytes + at.byte] >> at.shift) & mask);
+      unsigned code = packed[at.panel * bytes + at.byte] >> at.shift;
+      if (at.highByte >= 0)
+        code = (code & 3) |
+               ((packed[at.panel * bytes + at.highByte] >> at.highShift) & 1)
+                   << 2;
+      codes[n * depth + k] = static_cast<uint8_t>(code & mask);
     }
   }
 }

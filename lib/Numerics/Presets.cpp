@@ -136,15 +136,25 @@ const WeightPreset *lowbit::numerics::findWeightPreset(llvm::StringRef name) {
 std::optional<PackFormat>
 lowbit::numerics::getPanelFormat(const Scheme &scheme,
                                  const Granularity &granularity) {
-  if (scheme.form != ParamForm::Symmetric || !scheme.isSigned ||
-      !scheme.codebook.empty())
+  if (!scheme.codebook.empty())
     return std::nullopt;
   bool perGroup = granularity.kind == GranularityKind::PerGroup;
-  if (scheme.bits == 8 && !perGroup)
+  bool groupsAlongK = perGroup && granularity.axis == 1;
+  bool signedSymmetric = scheme.form == ParamForm::Symmetric && scheme.isSigned;
+  // Sub-4-bit codes enter the kernels as small unsigned values: signed
+  // symmetric ones offset by 2^(bits - 1), min/scale ones as they are.
+  bool offsetOrMin = signedSymmetric || scheme.form == ParamForm::MinScale;
+  if (scheme.bits == 8 && !perGroup && signedSymmetric)
     return format(PackKind::Int8Panel);
-  if (scheme.bits == 4 && perGroup && granularity.axis == 1 &&
+  if (scheme.bits == 4 && groupsAlongK && signedSymmetric &&
       granularity.groupSize % 8 == 0)
     return format(PackKind::Int4Panel, granularity.groupSize);
+  if (scheme.bits == 3 && groupsAlongK && offsetOrMin &&
+      granularity.groupSize % 32 == 0)
+    return format(PackKind::Int3Panel, granularity.groupSize);
+  if (scheme.bits == 2 && groupsAlongK && offsetOrMin &&
+      granularity.groupSize % 16 == 0)
+    return format(PackKind::Int2Panel, granularity.groupSize);
   return std::nullopt;
 }
 

@@ -437,6 +437,11 @@ TEST_F(LowbitToLinalgJitTest, UnpackAndPackEveryLayout) {
       // Bit planes in panels of 16 rows (K padded to 16).
       {"#lowbit.layout<int2_planes>", false, {17, 9}, "i8"},
       {"#lowbit.layout<int2_planes, block = 32>", false, {2, 33, 40}, "i16"},
+      {"#lowbit.layout<int2_panel>", true, {17, 9}, "i8"},
+      {"#lowbit.layout<int2_panel, block = 32>", false, {2, 5, 70}, "i32"},
+      {"#lowbit.layout<int3_panel>", true, {33, 13}, "i8"},
+      {"#lowbit.layout<int3_panel, block = 64>", true, {17, 150}, "i16"},
+      {"#lowbit.layout<int3_panel, block = 32>", false, {2, 16, 40}, "i8"},
   };
   for (const PackCase &c : cases) {
     SCOPED_TRACE(std::string(c.layout) + (c.isSigned ? " signed " : " ") +
@@ -1445,6 +1450,12 @@ TEST_F(MatmulJitTest, EveryPresetAndForm) {
        "#lowbit.layout<int8_panel>", "f32", 3, 17, 37, true, "f32", false},
       {"#lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>",
        "#lowbit.layout<int4_panel, block = 32>", "f16", 2, 5, 70, false, "f32",
+       true},
+      {"#lowbit.scheme<i3, symmetric, per_group(axis = 1, size = 64)>",
+       "#lowbit.layout<int3_panel, block = 64>", "f16", 3, 17, 150, true, "f32",
+       false},
+      {"#lowbit.scheme<u2, min_scale, per_group(axis = 1, size = 32)>",
+       "#lowbit.layout<int2_panel, block = 32>", "f16", 2, 5, 70, true, "f32",
        true},
   };
   for (const MatmulCase &c : cases)

@@ -257,4 +257,39 @@ TEST(PanelKernelTest, MatchesNumericsReference) {
   }
 }
 
+// The outer-product kernels on the sub-4-bit panels (w3a8-dynamic:
+// int3_panel, signed codes entering as q + 4; w2a8-dynamic: int2_panel,
+// min/scale codes whose mins meet the groups' activation sums) against
+// numerics::referenceMatmulDynamicInt8Dequantized: rows 16, 17, 33 (whole
+// and partial row tiles), N = 1, 5, 17, K odd and ending in a partial
+// group, with the host's dot products, the portable ones, AVX2's and the
+// baseline x86 CPUs'.
+TEST(PanelKernelTest, SubFourBitMatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  std::vector<Shape> shapes;
+  for (int64_t m : {16, 17, 33})
+    for (int64_t n : {1, 5, 17})
+      shapes.push_back({m, n, n % 2 ? 75 : 136, n % 3 == 2});
+  shapes.push_back({16, 48, 257, true});
+  for (const char *presetName : {"w3a8-dynamic", "w2a8-dynamic"}) {
+    const nx::WeightPreset *preset = nx::findWeightPreset(presetName);
+    ASSERT_NE(preset, nullptr);
+    std::optional<nx::PackFormat> format =
+        nx::getPanelFormat(preset->scheme, preset->granularity);
+    ASSERT_TRUE(format) << presetName;
+    KernelCase c{presetName, preset->scheme, preset->granularity, *format,
+                 true};
+    std::string source;
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+    for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/true))
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 81);
+  }
+}
+
 } // namespace

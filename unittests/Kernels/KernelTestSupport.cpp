@@ -364,7 +364,9 @@ bool isSubFourBit(const nx::PackFormat &format) {
   return format.kind == nx::PackKind::Int3 ||
          format.kind == nx::PackKind::Int2 ||
          format.kind == nx::PackKind::Int2Planes ||
-         format.kind == nx::PackKind::Radix;
+         format.kind == nx::PackKind::Radix ||
+         format.kind == nx::PackKind::Int3Panel ||
+         format.kind == nx::PackKind::Int2Panel;
 }
 
 // Tolerance of the sub-4-bit dynamic int8 kernels, against

@@ -44,7 +44,9 @@ TEST(ParallelKernelTest, SameBitsOnAnyThreadCount) {
         ParallelCase{"w8a8-dynamic", std::nullopt},
         ParallelCase{"w4a8-dynamic", std::nullopt},
         ParallelCase{"w8a8-dynamic", nx::PackKind::Int8Panel},
-        ParallelCase{"w4a8-dynamic", nx::PackKind::Int4Panel}}) {
+        ParallelCase{"w4a8-dynamic", nx::PackKind::Int4Panel},
+        ParallelCase{"w3a8-dynamic", nx::PackKind::Int3Panel},
+        ParallelCase{"w2a8-dynamic", nx::PackKind::Int2Panel}}) {
     const char *presetName = parallelCase.preset;
     SCOPED_TRACE(std::string(presetName) +
                  (parallelCase.panel ? " panels" : ""));

@@ -50,14 +50,14 @@
 //
 // Panels
 // ------
-// Int8Panel and Int4Panel do not pack rows: they pack a whole [N, K] matrix
-// of codes (row n = output column n of a matmul, K its reduction) for
-// outer-product kernels, whose vector lanes are 16 consecutive rows (columns
-// of the output). Rows are grouped into panels of 16 (panel p = rows
-// [16p, 16p + 16), the last one padded with zero rows); K is padded with zero
-// codes to Kp = panelPaddedDepth(format, K): whole blocks when block > 0
-// (every block of a row then starts on a fresh 64-byte vector), else a
-// multiple of 4 (int8) or 8 (int4). A panel is stored contiguously, quad by
+// Panel kinds (Int8Panel, Int4Panel, Int2Panel, Int3Panel) pack a whole
+// [N, K] matrix of codes (row n = output column n of a matmul, K its
+// reduction) for outer-product kernels, whose vector lanes are 16 rows
+// (output columns): panels of 16 rows (panel p = rows [16p, 16p + 16), the
+// last one padded with zero rows); K is padded with zero codes to Kp =
+// panelPaddedDepth(format, K): whole blocks when block > 0 (each block of a
+// row starts on a fresh 64-byte vector), else a multiple of 4 (int8), 8
+// (int4), 16 (int2) or 32 (int3). A panel is stored contiguously, quad by
 // quad (a quad = 4 consecutive k); storage is [ceil(N / 16), panelBytes]:
 //
 //   Int8Panel: code (n, k) is byte 64 * (k / 4) + 4 * (n % 16) + k % 4 of
@@ -69,6 +69,19 @@
 //              low nibble for even quads (k / 4 even), the high nibble for
 //              odd ones: `b & 0xF` is quad 2j, `b >> 4` quad 2j + 1.
 //              panelBytes = 8 * Kp.
+//   Int2Panel: each 64-byte vector holds four quads: code (n, k) is in byte
+//              64 * (k / 16) + 4 * (n % 16) + k % 4 of panel n / 16, bits
+//              [2t, 2t + 2) with t = (k / 4) % 4: `(b >> 2t) & 3` is quad
+//              4j + t. panelBytes = 4 * Kp.
+//   Int3Panel: a 2-bit plane and a 1-bit plane (as ggml's Q3_K): every 32
+//              k (8 quads) take 192 bytes, two 64-byte vectors of the low
+//              two bits of each code as in Int2Panel (quads 0-3, 4-7) and
+//              one of the high bits. Code (n, k), with u = 192 * (k / 32) +
+//              4 * (n % 16) + k % 4 and t = (k / 4) % 8: bits [0, 2) at
+//              bits [2 (t % 4), 2 (t % 4) + 2) of byte u + 64 * (t / 4),
+//              bit 2 at bit t of byte u + 128. Decoding a quad is two
+//              shifts and two masks in any lane width, no cross-byte moves.
+//              panelBytes = 6 * Kp.
 //
 // Exactness of the multiply decode. For any 32-bit q let v = floor(q*N/2^32)
 // and q*N = v*2^32 + e with 0 <= e < 2^32 (for encoded words e < N).
@@ -106,7 +119,9 @@ enum class PackKind : uint8_t {
   Radix,
   Int8Panel,
   Int4Panel,
-  Int2Planes
+  Int2Planes,
+  Int2Panel,
+  Int3Panel
 };
 
 struct PackFormat {
@@ -126,7 +141,8 @@ struct PackFormat {
 };
 
 /// A short lowercase name of the kind ("int8", "int4", "int4_interleaved",
-/// "int2", "int3", "radix", "int8_panel", "int4_panel", "int2_planes").
+/// "int2", "int3", "radix", "int8_panel", "int4_panel", "int2_planes",
+/// "int2_panel", "int3_panel").
 const char *stringifyPackKind(PackKind kind);
 /// Inverse of stringifyPackKind.
 std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
@@ -134,15 +150,18 @@ std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
 /// Returns std::nullopt if the format is valid, else a message saying why not:
 /// radix must be in [2, 256] for Radix and 0 otherwise; block must be >= 0;
 /// Int4Interleaved needs block > 0 and even; Int8Panel a block that is a
-/// multiple of 4, Int4Panel of 8 (0 allowed).
+/// multiple of 4, Int4Panel of 8, Int2Panel of 16, Int3Panel of 32 (0
+/// allowed).
 std::optional<std::string> verifyPackFormat(const PackFormat &format);
 
-/// 8, 4, 4, 2, 3, ceil(log2(radix)), 8, 4 for Int8, Int4, Int4Interleaved,
-/// Int2, Int3, Radix, Int8Panel, Int4Panel.
+/// 8, 4, 4, 2, 3, ceil(log2(radix)), 8, 4, 2, 3 for Int8, Int4,
+/// Int4Interleaved, Int2, Int3, Radix, Int8Panel, Int4Panel, Int2Panel,
+/// Int3Panel.
 unsigned bitsPerCode(const PackFormat &format);
 /// Storage unit width: 32 for Int3 and Radix, 8 for the others.
 unsigned unitBits(const PackFormat &format);
-/// 1, 2, 2, 4, 10, digitsPerWord(radix), 1, 2.
+/// 1, 2, 2, 4, 10, digitsPerWord(radix), 1, 2, 4, 1 (Int3Panel: a byte
+/// of each plane holds 4 and 8 codes' bits; see panelBytes).
 unsigned codesPerUnit(const PackFormat &format);
 /// The largest n with radix^n <= 2^32 (11 -> 9, 3 -> 20, 2 -> 32, 256 -> 4).
 /// Meant for 2 <= radix <= 256; returns 0 for radix < 2 (asserts in debug).
@@ -202,26 +221,38 @@ inline constexpr int64_t kPanelRows = 16;
 inline constexpr int64_t kPanelQuad = 4;
 
 /// Whether the format packs [N, K] matrices into panels (Int8Panel,
-/// Int4Panel, Int2Planes: the bit planes of BitPlanes.h at 2 bits).
+/// Int4Panel, Int2Panel, Int3Panel, Int2Planes: the bit planes of
+/// BitPlanes.h at 2 bits).
 inline bool isPanelFormat(const PackFormat &format) {
   return format.kind == PackKind::Int8Panel ||
          format.kind == PackKind::Int4Panel ||
+         format.kind == PackKind::Int2Panel ||
+         format.kind == PackKind::Int3Panel ||
          format.kind == PackKind::Int2Planes;
 }
+/// Codes of K per padding step and per unit of whole 64-byte vectors: 4
+/// (Int8Panel), 8 (Int4Panel), 16 (Int2Panel), 32 (Int3Panel: 3 vectors).
+int64_t panelUnitDepth(const PackFormat &format);
+/// Bytes of one such unit of a panel: 64, or 192 for Int3Panel.
+int64_t panelUnitBytes(const PackFormat &format);
 /// ceil(rows / 16).
 int64_t panelCount(int64_t rows);
 /// K padded with zero codes: to whole blocks when block > 0, else to a
-/// multiple of 4 (Int8Panel) or 8 (Int4Panel).
+/// multiple of panelUnitDepth.
 int64_t panelPaddedDepth(const PackFormat &format, int64_t depth);
-/// Bytes of one panel: 16 * Kp (Int8Panel) or 8 * Kp (Int4Panel).
+/// Bytes of one panel: 16 * Kp (Int8Panel), 8 * Kp (Int4Panel), 4 * Kp
+/// (Int2Panel) or 6 * Kp (Int3Panel).
 int64_t panelBytes(const PackFormat &format, int64_t depth);
 
 /// Where code (n, k) sits: panel n / 16, byte `byte` of that panel, bits
-/// [shift, shift + bitsPerCode).
+/// [shift, shift + bitsPerCode); for Int3Panel bits [shift, shift + 2) hold
+/// the code's low two bits and bit `highShift` of byte `highByte` its bit 2.
 struct PanelPosition {
   int64_t panel;
   int64_t byte;
   unsigned shift;
+  int64_t highByte = -1;
+  unsigned highShift = 0;
 };
 PanelPosition panelPosition(const PackFormat &format, int64_t n, int64_t k);
 

@@ -48,8 +48,10 @@ constexpr int64_t kPanelMinRows = 16;
 /// The panel format the outer-product kernels take for weights of `scheme`
 /// under dynamic int8 activations: Int8Panel for signed symmetric 8-bit
 /// codes per tensor or channel, Int4Panel (block = group) for signed
-/// symmetric 4-bit codes in groups that are a multiple of 8 along K; none
-/// otherwise (codebooks included).
+/// symmetric 4-bit codes in groups that are a multiple of 8 along K,
+/// Int3Panel / Int2Panel (block = group) for signed symmetric or min/scale
+/// 3-bit (2-bit) codes in groups that are a multiple of 32 (16) along K;
+/// none otherwise (codebooks and zero points included).
 std::optional<PackFormat> getPanelFormat(const Scheme &scheme,
                                          const Granularity &granularity);
 

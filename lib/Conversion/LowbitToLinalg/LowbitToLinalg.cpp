@@ -411,6 +411,8 @@ Value emitReadCode(Emitter &e, const PackGeometry &g, Value packed,
   case numerics::PackKind::Int8Panel:
   case numerics::PackKind::Int4Panel:
   case numerics::PackKind::Int2Planes:
+  case numerics::PackKind::Int2Panel:
+  case numerics::PackKind::Int3Panel:
     break; // lowerPanelUnpack
   }
   llvm_unreachable("panel layouts do not pack rows");
@@ -665,6 +667,8 @@ struct PackLowering : public LowbitPattern<PackOp> {
           case numerics::PackKind::Int8Panel:
           case numerics::PackKind::Int4Panel:
           case numerics::PackKind::Int2Planes:
+          case numerics::PackKind::Int2Panel:
+          case numerics::PackKind::Int3Panel:
             llvm_unreachable("panel layouts are packed by lowerPanelPack");
           }
           return e.castInt(word, type.getElementType(), /*isSigned=*/false);

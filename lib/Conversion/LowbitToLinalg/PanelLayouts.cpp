@@ -147,33 +147,56 @@ Value packBitPlanes(OpBuilder &b, Location loc, PackOp op, Value codes) {
 
 } // namespace
 
+/// Quads per 64-byte vector of the one-plane kinds (int8, int4, int2).
+static int64_t quadsPerVector(const numerics::PackFormat &format) {
+  return numerics::panelUnitDepth(format) / numerics::kPanelQuad;
+}
+
 Value lowbit::lowerPanelUnpack(OpBuilder &b, Location loc, UnpackOp op,
                                Value packed) {
   RankedTensorType type = op.getType();
   numerics::PackFormat format = op.getLayout().getPackFormat();
   if (format.kind == numerics::PackKind::Int2Planes)
     return unpackBitPlanes(b, loc, op, packed);
-  bool int4 = format.kind == numerics::PackKind::Int4Panel;
+  bool int3 = format.kind == numerics::PackKind::Int3Panel;
   unsigned bits = numerics::bitsPerCode(format);
+  int64_t perVector = quadsPerVector(format);
   bool signedCodes = op.getSignedCodes();
   int64_t rank = type.getRank();
   return buildFromIndices(
       b, loc, type, [&](OpBuilder &nb, Location l, ArrayRef<Value> ivs) {
         IndexMath e{nb, l};
         Value n = ivs[rank - 2], k = ivs[rank - 1];
-        // panelPosition: byte 64 * (k / 4 or k / 8) + 4 * (n % 16) + k % 4
-        // of panel n / 16; int4: the high nibble for odd quads.
+        // panelPosition: lane 4 * (n % 16) + k % 4 of the vector holding
+        // quad k / 4 of panel n / 16, at the quad's bits.
         Value lane = e.add(e.mul(e.rem(n, numerics::kPanelRows), 4),
                            e.rem(k, numerics::kPanelQuad));
-        Value vector = e.div(k, int4 ? 8 : 4);
+        Value quad = e.div(k, numerics::kPanelQuad);
         SmallVector<Value> at(ivs.drop_back(2));
         at.push_back(e.div(n, numerics::kPanelRows));
-        at.push_back(e.add(e.mul(vector, 64), lane));
-        Value byte = e.toI32(tensor::ExtractOp::create(nb, l, packed, at));
-        Value pattern = byte;
-        if (int4) {
-          Value shift = e.toI32(e.mul(e.rem(e.div(k, 4), 2), 4));
-          pattern = e.andi(e.shru(byte, shift), e.i32(0xF));
+        auto byteAt = [&](Value offset) {
+          SmallVector<Value> indices(at);
+          indices.push_back(offset);
+          return e.toI32(tensor::ExtractOp::create(nb, l, packed, indices));
+        };
+        Value pattern;
+        if (!int3) {
+          Value byte = byteAt(e.add(e.mul(e.div(quad, perVector), 64), lane));
+          pattern = byte;
+          if (bits < 8) {
+            Value shift = e.toI32(e.mul(e.rem(quad, perVector), bits));
+            pattern = e.andi(e.shru(byte, shift), e.i32((1 << bits) - 1));
+          }
+        } else {
+          // Low two bits in plane t / 4, bit 2 in plane 2 at bit t.
+          Value unit = e.add(e.mul(e.div(quad, 8), 192), lane);
+          Value t = e.rem(quad, 8);
+          Value low = byteAt(e.add(unit, e.mul(e.div(t, 4), 64)));
+          Value high = byteAt(e.add(unit, e.c(128)));
+          Value lowBits =
+              e.andi(e.shru(low, e.toI32(e.mul(e.rem(t, 4), 2))), e.i32(3));
+          Value highBit = e.andi(e.shru(high, e.toI32(t)), e.i32(1));
+          pattern = e.ori(lowBits, e.shl(highBit, e.i32(2)));
         }
         Value value = pattern;
         if (signedCodes) { // (p ^ sign) - sign
@@ -193,8 +216,9 @@ Value lowbit::lowerPanelPack(OpBuilder &b, Location loc, PackOp op,
   numerics::PackFormat format = op.getLayout().getPackFormat();
   if (format.kind == numerics::PackKind::Int2Planes)
     return packBitPlanes(b, loc, op, codes);
-  bool int4 = format.kind == numerics::PackKind::Int4Panel;
+  bool int3 = format.kind == numerics::PackKind::Int3Panel;
   unsigned bits = numerics::bitsPerCode(format);
+  int64_t perVector = quadsPerVector(format);
   int64_t rank = type.getRank();
   return buildFromIndices(
       b, loc, type, [&](OpBuilder &nb, Location l, ArrayRef<Value> ivs) {
@@ -204,8 +228,9 @@ Value lowbit::lowerPanelPack(OpBuilder &b, Location loc, PackOp op,
         Value lane = e.rem(byte, 64);
         Value n = e.add(e.mul(panel, numerics::kPanelRows), e.div(lane, 4));
         Value j = e.rem(lane, 4);
-        // The pattern of code (n, k), 0 past the codes.
-        auto codeAt = [&](Value k) -> Value {
+        // The pattern of code (n, 4 * quad + j), 0 past the codes.
+        auto codeAt = [&](Value quad) -> Value {
+          Value k = e.add(e.mul(quad, numerics::kPanelQuad), j);
           Value valid =
               arith::AndIOp::create(nb, l, e.ult(n, rows), e.ult(k, depth));
           SmallVector<Value> at(ivs.drop_back(2));
@@ -215,12 +240,32 @@ Value lowbit::lowerPanelPack(OpBuilder &b, Location loc, PackOp op,
           Value pattern = e.andi(code, e.i32((int64_t(1) << bits) - 1));
           return e.select(valid, pattern, e.i32(0));
         };
+        // Fields [i * width, (i + 1) * width) of the byte: `field(i)`.
+        auto orFields = [&](int64_t count, int64_t width,
+                            function_ref<Value(int64_t)> field) {
+          Value word = e.i32(0);
+          for (int64_t i = 0; i < count; ++i)
+            word = e.ori(word, e.shl(field(i), e.i32(i * width)));
+          return word;
+        };
         Value word;
-        if (!int4) {
-          word = codeAt(e.add(e.mul(vector, 4), j));
+        if (!int3) {
+          word = orFields(perVector, bits, [&](int64_t i) {
+            return codeAt(e.add(e.mul(vector, perVector), e.c(i)));
+          });
         } else {
-          Value k = e.add(e.mul(vector, 8), j);
-          word = e.ori(codeAt(k), e.shl(codeAt(e.add(k, e.c(4))), e.i32(4)));
+          // Vector 3u + p of the panel: the low bits of quads 8u + 4p + i
+          // (p < 2), or bit 2 of quads 8u + i (p = 2).
+          Value unit = e.mul(e.div(vector, 3), 8);
+          Value plane = e.rem(vector, 3);
+          Value lowQuads = e.add(unit, e.mul(e.rem(plane, 2), 4));
+          Value low = orFields(4, 2, [&](int64_t i) {
+            return e.andi(codeAt(e.add(lowQuads, e.c(i))), e.i32(3));
+          });
+          Value high = orFields(8, 1, [&](int64_t i) {
+            return e.shru(codeAt(e.add(unit, e.c(i))), e.i32(2));
+          });
+          word = e.select(e.ult(plane, 2), low, high);
         }
         return e.fromI32(word, type.getElementType(), /*isSigned=*/false);
       });

@@ -1,8 +1,8 @@
 //===- PanelLayouts.h - pack/unpack of panel layouts ------------*- C++ -*-===//
 //
-// lowbit.pack / lowbit.unpack under #lowbit.layout<int8_panel> and
-// <int4_panel> as linalg.generic ops that restate numerics::panelPosition
-// (include/lowbit/Numerics/Packing.h, "Panels").
+// lowbit.pack / lowbit.unpack under the panel layouts (int8_panel,
+// int4_panel, int2_panel, int3_panel) as linalg.generic ops that restate
+// numerics::panelPosition (include/lowbit/Numerics/Packing.h, "Panels").
 //
 //===----------------------------------------------------------------------===//
 

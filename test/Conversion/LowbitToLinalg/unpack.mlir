@@ -187,9 +187,11 @@ func.func @unpack_int8_unsigned(%p: tensor<5xi8>) -> tensor<5xi16> {
 // CHECK:           %[[ROW:.*]] = arith.muli %[[NR]], %{{.*}} : index
 // CHECK:           %[[J:.*]] = arith.remui %[[K]], %{{.*}} : index
 // CHECK:           %[[LANE:.*]] = arith.addi %[[ROW]], %[[J]] : index
-// CHECK:           %[[C8:.*]] = arith.constant 8 : index
-// CHECK:           %[[V:.*]] = arith.divui %[[K]], %[[C8]] : index
+// CHECK:           %[[C4:.*]] = arith.constant 4 : index
+// CHECK:           %[[QUAD:.*]] = arith.divui %[[K]], %[[C4]] : index
 // CHECK:           %[[PANEL:.*]] = arith.divui %[[N]], %{{.*}} : index
+// CHECK:           %[[C2:.*]] = arith.constant 2 : index
+// CHECK:           %[[V:.*]] = arith.divui %[[QUAD]], %[[C2]] : index
 // CHECK:           %[[C64:.*]] = arith.constant 64 : index
 // CHECK:           %[[VB:.*]] = arith.muli %[[V]], %[[C64]] : index
 // CHECK:           %[[BYTE:.*]] = arith.addi %[[VB]], %[[LANE]] : index
@@ -202,4 +204,29 @@ func.func @unpack_int8_unsigned(%p: tensor<5xi8>) -> tensor<5xi16> {
 func.func @unpack_int4_panel(%p: tensor<2x256xi8>) -> tensor<17x9xi8> {
   %0 = lowbit.unpack %p {layout = #lowbit.layout<int4_panel, block = 32>, signed_codes} : tensor<2x256xi8> -> tensor<17x9xi8>
   return %0 : tensor<17x9xi8>
+}
+
+// -----
+
+// int3_panel: the low two bits of code (n, k) from plane (k / 16) % 2 of
+// its 192-byte unit, bit 2 from plane 2 at bit (k / 4) % 8 (values checked
+// against numerics::unpackPanels in LowbitToLinalgTest).
+// CHECK-LABEL: func @unpack_int3_panel
+// CHECK-SAME:    (%[[P:.*]]: tensor<2x384xi8>)
+// CHECK:         linalg.generic
+// CHECK-SAME:      outs(%{{.*}} : tensor<17x40xi8>)
+// CHECK:           %[[C192:.*]] = arith.constant 192 : index
+// CHECK:           tensor.extract %[[P]]
+// CHECK:           %[[C128:.*]] = arith.constant 128 : index
+// CHECK:           tensor.extract %[[P]]
+// CHECK:           arith.shrui
+// CHECK:           arith.andi
+// CHECK:           arith.shrui
+// CHECK:           arith.andi
+// CHECK:           arith.shli
+// CHECK:           arith.ori
+// CHECK:           linalg.yield
+func.func @unpack_int3_panel(%p: tensor<2x384xi8>) -> tensor<17x40xi8> {
+  %0 = lowbit.unpack %p {layout = #lowbit.layout<int3_panel, block = 64>, signed_codes} : tensor<2x384xi8> -> tensor<17x40xi8>
+  return %0 : tensor<17x40xi8>
 }

@@ -152,6 +152,24 @@ func.func private @f() attributes {a = #lowbit.layout<int2_planes, block = 8>}
 // expected-error @+1 {{invalid layout: int8_panel needs a block that is a multiple of 4, got 6}}
 func.func private @f() attributes {a = #lowbit.layout<int8_panel, block = 6>}
 
+// -----
+
+// expected-error @+1 {{invalid layout: int2_panel needs a block that is a multiple of 16, got 8}}
+func.func private @f() attributes {a = #lowbit.layout<int2_panel, block = 8>}
+
+// -----
+
+// expected-error @+1 {{invalid layout: int3_panel needs a block that is a multiple of 32, got 48}}
+func.func private @f() attributes {a = #lowbit.layout<int3_panel, block = 48>}
+
+// -----
+
+func.func @f(%c: tensor<17x40xi8>) -> tensor<2x256xi8> {
+  // expected-error @+1 {{'lowbit.pack' op packed storage must have shape 2x384 for 17x40 codes under #lowbit.layout<int3_panel, block = 32>, got 2x256}}
+  %p = lowbit.pack %c {layout = #lowbit.layout<int3_panel, block = 32>} : tensor<17x40xi8> -> tensor<2x256xi8>
+  return %p : tensor<2x256xi8>
+}
+
 //===----------------------------------------------------------------------===//
 // lowbit.stats
 //===----------------------------------------------------------------------===//

@@ -267,6 +267,33 @@ func.func @bit_planes(%c: tensor<17x9xi8>, %t: vector<64xi8>, %i: vector<64xi8>)
 
 // -----
 
+// The sub-4-bit panels: K = 9 pads to a block of 32 (int2_panel, 4 bytes
+// per padded k) or 64 (int3_panel, 6 bytes per padded k).
+// CHECK-LABEL: func @sub4bit_panel_layouts
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int2_panel, block = 32>} : tensor<17x9xi8> -> tensor<2x128xi8>
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int3_panel, block = 64>, signed_codes} : tensor<17x9xi8> -> tensor<2x384xi8>
+// CHECK: lowbit.unpack %{{.*}} {layout = #lowbit.layout<int3_panel>, signed_codes} : tensor<2x192xi8> -> tensor<17x9xi8>
+func.func @sub4bit_panel_layouts(%c: tensor<17x9xi8>, %p: tensor<2x192xi8>) -> (tensor<2x128xi8>, tensor<2x384xi8>, tensor<17x9xi8>) {
+  %0 = lowbit.pack %c {layout = #lowbit.layout<int2_panel, block = 32>} : tensor<17x9xi8> -> tensor<2x128xi8>
+  %1 = lowbit.pack %c {layout = #lowbit.layout<int3_panel, block = 64>, signed_codes} : tensor<17x9xi8> -> tensor<2x384xi8>
+  %2 = lowbit.unpack %p {layout = #lowbit.layout<int3_panel>, signed_codes} : tensor<2x192xi8> -> tensor<17x9xi8>
+  return %0, %1, %2 : tensor<2x128xi8>, tensor<2x384xi8>, tensor<17x9xi8>
+}
+
+// -----
+
+// Min/scale codes on int2_panel keep their mins ([N, groups], N from the
+// result).
+// CHECK-LABEL: func @int2_panel_matmul
+// CHECK: lowbit.matmul %{{.*}}, %{{.*}} scales(%{{.*}} : tensor<20x2xf16>) mins(%{{.*}} : tensor<20x2xf16>) {dynamic_int8_activations, layout = #lowbit.layout<int2_panel, block = 32>
+func.func @int2_panel_matmul(%x: tensor<64x40xf32>) -> tensor<64x20xf32> {
+  %w:3 = lowbit.packed_weight {data = dense<27> : tensor<2x256xi8>, scales = dense<0.5> : tensor<20x2xf16>, mins = dense<-0.25> : tensor<20x2xf16>, shape = array<i64: 20, 40>, scheme = #lowbit.scheme<u2, min_scale, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int2_panel, block = 32>} : tensor<2x256xi8>, tensor<20x2xf16>, tensor<20x2xf16>
+  %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<20x2xf16>) mins(%w#2 : tensor<20x2xf16>) {dynamic_int8_activations, scheme = #lowbit.scheme<u2, min_scale, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int2_panel, block = 32>} : tensor<64x40xf32>, tensor<2x256xi8> -> tensor<64x20xf32>
+  return %y : tensor<64x20xf32>
+}
+
+// -----
+
 // A matmul on panels takes N from its result (the storage has ceil(N / 16)
 // panels).
 // CHECK-LABEL: func @panel_matmul

@@ -398,6 +398,12 @@ static numerics::PackFormat toPackFormat(LayoutKind kind, unsigned radix,
   case LayoutKind::Int2Planes:
     format.kind = numerics::PackKind::Int2Planes;
     break;
+  case LayoutKind::Int2Panel:
+    format.kind = numerics::PackKind::Int2Panel;
+    break;
+  case LayoutKind::Int3Panel:
+    format.kind = numerics::PackKind::Int3Panel;
+    break;
   }
   format.radix = radix;
   format.block = block;
@@ -528,6 +534,12 @@ LayoutAttr lowbit::getLayoutAttr(MLIRContext *context,
     break;
   case numerics::PackKind::Int2Planes:
     kind = LayoutKind::Int2Planes;
+    break;
+  case numerics::PackKind::Int2Panel:
+    kind = LayoutKind::Int2Panel;
+    break;
+  case numerics::PackKind::Int3Panel:
+    kind = LayoutKind::Int3Panel;
     break;
   }
   if (numerics::verifyPackFormat(format))

@@ -602,16 +602,16 @@ LogicalResult MatmulOp::verify() {
   SchemeAttr scheme = getScheme();
   LayoutKind layoutKind = getLayout().getKind();
   // The sub-4-bit slotted layouts take any scheme (see the description).
-  bool subFourBit = layoutKind == LayoutKind::Int3 ||
-                    layoutKind == LayoutKind::Int2 ||
-                    layoutKind == LayoutKind::Radix ||
-                    layoutKind == LayoutKind::Int2Planes;
+  bool subFourBit =
+      layoutKind == LayoutKind::Int3 || layoutKind == LayoutKind::Int2 ||
+      layoutKind == LayoutKind::Radix || layoutKind == LayoutKind::Int3Panel ||
+      layoutKind == LayoutKind::Int2Panel || layoutKind == LayoutKind::Int2Planes;
   if (getDynamicInt8Activations() && !subFourBit &&
       (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
        scheme.getCodebook()))
     return emitOpError() << "dynamic int8 activations need signed symmetric "
                             "weights without a codebook, or an int3, int2, "
-                            "int2_planes or radix layout";
+                            "radix, int3_panel, int2_panel or int2_planes layout";
   if (std::optional<Type> activationType = getActivationType()) {
     if (!activationType->isBF16())
       return emitOpError() << "activation_type must be bf16, got "

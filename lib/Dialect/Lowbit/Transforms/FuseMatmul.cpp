@@ -100,6 +100,8 @@ struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
     // offsets and mins meet per-group activation sums).
     bool slotted = layout == LayoutKind::Int3 || layout == LayoutKind::Int2 ||
                    layout == LayoutKind::Radix ||
+                   layout == LayoutKind::Int3Panel ||
+                   layout == LayoutKind::Int2Panel ||
                    layout == LayoutKind::Int2Planes; // lookup tables
     if (dynamicInt8Activations &&
         (slotted ||

@@ -137,10 +137,15 @@ static FailureOr<LayoutAttr> getLayout(MLIRContext *context, StringRef name,
     return LayoutAttr::get(context, LayoutKind::Int2, 0, block);
   if (name == "int2-planes" && block % 16 == 0)
     return LayoutAttr::get(context, LayoutKind::Int2Planes, 0, block);
-  if (name == "int8-panel" || name == "int4-panel") {
+  if (name.ends_with("-panel")) {
     LayoutAttr panel = getPanelLayout(context, scheme);
-    if (!panel ||
-        (name == "int8-panel") != (panel.getKind() == LayoutKind::Int8Panel))
+    if (!panel)
+      return failure();
+    // "int8-panel" names int8_panel, and so on.
+    std::string spelled =
+        numerics::stringifyPackKind(panel.getPackFormat().kind);
+    std::replace(spelled.begin(), spelled.end(), '_', '-');
+    if (name != spelled)
       return failure();
     return panel;
   }
@@ -200,8 +205,9 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
     return op.emitError() << "unknown layout '" << layout
                           << "' for this scheme (expected auto, int8, int4, "
                              "int4-interleaved, int3, int2, int2-planes, "
-                             "int8-panel or int4-panel for signed symmetric codes, or radix "
-                             "for codebook schemes)";
+                             "int8-panel or int4-panel for signed symmetric "
+                             "codes, int3-panel or int2-panel for those schemes "
+                             "of w3g64 / w2g32, or radix for codebook schemes)";
   LayoutAttr packedLayout = *layoutAttr;
   // Weights of matmuls with enough rows of dynamic int8 activations go to
   // the outer-product kernels.

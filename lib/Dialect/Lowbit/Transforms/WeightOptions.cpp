@@ -158,6 +158,10 @@ static StringRef getLayoutName(numerics::PackKind kind) {
     return "int4-panel";
   case numerics::PackKind::Int2Planes:
     return "int2-planes";
+  case numerics::PackKind::Int2Panel:
+    return "int2-panel";
+  case numerics::PackKind::Int3Panel:
+    return "int3-panel";
   }
   llvm_unreachable("unknown pack kind");
 }

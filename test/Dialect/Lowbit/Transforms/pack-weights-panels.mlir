@@ -75,3 +75,35 @@ func.func @other_use(%x: tensor<32x16xf32>) -> (tensor<32x4xf32>, tensor<4x16xf3
   %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<32x16xf32>, tensor<4x16xf32>) outs(%acc : tensor<32x4xf32>) -> tensor<32x4xf32>
   return %y, %w : tensor<32x4xf32>, tensor<4x16xf32>
 }
+
+// -----
+
+// 3-bit symmetric groups of 64: int3_panel (block = group), 6 bytes per
+// padded k; codes -1 are bit patterns 7: both 2-bit planes 0xFF where a
+// row has codes (k < 64 fills vectors 0-1 of units 0 and 1), the bit-2
+// plane 0xFF. 2-bit min/scale groups of 32 keep their mins: int2_panel.
+// CHECK-LABEL: func @sub4bit_groups
+// CHECK: lowbit.packed_weight {data = dense<"0x{{((FF){16}(00){48}){6}">}}
+// CHECK-SAME: layout = #lowbit.layout<int3_panel, block = 64>
+// CHECK-SAME: : tensor<1x384xi8>, tensor<4x1xf16>
+// CHECK: lowbit.packed_weight
+// CHECK-SAME: layout = #lowbit.layout<int2_panel, block = 32>
+// CHECK-SAME: : tensor<1x256xi8>, tensor<4x2xf16>, tensor<4x2xf16>
+// FLOAT-LABEL: func @sub4bit_groups
+// FLOAT: layout = #lowbit.layout<int3, block = 64>
+// FLOAT: layout = #lowbit.layout<int2, block = 32>
+func.func @sub4bit_groups(%x: tensor<16x64xf32>) -> (tensor<16x4xf32>, tensor<16x4xf32>) {
+  %codes = arith.constant dense<-1> : tensor<4x64xi8>
+  %s = arith.constant dense<0.5> : tensor<4x1xf16>
+  %w = lowbit.dequantize %codes scales(%s : tensor<4x1xf16>) {scheme = #lowbit.scheme<i3, symmetric, per_group(axis = 1, size = 64)>} : tensor<4x64xi8> -> tensor<4x64xf32>
+  %codes2 = arith.constant dense<2> : tensor<4x64xi8>
+  %s2 = arith.constant dense<0.5> : tensor<4x2xf16>
+  %m2 = arith.constant dense<-0.25> : tensor<4x2xf16>
+  %w2 = lowbit.dequantize %codes2 scales(%s2 : tensor<4x2xf16>) mins(%m2 : tensor<4x2xf16>) {scheme = #lowbit.scheme<u2, min_scale, per_group(axis = 1, size = 32)>} : tensor<4x64xi8> -> tensor<4x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %o = tensor.empty() : tensor<16x4xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%o : tensor<16x4xf32>) -> tensor<16x4xf32>
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<16x64xf32>, tensor<4x64xf32>) outs(%acc : tensor<16x4xf32>) -> tensor<16x4xf32>
+  %y2 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w2 : tensor<16x64xf32>, tensor<4x64xf32>) outs(%acc : tensor<16x4xf32>) -> tensor<16x4xf32>
+  return %y, %y2 : tensor<16x4xf32>, tensor<16x4xf32>
+}

@@ -119,7 +119,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     ```
     #lowbit.layout<KIND [, block = N]>
     KIND ::= int8 | int4 | int4_interleaved | int2 | int3 | radix(R)
-           | int8_panel | int4_panel | int2_planes
+           | int8_panel | int4_panel | int2_planes | int2_panel | int3_panel
     ```
 
     | kind | storage | codes per unit | placement |
@@ -133,6 +133,8 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     | `int8_panel` | `i8` | 1 | `[N, K]` codes in panels of 16 rows: code `(n, k)` is byte `64 * (k / 4) + 4 * (n % 16) + k % 4` of panel `n / 16` |
     | `int4_panel` | `i8` | 2 | panels of 16 rows: code `(n, k)` is in byte `64 * (k / 8) + 4 * (n % 16) + k % 4` of panel `n / 16`, low nibble when `k / 4` is even, high nibble when odd |
     | `int2_planes` | `i8` | 4 | panels of 16 rows, bit planes: bit `p` of code `(n, k)` is bit `4 p + k % 4` of byte `64 * (k / 16) + 16 * (k / 4 % 4) + n % 16` of panel `n / 16` |
+    | `int2_panel` | `i8` | 4 | panels of 16 rows: code `(n, k)` is at bits `[2t, 2t+2)`, `t = (k / 4) % 4`, of byte `64 * (k / 16) + 4 * (n % 16) + k % 4` of panel `n / 16` |
+    | `int3_panel` | `i8` | - | panels of 16 rows, every 32 `k` in 192 bytes: with `u = 192 * (k / 32) + 4 * (n % 16) + k % 4` and `t = (k / 4) % 8`, code bits `[0, 2)` at bits `[2 (t % 4), 2 (t % 4) + 2)` of byte `u + 64 * (t / 4)`, bit 2 at bit `t` of byte `u + 128` (a 2-bit plane and a 1-bit plane) |
 
     `block = N` packs each run of `N` codes of a row independently, padded
     with zero codes to whole units (so each quantization group of size `N`
@@ -146,11 +148,13 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     columns) are stored as `[ceil(N / 16), P]` bytes, one contiguous panel
     per 16 rows, quad (4 consecutive `k`) by quad, so that one 64-byte
     vector holds the same quad of 16 rows (`int4_panel`: two quads, one per
-    nibble): the operand of 16 `vpdpbusd` / `sdot` lanes against 4
-    broadcast activation bytes. K is padded with zero codes to whole blocks
-    (`block` must be a multiple of 4 for `int8_panel`, of 8 for
-    `int4_panel`), or without a block to a multiple of 4 (8); missing rows
-    of the last panel are zero codes. `P` is 16 (8) times the padded K.
+    nibble; `int2_panel`: four; `int3_panel`: eight quads in three vectors):
+    the operand of 16 `vpdpbusd` / `sdot` lanes against 4 broadcast
+    activation bytes. K is padded with zero codes to whole blocks (`block`
+    must be a multiple of 4 for `int8_panel`, 8 for `int4_panel`, 16 for
+    `int2_panel`, 32 for `int3_panel`), or without a block to a multiple of
+    4 (8, 16, 32); missing rows of the last panel are zero codes. `P` is 16
+    (8, 4, 6) times the padded K.
 
     `int2_planes` is the panel layout of the lookup-table kernels
     (T-MAC style, `lowbit/Numerics/BitPlanes.h`): each nibble is the 4-bit

@@ -45,7 +45,9 @@ def Lowbit_LayoutKind : I32EnumAttr<"LayoutKind",
       I32EnumAttrCase<"Radix", 5, "radix">,
       I32EnumAttrCase<"Int8Panel", 6, "int8_panel">,
       I32EnumAttrCase<"Int4Panel", 7, "int4_panel">,
-      I32EnumAttrCase<"Int2Planes", 8, "int2_planes">
+      I32EnumAttrCase<"Int2Planes", 8, "int2_planes">,
+      I32EnumAttrCase<"Int2Panel", 9, "int2_panel">,
+      I32EnumAttrCase<"Int3Panel", 10, "int3_panel">
     ]> {
   let cppNamespace = "::lowbit";
   let genSpecializedAttr = 0;

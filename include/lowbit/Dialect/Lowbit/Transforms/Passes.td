@@ -158,8 +158,11 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
     `linalg.matmul` reading it transposed) are packed for the
     outer-product kernels instead: `int8_panel` for signed symmetric 8-bit
     codes per tensor or channel, `int4_panel` (block = group size) for
-    4-bit groups that are a multiple of 8. With few rows the dot-form
-    kernels, which stream each weight row once, stay.
+    4-bit groups that are a multiple of 8, `int3_panel` for signed
+    symmetric 3-bit groups that are a multiple of 32 (`w3g64`) and
+    `int2_panel` for 2-bit groups that are a multiple of 16, symmetric or
+    min/scale (`w2g32`). With few rows the dot-form kernels, which stream
+    each weight row once, stay.
 
     With `report`, a remark per weight gives the packed bytes (storage plus
     parameters) against the f32 bytes.
@@ -168,7 +171,8 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
     Option<"layout", "layout", "std::string", "\"auto\"",
            "auto, int8, int4, int4-interleaved, int2, int2-planes (bit "
            "planes for the lookup-table kernels), int3, int8-panel, "
-           "int4-panel or radix (base = codebook size)">,
+           "int4-panel, int3-panel, int2-panel or radix (base = codebook "
+           "size)">,
     Option<"dynamicInt8Activations", "dynamic-int8-activations", "bool",
            "false",
            "The matmuls will quantize their activations to int8 at run time "
@@ -361,7 +365,8 @@ def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
     With `dynamic-int8-activations`, fused matmuls whose weights are signed,
     symmetric, without a codebook and packed as `int8`,
     `int4_interleaved`, `int8_panel` or `int4_panel`, and those of any
-    scheme packed as `int3`, `int2` or `radix` (codes enter the dot
+    scheme packed as `int3`, `int2`, `radix`, `int3_panel` or
+    `int2_panel` (codes enter the dot
     products unsigned; offsets and mins meet per-group activation sums),
     get `dynamic_int8_activations`. With `bf16-activations`, every fused
     matmul on a weight-only layout gets `activation_type = bf16`.

@@ -1,7 +1,8 @@
 //===- BroadcastInt8Gemm.cpp - outer-product int8 matmul kernels ----------===//
 //
 // lowbit.matmul with dynamic int8 activations on panel layouts. The weight
-// vector at quad q of a panel holds 4 codes of each of 16 output columns;
+// operand of quad q of a panel holds 4 codes of each of 16 output columns
+// (decoded from the layout's unit by its PanelDecoder);
 // the 4 quantized activations of a row at quad q, one i32, are broadcast to
 // every lane, and lowbit.dot_i8 adds each lane's 4 products into that
 // column's i32 accumulator. A tile of R rows x C panels keeps R * C * 16
@@ -10,12 +11,13 @@
 // the 16 columns' group scales (a row of the transposed [groups, N] scales).
 // No horizontal reduction.
 //
-// Weights enter the dot products as the target wants them: for x86
-// vpdpbusd (unsigned x signed bytes) as q + 128 (int8, xor 0x80) or q + 8
-// (int4, nibble xor 8), and every lane starts the group at -offset times the
-// sum of the row's quantized activations in the group (computed once per row
-// when the row is quantized); AVX2 vpmaddubsw takes int4 the same way (pair
-// sums within 2 * 15 * 127); otherwise both stay signed.
+// Weights enter the dot products as the decoder's form says (for x86
+// vpdpbusd, unsigned x signed bytes: q + 128 for int8, q + 8 for int4, q + 4
+// for int3 in every form), and every lane starts the group at -offset times
+// the sum of the row's quantized activations in the group (computed once per
+// row when the row is quantized). Min/scale codes (int2 of w2g32) meet
+// w = (q alpha + beta) s + m: the lanes' sums are scaled by alpha s, and the
+// same per-group activation sums meet beta s + m in f32.
 //
 // An epilogue maps each chunk's outputs after its loops (Epilogue.h).
 //
@@ -24,6 +26,8 @@
 #include "BroadcastInt8Gemm.h"
 #include "../Parallel.h"
 #include "Epilogue.h"
+#include "KernelPlan.h"
+#include "PanelDecoders.h"
 #include "lowbit/Numerics/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -96,19 +100,27 @@ private:
   Type f32, i8, i32;
 
   int64_t m = 0, n = 0, k = 0;
-  bool int4 = false, perGroup = false;
-  int64_t quads = 0;      ///< of the padded K
-  int64_t groupQuads = 0; ///< quads per scale group (all of them per channel)
-  int64_t groups = 0;     ///< scale groups along K
-  int64_t offset = 0;     ///< weight offset for unsigned dot operands
-  bool pairsFitI16 = false;
-  int64_t lanes = 16; ///< i32 lanes per vector
+  bool perGroup = false;
+  numerics::PackFormat format;
+  PanelOperandForm form;
+  int64_t quads = 0;        ///< of the padded K
+  int64_t quadsPerUnit = 1; ///< quads per unit of the layout
+  int64_t unitBytes = 64;   ///< bytes of a unit (whole 64-byte vectors)
+  int64_t groupQuads = 0;   ///< quads per scale group (all of them per channel)
+  int64_t groups = 0;       ///< scale groups along K
+  int64_t offset = 0;       ///< weight offset for unsigned dot operands
+  float alpha = 1.0f, beta = 0.0f; ///< w = (q alpha + beta) s + m
+  int64_t lanes = 16;              ///< i32 lanes per vector
   int64_t rowTile = 4, panelTile = 2;
+
+  /// Whether groups meet the sums of their activations in f32 (beta, mins).
+  bool hasGroupOffsets() { return beta != 0.0f || op.getMins(); }
 
   Value quantized;   ///< [M, quads] i32: 4 activation bytes per quad
   Value rowScales;   ///< [M] f32
-  Value corrections; ///< [M, groups] i32: -offset * sum of the group's codes
+  Value groupSums;   ///< [M, groups] i32: the sum of the group's codes
   Value groupScales; ///< [groups, N], transposed scales (per group)
+  Value groupMins;   ///< [groups, N], transposed mins
 };
 
 } // namespace
@@ -127,22 +139,36 @@ LogicalResult BroadcastGemm::plan(std::string &why) {
   m = op.getType().getDimSize(0);
   n = op.getType().getDimSize(1);
   k = op.getInput().getType().getDimSize(1);
-  numerics::PackFormat format = op.getLayout().getPackFormat();
-  int4 = format.kind == numerics::PackKind::Int4Panel;
+  format = op.getLayout().getPackFormat();
   quads = numerics::panelPaddedDepth(format, k) / numerics::kPanelQuad;
+  quadsPerUnit = numerics::panelUnitDepth(format) / numerics::kPanelQuad;
+  unitBytes = numerics::panelUnitBytes(format);
   SchemeAttr scheme = op.getScheme();
   perGroup = scheme.getGranularity() == GranularityKind::PerGroup;
   if (perGroup && scheme.getGroupSize() != format.block) {
     why = "scale groups are not the layout's blocks";
     return failure();
   }
+  if (op.getZeroPoints()) {
+    why = "zero points";
+    return failure();
+  }
+  if (failed(getCodeAffine(scheme, alpha, beta, why)))
+    return failure();
+  if (!perGroup && (hasGroupOffsets() || alpha != 1.0f)) {
+    why = "min/scale codes need per-group parameters";
+    return failure();
+  }
   groupQuads = perGroup ? format.block / numerics::kPanelQuad : quads;
   groups = quads / groupQuads;
-  if (isVpdpbusd(options.dot))
-    offset = int4 ? 8 : 128;
-  else if (isPmaddubsw(options.dot) && int4)
-    offset = 8; // (q + 8) * x: pair sums within 2 * 15 * 127
-  pairsFitI16 = offset == 8;
+  std::unique_ptr<PanelDecoder> decoder =
+      makePanelDecoder(format.kind, b, loc, 64);
+  if (!decoder) {
+    why = "no decoder for the panel layout";
+    return failure();
+  }
+  form = decoder->getForm(options.dot, scheme.getQmin() < 0);
+  offset = form.offset;
   lanes = std::clamp<int64_t>(options.vectorBits / 32, 4, 16);
   // Tiles: R rows x C panels of 16 columns, R * C * 16 / lanes i32
   // accumulators (and as many f32 ones per group) within the registers.
@@ -168,7 +194,8 @@ void BroadcastGemm::quantizeActivations() {
   SmallVector<Value> init = {
       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, quads}, i32),
       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32)};
-  if (offset)
+  bool sums = offset || hasGroupOffsets();
+  if (sums)
     init.push_back(
         tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, groups}, i32));
   auto readX = [&](Value row, Value col, int64_t width) {
@@ -194,7 +221,7 @@ void BroadcastGemm::quantizeActivations() {
           Value scale = buildInt8RowScale(
               b, loc, buildAbsMaxResult(b, loc, amax.getResult(0)));
           SmallVector<Value> carried = {state[0]};
-          if (offset)
+          if (sums)
             carried.push_back(state[2]);
           auto perGroupLoop = scf::ForOp::create(
               b, loc, index(0), index(groups), index(1), carried,
@@ -223,22 +250,19 @@ void BroadcastGemm::quantizeActivations() {
                       scf::YieldOp::create(b, loc, ValueRange{written, sum});
                     });
                 SmallVector<Value> next = {chunks.getResult(0)};
-                if (offset)
+                if (sums)
                   next.push_back(tensor::InsertOp::create(
                       b, loc,
-                      arith::MulIOp::create(b, loc,
-                                            vector::ReductionOp::create(
-                                                b, loc,
-                                                vector::CombiningKind::ADD,
-                                                chunks.getResult(1)),
-                                            constant(i32, -offset)),
+                      vector::ReductionOp::create(b, loc,
+                                                  vector::CombiningKind::ADD,
+                                                  chunks.getResult(1)),
                       acc[1], ValueRange{local, group}));
                 scf::YieldOp::create(b, loc, next);
               });
           SmallVector<Value> next = {
               perGroupLoop.getResult(0),
               tensor::InsertOp::create(b, loc, scale, state[1], local)};
-          if (offset)
+          if (sums)
             next.push_back(perGroupLoop.getResult(1));
           scf::YieldOp::create(b, loc, next);
         });
@@ -254,63 +278,50 @@ void BroadcastGemm::quantizeActivations() {
                : quantizeRows(init, index(0), index(m));
   quantized = results[0];
   rowScales = results[1];
-  if (offset)
-    corrections = results[2];
+  if (sums)
+    groupSums = results[2];
 }
 
-/// The dot products of one weight vector (int8: quad `vectorIndex`; int4:
-/// quads 2 * vectorIndex and 2 * vectorIndex + 1) of `panels` panels from
-/// `panel` against `rows` rows from `row`, added to `acc` ([row][panel]
-/// [vector of the panel]).
+/// The dot products of unit `unitIndex` (quadsPerUnit quads) of `panels`
+/// panels from `panel` against `rows` rows from `row`, added to `acc`
+/// ([row][panel][vector of the panel]).
 SmallVector<Value> BroadcastGemm::groupDots(SmallVector<Value> acc, Value row,
-                                            Value panel, Value vectorIndex,
+                                            Value panel, Value unitIndex,
                                             int64_t rows, int64_t panels) {
   int64_t perPanel = 16 / lanes, bytes = 4 * lanes;
-  int64_t quadsPerVector = int4 ? 2 : 1;
-  // Decoded weight operands [panel][vector][quad of the vector].
-  SmallVector<Value> weights;
+  std::unique_ptr<PanelDecoder> decoder =
+      makePanelDecoder(format.kind, b, loc, bytes);
+  // The unit's slices of each panel vector, as the decoder reads them.
+  SmallVector<SmallVector<Value>> prepared;
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t v = 0; v < perPanel; ++v) {
-      Value w = vector::TransferReadOp::create(
-          b, loc, vec(bytes, i8), op.getPacked(),
-          ValueRange{add(panel, p), add(mul(vectorIndex, 64), v * bytes)},
-          constant(i8, 0), ArrayRef<bool>{true});
-      if (!int4) {
-        weights.push_back(
-            offset ? arith::XOrIOp::create(b, loc, w, byteSplat(0x80, bytes))
-                   : w);
-        continue;
-      }
-      if (offset) { // q + 8 = (nibble ^ 8), as unsigned bytes
-        Value u = arith::XOrIOp::create(b, loc, w, byteSplat(0x88, bytes));
-        Value mask = byteSplat(0x0F, bytes);
-        weights.push_back(arith::AndIOp::create(b, loc, u, mask));
-        weights.push_back(arith::AndIOp::create(
-            b, loc, arith::ShRUIOp::create(b, loc, u, byteSplat(4, bytes)),
-            mask));
-      } else { // sign-extended nibbles
-        Value four = byteSplat(4, bytes);
-        weights.push_back(arith::ShRSIOp::create(
-            b, loc, arith::ShLIOp::create(b, loc, w, four), four));
-        weights.push_back(arith::ShRSIOp::create(b, loc, w, four));
-      }
+      SmallVector<Value> slices;
+      for (int64_t plane = 0; plane < unitBytes / 64; ++plane)
+        slices.push_back(vector::TransferReadOp::create(
+            b, loc, vec(bytes, i8), op.getPacked(),
+            ValueRange{add(panel, p),
+                       add(mul(unitIndex, unitBytes), plane * 64 + v * bytes)},
+            constant(i8, 0), ArrayRef<bool>{true}));
+      prepared.push_back(decoder->prepare(slices, form));
     }
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t qv = 0; qv < quadsPerVector; ++qv) {
-      Value quad = add(mul(vectorIndex, quadsPerVector), qv);
+  // Quad by quad: each decoded operand meets every row of the tile.
+  for (int64_t q = 0; q < quadsPerUnit; ++q) {
+    SmallVector<Value> weights;
+    for (ArrayRef<Value> slices : prepared)
+      weights.push_back(decoder->decodeQuad(slices, q, form));
+    Value quad = add(mul(unitIndex, quadsPerUnit), q);
+    for (int64_t r = 0; r < rows; ++r) {
       Value word = tensor::ExtractOp::create(b, loc, quantized,
                                              ValueRange{add(row, r), quad});
       Value x =
           vector::BitCastOp::create(b, loc, vec(bytes, i8), splat(word, lanes));
       for (int64_t pv = 0; pv < panels * perPanel; ++pv) {
-        Value w = weights[pv * quadsPerVector + qv];
         Value &a = acc[r * panels * perPanel + pv];
-        a = offset ? Value(DotI8Op::create(b, loc, a, w, x,
-                                           /*unsigned_lhs=*/true, pairsFitI16))
-                   : Value(DotI8Op::create(b, loc, a, w, x,
-                                           /*unsigned_lhs=*/false));
+        a = DotI8Op::create(b, loc, a, weights[pv], x, form.unsignedLhs,
+                            form.pairsFitI16);
       }
     }
+  }
   return acc;
 }
 
@@ -320,36 +331,38 @@ Value BroadcastGemm::tile(Value out, Value row, Value panel, Value origin,
                           int64_t rows, int64_t panels) {
   int64_t perPanel = 16 / lanes;
   int64_t count = rows * panels * perPanel;
-  int64_t quadsPerVector = int4 ? 2 : 1;
-  int64_t vectorsPerGroup = groupQuads / quadsPerVector;
+  int64_t unitsPerGroup = groupQuads / quadsPerUnit;
   Value zeroI = splat(constant(i32, 0), lanes);
   Value zeroF = splat(f32Constant(0.0f), lanes);
   auto column = [&](int64_t p, int64_t v) { // first column of a vector
     return add(mul(add(panel, p), 16), v * lanes);
   };
   // The i32 sums of group `group`, started at the rows' corrections.
-  auto groupSums = [&](Value group) {
+  auto dotSums = [&](Value group) {
     SmallVector<Value> acc;
     for (int64_t r = 0; r < rows; ++r) {
       Value start = zeroI;
       if (offset)
-        start = splat(tensor::ExtractOp::create(b, loc, corrections,
+        start = splat(arith::MulIOp::create(b, loc,
+                                            tensor::ExtractOp::create(
+                                                b, loc, groupSums,
                                                 ValueRange{add(row, r), group}),
+                                            constant(i32, -offset)),
                       lanes);
       acc.append(panels * perPanel, start);
     }
-    Value firstVector = mul(group, vectorsPerGroup);
-    if (vectorsPerGroup <= 8) { // straight-line code for a group
-      for (int64_t j = 0; j < vectorsPerGroup; ++j)
-        acc = groupDots(acc, row, panel, add(firstVector, j), rows, panels);
+    Value firstUnit = mul(group, unitsPerGroup);
+    if (unitsPerGroup <= 8) { // straight-line code for a group
+      for (int64_t j = 0; j < unitsPerGroup; ++j)
+        acc = groupDots(acc, row, panel, add(firstUnit, j), rows, panels);
       return acc;
     }
     auto loop = scf::ForOp::create(
-        b, loc, index(0), index(vectorsPerGroup), index(1), acc,
+        b, loc, index(0), index(unitsPerGroup), index(1), acc,
         [&](OpBuilder &, Location, Value j, ValueRange state) {
           scf::YieldOp::create(b, loc,
                                groupDots(SmallVector<Value>(state), row, panel,
-                                         add(firstVector, j), rows, panels));
+                                         add(firstUnit, j), rows, panels));
         });
     return SmallVector<Value>(loop.getResults());
   };
@@ -360,31 +373,69 @@ Value BroadcastGemm::tile(Value out, Value row, Value panel, Value origin,
         b, loc, index(0), index(groups), index(1),
         SmallVector<Value>(count, zeroF),
         [&](OpBuilder &, Location, Value group, ValueRange state) {
-          SmallVector<Value> sums = groupSums(group);
-          SmallVector<Value> next;
+          SmallVector<Value> sums = dotSums(group);
           auto contract = arith::FastMathFlags::contract;
-          for (int64_t r = 0; r < rows; ++r)
-            for (int64_t p = 0; p < panels; ++p)
-              for (int64_t v = 0; v < perPanel; ++v) {
-                int64_t i = (r * panels + p) * perPanel + v;
-                Type element =
-                    cast<ShapedType>(groupScales.getType()).getElementType();
-                Value s = toF32(vector::TransferReadOp::create(
-                    b, loc, vec(lanes, element), groupScales,
-                    ValueRange{group, column(p, v)},
-                    arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
-                    ArrayRef<bool>{false}));
-                Value f =
-                    arith::SIToFPOp::create(b, loc, vec(lanes, f32), sums[i]);
-                next.push_back(arith::AddFOp::create(
-                    b, loc, state[i],
-                    arith::MulFOp::create(b, loc, f, s, contract), contract));
+          auto readColumns = [&](Value params, Value col) {
+            Type element = cast<ShapedType>(params.getType()).getElementType();
+            return toF32(vector::TransferReadOp::create(
+                b, loc, vec(lanes, element), params, ValueRange{group, col},
+                arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+                ArrayRef<bool>{false}));
+          };
+          // Per panel vector: alpha s, and beta s + m (shared by the rows).
+          SmallVector<Value> multipliers, offsets;
+          for (int64_t p = 0; p < panels; ++p)
+            for (int64_t v = 0; v < perPanel; ++v) {
+              Value s = readColumns(groupScales, column(p, v));
+              Value groupOffset;
+              if (beta != 0.0f)
+                groupOffset = arith::MulFOp::create(
+                    b, loc, s, splat(f32Constant(beta), lanes));
+              if (groupMins) {
+                Value min = readColumns(groupMins, column(p, v));
+                groupOffset =
+                    groupOffset
+                        ? Value(arith::AddFOp::create(b, loc, groupOffset, min))
+                        : min;
               }
+              offsets.push_back(groupOffset);
+              if (alpha != 1.0f)
+                s = arith::MulFOp::create(b, loc, s,
+                                          splat(f32Constant(alpha), lanes));
+              multipliers.push_back(s);
+            }
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rows; ++r) {
+            Value activationSum;
+            if (hasGroupOffsets())
+              activationSum = splat(
+                  arith::SIToFPOp::create(
+                      b, loc, f32,
+                      tensor::ExtractOp::create(
+                          b, loc, groupSums, ValueRange{add(row, r), group})),
+                  lanes);
+            for (int64_t pv = 0; pv < panels * perPanel; ++pv) {
+              int64_t i = r * panels * perPanel + pv;
+              Value f =
+                  arith::SIToFPOp::create(b, loc, vec(lanes, f32), sums[i]);
+              Value total = arith::AddFOp::create(
+                  b, loc, state[i],
+                  arith::MulFOp::create(b, loc, f, multipliers[pv], contract),
+                  contract);
+              if (activationSum)
+                total = arith::AddFOp::create(
+                    b, loc, total,
+                    arith::MulFOp::create(b, loc, activationSum, offsets[pv],
+                                          contract),
+                    contract);
+              next.push_back(total);
+            }
+          }
           scf::YieldOp::create(b, loc, next);
         });
     totals.assign(loop.getResults().begin(), loop.getResults().end());
   } else {
-    for (Value sum : groupSums(index(0)))
+    for (Value sum : dotSums(index(0)))
       totals.push_back(arith::SIToFPOp::create(b, loc, vec(lanes, f32), sum));
   }
   // out = total (* s_w per channel) * s_x (+ bias).
@@ -483,16 +534,20 @@ Value BroadcastGemm::columns(Value out, Value first, Value end, Value origin) {
 Value BroadcastGemm::build() {
   quantizeActivations();
   if (perGroup) {
-    // [N, groups] -> [groups, N]: 16 columns' scales of a group in a row
-    // (folded at compile time for constant scales).
-    Value scales = op.getScales();
-    auto type = cast<RankedTensorType>(scales.getType());
-    Value init = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
-        type.getElementType());
-    groupScales = linalg::TransposeOp::create(b, loc, scales, init,
-                                              ArrayRef<int64_t>{1, 0})
-                      ->getResult(0);
+    // [N, groups] -> [groups, N]: 16 columns' scales (mins) of a group in a
+    // row (folded at compile time for constant parameters).
+    auto transpose = [&](Value params) {
+      auto type = cast<RankedTensorType>(params.getType());
+      Value init = tensor::EmptyOp::create(
+          b, loc, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+          type.getElementType());
+      return linalg::TransposeOp::create(b, loc, params, init,
+                                         ArrayRef<int64_t>{1, 0})
+          ->getResult(0);
+    };
+    groupScales = transpose(op.getScales());
+    if (op.getMins())
+      groupMins = transpose(op.getMins());
   }
   Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, f32);
   // Columns [first, end) and, once computed, their epilogue.

@@ -168,6 +168,37 @@ static void planBf16(KernelPlan &plan, MatmulOp op, Bf16Dot dot,
   plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
 }
 
+LogicalResult lowbit::getCodeAffine(SchemeAttr scheme, float &alpha,
+                                    float &beta, std::string &why) {
+  alpha = 1.0f;
+  beta = 0.0f;
+  if (scheme.getForm() == ParamForm::MinScale) {
+    // t(q) = (v(q) - vlo) / (vhi - vlo), which must be linear in q here.
+    auto quantizer = numerics::Quantizer::create(scheme.getNumericsScheme());
+    ArrayRef<float> levels = quantizer->getNormalizedLevels();
+    int64_t last = int64_t(levels.size()) - 1;
+    for (auto [i, level] : llvm::enumerate(levels))
+      if (std::fabs(level - float(i) / float(last)) > 1e-6f) {
+        why = "codebook levels are not evenly spaced";
+        return failure();
+      }
+    alpha = 1.0f / float(last);
+    beta = -float(scheme.getQmin()) * alpha;
+  } else if (CodebookAttr codebook = scheme.getCodebook()) {
+    ArrayRef<float> levels = codebook.getValues();
+    float step = (levels.back() - levels.front()) / float(levels.size() - 1);
+    for (auto [i, level] : llvm::enumerate(levels))
+      if (std::fabs(level - (levels.front() + step * float(i))) >
+          1e-6f * std::fabs(step)) {
+        why = "codebook levels are not evenly spaced";
+        return failure();
+      }
+    alpha = step;
+    beta = levels.front();
+  }
+  return success();
+}
+
 FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
                                          int64_t vectorBits, std::string &why,
                                          Bf16Dot bf16Dot) {
@@ -194,31 +225,8 @@ FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
   }
   plan.numSegments = llvm::divideCeil(k, plan.segmentCodes);
 
-  // Dequantization as an affine function of the code.
-  if (scheme.getForm() == ParamForm::MinScale) {
-    // t(q) = (v(q) - vlo) / (vhi - vlo), which must be linear in q here.
-    auto quantizer = numerics::Quantizer::create(scheme.getNumericsScheme());
-    ArrayRef<float> levels = quantizer->getNormalizedLevels();
-    int64_t last = int64_t(levels.size()) - 1;
-    for (auto [i, level] : llvm::enumerate(levels))
-      if (std::fabs(level - float(i) / float(last)) > 1e-6f) {
-        why = "codebook levels are not evenly spaced";
-        return failure();
-      }
-    plan.alpha = 1.0f / float(last);
-    plan.beta = -float(scheme.getQmin()) * plan.alpha;
-  } else if (CodebookAttr codebook = scheme.getCodebook()) {
-    ArrayRef<float> levels = codebook.getValues();
-    float step = (levels.back() - levels.front()) / float(levels.size() - 1);
-    for (auto [i, level] : llvm::enumerate(levels))
-      if (std::fabs(level - (levels.front() + step * float(i))) >
-          1e-6f * std::fabs(step)) {
-        why = "codebook levels are not evenly spaced";
-        return failure();
-      }
-    plan.alpha = step;
-    plan.beta = levels.front();
-  }
+  if (failed(getCodeAffine(scheme, plan.alpha, plan.beta, why)))
+    return failure();
   if (op.getDynamicInt8Activations()) {
     if (!layout->planInt8Segments) {
       why = "dynamic int8 activations need int8, int4_interleaved, int3, "

@@ -149,6 +149,13 @@ struct KernelPlan {
 /// The walk for `op` on a target with the int8 dot product `dot`, AArch64
 /// i8mm or not, and vector registers of `vectorBits`; or a reason it has no
 /// vector kernel.
+/// Dequantization as an affine function of the code q the kernels read:
+/// w = (q * alpha + beta) * s (+ m), from the scheme's form (min/scale:
+/// evenly spaced normalized levels; codebooks: evenly spaced levels);
+/// alpha = 1, beta = 0 otherwise. Fails (with `why`) for uneven levels.
+mlir::LogicalResult getCodeAffine(SchemeAttr scheme, float &alpha, float &beta,
+                                  std::string &why);
+
 mlir::FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
                                        int64_t vectorBits, std::string &why,
                                        Bf16Dot bf16Dot = Bf16Dot::None);

@@ -24,6 +24,8 @@ const LayoutKernels *lowbit::getLayoutKernels(LayoutKind kind) {
     return &kRadixLayoutKernels;
   case LayoutKind::Int8Panel:
   case LayoutKind::Int4Panel:
+  case LayoutKind::Int2Panel:
+  case LayoutKind::Int3Panel:
   case LayoutKind::Int2Planes:
     break; // outer-product or lookup-table kernels (no dot-form segments)
   }
