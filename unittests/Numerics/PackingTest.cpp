@@ -59,6 +59,8 @@ BitPos locate(const PackFormat &f, int64_t rowLength, int64_t p) {
   case PackKind::Int8Panel:
   case PackKind::Int4Panel:
   case PackKind::Int2Planes:
+  case PackKind::Int2Panel:
+  case PackKind::Int3Panel:
     break;
   }
   ADD_FAILURE() << "no row bit position for radix and panel formats";
