@@ -9,7 +9,9 @@
 
 #define M 6
 #define N 5
+#ifndef K // the long-row layers (dynamic_matmul_i*_long.mlir) set it
 #define K 200
+#endif
 
 static float weight(int n, int k) {
 #if WEIGHT_BITS == 4
