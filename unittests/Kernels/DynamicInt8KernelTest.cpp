@@ -74,6 +74,7 @@ TEST(DynamicInt8KernelTest, MatchesNumericsReference) {
       c.format.block = dynamicCase.int4Group;
     }
     std::vector<Shape> shapes = getShapes();
+    llvm::append_range(shapes, getLongRowShapes());
     std::string source;
     for (const Shape &shape : shapes)
       source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
@@ -148,6 +149,7 @@ TEST(SubFourBitDynamicInt8KernelTest, MatchesNumericsReference) {
     KernelCase c{presetName, preset->scheme, preset->granularity,
                  preset->format, true};
     std::vector<Shape> shapes = getShapes();
+    llvm::append_range(shapes, getLongRowShapes());
     std::string source;
     for (const Shape &shape : shapes)
       source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);

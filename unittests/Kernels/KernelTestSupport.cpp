@@ -254,6 +254,14 @@ std::vector<Shape> getShapes() {
   return shapes;
 }
 
+std::vector<Shape> getLongRowShapes() {
+  return {{1, 1, 1409, false},
+          {1, 5, 1153, true},
+          {1, 17, 1409, false},
+          {4, 5, 1153, false},
+          {9, 17, 1409, true}};
+}
+
 /// The arguments of kernel `s` of case `c`: x, the packed weight, its
 /// parameters, the bias, the output.
 std::vector<void *> kernelArguments(const KernelCase &c, const Shape &s,

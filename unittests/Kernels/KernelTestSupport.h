@@ -106,6 +106,12 @@ int callKernel(void *function, llvm::ArrayRef<void *> a);
 
 std::vector<Shape> getShapes();
 
+/// Rows long enough (K = 1153, 1409: odd, partial groups) that a single
+/// activation row's segment loop runs several unrolled iterations, then
+/// leftover whole segments and a partial one: M = 1 (N = 1, 5, 17) and the
+/// single rows after row tiles (M = 4, 9).
+std::vector<Shape> getLongRowShapes();
+
 /// The arguments of kernel `s` of case `c`: x, the packed weight, its
 /// parameters, the bias, the output.
 std::vector<void *> kernelArguments(const KernelCase &c, const Shape &s,

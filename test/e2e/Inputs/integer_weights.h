@@ -12,6 +12,7 @@
 #ifndef M
 #define M 6
 #define N 5
+#ifndef K // the long-row layers (dynamic_matmul_i*_long.mlir) set it
 #define K 200
 #endif
 

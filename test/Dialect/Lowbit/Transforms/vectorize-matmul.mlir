@@ -337,6 +337,33 @@ func.func @dynamic_int4(%x: tensor<1x160xf32>, %p: tensor<2x80xi8>, %s: tensor<2
 
 // -----
 
+// A single row (GEMV) with several four-group segments: each iteration
+// takes four segments, reads their 16 scales as one vector converted once,
+// spreads them to each segment's lanes by a shuffle, and accumulates each
+// segment in its own accumulator (four independent chains). The partial
+// last segment (one group of 33) reads its own scales.
+// VNNI-LABEL: func @dynamic_int4_gemv
+// VNNI: scf.for %{{.*}} = %c0 to %c8 step %c4 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// VNNI: %[[S:.*]] = vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<2x33xf16>, vector<16xf16>
+// VNNI: %[[S32:.*]] = arith.extf %[[S]] : vector<16xf16> to vector<16xf32>
+// VNNI: %[[L0:.*]] = vector.shuffle %[[S32]], %[[S32]] [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3]
+// VNNI-COUNT-2: lowbit.dot_i8
+// VNNI: arith.mulf %{{.*}}, %[[L0]]
+// VNNI-NOT: arith.extf
+// VNNI: vector.shuffle %[[S32]], %[[S32]] [4, 4, 4, 4, 5, 5, 5, 5,
+// VNNI-NOT: arith.extf
+// VNNI: vector.shuffle %[[S32]], %[[S32]] [8, 8, 8, 8, 9, 9, 9, 9,
+// VNNI-NOT: arith.extf
+// VNNI: vector.shuffle %[[S32]], %[[S32]] [12, 12, 12, 12, 13, 13, 13, 13,
+// VNNI: scf.yield %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>
+// VNNI: vector.transfer_read %{{.*}}[%{{.*}}, %c32], %{{.*}} : tensor<2x33xf16>, vector<4xf16>
+func.func @dynamic_int4_gemv(%x: tensor<1x1056xf32>, %p: tensor<2x528xi8>, %s: tensor<2x33xf16>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x33xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>, dynamic_int8_activations} : tensor<1x1056xf32>, tensor<2x528xi8> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
+
+// -----
+
 // With i8mm, the tile of four rows meets the pair of columns in 2x2 smmla
 // blocks: per 8 bytes, the two columns' bytes side by side against each
 // pair of rows'; the two smmla chains of a group (low then high nibbles,

@@ -114,10 +114,16 @@ Value Int8DotSegments::readBlockScales(Value column, Value segment,
       ValueRange{column, first},
       arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
       ArrayRef<bool>{!partial}));
+  return spreadBlockScales(scales, 0);
+}
+
+Value Int8DotSegments::spreadBlockScales(Value scales, int64_t firstBlock) {
+  int64_t blocks = plan.blocksPerSegment;
   int64_t lanesPerBlock =
       plan.lanesPerBlock ? plan.lanesPerBlock : plan.lanes / blocks;
   SmallVector<int64_t> lanesToBlocks;
   for (int64_t lane = 0; lane < plan.lanes; ++lane)
-    lanesToBlocks.push_back(std::min(lane / lanesPerBlock, blocks - 1));
+    lanesToBlocks.push_back(firstBlock +
+                            std::min(lane / lanesPerBlock, blocks - 1));
   return vector::ShuffleOp::create(b, loc, scales, scales, lanesToBlocks);
 }

@@ -176,6 +176,11 @@ public:
   mlir::Value readBlockScales(mlir::Value column, mlir::Value segment,
                               bool partial);
 
+  /// The f32 scales of blocks [firstBlock, firstBlock + blocksPerSegment)
+  /// of `scales` (one vector of several segments' scales, converted once),
+  /// one per dot-product lane as readBlockScales lays them out.
+  mlir::Value spreadBlockScales(mlir::Value scales, int64_t firstBlock);
+
   /// The weight operands of one segment of `column` in the plan's weight
   /// form (see ContiguousDecoder::decodeDotOperands).
   llvm::SmallVector<mlir::Value> decodeWeightOperands(mlir::Value column,

@@ -29,6 +29,9 @@ using namespace lowbit;
 
 /// Accumulator vectors of the segment loop, at most.
 static constexpr int64_t kAccumulators = 8;
+/// Dynamic int8 per-group scales read (and converted) at once by a single
+/// row's segment loop, and the segments it unrolls for that at most.
+static constexpr int64_t kScalesPerRead = 16, kMaxScaleUnroll = 4;
 
 SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
                                             ArrayRef<Value> columns) {
@@ -88,7 +91,9 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
       }
       if (plan.dynamicInt8) {
         Value scale;
-        if (plan.blocksPerSegment > 1 && !accumulatesIntegers())
+        if (!scales.empty())
+          scale = scales[c];
+        else if (plan.blocksPerSegment > 1 && !accumulatesIntegers())
           scale =
               Int8DotSegments(*this).readBlockScales(column, segment, partial);
         else if (!accumulatesIntegers())
@@ -126,12 +131,24 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
       plan.segmentUnits * unitType.getIntOrFloatBitWidth() / 8;
   // Row tiles go one segment at a time (fewer live registers; they
   // prefetch every segment).
-  int64_t unroll =
-      rows.size() == 1
-          ? std::max<int64_t>(
-                1,
-                std::min(std::max<int64_t>(1, 64 / segmentBytes), fullSegments))
-          : 1;
+  int64_t unroll = std::max<int64_t>(1, 64 / segmentBytes);
+  // Dynamic int8 with several groups per segment: a single row's
+  // iteration takes enough segments to read about 16 scales as one vector,
+  // converted once, then spread to each segment's lanes by one permute
+  // (per segment, a broadcast, a byte shuffle and a conversion cost as much
+  // as its dot products), each segment into its own accumulators. (One
+  // group per segment: a scalar conversion and broadcast are cheaper.)
+  bool int8GroupScales = plan.dynamicInt8 && !accumulatesIntegers() &&
+                         plan.blocksPerSegment > 1 &&
+                         scheme.getGranularity() == GranularityKind::PerGroup;
+  if (int8GroupScales)
+    unroll = std::max(
+        unroll, std::min<int64_t>(
+                    kMaxScaleUnroll,
+                    llvm::divideCeil(kScalesPerRead, plan.blocksPerSegment)));
+  unroll = rows.size() == 1
+               ? std::max<int64_t>(1, std::min(unroll, fullSegments))
+               : 1;
   bool prefetching = plan.prefetches();
   Value ahead;
   if (prefetching)
@@ -169,16 +186,22 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
         }
         // Per-group scales of the `unroll` segments: one vector load and
         // conversion per column.
+        // (Dynamic int8: the scales of the segments' blocks.)
         SmallVector<Value> scaleVectors;
-        if (unroll > 1 && !scaleAfter && !plan.dynamicInt8 &&
+        int64_t blocks = plan.blocksPerSegment;
+        if (unroll > 1 && !scaleAfter &&
+            (!plan.dynamicInt8 || int8GroupScales) &&
             plan.bf16Dot == Bf16Dot::None &&
             scheme.getGranularity() == GranularityKind::PerGroup)
           for (Value column : columns) {
             Type element = cast<RankedTensorType>(op.getScales().getType())
                                .getElementType();
+            Value firstBlock = blocks == 1 ? first
+                                           : Value(arith::MulIOp::create(
+                                                 b, loc, first, index(blocks)));
             scaleVectors.push_back(toF32(vector::TransferReadOp::create(
-                b, loc, vectorOf(unroll, element), op.getScales(),
-                ValueRange{column, first},
+                b, loc, vectorOf(unroll * blocks, element), op.getScales(),
+                ValueRange{column, firstBlock},
                 arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
                 ArrayRef<bool>{true})));
           }
@@ -189,8 +212,11 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
                      : Value(arith::AddIOp::create(b, loc, first, index(u)));
           SmallVector<Value> scales;
           for (Value vector : scaleVectors)
-            scales.push_back(vector::ExtractOp::create(b, loc, vector,
-                                                       ArrayRef<int64_t>{u}));
+            scales.push_back(plan.dynamicInt8 && blocks > 1
+                                 ? Int8DotSegments(*this).spreadBlockScales(
+                                       vector, u * blocks)
+                                 : Value(vector::ExtractOp::create(
+                                       b, loc, vector, ArrayRef<int64_t>{u})));
           int64_t set = u % numSets;
           SmallVector<Value> updated = segmentBody(
               segment, ArrayRef<Value>(next).slice(set * tile, tile), false,
