@@ -47,6 +47,11 @@
 //                         yields c_0 first. Equivalently v = floor(q * N /
 //                         2^32) and the c_i are the base-r digits of v.
 //                         Example: radix 11, n = 9, N = 11^9 = 2357947691.
+//   RadixSuperblock (unit = 32-bit word): requires block > 0, the group
+//                         size g. Radix words, but a row is cut into
+//                         superblocks of n g codes (and a tail) whose word w
+//                         holds code w of each of the n groups, so no digit
+//                         slot is wasted (SuperblockRadix.h has the rules).
 //
 // Panels
 // ------
@@ -105,7 +110,10 @@ enum class PackKind : uint8_t {
   Int3,
   Radix,
   Int8Panel,
-  Int4Panel
+  Int4Panel,
+  /// Radix digits in superblocks of digitsPerWord(radix) groups of `block`
+  /// codes (SuperblockRadix.h); its parameters are superblock bytes.
+  RadixSuperblock
 };
 
 struct PackFormat {
@@ -125,13 +133,14 @@ struct PackFormat {
 };
 
 /// A short lowercase name of the kind ("int8", "int4", "int4_interleaved",
-/// "int2", "int3", "radix", "int8_panel", "int4_panel").
+/// "int2", "int3", "radix", "int8_panel", "int4_panel", "radix_superblock").
 const char *stringifyPackKind(PackKind kind);
 /// Inverse of stringifyPackKind.
 std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
 
 /// Returns std::nullopt if the format is valid, else a message saying why not:
-/// radix must be in [2, 256] for Radix and 0 otherwise; block must be >= 0;
+/// radix must be in [2, 256] for Radix and RadixSuperblock and 0 otherwise;
+/// block must be >= 0 (> 0 for RadixSuperblock);
 /// Int4Interleaved needs block > 0 and even; Int8Panel a block that is a
 /// multiple of 4, Int4Panel of 8 (0 allowed).
 std::optional<std::string> verifyPackFormat(const PackFormat &format);
@@ -186,7 +195,7 @@ void packRow(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
 void unpackRow(const PackFormat &format, llvm::ArrayRef<uint8_t> packed,
                llvm::MutableArrayRef<uint8_t> codes);
 
-/// Word-unit kinds (unitBits == 32): Int3, Radix.
+/// Word-unit kinds (unitBits == 32): Int3, Radix, RadixSuperblock.
 void packRow(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
              llvm::MutableArrayRef<uint32_t> out);
 void unpackRow(const PackFormat &format, llvm::ArrayRef<uint32_t> packed,

@@ -119,7 +119,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     ```
     #lowbit.layout<KIND [, block = N]>
     KIND ::= int8 | int4 | int4_interleaved | int2 | int3 | radix(R)
-           | int8_panel | int4_panel
+           | int8_panel | int4_panel | radix_superblock(R)
     ```
 
     | kind | storage | codes per unit | placement |
@@ -132,12 +132,22 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     | `radix(R)` | `i32` | `n` = largest with `R^n <= 2^32` (9 for R = 11) | the word stores `ceil(v * 2^32 / R^n)` with `v = sum c_i R^(n-1-i)`, so code `i` is `((q * R^i mod 2^32) * R) >> 32`: decoding needs multiplies only |
     | `int8_panel` | `i8` | 1 | `[N, K]` codes in panels of 16 rows: code `(n, k)` is byte `64 * (k / 4) + 4 * (n % 16) + k % 4` of panel `n / 16` |
     | `int4_panel` | `i8` | 2 | panels of 16 rows: code `(n, k)` is in byte `64 * (k / 8) + 4 * (n % 16) + k % 4` of panel `n / 16`, low nibble when `k / 4` is even, high nibble when odd |
+    | `radix_superblock(R)` | `i32` | `n` as `radix(R)` | radix words in superblocks of `n` groups of `block` codes: word `w` of a superblock holds code `w` of each of its `n` groups (digit `i` = group `i`); the rest of the row (`K mod n * block` codes) is a tail of `ceil(T / n)` words whose digit `i` of word `w` is code `i * W + w` of the tail |
 
     `block = N` packs each run of `N` codes of a row independently, padded
     with zero codes to whole units (so each quantization group of size `N`
     starts on a unit boundary: a group of 128 radix-11 codes takes 15 words).
     `block = 0` (the default) packs the whole row as one run.
     `int4_interleaved` requires an even `block > 0`.
+
+    `radix_superblock(R)` wastes no digit slot (a group of 128 radix-11
+    codes takes 128 / 9 words on average, not 15) and requires `block > 0`,
+    the scheme's group size, and `R` = the scheme's number of levels. Its
+    parameters are not f16/f32 scales and mins but superblock parameter
+    bytes (`i8`, see `lowbit.dequantize`): 3.72 bits per weight for
+    11-level codes in groups of 128 at K = 4096, against 4.0 for
+    `radix(11), block = 128` with f16 scales and mins. The normative rules
+    are in `include/lowbit/Numerics/SuperblockRadix.h`.
 
     The panel kinds are for outer-product integer matmul kernels
     (`lowbit-pack-weights` picks them for `dynamic_int8_activations` with
@@ -156,6 +166,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     #lowbit.layout<int4_interleaved, block = 32>
     #lowbit.layout<radix(11), block = 128>
     #lowbit.layout<int4_panel, block = 32>
+    #lowbit.layout<radix_superblock(11), block = 128>
     ```
   }];
   let parameters = (ins

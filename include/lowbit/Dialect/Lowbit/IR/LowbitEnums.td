@@ -44,7 +44,8 @@ def Lowbit_LayoutKind : I32EnumAttr<"LayoutKind",
       I32EnumAttrCase<"Int3", 4, "int3">,
       I32EnumAttrCase<"Radix", 5, "radix">,
       I32EnumAttrCase<"Int8Panel", 6, "int8_panel">,
-      I32EnumAttrCase<"Int4Panel", 7, "int4_panel">
+      I32EnumAttrCase<"Int4Panel", 7, "int4_panel">,
+      I32EnumAttrCase<"RadixSuperblock", 8, "radix_superblock">
     ]> {
   let cppNamespace = "::lowbit";
   let genSpecializedAttr = 0;

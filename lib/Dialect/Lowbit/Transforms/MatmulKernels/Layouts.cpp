@@ -25,6 +25,8 @@ const LayoutKernels *lowbit::getLayoutKernels(LayoutKind kind) {
   case LayoutKind::Int8Panel:
   case LayoutKind::Int4Panel:
     break; // outer-product kernels only (no dot-form segments)
+  case LayoutKind::RadixSuperblock:
+    break; // no vector kernel yet: lowered through linalg
   }
   return nullptr;
 }
