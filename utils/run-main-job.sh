@@ -81,7 +81,8 @@ echo
 printf '%-14s %12s %12s %8s %10s %14s %14s\n' preset "workspace B" "weights B" bpc reference \
   "ms, 1 thread" "ms, $threads threads"
 declare -A reference=([fp32]=2.6888 [w8]=2.6888 [w4g32]=2.6948 [w3g64]=2.7330
-  [w2g32]=2.7990 [c11g128]=2.7014 [w8a8-dynamic]=2.6890 [w4a8-dynamic]=2.6946)
+  [w2g32]=2.7990 [c11g128]=2.7014 [c11s128]=2.7018 [w8a8-dynamic]=2.6890
+  [w4a8-dynamic]=2.6946)
 for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 c11s128 w8a8-dynamic w4a8-dynamic \
               w3a8-dynamic w2a8-dynamic c11a8-dynamic w8a16 w4a16 c11a16; do
   report=$("$bin/lowbitc" "$tinylm/tinylm.mlir" --mcpu=native --quantize="$preset" \
