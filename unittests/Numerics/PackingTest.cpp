@@ -58,6 +58,7 @@ BitPos locate(const PackFormat &f, int64_t rowLength, int64_t p) {
   case PackKind::Radix:
   case PackKind::Int8Panel:
   case PackKind::Int4Panel:
+  case PackKind::RadixSuperblock:
     break;
   }
   ADD_FAILURE() << "no row bit position for radix and panel formats";
