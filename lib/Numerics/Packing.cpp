@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowbit/Numerics/Packing.h"
+#include "lowbit/Numerics/SuperblockRadix.h"
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -29,6 +30,8 @@ const char *lowbit::numerics::stringifyPackKind(PackKind kind) {
     return "int3";
   case PackKind::Radix:
     return "radix";
+  case PackKind::RadixSuperblock:
+    return "radix_superblock";
   case PackKind::Int8Panel:
     return "int8_panel";
   case PackKind::Int4Panel:
@@ -51,6 +54,7 @@ std::optional<PackKind> lowbit::numerics::symbolizePackKind(llvm::StringRef name
       .Case("int2", PackKind::Int2)
       .Case("int3", PackKind::Int3)
       .Case("radix", PackKind::Radix)
+      .Case("radix_superblock", PackKind::RadixSuperblock)
       .Case("int8_panel", PackKind::Int8Panel)
       .Case("int4_panel", PackKind::Int4Panel)
       .Case("int2_planes", PackKind::Int2Planes)
@@ -76,10 +80,14 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
       return std::string("radix must be 0 unless the pack kind is radix");
     break;
   case PackKind::Radix:
+  case PackKind::RadixSuperblock:
     if (format.radix < 2 || format.radix > 256)
       return "radix must be in [2, 256], got " + std::to_string(format.radix);
     break;
   }
+  if (format.kind == PackKind::RadixSuperblock && format.block <= 0)
+    return "radix_superblock needs a positive block (the group size), got " +
+           std::to_string(format.block);
   if (format.block < 0)
     return "block must be >= 0, got " + std::to_string(format.block);
   if (format.kind == PackKind::Int4Interleaved &&
@@ -130,7 +138,8 @@ unsigned lowbit::numerics::bitsPerCode(const PackFormat &format) {
   case PackKind::Int3:
   case PackKind::Int3Panel:
     return 3;
-  case PackKind::Radix: {
+  case PackKind::Radix:
+  case PackKind::RadixSuperblock: {
     unsigned bits = 0;
     while ((1u << bits) < format.radix)
       ++bits;
@@ -144,6 +153,7 @@ unsigned lowbit::numerics::unitBits(const PackFormat &format) {
   switch (format.kind) {
   case PackKind::Int3:
   case PackKind::Radix:
+  case PackKind::RadixSuperblock:
     return 32;
   default:
     return 8;
@@ -168,6 +178,7 @@ unsigned lowbit::numerics::codesPerUnit(const PackFormat &format) {
   case PackKind::Int3:
     return 10;
   case PackKind::Radix:
+  case PackKind::RadixSuperblock:
     return digitsPerWord(format.radix);
   }
   return 1;
@@ -183,6 +194,8 @@ int64_t lowbit::numerics::packedUnitsPerRow(const PackFormat &format,
   int64_t cpu = codesPerUnit(format);
   if (cpu == 0)
     return 0; // invalid radix
+  if (format.kind == PackKind::RadixSuperblock)
+    return superblockWordsPerRow(getSuperblockFormat(format), rowLength);
   if (format.block <= 0)
     return ceilDiv(rowLength, cpu);
   return ceilDiv(rowLength, format.block) * ceilDiv(format.block, cpu);
@@ -196,9 +209,10 @@ int64_t lowbit::numerics::packedBytesPerRow(const PackFormat &format,
 std::optional<int64_t>
 lowbit::numerics::findInvalidCode(const PackFormat &format,
                                   llvm::ArrayRef<uint8_t> codes) {
-  unsigned limit = format.kind == PackKind::Radix
-                       ? format.radix
-                       : (1u << bitsPerCode(format));
+  unsigned limit =
+      format.kind == PackKind::Radix || format.kind == PackKind::RadixSuperblock
+          ? format.radix
+          : (1u << bitsPerCode(format));
   if (limit >= 256)
     return std::nullopt;
   for (size_t i = 0, e = codes.size(); i < e; ++i)
@@ -418,6 +432,8 @@ void lowbit::numerics::packRow(const PackFormat &format,
     });
     return;
   }
+  if (format.kind == PackKind::RadixSuperblock)
+    return packSuperblockRow(getSuperblockFormat(format), codes, out);
   assert(format.kind == PackKind::Radix);
   unsigned radix = format.radix;
   int64_t n = digitsPerWord(radix);
@@ -457,6 +473,8 @@ void lowbit::numerics::unpackRow(const PackFormat &format,
     });
     return;
   }
+  if (format.kind == PackKind::RadixSuperblock)
+    return unpackSuperblockRow(getSuperblockFormat(format), packed, codes);
   assert(format.kind == PackKind::Radix);
   unsigned radix = format.radix;
   int64_t n = digitsPerWord(radix);

@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - named lowbit pass pipelines ------------------------===//
 
 #include "lowbit/Pipelines/Pipelines.h"
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Dialect/Lowbit/Transforms/WeightOptions.h"
 
@@ -291,4 +292,16 @@ void lowbit::registerLowbitPipelines() {
       [](function_ref<void(const mlir::detail::PassOptions &)> optionHandler) {
         optionHandler(QuantizePipelineOptions());
       });
+}
+
+PackedWeightSize lowbit::getPackedWeightSize(ModuleOp module) {
+  PackedWeightSize size;
+  module.walk([&](PackedWeightOp op) {
+    size.weights += op.getShape()[0] * op.getShape()[1];
+    for (Value result : op->getResults()) {
+      auto type = cast<ShapedType>(result.getType());
+      size.bytes += type.getNumElements() * type.getElementTypeBitWidth() / 8;
+    }
+  });
+  return size;
 }

@@ -45,4 +45,4 @@
 // FP32-LABEL: func.func @lenet
 // FP32-NOT: lowbit.
 
-// BAD: unknown preset 'w5' (expected one of fp32, w8, w4g32, w3g64, w2g32, c11g128, w8a8-dynamic, w4a8-dynamic, w3a8-dynamic, w2a8-dynamic, w2a8-lut, c11a8-dynamic, w8a8, w8a16, w4a16, c11a16)
+// BAD: unknown preset 'w5' (expected one of fp32, w8, w4g32, w3g64, w2g32, c11g128, c11s128, w8a8-dynamic, w4a8-dynamic, w3a8-dynamic, w2a8-dynamic, w2a8-lut, c11a8-dynamic, w8a8, w8a16, w4a16, c11a16)

@@ -43,6 +43,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -347,6 +348,14 @@ int main(int argc, char **argv) {
             });
       })))
     return 1;
+  if (!quiet) {
+    lowbit::PackedWeightSize size = lowbit::getPackedWeightSize(*module);
+    if (size.weights > 0)
+      llvm::errs() << "lowbitc: packed weights: " << size.weights
+                   << " weights in " << size.bytes << " bytes ("
+                   << llvm::format("%.3f", size.getBitsPerWeight())
+                   << " bits per weight)\n";
+  }
 
   std::string outputPath = outputFilename.empty()
                                ? defaultOutput(inputFilename, emitKind)

@@ -61,6 +61,7 @@ BitPos locate(const PackFormat &f, int64_t rowLength, int64_t p) {
   case PackKind::Int2Planes:
   case PackKind::Int2Panel:
   case PackKind::Int3Panel:
+  case PackKind::RadixSuperblock:
     break;
   }
   ADD_FAILURE() << "no row bit position for radix and panel formats";

@@ -354,3 +354,55 @@ TEST(SuperblockRadixTest, MseClippingNeverWorse) {
   };
   EXPECT_LT(error(ClipMethod::MSE), error(ClipMethod::MinMax));
 }
+
+// PackKind::RadixSuperblock is the same layout behind the row packers'
+// interface (what lowbit.pack / lowbit.unpack and the pack-weights pass
+// call): sizes, words and codes agree with the superblock functions.
+TEST(SuperblockRadixTest, PackKindDelegatesToSuperblockRows) {
+  PackFormat format{PackKind::RadixSuperblock, 11, 128};
+  EXPECT_FALSE(verifyPackFormat(format));
+  EXPECT_STREQ(stringifyPackKind(format.kind), "radix_superblock");
+  EXPECT_EQ(symbolizePackKind("radix_superblock"), PackKind::RadixSuperblock);
+  EXPECT_EQ(unitBits(format), 32u);
+  EXPECT_EQ(codesPerUnit(format), 9u);
+  EXPECT_EQ(bitsPerCode(format), 4u);
+  EXPECT_TRUE(verifyPackFormat({PackKind::RadixSuperblock, 11, 0}));
+  EXPECT_TRUE(verifyPackFormat({PackKind::RadixSuperblock, 1, 128}));
+  SuperblockFormat sb = getSuperblockFormat(format);
+  EXPECT_EQ(sb.radix, 11u);
+  EXPECT_EQ(sb.groupSize, 128);
+  std::mt19937 rng(7);
+  for (int64_t k : {1, 100, 1152, 1300, 4096}) {
+    std::vector<uint8_t> codes(k);
+    for (uint8_t &c : codes)
+      c = uint8_t(rng() % 11);
+    int64_t units = packedUnitsPerRow(format, k);
+    ASSERT_EQ(units, superblockWordsPerRow(sb, k)) << "K = " << k;
+    std::vector<uint32_t> viaKind(units), viaRows(units);
+    packRow(format, codes, viaKind);
+    packSuperblockRow(sb, codes, viaRows);
+    EXPECT_EQ(viaKind, viaRows) << "K = " << k;
+    std::vector<uint8_t> back(k);
+    unpackRow(format, viaKind, back);
+    EXPECT_EQ(back, codes) << "K = " << k;
+    codes[k / 2] = 11;
+    EXPECT_EQ(findInvalidCode(format, codes), k / 2);
+  }
+  // 145 words for K = 1300: 128 for the superblock, ceil(148 / 9) = 17.
+  EXPECT_EQ(packedUnitsPerRow(format, 1300), 145);
+}
+
+// The c11s128 preset is c11g128's scheme in this layout: 3.719 bits per
+// weight at K = 4096 (456 words and 80 parameter bytes per row).
+TEST(SuperblockRadixTest, C11S128Preset) {
+  const WeightPreset *preset = findWeightPreset("c11s128");
+  ASSERT_NE(preset, nullptr);
+  EXPECT_EQ(preset->format.kind, PackKind::RadixSuperblock);
+  EXPECT_EQ(preset->format.radix, 11u);
+  EXPECT_EQ(preset->format.block, preset->granularity.groupSize);
+  EXPECT_EQ(preset->scheme.codebook, c11Scheme().codebook);
+  SuperblockFormat sb = getSuperblockFormat(preset->format);
+  EXPECT_EQ(superblockWordsPerRow(sb, 4096), 456);
+  EXPECT_EQ(superblockParamBytesPerRow(sb, 4096), 80);
+  EXPECT_DOUBLE_EQ(superblockBitsPerWeight(sb, 4096), 3.71875);
+}

@@ -47,6 +47,11 @@
 //                         yields c_0 first. Equivalently v = floor(q * N /
 //                         2^32) and the c_i are the base-r digits of v.
 //                         Example: radix 11, n = 9, N = 11^9 = 2357947691.
+//   RadixSuperblock (unit = 32-bit word): requires block > 0, the group
+//                         size g. Radix words, but a row is cut into
+//                         superblocks of n g codes (and a tail) whose word w
+//                         holds code w of each of the n groups, so no digit
+//                         slot is wasted (SuperblockRadix.h has the rules).
 //
 // Panels
 // ------
@@ -121,7 +126,10 @@ enum class PackKind : uint8_t {
   Int4Panel,
   Int2Planes,
   Int2Panel,
-  Int3Panel
+  Int3Panel,
+  /// Radix digits in superblocks of digitsPerWord(radix) groups of `block`
+  /// codes (SuperblockRadix.h); its parameters are superblock bytes.
+  RadixSuperblock
 };
 
 struct PackFormat {
@@ -142,13 +150,14 @@ struct PackFormat {
 
 /// A short lowercase name of the kind ("int8", "int4", "int4_interleaved",
 /// "int2", "int3", "radix", "int8_panel", "int4_panel", "int2_planes",
-/// "int2_panel", "int3_panel").
+/// "int2_panel", "int3_panel", "radix_superblock").
 const char *stringifyPackKind(PackKind kind);
 /// Inverse of stringifyPackKind.
 std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
 
 /// Returns std::nullopt if the format is valid, else a message saying why not:
-/// radix must be in [2, 256] for Radix and 0 otherwise; block must be >= 0;
+/// radix must be in [2, 256] for Radix and RadixSuperblock and 0 otherwise;
+/// block must be >= 0 (> 0 for RadixSuperblock);
 /// Int4Interleaved needs block > 0 and even; Int8Panel a block that is a
 /// multiple of 4, Int4Panel of 8, Int2Panel of 16, Int3Panel of 32 (0
 /// allowed).
@@ -206,7 +215,7 @@ void packRow(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
 void unpackRow(const PackFormat &format, llvm::ArrayRef<uint8_t> packed,
                llvm::MutableArrayRef<uint8_t> codes);
 
-/// Word-unit kinds (unitBits == 32): Int3, Radix.
+/// Word-unit kinds (unitBits == 32): Int3, Radix, RadixSuperblock.
 void packRow(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
              llvm::MutableArrayRef<uint32_t> out);
 void unpackRow(const PackFormat &format, llvm::ArrayRef<uint32_t> packed,

@@ -45,6 +45,7 @@
 #ifndef LOWBIT_NUMERICS_SUPERBLOCKRADIX_H
 #define LOWBIT_NUMERICS_SUPERBLOCKRADIX_H
 
+#include "lowbit/Numerics/Packing.h"
 #include "lowbit/Numerics/Quantize.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -63,6 +64,12 @@ struct SuperblockFormat {
   /// Codes per parameter group (> 0).
   int64_t groupSize = 128;
 };
+
+/// The superblock format of a PackKind::RadixSuperblock pack format (its
+/// block is the group size).
+inline SuperblockFormat getSuperblockFormat(const PackFormat &format) {
+  return SuperblockFormat{format.radix, format.block};
+}
 
 /// std::nullopt if valid, else why not.
 std::optional<std::string> verifySuperblockFormat(const SuperblockFormat &f);

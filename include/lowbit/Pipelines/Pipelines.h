@@ -4,6 +4,7 @@
 #define LOWBIT_PIPELINES_PIPELINES_H
 
 #include "lowbit/Numerics/Presets.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -15,7 +16,7 @@ struct QuantizePipelineOptions
     : public mlir::PassPipelineOptions<QuantizePipelineOptions> {
   Option<std::string> preset{
       *this, "preset",
-      llvm::cl::desc("w8, w4g32, w3g64, w2g32, c11g128, w8a8-dynamic, "
+      llvm::cl::desc("w8, w4g32, w3g64, w2g32, c11g128, c11s128, w8a8-dynamic, "
                      "w4a8-dynamic, w8a8 (needs calibration statistics), or "
                      "fp32 (leave the model in float)"),
       llvm::cl::init("w8")};
@@ -160,6 +161,17 @@ buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
 /// Registers `lowbit-quantize` and `lowbit-lower-to-llvm` with the global
 /// pass registry.
 void registerLowbitPipelines();
+
+/// The packed weights of a quantized module (lowbit.packed_weight ops):
+/// their logical elements and the bytes of storage plus parameters.
+struct PackedWeightSize {
+  int64_t weights = 0;
+  int64_t bytes = 0;
+  double getBitsPerWeight() const {
+    return weights ? 8.0 * double(bytes) / double(weights) : 0.0;
+  }
+};
+PackedWeightSize getPackedWeightSize(mlir::ModuleOp module);
 
 } // namespace lowbit
 

@@ -11,6 +11,7 @@
 
 #include "lowbit/Conversion/LowbitToLinalg/LowbitToLinalg.h"
 #include "PanelLayouts.h"
+#include "SuperblockLayouts.h"
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
@@ -250,25 +251,35 @@ SmallVector<int64_t> radixPowers(unsigned radix) {
 // Unsupported cases
 //===----------------------------------------------------------------------===//
 
+/// Layouts lowered by a generic over the whole static storage.
+bool hasWholeMatrixLayout(LayoutAttr layout) {
+  return layout.isPanel() || layout.getKind() == LayoutKind::RadixSuperblock;
+}
+
 std::optional<std::string> unsupportedReason(Operation *op) {
-  if (auto unpack = dyn_cast<UnpackOp>(op)) {
+  if (auto dequantize = dyn_cast<DequantizeOp>(op)) {
+    if (isSuperblockParams(dequantize.getScales().getType()) &&
+        !dequantize.getType().hasStaticShape())
+      return std::string("cannot be lowered with dynamic shapes and "
+                         "superblock parameters");
+  } else if (auto unpack = dyn_cast<UnpackOp>(op)) {
     if (unpack.getType().isDynamicDim(unpack.getType().getRank() - 1))
       return std::string("cannot be lowered with a dynamic row length (the "
                          "last dimension of the codes must be static)");
-    if (unpack.getLayout().isPanel() &&
+    if (hasWholeMatrixLayout(unpack.getLayout()) &&
         (!unpack.getType().hasStaticShape() ||
          !unpack.getInput().getType().hasStaticShape()))
       return std::string("cannot be lowered with dynamic shapes under a "
-                         "panel layout");
+                         "panel or radix_superblock layout");
   } else if (auto pack = dyn_cast<PackOp>(op)) {
     auto type = pack.getInput().getType();
     if (type.isDynamicDim(type.getRank() - 1))
       return std::string("cannot be lowered with a dynamic row length (the "
                          "last dimension of the codes must be static)");
-    if (pack.getLayout().isPanel() &&
+    if (hasWholeMatrixLayout(pack.getLayout()) &&
         (!type.hasStaticShape() || !pack.getType().hasStaticShape()))
       return std::string("cannot be lowered with dynamic shapes under a "
-                         "panel layout");
+                         "panel or radix_superblock layout");
   } else if (auto matmul = dyn_cast<MatmulOp>(op)) {
     if (matmul.getLayout().isPanel() && matmul.getType().isDynamicDim(1))
       return std::string("cannot be lowered with a dynamic N under a panel "
@@ -413,7 +424,8 @@ Value emitReadCode(Emitter &e, const PackGeometry &g, Value packed,
   case numerics::PackKind::Int2Planes:
   case numerics::PackKind::Int2Panel:
   case numerics::PackKind::Int3Panel:
-    break; // lowerPanelUnpack
+  case numerics::PackKind::RadixSuperblock:
+    break; // lowerPanelUnpack, lowerSuperblockUnpack
   }
   llvm_unreachable("panel layouts do not pack rows");
 }
@@ -531,6 +543,9 @@ struct UnpackLowering : public LowbitPattern<UnpackOp> {
 
     if (op.getLayout().isPanel())
       return SmallVector<Value>{lowerPanelUnpack(rewriter, loc, op, packed)};
+    if (op.getLayout().getKind() == LayoutKind::RadixSuperblock)
+      return SmallVector<Value>{
+          lowerSuperblockUnpack(rewriter, loc, op, packed)};
     if (Value result = unpackBytesElementwise(rewriter, loc, op, packed, g))
       return SmallVector<Value>{result};
 
@@ -580,6 +595,8 @@ struct PackLowering : public LowbitPattern<PackOp> {
     Value codes = adaptor.getInput();
     if (op.getLayout().isPanel())
       return SmallVector<Value>{lowerPanelPack(rewriter, loc, op, codes)};
+    if (op.getLayout().getKind() == LayoutKind::RadixSuperblock)
+      return SmallVector<Value>{lowerSuperblockPack(rewriter, loc, op, codes)};
     int64_t rowLength = op.getInput().getType().getShape().back();
     PackGeometry g(op.getLayout());
     const numerics::PackFormat &f = g.format;
@@ -669,7 +686,8 @@ struct PackLowering : public LowbitPattern<PackOp> {
           case numerics::PackKind::Int2Planes:
           case numerics::PackKind::Int2Panel:
           case numerics::PackKind::Int3Panel:
-            llvm_unreachable("panel layouts are packed by lowerPanelPack");
+          case numerics::PackKind::RadixSuperblock:
+            llvm_unreachable("packed by lowerPanelPack / lowerSuperblockPack");
           }
           return e.castInt(word, type.getElementType(), /*isSigned=*/false);
         });
@@ -750,13 +768,25 @@ Value widenParamsToF32(OpBuilder &b, Location loc, Value params) {
 }
 
 struct DequantizeLowering : public LowbitPattern<DequantizeOp> {
-  using LowbitPattern::LowbitPattern;
+  // Superblock parameters: rewritten into a dequantize of decoded ones.
+  DequantizeLowering(MLIRContext *context) : LowbitPattern(context) {
+    setHasBoundedRewriteRecursion();
+  }
   FailureOr<SmallVector<Value>>
   lower(DequantizeOp op, OpAdaptor adaptor,
         ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     SchemeAttr scheme = op.getScheme();
+    if (isSuperblockParams(op.getScales().getType())) {
+      // Decode the parameter bytes to f32 scales and mins, then as usual.
+      auto [scales, mins] = decodeSuperblockParams(
+          rewriter, loc, scheme, type.getShape().back(), adaptor.getScales());
+      Value result =
+          DequantizeOp::create(rewriter, loc, type, adaptor.getInput(), scales,
+                               Value(), mins, scheme);
+      return SmallVector<Value>{result};
+    }
     numerics::Quantizer quantizer = makeQuantizer(scheme);
     ArrayRef<float> levels = quantizer.getNormalizedLevels();
     bool minScale = scheme.getForm() == ParamForm::MinScale;

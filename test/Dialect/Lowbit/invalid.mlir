@@ -585,7 +585,7 @@ func.func @f() {
 // -----
 
 func.func @f() {
-  // expected-error @+1 {{'lowbit.packed_weight' op result #1 must be ranked tensor of floating-point values, but got 'tensor<i32>'}}
+  // expected-error @+1 {{'lowbit.packed_weight' op result #1 must be ranked tensor of floating-point or 8-bit signless integer values, but got 'tensor<i32>'}}
   %w:2 = lowbit.packed_weight {data = dense<0> : tensor<4x8xi8>, scales = dense<1> : tensor<i32>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i4, symmetric, per_tensor>, layout = #lowbit.layout<int4>} : tensor<4x8xi8>, tensor<i32>
   return
 }

@@ -335,6 +335,11 @@ SmallVector<int64_t> SchemeAttr::getParamShape(ArrayRef<int64_t> shape) const {
 // LayoutAttr
 //===----------------------------------------------------------------------===//
 
+/// Whether the layout kind is spelled with a radix: `radix(R)`.
+static bool hasRadix(LayoutKind kind) {
+  return kind == LayoutKind::Radix || kind == LayoutKind::RadixSuperblock;
+}
+
 Attribute LayoutAttr::parse(AsmParser &parser, Type) {
   unsigned radix = 0;
   int64_t block = 0;
@@ -344,9 +349,8 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
       parseEnumKeyword<LayoutKind>(parser, "layout");
   if (failed(kind))
     return {};
-  if (*kind == LayoutKind::Radix &&
-      (parser.parseLParen() || parser.parseInteger(radix) ||
-       parser.parseRParen()))
+  if (hasRadix(*kind) && (parser.parseLParen() || parser.parseInteger(radix) ||
+                          parser.parseRParen()))
     return {};
   if (succeeded(parser.parseOptionalComma()) &&
       (parser.parseKeyword("block") || parser.parseEqual() ||
@@ -360,7 +364,7 @@ Attribute LayoutAttr::parse(AsmParser &parser, Type) {
 
 void LayoutAttr::print(AsmPrinter &printer) const {
   printer << '<' << stringifyLayoutKind(getKind());
-  if (getKind() == LayoutKind::Radix)
+  if (hasRadix(getKind()))
     printer << '(' << getRadix() << ')';
   if (getBlock() != 0)
     printer << ", block = " << getBlock();
@@ -388,6 +392,9 @@ static numerics::PackFormat toPackFormat(LayoutKind kind, unsigned radix,
     break;
   case LayoutKind::Radix:
     format.kind = numerics::PackKind::Radix;
+    break;
+  case LayoutKind::RadixSuperblock:
+    format.kind = numerics::PackKind::RadixSuperblock;
     break;
   case LayoutKind::Int8Panel:
     format.kind = numerics::PackKind::Int8Panel;
@@ -432,7 +439,7 @@ unsigned LayoutAttr::getCodeBits() const {
 }
 
 int64_t LayoutAttr::getCodeCapacity() const {
-  if (getKind() == LayoutKind::Radix)
+  if (hasRadix(getKind()))
     return getRadix();
   return int64_t(1) << getCodeBits();
 }
@@ -525,6 +532,9 @@ LayoutAttr lowbit::getLayoutAttr(MLIRContext *context,
     break;
   case numerics::PackKind::Radix:
     kind = LayoutKind::Radix;
+    break;
+  case numerics::PackKind::RadixSuperblock:
+    kind = LayoutKind::RadixSuperblock;
     break;
   case numerics::PackKind::Int8Panel:
     kind = LayoutKind::Int8Panel;

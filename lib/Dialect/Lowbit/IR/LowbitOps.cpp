@@ -1,7 +1,8 @@
 //===- LowbitOps.cpp - lowbit operations ----------------------------------===//
 
-#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
+#include "SuperblockParams.h"
 #include "lowbit/Dialect/Lowbit/IR/ConstantData.h"
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
@@ -64,6 +65,13 @@ verifyQuantParams(function_ref<InFlightDiagnostic()> emitError,
                        << " is out of range for a rank-" << shape.size()
                        << " tensor";
 
+  if (isSuperblockParams(scalesType))
+    return superblock::verifySuperblockParams(
+        emitError, shape, scheme, scalesType, zeroPointsType, minsType);
+  if (!isa<FloatType>(scalesType.getElementType()))
+    return emitError() << "scales must have a float element type (or be i8 "
+                          "superblock parameters)";
+
   switch (scheme.getForm()) {
   case ParamForm::Symmetric:
     if (zeroPointsType)
@@ -122,6 +130,12 @@ static LogicalResult verifyCodeType(function_ref<InFlightDiagnostic()> emitError
 static LogicalResult
 verifyLayoutFitsScheme(function_ref<InFlightDiagnostic()> emitError,
                        LayoutAttr layout, SchemeAttr scheme) {
+  if (layout.getKind() == LayoutKind::RadixSuperblock &&
+      (int64_t(layout.getRadix()) != scheme.getNumLevels() ||
+       layout.getBlock() != scheme.getGroupSize()))
+    return emitError() << "layout " << layout << " needs a scheme of "
+                       << layout.getRadix() << " levels in groups of "
+                       << layout.getBlock() << ", got " << scheme;
   if (layout.getKind() == LayoutKind::Radix && scheme.getQmin() < 0)
     return emitError() << "radix layouts hold unsigned digits; the scheme's "
                           "codes are signed";
@@ -472,6 +486,10 @@ static LogicalResult verifyPackedWeight(function_ref<InFlightDiagnostic()> emit,
       weightShape, IntegerType::get(packedType.getContext(), 8));
   if (failed(verifyPackedStorage(emit, codesType, packedType, layout)))
     return failure();
+  if ((layout.getKind() == LayoutKind::RadixSuperblock) !=
+      isSuperblockParams(scalesType))
+    return emit() << "superblock parameters (i8 scales) go with a "
+                     "radix_superblock layout and only with it";
   return verifyQuantParams(emit, weightShape, scheme, scalesType,
                            zeroPointsType, minsType);
 }
@@ -555,6 +573,9 @@ LogicalResult PackedWeightOp::verify() {
           getLayout(), cast<ShapedType>(getScales().getType()),
           typeOf(getZeroPoints()), typeOf(getMins()))))
     return failure();
+  if (isSuperblockParams(getScales().getType()))
+    return superblock::verifySuperblockParamValues(emit, getScheme(),
+                                                   getScales(), shape[1]);
   return verifyParamValues(emit, getScheme(), getScales(),
                            getZeroPoints().value_or(ElementsAttr()),
                            getMins().value_or(ElementsAttr()));

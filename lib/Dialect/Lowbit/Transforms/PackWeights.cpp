@@ -119,8 +119,15 @@ static LayoutAttr chooseLayout(MLIRContext *context, SchemeAttr scheme) {
 }
 
 /// Parses the `layout` option for `scheme`: a kind name, or `auto`.
+/// Superblock parameters (i8 scales) go with radix_superblock alone.
 static FailureOr<LayoutAttr> getLayout(MLIRContext *context, StringRef name,
-                                       SchemeAttr scheme) {
+                                       SchemeAttr scheme, bool superblock) {
+  if (superblock) {
+    if (name != "auto" && name != "radix-superblock")
+      return failure();
+    return LayoutAttr::get(context, LayoutKind::RadixSuperblock,
+                           scheme.getNumLevels(), scheme.getGroupSize());
+  }
   if (name == "auto")
     return chooseLayout(context, scheme);
   int64_t block = getGroupBlock(scheme);
@@ -200,18 +207,22 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
     return success();
 
   MLIRContext *context = &getContext();
-  FailureOr<LayoutAttr> layoutAttr = getLayout(context, layout, scheme);
+  bool superblock = isSuperblockParams(op.getScales().getType());
+  FailureOr<LayoutAttr> layoutAttr =
+      getLayout(context, layout, scheme, superblock);
   if (failed(layoutAttr))
     return op.emitError() << "unknown layout '" << layout
                           << "' for this scheme (expected auto, int8, int4, "
                              "int4-interleaved, int3, int2, int2-planes, "
                              "int8-panel or int4-panel for signed symmetric "
                              "codes, int3-panel or int2-panel for those schemes "
-                             "of w3g64 / w2g32, or radix for codebook schemes)";
+                             "of w3g64 / w2g32, radix for codebook schemes, or "
+                             "auto / radix-superblock for superblock "
+                             "parameters)";
   LayoutAttr packedLayout = *layoutAttr;
   // Weights of matmuls with enough rows of dynamic int8 activations go to
   // the outer-product kernels.
-  if (dynamicInt8Activations && panelMinRows > 0) {
+  if (dynamicInt8Activations && panelMinRows > 0 && !superblock) {
     std::optional<int64_t> rows = getMatmulRows(op.getResult());
     LayoutAttr panel = getPanelLayout(context, scheme);
     if (panel && rows && *rows >= int64_t(panelMinRows))

@@ -36,6 +36,15 @@ private:
   /// Quantizes one weight; a null value when it is left in float.
   FailureOr<Value> quantizeWeight(const WeightUse &weight,
                                   const ResolvedWeightScheme &resolved);
+  /// The same in superblocks (param-type=superblock).
+  FailureOr<Value>
+  quantizeSuperblockWeight(const WeightUse &weight,
+                           const ResolvedWeightScheme &resolved,
+                           llvm::ArrayRef<float> canonical);
+  /// The report remark of one weight.
+  void remarkWeight(const WeightUse &weight, SchemeAttr scheme,
+                    ArrayRef<float> canonical, ArrayRef<float> dequantized,
+                    int64_t bytesAfter);
 };
 
 } // namespace
@@ -45,8 +54,6 @@ FailureOr<Value> LowbitQuantizeWeightsPass::quantizeWeight(
   SchemeAttr scheme = resolved.scheme;
   Type paramType = resolved.paramType;
   arith::ConstantOp constant = weight.constant;
-  auto type = cast<RankedTensorType>(constant.getType());
-  ArrayRef<int64_t> shape = type.getShape();
   std::string name = getWeightName(constant);
   FailureOr<std::vector<float>> canonical = readCanonicalWeight(weight);
   if (failed(canonical))
@@ -55,6 +62,8 @@ FailureOr<Value> LowbitQuantizeWeightsPass::quantizeWeight(
     return Value();
   int64_t n = weight.getN(), k = weight.getK();
 
+  if (isSuperblockParams(paramType))
+    return quantizeSuperblockWeight(weight, resolved, *canonical);
   numerics::Scheme numericScheme = scheme.getNumericsScheme(paramType);
   numerics::Granularity granularity = scheme.getNumericsGranularity();
   numerics::ExecOptions exec;
@@ -70,36 +79,72 @@ FailureOr<Value> LowbitQuantizeWeightsPass::quantizeWeight(
   bool mins = scheme.getForm() == ParamForm::MinScale;
 
   if (report) {
-    auto dequantized =
-        numerics::dequantizeTensor(*quantized, numericScheme, granularity, exec);
-    numerics::ErrorStats stats =
-        numerics::computeErrorStats(*canonical, *dequantized);
+    auto dequantized = numerics::dequantizeTensor(*quantized, numericScheme,
+                                                  granularity, exec);
     int64_t paramBytes = int64_t(quantized->scales.size()) *
                          (paramType.getIntOrFloatBitWidth() / 8);
     if (zeroPoints)
       paramBytes += int64_t(quantized->zeroPoints.size()) * 4;
     if (mins)
       paramBytes += paramBytes;
-    int64_t before = type.getNumElements() * type.getElementTypeBitWidth() / 8;
-    int64_t after = llvm::divideCeil(n * k * scheme.getBits(), 8) + paramBytes;
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    os << "quantized weight '" << name << "' ";
-    llvm::interleave(shape, os, "x");
-    os << " as [" << n << ", " << k << "] under " << scheme << ": " << before
-       << " -> " << after << " bytes ("
-       << llvm::format("%.2f", double(before) / double(after)) << "x), mse "
-       << llvm::format("%.3e", stats.mse) << ", max abs error "
-       << llvm::format("%.3e", stats.maxAbs) << ", SQNR "
-       << llvm::format("%.2f", stats.sqnrDb) << " dB";
-    constant.emitRemark() << text;
+    remarkWeight(weight, scheme, *canonical, *dequantized,
+                 llvm::divideCeil(n * k * scheme.getBits(), 8) + paramBytes);
   }
   return result;
 }
 
+FailureOr<Value> LowbitQuantizeWeightsPass::quantizeSuperblockWeight(
+    const WeightUse &weight, const ResolvedWeightScheme &resolved,
+    ArrayRef<float> canonical) {
+  SchemeAttr scheme = resolved.scheme;
+  int64_t n = weight.getN(), k = weight.getK();
+  numerics::SuperblockFormat format = getSuperblockFormat(scheme);
+  numerics::Scheme numericScheme = scheme.getNumericsScheme();
+  auto quantized = numerics::quantizeSuperblockTensor(
+      canonical, n, k, numericScheme, format, resolved.clipping);
+  arith::ConstantOp constant = weight.constant;
+  if (!quantized)
+    return constant.emitError()
+           << "cannot quantize weight '" << getWeightName(constant)
+           << "' in superblocks: " << quantized.error().message;
+  Value result = buildSuperblockWeight(weight, scheme, *quantized);
+  if (report) {
+    auto dequantized = numerics::dequantizeSuperblockTensor(
+        quantized->words, quantized->params, n, k, numericScheme, format);
+    remarkWeight(weight, scheme, canonical, *dequantized,
+                 int64_t(quantized->words.size()) * 4 +
+                     int64_t(quantized->params.size()));
+  }
+  return result;
+}
+
+void LowbitQuantizeWeightsPass::remarkWeight(const WeightUse &weight,
+                                             SchemeAttr scheme,
+                                             ArrayRef<float> canonical,
+                                             ArrayRef<float> dequantized,
+                                             int64_t bytesAfter) {
+  arith::ConstantOp constant = weight.constant;
+  auto type = cast<RankedTensorType>(constant.getType());
+  numerics::ErrorStats stats =
+      numerics::computeErrorStats(canonical, dequantized);
+  int64_t before = type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "quantized weight '" << getWeightName(constant) << "' ";
+  llvm::interleave(type.getShape(), os, "x");
+  os << " as [" << weight.getN() << ", " << weight.getK() << "] under "
+     << scheme << ": " << before << " -> " << bytesAfter << " bytes ("
+     << llvm::format("%.2f", double(before) / double(bytesAfter)) << "x), mse "
+     << llvm::format("%.3e", stats.mse) << ", max abs error "
+     << llvm::format("%.3e", stats.maxAbs) << ", SQNR "
+     << llvm::format("%.2f", stats.sqnrDb) << " dB";
+  constant.emitRemark() << text;
+}
+
 void LowbitQuantizeWeightsPass::runOnOperation() {
   ModuleOp module = getOperation();
-  FailureOr<ResolvedWeightScheme> resolved = resolveScheme();
+  FailureOr<ResolvedWeightScheme> resolved =
+      resolveScheme(/*allowSuperblock=*/true);
   if (failed(resolved))
     return signalPassFailure();
   WeightCounts counts;

@@ -528,28 +528,35 @@ void lowbit::setLayerStatistics(ModuleOp module, StringRef name,
 // Rewriting
 //===----------------------------------------------------------------------===//
 
+/// The constant of `weight`'s [N, K] codes (a resource when the weight is
+/// one), created after the weight with `builder`.
+static Value buildCodesConstant(OpBuilder &builder, const WeightUse &weight,
+                                ArrayRef<int8_t> codes) {
+  arith::ConstantOp constant = weight.constant;
+  builder.setInsertionPointAfter(constant);
+  auto codesType = RankedTensorType::get({weight.getN(), weight.getK()},
+                                         builder.getI8Type());
+  return arith::ConstantOp::create(
+      builder, constant.getLoc(),
+      makeRawConstant(codesType, codes,
+                      isa<DenseResourceElementsAttr>(constant.getValue()),
+                      getWeightName(constant) + "_codes"));
+}
+
 Value lowbit::buildQuantizedWeight(const WeightUse &weight, SchemeAttr scheme,
                                    Type paramType,
                                    const numerics::QuantizedTensor &quantized) {
   arith::ConstantOp constant = weight.constant;
   auto type = cast<RankedTensorType>(constant.getType());
-  ArrayRef<int64_t> shape = type.getShape();
-  auto attr = cast<ElementsAttr>(constant.getValue());
   std::string name = getWeightName(constant);
   int64_t n = weight.getN(), k = weight.getK();
   OpBuilder builder(constant);
-  builder.setInsertionPointAfter(constant);
   Location loc = constant.getLoc();
-  MLIRContext *context = constant.getContext();
-  bool asResource = isa<DenseResourceElementsAttr>(attr);
-  auto codesType = RankedTensorType::get({n, k}, IntegerType::get(context, 8));
+  bool asResource = isa<DenseResourceElementsAttr>(constant.getValue());
   std::vector<int8_t> codes(quantized.codes.size());
   for (size_t i = 0; i < codes.size(); ++i)
     codes[i] = int8_t(quantized.codeValue(i));
-  Value codesValue = arith::ConstantOp::create(
-      builder, loc,
-      makeRawConstant(codesType, ArrayRef<int8_t>(codes), asResource,
-                      name + "_codes"));
+  Value codesValue = buildCodesConstant(builder, weight, codes);
   SmallVector<int64_t> paramShape = scheme.getParamShape({n, k});
   auto paramsType = RankedTensorType::get(paramShape, paramType);
   Value scales = arith::ConstantOp::create(
@@ -568,11 +575,44 @@ Value lowbit::buildQuantizedWeight(const WeightUse &weight, SchemeAttr scheme,
         builder, loc,
         makeFloatConstant(paramsType, quantized.mins, asResource,
                           name + "_mins"));
-  Type elementType = type.getElementType();
   Value result = DequantizeOp::create(
-      builder, loc, RankedTensorType::get({n, k}, elementType), codesValue,
-      scales, zeroPoints, mins, scheme);
+      builder, loc, RankedTensorType::get({n, k}, type.getElementType()),
+      codesValue, scales, zeroPoints, mins, scheme);
+  return restoreWeightLayout(builder, weight, result);
+}
 
+Value lowbit::buildSuperblockWeight(
+    const WeightUse &weight, SchemeAttr scheme,
+    const numerics::SuperblockTensor &quantized) {
+  arith::ConstantOp constant = weight.constant;
+  auto type = cast<RankedTensorType>(constant.getType());
+  int64_t n = weight.getN(), k = weight.getK();
+  OpBuilder builder(constant);
+  Location loc = constant.getLoc();
+  std::vector<int8_t> codes(quantized.codes.begin(), quantized.codes.end());
+  Value codesValue = buildCodesConstant(builder, weight, codes);
+  int64_t paramBytes = int64_t(quantized.params.size()) / n;
+  std::vector<int8_t> params(quantized.params.begin(), quantized.params.end());
+  Value paramsValue = arith::ConstantOp::create(
+      builder, loc,
+      makeRawConstant(
+          RankedTensorType::get({n, paramBytes}, builder.getI8Type()),
+          ArrayRef<int8_t>(params),
+          isa<DenseResourceElementsAttr>(constant.getValue()),
+          getWeightName(constant) + "_params"));
+  Value result = DequantizeOp::create(
+      builder, loc, RankedTensorType::get({n, k}, type.getElementType()),
+      codesValue, paramsValue, Value(), Value(), scheme);
+  return restoreWeightLayout(builder, weight, result);
+}
+
+Value lowbit::restoreWeightLayout(OpBuilder &builder, const WeightUse &weight,
+                                  Value result) {
+  arith::ConstantOp constant = weight.constant;
+  auto type = cast<RankedTensorType>(constant.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  Type elementType = type.getElementType();
+  Location loc = constant.getLoc();
   // Back to the original layout: expand [N, K], then transpose.
   SmallVector<int64_t> orderedShape;
   for (int64_t d : weight.order)

@@ -106,7 +106,8 @@ lowbit::buildWeightScheme(MLIRContext *context,
 
 FailureOr<ResolvedWeightScheme> lowbit::resolveWeightScheme(
     MLIRContext *context, const WeightSchemeOptions &options,
-    StringRef clipping, function_ref<InFlightDiagnostic()> emitError) {
+    StringRef clipping, function_ref<InFlightDiagnostic()> emitError,
+    bool allowSuperblock) {
   ResolvedWeightScheme resolved;
   FailureOr<SchemeAttr> scheme = buildWeightScheme(context, options, emitError);
   if (failed(scheme))
@@ -116,9 +117,20 @@ FailureOr<ResolvedWeightScheme> lowbit::resolveWeightScheme(
     resolved.paramType = Float16Type::get(context);
   else if (options.paramType == "f32")
     resolved.paramType = Float32Type::get(context);
+  else if (options.paramType == "superblock" && allowSuperblock)
+    resolved.paramType = IntegerType::get(context, 8);
+  else if (options.paramType == "superblock")
+    return emitError() << "param-type=superblock is only supported by "
+                          "lowbit-quantize-weights";
   else
     return emitError() << "unknown param-type '" << options.paramType
-                       << "' (expected f32 or f16)";
+                       << "' (expected f32, f16 or superblock)";
+  if (isSuperblockParams(resolved.paramType) &&
+      (resolved.scheme.getForm() != ParamForm::MinScale ||
+       resolved.scheme.getGranularity() != GranularityKind::PerGroup))
+    return emitError() << "param-type=superblock needs a min-scale scheme in "
+                          "groups (symmetric=false asymmetric-form=min-scale "
+                          "granularity=per-group)";
   if (clipping == "mse")
     resolved.clipping.method = numerics::ClipMethod::MSE;
   else if (clipping != "minmax")
@@ -152,6 +164,8 @@ static StringRef getLayoutName(numerics::PackKind kind) {
     return "int3";
   case numerics::PackKind::Radix:
     return "radix";
+  case numerics::PackKind::RadixSuperblock:
+    return "radix-superblock";
   case numerics::PackKind::Int8Panel:
     return "int8-panel";
   case numerics::PackKind::Int4Panel:
@@ -211,7 +225,9 @@ FailureOr<WeightSchemeOptions> lowbit::getWeightPreset(StringRef name) {
   }
   options.codebook = codebook;
   options.paramType =
-      scheme.paramStorage == numerics::ParamStorage::F16 ? "f16" : "f32";
+      preset->format.kind == numerics::PackKind::RadixSuperblock ? "superblock"
+      : scheme.paramStorage == numerics::ParamStorage::F16       ? "f16"
+                                                                 : "f32";
   options.layout = getLayoutName(preset->format.kind).str();
   options.dynamicInt8Activations = preset->dynamicInt8Activations;
   options.bf16Activations = preset->bf16Activations;

@@ -7,7 +7,7 @@
 // RUN: lowbit-opt %s -lowbit-gptq="require-statistics=false" 2>&1 | FileCheck %s --check-prefix=RTN
 // DAMP: error: dampening must be a finite number >= 0, got -1
 // BLOCK: error: block-size must be positive, got 0
-// PARAM: error: unknown param-type 'f64' (expected f32 or f16)
+// PARAM: error: unknown param-type 'f64' (expected f32, f16 or superblock)
 // RTN: remark: weight 'w' has no layer input statistics: lowbit-gptq rounds it to nearest
 // RTN: lowbit.dequantize
 func.func @f(%x: tensor<1x2xf32>, %acc: tensor<1x2xf32>) -> tensor<1x2xf32> {

@@ -14,7 +14,7 @@
 // BITS: error: scheme bit width must be in [2, 8], got 9
 // LINSPACE: error: codebook 'linspace(1,2)' must be linspace(LO,HI,N)
 // CODEBOOK: error: codebook levels must be strictly ascending (level 1)
-// PARAM: error: unknown param-type 'f8' (expected f32 or f16)
+// PARAM: error: unknown param-type 'f8' (expected f32, f16 or superblock)
 // CLIPPING: error: unknown clipping 'kl' (expected minmax or mse)
 // FORM: error: unknown asymmetric-form 'signed' (expected affine or min-scale)
 // FILTER: error: invalid filter regex '('

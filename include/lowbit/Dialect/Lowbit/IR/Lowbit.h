@@ -9,6 +9,7 @@
 
 #include "lowbit/Numerics/Packing.h"
 #include "lowbit/Numerics/Quantize.h"
+#include "lowbit/Numerics/SuperblockRadix.h"
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -39,6 +40,13 @@ SchemeAttr getSchemeAttr(mlir::MLIRContext *context,
                          const numerics::Granularity &granularity);
 LayoutAttr getLayoutAttr(mlir::MLIRContext *context,
                          const numerics::PackFormat &format);
+
+/// Whether quantization parameters of type `scalesType` are superblock
+/// parameter bytes (an i8 tensor) rather than float scales.
+bool isSuperblockParams(mlir::Type scalesType);
+/// The superblock format superblock parameters of `scheme` follow: radix =
+/// the scheme's number of levels, groups of the scheme's group size.
+numerics::SuperblockFormat getSuperblockFormat(SchemeAttr scheme);
 
 /// The f32 (scalar or vector) `x` rounded to bf16 as lowbit.matmul's
 /// `activation_type = bf16` defines it (numerics::floatToBf16Bits), as the

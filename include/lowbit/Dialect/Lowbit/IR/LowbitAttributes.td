@@ -120,6 +120,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     #lowbit.layout<KIND [, block = N]>
     KIND ::= int8 | int4 | int4_interleaved | int2 | int3 | radix(R)
            | int8_panel | int4_panel | int2_planes | int2_panel | int3_panel
+           | radix_superblock(R)
     ```
 
     | kind | storage | codes per unit | placement |
@@ -135,12 +136,22 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     | `int2_planes` | `i8` | 4 | panels of 16 rows, bit planes: bit `p` of code `(n, k)` is bit `4 p + k % 4` of byte `64 * (k / 16) + 16 * (k / 4 % 4) + n % 16` of panel `n / 16` |
     | `int2_panel` | `i8` | 4 | panels of 16 rows: code `(n, k)` is at bits `[2t, 2t+2)`, `t = (k / 4) % 4`, of byte `64 * (k / 16) + 4 * (n % 16) + k % 4` of panel `n / 16` |
     | `int3_panel` | `i8` | - | panels of 16 rows, every 32 `k` in 192 bytes: with `u = 192 * (k / 32) + 4 * (n % 16) + k % 4` and `t = (k / 4) % 8`, code bits `[0, 2)` at bits `[2 (t % 4), 2 (t % 4) + 2)` of byte `u + 64 * (t / 4)`, bit 2 at bit `t` of byte `u + 128` (a 2-bit plane and a 1-bit plane) |
+    | `radix_superblock(R)` | `i32` | `n` as `radix(R)` | radix words in superblocks of `n` groups of `block` codes: word `w` of a superblock holds code `w` of each of its `n` groups (digit `i` = group `i`); the rest of the row (`K mod n * block` codes) is a tail of `ceil(T / n)` words whose digit `i` of word `w` is code `i * W + w` of the tail |
 
     `block = N` packs each run of `N` codes of a row independently, padded
     with zero codes to whole units (so each quantization group of size `N`
     starts on a unit boundary: a group of 128 radix-11 codes takes 15 words).
     `block = 0` (the default) packs the whole row as one run.
     `int4_interleaved` requires an even `block > 0`.
+
+    `radix_superblock(R)` wastes no digit slot (a group of 128 radix-11
+    codes takes 128 / 9 words on average, not 15) and requires `block > 0`,
+    the scheme's group size, and `R` = the scheme's number of levels. Its
+    parameters are not f16/f32 scales and mins but superblock parameter
+    bytes (`i8`, see `lowbit.dequantize`): 3.72 bits per weight for
+    11-level codes in groups of 128 at K = 4096, against 4.0 for
+    `radix(11), block = 128` with f16 scales and mins. The normative rules
+    are in `include/lowbit/Numerics/SuperblockRadix.h`.
 
     The panel kinds are for outer-product integer matmul kernels
     (`lowbit-pack-weights` picks them for `dynamic_int8_activations` with
@@ -170,6 +181,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     #lowbit.layout<radix(11), block = 128>
     #lowbit.layout<int4_panel, block = 32>
     #lowbit.layout<int2_planes, block = 32>
+    #lowbit.layout<radix_superblock(11), block = 128>
     ```
   }];
   let parameters = (ins

@@ -14,6 +14,8 @@ class Lowbit_Op<string mnemonic, list<Trait> traits = []>
 
 def Lowbit_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Lowbit_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+// Scales, or (i8) the parameter bytes of superblock parameters.
+def Lowbit_ParamTensor : RankedTensorOf<[AnyFloat, I8]>;
 
 //===----------------------------------------------------------------------===//
 // StatsOp
@@ -149,6 +151,24 @@ def Lowbit_DequantizeOp : Lowbit_QuantParamsOp<"dequantize"> {
     read as signed or unsigned as the scheme says; arithmetic is in f32 and
     the result is rounded once to the result element type.
 
+    **Superblock parameters.** With a `min_scale` scheme in groups of `g`
+    along the last axis, `scales` may instead be an `i8` tensor of
+    parameter bytes, one row of `P(K)` bytes per row of `K` codes, and
+    `mins` absent. Each row is cut like `radix_superblock(L)` (`L` the
+    scheme's number of levels, `n` = digits per 32-bit word): segments of
+    `n` groups, then a tail of the remaining groups. A segment of `r`
+    groups has `4 + 2r` bytes: `d` and `e` (fp16, little endian), then `r`
+    unsigned scale codes `a_j`, then `r` signed min codes `b_j`; group `j`
+    has `s = a_j * d` and `m = b_j * e` (in f32). `P(K)` is the sum over
+    the segments; e.g. 30 bytes for `K = 1300`, `g = 128`, `L = 11`.
+
+    ```mlir
+    %w = lowbit.dequantize %c scales(%p : tensor<64x30xi8>)
+           {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128),
+                                    codebook = <linspace(-1.0, 1.0, 11)>>}
+           : tensor<64x1300xi8> -> tensor<64x1300xf32>
+    ```
+
     ```mlir
     %w = lowbit.dequantize %q scales(%s : tensor<64x4xf16>) mins(%m : tensor<64x4xf16>)
            {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 32)>}
@@ -157,7 +177,7 @@ def Lowbit_DequantizeOp : Lowbit_QuantParamsOp<"dequantize"> {
   }];
   let arguments = (ins
     Lowbit_IntTensor:$input,
-    Lowbit_FloatTensor:$scales,
+    Lowbit_ParamTensor:$scales,
     Optional<Lowbit_IntTensor>:$zero_points,
     Optional<Lowbit_FloatTensor>:$mins,
     Lowbit_SchemeAttr:$scheme
@@ -286,7 +306,10 @@ def Lowbit_PackedWeightOp : Lowbit_Op<"packed_weight",
     `dense_resource` constants.
 
     The weight means `W = dequantize(unpack(packed))` with the given
-    parameters; `lowbit.matmul` consumes the results directly. The verifier
+    parameters; `lowbit.matmul` consumes the results directly. Under the
+    `radix_superblock` layout (and only there) `scales` holds superblock
+    parameter bytes (`i8`, see `lowbit.dequantize`) and there are no mins;
+    the verifier decodes them and checks every scale and min. The verifier
     checks the parameter values too: scales positive and finite, minimums
     finite, zero points (read with the scheme's signedness) inside the
     scheme's code range.
@@ -311,7 +334,7 @@ def Lowbit_PackedWeightOp : Lowbit_Op<"packed_weight",
   );
   let results = (outs
     Lowbit_IntTensor:$packed,
-    Lowbit_FloatTensor:$scale_values,
+    Lowbit_ParamTensor:$scale_values,
     Optional<RankedTensorOf<[AnySignlessInteger, AnyFloat]>>:$offset_values
   );
   let assemblyFormat = "attr-dict `:` type(results)";
@@ -331,7 +354,8 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
     `layout` with the given parameters (K is the last dimension of `input`).
     The scheme's granularity must be per-tensor, per-channel along axis 0
     (output features) or per-group along axis 1 (the reduction). The result
-    has the activation element type. When `packed` comes from a
+    has the activation element type. Under the `radix_superblock` layout,
+    `scales` are superblock parameter bytes (see `lowbit.dequantize`). When `packed` comes from a
     `lowbit.packed_weight`, its `shape` must be `[N, K]` and its scheme and
     layout this op's (padded storage alone cannot tell K from K - 1).
     How the sum is ordered is the
@@ -418,7 +442,7 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
   let arguments = (ins
     Lowbit_FloatTensor:$input,
     Lowbit_IntTensor:$packed,
-    Lowbit_FloatTensor:$scales,
+    Lowbit_ParamTensor:$scales,
     Optional<Lowbit_IntTensor>:$zero_points,
     Optional<Lowbit_FloatTensor>:$mins,
     Optional<Lowbit_FloatTensor>:$bias,

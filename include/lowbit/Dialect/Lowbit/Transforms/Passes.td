@@ -47,7 +47,9 @@ defvar WeightSchemeOptions = [
     Option<"clipping", "clipping", "std::string", "\"minmax\"",
            "Range per group: minmax, or mse (search the clipping that minimizes squared error)">,
     Option<"paramType", "param-type", "std::string", "\"f32\"",
-           "Element type of scales and minimums: f32 or f16 (parameters are rounded before codes are computed)">
+           "Element type of scales and minimums: f32 or f16 (parameters are rounded before codes are computed), "
+           "or superblock (lowbit-quantize-weights, min-scale groups: i8 parameter bytes of radix superblocks, "
+           "SuperblockRadix.h)">
 ];
 
 // Which weights a weight quantization pass takes (WeightAnalysis.h).
@@ -139,7 +141,9 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
     `int3` and `int2`, and `radix(L)` for codebooks of L <= 16 levels whose
     radix words are denser than plain bits (e.g. 11 levels: 9 per 32-bit
     word, 3.56 bits per code). Per-group schemes pack each group as its own
-    block so groups start on storage-unit boundaries.
+    block so groups start on storage-unit boundaries. Superblock parameters
+    (`i8` scales from `param-type=superblock`) take
+    `radix_superblock(L), block = group size`, which wastes no digit slot.
 
     Before:
     ```mlir
@@ -171,8 +175,9 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
     Option<"layout", "layout", "std::string", "\"auto\"",
            "auto, int8, int4, int4-interleaved, int2, int2-planes (bit "
            "planes for the lookup-table kernels), int3, int8-panel, "
-           "int4-panel, int3-panel, int2-panel or radix (base = codebook "
-           "size)">,
+           "int4-panel, int3-panel, int2-panel, radix (base = codebook "
+           "size) or radix-superblock (the only one, and auto's choice, for "
+           "superblock parameters)">,
     Option<"dynamicInt8Activations", "dynamic-int8-activations", "bool",
            "false",
            "The matmuls will quantize their activations to int8 at run time "

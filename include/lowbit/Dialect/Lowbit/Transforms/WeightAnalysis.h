@@ -172,6 +172,16 @@ mlir::Value buildQuantizedWeight(const WeightUse &weight, SchemeAttr scheme,
                                  mlir::Type paramType,
                                  const numerics::QuantizedTensor &quantized);
 
+/// The same with superblock parameters: codes + i8 parameter bytes
+/// ([N, bytes per row]) feeding `lowbit.dequantize`.
+mlir::Value buildSuperblockWeight(const WeightUse &weight, SchemeAttr scheme,
+                                  const numerics::SuperblockTensor &quantized);
+
+/// `result`, the dequantized [N, K] weight, expanded and transposed back to
+/// the layout of `weight`'s constant.
+mlir::Value restoreWeightLayout(mlir::OpBuilder &builder,
+                                const WeightUse &weight, mlir::Value result);
+
 } // namespace lowbit
 
 #endif // LOWBIT_DIALECT_LOWBIT_TRANSFORMS_WEIGHTANALYSIS_H

@@ -29,7 +29,7 @@ struct WeightSchemeOptions {
   int64_t groupSize = 32;
   std::string rounding = "nearest-even"; ///< nearest-even | nearest-away | toward-zero
   std::string codebook;                  ///< "" | linspace(LO,HI,N) | comma list
-  std::string paramType = "f32";         ///< f32 | f16
+  std::string paramType = "f32";         ///< f32 | f16 | superblock
   std::string layout = "auto";           ///< see lowbit-pack-weights
   bool dynamicInt8Activations = false;   ///< see lowbit-fuse-matmul
   bool staticInt8Activations = false;    ///< see lowbit-integerize
@@ -63,7 +63,8 @@ mlir::FailureOr<ResolvedWeightScheme>
 resolveWeightScheme(mlir::MLIRContext *context,
                     const WeightSchemeOptions &options,
                     llvm::StringRef clipping,
-                    llvm::function_ref<mlir::InFlightDiagnostic()> emitError);
+                    llvm::function_ref<mlir::InFlightDiagnostic()> emitError,
+                    bool allowSuperblock = false);
 
 /// The base of a pass declared with the WeightSchemeOptions and / or
 /// WeightSelectionOptions of Passes.td: reads them.
@@ -73,7 +74,10 @@ public:
 
 protected:
   /// The scheme of the WeightSchemeOptions; errors at the module.
-  mlir::FailureOr<ResolvedWeightScheme> resolveScheme() {
+  /// `allowSuperblock`: the pass emits superblock parameters for
+  /// param-type=superblock (lowbit-quantize-weights); others reject it.
+  mlir::FailureOr<ResolvedWeightScheme>
+  resolveScheme(bool allowSuperblock = false) {
     WeightSchemeOptions options;
     options.bits = this->bits;
     options.symmetric = this->symmetric;
@@ -85,8 +89,9 @@ protected:
     options.codebook = this->codebook;
     options.paramType = this->paramType;
     mlir::ModuleOp module = this->getOperation();
-    return resolveWeightScheme(&this->getContext(), options, this->clipping,
-                               [&]() { return module.emitError(); });
+    return resolveWeightScheme(
+        &this->getContext(), options, this->clipping,
+        [&]() { return module.emitError(); }, allowSuperblock);
   }
   WeightSelection getSelection() {
     WeightSelection selection;

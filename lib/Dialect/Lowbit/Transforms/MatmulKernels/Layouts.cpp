@@ -28,6 +28,8 @@ const LayoutKernels *lowbit::getLayoutKernels(LayoutKind kind) {
   case LayoutKind::Int3Panel:
   case LayoutKind::Int2Planes:
     break; // outer-product or lookup-table kernels (no dot-form segments)
+  case LayoutKind::RadixSuperblock:
+    break; // no vector kernel yet: lowered through linalg
   }
   return nullptr;
 }
