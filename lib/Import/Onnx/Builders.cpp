@@ -85,6 +85,20 @@ Value lowbit::onnx_import::keepDims(OpBuilder &b, Location loc, Value value,
                    RankedTensorType::get(shape, type.getElementType()));
 }
 
+LogicalResult
+lowbit::onnx_import::presentInputs(NodeContext &ctx,
+                                   SmallVectorImpl<Value> &inputs) {
+  for (unsigned i = 0; i < ctx.numInputs(); ++i) {
+    if (!ctx.hasInput(i))
+      continue;
+    Value input = ctx.input(i);
+    if (!input)
+      return failure();
+    inputs.push_back(input);
+  }
+  return success();
+}
+
 Value lowbit::onnx_import::scalarConstant(OpBuilder &b, Location loc, Type type,
                                           double value) {
   if (auto floatType = dyn_cast<FloatType>(type))

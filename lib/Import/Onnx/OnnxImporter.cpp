@@ -513,23 +513,37 @@ LogicalResult Importer::recordConstantNode(NodeContext &ctx) {
   return success();
 }
 
+std::optional<int64_t> Importer::opsetOf(StringRef domain) const {
+  if (isDefaultDomain(domain))
+    return defaultOpset;
+  auto it = domainOpsets.find(domain);
+  if (it == domainOpsets.end())
+    return std::nullopt;
+  return it->second;
+}
+
 LogicalResult Importer::convertNode(const onnx::NodeProto &node, int index) {
   Location loc = nodeLocation(node, index);
-  int64_t opset = defaultOpset;
+  std::optional<int64_t> opset = opsetOf(node.domain());
   OpBuilder builder(&context);
   builder.setInsertionPoint(function.getBody().front().getTerminator());
-  NodeContext ctx(*this, node, builder, loc, opset);
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
-    return ctx.emitUnsupported() << "unsupported ONNX op '" << node.domain()
-                                 << "." << node.op_type() << "'";
-  if (node.op_type() == "Constant") {
+  NodeContext ctx(*this, node, builder, loc, opset.value_or(0));
+  if (!opset)
+    return ctx.emitError() << "the model imports no opset of domain '"
+                           << node.domain() << "' (op '" << node.op_type()
+                           << "')";
+  bool inDefaultDomain = isDefaultDomain(node.domain());
+  if (inDefaultDomain && node.op_type() == "Constant") {
     if (failed(recordConstantNode(ctx)))
       return failure();
   } else {
-    const OpConverter *converter = lookupConverter(node.op_type(), opset);
+    const OpConverter *converter =
+        lookupConverter(node.domain(), node.op_type(), *opset);
     if (!converter)
-      return ctx.emitUnsupported() << "unsupported ONNX op '" << node.op_type()
-                                   << "' (opset " << opset << ")";
+      return ctx.emitUnsupported()
+             << "unsupported ONNX op '"
+             << (inDefaultDomain ? "" : node.domain() + ".") << node.op_type()
+             << "' (opset " << *opset << ")";
     if (failed(converter->convert(ctx)))
       return failure();
   }
@@ -547,9 +561,12 @@ LogicalResult Importer::convertNode(const onnx::NodeProto &node, int index) {
 
 OwningOpRef<ModuleOp> Importer::run() {
   Location fileLoc = FileLineColLoc::get(&context, sourceName, 0, 0);
-  for (const onnx::OperatorSetIdProto &opset : model.opset_import())
-    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
+    if (isDefaultDomain(opset.domain()))
       defaultOpset = opset.version();
+    else
+      domainOpsets[opset.domain()] = opset.version();
+  }
   if (!defaultOpset)
     return emitError(fileLoc) << "the model imports no default ONNX opset",
            nullptr;
@@ -559,10 +576,22 @@ OwningOpRef<ModuleOp> Importer::run() {
   // enforce either (e.g. an int64 Constant at opset 6, for Reshape's shape):
   // take them without the type checks, and say so.
   bool checkTypes = true;
-  std::string error = detail::inferShapes(model, shapeData, checkTypes);
+  auto likeInput0 = [&](const onnx::NodeProto &node) {
+    std::optional<int64_t> opset = opsetOf(node.domain());
+    if (!opset)
+      return false;
+    const OpConverter *converter =
+        lookupConverter(node.domain(), node.op_type(), *opset);
+    std::string domain = isDefaultDomain(node.domain()) ? "" : node.domain();
+    return converter && converter->likeInput0 &&
+           !detail::hasSchema(domain, node.op_type(), *opset);
+  };
+  std::string error =
+      detail::inferShapes(model, shapeData, checkTypes, likeInput0);
   if (!error.empty()) {
     shapeData.clear();
-    if (detail::inferShapes(model, shapeData, /*checkTypes=*/false).empty()) {
+    if (detail::inferShapes(model, shapeData, /*checkTypes=*/false, likeInput0)
+            .empty()) {
       emitWarning(fileLoc) << "the model breaks ONNX's type constraints ("
                            << error << "); imported without type checks";
       checkTypes = false;
@@ -574,7 +603,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   for (int round = 0;
        error.empty() && round < 8 && foldShapeComputations(model); ++round) {
     shapeData.clear();
-    error = detail::inferShapes(model, shapeData, checkTypes);
+    error = detail::inferShapes(model, shapeData, checkTypes, likeInput0);
   }
   if (!error.empty())
     return emitError(fileLoc) << "ONNX shape inference failed: " << error,
@@ -818,12 +847,10 @@ lowbit::onnx_import::importOnnxFile(MLIRContext &context, StringRef path,
 
 bool lowbit::onnx_import::isSupportedOnnxOp(StringRef domain,
                                             StringRef opType) {
-  if (!domain.empty() && domain != "ai.onnx")
-    return false;
-  if (opType == "Constant")
+  if (isDefaultDomain(domain) && opType == "Constant")
     return true;
   // Any opset: the table lists each converter's range.
-  return lookupConverter(opType, -1) != nullptr;
+  return lookupConverter(domain, opType, -1) != nullptr;
 }
 
 bool lowbit::onnx_import::isOnnxPath(StringRef path) {
