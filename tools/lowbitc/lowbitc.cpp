@@ -224,14 +224,10 @@ int main(int argc, char **argv) {
   if (lowbit::onnx_import::isOnnxPath(inputFilename)) {
     lowbit::onnx_import::ImportOptions importOptions;
     importOptions.functionName = onnxFunctionName;
-    for (const std::string &spec : onnxInputShapes)
-      if (!lowbit::onnx_import::parseInputShape(spec, importOptions,
-                                                errorMessage))
-        return fail(errorMessage);
-    module = lowbit::onnx_import::importOnnxFile(context, inputFilename,
-                                                 importOptions);
+    module = lowbit::onnx_import::importOnnxFileWithShapes(
+        context, inputFilename, onnxInputShapes, importOptions, errorMessage);
     if (!module)
-      return 1;
+      return errorMessage.empty() ? 1 : fail(errorMessage);
   }
 #endif
   if (!module) {

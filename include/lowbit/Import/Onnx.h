@@ -93,6 +93,15 @@ bool isOnnxPath(llvm::StringRef path);
 bool parseInputShape(llvm::StringRef spec, ImportOptions &options,
                      std::string &error);
 
+/// The tools' import: `--input-shape` specs parsed into the options, then
+/// importOnnxFile. Null with `error` set for a malformed spec, or after the
+/// import's diagnostics (`error` empty).
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxFileWithShapes(mlir::MLIRContext &context, llvm::StringRef path,
+                         llvm::ArrayRef<std::string> inputShapeSpecs,
+                         ImportOptions options, std::string &error,
+                         ImportStatus *status = nullptr);
+
 } // namespace lowbit::onnx_import
 
 #endif // LOWBIT_IMPORT_ONNX_H

@@ -882,3 +882,15 @@ bool lowbit::onnx_import::parseInputShape(StringRef spec,
   options.inputShapes[name] = shape;
   return true;
 }
+
+OwningOpRef<ModuleOp> lowbit::onnx_import::importOnnxFileWithShapes(
+    MLIRContext &context, StringRef path, ArrayRef<std::string> inputShapeSpecs,
+    ImportOptions options, std::string &error, ImportStatus *status) {
+  for (const std::string &spec : inputShapeSpecs)
+    if (!parseInputShape(spec, options, error)) {
+      if (status)
+        *status = ImportStatus::Error;
+      return nullptr;
+    }
+  return importOnnxFile(context, path, options, status);
+}
