@@ -10,6 +10,26 @@
 using namespace mlir;
 using namespace lowbit::onnx_import;
 
+LogicalResult lowbit::onnx_import::checkBroadcast(NodeContext &ctx,
+                                                  ValueRange inputs,
+                                                  RankedTensorType resultType) {
+  for (Value input : inputs) {
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t offset = resultType.getRank() - type.getRank();
+    bool fits = offset >= 0;
+    for (int64_t d = 0; fits && d < type.getRank(); ++d)
+      fits = type.getDimSize(d) == 1 ||
+             type.getDimSize(d) == resultType.getDimSize(d + offset);
+    // Shape inference guarantees this for models that keep the type
+    // constraints; models imported without type checks may not.
+    if (!fits)
+      return ctx.emitError()
+             << "operand of type " << type
+             << " does not broadcast to the result " << resultType;
+  }
+  return success();
+}
+
 Value lowbit::onnx_import::buildElementwise(OpBuilder &b, Location loc,
                                             ValueRange inputs,
                                             RankedTensorType resultType,

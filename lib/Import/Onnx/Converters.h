@@ -151,6 +151,11 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              ScalarBuilder body);
 
+/// Fails with an error unless every input broadcasts (numpy) to
+/// `resultType`: what buildElementwise relies on.
+mlir::LogicalResult checkBroadcast(NodeContext &ctx, mlir::ValueRange inputs,
+                                   mlir::RankedTensorType resultType);
+
 using Combiner = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::Value element, mlir::Value acc)>;
 

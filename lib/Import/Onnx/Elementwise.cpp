@@ -58,7 +58,8 @@ template <Body body> LogicalResult elementwise(NodeContext &ctx) {
   RankedTensorType type = ctx.outputType(0);
   if (!type)
     return failure();
-  if (ctx.opset < 7 && failed(legacyBroadcast(ctx, inputs)))
+  if ((ctx.opset < 7 && failed(legacyBroadcast(ctx, inputs))) ||
+      failed(checkBroadcast(ctx, inputs, type)))
     return failure();
   // The body runs once, while the generic is built.
   LogicalResult status = success();

@@ -68,6 +68,8 @@ LogicalResult buildGelu(NodeContext &ctx, GeluForm form) {
   RankedTensorType type = ctx.outputType(0);
   if (!type)
     return failure();
+  if (failed(checkBroadcast(ctx, inputs, type)))
+    return failure();
   if (!isa<FloatType>(type.getElementType()))
     return ctx.emitUnsupported()
            << ctx.node.op_type() << " on " << type.getElementType()

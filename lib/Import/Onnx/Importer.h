@@ -62,6 +62,8 @@ public:
 
 private:
   mlir::LogicalResult fixInputShapes();
+  /// Every node input is defined before the node (ONNX's graph rule).
+  mlir::LogicalResult checkTopologicalOrder();
   mlir::LogicalResult convertNode(const onnx::NodeProto &node, int index);
   mlir::LogicalResult recordConstantNode(NodeContext &ctx);
 };

@@ -153,6 +153,11 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
                              << typeName(tensor->data_type());
       return {};
     }
+    if (llvm::any_of(tensor->dims(), [](int64_t d) { return d < 0; })) {
+      if (report)
+        emitError(loc) << "'" << name << "' has a negative dimension";
+      return {};
+    }
     return RankedTensorType::get(
         SmallVector<int64_t>(tensor->dims().begin(), tensor->dims().end()),
         element);
@@ -187,6 +192,14 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
             << "' is dynamic after ONNX shape inference"
             << (dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
                                     : std::string());
+      return {};
+    }
+    if (dim.dim_value() < 0) {
+      // ONNX's inference passes a negative shape operand through.
+      if (report)
+        emitError(loc) << "dimension " << shape.size() << " of '" << name
+                       << "' is negative (" << dim.dim_value()
+                       << ") after ONNX shape inference";
       return {};
     }
     if (dim.dim_value() == 0) {
@@ -322,6 +335,10 @@ LogicalResult NodeContext::unaryOperands(Value &input,
 }
 
 RankedTensorType NodeContext::outputType(unsigned i) {
+  if (!hasOutput(i)) {
+    emitError() << node.op_type() << " needs output " << i;
+    return {};
+  }
   return importer.staticType(node.output(i), loc);
 }
 
@@ -481,7 +498,33 @@ LogicalResult Importer::fixInputShapes() {
   return success();
 }
 
+LogicalResult Importer::checkTopologicalOrder() {
+  // ONNX 1.12's shape inference dereferences the type of an input nothing
+  // defines (a segfault in Shape's data propagation): say so first.
+  const onnx::GraphProto &graph = model.graph();
+  llvm::StringSet<> defined;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    defined.insert(input.name());
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    defined.insert(tensor.name());
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    for (const std::string &input : node.input())
+      if (!input.empty() && !defined.contains(input))
+        return mlir::emitError(nodeLocation(node, index))
+               << "node '"
+               << cast<NameLoc>(nodeLocation(node, index)).getName().getValue()
+               << "': input '" << input
+               << "' is no graph input, initializer or output of an earlier "
+                  "node";
+    for (const std::string &output : node.output())
+      defined.insert(output);
+  }
+  return success();
+}
+
 LogicalResult Importer::recordConstantNode(NodeContext &ctx) {
+  if (!ctx.hasOutput(0))
+    return ctx.emitError() << "Constant needs output 0";
   onnx::TensorProto tensor;
   if (const onnx::AttributeProto *value = ctx.attr("value")) {
     tensor = value->t();
@@ -570,7 +613,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   if (!defaultOpset)
     return emitError(fileLoc) << "the model imports no default ONNX opset",
            nullptr;
-  if (failed(fixInputShapes()))
+  if (failed(checkTopologicalOrder()) || failed(fixInputShapes()))
     return nullptr;
   // Old PyTorch exports break op type constraints ONNX Runtime does not
   // enforce either (e.g. an int64 Constant at opset 6, for Reshape's shape):
@@ -738,7 +781,8 @@ static OwningOpRef<ModuleOp> importBytes(MLIRContext &context, StringRef bytes,
   std::string error =
       lowbit::onnx_import::detail::parseModelBytes(bytes.str(), model);
   if (!error.empty())
-    return emitError(UnknownLoc::get(&context)) << error, nullptr;
+    return emitError(FileLineColLoc::get(&context, "<onnx>", 0, 0)) << error,
+           nullptr;
   return importModel(context, model, "<onnx>", baseDirectory, "", options);
 }
 
