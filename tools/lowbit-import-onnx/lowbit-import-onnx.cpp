@@ -1,6 +1,7 @@
 //===- lowbit-import-onnx.cpp - ONNX model -> MLIR ------------------------===//
 //
 // lowbit-import-onnx MODEL.onnx [-o OUT.mlir] [--input-shape=NAME:1x3x8x8]
+//                    [--constant-input=NAME:0,2]
 // Prints the imported module (func/arith/tensor/linalg); `.onnxtxt` files
 // (or --text) are read in ONNX's text syntax. The exit status tells a model
 // lowbit does not take (2) from a broken one or a bad invocation (1), so
@@ -37,6 +38,12 @@ static cl::list<std::string>
     inputShapes("input-shape",
                 cl::desc("Fix the shape of a graph input: NAME:1x3x224x224"),
                 cl::value_desc("NAME:DIMS"));
+static cl::list<std::string> constantInputs(
+    "constant-input",
+    cl::desc("Give a graph input compile-time values (an initializer, no "
+             "function argument), for ops that need constants: "
+             "NAME:V0,V1,..."),
+    cl::value_desc("NAME:VALUES"));
 static cl::opt<std::string> functionName("function-name",
                                          cl::desc("Name of the func.func"),
                                          cl::init("main"));
@@ -68,12 +75,18 @@ int main(int argc, char **argv) {
 
   lowbit::onnx_import::ImportOptions options;
   options.functionName = functionName;
-  for (const std::string &spec : inputShapes) {
-    std::string error;
-    if (!lowbit::onnx_import::parseInputShape(spec, options, error)) {
-      llvm::errs() << "lowbit-import-onnx: error: " << error << "\n";
-      return kError;
-    }
+  std::string specError;
+  if (!llvm::all_of(inputShapes,
+                    [&](const std::string &spec) {
+                      return lowbit::onnx_import::parseInputShape(spec, options,
+                                                                  specError);
+                    }) ||
+      !llvm::all_of(constantInputs, [&](const std::string &spec) {
+        return lowbit::onnx_import::parseConstantInput(spec, options,
+                                                       specError);
+      })) {
+    llvm::errs() << "lowbit-import-onnx: error: " << specError << "\n";
+    return kError;
   }
 
   DialectRegistry registry;

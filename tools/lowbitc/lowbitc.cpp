@@ -60,6 +60,11 @@ static cl::list<std::string> onnxInputShapes(
     "input-shape",
     cl::desc("ONNX models: fix the shape of a graph input, NAME:1x3x224x224"),
     cl::value_desc("NAME:DIMS"), cl::cat(category));
+static cl::list<std::string> onnxConstantInputs(
+    "constant-input",
+    cl::desc("ONNX models: give a graph input compile-time values (no "
+             "argument), NAME:V0,V1,..."),
+    cl::value_desc("NAME:VALUES"), cl::cat(category));
 static cl::opt<std::string> onnxFunctionName(
     "onnx-function",
     cl::desc("ONNX models: the entry point's name (lowbit_<name>)"),
@@ -225,7 +230,8 @@ int main(int argc, char **argv) {
     lowbit::onnx_import::ImportOptions importOptions;
     importOptions.functionName = onnxFunctionName;
     module = lowbit::onnx_import::importOnnxFileWithShapes(
-        context, inputFilename, onnxInputShapes, importOptions, errorMessage);
+        context, inputFilename, onnxInputShapes, importOptions, errorMessage,
+        /*status=*/nullptr, onnxConstantInputs);
     if (!module)
       return errorMessage.empty() ? 1 : fail(errorMessage);
   }

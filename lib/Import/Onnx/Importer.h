@@ -64,6 +64,9 @@ private:
   mlir::LogicalResult fixInputShapes();
   /// Every node input is defined before the node (ONNX's graph rule).
   mlir::LogicalResult checkTopologicalOrder();
+  /// Turns the graph inputs of --constant-input into initializers
+  /// (ConstantInputs.cpp).
+  mlir::LogicalResult bindConstantInputs();
   mlir::LogicalResult convertNode(const onnx::NodeProto &node, int index);
   mlir::LogicalResult recordConstantNode(NodeContext &ctx);
 };

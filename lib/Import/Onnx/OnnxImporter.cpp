@@ -613,7 +613,8 @@ OwningOpRef<ModuleOp> Importer::run() {
   if (!defaultOpset)
     return emitError(fileLoc) << "the model imports no default ONNX opset",
            nullptr;
-  if (failed(checkTopologicalOrder()) || failed(fixInputShapes()))
+  if (failed(checkTopologicalOrder()) || failed(bindConstantInputs()) ||
+      failed(fixInputShapes()))
     return nullptr;
   // Old PyTorch exports break op type constraints ONNX Runtime does not
   // enforce either (e.g. an int64 Constant at opset 6, for Reshape's shape):
@@ -929,12 +930,19 @@ bool lowbit::onnx_import::parseInputShape(StringRef spec,
 
 OwningOpRef<ModuleOp> lowbit::onnx_import::importOnnxFileWithShapes(
     MLIRContext &context, StringRef path, ArrayRef<std::string> inputShapeSpecs,
-    ImportOptions options, std::string &error, ImportStatus *status) {
-  for (const std::string &spec : inputShapeSpecs)
-    if (!parseInputShape(spec, options, error)) {
-      if (status)
-        *status = ImportStatus::Error;
-      return nullptr;
-    }
+    ImportOptions options, std::string &error, ImportStatus *status,
+    ArrayRef<std::string> constantInputSpecs) {
+  bool parsed = llvm::all_of(inputShapeSpecs,
+                             [&](const std::string &spec) {
+                               return parseInputShape(spec, options, error);
+                             }) &&
+                llvm::all_of(constantInputSpecs, [&](const std::string &spec) {
+                  return parseConstantInput(spec, options, error);
+                });
+  if (!parsed) {
+    if (status)
+      *status = ImportStatus::Error;
+    return nullptr;
+  }
   return importOnnxFile(context, path, options, status);
 }
