@@ -62,6 +62,12 @@ LogicalResult convertReshapeLike(NodeContext &ctx) {
   ctx.intAttr("allowzero", 0);
   ctx.intAttr("axis", 1);
   ctx.intsAttr("axes");
+  // ONNX 1.12's inference can give a shape of another size (a shape
+  // operand computed wrongly): reshapeTo needs the same element count.
+  if (inputType.getNumElements() != type.getNumElements() ||
+      inputType.getElementType() != type.getElementType())
+    return ctx.emitError() << ctx.node.op_type() << " of " << inputType
+                           << " cannot give " << type;
   ctx.setOutput(0, reshapeTo(ctx.b, ctx.loc, input, type));
   forwardInts(ctx);
   return success();
