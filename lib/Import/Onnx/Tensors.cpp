@@ -283,7 +283,10 @@ lowbit::onnx_import::readTensorInts(const TensorProto &tensor,
   }
   std::optional<SmallVector<double>> values =
       readTensorFloats(tensor, baseDirectory, loc);
-  if (!values)
+  // Floats outside int64's range (or NaN) are no integers to read.
+  if (!values || llvm::any_of(*values, [](double v) {
+        return !(v >= -0x1p63 && v < 0x1p63);
+      }))
     return std::nullopt;
   return SmallVector<int64_t>(
       llvm::map_range(*values, [](double v) { return (int64_t)v; }));
