@@ -5,6 +5,7 @@ lowbit-fuzz-mlir: every lit input under test/ split on `// -----`, and the
 models of ../shared/models with their weights as splats (structure kept,
 bytes dropped); the target skips inputs over 64 KiB, tinylm among them
 (one run of it takes ~20 s under ASan).
+lowbit-fuzz-onnx: the binary .onnx models under test/.
 lowbit-fuzz-readers: statistics JSON ('J'), IDX images ('I', plain and
 gzip-ed, some of the MNIST calibration images), raw f32 ('R') and text
 through a vocabulary ('T', tinylm's vocabulary and calibration text), each
@@ -119,10 +120,35 @@ def reader_seeds(shared, out):
         write(out, text_seed(0x20, vocab, text))
 
 
+def onnx_seeds(source, out):
+    """The binary ONNX models checked in under test/ (the PyTorch exports
+    of test/e2e/Inputs/onnx, the conformance runner's inputs) and, where
+    python3-onnx is installed, the importer tests' text models
+    (.onnxtxt: every op family and error) in binary form."""
+    try:
+        import onnx.parser
+    except ImportError:
+        onnx = None
+    for root, _, files in os.walk(os.path.join(source, "test")):
+        for name in sorted(files):
+            path = os.path.join(root, name)
+            if name.endswith(".onnx"):
+                with open(path, "rb") as f:
+                    write(out, f.read())
+            elif name.endswith(".onnxtxt") and onnx:
+                with open(path, encoding="utf-8") as f:
+                    text = "".join(line for line in f if not line.startswith("#"))
+                try:
+                    write(out, onnx.parser.parse_model(text).SerializeToString())
+                except Exception:  # the malformed-text tests
+                    pass
+
+
 def main():
     source, shared, out = sys.argv[1:4]
     mlir_seeds(source, shared, os.path.join(out, "lowbit-fuzz-mlir"))
     reader_seeds(shared, os.path.join(out, "lowbit-fuzz-readers"))
+    onnx_seeds(source, os.path.join(out, "lowbit-fuzz-onnx"))
 
 
 if __name__ == "__main__":

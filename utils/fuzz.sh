@@ -17,7 +17,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(lowbit-fuzz-mlir lowbit-fuzz-readers)
+[ ${#targets[@]} -gt 0 ] || targets=(lowbit-fuzz-mlir lowbit-fuzz-readers lowbit-fuzz-onnx)
 build_dir=${LOWBIT_SANITIZE_BUILD_DIR:-$root/build-asan}
 shared=${LOWBIT_SHARED_DIR:-$root/../shared}
 

@@ -26,7 +26,7 @@ LOWBIT_BUILD_DIR=$build_dir \
   LOWBIT_BUILD_TARGETS="lowbit-opt lowbitc lowbit-calibrate lowbit-import-onnx
     LowbitNumericsTests
     LowbitDialectTests LowbitConversionTests LowbitMathTests
-    lowbit-fuzz-mlir lowbit-fuzz-readers" \
+    lowbit-fuzz-mlir lowbit-fuzz-readers lowbit-fuzz-onnx" \
   "$root/utils/build.sh"
 echo "sanitizers: built in $((SECONDS - start)) s"
 

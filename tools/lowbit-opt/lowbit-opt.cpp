@@ -36,22 +36,19 @@ static llvm::cl::list<std::string> onnxInputShapes(
 /// locations, so diagnostics still name the ONNX nodes).
 static int runOnOnnx(llvm::StringRef path, llvm::StringRef outputFilename,
                      mlir::DialectRegistry &registry) {
-  lowbit::onnx_import::ImportOptions options;
-  std::string error;
-  for (const std::string &spec : onnxInputShapes)
-    if (!lowbit::onnx_import::parseInputShape(spec, options, error)) {
-      llvm::errs() << "lowbit-opt: error: " << error << "\n";
-      return 1;
-    }
-  std::string text;
+  std::string error, text;
   {
     mlir::MLIRContext context(registry);
     llvm::SourceMgr sourceMgr;
     mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
     mlir::OwningOpRef<mlir::ModuleOp> module =
-        lowbit::onnx_import::importOnnxFile(context, path, options);
-    if (!module)
+        lowbit::onnx_import::importOnnxFileWithShapes(
+            context, path, onnxInputShapes, {}, error);
+    if (!module) {
+      if (!error.empty())
+        llvm::errs() << "lowbit-opt: error: " << error << "\n";
       return 1;
+    }
     llvm::raw_string_ostream os(text);
     module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
   }

@@ -63,6 +63,11 @@ static cl::list<std::string> onnxInputShapes(
     "input-shape",
     cl::desc("ONNX models: fix the shape of a graph input, NAME:1x3x224x224"),
     cl::value_desc("NAME:DIMS"), cl::cat(category));
+static cl::list<std::string> onnxConstantInputs(
+    "constant-input",
+    cl::desc("ONNX models: give a graph input compile-time values (no "
+             "argument), NAME:V0,V1,..."),
+    cl::value_desc("NAME:VALUES"), cl::cat(category));
 static cl::opt<std::string> onnxFunctionName(
     "onnx-function",
     cl::desc("ONNX models: the entry point's name (lowbit_<name>)"),
@@ -228,14 +233,11 @@ int main(int argc, char **argv) {
   if (lowbit::onnx_import::isOnnxPath(inputFilename)) {
     lowbit::onnx_import::ImportOptions importOptions;
     importOptions.functionName = onnxFunctionName;
-    for (const std::string &spec : onnxInputShapes)
-      if (!lowbit::onnx_import::parseInputShape(spec, importOptions,
-                                                errorMessage))
-        return fail(errorMessage);
-    module = lowbit::onnx_import::importOnnxFile(context, inputFilename,
-                                                 importOptions);
+    module = lowbit::onnx_import::importOnnxFileWithShapes(
+        context, inputFilename, onnxInputShapes, importOptions, errorMessage,
+        /*status=*/nullptr, onnxConstantInputs);
     if (!module)
-      return 1;
+      return errorMessage.empty() ? 1 : fail(errorMessage);
   }
 #endif
   if (!module) {

@@ -28,6 +28,10 @@ struct ImportOptions {
   /// Name of the emitted func.func (exported by lowbitc / the JIT as
   /// lowbit_<name>).
   std::string functionName = "main";
+  /// --constant-input=NAME:v0,v1,...: compile-time values of graph inputs
+  /// (Slice starts, Pad pads, ReduceSum axes, Range limits, Reshape shapes),
+  /// which then are no arguments of the function.
+  llvm::StringMap<llvm::SmallVector<double>> constantInputs;
 };
 
 /// How an import ended, for tools that classify models (the conformance
@@ -92,6 +96,21 @@ bool isOnnxPath(llvm::StringRef path);
 /// `error` set) when malformed.
 bool parseInputShape(llvm::StringRef spec, ImportOptions &options,
                      std::string &error);
+
+/// Parses `NAME:v0,v1,...` into `options.constantInputs`; false (with
+/// `error` set) when malformed.
+bool parseConstantInput(llvm::StringRef spec, ImportOptions &options,
+                        std::string &error);
+
+/// The tools' import: `--input-shape` and `--constant-input` specs parsed
+/// into the options, then importOnnxFile. Null with `error` set for a
+/// malformed spec, or after the import's diagnostics (`error` empty).
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxFileWithShapes(mlir::MLIRContext &context, llvm::StringRef path,
+                         llvm::ArrayRef<std::string> inputShapeSpecs,
+                         ImportOptions options, std::string &error,
+                         ImportStatus *status = nullptr,
+                         llvm::ArrayRef<std::string> constantInputSpecs = {});
 
 } // namespace lowbit::onnx_import
 

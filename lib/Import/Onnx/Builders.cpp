@@ -10,6 +10,26 @@
 using namespace mlir;
 using namespace lowbit::onnx_import;
 
+LogicalResult lowbit::onnx_import::checkBroadcast(NodeContext &ctx,
+                                                  ValueRange inputs,
+                                                  RankedTensorType resultType) {
+  for (Value input : inputs) {
+    auto type = cast<RankedTensorType>(input.getType());
+    int64_t offset = resultType.getRank() - type.getRank();
+    bool fits = offset >= 0;
+    for (int64_t d = 0; fits && d < type.getRank(); ++d)
+      fits = type.getDimSize(d) == 1 ||
+             type.getDimSize(d) == resultType.getDimSize(d + offset);
+    // Shape inference guarantees this for models that keep the type
+    // constraints; models imported without type checks may not.
+    if (!fits)
+      return ctx.emitError()
+             << "operand of type " << type
+             << " does not broadcast to the result " << resultType;
+  }
+  return success();
+}
+
 Value lowbit::onnx_import::buildElementwise(OpBuilder &b, Location loc,
                                             ValueRange inputs,
                                             RankedTensorType resultType,
@@ -83,6 +103,20 @@ Value lowbit::onnx_import::keepDims(OpBuilder &b, Location loc, Value value,
     shape[d] = 1;
   return reshapeTo(b, loc, value,
                    RankedTensorType::get(shape, type.getElementType()));
+}
+
+LogicalResult
+lowbit::onnx_import::presentInputs(NodeContext &ctx,
+                                   SmallVectorImpl<Value> &inputs) {
+  for (unsigned i = 0; i < ctx.numInputs(); ++i) {
+    if (!ctx.hasInput(i))
+      continue;
+    Value input = ctx.input(i);
+    if (!input)
+      return failure();
+    inputs.push_back(input);
+  }
+  return success();
 }
 
 Value lowbit::onnx_import::scalarConstant(OpBuilder &b, Location loc, Type type,

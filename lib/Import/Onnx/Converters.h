@@ -112,6 +112,9 @@ struct OpConverter {
   /// The opset versions whose semantics the converter implements.
   int64_t minOpset, maxOpset;
   ConvertFn convert;
+  /// For ops ONNX 1.12 has no schema for: shape inference gives output 0
+  /// the type of input 0 (detail::inferShapes).
+  bool likeInput0 = false;
 };
 
 llvm::ArrayRef<OpConverter> getElementwiseConverters();
@@ -121,9 +124,18 @@ llvm::ArrayRef<OpConverter> getReductionConverters();
 llvm::ArrayRef<OpConverter> getNormalizationConverters();
 llvm::ArrayRef<OpConverter> getConvolutionConverters();
 llvm::ArrayRef<OpConverter> getQuantizationConverters();
+/// Gelu of the default domain (Gelu.cpp).
+llvm::ArrayRef<OpConverter> getGeluConverters();
+/// ONNX Runtime's com.microsoft ops the importer takes (Gelu.cpp).
+llvm::ArrayRef<OpConverter> getMicrosoftConverters();
 
-/// The converter for (opType) at `opset` of the default domain, or null.
-const OpConverter *lookupConverter(llvm::StringRef opType, int64_t opset);
+/// "" and "ai.onnx" both name ONNX's default domain.
+bool isDefaultDomain(llvm::StringRef domain);
+
+/// The converter for (domain, opType) at `opset` (the model's version of
+/// that domain; any opset when negative), or null.
+const OpConverter *lookupConverter(llvm::StringRef domain,
+                                   llvm::StringRef opType, int64_t opset);
 
 //===----------------------------------------------------------------------===//
 // Building blocks shared by the families (Builders.cpp)
@@ -139,6 +151,11 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              ScalarBuilder body);
 
+/// Fails with an error unless every input broadcasts (numpy) to
+/// `resultType`: what buildElementwise relies on.
+mlir::LogicalResult checkBroadcast(NodeContext &ctx, mlir::ValueRange inputs,
+                                   mlir::RankedTensorType resultType);
+
 using Combiner = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::Value element, mlir::Value acc)>;
 
@@ -153,6 +170,11 @@ mlir::Value buildReduction(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value keepDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                      llvm::ArrayRef<int64_t> inputShape,
                      llvm::ArrayRef<int64_t> dims);
+
+/// The values of the node's inputs, in order, skipping omitted optional
+/// ones; failure after an error.
+mlir::LogicalResult presentInputs(NodeContext &ctx,
+                                  llvm::SmallVectorImpl<mlir::Value> &inputs);
 
 /// A scalar arith constant of a float or integer type.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,

@@ -53,18 +53,13 @@ LogicalResult legacyBroadcast(NodeContext &ctx, SmallVector<Value> &inputs) {
 /// one output through `body`.
 template <Body body> LogicalResult elementwise(NodeContext &ctx) {
   SmallVector<Value> inputs;
-  for (unsigned i = 0; i < ctx.numInputs(); ++i) {
-    if (!ctx.hasInput(i))
-      continue;
-    Value input = ctx.input(i);
-    if (!input)
-      return failure();
-    inputs.push_back(input);
-  }
+  if (failed(presentInputs(ctx, inputs)))
+    return failure();
   RankedTensorType type = ctx.outputType(0);
   if (!type)
     return failure();
-  if (ctx.opset < 7 && failed(legacyBroadcast(ctx, inputs)))
+  if ((ctx.opset < 7 && failed(legacyBroadcast(ctx, inputs))) ||
+      failed(checkBroadcast(ctx, inputs, type)))
     return failure();
   // The body runs once, while the generic is built.
   LogicalResult status = success();

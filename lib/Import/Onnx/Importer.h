@@ -54,10 +54,19 @@ public:
   std::unordered_map<std::string, onnx::TensorShapeProto> shapeData;
   std::deque<onnx::TensorProto> ownedTensors;
   int64_t defaultOpset = 0;
+  /// The versions of the other domains the model imports (com.microsoft).
+  llvm::StringMap<int64_t> domainOpsets;
+  /// The model's version of `domain`, none when it does not import it.
+  std::optional<int64_t> opsetOf(llvm::StringRef domain) const;
   mlir::func::FuncOp function;
 
 private:
   mlir::LogicalResult fixInputShapes();
+  /// Every node input is defined before the node (ONNX's graph rule).
+  mlir::LogicalResult checkTopologicalOrder();
+  /// Turns the graph inputs of --constant-input into initializers
+  /// (ConstantInputs.cpp).
+  mlir::LogicalResult bindConstantInputs();
   mlir::LogicalResult convertNode(const onnx::NodeProto &node, int index);
   mlir::LogicalResult recordConstantNode(NodeContext &ctx);
 };

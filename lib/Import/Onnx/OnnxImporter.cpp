@@ -153,6 +153,11 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
                              << typeName(tensor->data_type());
       return {};
     }
+    if (llvm::any_of(tensor->dims(), [](int64_t d) { return d < 0; })) {
+      if (report)
+        emitError(loc) << "'" << name << "' has a negative dimension";
+      return {};
+    }
     return RankedTensorType::get(
         SmallVector<int64_t>(tensor->dims().begin(), tensor->dims().end()),
         element);
@@ -187,6 +192,14 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
             << "' is dynamic after ONNX shape inference"
             << (dim.has_dim_param() ? " ('" + dim.dim_param() + "')"
                                     : std::string());
+      return {};
+    }
+    if (dim.dim_value() < 0) {
+      // ONNX's inference passes a negative shape operand through.
+      if (report)
+        emitError(loc) << "dimension " << shape.size() << " of '" << name
+                       << "' is negative (" << dim.dim_value()
+                       << ") after ONNX shape inference";
       return {};
     }
     if (dim.dim_value() == 0) {
@@ -322,6 +335,10 @@ LogicalResult NodeContext::unaryOperands(Value &input,
 }
 
 RankedTensorType NodeContext::outputType(unsigned i) {
+  if (!hasOutput(i)) {
+    emitError() << node.op_type() << " needs output " << i;
+    return {};
+  }
   return importer.staticType(node.output(i), loc);
 }
 
@@ -481,7 +498,33 @@ LogicalResult Importer::fixInputShapes() {
   return success();
 }
 
+LogicalResult Importer::checkTopologicalOrder() {
+  // ONNX 1.12's shape inference dereferences the type of an input nothing
+  // defines (a segfault in Shape's data propagation): say so first.
+  const onnx::GraphProto &graph = model.graph();
+  llvm::StringSet<> defined;
+  for (const onnx::ValueInfoProto &input : graph.input())
+    defined.insert(input.name());
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    defined.insert(tensor.name());
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    for (const std::string &input : node.input())
+      if (!input.empty() && !defined.contains(input))
+        return mlir::emitError(nodeLocation(node, index))
+               << "node '"
+               << cast<NameLoc>(nodeLocation(node, index)).getName().getValue()
+               << "': input '" << input
+               << "' is no graph input, initializer or output of an earlier "
+                  "node";
+    for (const std::string &output : node.output())
+      defined.insert(output);
+  }
+  return success();
+}
+
 LogicalResult Importer::recordConstantNode(NodeContext &ctx) {
+  if (!ctx.hasOutput(0))
+    return ctx.emitError() << "Constant needs output 0";
   onnx::TensorProto tensor;
   if (const onnx::AttributeProto *value = ctx.attr("value")) {
     tensor = value->t();
@@ -513,23 +556,37 @@ LogicalResult Importer::recordConstantNode(NodeContext &ctx) {
   return success();
 }
 
+std::optional<int64_t> Importer::opsetOf(StringRef domain) const {
+  if (isDefaultDomain(domain))
+    return defaultOpset;
+  auto it = domainOpsets.find(domain);
+  if (it == domainOpsets.end())
+    return std::nullopt;
+  return it->second;
+}
+
 LogicalResult Importer::convertNode(const onnx::NodeProto &node, int index) {
   Location loc = nodeLocation(node, index);
-  int64_t opset = defaultOpset;
+  std::optional<int64_t> opset = opsetOf(node.domain());
   OpBuilder builder(&context);
   builder.setInsertionPoint(function.getBody().front().getTerminator());
-  NodeContext ctx(*this, node, builder, loc, opset);
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
-    return ctx.emitUnsupported() << "unsupported ONNX op '" << node.domain()
-                                 << "." << node.op_type() << "'";
-  if (node.op_type() == "Constant") {
+  NodeContext ctx(*this, node, builder, loc, opset.value_or(0));
+  if (!opset)
+    return ctx.emitError() << "the model imports no opset of domain '"
+                           << node.domain() << "' (op '" << node.op_type()
+                           << "')";
+  bool inDefaultDomain = isDefaultDomain(node.domain());
+  if (inDefaultDomain && node.op_type() == "Constant") {
     if (failed(recordConstantNode(ctx)))
       return failure();
   } else {
-    const OpConverter *converter = lookupConverter(node.op_type(), opset);
+    const OpConverter *converter =
+        lookupConverter(node.domain(), node.op_type(), *opset);
     if (!converter)
-      return ctx.emitUnsupported() << "unsupported ONNX op '" << node.op_type()
-                                   << "' (opset " << opset << ")";
+      return ctx.emitUnsupported()
+             << "unsupported ONNX op '"
+             << (inDefaultDomain ? "" : node.domain() + ".") << node.op_type()
+             << "' (opset " << *opset << ")";
     if (failed(converter->convert(ctx)))
       return failure();
   }
@@ -547,22 +604,38 @@ LogicalResult Importer::convertNode(const onnx::NodeProto &node, int index) {
 
 OwningOpRef<ModuleOp> Importer::run() {
   Location fileLoc = FileLineColLoc::get(&context, sourceName, 0, 0);
-  for (const onnx::OperatorSetIdProto &opset : model.opset_import())
-    if (opset.domain().empty() || opset.domain() == "ai.onnx")
+  for (const onnx::OperatorSetIdProto &opset : model.opset_import()) {
+    if (isDefaultDomain(opset.domain()))
       defaultOpset = opset.version();
+    else
+      domainOpsets[opset.domain()] = opset.version();
+  }
   if (!defaultOpset)
     return emitError(fileLoc) << "the model imports no default ONNX opset",
            nullptr;
-  if (failed(fixInputShapes()))
+  if (failed(checkTopologicalOrder()) || failed(bindConstantInputs()) ||
+      failed(fixInputShapes()))
     return nullptr;
   // Old PyTorch exports break op type constraints ONNX Runtime does not
   // enforce either (e.g. an int64 Constant at opset 6, for Reshape's shape):
   // take them without the type checks, and say so.
   bool checkTypes = true;
-  std::string error = detail::inferShapes(model, shapeData, checkTypes);
+  auto likeInput0 = [&](const onnx::NodeProto &node) {
+    std::optional<int64_t> opset = opsetOf(node.domain());
+    if (!opset)
+      return false;
+    const OpConverter *converter =
+        lookupConverter(node.domain(), node.op_type(), *opset);
+    std::string domain = isDefaultDomain(node.domain()) ? "" : node.domain();
+    return converter && converter->likeInput0 &&
+           !detail::hasSchema(domain, node.op_type(), *opset);
+  };
+  std::string error =
+      detail::inferShapes(model, shapeData, checkTypes, likeInput0);
   if (!error.empty()) {
     shapeData.clear();
-    if (detail::inferShapes(model, shapeData, /*checkTypes=*/false).empty()) {
+    if (detail::inferShapes(model, shapeData, /*checkTypes=*/false, likeInput0)
+            .empty()) {
       emitWarning(fileLoc) << "the model breaks ONNX's type constraints ("
                            << error << "); imported without type checks";
       checkTypes = false;
@@ -574,7 +647,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   for (int round = 0;
        error.empty() && round < 8 && foldShapeComputations(model); ++round) {
     shapeData.clear();
-    error = detail::inferShapes(model, shapeData, checkTypes);
+    error = detail::inferShapes(model, shapeData, checkTypes, likeInput0);
   }
   if (!error.empty())
     return emitError(fileLoc) << "ONNX shape inference failed: " << error,
@@ -709,7 +782,8 @@ static OwningOpRef<ModuleOp> importBytes(MLIRContext &context, StringRef bytes,
   std::string error =
       lowbit::onnx_import::detail::parseModelBytes(bytes.str(), model);
   if (!error.empty())
-    return emitError(UnknownLoc::get(&context)) << error, nullptr;
+    return emitError(FileLineColLoc::get(&context, "<onnx>", 0, 0)) << error,
+           nullptr;
   return importModel(context, model, "<onnx>", baseDirectory, "", options);
 }
 
@@ -818,12 +892,10 @@ lowbit::onnx_import::importOnnxFile(MLIRContext &context, StringRef path,
 
 bool lowbit::onnx_import::isSupportedOnnxOp(StringRef domain,
                                             StringRef opType) {
-  if (!domain.empty() && domain != "ai.onnx")
-    return false;
-  if (opType == "Constant")
+  if (isDefaultDomain(domain) && opType == "Constant")
     return true;
   // Any opset: the table lists each converter's range.
-  return lookupConverter(opType, -1) != nullptr;
+  return lookupConverter(domain, opType, -1) != nullptr;
 }
 
 bool lowbit::onnx_import::isOnnxPath(StringRef path) {
@@ -854,4 +926,23 @@ bool lowbit::onnx_import::parseInputShape(StringRef spec,
   }
   options.inputShapes[name] = shape;
   return true;
+}
+
+OwningOpRef<ModuleOp> lowbit::onnx_import::importOnnxFileWithShapes(
+    MLIRContext &context, StringRef path, ArrayRef<std::string> inputShapeSpecs,
+    ImportOptions options, std::string &error, ImportStatus *status,
+    ArrayRef<std::string> constantInputSpecs) {
+  bool parsed = llvm::all_of(inputShapeSpecs,
+                             [&](const std::string &spec) {
+                               return parseInputShape(spec, options, error);
+                             }) &&
+                llvm::all_of(constantInputSpecs, [&](const std::string &spec) {
+                  return parseConstantInput(spec, options, error);
+                });
+  if (!parsed) {
+    if (status)
+      *status = ImportStatus::Error;
+    return nullptr;
+  }
+  return importOnnxFile(context, path, options, status);
 }

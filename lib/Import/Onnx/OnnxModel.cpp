@@ -13,6 +13,8 @@
 #include "onnx/shape_inference/implementation.h"
 
 #include <exception>
+#include <utility>
+#include <vector>
 
 using namespace lowbit::onnx_import;
 
@@ -40,10 +42,10 @@ std::string detail::parseModelText(const std::string &text,
   return "";
 }
 
-std::string detail::inferShapes(
-    onnx::ModelProto &model,
-    std::unordered_map<std::string, onnx::TensorShapeProto> &shapeData,
-    bool checkTypes) {
+static std::string
+runInference(onnx::ModelProto &model,
+             std::unordered_map<std::string, onnx::TensorShapeProto> &shapeData,
+             bool checkTypes) {
   try {
     onnx::ShapeInferenceOptions options;
     options.check_type = checkTypes;
@@ -57,6 +59,39 @@ std::string detail::inferShapes(
     return e.what();
   }
   return "";
+}
+
+std::string detail::inferShapes(
+    onnx::ModelProto &model,
+    std::unordered_map<std::string, onnx::TensorShapeProto> &shapeData,
+    bool checkTypes,
+    const std::function<bool(const onnx::NodeProto &)> &likeInput0) {
+  // Ops without a schema get no output type, and neither does anything
+  // computed from them. Registering schemas is no way out: ONNX 1.12's
+  // registry refuses versions past its default domain's opset 17 (Gelu is
+  // opset 20) and domains the checker does not know (com.microsoft), and it
+  // is process-wide state. Standing in an Identity for the inference only
+  // gives their type rule in the same single inference run.
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> &nodes =
+      *model.mutable_graph()->mutable_node();
+  std::vector<std::pair<int, onnx::NodeProto>> replaced;
+  for (int i = 0; i < nodes.size(); ++i) {
+    onnx::NodeProto &node = nodes[i];
+    if (!likeInput0 || !likeInput0(node) || node.input_size() < 1 ||
+        node.input(0).empty() || node.output_size() < 1)
+      continue;
+    onnx::NodeProto identity;
+    identity.set_name(node.name());
+    identity.set_op_type("Identity");
+    identity.add_input(node.input(0));
+    identity.add_output(node.output(0));
+    replaced.emplace_back(i, std::move(identity));
+    nodes[i].Swap(&replaced.back().second);
+  }
+  std::string error = runInference(model, shapeData, checkTypes);
+  for (auto &[index, original] : replaced)
+    nodes[index].Swap(&original);
+  return error;
 }
 
 bool detail::hasSchema(const std::string &domain, const std::string &opType,

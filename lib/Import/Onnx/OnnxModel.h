@@ -11,6 +11,7 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -28,10 +29,14 @@ std::string parseModelText(const std::string &text, onnx::ModelProto &model);
 /// `shapeData` receives the values data propagation computed for small
 /// integer tensors (the outputs of Shape and what is computed from them).
 /// `checkTypes` enforces every op schema's type constraints.
+/// `likeInput0` marks the nodes ONNX 1.12 has no schema for whose output 0
+/// has input 0's type (Gelu, com.microsoft.FastGelu): inference sees them as
+/// Identity of input 0.
 std::string
 inferShapes(onnx::ModelProto &model,
             std::unordered_map<std::string, onnx::TensorShapeProto> &shapeData,
-            bool checkTypes);
+            bool checkTypes,
+            const std::function<bool(const onnx::NodeProto &)> &likeInput0);
 
 /// True when ONNX's schema registry knows (domain, opType) at `opset`.
 bool hasSchema(const std::string &domain, const std::string &opType, int opset);

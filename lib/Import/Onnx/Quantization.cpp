@@ -74,6 +74,24 @@ Value alongAxis(OpBuilder &b, Location loc, Value param, int64_t axis,
                    RankedTensorType::get(shape, type.getElementType()));
 }
 
+/// x, the scale (input 1) and the zero point (input 2, when present) along
+/// `axis`, checked to broadcast to `type`: the operands of the run-time
+/// (De)QuantizeLinear generic.
+LogicalResult paramOperands(NodeContext &ctx, Value x, RankedTensorType type,
+                            int64_t axis, SmallVectorImpl<Value> &operands) {
+  int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+  operands.push_back(x);
+  for (unsigned i : {1u, 2u}) {
+    if (i == 2 && !ctx.hasInput(2))
+      break;
+    Value param = ctx.input(i);
+    if (!param)
+      return failure();
+    operands.push_back(alongAxis(ctx.b, ctx.loc, param, axis, rank));
+  }
+  return checkBroadcast(ctx, operands, type);
+}
+
 /// The axis of per-axis parameters (1-D scales); 0 for per-tensor ones,
 /// where the attribute does not apply.
 std::optional<int64_t> quantAxis(NodeContext &ctx, int64_t rank) {
@@ -156,10 +174,9 @@ LogicalResult convertQuantizeLinear(NodeContext &ctx) {
       return success();
     }
   }
-  SmallVector<Value> operands{
-      x, alongAxis(ctx.b, ctx.loc, ctx.input(1), *axis, rank)};
-  if (ctx.hasInput(2))
-    operands.push_back(alongAxis(ctx.b, ctx.loc, ctx.input(2), *axis, rank));
+  SmallVector<Value> operands;
+  if (failed(paramOperands(ctx, x, type, *axis, operands)))
+    return failure();
   ctx.setOutput(
       0, buildElementwise(ctx.b, ctx.loc, operands, type,
                           [&](OpBuilder &b, Location loc, ValueRange a) {
@@ -247,10 +264,9 @@ LogicalResult convertDequantizeLinear(NodeContext &ctx) {
     }
   }
   // (x - zp) * scale, in f32 (int32 codes included).
-  SmallVector<Value> operands{
-      x, alongAxis(ctx.b, ctx.loc, ctx.input(1), *axis, rank)};
-  if (ctx.hasInput(2))
-    operands.push_back(alongAxis(ctx.b, ctx.loc, ctx.input(2), *axis, rank));
+  SmallVector<Value> operands;
+  if (failed(paramOperands(ctx, x, type, *axis, operands)))
+    return failure();
   ctx.setOutput(
       0,
       buildElementwise(

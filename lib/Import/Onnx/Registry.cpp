@@ -10,13 +10,22 @@
 
 using namespace lowbit::onnx_import;
 
-const OpConverter *lowbit::onnx_import::lookupConverter(llvm::StringRef opType,
+bool lowbit::onnx_import::isDefaultDomain(llvm::StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+const OpConverter *lowbit::onnx_import::lookupConverter(llvm::StringRef domain,
+                                                        llvm::StringRef opType,
                                                         int64_t opset) {
-  for (llvm::ArrayRef<OpConverter> family :
-       {getElementwiseConverters(), getLinearAlgebraConverters(),
-        getShapeConverters(), getReductionConverters(),
-        getNormalizationConverters(), getConvolutionConverters(),
-        getQuantizationConverters()})
+  llvm::SmallVector<llvm::ArrayRef<OpConverter>> families;
+  if (isDefaultDomain(domain))
+    families = {getElementwiseConverters(),   getLinearAlgebraConverters(),
+                getShapeConverters(),         getReductionConverters(),
+                getNormalizationConverters(), getConvolutionConverters(),
+                getQuantizationConverters(),  getGeluConverters()};
+  else if (domain == "com.microsoft")
+    families = {getMicrosoftConverters()};
+  for (llvm::ArrayRef<OpConverter> family : families)
     for (const OpConverter &converter : family)
       if (opType == converter.opType &&
           (opset < 0 ||

@@ -62,6 +62,12 @@ LogicalResult convertReshapeLike(NodeContext &ctx) {
   ctx.intAttr("allowzero", 0);
   ctx.intAttr("axis", 1);
   ctx.intsAttr("axes");
+  // ONNX 1.12's inference can give a shape of another size (a shape
+  // operand computed wrongly): reshapeTo needs the same element count.
+  if (inputType.getNumElements() != type.getNumElements() ||
+      inputType.getElementType() != type.getElementType())
+    return ctx.emitError() << ctx.node.op_type() << " of " << inputType
+                           << " cannot give " << type;
   ctx.setOutput(0, reshapeTo(ctx.b, ctx.loc, input, type));
   forwardInts(ctx);
   return success();
@@ -605,9 +611,17 @@ LogicalResult convertTrilu(NodeContext &ctx) {
     Value k = ctx.input(1);
     if (!k)
       return failure();
-    operands.push_back(k);
+    auto kType = cast<RankedTensorType>(k.getType());
+    if (kType.getNumElements() != 1 || !kType.getElementType().isInteger(64))
+      return ctx.emitError() << "Trilu's k must be one int64, got " << kType;
+    operands.push_back(
+        kType.getRank() ? reshapeTo(ctx.b, ctx.loc, k, kType.clone({})) : k);
   }
   int64_t rank = type.getRank();
+  if (rank < 2 || inputType != type)
+    return ctx.emitError() << "Trilu needs a matrix (or a batch of them) and "
+                              "gives its type, got "
+                           << inputType << " -> " << type;
   ctx.setOutput(
       0,
       buildElementwise(

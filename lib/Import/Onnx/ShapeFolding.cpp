@@ -14,8 +14,10 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
+#include <limits>
 
 using namespace lowbit::onnx_import;
 using llvm::SmallVector;
@@ -96,16 +98,23 @@ std::optional<Known> binary(const Known &a, const Known &b,
   for (size_t i = 0; i < n; ++i) {
     int64_t x = a.values[a.values.size() == 1 ? 0 : i];
     int64_t y = b.values[b.values.size() == 1 ? 0 : i];
+    // Shape arithmetic that overflows (or divides by 0) is left to the
+    // importer, which reports the shape it cannot take.
+    int64_t value;
+    bool overflow;
     if (op == "Add")
-      r.values.push_back(x + y);
+      overflow = llvm::AddOverflow(x, y, value);
     else if (op == "Sub")
-      r.values.push_back(x - y);
+      overflow = llvm::SubOverflow(x, y, value);
     else if (op == "Mul")
-      r.values.push_back(x * y);
-    else if (y != 0)
-      r.values.push_back(x / y);
+      overflow = llvm::MulOverflow(x, y, value);
+    else if (y == 0 || (x == std::numeric_limits<int64_t>::min() && y == -1))
+      overflow = true;
     else
+      value = x / y, overflow = false;
+    if (overflow)
       return std::nullopt;
+    r.values.push_back(value);
   }
   return r;
 }
@@ -114,7 +123,8 @@ std::optional<Known> binary(const Known &a, const Known &b,
 /// suffix shapes of LayerNormalization's function body.
 std::optional<Known> constantOfShape(const onnx::NodeProto &node,
                                      const Known &shape) {
-  if (shape.scalar || shape.values.size() != 1 || shape.values[0] > 64)
+  if (shape.scalar || shape.values.size() != 1 || shape.values[0] < 0 ||
+      shape.values[0] > 64)
     return std::nullopt;
   int64_t value = 0; // the default is a float 0: not an integer tensor
   bool integer = false;
@@ -184,14 +194,14 @@ evaluate(const onnx::NodeProto &node, const llvm::StringMap<Known> &known,
     }
     return std::nullopt;
   }
-  if (op == "Shape" && node.attribute_size() == 0) {
+  if (op == "Shape" && node.attribute_size() == 0 && node.input_size()) {
     std::optional<SmallVector<int64_t>> shape =
         staticShape(types, node.input(0));
     if (!shape)
       return std::nullopt;
     return Known{*shape, false};
   }
-  if (op == "Size") {
+  if (op == "Size" && node.input_size()) {
     std::optional<SmallVector<int64_t>> shape =
         staticShape(types, node.input(0));
     if (!shape)

@@ -59,16 +59,34 @@ readExternal(const TensorProto &tensor, StringRef baseDirectory, Location loc) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const onnx::StringStringEntryProto &entry : tensor.external_data()) {
-    if (entry.key() == "location")
+    if (entry.key() == "location") {
       location = entry.value();
-    else if (entry.key() == "offset")
-      offset = std::stoll(entry.value());
-    else if (entry.key() == "length")
-      length = std::stoll(entry.value());
+      continue;
+    }
+    if (entry.key() != "offset" && entry.key() != "length")
+      continue;
+    // Not std::stoll: built without exceptions, a bad number would abort.
+    int64_t &value = entry.key() == "offset" ? offset : length;
+    if (StringRef(entry.value()).getAsInteger(10, value) || value < 0)
+      return emitError(loc)
+                 << "external data " << entry.key() << " '" << entry.value()
+                 << "' of initializer " << tensorName(tensor)
+                 << " is not a non-negative integer",
+             failure();
   }
   if (location.empty())
     return emitError(loc) << "initializer " << tensorName(tensor)
                           << " has external data without a location",
+           failure();
+  // The ONNX spec: relative to the model's directory. A model names no file
+  // outside it (ONNX's checker rejects absolute paths and `..` too).
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::is_contained(llvm::make_range(llvm::sys::path::begin(location),
+                                          llvm::sys::path::end(location)),
+                         ".."))
+    return emitError(loc) << "external data location '" << location
+                          << "' of initializer " << tensorName(tensor)
+                          << " is not a path below the model's directory",
            failure();
   SmallString<256> path(baseDirectory);
   llvm::sys::path::append(path, location);
@@ -265,7 +283,10 @@ lowbit::onnx_import::readTensorInts(const TensorProto &tensor,
   }
   std::optional<SmallVector<double>> values =
       readTensorFloats(tensor, baseDirectory, loc);
-  if (!values)
+  // Floats outside int64's range (or NaN) are no integers to read.
+  if (!values || llvm::any_of(*values, [](double v) {
+        return !(v >= -0x1p63 && v < 0x1p63);
+      }))
     return std::nullopt;
   return SmallVector<int64_t>(
       llvm::map_range(*values, [](double v) { return (int64_t)v; }));

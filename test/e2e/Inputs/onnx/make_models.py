@@ -14,6 +14,12 @@ fake-quantization reference error of every lowbitc preset:
                           output with the preset's weights quantized and
                           dequantized (and its activations rounded) in
                           numpy, against the fp32 output
+  NAME.calib.bin          32 calibration samples (raw f32, back to back,
+                          from the input's distribution) for the static
+                          w8a8 preset, whose fakequant line quantizes the
+                          inputs and outputs of every Linear / Conv2d and the
+                          model output per tensor with their min-max ranges
+                          over these samples
 
 Needs Debian's python3-torch (1.13) and python3-onnx; deterministic (fixed
 seed, one thread). Run from this directory: /usr/bin/python3 make_models.py
@@ -45,6 +51,14 @@ class Cnn(nn.Module):
         return self.fc(torch.flatten(self.gap(x), 1))
 
 
+class MatMul(nn.Module):
+    """torch.matmul as a module, so that the w8a8 reference can hook the
+    attention products (it exports as the same MatMul)."""
+
+    def forward(self, a, b):
+        return torch.matmul(a, b)
+
+
 class TransformerBlock(nn.Module):
     def __init__(self, d_model=64, heads=4, hidden=128):
         super().__init__()
@@ -58,6 +72,8 @@ class TransformerBlock(nn.Module):
         self.fc1 = nn.Linear(d_model, hidden)
         self.gelu = nn.GELU()  # exact: exported through Erf
         self.fc2 = nn.Linear(hidden, d_model)
+        self.scores = MatMul()
+        self.context = MatMul()
 
     def split(self, x):
         b, t, d = x.shape
@@ -67,8 +83,8 @@ class TransformerBlock(nn.Module):
         b, t, d = x.shape
         h = self.ln1(x)
         q, k, v = self.split(self.q(h)), self.split(self.k(h)), self.split(self.v(h))
-        scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(d // self.heads)
-        attention = torch.matmul(torch.softmax(scores, dim=-1), v)
+        scores = self.scores(q, k.transpose(-2, -1)) / math.sqrt(d // self.heads)
+        attention = self.context(torch.softmax(scores, dim=-1), v)
         x = x + self.proj(attention.transpose(1, 2).reshape(b, t, d))
         return x + self.fc2(self.gelu(self.fc1(self.ln2(x))))
 
@@ -161,6 +177,60 @@ def fake_quant_error(model, x, want, preset):
     return (torch.linalg.norm(got - want) / torch.linalg.norm(want)).item()
 
 
+CALIBRATION_SAMPLES = 32
+
+
+def affine_int8(t, lo, hi):
+    """Quantize-dequantize t to int8 over [lo, hi] widened to contain 0
+    (lowbit-fold-calibration's min-max form; nearest-even, saturating)."""
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    scale = (hi - lo) / 255 if hi > lo else 1.0
+    zp = -128 - round(lo / scale)
+    q = torch.clamp(torch.round(t / scale) + zp, -128, 127)
+    return (q - zp) * scale
+
+
+def static_fake_quant_error(model, x, want, calibration):
+    """w8a8: w8's weights; the inputs and outputs of every Linear, Conv2d
+    and MatMul and the model's output quantized per tensor over their
+    min-max ranges on the calibration samples (where lowbit-insert-observers
+    puts observers, up to the elementwise ops it lets an output observer
+    follow)."""
+    with torch.random.fork_rng():  # the models made after this one stay as they were
+        quantized = type(model)()
+    quantized.load_state_dict(model.state_dict())
+    quantized.eval()
+    layers = [m for m in quantized.modules() if isinstance(m, (nn.Linear, nn.Conv2d, MatMul))]
+    ranges = {}
+
+    def observe(key, t):
+        lo, hi = ranges.get(key, (math.inf, -math.inf))
+        ranges[key] = (min(lo, t.min().item()), max(hi, t.max().item()))
+
+    def observe_layer(m, inputs, output):
+        for i, t in enumerate(inputs):
+            observe((m, i), t)
+        observe((m, "out"), output)
+
+    hooks = [m.register_forward_hook(observe_layer) for m in layers]
+    with torch.no_grad():
+        for sample in calibration:
+            observe("output", quantized(sample))
+    for hook in hooks:
+        hook.remove()
+    for m in layers:
+        if not isinstance(m, MatMul) and not (isinstance(m, nn.Conv2d) and m.groups > 1):
+            w = m.weight.detach().numpy()
+            rows = fake_quantize_rows(w.reshape(w.shape[0], -1), 8, "symmetric", 0)
+            m.weight.data = torch.from_numpy(rows.reshape(w.shape))
+        m.register_forward_pre_hook(lambda m, inputs: tuple(
+            affine_int8(t, *ranges[(m, i)]) for i, t in enumerate(inputs)))
+        m.register_forward_hook(lambda m, inputs, output: affine_int8(output, *ranges[(m, "out")]))
+    with torch.no_grad():
+        got = affine_int8(quantized(x), *ranges["output"])
+    return (torch.linalg.norm(got - want) / torch.linalg.norm(want)).item()
+
+
 def export(name, model, x):
     model.eval()
     with torch.no_grad():
@@ -174,6 +244,11 @@ def export(name, model, x):
         f.write("# preset  relative L2 error of the fake-quantized model (make_models.py)\n")
         for preset in PRESETS:
             f.write("%s %.6g\n" % (preset, fake_quant_error(model, x, want, preset)))
+        # A generator of its own leaves the models and inputs above as they were.
+        generator = torch.Generator().manual_seed(1)
+        calibration = torch.randn((CALIBRATION_SAMPLES,) + tuple(x.shape), generator=generator)
+        calibration.numpy().astype("<f4").tofile(name + ".calib.bin")
+        f.write("w8a8 %.6g\n" % static_fake_quant_error(model, x, want, calibration))
 
 
 def main():
