@@ -7,12 +7,13 @@
 #ifndef LOWBIT_E2E_INTEGER_WEIGHTS_H
 #define LOWBIT_E2E_INTEGER_WEIGHTS_H
 
-// Other shapes come from the command line (bf16_shapes.py writes their
-// layers).
+// Other shapes come from the command line: bf16_shapes.py writes layers of
+// any M, N, K; the long-row layers (dynamic_matmul_i*_long.mlir) set K only.
 #ifndef M
 #define M 6
 #define N 5
-#ifndef K // the long-row layers (dynamic_matmul_i*_long.mlir) set it
+#endif
+#ifndef K
 #define K 200
 #endif
 

@@ -221,8 +221,10 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
                              "parameters)";
   LayoutAttr packedLayout = *layoutAttr;
   // Weights of matmuls with enough rows of dynamic int8 activations go to
-  // the outer-product kernels.
-  if (dynamicInt8Activations && panelMinRows > 0 && !superblock) {
+  // the outer-product kernels, unless the layout is a panel layout already
+  // (int2_planes: the lookup-table kernels).
+  if (dynamicInt8Activations && panelMinRows > 0 && !superblock &&
+      !numerics::isPanelFormat(packedLayout.getPackFormat())) {
     std::optional<int64_t> rows = getMatmulRows(op.getResult());
     LayoutAttr panel = getPanelLayout(context, scheme);
     if (panel && rows && *rows >= int64_t(panelMinRows))
