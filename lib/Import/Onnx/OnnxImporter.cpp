@@ -604,6 +604,11 @@ LogicalResult Importer::convertNode(const onnx::NodeProto &node, int index) {
                            << node.domain() << "' (op '" << node.op_type()
                            << "')";
   bool inDefaultDomain = isDefaultDomain(node.domain());
+  // Before any converter reads an attribute of the wrong type.
+  std::string attributeError = detail::checkAttributeTypes(
+      node, inDefaultDomain ? "" : node.domain(), *opset);
+  if (!attributeError.empty())
+    return ctx.emitError() << attributeError;
   if (inDefaultDomain && node.op_type() == "Constant") {
     if (failed(recordConstantNode(ctx)))
       return failure();

@@ -102,3 +102,28 @@ bool detail::hasSchema(const std::string &domain, const std::string &opType,
     return false;
   }
 }
+
+std::string detail::checkAttributeTypes(const onnx::NodeProto &node,
+                                        const std::string &domain, int opset) {
+  try {
+    const onnx::OpSchema *schema =
+        onnx::OpSchemaRegistry::Schema(node.op_type(), opset, domain);
+    if (!schema)
+      return "";
+    for (const onnx::AttributeProto &attribute : node.attribute()) {
+      auto it = schema->attributes().find(attribute.name());
+      if (it == schema->attributes().end() ||
+          attribute.type() == onnx::AttributeProto::UNDEFINED ||
+          attribute.type() == it->second.type)
+        continue;
+      return "attribute '" + attribute.name() + "' of " + node.op_type() +
+             " must be " +
+             onnx::AttributeProto::AttributeType_Name(it->second.type) +
+             ", not " +
+             onnx::AttributeProto::AttributeType_Name(attribute.type());
+    }
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+  return "";
+}

@@ -41,6 +41,12 @@ inferShapes(onnx::ModelProto &model,
 /// True when ONNX's schema registry knows (domain, opType) at `opset`.
 bool hasSchema(const std::string &domain, const std::string &opType, int opset);
 
+/// Checks the types of `node`'s attributes against its schema at `opset`
+/// (ONNX's inference does not); returns an error message, empty when they
+/// match or there is no schema.
+std::string checkAttributeTypes(const onnx::NodeProto &node,
+                                const std::string &domain, int opset);
+
 } // namespace lowbit::onnx_import::detail
 
 #endif // LOWBIT_LIB_IMPORT_ONNX_ONNXMODEL_H
