@@ -604,11 +604,6 @@ LogicalResult Importer::convertNode(const onnx::NodeProto &node, int index) {
                            << node.domain() << "' (op '" << node.op_type()
                            << "')";
   bool inDefaultDomain = isDefaultDomain(node.domain());
-  // Before any converter reads an attribute of the wrong type.
-  std::string attributeError = detail::checkAttributeTypes(
-      node, inDefaultDomain ? "" : node.domain(), *opset);
-  if (!attributeError.empty())
-    return ctx.emitError() << attributeError;
   if (inDefaultDomain && node.op_type() == "Constant") {
     if (failed(recordConstantNode(ctx)))
       return failure();
@@ -646,8 +641,8 @@ OwningOpRef<ModuleOp> Importer::run() {
   if (!defaultOpset)
     return emitError(fileLoc) << "the model imports no default ONNX opset",
            nullptr;
-  if (failed(checkTopologicalOrder()) || failed(bindConstantInputs()) ||
-      failed(fixInputShapes()))
+  if (failed(checkTopologicalOrder()) || failed(checkNodeAttributes()) ||
+      failed(bindConstantInputs()) || failed(fixInputShapes()))
     return nullptr;
   // Old PyTorch exports break op type constraints ONNX Runtime does not
   // enforce either (e.g. an int64 Constant at opset 6, for Reshape's shape):
