@@ -64,9 +64,9 @@ private:
   mlir::LogicalResult fixInputShapes();
   /// Every node input is defined before the node (ONNX's graph rule).
   mlir::LogicalResult checkTopologicalOrder();
-  /// Attribute types (against the op's schema) and window attributes
-  /// (strides, dilations, kernel_shape, group) of every node, before ONNX's
-  /// inference divides by them (NodeValidation.cpp).
+  /// Required inputs and attribute types (against the op's schema), window
+  /// attributes (strides, dilations, kernel_shape, group) of every node, before
+  /// ONNX's inference divides by them (NodeValidation.cpp).
   mlir::LogicalResult checkNodeAttributes();
   /// Turns the graph inputs of --constant-input into initializers
   /// (ConstantInputs.cpp).

@@ -1,9 +1,9 @@
 //===- NodeValidation.cpp - node checks before ONNX's inference ----------===//
 //
-// ONNX 1.12's shape inference trusts attribute types and window sizes: a
-// stride of 0 divides by zero inside it, and a converter reading an
-// attribute of another type reads an unset field. Checked here once for
-// every node, with the node's location, before inference runs.
+// ONNX 1.12's shape inference trusts attribute types, required inputs and
+// window sizes: a stride of 0 divides by zero inside it, and a converter
+// reading an attribute of another type reads an unset field. Checked here once
+// for every node, with the node's location, before inference runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,7 +22,7 @@ LogicalResult Importer::checkNodeAttributes() {
              << "': ";
     };
     if (std::optional<int64_t> opset = opsetOf(node.domain())) {
-      std::string error = detail::checkAttributeTypes(
+      std::string error = detail::checkAgainstSchema(
           node, isDefaultDomain(node.domain()) ? "" : node.domain(),
           (int)*opset);
       if (!error.empty())

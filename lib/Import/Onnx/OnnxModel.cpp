@@ -103,13 +103,20 @@ bool detail::hasSchema(const std::string &domain, const std::string &opType,
   }
 }
 
-std::string detail::checkAttributeTypes(const onnx::NodeProto &node,
-                                        const std::string &domain, int opset) {
+std::string detail::checkAgainstSchema(const onnx::NodeProto &node,
+                                       const std::string &domain, int opset) {
   try {
     const onnx::OpSchema *schema =
         onnx::OpSchemaRegistry::Schema(node.op_type(), opset, domain);
     if (!schema)
       return "";
+    // Converters take a required input for granted.
+    const auto &formals = schema->inputs();
+    for (size_t i = 0; i < formals.size(); ++i)
+      if (formals[i].GetOption() == onnx::OpSchema::Single &&
+          ((int)i >= node.input_size() || node.input((int)i).empty()))
+        return node.op_type() + " needs input " + std::to_string(i) + " ('" +
+               formals[i].GetName() + "')";
     for (const onnx::AttributeProto &attribute : node.attribute()) {
       auto it = schema->attributes().find(attribute.name());
       if (it == schema->attributes().end() ||
