@@ -193,6 +193,18 @@ Value lowbit::onnx_import::reshapeTo(OpBuilder &b, Location loc, Value value,
                                                from.getShape()))
       return tensor::ExpandShapeOp::create(b, loc, type, value, *groups);
   }
+  // Another element count is a converter's bug or a model shape inference
+  // did not check: tensor.reshape's verifier then reports it at the node
+  // (collapsing through 1-D would recurse without end).
+  if (from.getNumElements() != type.getNumElements()) {
+    auto shapeType = RankedTensorType::get({type.getRank()}, b.getIndexType());
+    SmallVector<APInt> dims;
+    for (int64_t d : type.getShape())
+      dims.push_back(APInt(64, d));
+    Value shape = arith::ConstantOp::create(
+        b, loc, DenseIntElementsAttr::get(shapeType, dims));
+    return tensor::ReshapeOp::create(b, loc, type, value, shape);
+  }
   // Neither a collapse nor an expand (e.g. 2x3 -> 3x2): through 1-D.
   auto flat =
       RankedTensorType::get({from.getNumElements()}, from.getElementType());

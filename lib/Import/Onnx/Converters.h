@@ -92,8 +92,15 @@ public:
   mlir::InFlightDiagnostic emitUnsupported();
 
   Importer &importer;
+  /// Set when an attribute had another type than its getter reads (the
+  /// getter reported it and returned the default); the node fails.
+  bool attributeTypeError = false;
 
 private:
+  /// attr(name) if it has `type` (or none, as old exporters leave it).
+  const onnx::AttributeProto *
+  typedAttr(llvm::StringRef name, onnx::AttributeProto::AttributeType type);
+
   llvm::StringSet<> readAttributes;
 };
 

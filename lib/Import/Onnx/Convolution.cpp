@@ -57,6 +57,20 @@ FailureOr<Window> readWindow(NodeContext &ctx, ArrayRef<int64_t> inputShape,
                     << " spatial dimensions";
     return failure();
   }
+  auto below = [](ArrayRef<int64_t> values, int64_t least) {
+    return llvm::any_of(values, [&](int64_t v) { return v < least; });
+  };
+  // Bounded so that the window arithmetic below cannot overflow.
+  auto huge = [](ArrayRef<int64_t> values) {
+    return llvm::any_of(values, [](int64_t v) { return v > (1 << 30); });
+  };
+  if (below(w.kernel, 1) || below(w.strides, 1) || below(w.dilations, 1) ||
+      below(pads, 0) || huge(w.kernel) || huge(w.strides) ||
+      huge(w.dilations) || huge(pads)) {
+    ctx.emitError() << "kernel sizes, strides and dilations must be in [1, "
+                       "2^30] and pads in [0, 2^30]";
+    return failure();
+  }
   w.padBegin.assign(spatial, 0);
   w.padEnd.assign(spatial, 0);
   if (autoPad == "NOTSET") {
@@ -214,6 +228,54 @@ LogicalResult convOperands(NodeContext &ctx, Value &x, Value &weight,
   return success();
 }
 
+/// The window and group count of a convolution of `xType` [N, C, D...] by
+/// `wType` ([F, C/G, k...], or [C, F/G, k...] when transposed), checked
+/// against each other and, unless transposed, against the inferred
+/// `outType` [N, F, O...]: the converters index and divide by these.
+FailureOr<std::pair<Window, int64_t>>
+convGeometry(NodeContext &ctx, RankedTensorType xType, RankedTensorType wType,
+             RankedTensorType outType, bool transposed) {
+  int64_t rank = xType.getRank();
+  if (rank < 3)
+    return ctx.emitError() << ctx.node.op_type()
+                           << " needs at least one spatial dimension",
+           failure();
+  if (wType.getRank() != rank || outType.getRank() != rank)
+    return ctx.emitError() << ctx.node.op_type() << " of " << xType << " by "
+                           << wType << " cannot give " << outType,
+           failure();
+  int64_t groups = ctx.intAttr("group", 1);
+  int64_t c = xType.getDimSize(1);
+  int64_t wIn =
+      wType.getDimSize(transposed ? 0 : 1) * (transposed ? 1 : groups);
+  int64_t f = wType.getDimSize(transposed ? 1 : 0) * (transposed ? groups : 1);
+  if (groups < 1 || groups > c || c % groups || wIn != c || f % groups ||
+      outType.getDimSize(1) != f ||
+      outType.getDimSize(0) != xType.getDimSize(0))
+    return ctx.emitError() << ctx.node.op_type() << " with group " << groups
+                           << " of " << xType << " by " << wType
+                           << " cannot give " << outType,
+           failure();
+  FailureOr<Window> w =
+      readWindow(ctx, xType.getShape(), wType.getShape().drop_front(2));
+  if (failed(w))
+    return failure();
+  for (int64_t i = 0; i + 2 < rank; ++i) {
+    if (w->kernel[i] != wType.getDimSize(i + 2))
+      return ctx.emitError() << "kernel_shape does not match " << wType,
+             failure();
+    if (transposed)
+      continue;
+    int64_t extent = xType.getDimSize(i + 2) + w->padBegin[i] + w->padEnd[i] -
+                     (w->kernel[i] - 1) * w->dilations[i] - 1;
+    if (extent < 0 || extent / w->strides[i] + 1 != outType.getDimSize(i + 2))
+      return ctx.emitError() << ctx.node.op_type() << "'s window does not fit "
+                             << xType << " to give " << outType,
+             failure();
+  }
+  return std::make_pair(*w, groups);
+}
+
 LogicalResult convertConv(NodeContext &ctx) {
   Value x, weight, bias;
   RankedTensorType type;
@@ -221,13 +283,11 @@ LogicalResult convertConv(NodeContext &ctx) {
     return failure();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
-  if (xType.getRank() < 3)
-    return ctx.emitError() << "Conv needs at least one spatial dimension";
-  int64_t groups = ctx.intAttr("group", 1);
-  FailureOr<Window> w =
-      readWindow(ctx, xType.getShape(), wType.getShape().drop_front(2));
-  if (failed(w))
+  auto geometry = convGeometry(ctx, xType, wType, type, false);
+  if (failed(geometry))
     return failure();
+  auto &[window, groups] = *geometry;
+  Window *w = &window;
   Value padded = padSpatial(ctx.b, ctx.loc, x, w->padBegin, w->padEnd, 0);
   Value init = convInit(ctx.b, ctx.loc, type, bias);
   ctx.setOutput(0, convolve(ctx.b, ctx.loc, padded, weight, init, groups, *w));
@@ -244,19 +304,24 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
   int64_t rank = xType.getRank(), spatial = rank - 2;
-  int64_t groups = ctx.intAttr("group", 1);
+  auto geometry = convGeometry(ctx, xType, wType, type, true);
+  if (failed(geometry))
+    return failure();
+  auto &[window, groups] = *geometry;
+  Window *w = &window;
   SmallVector<int64_t> outputPadding = ctx.intsAttr("output_padding");
   if (outputPadding.empty())
     outputPadding.assign(spatial, 0);
+  if ((int64_t)outputPadding.size() != spatial ||
+      llvm::any_of(outputPadding,
+                   [](int64_t v) { return v < 0 || v > (1 << 30); }))
+    return ctx.emitError() << "output_padding must be " << spatial
+                           << " values in [0, 2^30]";
   ctx.intsAttr("output_shape");
   std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   // The pads follow from the output size shape inference computed (which
   // applied output_shape / auto_pad); the begin side is what the
   // attributes say, or the SAME_* split.
-  FailureOr<Window> w =
-      readWindow(ctx, xType.getShape(), wType.getShape().drop_front(2));
-  if (failed(w))
-    return failure();
   for (int64_t i = 0; i < spatial; ++i) {
     int64_t full = w->strides[i] * (xType.getDimSize(i + 2) - 1) +
                    outputPadding[i] + (w->kernel[i] - 1) * w->dilations[i] + 1;
@@ -301,6 +366,9 @@ LogicalResult convertConvTranspose(NodeContext &ctx) {
     for (int64_t i = 0; i < spatial; ++i) {
       o[i + 2] = b.getIndexAttr(cropLow[i]);
       shape[i + 2] -= cropLow[i] + cropHigh[i];
+      if (shape[i + 2] < 1)
+        return ctx.emitError() << "ConvTranspose's pads crop all of " << xType
+                               << " to give " << type;
     }
     for (int64_t dsize : shape)
       s.push_back(b.getIndexAttr(dsize));
@@ -355,11 +423,11 @@ template <bool qlinear> LogicalResult convertIntegerConv(NodeContext &ctx) {
     return failure();
   auto xType = cast<RankedTensorType>(x.getType());
   auto wType = cast<RankedTensorType>(weight.getType());
-  int64_t groups = ctx.intAttr("group", 1);
-  FailureOr<Window> w =
-      readWindow(ctx, xType.getShape(), wType.getShape().drop_front(2));
-  if (failed(w))
+  auto geometry = convGeometry(ctx, xType, wType, type, false);
+  if (failed(geometry))
     return failure();
+  auto &[window, groups] = *geometry;
+  Window *w = &window;
   OpBuilder &b = ctx.b;
   Location loc = ctx.loc;
   Value padded = padSpatial(b, loc, x, w->padBegin, w->padEnd, 0);

@@ -64,6 +64,10 @@ private:
   mlir::LogicalResult fixInputShapes();
   /// Every node input is defined before the node (ONNX's graph rule).
   mlir::LogicalResult checkTopologicalOrder();
+  /// Required inputs and attribute types (against the op's schema), window
+  /// attributes (strides, dilations, kernel_shape, group) of every node, before
+  /// ONNX's inference divides by them (NodeValidation.cpp).
+  mlir::LogicalResult checkNodeAttributes();
   /// Turns the graph inputs of --constant-input into initializers
   /// (ConstantInputs.cpp).
   mlir::LogicalResult bindConstantInputs();

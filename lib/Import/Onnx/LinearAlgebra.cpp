@@ -71,6 +71,11 @@ LogicalResult convertGemm(NodeContext &ctx) {
   RankedTensorType resultType = ctx.outputType(0);
   if (!a || !bMatrix || !resultType)
     return failure();
+  auto aType = cast<RankedTensorType>(a.getType());
+  auto bType = cast<RankedTensorType>(bMatrix.getType());
+  if (aType.getRank() != 2 || bType.getRank() != 2 || resultType.getRank() != 2)
+    return ctx.emitError() << "Gemm of " << aType << " and " << bType << " to "
+                           << resultType << ": all must be matrices";
   OpBuilder &b = ctx.b;
   Location loc = ctx.loc;
   ctx.intAttr("broadcast", 1); // opset 6: C broadcasts either way
@@ -136,6 +141,12 @@ Value lowbit::onnx_import::buildNumpyMatmul(NodeContext &ctx, Value lhs,
   if (lhsType.getElementType() != rhsType.getElementType())
     return ctx.emitError() << ctx.node.op_type() << " of " << lhsType << " and "
                            << rhsType,
+           Value();
+  // ONNX's inference leaves a scalar operand's result untyped, but a model
+  // may state one.
+  if (lhsType.getRank() == 0 || rhsType.getRank() == 0)
+    return ctx.emitError() << ctx.node.op_type() << " of " << lhsType << " and "
+                           << rhsType << ": operands need rank 1 or more",
            Value();
 
   // Vectors become matrices: [K] -> [1, K] on the left, [K, 1] on the right.

@@ -158,9 +158,14 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
         emitError(loc) << "'" << name << "' has a negative dimension";
       return {};
     }
-    return RankedTensorType::get(
-        SmallVector<int64_t>(tensor->dims().begin(), tensor->dims().end()),
-        element);
+    SmallVector<int64_t> dims(tensor->dims().begin(), tensor->dims().end());
+    if (!checkedElementCount(dims)) {
+      if (report)
+        emitError(loc) << "'" << name << "' has more than "
+                       << kMaxTensorElements << " elements";
+      return {};
+    }
+    return RankedTensorType::get(dims, element);
   }
   const onnx::TypeProto *type = typeOf(name);
   if (!type || !type->has_tensor_type()) {
@@ -210,6 +215,12 @@ RankedTensorType Importer::staticType(StringRef name, Location loc,
       return {};
     }
     shape.push_back(dim.dim_value());
+  }
+  if (!checkedElementCount(shape)) {
+    if (report)
+      emitError(loc) << "'" << name << "' has more than " << kMaxTensorElements
+                     << " elements after ONNX shape inference";
+    return {};
   }
   return RankedTensorType::get(shape, element);
 }
@@ -362,29 +373,46 @@ const onnx::AttributeProto *NodeContext::attr(StringRef name) {
 
 bool NodeContext::hasAttr(StringRef name) { return attr(name) != nullptr; }
 
-int64_t NodeContext::intAttr(StringRef name, int64_t defaultValue) {
+const onnx::AttributeProto *
+NodeContext::typedAttr(StringRef name,
+                       onnx::AttributeProto::AttributeType type) {
   const onnx::AttributeProto *a = attr(name);
+  if (!a || a->type() == onnx::AttributeProto::UNDEFINED || a->type() == type)
+    return a;
+  // ONNX's inference does not check attribute types; converters would read
+  // an unset field (0, empty) and divide by it or index it.
+  if (!attributeTypeError)
+    emitError() << "attribute '" << name << "' of " << node.op_type()
+                << " must be " << onnx::AttributeProto::AttributeType_Name(type)
+                << ", not "
+                << onnx::AttributeProto::AttributeType_Name(a->type());
+  attributeTypeError = true;
+  return nullptr;
+}
+
+int64_t NodeContext::intAttr(StringRef name, int64_t defaultValue) {
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INT);
   return a ? a->i() : defaultValue;
 }
 
 float NodeContext::floatAttr(StringRef name, float defaultValue) {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::FLOAT);
   return a ? a->f() : defaultValue;
 }
 
 std::string NodeContext::stringAttr(StringRef name, StringRef defaultValue) {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::STRING);
   return a ? a->s() : defaultValue.str();
 }
 
 SmallVector<int64_t> NodeContext::intsAttr(StringRef name) {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::INTS);
   return a ? SmallVector<int64_t>(a->ints().begin(), a->ints().end())
            : SmallVector<int64_t>();
 }
 
 SmallVector<float> NodeContext::floatsAttr(StringRef name) {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(name, onnx::AttributeProto::FLOATS);
   return a ? SmallVector<float>(a->floats().begin(), a->floats().end())
            : SmallVector<float>();
 }
@@ -587,7 +615,7 @@ LogicalResult Importer::convertNode(const onnx::NodeProto &node, int index) {
              << "unsupported ONNX op '"
              << (inDefaultDomain ? "" : node.domain() + ".") << node.op_type()
              << "' (opset " << *opset << ")";
-    if (failed(converter->convert(ctx)))
+    if (failed(converter->convert(ctx)) || ctx.attributeTypeError)
       return failure();
   }
   SmallVector<std::string> unread = ctx.unreadAttributes();
@@ -613,8 +641,8 @@ OwningOpRef<ModuleOp> Importer::run() {
   if (!defaultOpset)
     return emitError(fileLoc) << "the model imports no default ONNX opset",
            nullptr;
-  if (failed(checkTopologicalOrder()) || failed(bindConstantInputs()) ||
-      failed(fixInputShapes()))
+  if (failed(checkTopologicalOrder()) || failed(checkNodeAttributes()) ||
+      failed(bindConstantInputs()) || failed(fixInputShapes()))
     return nullptr;
   // Old PyTorch exports break op type constraints ONNX Runtime does not
   // enforce either (e.g. an int64 Constant at opset 6, for Reshape's shape):

@@ -102,3 +102,35 @@ bool detail::hasSchema(const std::string &domain, const std::string &opType,
     return false;
   }
 }
+
+std::string detail::checkAgainstSchema(const onnx::NodeProto &node,
+                                       const std::string &domain, int opset) {
+  try {
+    const onnx::OpSchema *schema =
+        onnx::OpSchemaRegistry::Schema(node.op_type(), opset, domain);
+    if (!schema)
+      return "";
+    // Converters take a required input for granted.
+    const auto &formals = schema->inputs();
+    for (size_t i = 0; i < formals.size(); ++i)
+      if (formals[i].GetOption() == onnx::OpSchema::Single &&
+          ((int)i >= node.input_size() || node.input((int)i).empty()))
+        return node.op_type() + " needs input " + std::to_string(i) + " ('" +
+               formals[i].GetName() + "')";
+    for (const onnx::AttributeProto &attribute : node.attribute()) {
+      auto it = schema->attributes().find(attribute.name());
+      if (it == schema->attributes().end() ||
+          attribute.type() == onnx::AttributeProto::UNDEFINED ||
+          attribute.type() == it->second.type)
+        continue;
+      return "attribute '" + attribute.name() + "' of " + node.op_type() +
+             " must be " +
+             onnx::AttributeProto::AttributeType_Name(it->second.type) +
+             ", not " +
+             onnx::AttributeProto::AttributeType_Name(attribute.type());
+    }
+  } catch (const std::exception &e) {
+    return e.what();
+  }
+  return "";
+}

@@ -41,6 +41,12 @@ inferShapes(onnx::ModelProto &model,
 /// True when ONNX's schema registry knows (domain, opType) at `opset`.
 bool hasSchema(const std::string &domain, const std::string &opType, int opset);
 
+/// Checks that `node` has its schema's required inputs (at `opset`) and
+/// attributes of the schema's types (ONNX's inference does not); returns an
+/// error message, empty when they match or there is no schema.
+std::string checkAgainstSchema(const onnx::NodeProto &node,
+                               const std::string &domain, int opset);
+
 } // namespace lowbit::onnx_import::detail
 
 #endif // LOWBIT_LIB_IMPORT_ONNX_ONNXMODEL_H

@@ -117,6 +117,24 @@ readExternal(const TensorProto &tensor, StringRef baseDirectory, Location loc) {
   return data.str();
 }
 
+std::optional<int64_t>
+lowbit::onnx_import::checkedElementCount(ArrayRef<int64_t> dims) {
+  int64_t count = 1;
+  for (int64_t dim : dims) {
+    if (dim < 0)
+      return std::nullopt;
+    // A zero anywhere makes the count 0, whatever the other dimensions are.
+    if (dim == 0)
+      return 0;
+  }
+  for (int64_t dim : dims) {
+    if (dim > kMaxTensorElements / count)
+      return std::nullopt;
+    count *= dim;
+  }
+  return count;
+}
+
 FailureOr<std::string>
 lowbit::onnx_import::readTensorBytes(const TensorProto &tensor,
                                      StringRef baseDirectory, Location loc) {
@@ -128,15 +146,18 @@ lowbit::onnx_import::readTensorBytes(const TensorProto &tensor,
                << " has unsupported element type "
                << TensorProto::DataType_Name((TensorProto::DataType)type),
            failure();
-  int64_t count = 1;
-  for (int64_t dim : tensor.dims()) {
-    if (dim < 0)
-      return emitError(loc) << "initializer " << tensorName(tensor)
-                            << " has a negative dimension",
-             failure();
-    count *= dim;
-  }
-  int64_t expected = count * width;
+  if (llvm::any_of(tensor.dims(), [](int64_t d) { return d < 0; }))
+    return emitError(loc) << "initializer " << tensorName(tensor)
+                          << " has a negative dimension",
+           failure();
+  SmallVector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
+  std::optional<int64_t> count = checkedElementCount(dims);
+  if (!count)
+    return emitError(loc) << "initializer " << tensorName(tensor)
+                          << " has more than " << kMaxTensorElements
+                          << " elements",
+           failure();
+  int64_t expected = *count * width;
 
   std::string bytes;
   if (tensor.data_location() == TensorProto::EXTERNAL) {
@@ -147,7 +168,6 @@ lowbit::onnx_import::readTensorBytes(const TensorProto &tensor,
   } else if (tensor.has_raw_data()) {
     bytes = tensor.raw_data();
   } else {
-    bytes.reserve(expected);
     switch (type) {
     case TensorProto::FLOAT:
       for (float v : tensor.float_data())

@@ -14,6 +14,15 @@
 
 namespace lowbit::onnx_import {
 
+/// The most elements one tensor (an initializer or an inferred value) may
+/// have: beyond it element counts and byte sizes could overflow int64, and
+/// allocations would fail instead of ending in a located error.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 32;
+
+/// The element count of `dims`; nullopt when a dimension is negative or the
+/// count exceeds kMaxTensorElements (checked without overflowing).
+std::optional<int64_t> checkedElementCount(llvm::ArrayRef<int64_t> dims);
+
 /// The bytes of a tensor in MLIR's dense layout (little endian, one byte per
 /// bool), from raw_data, the typed fields or an external data file resolved
 /// against `baseDirectory`. Emits a located error on failure.
