@@ -11,6 +11,8 @@
 # timeout (> 20 s for one input) is written to build-asan/fuzz/crashes/TARGET
 # and fails the run (reproduce: build-asan/fuzz/TARGET FILE). Prints each
 # target's executions, time, corpus (inputs/bytes) and covered edges.
+# Targets named in $LOWBIT_FUZZ_REPLAY_ONLY only run their seeds and corpus
+# once (-runs=0), without mutating them.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,8 +33,10 @@ rm -rf "$work/seeds"
 pids=()
 for target in "${targets[@]}"; do
   mkdir -p "$work/corpus/$target" "$work/crashes/$target"
+  budget=(-max_total_time="$seconds")
+  [[ " ${LOWBIT_FUZZ_REPLAY_ONLY:-} " == *" $target "* ]] && budget=(-runs=0)
   "$work/$target" "$work/corpus/$target" "$work/seeds/$target" \
-    -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 \
+    "${budget[@]}" -timeout=20 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$work/crashes/$target/" \
     >"$work/$target.log" 2>&1 &
   pids+=($!)
