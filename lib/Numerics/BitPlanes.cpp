@@ -95,7 +95,7 @@ int32_t lowbit::numerics::lookupDot(llvm::ArrayRef<uint8_t> packed,
     for (unsigned p = 0; p < bits; ++p) {
       BitPlanePosition at = bitPlanePosition(bits, K, n, k, p);
       unsigned index = at.high ? packed[at.byte] >> 4 : packed[at.byte] & 15;
-      sum += int32_t(tables[16 * j + index]) << p;
+      sum += int32_t(tables[16 * j + index]) * (int32_t(1) << p);
     }
   }
   return sum;

@@ -331,7 +331,8 @@ Value LutMatmul::tile(Value out, Value panel, Value origin, int64_t panels) {
   // Columns 0..15 of a panel's two accumulators: the four quad lanes added.
   auto panelSums = [&](Value lo, Value hi) {
     Value halves[2];
-    for (auto [h, a] : llvm::enumerate(ArrayRef<Value>{lo, hi})) {
+    Value accumulators[2] = {lo, hi};
+    for (auto [h, a] : llvm::enumerate(accumulators)) {
       Value sum;
       for (int64_t lane = 0; lane < 4; ++lane) {
         Value part = vector::ExtractStridedSliceOp::create(b, loc, a,
