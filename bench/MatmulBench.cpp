@@ -33,7 +33,7 @@
 // Usage: lowbit-bench-matmul [--quick] [--sizes=4096x4096,11008x4096]
 //          [--m=1,8,64] [--kernels=fp32,fp32-c++,w8,w4g32,...] [--rounds=R]
 //          [--min-time-ms=T] [--cold-mib=MiB] [--no-check]
-//          [--thread-counts=1,2]
+//          [--thread-counts=1,2] [--huge-pages]
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,6 +67,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <sys/mman.h>
 
 namespace nx = lowbit::numerics;
 namespace cl = llvm::cl;
@@ -107,6 +109,11 @@ cl::opt<int64_t> coldMiBOpt("cold-mib", cl::cat(category),
 cl::opt<bool>
     noCheck("no-check", cl::cat(category),
             cl::desc("Skip the check against the numerics reference"));
+cl::opt<bool> hugePages(
+    "huge-pages", cl::cat(category),
+    cl::desc("Ask for transparent huge pages (madvise) on the weight copies "
+             "and the probe buffer: with 4 KiB pages, a cold GEMV also waits "
+             "on a page walk per 4 KiB of weights"));
 cl::opt<bool> noHot("no-hot", cl::cat(category),
                     cl::desc("Skip the hot measurements"));
 cl::list<int> threadsOpt(
@@ -160,12 +167,21 @@ struct Buffer {
   std::unique_ptr<uint8_t, decltype(&std::free)> data{nullptr, &std::free};
 
   explicit Buffer(size_t size) : bytes(size) {
-    size_t rounded = (std::max<size_t>(size, 1) + 63) / 64 * 64;
-    data.reset(static_cast<uint8_t *>(std::aligned_alloc(64, rounded)));
+    // With --huge-pages, buffers of 2 MiB or more start on a 2 MiB boundary
+    // and cover whole huge pages, so that the kernel can back them with huge
+    // pages entirely (THP "madvise" mode, as on Debian by default).
+    constexpr size_t kHugePage = 2u << 20;
+    bool huge = hugePages && size >= kHugePage;
+    size_t alignment = huge ? kHugePage : 64;
+    size_t rounded =
+        (std::max<size_t>(size, 1) + alignment - 1) / alignment * alignment;
+    data.reset(static_cast<uint8_t *>(std::aligned_alloc(alignment, rounded)));
     if (!data) {
       std::fprintf(stderr, "out of memory (%zu bytes)\n", size);
       std::exit(1);
     }
+    if (huge)
+      madvise(data.get(), rounded, MADV_HUGEPAGE);
     std::memset(data.get(), 0, rounded);
   }
   template <typename T> T *as() { return reinterpret_cast<T *>(data.get()); }
@@ -174,6 +190,22 @@ struct Buffer {
 //===----------------------------------------------------------------------===//
 // Probe and the C++ fp32 kernel
 //===----------------------------------------------------------------------===//
+
+/// MiB of this process's anonymous memory on transparent huge pages, or -1
+/// where the kernel does not say (/proc/self/smaps_rollup, Linux >= 4.14).
+double anonHugePageMiB() {
+  std::FILE *file = std::fopen("/proc/self/smaps_rollup", "r");
+  if (!file)
+    return -1;
+  char line[256];
+  double result = -1;
+  long long kib = 0;
+  while (std::fgets(line, sizeof line, file))
+    if (std::sscanf(line, "AnonHugePages: %lld kB", &kib) == 1)
+      result = kib / 1024.0;
+  std::fclose(file);
+  return result;
+}
 
 /// Sum of a buffer of 64-bit words: DRAM read bandwidth when it is >> L3.
 __attribute__((noinline)) uint64_t sumWords(const uint64_t *p, size_t n) {
@@ -832,6 +864,10 @@ int main(int argc, char **argv) {
               noCheck      ? "not checked"
               : allChecked ? "checked"
                            : "WRONG");
+  if (hugePages)
+    std::printf("--huge-pages: %.0f MiB of the process's memory is on "
+                "transparent huge pages\n",
+                anonHugePageMiB());
   std::fflush(stdout);
 
   // Round-robin.
