@@ -37,7 +37,7 @@ printf '%-16s %13s %11s %10s %11s %14s\n' preset "weight bytes" "bits/weight" "o
   -o "$work/lenet.calib.mlir" 2> "$work/calibrate.log"
 calibrated=$work/lenet.calib.mlir
 for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 c11s128 w8a8-dynamic w4a8-dynamic \
-              w3a8-dynamic w2a8-dynamic c11a8-dynamic w8a16 w4a16 c11a16 \
+              w3a8-dynamic w2a8-dynamic w2a8-lut c11a8-dynamic w8a16 w4a16 c11a16 \
               w8a8:minmax w8a8:percentile w8a8:entropy w8a8:mse; do
   input=$model
   options="preset=$preset"
@@ -84,7 +84,7 @@ declare -A reference=([fp32]=2.6888 [w8]=2.6888 [w4g32]=2.6948 [w3g64]=2.7330
   [w2g32]=2.7990 [c11g128]=2.7014 [c11s128]=2.7018 [w8a8-dynamic]=2.6890
   [w4a8-dynamic]=2.6946)
 for preset in fp32 w8 w4g32 w3g64 w2g32 c11g128 c11s128 w8a8-dynamic w4a8-dynamic \
-              w3a8-dynamic w2a8-dynamic c11a8-dynamic w8a16 w4a16 c11a16; do
+              w3a8-dynamic w2a8-dynamic w2a8-lut c11a8-dynamic w8a16 w4a16 c11a16; do
   report=$("$bin/lowbitc" "$tinylm/tinylm.mlir" --mcpu=native --quantize="$preset" \
     -o "$work/tinylm-$preset.o" --header="$work/tinylm.h" 2>&1)
   workspace=$(sed -nE 's/.*workspace ([0-9]+) bytes.*/\1/p' <<< "$report")
