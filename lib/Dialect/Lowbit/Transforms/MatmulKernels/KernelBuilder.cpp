@@ -47,7 +47,7 @@ Value KernelBuilder::build() {
     ActivationPreparer(*this).regroup();
   else if (m >= 4 && !plan.bf16Activations)
     ActivationPreparer(*this).pad();
-  if (plan.prefetches()) {
+  if (plan.prefetches() || pagePrefetches()) {
     auto tensorType = cast<RankedTensorType>(op.getPacked().getType());
     packedBuffer = bufferization::ToBufferOp::create(
         b, loc,

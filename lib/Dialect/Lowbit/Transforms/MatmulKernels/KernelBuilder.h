@@ -62,6 +62,13 @@ private:
   mlir::Value columnOrigin;
   /// The packed weights and per-group parameters as read-only buffers, for
   /// prefetches.
+  /// Whether a GEMV (M = 1) without row prefetches touches the weight
+  /// pages ahead of its stream (see SegmentLoop.cpp).
+  bool pagePrefetches();
+  /// One prefetch per 4 KiB page of the packed matrix and of each
+  /// per-group parameter array, kPageAheadBytes ahead of `column`.
+  void prefetchPagesAhead(mlir::Value column);
+
   mlir::Value packedBuffer;
   llvm::SmallVector<mlir::Value> paramBuffers;
 };

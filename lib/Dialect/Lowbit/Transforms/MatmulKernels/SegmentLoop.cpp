@@ -8,10 +8,11 @@
 //
 // A single activation row reads one weight row at a time: the loop
 // prefetches the next weight row and its per-group parameters once per 64
-// bytes, taking as many segments per iteration (each with its own
-// accumulators, at most kAccumulators vectors) and reading their scales as
-// one vector. Whole segments are unmasked; only a final partial one masks
-// activations past K.
+// bytes (layouts that want it; the others touch one line per 4 KiB page a
+// few pages ahead, once per row, for the page walks), taking as many segments
+// per iteration (each with its own accumulators, at most kAccumulators vectors)
+// and reading their scales as one vector. Whole segments are unmasked; only a
+// final partial one masks activations past K.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,6 +33,39 @@ static constexpr int64_t kAccumulators = 8;
 /// Dynamic int8 per-group scales read (and converted) at once by a single
 /// row's segment loop, and the segments it unrolls for that at most.
 static constexpr int64_t kScalesPerRead = 16, kMaxScaleUnroll = 4;
+/// A GEMV streams the packed matrix from DRAM one weight row after the
+/// other. With 4 KiB pages the hardware prefetcher stops at each page
+/// boundary and the stream then waits on a page walk: touching one line of
+/// every page this far ahead starts the walk (and that line) early.
+/// (Prefetching every line of the next row instead was slower: see
+/// docs/Lowering.md.)
+static constexpr int64_t kPageBytes = 4096, kPageAheadBytes = 4 * kPageBytes;
+
+bool KernelBuilder::pagePrefetches() {
+  return !plan.prefetches() && op.getType().getDimSize(0) == 1;
+}
+
+void KernelBuilder::prefetchPagesAhead(Value column) {
+  int64_t n = op.getType().getDimSize(1);
+  auto prefetchAhead = [&](Value buffer) {
+    auto type = cast<MemRefType>(buffer.getType());
+    int64_t rowElements = type.getDimSize(1);
+    int64_t elementBits = type.getElementTypeBitWidth();
+    int64_t rowBytes = std::max<int64_t>(1, rowElements * elementBits / 8);
+    int64_t rowsAhead = llvm::divideCeil(kPageAheadBytes, rowBytes);
+    Value row = arith::MinSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, column, index(rowsAhead)),
+        index(n - 1));
+    int64_t pageElements = kPageBytes * 8 / elementBits;
+    for (int64_t offset = 0; offset < rowElements; offset += pageElements)
+      memref::PrefetchOp::create(b, loc, buffer, ValueRange{row, index(offset)},
+                                 /*isWrite=*/false, /*localityHint=*/3,
+                                 /*isDataCache=*/true);
+  };
+  prefetchAhead(packedBuffer);
+  for (Value params : paramBuffers)
+    prefetchAhead(params);
+}
 
 SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
                                             ArrayRef<Value> columns) {
@@ -150,6 +184,8 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
                ? std::max<int64_t>(1, std::min(unroll, fullSegments))
                : 1;
   bool prefetching = plan.prefetches();
+  if (rows.size() == 1 && pagePrefetches())
+    prefetchPagesAhead(columns.back());
   Value ahead;
   if (prefetching)
     ahead = arith::MinSIOp::create(
