@@ -92,6 +92,25 @@ Value widenParamsToF32(OpBuilder &b, Location loc, Value params) {
       });
 }
 
+/// An elementwise generic from `input` into `init` whose body `element`
+/// gets each input element with its parameters, read as the numerics
+/// library reads them.
+Value buildWithParams(
+    OpBuilder &builder, Location loc, SchemeAttr scheme, Value init,
+    Value input, Value scales, Value zeroPoints, Value mins,
+    function_ref<Value(Emitter &, Value, const ElementParams &)> element) {
+  int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
+  return buildElementwise(
+      builder, loc, init, {input},
+      [&](OpBuilder &b, Location l, LoopIndices &ivs,
+          ValueRange args) -> Value {
+        Emitter e{b, l};
+        SmallVector<Value> at = paramIndices(e, scheme, ivs, rank);
+        ElementParams p = readParams(e, scheme, at, scales, zeroPoints, mins);
+        return element(e, args[0], p);
+      });
+}
+
 struct DequantizeLowering : public LowbitPattern<DequantizeOp> {
   // Superblock parameters: rewritten into a dequantize of decoded ones.
   DequantizeLowering(MLIRContext *context) : LowbitPattern(context) {
@@ -127,16 +146,11 @@ struct DequantizeLowering : public LowbitPattern<DequantizeOp> {
     Value scales = widenParamsToF32(rewriter, loc, adaptor.getScales());
     Value zeroPoints = adaptor.getZeroPoints();
     Value mins = widenParamsToF32(rewriter, loc, adaptor.getMins());
-    int64_t rank = type.getRank();
-    Value result = buildElementwise(
-        rewriter, loc, init, {input},
-        [&](OpBuilder &b, Location l, LoopIndices &ivs,
-            ValueRange args) -> Value {
-          Emitter e{b, l};
-          SmallVector<Value> at = paramIndices(e, scheme, ivs, rank);
-          ElementParams p = readParams(e, scheme, at, scales, zeroPoints, mins);
+    Value result = buildWithParams(
+        rewriter, loc, scheme, init, input, scales, zeroPoints, mins,
+        [&](Emitter &e, Value code, const ElementParams &p) -> Value {
           // Codes are read with the scheme's signedness.
-          Value q = e.toI32(args[0], scheme.getIsSigned());
+          Value q = e.toI32(code, scheme.getIsSigned());
           Value x;
           if (minScale) {
             // x = T[q - qmin] * s + m
@@ -251,15 +265,10 @@ struct QuantizeLowering : public LowbitPattern<QuantizeOp> {
     Value init = emptyLike(rewriter, loc, type, input);
     Value scales = adaptor.getScales(), zeroPoints = adaptor.getZeroPoints(),
           mins = adaptor.getMins();
-    int64_t rank = type.getRank();
-    Value result = buildElementwise(
-        rewriter, loc, init, {input},
-        [&](OpBuilder &b, Location l, LoopIndices &ivs,
-            ValueRange args) -> Value {
-          Emitter e{b, l};
-          SmallVector<Value> at = paramIndices(e, scheme, ivs, rank);
-          ElementParams p = readParams(e, scheme, at, scales, zeroPoints, mins);
-          Value x = e.toF32(args[0]);
+    Value result = buildWithParams(
+        rewriter, loc, scheme, init, input, scales, zeroPoints, mins,
+        [&](Emitter &e, Value element, const ElementParams &p) -> Value {
+          Value x = e.toF32(element);
           Value q;
           if (codebook) {
             // t = x / s (symmetric) or (x - m) / s (min_scale).
