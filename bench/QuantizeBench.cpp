@@ -4,7 +4,10 @@
 // matrix (W[N, K], groups along K) with the numerics library for several
 // presets, with 1 and 2 threads, and prints GB/s of fp32 input next to a
 // baseline measured in the same run (a plain read of the same matrix with the
-// same thread count), plus SQNR and peak RSS.
+// same thread count), plus the packed size (codes and parameters as the
+// compiled model stores them, as lowbitc counts them), SQNR and peak RSS.
+// Superblock presets (c11s128) go through quantizeSuperblockTensor, as the
+// pipeline quantizes them, which packs the words too and runs on one thread.
 //
 // Usage: lowbit-bench-quantize [--rows N] [--cols K] [--reps R] [--threads a,b]
 //                              [--preset NAME]
@@ -15,6 +18,7 @@
 #include "lowbit/Numerics/Packing.h"
 #include "lowbit/Numerics/Presets.h"
 #include "lowbit/Numerics/Quantize.h"
+#include "lowbit/Numerics/SuperblockRadix.h"
 
 #include <sys/resource.h>
 
@@ -150,13 +154,48 @@ std::vector<Preset> presets() {
 struct RunResult {
   double seconds = 0;
   double quantSeconds = 0;
-  int64_t packedBytes = 0;
+  int64_t packedBytes = 0; ///< codes + parameters
   bool ok = false;
   QuantizedTensor tensor;
+  SuperblockTensor superblock; ///< for superblock presets instead of tensor
 };
+
+/// Bytes of the parameters of `t` as the packed weight stores them: scales
+/// (and mins) in the scheme's storage type, zero points as i32.
+int64_t paramBytes(const Preset &p, const QuantizedTensor &t) {
+  int64_t perValue = p.scheme.paramStorage == ParamStorage::F16 ? 2 : 4;
+  int64_t bytes = int64_t(t.scales.size()) * perValue;
+  if (p.scheme.form == ParamForm::MinScale)
+    bytes += int64_t(t.mins.size()) * perValue;
+  if (p.scheme.form == ParamForm::Affine)
+    bytes += int64_t(t.zeroPoints.size()) * 4;
+  return bytes;
+}
+
+/// Quantizes and packs in radix superblocks: words and parameter bytes.
+RunResult quantizeSuperblocks(const Preset &p, const std::vector<float> &m,
+                              int64_t rows, int64_t cols) {
+  RunResult r;
+  auto t0 = Clock::now();
+  Result<SuperblockTensor> q = quantizeSuperblockTensor(
+      m, rows, cols, p.scheme, getSuperblockFormat(p.format));
+  auto t1 = Clock::now();
+  if (!q) {
+    std::fprintf(stderr, "%s: quantization failed: %s\n", p.name,
+                 q.error().message.c_str());
+    return r;
+  }
+  r.seconds = r.quantSeconds = seconds(t0, t1);
+  r.packedBytes = int64_t(q->words.size()) * 4 + int64_t(q->params.size());
+  r.ok = true;
+  r.superblock = std::move(*q);
+  return r;
+}
 
 RunResult quantizeAndPack(const Preset &p, const std::vector<float> &m,
                           int64_t rows, int64_t cols, unsigned threads) {
+  if (p.format.kind == PackKind::RadixSuperblock)
+    return quantizeSuperblocks(p, m, rows, cols);
   RunResult r;
   auto t0 = Clock::now();
   Result<QuantizedTensor> q = quantizeTensor(m, {rows, cols}, p.scheme,
@@ -188,6 +227,7 @@ RunResult quantizeAndPack(const Preset &p, const std::vector<float> &m,
     });
     r.packedBytes = int64_t(packed.size()) * 4;
   }
+  r.packedBytes += paramBytes(p, *q);
   auto t2 = Clock::now();
   r.seconds = seconds(t0, t2);
   r.quantSeconds = seconds(t0, t1);
@@ -198,7 +238,21 @@ RunResult quantizeAndPack(const Preset &p, const std::vector<float> &m,
 
 /// SQNR over the first `sampleRows` rows (dequantized with the reference).
 double sampleSqnr(const Preset &p, const std::vector<float> &m,
-                  const QuantizedTensor &t, int64_t cols, int64_t sampleRows) {
+                  const RunResult &run, int64_t cols, int64_t sampleRows) {
+  if (p.format.kind == PackKind::RadixSuperblock) {
+    SuperblockFormat format = getSuperblockFormat(p.format);
+    const SuperblockTensor &t = run.superblock;
+    Result<std::vector<float>> d = dequantizeSuperblockTensor(
+        llvm::ArrayRef<uint32_t>(t.words).take_front(
+            sampleRows * superblockWordsPerRow(format, cols)),
+        llvm::ArrayRef<uint8_t>(t.params).take_front(
+            sampleRows * superblockParamBytesPerRow(format, cols)),
+        sampleRows, cols, p.scheme, format);
+    if (!d)
+      return NAN;
+    return sqnrDb(llvm::ArrayRef<float>(m).take_front(sampleRows * cols), *d);
+  }
+  const QuantizedTensor &t = run.tensor;
   // Per-channel (axis 0) and per-group (axis 1) parameters are both
   // row-major with a fixed number per weight row.
   int64_t n = sampleRows * cols;
@@ -265,7 +319,8 @@ int main(int argc, char **argv) {
               (long long)rows, (long long)cols, inputGB * 1e3, reps,
               std::thread::hardware_concurrency());
   std::printf("GB/s = fp32 input bytes / (quantizeTensor + packRow of all rows)"
-              "; ratio = GB/s / read-baseline GB/s (same threads, same run)\n\n");
+              "; ratio = GB/s / read-baseline GB/s (same threads, same run)"
+              "; packed = codes + parameters, bits/w = 8 packed / weights\n\n");
 
   double sink = 0;
   // Baselines per thread count (best of reps, plus a warm-up).
@@ -278,16 +333,16 @@ int main(int argc, char **argv) {
     baseGBs.push_back(inputGB / best);
   }
 
-  std::printf("%-9s %-7s %9s %9s %7s %9s %9s %8s %10s\n", "preset", "threads",
-              "GB/s", "quant%", "ratio", "base GB/s", "packed MB", "SQNR dB",
-              "peak MB");
-  std::printf("%-9s %-7s %9s %9s %7s %9s %9s %8s %10s\n", "------", "-------",
-              "----", "------", "-----", "---------", "---------", "-------",
-              "-------");
+  std::printf("%-9s %-7s %9s %9s %7s %9s %9s %7s %8s %10s\n", "preset",
+              "threads", "GB/s", "quant%", "ratio", "base GB/s", "packed MB",
+              "bits/w", "SQNR dB", "peak MB");
+  std::printf("%-9s %-7s %9s %9s %7s %9s %9s %7s %8s %10s\n", "------",
+              "-------", "----", "------", "-----", "---------", "---------",
+              "------", "-------", "-------");
   for (size_t ti = 0; ti < threadCounts.size(); ++ti)
-    std::printf("%-9s %-7u %9.2f %9s %7.2f %9.2f %9s %8s %10s\n", "read",
+    std::printf("%-9s %-7u %9.2f %9s %7.2f %9.2f %9s %7s %8s %10s\n", "read",
                 threadCounts[ti], baseGBs[ti], "-", 1.0, baseGBs[ti], "-", "-",
-                "-");
+                "-", "-");
 
   bool perPresetPeak = resetPeakRss() && vmHwmKiB() > 0;
   for (const Preset &p : presets()) {
@@ -313,13 +368,15 @@ int main(int argc, char **argv) {
         b = std::min(b, readBaseline(m, rows, cols, t, sink));
       double baseNow = std::max(baseGBs[ti], inputGB / b);
       if (std::isnan(sqnr))
-        sqnr = sampleSqnr(p, m, best.tensor, cols, std::min<int64_t>(rows, 64));
+        sqnr = sampleSqnr(p, m, best, cols, std::min<int64_t>(rows, 64));
       double gbs = inputGB / best.seconds;
       long peak = perPresetPeak ? vmHwmKiB() : peakRssKiB();
-      std::printf("%-9s %-7u %9.2f %8.0f%% %7.3f %9.2f %9.1f %8.2f %10.1f\n",
-                  p.name, t, gbs, 100.0 * best.quantSeconds / best.seconds,
-                  gbs / baseNow, baseNow, best.packedBytes / 1e6, sqnr,
-                  peak / 1024.0);
+      std::printf(
+          "%-9s %-7u %9.2f %8.0f%% %7.3f %9.2f %9.1f %7.3f %8.2f %10.1f\n",
+          p.name, t, gbs, 100.0 * best.quantSeconds / best.seconds,
+          gbs / baseNow, baseNow, best.packedBytes / 1e6,
+          8.0 * double(best.packedBytes) / double(rows * cols), sqnr,
+          peak / 1024.0);
       std::fflush(stdout);
     }
   }

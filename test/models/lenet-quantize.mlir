@@ -7,12 +7,15 @@
 //   w3g64   int3, 7 blocks of 64:  7 x 7 words = 196 B/row -> 23520; scales 120 x 7 x 2 B     = 1680
 //   w2g32   int2, 13 blocks of 32: 13 x 8 B = 104 B/row   -> 12480; scales + mins 2 x 3120   = 6240
 //   c11g128 radix 11, 4 blocks of 128: 4 x 15 words = 240 B/row -> 28800; 2 x 120 x 4 x 2 B = 1920
+//   c11s128 radix superblock, 400 codes in one tail segment: ceil(400 / 9) = 45 words = 180 B/row -> 21600;
+//           per row 4 groups x (scale, min) bytes + 2 fp16 factors = 12 B     -> 1440
 // REQUIRES: shared-models
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --mlir-print-op-on-diagnostic=false --pass-pipeline='builtin.module(lowbit-quantize{preset=w8 report=true})' 2>&1 | FileCheck %s --check-prefixes=CHECK,W8
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --mlir-print-op-on-diagnostic=false --pass-pipeline='builtin.module(lowbit-quantize{preset=w4g32 report=true})' 2>&1 | FileCheck %s --check-prefixes=CHECK,W4
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --mlir-print-op-on-diagnostic=false --pass-pipeline='builtin.module(lowbit-quantize{preset=w3g64 report=true})' 2>&1 | FileCheck %s --check-prefixes=CHECK,W3
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --mlir-print-op-on-diagnostic=false --pass-pipeline='builtin.module(lowbit-quantize{preset=w2g32 report=true})' 2>&1 | FileCheck %s --check-prefixes=CHECK,W2
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --mlir-print-op-on-diagnostic=false --pass-pipeline='builtin.module(lowbit-quantize{preset=c11g128 report=true})' 2>&1 | FileCheck %s --check-prefixes=CHECK,C11
+// RUN: lowbit-opt %shared/models/lenet/lenet.mlir --mlir-print-op-on-diagnostic=false --pass-pipeline='builtin.module(lowbit-quantize{preset=c11s128 report=true})' 2>&1 | FileCheck %s --check-prefixes=CHECK,C11S
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --pass-pipeline='builtin.module(lowbit-quantize{preset=fp32})' | FileCheck %s --check-prefix=FP32
 // The quantized model is valid IR that reads back (text and bytecode).
 // RUN: lowbit-opt %shared/models/lenet/lenet.mlir --pass-pipeline='builtin.module(lowbit-quantize{preset=c11g128})' -emit-bytecode | lowbit-opt | FileCheck %s --check-prefix=BYTECODE
@@ -26,6 +29,7 @@
 // W3: remark: packed weight 120x400 as #lowbit.layout<int3, block = 64>: 23520 + 1680 bytes (f32: 192000, 4.200 bits per weight)
 // W2: remark: packed weight 120x400 as #lowbit.layout<int2, block = 32>: 12480 + 6240 bytes (f32: 192000, 3.120 bits per weight)
 // C11: remark: packed weight 120x400 as #lowbit.layout<radix(11), block = 128>: 28800 + 1920 bytes (f32: 192000, 5.120 bits per weight)
+// C11S: remark: packed weight 120x400 as #lowbit.layout<radix_superblock(11), block = 128>: 21600 + 1440 bytes (f32: 192000, 3.840 bits per weight)
 
 // CHECK-LABEL: func.func @lenet
 // CHECK-COUNT-5: lowbit.packed_weight

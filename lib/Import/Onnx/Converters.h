@@ -32,6 +32,10 @@ class Importer;
 /// integers are both signless); null when unsupported.
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
 
+/// The name of ONNX element type `onnxType` (FLOAT, INT64, ...), for
+/// messages.
+std::string elementTypeName(int32_t onnxType);
+
 /// One node being converted.
 class NodeContext {
 public:

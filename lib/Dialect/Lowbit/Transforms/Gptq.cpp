@@ -114,16 +114,10 @@ void LowbitGptqPass::runOnOperation() {
                        << blockSize.getValue();
     return signalPassFailure();
   }
-  WeightCounts counts;
-  FailureOr<SmallVector<WeightUse>> weights =
-      collectWeights(module, getSelection(), counts);
-  if (failed(weights))
-    return signalPassFailure();
-  if (failed(rewriteWeights(*weights, counts, [&](const WeightUse &weight) {
-        return quantizeWeight(weight, *resolved);
-      })))
+  if (failed(quantizeEachWeight(module, getSelection(), report, "lowbit-gptq",
+                                [&](const WeightUse &weight) {
+                                  return quantizeWeight(weight, *resolved);
+                                })))
     return signalPassFailure();
   module->removeAttr(kLayerStatsAttrName);
-  if (report)
-    remarkWeightCounts(module, "lowbit-gptq", counts);
 }

@@ -118,8 +118,83 @@ static LayoutAttr chooseLayout(MLIRContext *context, SchemeAttr scheme) {
   return make(LayoutKind::Int8, 0, block);
 }
 
-/// Parses the `layout` option for `scheme`: a kind name, or `auto`.
-/// Superblock parameters (i8 scales) go with radix_superblock alone.
+/// Layout `kind` in blocks of the scheme's groups.
+template <LayoutKind kind>
+static LayoutAttr getBlockLayout(MLIRContext *context, SchemeAttr scheme) {
+  return LayoutAttr::get(context, kind, 0, getGroupBlock(scheme));
+}
+
+/// The panel layout of kind `kind` when it is `scheme`'s panel layout.
+template <numerics::PackKind kind>
+static LayoutAttr getPanelLayoutOf(MLIRContext *context, SchemeAttr scheme) {
+  LayoutAttr panel = getPanelLayout(context, scheme);
+  return panel && panel.getPackFormat().kind == kind ? panel : LayoutAttr();
+}
+
+namespace {
+/// A value of the `layout` option besides `auto`: the layout it names for a
+/// scheme (null when the scheme cannot take it) and, for the diagnostic,
+/// the schemes that can ("" for every scheme without superblock
+/// parameters).
+struct LayoutOption {
+  llvm::StringLiteral name;
+  llvm::StringLiteral schemes;
+  LayoutAttr (*get)(MLIRContext *context, SchemeAttr scheme);
+};
+} // namespace
+
+/// The `layout` option's names, parsed and listed from this one table.
+static const LayoutOption kLayoutOptions[] = {
+    {"int8", "", getBlockLayout<LayoutKind::Int8>},
+    {"int4", "", getBlockLayout<LayoutKind::Int4>},
+    {"int4-interleaved", "",
+     [](MLIRContext *context, SchemeAttr scheme) {
+       int64_t block = getGroupBlock(scheme);
+       return LayoutAttr::get(context, LayoutKind::Int4Interleaved, 0,
+                              block > 0 && block % 2 == 0 ? block : 32);
+     }},
+    {"int3", "", getBlockLayout<LayoutKind::Int3>},
+    {"int2", "", getBlockLayout<LayoutKind::Int2>},
+    {"int2-planes", "groups of a multiple of 16 codes",
+     [](MLIRContext *context, SchemeAttr scheme) {
+       int64_t block = getGroupBlock(scheme);
+       return block % 16 == 0
+                  ? LayoutAttr::get(context, LayoutKind::Int2Planes, 0, block)
+                  : LayoutAttr();
+     }},
+    {"int8-panel", "signed symmetric int8 per channel",
+     getPanelLayoutOf<numerics::PackKind::Int8Panel>},
+    {"int4-panel", "signed symmetric int4 in groups of a multiple of 8",
+     getPanelLayoutOf<numerics::PackKind::Int4Panel>},
+    {"int3-panel", "int3 in groups of a multiple of 32 (w3g64)",
+     getPanelLayoutOf<numerics::PackKind::Int3Panel>},
+    {"int2-panel", "int2 in groups of a multiple of 16 (w2g32)",
+     getPanelLayoutOf<numerics::PackKind::Int2Panel>},
+    {"radix", "codebook schemes",
+     [](MLIRContext *context, SchemeAttr scheme) {
+       return scheme.getCodebook()
+                  ? LayoutAttr::get(context, LayoutKind::Radix,
+                                    scheme.getCodebook().size(),
+                                    getGroupBlock(scheme))
+                  : LayoutAttr();
+     }},
+};
+
+/// What the `layout` option takes, from kLayoutOptions: "auto, int8, ...,
+/// radix for codebook schemes, or auto / radix-superblock for superblock
+/// parameters".
+static std::string describeLayoutOptions() {
+  std::string text = "auto";
+  for (const LayoutOption &option : kLayoutOptions) {
+    text += ", " + option.name.str();
+    if (!option.schemes.empty())
+      text += " for " + option.schemes.str();
+  }
+  return text + ", or auto / radix-superblock for superblock parameters";
+}
+
+/// Parses the `layout` option for `scheme`: a name of kLayoutOptions, or
+/// `auto`. Superblock parameters (i8 scales) go with radix_superblock alone.
 static FailureOr<LayoutAttr> getLayout(MLIRContext *context, StringRef name,
                                        SchemeAttr scheme, bool superblock) {
   if (superblock) {
@@ -130,35 +205,12 @@ static FailureOr<LayoutAttr> getLayout(MLIRContext *context, StringRef name,
   }
   if (name == "auto")
     return chooseLayout(context, scheme);
-  int64_t block = getGroupBlock(scheme);
-  if (name == "int8")
-    return LayoutAttr::get(context, LayoutKind::Int8, 0, block);
-  if (name == "int4")
-    return LayoutAttr::get(context, LayoutKind::Int4, 0, block);
-  if (name == "int4-interleaved")
-    return LayoutAttr::get(context, LayoutKind::Int4Interleaved, 0,
-                           block > 0 && block % 2 == 0 ? block : 32);
-  if (name == "int3")
-    return LayoutAttr::get(context, LayoutKind::Int3, 0, block);
-  if (name == "int2")
-    return LayoutAttr::get(context, LayoutKind::Int2, 0, block);
-  if (name == "int2-planes" && block % 16 == 0)
-    return LayoutAttr::get(context, LayoutKind::Int2Planes, 0, block);
-  if (name.ends_with("-panel")) {
-    LayoutAttr panel = getPanelLayout(context, scheme);
-    if (!panel)
+  for (const LayoutOption &option : kLayoutOptions)
+    if (option.name == name) {
+      if (LayoutAttr layout = option.get(context, scheme))
+        return layout;
       return failure();
-    // "int8-panel" names int8_panel, and so on.
-    std::string spelled =
-        numerics::stringifyPackKind(panel.getPackFormat().kind);
-    std::replace(spelled.begin(), spelled.end(), '_', '-');
-    if (name != spelled)
-      return failure();
-    return panel;
-  }
-  if (name == "radix" && scheme.getCodebook())
-    return LayoutAttr::get(context, LayoutKind::Radix,
-                           scheme.getCodebook().size(), block);
+    }
   return failure();
 }
 
@@ -212,13 +264,8 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
       getLayout(context, layout, scheme, superblock);
   if (failed(layoutAttr))
     return op.emitError() << "unknown layout '" << layout
-                          << "' for this scheme (expected auto, int8, int4, "
-                             "int4-interleaved, int3, int2, int2-planes, "
-                             "int8-panel or int4-panel for signed symmetric "
-                             "codes, int3-panel or int2-panel for those schemes "
-                             "of w3g64 / w2g32, radix for codebook schemes, or "
-                             "auto / radix-superblock for superblock "
-                             "parameters)";
+                          << "' for this scheme (expected "
+                          << describeLayoutOptions() << ")";
   LayoutAttr packedLayout = *layoutAttr;
   // Weights of matmuls with enough rows of dynamic int8 activations go to
   // the outer-product kernels, unless the layout is a panel layout already

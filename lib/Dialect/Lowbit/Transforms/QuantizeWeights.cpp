@@ -147,15 +147,10 @@ void LowbitQuantizeWeightsPass::runOnOperation() {
       resolveScheme(/*allowSuperblock=*/true);
   if (failed(resolved))
     return signalPassFailure();
-  WeightCounts counts;
-  FailureOr<SmallVector<WeightUse>> weights =
-      collectWeights(module, getSelection(), counts);
-  if (failed(weights))
+  if (failed(quantizeEachWeight(module, getSelection(), report,
+                                "lowbit-quantize-weights",
+                                [&](const WeightUse &weight) {
+                                  return quantizeWeight(weight, *resolved);
+                                })))
     return signalPassFailure();
-  if (failed(rewriteWeights(*weights, counts, [&](const WeightUse &weight) {
-        return quantizeWeight(weight, *resolved);
-      })))
-    return signalPassFailure();
-  if (report)
-    remarkWeightCounts(module, "lowbit-quantize-weights", counts);
 }

@@ -739,3 +739,17 @@ LogicalResult lowbit::rewriteWeights(
       entry.constant->erase();
   return success();
 }
+
+LogicalResult lowbit::quantizeEachWeight(
+    ModuleOp module, const WeightSelection &selection, bool report,
+    StringRef pass,
+    function_ref<FailureOr<Value>(const WeightUse &)> quantize) {
+  WeightCounts counts;
+  FailureOr<SmallVector<WeightUse>> weights =
+      collectWeights(module, selection, counts);
+  if (failed(weights) || failed(rewriteWeights(*weights, counts, quantize)))
+    return failure();
+  if (report)
+    remarkWeightCounts(module, pass, counts);
+  return success();
+}

@@ -96,6 +96,15 @@ mlir::LogicalResult rewriteWeights(
     llvm::function_ref<mlir::FailureOr<mlir::Value>(const WeightUse &)>
         quantize);
 
+/// The run of a pass that quantizes each weight on its own: collectWeights,
+/// rewriteWeights with `quantize`, then, with `report`, remarkWeightCounts
+/// under `pass`.
+mlir::LogicalResult quantizeEachWeight(
+    mlir::ModuleOp module, const WeightSelection &selection, bool report,
+    llvm::StringRef pass,
+    llvm::function_ref<mlir::FailureOr<mlir::Value>(const WeightUse &)>
+        quantize);
+
 /// `value` printed with a printf `format` (for diagnostics, which take no
 /// llvm::format objects).
 std::string formatFloat(const char *format, double value);

@@ -19,23 +19,21 @@
 // w = (q alpha + beta) s + m: the lanes' sums are scaled by alpha s, and the
 // same per-group activation sums meet beta s + m in f32.
 //
-// An epilogue maps each chunk's outputs after its loops (Epilogue.h).
+// The rows are quantized once per call and the output columns split across
+// threads, each chunk followed by the epilogue, as QuantizedRows.h emits them.
 //
 //===----------------------------------------------------------------------===//
 
 #include "BroadcastInt8Gemm.h"
-#include "../Parallel.h"
-#include "Epilogue.h"
 #include "KernelPlan.h"
 #include "PanelDecoders.h"
+#include "QuantizedRows.h"
 #include "lowbit/Numerics/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -185,101 +183,35 @@ LogicalResult BroadcastGemm::plan(std::string &why) {
   return success();
 }
 
-/// Quantizes every row (lowbit.matmul's definition: s = max|x| / 127, or 1
-/// for a zero row; q = clamp(round_even(x / s), -127, 127)), zero past K.
+/// Quantizes every row (QuantizedRows.h) into 4 activation bytes per quad,
+/// with the groups' sums of codes when offsets or mins meet them.
 void BroadcastGemm::quantizeActivations() {
   int64_t groupCodes = 4 * groupQuads;
   int64_t chunk = groupCodes % 16 == 0 ? 16 : groupCodes % 8 == 0 ? 8 : 4;
-  Value x = op.getInput();
-  SmallVector<Value> init = {
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, quads}, i32),
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32)};
-  bool sums = offset || hasGroupOffsets();
-  if (sums)
-    init.push_back(
-        tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, groups}, i32));
-  auto readX = [&](Value row, Value col, int64_t width) {
-    return vector::TransferReadOp::create(
-        b, loc, vec(width, f32), x, ValueRange{row, col}, f32Constant(0.0f),
-        ArrayRef<bool>{false});
+  Value first;
+  QuantizedRowsSpec spec;
+  spec.codesType = RankedTensorType::get({m, quads}, i32);
+  spec.groups = groups;
+  spec.width = chunk;
+  spec.groupSums = offset || hasGroupOffsets();
+  spec.parallel = options.parallel;
+  auto chunks = [&](Value group) -> QuantizedChunkLoop {
+    first = mul(group, groupCodes);
+    return {index(0), index(groupCodes), index(chunk)};
   };
-  // Rows [first, end) into tensors whose row 0 is `first`.
-  auto quantizeRows = [&](ValueRange init, Value first,
-                          Value end) -> SmallVector<Value> {
-    auto rows = scf::ForOp::create(
-        b, loc, first, end, index(1), init,
-        [&](OpBuilder &, Location, Value row, ValueRange state) {
-          Value local = arith::SubIOp::create(b, loc, row, first);
-          auto amax = scf::ForOp::create(
-              b, loc, index(0), index(k), index(16),
-              ValueRange{splat(constant(i32, 0), 16)},
-              [&](OpBuilder &, Location, Value col, ValueRange acc) {
-                scf::YieldOp::create(
-                    b, loc,
-                    buildAbsMaxStep(b, loc, acc[0], readX(row, col, 16)));
-              });
-          Value scale = buildInt8RowScale(
-              b, loc, buildAbsMaxResult(b, loc, amax.getResult(0)));
-          SmallVector<Value> carried = {state[0]};
-          if (sums)
-            carried.push_back(state[2]);
-          auto perGroupLoop = scf::ForOp::create(
-              b, loc, index(0), index(groups), index(1), carried,
-              [&](OpBuilder &, Location, Value group, ValueRange acc) {
-                Value first = mul(group, groupCodes);
-                // The group's sum of codes: lane-wise, reduced once.
-                auto chunks = scf::ForOp::create(
-                    b, loc, index(0), index(groupCodes), index(chunk),
-                    ValueRange{acc[0], splat(constant(i32, 0), chunk)},
-                    [&](OpBuilder &, Location, Value at, ValueRange inner) {
-                      Value col = add(first, at);
-                      Value q = buildQuantizeInt8(
-                          b, loc, readX(row, col, chunk), scale);
-                      Value words = vector::BitCastOp::create(
-                          b, loc, vec(chunk / 4, i32), q);
-                      Value written =
-                          vector::TransferWriteOp::create(
-                              b, loc, words, inner[0],
-                              ValueRange{local, arith::DivUIOp::create(
-                                                    b, loc, col, index(4))},
-                              ArrayRef<bool>{true})
-                              .getResult();
-                      Value sum = arith::AddIOp::create(
-                          b, loc, inner[1],
-                          arith::ExtSIOp::create(b, loc, vec(chunk, i32), q));
-                      scf::YieldOp::create(b, loc, ValueRange{written, sum});
-                    });
-                SmallVector<Value> next = {chunks.getResult(0)};
-                if (sums)
-                  next.push_back(tensor::InsertOp::create(
-                      b, loc,
-                      vector::ReductionOp::create(b, loc,
-                                                  vector::CombiningKind::ADD,
-                                                  chunks.getResult(1)),
-                      acc[1], ValueRange{local, group}));
-                scf::YieldOp::create(b, loc, next);
-              });
-          SmallVector<Value> next = {
-              perGroupLoop.getResult(0),
-              tensor::InsertOp::create(b, loc, scale, state[1], local)};
-          if (sums)
-            next.push_back(perGroupLoop.getResult(1));
-          scf::YieldOp::create(b, loc, next);
-        });
-    return SmallVector<Value>(rows.getResults());
+  auto column = [&](Value at) { return add(first, at); };
+  auto store = [&](Value codes, Value row, Value, Value col, Value q) {
+    Value words = vector::BitCastOp::create(b, loc, vec(chunk / 4, i32), q);
+    return vector::TransferWriteOp::create(
+               b, loc, words, codes,
+               ValueRange{row, arith::DivUIOp::create(b, loc, col, index(4))},
+               ArrayRef<bool>{true})
+        .getResult();
   };
-  // Rows split across threads from kMinParallelQuantize elements.
-  int64_t rowChunk = options.parallel && m * k >= kMinParallelQuantize
-                         ? getParallelChunk(m, 1)
-                         : 0;
-  SmallVector<Value> results =
-      rowChunk ? buildParallelChunks(b, loc, init, /*dim=*/0, m, rowChunk,
-                                     quantizeRows)
-               : quantizeRows(init, index(0), index(m));
-  quantized = results[0];
-  rowScales = results[1];
-  if (sums)
-    groupSums = results[2];
+  QuantizedRows rows = buildQuantizedRows(b, op, spec, chunks, column, store);
+  quantized = rows.codes;
+  rowScales = rows.scales;
+  groupSums = rows.groupSums;
 }
 
 /// The dot products of unit `unitIndex` (quadsPerUnit quads) of `panels`
@@ -534,40 +466,15 @@ Value BroadcastGemm::columns(Value out, Value first, Value end, Value origin) {
 Value BroadcastGemm::build() {
   quantizeActivations();
   if (perGroup) {
-    // [N, groups] -> [groups, N]: 16 columns' scales (mins) of a group in a
-    // row (folded at compile time for constant parameters).
-    auto transpose = [&](Value params) {
-      auto type = cast<RankedTensorType>(params.getType());
-      Value init = tensor::EmptyOp::create(
-          b, loc, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
-          type.getElementType());
-      return linalg::TransposeOp::create(b, loc, params, init,
-                                         ArrayRef<int64_t>{1, 0})
-          ->getResult(0);
-    };
-    groupScales = transpose(op.getScales());
+    groupScales = buildTransposedParams(b, loc, op.getScales());
     if (op.getMins())
-      groupMins = transpose(op.getMins());
+      groupMins = buildTransposedParams(b, loc, op.getMins());
   }
-  Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, f32);
-  // Columns [first, end) and, once computed, their epilogue.
-  auto columnsAndEpilogue = [&](Value out, Value first, Value end,
-                                Value origin) {
-    out = columns(out, first, end, origin);
-    if (!op.hasEpilogue())
-      return out;
-    return applyEpilogue(b, op, lanes, out, 0, m, first, end,
-                         getConstantIntValue(origin) == 0 ? Value() : origin);
-  };
-  if (options.parallel && m * n * k >= kMinParallelWork) {
-    if (int64_t chunk = getParallelChunk(n, 16 * panelTile))
-      return buildParallelChunks(b, loc, out, /*dim=*/1, n, chunk,
-                                 [&](Value slice, Value first, Value end) {
-                                   return columnsAndEpilogue(slice, first, end,
-                                                             first);
-                                 });
-  }
-  return columnsAndEpilogue(out, index(0), index(n), index(0));
+  return buildColumnChunks(
+      b, op, options.parallel, 16 * panelTile, lanes,
+      [&](Value out, Value first, Value end, Value origin) {
+        return columns(out, first, end, origin);
+      });
 }
 
 FailureOr<Value>

@@ -26,16 +26,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "LutMatmul.h"
-#include "../Int8Dot.h"
-#include "../Parallel.h"
-#include "Epilogue.h"
+#include "QuantizedRows.h"
 #include "lowbit/Numerics/BitPlanes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -207,90 +203,36 @@ SmallVector<Value> LutMatmul::blockTables(Value q) {
   return bytes;
 }
 
-/// Quantizes every row (lowbit.matmul's definition, zero past K), builds
-/// its tables and its groups' activation sums.
+/// Quantizes every row (QuantizedRows.h) block by block, builds its tables
+/// and its groups' activation sums.
 void LutMatmul::prepareActivations() {
-  Value x = op.getInput();
-  SmallVector<Value> init = {
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, blocks * kTableBytes},
-                              i8),
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, groups}, i32),
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m}, f32)};
-  auto quantizeRows = [&](ValueRange init, Value first,
-                          Value end) -> SmallVector<Value> {
-    auto rows = scf::ForOp::create(
-        b, loc, first, end, index(1), init,
-        [&](OpBuilder &, Location, Value row, ValueRange state) {
-          Value local = arith::SubIOp::create(b, loc, row, first);
-          auto amax = scf::ForOp::create(
-              b, loc, index(0), index(k), index(16),
-              ValueRange{splat(constant(i32, 0), 16)},
-              [&](OpBuilder &, Location, Value col, ValueRange acc) {
-                scf::YieldOp::create(
-                    b, loc,
-                    buildAbsMaxStep(b, loc, acc[0],
-                                    read(vec(16, f32), x, {row, col}, false)));
-              });
-          Value scale = buildInt8RowScale(
-              b, loc, buildAbsMaxResult(b, loc, amax.getResult(0)));
-          auto perGroup = scf::ForOp::create(
-              b, loc, index(0), index(groups), index(1),
-              ValueRange{state[0], state[1]},
-              [&](OpBuilder &, Location, Value group, ValueRange acc) {
-                Value firstBlock = mul(group, groupBlocks);
-                Value endBlock = arith::MinUIOp::create(
-                    b, loc, add(firstBlock, index(groupBlocks)),
-                    index(blocks));
-                auto perBlock = scf::ForOp::create(
-                    b, loc, firstBlock, endBlock, index(1),
-                    ValueRange{acc[0], splat(constant(i32, 0), 16)},
-                    [&](OpBuilder &, Location, Value block, ValueRange inner) {
-                      Value q = buildQuantizeInt8(
-                          b, loc,
-                          read(vec(16, f32), x, {row, mul(block, 16)}, false),
-                          scale);
-                      Value written = inner[0];
-                      SmallVector<Value> bytes = blockTables(q);
-                      for (int64_t t = 0; t < 4; ++t)
-                        written = vector::TransferWriteOp::create(
-                                      b, loc, bytes[t], written,
-                                      ValueRange{local,
-                                                 add(mul(block, kTableBytes),
-                                                     index(64 * t))},
-                                      ArrayRef<bool>{true})
-                                      .getResult();
-                      Value sum = arith::AddIOp::create(
-                          b, loc, inner[1],
-                          arith::ExtSIOp::create(b, loc, vec(16, i32), q));
-                      scf::YieldOp::create(b, loc, ValueRange{written, sum});
-                    });
-                Value sum = vector::ReductionOp::create(
-                    b, loc, vector::CombiningKind::ADD, perBlock.getResult(1));
-                scf::YieldOp::create(
-                    b, loc,
-                    ValueRange{perBlock.getResult(0),
-                               tensor::InsertOp::create(b, loc, sum, acc[1],
-                                                        ValueRange{local,
-                                                                   group})});
-              });
-          scf::YieldOp::create(
-              b, loc,
-              ValueRange{perGroup.getResult(0), perGroup.getResult(1),
-                         tensor::InsertOp::create(b, loc, scale, state[2],
-                                                  local)});
-        });
-    return SmallVector<Value>(rows.getResults());
+  QuantizedRowsSpec spec;
+  spec.codesType = RankedTensorType::get({m, blocks * kTableBytes}, i8);
+  spec.groups = groups;
+  spec.width = 16;
+  spec.groupSums = true;
+  spec.parallel = options.parallel;
+  auto chunks = [&](Value group) -> QuantizedChunkLoop {
+    Value firstBlock = mul(group, groupBlocks);
+    Value endBlock = arith::MinUIOp::create(
+        b, loc, add(firstBlock, index(groupBlocks)), index(blocks));
+    return {firstBlock, endBlock, index(1)};
   };
-  int64_t rowChunk = options.parallel && m * k >= kMinParallelQuantize
-                         ? getParallelChunk(m, 1)
-                         : 0;
-  SmallVector<Value> results =
-      rowChunk ? buildParallelChunks(b, loc, init, /*dim=*/0, m, rowChunk,
-                                     quantizeRows)
-               : quantizeRows(init, index(0), index(m));
-  tables = results[0];
-  groupSums = results[1];
-  rowScales = results[2];
+  auto column = [&](Value block) { return mul(block, 16); };
+  auto store = [&](Value codes, Value row, Value block, Value, Value q) {
+    SmallVector<Value> bytes = blockTables(q);
+    for (int64_t t = 0; t < 4; ++t)
+      codes = vector::TransferWriteOp::create(
+                  b, loc, bytes[t], codes,
+                  ValueRange{row, add(mul(block, kTableBytes), index(64 * t))},
+                  ArrayRef<bool>{true})
+                  .getResult();
+    return codes;
+  };
+  QuantizedRows rows = buildQuantizedRows(b, op, spec, chunks, column, store);
+  tables = rows.codes;
+  rowScales = rows.scales;
+  groupSums = rows.groupSums;
 }
 
 /// One block's lookups for `panels` panels from `panel` against row `row`'s
@@ -447,41 +389,19 @@ Value LutMatmul::columns(Value out, Value first, Value end, Value origin) {
 
 Value LutMatmul::build() {
   prepareActivations();
-  // [N, groups] -> [groups, N]: 16 columns' parameters of a group in a row
-  // (folded at compile time for constant parameters).
-  auto transposed = [&](Value params) -> Value {
-    auto type = cast<RankedTensorType>(params.getType());
-    Value init = tensor::EmptyOp::create(
-        b, loc, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
-        type.getElementType());
-    return linalg::TransposeOp::create(b, loc, params, init,
-                                       ArrayRef<int64_t>{1, 0})
-        ->getResult(0);
-  };
   // Parameters computed or passed at run time are read in place, 16
   // columns apart by the group count, rather than transposed on every call.
   paramsTransposed =
       !isa<BlockArgument>(op.getScales()) && !isa<BlockArgument>(op.getMins());
-  groupScales = paramsTransposed ? transposed(op.getScales()) : op.getScales();
-  groupMins = paramsTransposed ? transposed(op.getMins()) : op.getMins();
-  Value out = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, f32);
-  auto columnsAndEpilogue = [&](Value out, Value first, Value end,
-                                Value origin) {
-    out = columns(out, first, end, origin);
-    if (!op.hasEpilogue())
-      return out;
-    return applyEpilogue(b, op, 16, out, 0, m, first, end,
-                         getConstantIntValue(origin) == 0 ? Value() : origin);
-  };
-  if (options.parallel && m * n * k >= kMinParallelWork) {
-    if (int64_t chunk = getParallelChunk(n, 16 * panelTile))
-      return buildParallelChunks(b, loc, out, /*dim=*/1, n, chunk,
-                                 [&](Value slice, Value first, Value end) {
-                                   return columnsAndEpilogue(slice, first, end,
-                                                             first);
-                                 });
-  }
-  return columnsAndEpilogue(out, index(0), index(n), index(0));
+  groupScales = paramsTransposed ? buildTransposedParams(b, loc, op.getScales())
+                                 : op.getScales();
+  groupMins = paramsTransposed ? buildTransposedParams(b, loc, op.getMins())
+                               : op.getMins();
+  return buildColumnChunks(
+      b, op, options.parallel, 16 * panelTile, 16,
+      [&](Value out, Value first, Value end, Value origin) {
+        return columns(out, first, end, origin);
+      });
 }
 
 FailureOr<Value> lowbit::buildLutMatmul(OpBuilder &b, MatmulOp op,
