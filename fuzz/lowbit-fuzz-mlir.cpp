@@ -194,6 +194,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   lower.int8Dot = int8Dots[hash % std::size(int8Dots)];
   hash /= std::size(int8Dots);
   lower.i8mm = hash & 1;
+  lower.vbmi = hash & 16;
   lower.expandRounding = hash & 2;
   lower.expandBF16 = hash & 4;
   lower.threads = hash & 8 ? lowbit::LowerToLLVMOptions::Threads::None

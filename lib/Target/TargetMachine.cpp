@@ -182,6 +182,8 @@ lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
   if (triple.isX86() && !subtarget->checkFeatures("+avx512f"))
     options.vectorBits = subtarget->checkFeatures("+avx") ? 256 : 128;
   options.i8mm = triple.isAArch64() && subtarget->checkFeatures("+i8mm");
+  options.vbmi =
+      triple.isX86() && subtarget->checkFeatures("+avx512vbmi,+avx512bw");
   // bf16 dot products: vdpbf16ps on 512-bit vectors.
   if (triple.isX86() && subtarget->checkFeatures("+avx512bf16,+avx512f"))
     options.bf16Dot = "avx512-bf16";

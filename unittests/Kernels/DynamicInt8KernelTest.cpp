@@ -14,14 +14,18 @@ using namespace lowbit::kernel_test;
 
 namespace {
 
-/// Compiles the dynamic int8 kernels of `source` for `cpu` with `int8Dot`
-/// and checks them on every shape (checkDynamicInt8).
+/// Compiles the dynamic int8 kernels of `source` for `cpu` (with `features`
+/// added or removed) with `int8Dot` and checks them on every shape
+/// (checkDynamicInt8).
 void checkDynamicTarget(MLIRContext &context, const KernelCase &c,
                         llvm::ArrayRef<Shape> shapes, const std::string &source,
-                        const char *cpu, const char *int8Dot, unsigned seed) {
-  SCOPED_TRACE(std::string(c.name) + " cpu=" + cpu + " int8-dot=" + int8Dot);
+                        const char *cpu, const char *int8Dot, unsigned seed,
+                        const char *features = "") {
+  SCOPED_TRACE(std::string(c.name) + " cpu=" + cpu + features +
+               " int8-dot=" + int8Dot);
   JitOptions options;
   options.cpu = cpu;
+  options.features = features;
   options.int8Dot = int8Dot;
   std::string error;
   auto jit = compileForHost(context, source, error, options);
@@ -35,9 +39,9 @@ void checkDynamicTarget(MLIRContext &context, const KernelCase &c,
     runKernel(**jit, c, s, w, rng, x, out);
     checkDynamicInt8(c, s, x, w, out, worstRatio);
   }
-  llvm::outs() << llvm::formatv("[ {0,-28} ] {1} int8-dot={2}: max "
-                                "err/tol {3:f3}\n",
-                                c.name, cpu, int8Dot, worstRatio);
+  llvm::outs() << llvm::formatv("[ {0,-28} ] {1}{2} int8-dot={3}: max "
+                                "err/tol {4:f3}\n",
+                                c.name, cpu, features, int8Dot, worstRatio);
   llvm::outs().flush();
 }
 
@@ -156,6 +160,31 @@ TEST(SubFourBitDynamicInt8KernelTest, MatchesNumericsReference) {
     for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/true))
       checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 79);
   }
+}
+
+// The int3 words' AVX512-VBMI decode (one vpmultishiftqb and a mask per
+// quad of fields) against the same reference where the host has VBMI, next
+// to the shift and ternary-logic form of the same AVX-512 CPU without it.
+TEST(SubFourBitDynamicInt8KernelTest, Int3VbmiMatchesNumericsReference) {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (!features.lookup("avx512vbmi") || !features.lookup("avx512vnni"))
+    GTEST_SKIP() << "the host has no AVX512-VBMI and AVX512-VNNI";
+  DialectRegistry registry;
+  registerJitDialects(registry);
+  MLIRContext context(registry);
+  const nx::WeightPreset *w3 = nx::findWeightPreset("w3a8-dynamic");
+  ASSERT_NE(w3, nullptr);
+  KernelCase c{"w3a8-dynamic", w3->scheme, w3->granularity, w3->format, true};
+  // Odd K, partial groups, N = 1/5/17, M = 1/4/9, and long single rows.
+  std::vector<Shape> shapes = getShapes();
+  llvm::append_range(shapes, getLongRowShapes());
+  std::string source;
+  for (const Shape &shape : shapes)
+    source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+  for (const char *vbmi : {"+avx512vbmi", "-avx512vbmi"})
+    for (const char *int8Dot : {"avx512-vnni", "avx2"})
+      checkDynamicTarget(context, c, shapes, source, "native", int8Dot, 85,
+                         vbmi);
 }
 
 // The lookup-table kernels (w2a8-lut: int2_planes, vpshufb / tbl) against

@@ -126,6 +126,9 @@ struct LowerToLLVMOptions {
   int64_t vectorBits = 512;
   /// AArch64 smmla for integer matmuls with several rows (needs +i8mm).
   bool i8mm = false;
+  /// AVX512-VBMI byte permutes and multishifts (vpermb, vpermi2b,
+  /// vpmultishiftqb) in the kernels' decoders.
+  bool vbmi = false;
   /// bf16 dot products of matmuls with bf16 activations (see
   /// lowbit-vectorize-matmul): none or avx512-bf16.
   std::string bf16Dot = "none";

@@ -152,6 +152,7 @@ struct ConvertLowbitToLinalgPass
     // Vector-level dot products and byte lookups are left for
     // lowbit-lower-dot-i8, lowbit-lower-dot-bf16 and lowbit-lower-lookup-bytes.
     target.addLegalOp<DotI8Op, DotBf16Op, MmlaBf16Op, LookupBytesOp>();
+    target.addLegalOp<MultishiftBytesOp>(); // lowbit-lower-multishift-bytes
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateLowbitToLinalgConversionPatterns(patterns);

@@ -1017,3 +1017,19 @@ func.func @f(%x: tensor<4x40xf32>) -> tensor<4x40xf32> {
   %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<20x2xf16>) {scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_panel, block = 32>} : tensor<4x40xf32>, tensor<2x512xi8> -> tensor<4x40xf32>
   return %y : tensor<4x40xf32>
 }
+
+// -----
+
+func.func @f(%c: vector<12xi8>) -> vector<12xi8> {
+  // expected-error @+1 {{'lowbit.multishift_bytes' op needs whole 64-bit lanes, got 12 bytes}}
+  %r = lowbit.multishift_bytes %c, %c : vector<12xi8>
+  return %r : vector<12xi8>
+}
+
+// -----
+
+func.func @f(%c: vector<64xi8>, %d: vector<32xi8>) -> vector<64xi8> {
+  // expected-error @+1 {{'lowbit.multishift_bytes' op failed to verify that all of {controls, data, result} have same type}}
+  %r = "lowbit.multishift_bytes"(%c, %d) : (vector<64xi8>, vector<32xi8>) -> vector<64xi8>
+  return %r : vector<64xi8>
+}

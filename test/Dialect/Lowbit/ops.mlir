@@ -303,3 +303,12 @@ func.func @panel_matmul(%x: tensor<64x40xf32>) -> tensor<64x20xf32> {
   %y = lowbit.matmul %x, %w#0 scales(%w#1 : tensor<20x2xf16>) {dynamic_int8_activations, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_panel, block = 32>} : tensor<64x40xf32>, tensor<2x512xi8> -> tensor<64x20xf32>
   return %y : tensor<64x20xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func @multishift_bytes
+// CHECK: lowbit.multishift_bytes %{{.*}}, %{{.*}} : vector<64xi8>
+func.func @multishift_bytes(%c: vector<64xi8>, %d: vector<64xi8>) -> vector<64xi8> {
+  %r = lowbit.multishift_bytes %c, %d : vector<64xi8>
+  return %r : vector<64xi8>
+}

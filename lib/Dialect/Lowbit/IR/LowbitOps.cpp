@@ -786,6 +786,14 @@ LogicalResult LookupBytesOp::verify() {
   return success();
 }
 
+LogicalResult MultishiftBytesOp::verify() {
+  int64_t bytes = getData().getType().getNumElements();
+  if (bytes % 8 != 0)
+    return emitOpError() << "needs whole 64-bit lanes, got " << bytes
+                         << " bytes";
+  return success();
+}
+
 LogicalResult MmlaBf16Op::verify() {
   int64_t lanes = getAcc().getType().getNumElements();
   int64_t elements = getLhs().getType().getNumElements();

@@ -53,11 +53,13 @@ namespace {
 
 struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
   VectorizeMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm,
-                         bool parallel, int64_t vectorBits, Bf16Dot bf16Dot)
-      : OpRewritePattern(context), dot(dot), i8mm(i8mm), parallel(parallel),
-        vectorBits(vectorBits), bf16Dot(bf16Dot) {}
+                         bool vbmi, bool parallel, int64_t vectorBits,
+                         Bf16Dot bf16Dot)
+      : OpRewritePattern(context), dot(dot), i8mm(i8mm), vbmi(vbmi),
+        parallel(parallel), vectorBits(vectorBits), bf16Dot(bf16Dot) {}
   Int8Dot dot;
   bool i8mm;
+  bool vbmi;
   bool parallel;
   int64_t vectorBits;
   Bf16Dot bf16Dot;
@@ -86,7 +88,7 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
       return success();
     }
     FailureOr<KernelPlan> plan =
-        planKernel(op, dot, i8mm, vectorBits, why, bf16Dot);
+        planKernel(op, dot, i8mm, vectorBits, why, bf16Dot, vbmi);
     if (failed(plan))
       return rewriter.notifyMatchFailure(op, why);
     rewriter.replaceOp(op, buildMatmulKernel(rewriter, op, *plan, parallel));
@@ -116,8 +118,8 @@ struct LowbitVectorizeMatmulPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<VectorizeMatmulPattern>(&getContext(), *dot, i8mm, parallel,
-                                         vectorBits, *bf16);
+    patterns.add<VectorizeMatmulPattern>(&getContext(), *dot, i8mm, vbmi,
+                                         parallel, vectorBits, *bf16);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -1,5 +1,6 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=avx512-vnni | FileCheck %s
 // RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul=int8-dot=arm-dotprod | FileCheck %s --check-prefix=SDOT
+// RUN: lowbit-opt %s -split-input-file -lowbit-vectorize-matmul="int8-dot=avx512-vnni vbmi=true" | FileCheck %s --check-prefix=VBMI
 
 // Dynamic int8 activations on int2 bytes: a segment is 8 groups of 32 (64
 // bytes); slot i of every byte is one shift and one mask and one 64-byte dot
@@ -38,6 +39,26 @@ func.func @int2(%x: tensor<1x256xf32>, %p: tensor<2x64xi8>, %s: tensor<2x8xf16>,
 // CHECK: vector.bitcast %{{.*}} : vector<16xi32> to vector<64xi8>
 // CHECK-COUNT-3: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
 // CHECK-NEXT: arith.sitofp
+// With VBMI, byte t of word w (0 even, 1 odd) of each 64-bit lane of quad
+// p is the lane's bits from 3 (4p + t) + 32 w on (one multishift), masked
+// to the field and flipped to q + 4 (one ternary logic op); no shifts.
+// VBMI-LABEL: func @int3
+// VBMI-DAG: %[[Q2:.*]] = arith.constant dense<[24, 27, 30, 33, 56, 59, 62, 1, 24,
+// VBMI-DAG: %[[Q1:.*]] = arith.constant dense<[12, 15, 18, 21, 44, 47, 50, 53, 12,
+// VBMI-DAG: %[[Q0:.*]] = arith.constant dense<[0, 3, 6, 9, 32, 35, 38, 41, 0,
+// VBMI-DAG: %[[SEVEN:.*]] = arith.constant dense<7> : vector<64xi8>
+// VBMI-DAG: %[[FOUR:.*]] = arith.constant dense<4> : vector<64xi8>
+// VBMI: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x14xi32>, vector<16xi32>
+// VBMI-NEXT: %[[BYTES:.*]] = vector.bitcast %[[WORDS]] : vector<16xi32> to vector<64xi8>
+// VBMI-NEXT: %[[M0:.*]] = lowbit.multishift_bytes %[[Q0]], %[[BYTES]] : vector<64xi8>
+// VBMI-NEXT: %[[A0:.*]] = arith.andi %[[M0]], %[[SEVEN]] : vector<64xi8>
+// VBMI-NEXT: %[[F0:.*]] = arith.xori %[[A0]], %[[FOUR]] : vector<64xi8>
+// VBMI-NEXT: lowbit.multishift_bytes %[[Q1]], %[[BYTES]]
+// VBMI: lowbit.multishift_bytes %[[Q2]], %[[BYTES]]
+// VBMI-NOT: arith.shli
+// VBMI: lowbit.dot_i8 %{{.*}}, %[[F0]], %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// VBMI-COUNT-2: lowbit.dot_i8
+// VBMI-NEXT: arith.sitofp
 func.func @int3(%x: tensor<1x128xf32>, %p: tensor<2x14xi32>, %s: tensor<2x2xf16>) -> tensor<1x2xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x2xf16>) {scheme = #lowbit.scheme<i3, symmetric, per_group(axis = 1, size = 64)>, layout = #lowbit.layout<int3, block = 64>, dynamic_int8_activations} : tensor<1x128xf32>, tensor<2x14xi32> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>

@@ -617,6 +617,39 @@ def Lowbit_LookupBytesOp : Lowbit_Op<"lookup_bytes", [Pure,
 }
 
 //===----------------------------------------------------------------------===//
+// MultishiftBytesOp
+//===----------------------------------------------------------------------===//
+
+def Lowbit_MultishiftBytesOp : Lowbit_Op<"multishift_bytes", [Pure,
+    AllTypesMatch<["controls", "data", "result"]>]> {
+  let summary = "Unaligned bytes of each 64-bit lane, picked by bit offset";
+  let description = [{
+    Within each 64-bit lane `q` (bytes `8q` to `8q + 7`, little-endian) of
+    `data`, result byte `8q + j` is the 8 bits of the lane starting at bit
+    `controls[8q + j] & 63`, wrapping around the lane's top:
+    `result[8q + j] = trunc_i8(rotr(data_q, controls[8q + j] & 63))`. Only
+    the low 6 bits of a control byte count. The vector form of x86
+    `vpmultishiftqb` (AVX512-VBMI), which spreads bit fields into bytes in
+    one instruction (the int3 word decode: control `3 (4p + t)`, plus 32
+    for the odd word of a lane, gives field `4p + t` in the low bits of
+    byte `t`). `lowbit-lower-multishift-bytes` picks the instruction after
+    bufferization (an intrinsic call before it would stop
+    one-shot-bufferize) or shifts and ors on every other target.
+
+    ```mlir
+    %r = lowbit.multishift_bytes %controls, %data : vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I8]>:$controls,
+                       VectorOfRankAndType<[1], [I8]>:$data);
+  let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
+  let assemblyFormat = [{
+    $controls `,` $data attr-dict `:` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // DotBf16Op
 //===----------------------------------------------------------------------===//
 

@@ -473,8 +473,10 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     both sides stay signed (`sdot`, or generic widening code). With `i8mm`,
     tiles of activation rows meet pairs of weight rows in 2x2 blocks of
     AArch64 `smmla` (8 bytes of each of the four rows per instruction),
-    each group's block sums scaled per column.
-    `lowbit-lower-dot-i8` then picks the instructions; lowbitc chooses both
+    each group's block sums scaled per column. With `vbmi` (AVX512-VBMI),
+    the four fields of each quad of `int3` words are spread into bytes by
+    one `lowbit.multishift_bytes` (`vpmultishiftqb`) and a mask.
+    `lowbit-lower-dot-i8` then picks the instructions; lowbitc chooses the
     options from the CPU's features.
 
     With `parallel`, kernels of at least 256K multiply-adds split their
@@ -509,6 +511,9 @@ def LowbitVectorizeMatmul : Pass<"lowbit-vectorize-matmul", "::mlir::ModuleOp"> 
     Option<"i8mm", "i8mm", "bool", "false",
            "Dynamic int8 activations: AArch64 smmla for pairs of rows and "
            "columns (needs +i8mm)">,
+    Option<"vbmi", "vbmi", "bool", "false",
+           "AVX512-VBMI byte permutes and multishifts (vpermb, vpermi2b, "
+           "vpmultishiftqb)">,
     Option<"parallel", "parallel", "bool", "false",
            "Split large kernels' output columns across threads (scf.forall)">,
     Option<"vectorBits", "vector-bits", "int64_t", "512",
@@ -624,6 +629,36 @@ def LowbitLowerLookupBytes : Pass<"lowbit-lower-lookup-bytes"> {
   let options = [
     Option<"isa", "isa", "std::string", "\"generic\"",
            "generic, ssse3, avx2, avx512bw or neon">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def LowbitLowerMultishiftBytes : Pass<"lowbit-lower-multishift-bytes"> {
+  let summary = "Lower lowbit.multishift_bytes to vpmultishiftqb or shifts";
+  let description = [{
+    Rewrites `lowbit.multishift_bytes` into one x86 `vpmultishiftqb` per 64
+    bytes (`vbmi`: `llvm.x86.avx512.pmultishift.qb.512`, AVX512-VBMI), or,
+    without `vbmi` and for vectors that are not whole 64-byte chunks, into
+    code any target runs: each 64-bit lane repeated for its eight result
+    bytes, rotated right by the control's low 6 bits (two shifts and an or
+    on 64-bit lanes) and truncated. Runs after bufferization: the intrinsic
+    call has no declared memory effects.
+
+    Before:
+    ```mlir
+    %r = lowbit.multishift_bytes %c, %d : vector<64xi8>
+    ```
+    After (`vbmi`):
+    ```mlir
+    %r = llvm.call_intrinsic "llvm.x86.avx512.pmultishift.qb.512"(%c, %d) : (vector<64xi8>, vector<64xi8>) -> vector<64xi8>
+    ```
+  }];
+  let options = [
+    Option<"vbmi", "vbmi", "bool", "false",
+           "AVX512-VBMI byte permutes and multishifts (vpermb, vpermi2b, "
+           "vpmultishiftqb)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",

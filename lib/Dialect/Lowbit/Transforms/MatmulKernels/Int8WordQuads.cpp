@@ -9,8 +9,9 @@
 // c11g128: 15 words); lanes past them meet zero activations.
 //
 // Bit fields are spread into their bytes four at a time (two shifts and two
-// masked ors per quad); signed fields enter as q + 2^(bits - 1) (one xor
-// per word). Base-10/11 radix digits come in 16-bit chunks
+// masked ors per quad, after one xor per word that makes signed fields
+// q + 2^(bits - 1); with AVX512-VBMI one vpmultishiftqb and one ternary
+// logic op per quad). Base-10/11 radix digits come in 16-bit chunks
 // (RadixChunkQuads.cpp, in their own slot order); other radices from the
 // RadixDecoder (32 x 32 -> 64-bit multiplies on pairs of words).
 //
@@ -81,6 +82,8 @@ public:
     int64_t bits = op.getLayout().getCodeBits(), n = plan.digits;
     assert(bits <= 4 && "four fields per 16 bits");
     int64_t field = (int64_t(1) << bits) - 1;
+    if (plan.vbmi)
+      return multishiftFields(words);
     if (op.getScheme().getQmin() < 0) {
       int64_t signs = 0;
       for (int64_t slot = 0; slot < n; ++slot)
@@ -109,6 +112,42 @@ public:
           constant(field * 0x01010101));
       operands.push_back(vector::BitCastOp::create(
           b, loc, vectorOf(4 * plan.lanes, b.getI8Type()), quad));
+    }
+    return operands;
+  }
+
+  /// AVX512-VBMI: byte t of word w (0 even, 1 odd) of each 64-bit lane of
+  /// operand p is the lane's 8 bits from bit bits * (4p + t) + 32 w (field
+  /// 4p + t of the word in its low bits: one vpmultishiftqb), then one mask
+  /// and, for signed fields, the sign flip (q + 2^(bits - 1)): one ternary
+  /// logic op per quad, cheaper than a flip per word. Bytes of padding slots
+  /// (past the word's fields) hold other bits and meet zero activations.
+  SmallVector<Value> multishiftFields(Value words) {
+    int64_t bits = op.getLayout().getCodeBits(), bytes = 4 * plan.lanes;
+    Type i8 = b.getI8Type();
+    VectorType byteType = vectorOf(bytes, i8);
+    Value data = vector::BitCastOp::create(b, loc, byteType, words);
+    auto byteConstant = [&](int64_t value) {
+      return splat(
+          arith::ConstantOp::create(b, loc, b.getIntegerAttr(i8, value)),
+          bytes);
+    };
+    Value mask = byteConstant((int64_t(1) << bits) - 1);
+    bool flip = op.getScheme().getQmin() < 0;
+    SmallVector<Value> operands;
+    for (int64_t p = 0; p < numQuads(plan); ++p) {
+      SmallVector<int8_t> controls;
+      for (int64_t i = 0; i < bytes; ++i)
+        controls.push_back(
+            int8_t((bits * (4 * p + i % 4) + 32 * (i / 4 % 2)) % 64));
+      Value control = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(byteType, ArrayRef(controls)));
+      Value quad = arith::AndIOp::create(
+          b, loc, MultishiftBytesOp::create(b, loc, control, data), mask);
+      if (flip)
+        quad = arith::XOrIOp::create(b, loc, quad,
+                                     byteConstant(int64_t(1) << (bits - 1)));
+      operands.push_back(quad);
     }
     return operands;
   }

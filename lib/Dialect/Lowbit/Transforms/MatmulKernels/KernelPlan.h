@@ -73,6 +73,9 @@ struct KernelPlan {
   /// Dynamic int8 with AArch64 i8mm: tiles of activation rows meet pairs of
   /// weight rows in 2x2 smmla blocks (SmmlaTiles).
   bool mmla = false;
+  /// x86 AVX512-VBMI: decoders may spread bit fields into bytes with
+  /// vpmultishiftqb (lowbit.multishift_bytes).
+  bool vbmi = false;
   /// activation_type = bf16: the activations are rounded to bf16 once per
   /// call. With a bf16 dot product (contiguous layouts without offsets,
   /// segments of whole 32-code chunks) they are stored as bf16, codes are
@@ -158,7 +161,8 @@ mlir::LogicalResult getCodeAffine(SchemeAttr scheme, float &alpha, float &beta,
 
 mlir::FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
                                        int64_t vectorBits, std::string &why,
-                                       Bf16Dot bf16Dot = Bf16Dot::None);
+                                       Bf16Dot bf16Dot = Bf16Dot::None,
+                                       bool vbmi = false);
 
 } // namespace lowbit
 
