@@ -46,3 +46,19 @@ func.func @superblock_bf16(%x: tensor<1x100xf32>, %p: tensor<2x12xi32>, %s: tens
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x6xi8>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix_superblock(11), block = 128>, activation_type = bf16} : tensor<1x100xf32>, tensor<2x12xi32> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }
+
+// -----
+
+// An epilogue maps the columns' outputs after the kernel's loops.
+// CHECK-LABEL: func @superblock_epilogue
+// CHECK-NOT: lowbit.matmul
+// CHECK: vector.reduction <add>
+// CHECK: math.tanh %{{.*}} : vector<16xf32>
+func.func @superblock_epilogue(%x: tensor<1x100xf32>, %p: tensor<2x12xi32>, %s: tensor<2x6xi8>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x6xi8>) epilogue {
+  ^bb0(%v: f32):
+    %t = math.tanh %v : f32
+    lowbit.yield %t : f32
+  } {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix_superblock(11), block = 128>} : tensor<1x100xf32>, tensor<2x12xi32> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}

@@ -20,6 +20,7 @@
 
 #include "SuperblockRadixMatmul.h"
 #include "../Parallel.h"
+#include "Epilogue.h"
 #include "Layouts.h"
 
 #include "lowbit/Numerics/SuperblockRadix.h"
@@ -237,10 +238,8 @@ FailureOr<Value> lowbit::buildSuperblockRadixMatmul(OpBuilder &b, MatmulOp op,
     why = "dynamic shapes";
     return failure();
   }
-  if (op.getDynamicInt8Activations() || op.hasBf16Activations() ||
-      op.hasEpilogue()) {
-    why = "radix superblocks have a vector kernel for f32 activations "
-          "without an epilogue only";
+  if (op.getDynamicInt8Activations() || op.hasBf16Activations()) {
+    why = "radix superblocks have a vector kernel for f32 activations only";
     return failure();
   }
   if (!op.getPacked().getType().getElementType().isInteger(32) ||
@@ -304,7 +303,11 @@ FailureOr<Value> lowbit::buildSuperblockRadixMatmul(OpBuilder &b, MatmulOp op,
           out = rowsOf(out, tiled, m, 1);
           scf::YieldOp::create(b, loc, out);
         });
-    return columns.getResult(0);
+    // The epilogue maps the computed columns while they are in cache.
+    if (!op.hasEpilogue())
+      return columns.getResult(0);
+    return applyEpilogue(b, op, kLanes, columns.getResult(0), 0, m, begin, end,
+                         origin);
   };
   Value result =
       tensor::EmptyOp::create(b, loc, resultType.getShape(), b.getF32Type());

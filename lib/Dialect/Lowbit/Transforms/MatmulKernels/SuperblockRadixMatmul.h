@@ -20,8 +20,8 @@
 namespace lowbit {
 
 /// The vector kernel for `op` (f32 activations, a radix_superblock layout of
-/// 32-bit words, groups of a multiple of 16 codes, evenly spaced levels, no
-/// epilogue), or failure with the reason in `why` (nothing is built then).
+/// 32-bit words, groups of a multiple of 16 codes, evenly spaced levels), or
+/// failure with the reason in `why` (nothing is built then).
 /// `parallel` splits the output columns across threads when large.
 mlir::FailureOr<mlir::Value> buildSuperblockRadixMatmul(mlir::OpBuilder &b,
                                                         MatmulOp op,
