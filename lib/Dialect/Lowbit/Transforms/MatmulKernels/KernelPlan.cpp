@@ -11,6 +11,10 @@ using namespace lowbit;
 SmallVector<int64_t> KernelPlan::rowTiles() const {
   if ((eightRowTiles || narrow) && !dynamicInt8)
     return {8, 4, 1};
+  // vdpbf16ps on radix words: as the int8 radix kernels, each decode meets
+  // 8 rows (one column: 16 accumulator registers of two chains).
+  if (bf16Dot == Bf16Dot::X86Avx512 && kind == LayoutKind::Radix)
+    return {8, 4, 1};
   // int8 segments of words (int3, radix): decoding costs more than the
   // dot products, so each decoded segment meets 8 rows (16 accumulators,
   // 6 operands). Measured at M = 64: w3a8 142 -> 153 GFLOPS, c11a8 81 ->
@@ -22,6 +26,8 @@ SmallVector<int64_t> KernelPlan::rowTiles() const {
 }
 
 int64_t KernelPlan::columnTile(int64_t rowTile) const {
+  if (rowTile == 8 && bf16Dot != Bf16Dot::None)
+    return 1;
   return rowTile == 1 || (narrow && !dynamicInt8) ? 1 : 2;
 }
 
