@@ -41,6 +41,7 @@
 #include "lowbit/Numerics/Packing.h"
 #include "lowbit/Numerics/Presets.h"
 #include "lowbit/Numerics/Quantize.h"
+#include "lowbit/Numerics/SuperblockRadix.h"
 #include "lowbit/Target/Jit.h"
 #include "lowbit/Target/Target.h"
 
@@ -485,11 +486,45 @@ std::unique_ptr<WeightSet> makeFp32Set(const std::string &kernel,
   return set;
 }
 
+/// Radix superblocks: the packed words and the parameter bytes
+/// (SuperblockRadix.h), checked against their reference dequantization.
+std::unique_ptr<WeightSet> makeSuperblockSet(const nx::WeightPreset &preset,
+                                             const nx::PackFormat &format,
+                                             const std::vector<float> &values,
+                                             int64_t n, int64_t k,
+                                             int64_t coldBytes) {
+  auto set = std::make_unique<WeightSet>();
+  set->kernel = preset.name;
+  set->n = n;
+  set->k = k;
+  nx::SuperblockFormat superblock = nx::getSuperblockFormat(format);
+  auto tensor =
+      nx::quantizeSuperblockTensor(values, n, k, preset.scheme, superblock);
+  auto dequantized =
+      tensor ? nx::dequantizeSuperblockTensor(tensor->words, tensor->params, n,
+                                              k, preset.scheme, superblock)
+             : nx::Result<std::vector<float>>(tensor.error());
+  if (!dequantized) {
+    std::fprintf(stderr, "quantizing for %s failed: %s\n", preset.name,
+                 dequantized.error().message.c_str());
+    std::exit(1);
+  }
+  set->partBytes = {tensor->words.size() * 4, tensor->params.size()};
+  allocateCopies(*set, {tensor->words.data(), tensor->params.data()},
+                 coldBytes);
+  set->fp32 = std::make_shared<std::vector<float>>(std::move(*dequantized));
+  const float *w = set->fp32->data();
+  set->weightAt = [w, k](int64_t row, int64_t col) { return w[row * k + col]; };
+  return set;
+}
+
 std::unique_ptr<WeightSet> makeQuantizedSet(const nx::WeightPreset &preset,
                                             const nx::PackFormat &format,
                                             const std::vector<float> &values,
                                             int64_t n, int64_t k,
                                             int64_t coldBytes) {
+  if (format.kind == nx::PackKind::RadixSuperblock)
+    return makeSuperblockSet(preset, format, values, n, k, coldBytes);
   auto set = std::make_unique<WeightSet>();
   set->kernel = preset.name;
   set->n = n;

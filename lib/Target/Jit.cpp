@@ -5,6 +5,7 @@
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
+#include "lowbit/Numerics/SuperblockRadix.h"
 #include "lowbit/Pipelines/Pipelines.h"
 #include "lowbit/Target/Model.h"
 #include "lowbit/Target/Target.h"
@@ -240,11 +241,18 @@ std::string lowbit::getMatmulKernelSource(MLIRContext &context,
                                   layout.getUnitBits() == 32 ? "i32" : "i8");
   SmallVector<int64_t> paramShape = scheme.getParamShape({spec.n, spec.k});
   std::string scales = tensorType(paramShape, params);
+  // Radix superblocks: one row of parameter bytes per output (no mins).
+  bool superblock = spec.format.kind == numerics::PackKind::RadixSuperblock;
+  if (superblock)
+    scales = tensorType(
+        {spec.n, numerics::superblockParamBytesPerRow(
+                     numerics::getSuperblockFormat(spec.format), spec.k)},
+        "i8");
   std::string zeroPoints = tensorType(paramShape, "i32");
   std::string bias = tensorType({spec.n}, "f32");
   std::string result = tensorType({spec.m, spec.n}, "f32");
   bool affine = scheme.getForm() == ParamForm::Affine;
-  bool minScale = scheme.getForm() == ParamForm::MinScale;
+  bool minScale = scheme.getForm() == ParamForm::MinScale && !superblock;
 
   std::string text;
   llvm::raw_string_ostream os(text);

@@ -23,32 +23,39 @@ namespace {
 // into its lanes, groups are scaled in f32) and the dequantization. Not
 // rounding the activations would be off by up to 2^-9 |x| per term, far
 // outside it. The bf16 dot products multiply codes c + q (c = 2304 for int8,
-// 136 for int4; see Bf16DotSegments.cpp) and subtract c * s * sum(x) per
-// group: their f32 sums have terms |x| c |s| besides |x w|, each bounded as
-// the first term above (once in the dots, once in the correction).
-/// sum_k |x_k s_k| for out[i, j]: s_k the scale of weight (j, k).
-double offsetMagnitude(const Shape &s, llvm::ArrayRef<float> x, const Weight &w,
-                       const KernelCase &c, int64_t i, int64_t j) {
-  std::vector<int64_t> shape = {s.n, s.k};
-  double sum = 0.0;
-  for (int64_t kk = 0; kk < s.k; ++kk)
-    sum += std::fabs(double(x[i * s.k + kk])) *
-           std::fabs(double(w.quantized
-                                .params(nx::getParamIndex(shape, c.granularity,
-                                                          j * s.k + kk))
-                                .scale));
-  return sum;
-}
-
+// 136 for int4, 128 for radix digits; see Bf16DotSegments.cpp) and subtract
+// c * s * sum(x) per group (radix digits d are the levels' indices, w = d
+// s / 10 + m: c s / 10 * sum(x), and the mins m * sum(x) are added per
+// group): their f32 sums have terms |x| (c |s| / 10 + |m|) besides |x w|,
+// each bounded as the first term above (once in the dots, once in the
+// correction).
 double bf16CodeOffset(const KernelCase &c) {
   switch (c.format.kind) {
   case nx::PackKind::Int8:
     return 2304.0;
   case nx::PackKind::Int4Interleaved:
     return 136.0;
+  case nx::PackKind::Radix:
+    return 128.0 / 10.0;
   default:
     return 0.0; // the f32 path
   }
+}
+
+/// sum_k |x_k| (c |s_k| + |m_k|) for out[i, j]: s_k, m_k the scale and min
+/// of weight (j, k), c bf16CodeOffset.
+double offsetMagnitude(const Shape &s, llvm::ArrayRef<float> x, const Weight &w,
+                       const KernelCase &c, int64_t i, int64_t j) {
+  std::vector<int64_t> shape = {s.n, s.k};
+  double sum = 0.0;
+  for (int64_t kk = 0; kk < s.k; ++kk) {
+    nx::QuantParams params = w.quantized.params(
+        nx::getParamIndex(shape, c.granularity, j * s.k + kk));
+    sum += std::fabs(double(x[i * s.k + kk])) *
+           (bf16CodeOffset(c) * std::fabs(double(params.scale)) +
+            std::fabs(double(params.min)));
+  }
+  return sum;
 }
 
 void checkBf16Target(MLIRContext &context, const KernelCase &c,
@@ -85,7 +92,7 @@ void checkBf16Target(MLIRContext &context, const KernelCase &c,
         double magnitude;
         double tolerance = weightOnlyTolerance(s, rounded, w, i, j, magnitude);
         if (hasBf16Dot)
-          tolerance += 2.0 * double(s.k + 2) * u * bf16CodeOffset(c) *
+          tolerance += 2.0 * double(s.k + 2) * u *
                        offsetMagnitude(s, rounded, w, c, i, j);
         float got = out[i * s.n + j], want = reference[i * s.n + j];
         double err = std::fabs(double(got) - double(want));

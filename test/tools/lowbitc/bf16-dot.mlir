@@ -1,7 +1,8 @@
-// bf16 activations (w8a16, w4a16) use vdpbf16ps where the CPU has
+// bf16 activations (w8a16, w4a16, c11a16) use vdpbf16ps where the CPU has
 // AVX512-BF16, bfdot on AArch64 with +bf16, f32 multiply-adds on the
-// rounded activations elsewhere, and lowbitc says which. c11a16 (radix
-// words) always takes the f32 path.
+// rounded activations elsewhere, and lowbitc says which. c11a16's radix
+// digits come from the 16-bit chunked decode (vpmulhuw, no 64-bit
+// vpmuludq chains) as bf16 128 + d.
 // RUN: lowbitc %s --quantize=w8a16 --mcpu=znver4 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=BF16
 // RUN: FileCheck %s --check-prefix=NONE --input-file=%t.err
 // RUN: lowbitc %s --quantize=w4a16 --mcpu=znver4 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=BF16
@@ -11,7 +12,11 @@
 // RUN: lowbitc %s --quantize=w8a16 --mcpu=znver4 --mattr=-avx512bf16 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=NOBF16
 // RUN: FileCheck %s --check-prefix=NOTE-ZEN --input-file=%t.err
 // RUN: lowbitc %s --quantize=w4a16 --mcpu=x86-64 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=NOBF16
-// RUN: lowbitc %s --quantize=c11a16 --mcpu=znver4 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=NOBF16
+// RUN: lowbitc %s --quantize=c11a16 --mcpu=znver4 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=BF16
+// RUN: FileCheck %s --check-prefix=NONE --input-file=%t.err
+// RUN: lowbitc %s --quantize=c11a16 --mcpu=znver4 --emit=asm -o - | FileCheck %s --check-prefix=RADIX
+// RUN: lowbitc %s --quantize=c11a16 --mcpu=x86-64-v4 --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=NOBF16
+// RUN: lowbitc %s --quantize=c11a16 --target=aarch64-linux-gnu --mattr=+bf16 --threading=none --emit=asm -o - | FileCheck %s --check-prefix=ARM
 // RUN: lowbitc %s --quantize=w4a16 --target=aarch64-linux-gnu --mattr=+bf16 --threading=none --emit=asm -o - 2>%t.err | FileCheck %s --check-prefix=ARM
 // RUN: FileCheck %s --check-prefix=NONE --input-file=%t.err
 // RUN: lowbitc %s --quantize=w8a16 --target=aarch64-linux-gnu --mattr=+bf16 --threading=none --emit=asm -o - | FileCheck %s --check-prefix=ARM
@@ -20,6 +25,9 @@
 // RUN: lowbitc %s --quantize=w4g32 --mcpu=x86-64-v4 --emit=asm -o - 2>&1 >/dev/null | FileCheck %s --check-prefix=NONE
 
 // BF16: vdpbf16ps {{.*}}zmm
+// RADIX-NOT: vpmuludq
+// RADIX: vpmulhuw {{.*}}zmm
+// RADIX-NOT: vpmuludq
 // NOBF16-NOT: vdpbf16ps
 // NOBF16-NOT: __truncsfbf2
 // ARM-NOT: __truncsfbf2

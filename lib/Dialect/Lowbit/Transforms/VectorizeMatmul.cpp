@@ -26,6 +26,7 @@
 #include "MatmulKernels/BroadcastInt8Gemm.h"
 #include "MatmulKernels/KernelBuilder.h"
 #include "MatmulKernels/LutMatmul.h"
+#include "MatmulKernels/SuperblockRadixMatmul.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -73,6 +74,15 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
     if (op.getLayout().getKind() == LayoutKind::Int2Planes) {
       FailureOr<Value> result =
           buildLutMatmul(rewriter, op, {parallel, vectorBits}, why);
+      if (failed(result))
+        return rewriter.notifyMatchFailure(op, why);
+      rewriter.replaceOp(op, *result);
+      return success();
+    }
+    // Radix superblocks (SuperblockRadixMatmul).
+    if (op.getLayout().getKind() == LayoutKind::RadixSuperblock) {
+      FailureOr<Value> result =
+          buildSuperblockRadixMatmul(rewriter, op, parallel, why);
       if (failed(result))
         return rewriter.notifyMatchFailure(op, why);
       rewriter.replaceOp(op, *result);

@@ -15,6 +15,7 @@
 // CHECK-DAG: %[[NIBBLE:.*]] = arith.constant dense<15> : vector<32xi16>
 // CHECK-DAG: %[[CODE:.*]] = arith.constant dense<17160> : vector<32xi16>
 // CHECK-DAG: %[[C136:.*]] = arith.constant dense<1.360000e+02> : vector<128xf32>
+// CHECK-DAG: %[[MINUS:.*]] = arith.constant dense<-1.000000e+00> : vector<16xf32>
 // CHECK: arith.mulf %{{.*}}, %[[C136]] : vector<128xf32>
 // CHECK: vector.multi_reduction <add>, %{{.*}}, %{{.*}} [1] : vector<4x32xf32> to vector<4xf32>
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 32, 33, 34, 35, 36, 37, 38, 39, 64, {{.*}} : vector<128xbf16>, vector<128xbf16>
@@ -35,7 +36,8 @@
 // CHECK: %[[DOT4:.*]] = x86vector.avx512.dot %[[DOT3]], %{{.*}}, %{{.*}} : vector<32xbf16> -> vector<16xf32>
 // CHECK: arith.mulf %[[DOT4]], %{{.*}} fastmath<contract> : vector<16xf32>
 // CHECK-NOT: arith.truncf
-// CHECK: arith.negf
+// CHECK: %[[SCALES:.*]] = arith.extf %{{.*}} : vector<16xf16> to vector<16xf32>
+// CHECK: arith.mulf %[[SCALES]], %[[MINUS]] : vector<16xf32>
 // NONE-LABEL: func @int4
 // NONE-NOT: x86vector
 // NONE-NOT: lowbit.dot_bf16
@@ -72,6 +74,7 @@ func.func @int4(%x: tensor<2x100xf32>, %p: tensor<3x64xi8>, %s: tensor<3x4xf16>)
 // CHECK-DAG: %[[LOWTOP:.*]] = arith.constant dense<17152> : vector<32xi16>
 // CHECK-DAG: %[[HIGHTOP:.*]] = arith.constant dense<17672> : vector<32xi16>
 // CHECK-DAG: arith.constant dense<2.304000e+03> : vector<32xf32>
+// CHECK-DAG: %[[MINUS:.*]] = arith.constant dense<-1.000000e+00> : vector<16xf32>
 // CHECK: scf.for
 // CHECK: %[[WORDS:.*]] = arith.extui %{{.*}} : vector<32xi8> to vector<32xi16>
 // CHECK: arith.xori %{{.*}}, %[[LOWTOP]] : vector<32xi16>
@@ -81,7 +84,7 @@ func.func @int4(%x: tensor<2x100xf32>, %p: tensor<3x64xi8>, %s: tensor<3x4xf16>)
 // CHECK: vector.extract_strided_slice %{{.*}} {offsets = [16], sizes = [16], strides = [1]} : vector<32xf32> to vector<16xf32>
 // CHECK: x86vector.avx512.dot
 // CHECK: x86vector.avx512.dot
-// CHECK: arith.negf
+// CHECK: arith.mulf %{{.*}}, %[[MINUS]] fastmath<contract> : vector<16xf32>
 // ASM-LABEL: lowbit_int8_with_workspace:
 // ASM-NOT: vcvtdq2ps
 // ASM: vpmovzxbw
@@ -129,4 +132,48 @@ func.func @int4_tiles(%x: tensor<4x100xf32>, %p: tensor<3x64xi8>, %s: tensor<3x4
 func.func @int8_tiles(%x: tensor<4x100xf32>, %p: tensor<3x100xi8>, %s: tensor<3xf32>) -> tensor<4x3xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<3xf32>) {activation_type = bf16, scheme = #lowbit.scheme<i8, symmetric, per_channel(axis = 0)>, layout = #lowbit.layout<int8>} : tensor<4x100xf32>, tensor<3x100xi8> -> tensor<4x3xf32>
   return %y : tensor<4x3xf32>
+}
+
+// -----
+
+// c11 radix words (c11a16): the 16-bit chunked decode's int8 quads
+// [d0 d1 d5 d6], [d2 d3 d7 d8], [d4]; their even and odd bytes or-ed into
+// 0x4300 are bf16 128 + d in 16-bit lanes: five dot products per group of
+// 15 words (read as 16), alternating two chains, against activations
+// stored in the chunks' order (zeros where a lane holds no code: 160 per
+// group). No per-slot regrouping, no 64-bit multiplies. After the loop,
+// alpha = 0.1 times the total, plus (m / 128 - 0.1 s) times 128 times each
+// group's activation sum.
+// CHECK-LABEL: func @radix
+// CHECK-DAG: %[[MASK:.*]] = arith.constant dense<16711935> : vector<16xi32>
+// CHECK-DAG: %[[TOP:.*]] = arith.constant dense<1124090624> : vector<16xi32>
+// CHECK-DAG: %[[ALPHA:.*]] = arith.constant dense<-1.000000e-01> : vector<16xf32>
+// CHECK-DAG: %[[INV:.*]] = arith.constant dense<7.812500e-03> : vector<16xf32>
+// CHECK-DAG: %[[C128:.*]] = arith.constant dense<1.280000e+02> : vector<128xf32>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 5, 9, 14, 18, 23, {{.*}}, 4, 128, 13, 128, {{.*}}] : vector<128xbf16>, vector<128xbf16>
+// CHECK: tensor<1x192xbf16>
+// CHECK: scf.for
+// CHECK: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x15xi32>, vector<16xi32>
+// CHECK: arith.mului_extended
+// CHECK-NOT: vector<8xi64>
+// CHECK: %[[EVEN:.*]] = arith.andi %{{.*}}, %[[MASK]] : vector<16xi32>
+// CHECK: %[[CODES:.*]] = arith.ori %[[EVEN]], %[[TOP]] : vector<16xi32>
+// CHECK: vector.bitcast %[[CODES]] : vector<16xi32> to vector<32xbf16>
+// CHECK-COUNT-5: x86vector.avx512.dot
+// CHECK: arith.mulf %{{.*}}, %[[ALPHA]] : vector<16xf32>
+// CHECK: arith.mulf %{{.*}}, %[[INV]] fastmath<contract> : vector<16xf32>
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
+// NONE-LABEL: func @radix
+// NONE-NOT: x86vector
+// ARM-LABEL: func @radix
+// ARM-COUNT-5: lowbit.dot_bf16
+// ASM-LABEL: lowbit_radix_with_workspace:
+// ASM-NOT: vpmuludq
+// ASM: vpmulhuw
+// ASM: vdpbf16ps
+// ASM-NOT: vpmuludq
+// ASM: .size lowbit_radix_with_workspace
+func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16>, %m: tensor<2x1xf16>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {activation_type = bf16, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>} : tensor<1x128xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
 }

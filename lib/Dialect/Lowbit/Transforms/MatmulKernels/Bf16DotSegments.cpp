@@ -48,11 +48,13 @@ struct Bf16CodeLayout {
   /// The constant c of the codes' values c + q, for signed codes (unsigned
   /// codes take c minus the signed offset).
   int64_t signedOffset, unsignedOffset;
-  SmallVector<CodeChunk> (*decode)(OpBuilder &, Location, Value bytes,
-                                   bool isSigned);
-  /// Where code i of a segment meets its activation: the activations are
-  /// stored in this order (empty: in place).
-  SmallVector<int64_t> (*arrangement)(int64_t segmentCodes);
+  SmallVector<CodeChunk> (*decode)(const KernelEmitter &, OpBuilder &, Location,
+                                   Value units, bool isSigned);
+  /// Where the stored activations come from: stored activation i is code
+  /// order[i] of the segment (-1: zero; empty: in place).
+  SmallVector<int64_t> (*arrangement)(const KernelPlan &plan);
+  /// Units read per segment (0: the segment's units).
+  int64_t unitsPerRead = 0;
 };
 
 /// `bits` (i16 lanes) as bf16.
@@ -94,8 +96,8 @@ Value widen(OpBuilder &b, Location loc, Value bytes) {
 
 /// int8: per 32 bytes, the low nibbles of q + 128 (as 128 + l) and the high
 /// ones (as 16 * (128 + h)), both against the same activations.
-SmallVector<CodeChunk> decodeInt8(OpBuilder &b, Location loc, Value bytes,
-                                  bool isSigned) {
+SmallVector<CodeChunk> decodeInt8(const KernelEmitter &, OpBuilder &b,
+                                  Location loc, Value bytes, bool isSigned) {
   SmallVector<CodeChunk> result;
   int64_t count = cast<VectorType>(bytes.getType()).getNumElements();
   for (int64_t j = 0; j * kChunk < count; ++j) {
@@ -118,7 +120,8 @@ SmallVector<CodeChunk> decodeInt8(OpBuilder &b, Location loc, Value bytes,
 /// follows it) are words holding 8 codes of every block; their low nibbles,
 /// then their high ones, make one 32-code dot product whose lanes 4K-4K+3
 /// belong to block K.
-SmallVector<CodeChunk> decodeInt4Quads(OpBuilder &b, Location loc, Value bytes,
+SmallVector<CodeChunk> decodeInt4Quads(const KernelEmitter &, OpBuilder &b,
+                                       Location loc, Value bytes,
                                        bool isSigned) {
   auto type = cast<VectorType>(bytes.getType());
   Value zeros = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
@@ -143,12 +146,12 @@ SmallVector<CodeChunk> decodeInt4Quads(OpBuilder &b, Location loc, Value bytes,
   return result;
 }
 
-SmallVector<int64_t> inPlace(int64_t) { return {}; }
+SmallVector<int64_t> inPlace(const KernelPlan &) { return {}; }
 
 /// Chunk 2h + n (half h, nibble n) holds codes 16 n + 8 h + [0, 8) of each
 /// of the four blocks.
-SmallVector<int64_t> int4QuadOrder(int64_t segmentCodes) {
-  int64_t block = segmentCodes / 4;
+SmallVector<int64_t> int4QuadOrder(const KernelPlan &plan) {
+  int64_t block = plan.segmentCodes / 4;
   SmallVector<int64_t> order;
   for (int64_t half = 0; half < 2; ++half)
     for (int64_t nibble = 0; nibble < 2; ++nibble)
@@ -158,9 +161,17 @@ SmallVector<int64_t> int4QuadOrder(int64_t segmentCodes) {
   return order;
 }
 
+/// Radix digits are unsigned: 128 + d (RadixBf16Codes.cpp).
+SmallVector<CodeChunk> decodeRadixWords(const KernelEmitter &emitter,
+                                        OpBuilder &, Location, Value words,
+                                        bool) {
+  return decodeRadixBf16Codes(emitter, words);
+}
+
 const Bf16CodeLayout kBf16CodeLayouts[] = {
     {LayoutKind::Int8, 2304, 2176, decodeInt8, inPlace},
     {LayoutKind::Int4Interleaved, 136, 128, decodeInt4Quads, int4QuadOrder},
+    {LayoutKind::Radix, 128, 128, decodeRadixWords, getRadixBf16Order, 16},
 };
 
 const Bf16CodeLayout *getBf16CodeLayout(LayoutKind kind) {
@@ -183,16 +194,19 @@ SmallVector<CodeChunk> Bf16DotSegments::decodeCodes(Value column, Value unit,
                                                     bool partial) {
   const Bf16CodeLayout *layout = getBf16CodeLayout(plan.kind);
   assert(layout && "bf16 dot products on a layout without bf16 codes");
-  return layout->decode(b, loc,
-                        readUnits(column, unit, plan.segmentUnits, partial),
+  int64_t units =
+      layout->unitsPerRead ? layout->unitsPerRead : plan.segmentUnits;
+  return layout->decode(*this, b, loc, readUnits(column, unit, units, partial),
                         op.getScheme().getQmin() < 0);
 }
 
 SmallVector<Value> Bf16DotSegments::readActivationChunks(Value row,
-                                                         Value kBase) {
+                                                         Value segment) {
   Type bf16 = b.getBF16Type();
+  int64_t stored = plan.bf16Codes ? plan.bf16Codes : plan.segmentCodes;
+  Value kBase = arith::MulIOp::create(b, loc, segment, index(stored));
   SmallVector<Value> xs;
-  for (int64_t j = 0; j < plan.segmentCodes / kChunk; ++j)
+  for (int64_t j = 0; j < stored / kChunk; ++j)
     xs.push_back(vector::TransferReadOp::create(
         b, loc, vectorOf(kChunk, bf16), prepared.bf16Input,
         ValueRange{row,
@@ -206,9 +220,9 @@ int64_t Bf16DotSegments::blockOfCode(int64_t chunk, int64_t lane) {
   const Bf16CodeLayout *layout = getBf16CodeLayout(plan.kind);
   assert(layout && "bf16 dot products on a layout without bf16 codes");
   int64_t position = chunk * kChunk + lane;
-  SmallVector<int64_t> order = layout->arrangement(plan.segmentCodes);
+  SmallVector<int64_t> order = layout->arrangement(plan);
   if (!order.empty())
-    position = order[position];
+    position = std::max<int64_t>(order[position], 0); // -1: a zero
   return position / (plan.segmentCodes / plan.blocksPerSegment);
 }
 
@@ -229,7 +243,7 @@ SmallVector<Value> Bf16DotSegments::accumulateSegment(
   SmallVector<Value> result(accs.begin(), accs.end());
   Value zero = splat(f32Constant(0.0f), kDotLanes);
   for (auto [r, row] : llvm::enumerate(rows)) {
-    SmallVector<Value> xs = readActivationChunks(row, kBase);
+    SmallVector<Value> xs = readActivationChunks(row, segment);
     for (int64_t c = 0; c < int64_t(columns.size()); ++c) {
       Value &acc = result[c * numRows + r];
       // Per-group scales multiply the segment's sums (from zero); without
@@ -268,22 +282,41 @@ SmallVector<Value> Bf16DotSegments::offsetTerms(ArrayRef<Value> rows,
                                                 Value column) {
   constexpr int64_t chunk = 16;
   bool perGroup = op.getScheme().getGranularity() == GranularityKind::PerGroup;
-  Type element =
-      cast<RankedTensorType>(op.getScales().getType()).getElementType();
   int64_t blocks = plan.numSegments * plan.blocksPerSegment;
+  // The sums are c times the activations' (storeBf16); c is a power of two
+  // where codes are affine (radix digits, 128 + d), so 1 / c is exact.
+  float c = float(codeOffset());
+  bool affine = op.getMins() || plan.beta != 0.0f;
+  assert((perGroup || (!affine && plan.alpha == 1.0f)) &&
+         "min/scale codes in bf16 dot products need per-group parameters");
+  auto readGroups = [&](Value params, Value block) {
+    Type type = cast<RankedTensorType>(params.getType()).getElementType();
+    return toF32(vector::TransferReadOp::create(
+        b, loc, vectorOf(chunk, type), params, ValueRange{column, block},
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(type)),
+        ArrayRef<bool>{false}));
+  };
   SmallVector<Value> zeros(rows.size(), splat(f32Constant(0.0f), chunk));
   auto loop = scf::ForOp::create(
       b, loc, index(0), index(blocks), index(chunk), zeros,
       [&](OpBuilder &, Location, Value block, ValueRange accs) {
-        // Per-group scales (0 past the last group); otherwise the scale
-        // multiplies the row's total later.
-        Value weights = splat(f32Constant(1.0f), chunk);
-        if (perGroup)
-          weights = toF32(vector::TransferReadOp::create(
-              b, loc, vectorOf(chunk, element), op.getScales(),
-              ValueRange{column, block},
-              arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
-              ArrayRef<bool>{false}));
+        // Per group (0 past the last): -alpha s, and (m + beta s) / c;
+        // otherwise the scale multiplies the row's total later.
+        Value weights = splat(f32Constant(-1.0f), chunk);
+        if (perGroup) {
+          Value scales = readGroups(op.getScales(), block);
+          weights = arith::MulFOp::create(
+              b, loc, scales, splat(f32Constant(-plan.alpha), chunk));
+          if (affine) {
+            Value offsets = op.getMins() ? readGroups(op.getMins(), block)
+                                         : splat(f32Constant(0.0f), chunk);
+            if (plan.beta != 0.0f)
+              offsets = multiplyAdd(
+                  scales, splat(f32Constant(plan.beta), chunk), offsets);
+            weights = multiplyAdd(offsets, splat(f32Constant(1.0f / c), chunk),
+                                  weights);
+          }
+        }
         SmallVector<Value> next;
         for (auto [row, acc] : llvm::zip(rows, accs)) {
           Value sums = vector::TransferReadOp::create(
@@ -295,10 +328,9 @@ SmallVector<Value> Bf16DotSegments::offsetTerms(ArrayRef<Value> rows,
       });
   SmallVector<Value> result;
   for (Value acc : loop.getResults())
-    result.push_back(arith::NegFOp::create(
-        b, loc,
+    result.push_back(
         vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc,
-                                    arith::FastMathFlags::reassoc)));
+                                    arith::FastMathFlags::reassoc));
   return result;
 }
 
@@ -308,11 +340,15 @@ void ActivationPreparer::storeBf16() {
   int64_t m = op.getType().getDimSize(0);
   int64_t k = op.getInput().getType().getDimSize(1);
   int64_t codes = plan.segmentCodes, blocks = plan.blocksPerSegment;
+  int64_t stored = plan.bf16Codes ? plan.bf16Codes : codes;
   // Whole segments (zeros past K), and a stride off multiples of 4 KiB
   // (see pad()).
-  int64_t stride = plan.numSegments * codes + kChunk;
+  int64_t stride = plan.numSegments * stored + kChunk;
   Type bf16 = b.getBF16Type(), i32 = b.getI32Type();
-  SmallVector<int64_t> order = layout->arrangement(codes);
+  // Stored activation i is x[order[i]], or a zero (index `codes`).
+  SmallVector<int64_t> order = layout->arrangement(plan);
+  for (int64_t &i : order)
+    i = i < 0 ? codes : i;
   // The sums are of c * x (exact): with tiny activations, partial sums of
   // x alone could fall into the f32 denormals, which the dot products'
   // lanes (c * x, c >= 128) never reach.
@@ -352,11 +388,18 @@ void ActivationPreparer::storeBf16() {
               Value x = arith::BitcastOp::create(b, loc, vectorOf(codes, bf16),
                                                  halves);
               if (!order.empty())
-                x = vector::ShuffleOp::create(b, loc, x, x, order);
-              Value xs = vector::TransferWriteOp::create(b, loc, x, inner[0],
-                                                         ValueRange{row, kBase},
-                                                         ArrayRef<bool>{true})
-                             .getResult();
+                x = vector::ShuffleOp::create(
+                    b, loc, x,
+                    arith::ConstantOp::create(
+                        b, loc, b.getZeroAttr(vectorOf(codes, bf16))),
+                    order);
+              Value xs =
+                  vector::TransferWriteOp::create(
+                      b, loc, x, inner[0],
+                      ValueRange{row, arith::MulIOp::create(b, loc, segment,
+                                                            index(stored))},
+                      ArrayRef<bool>{true})
+                      .getResult();
               Value sumsOut =
                   vector::TransferWriteOp::create(
                       b, loc, sums, inner[1],

@@ -38,8 +38,6 @@ SmallVector<Value> BfmmlaTiles::buildDots(ArrayRef<Value> rows,
   Value zero = splat(f32Constant(0.0f), 4);
   SmallVector<Value> zeros(numPairs * parts, zero);
   auto segmentBody = [&](Value segment, ValueRange accs, bool partial) {
-    Value kBase =
-        arith::MulIOp::create(b, loc, segment, index(plan.segmentCodes));
     Value unit =
         arith::MulIOp::create(b, loc, segment, index(plan.segmentUnits));
     SmallVector<SmallVector<Bf16DotSegments::CodeChunk>> codes;
@@ -47,7 +45,7 @@ SmallVector<Value> BfmmlaTiles::buildDots(ArrayRef<Value> rows,
       codes.push_back(segments.decodeCodes(column, unit, partial));
     SmallVector<SmallVector<Value>> xs;
     for (Value row : rows)
-      xs.push_back(segments.readActivationChunks(row, kBase));
+      xs.push_back(segments.readActivationChunks(row, segment));
     // sums[(p * parts + part) * groups + g]: per-group sums start from
     // zero; otherwise the accumulators carry them.
     SmallVector<Value> sums;
@@ -97,8 +95,11 @@ SmallVector<Value> BfmmlaTiles::buildDots(ArrayRef<Value> rows,
           getDequantization(channelScale(column), Value(), Value()).multiplier;
     SmallVector<Value> offsets = segments.offsetTerms(rows, column);
     for (auto [r, row] : llvm::enumerate(rows)) {
-      Value total = arith::AddFOp::create(b, loc, tileOutput(tiles, r, c),
-                                          offsets[r]);
+      // Radix digits are code indices: w = (q alpha + beta) s + m.
+      Value dots = tileOutput(tiles, r, c);
+      if (plan.alpha != 1.0f)
+        dots = arith::MulFOp::create(b, loc, dots, f32Constant(plan.alpha));
+      Value total = arith::AddFOp::create(b, loc, dots, offsets[r]);
       totals[c * rows.size() + r] = scaleAndBias(total, multiplier, column);
     }
   }

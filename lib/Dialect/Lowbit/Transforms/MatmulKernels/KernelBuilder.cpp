@@ -43,7 +43,7 @@ Value KernelBuilder::build() {
     ActivationPreparer(*this).pad(/*roundToBf16=*/true);
   if (plan.dynamicInt8)
     ActivationPreparer(*this).quantize();
-  else if (plan.slotted)
+  else if (plan.slotted && plan.bf16Dot == Bf16Dot::None)
     ActivationPreparer(*this).regroup();
   else if (m >= 4 && !plan.bf16Activations)
     ActivationPreparer(*this).pad();

@@ -159,6 +159,10 @@ SmallVector<Value> KernelEmitter::walkSegments(
     function_ref<SmallVector<Value>(Value, ValueRange, bool)> body) {
   int64_t k = op.getInput().getType().getDimSize(1);
   int64_t fullSegments = k / plan.segmentCodes;
+  // Slotted units are read as a wider vector than a block holds: the last
+  // block's read must be bounds-checked.
+  if (plan.slotted)
+    fullSegments = std::min(fullSegments, plan.numSegments - 1);
   auto loop = scf::ForOp::create(
       b, loc, index(0), index(fullSegments), index(1), init,
       [&](OpBuilder &, Location, Value segment, ValueRange accs) {

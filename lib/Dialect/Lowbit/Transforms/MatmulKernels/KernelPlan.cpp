@@ -11,6 +11,10 @@ using namespace lowbit;
 SmallVector<int64_t> KernelPlan::rowTiles() const {
   if ((eightRowTiles || narrow) && !dynamicInt8)
     return {8, 4, 1};
+  // vdpbf16ps on radix words: as the int8 radix kernels, each decode meets
+  // 8 rows (one column: 16 accumulator registers of two chains).
+  if (bf16Dot == Bf16Dot::X86Avx512 && kind == LayoutKind::Radix)
+    return {8, 4, 1};
   // int8 segments of words (int3, radix): decoding costs more than the
   // dot products, so each decoded segment meets 8 rows (16 accumulators,
   // 6 operands). Measured at M = 64: w3a8 142 -> 153 GFLOPS, c11a8 81 ->
@@ -22,6 +26,8 @@ SmallVector<int64_t> KernelPlan::rowTiles() const {
 }
 
 int64_t KernelPlan::columnTile(int64_t rowTile) const {
+  if (rowTile == 8 && bf16Dot != Bf16Dot::None)
+    return 1;
   return rowTile == 1 || (narrow && !dynamicInt8) ? 1 : 2;
 }
 
@@ -134,22 +140,32 @@ static void planBf16(KernelPlan &plan, MatmulOp op, Bf16Dot dot,
                      int64_t vectorBits) {
   plan.bf16Activations = true;
   bool offset = op.getZeroPoints() || op.getMins() || plan.beta != 0.0f;
-  // Codes made bf16 in 16-bit lanes (Bf16DotSegments.cpp): int8, and int4
-  // in blocks of 32 (four per segment).
+  bool perGroup = op.getScheme().getGranularity() == GranularityKind::PerGroup;
+  // Codes made bf16 in 16-bit lanes (Bf16DotSegments.cpp): int8, int4 in
+  // blocks of 32 (four per segment), and radix words of one group per
+  // segment (RadixBf16Codes.cpp), whose mins and affine codes meet the
+  // groups' activation sums (offsetTerms).
   int64_t block = op.getLayout().getBlock();
   bool int4Pairs = plan.kind == LayoutKind::Int4Interleaved && block == 32;
-  if (dot == Bf16Dot::None || offset || vectorBits < 512 ||
-      !(int4Pairs || plan.kind == LayoutKind::Int8) ||
-      plan.segmentCodes % 32 != 0)
+  int64_t radixCodes =
+      perGroup && !op.getZeroPoints() ? getRadixBf16Codes(plan, op) : 0;
+  bool radixWords = radixCodes > 0;
+  if (dot == Bf16Dot::None || (offset && !radixWords) || vectorBits < 512 ||
+      !(int4Pairs || radixWords || plan.kind == LayoutKind::Int8) ||
+      (!radixWords && plan.segmentCodes % 32 != 0))
     return;
   plan.bf16Dot = dot;
+  plan.bf16Codes = radixCodes;
   // bfmmla takes 4 codes of each of two weight rows: the segments' code
   // chunks (32 codes, blocks of 8 or more) hold whole groups of 4.
   plan.bf16Mmla = dot == Bf16Dot::ArmBf16;
   plan.narrow = false;
   plan.codeFactor = 1;
   plan.accLanes = 16;
-  if (int4Pairs) {
+  if (radixWords) {
+    // Two independent chains of vdpbf16ps (the chunks alternate parts).
+    plan.accLanes = 32;
+  } else if (int4Pairs) {
     plan.blocksPerSegment = 4;
     plan.segmentCodes = 4 * block;
     plan.segmentUnits = 2 * block;

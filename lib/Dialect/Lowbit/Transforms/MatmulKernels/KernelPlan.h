@@ -87,6 +87,10 @@ struct KernelPlan {
   /// AArch64 +bf16: tiles of activation rows meet pairs of weight rows in
   /// 2x2 bfmmla blocks (BfmmlaTiles), single rows and columns in bfdot.
   bool bf16Mmla = false;
+  /// bf16 dot products: stored activations of one segment as its dot
+  /// products read them (radix words' padding slots included; 0: all
+  /// segmentCodes, in place or rearranged).
+  int64_t bf16Codes = 0;
   int64_t segmentCodes;
   int64_t segmentUnits;
   /// Dynamic int8: bytes of one dot-product operand (a segment may take

@@ -141,6 +141,22 @@ decodeRadixChunkQuads(const KernelEmitter &emitter, mlir::Value words);
 bool hasRadixChunkQuads(const KernelPlan &plan);
 int64_t getRadixChunkQuadSlot(int64_t quad, int64_t byte);
 
+/// bf16 dot products on radix words (RadixBf16Codes.cpp): the bf16
+/// activations one segment's dot products read (0: the plan's words cannot
+/// take them), and one segment's codes made bf16 from its `plan.lanes`
+/// words, as Bf16DotSegments::decodeCodes returns them.
+int64_t getRadixBf16Codes(const KernelPlan &plan, MatmulOp op);
+struct Bf16CodeChunk {
+  mlir::Value codes;
+  int64_t chunk;
+  int64_t part;
+};
+llvm::SmallVector<Bf16CodeChunk>
+decodeRadixBf16Codes(const KernelEmitter &emitter, mlir::Value words);
+/// Where code i of a segment's stored bf16 activations comes from (-1:
+/// zero), for the radix words' chunks.
+llvm::SmallVector<int64_t> getRadixBf16Order(const KernelPlan &plan);
+
 /// The decoder of the plan's layout (which must be of that family).
 std::unique_ptr<ContiguousDecoder>
 makeContiguousDecoder(const KernelEmitter &emitter);

@@ -16,7 +16,7 @@
 #ifndef LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_SEGMENTEMITTERS_H
 #define LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_SEGMENTEMITTERS_H
 
-#include "KernelEmitter.h"
+#include "Layouts.h"
 
 namespace lowbit {
 
@@ -118,7 +118,10 @@ public:
                     mlir::ValueRange accs);
 
   /// Per row, -c * sum over blocks of scale(block) * (sum of the block's
-  /// activations), or -c * the row's sum without per-group scales.
+  /// activations), or -c * the row's sum without per-group scales; with
+  /// min/scale codes (w = (q alpha + beta) s + m), sum over blocks of
+  /// (m + beta s - c alpha s) * (sum of the block's activations), to add
+  /// to alpha times the dot products' total.
   llvm::SmallVector<mlir::Value> offsetTerms(llvm::ArrayRef<mlir::Value> rows,
                                              mlir::Value column);
 
@@ -128,17 +131,13 @@ public:
   /// 32 bf16 codes of a segment that meet activation chunk `chunk` (32
   /// values from chunk * 32 of the segment's stored activations), into
   /// accumulator part `part`.
-  struct CodeChunk {
-    mlir::Value codes;
-    int64_t chunk;
-    int64_t part;
-  };
+  using CodeChunk = Bf16CodeChunk;
   /// The bf16 codes of one segment of `column`.
   llvm::SmallVector<CodeChunk> decodeCodes(mlir::Value column, mlir::Value unit,
                                            bool partial);
-  /// The stored bf16 activations of one segment of `row`, per chunk.
+  /// The stored bf16 activations of segment `segment` of `row`, per chunk.
   llvm::SmallVector<mlir::Value> readActivationChunks(mlir::Value row,
-                                                      mlir::Value kBase);
+                                                      mlir::Value segment);
   /// The block (group) of the segment that lane `lane` of a code chunk
   /// meeting activation chunk `chunk` belongs to.
   int64_t blockOfCode(int64_t chunk, int64_t lane);

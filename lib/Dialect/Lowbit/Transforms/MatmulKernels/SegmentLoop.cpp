@@ -298,10 +298,10 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
                      : inverse;
     }
     SmallVector<Value> offsets;
-    if (hasSlottedOffsets())
-      offsets = WeightOnlySegments(*this).offsetTerms(rows, column);
-    else if (plan.bf16Dot != Bf16Dot::None)
+    if (plan.bf16Dot != Bf16Dot::None)
       offsets = Bf16DotSegments(*this).offsetTerms(rows, column);
+    else if (hasSlottedOffsets())
+      offsets = WeightOnlySegments(*this).offsetTerms(rows, column);
     for (auto [r, row] : llvm::enumerate(rows)) {
       // The reduction may reassociate: a tree of vector adds (exact for
       // integer accumulators, converted once).
@@ -315,8 +315,10 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
         total = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
                                             accs[c * numRows + r],
                                             arith::FastMathFlags::reassoc);
-      // Slotted dynamic int8 codes are indices: w = (q alpha + beta) s + m.
-      if (plan.dynamicInt8 && plan.slotted && plan.alpha != 1.0f)
+      // Slotted dynamic int8 and bf16 codes are indices: w = (q alpha +
+      // beta) s + m.
+      if (plan.slotted && (plan.dynamicInt8 || plan.bf16Dot != Bf16Dot::None) &&
+          plan.alpha != 1.0f)
         total = arith::MulFOp::create(b, loc, total, f32Constant(plan.alpha));
       if (!offsets.empty())
         total = arith::AddFOp::create(b, loc, total, offsets[r]);
