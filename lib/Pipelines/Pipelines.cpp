@@ -153,7 +153,8 @@ LogicalResult lowbit::buildQuantizePipeline(
 /// mlir-opt command line it is equivalent to.
 static constexpr llvm::StringLiteral kLowerToLLVM =
     "lowbit-fuse-matmul,lowbit-fuse-matmul-epilogue,"
-    "lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM parallel=PARALLEL "
+    "lowbit-vectorize-matmul{int8-dot=INT8_DOT i8mm=I8MM vbmi=VBMI "
+    "parallel=PARALLEL "
     "vector-bits=VECTOR_BITS bf16-dot=BF16_DOT},"
     "lowbit-vectorize-integer-matmul{int8-dot=INT8_DOT i8mm=I8MM "
     "parallel=PARALLEL},"
@@ -215,6 +216,7 @@ lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   fill("INT8_DOT", options.int8Dot);
   fill("VECTOR_BITS", std::to_string(options.vectorBits));
   fill("I8MM", flag(options.i8mm));
+  fill("VBMI", flag(options.vbmi));
   fill("BF16_DOT", options.bf16Dot);
   fill("BYTE_LOOKUP", options.byteLookup);
   fill("X86VECTOR", flag(options.bf16Dot == "avx512-bf16"));

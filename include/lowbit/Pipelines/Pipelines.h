@@ -126,11 +126,15 @@ struct LowerToLLVMOptions {
   int64_t vectorBits = 512;
   /// AArch64 smmla for integer matmuls with several rows (needs +i8mm).
   bool i8mm = false;
+  /// x86 AVX512-VBMI byte permutes and multishifts (vpermb, vpermi2b,
+  /// vpmultishiftqb) in the vector kernels.
+  bool vbmi = false;
   /// bf16 dot products of matmuls with bf16 activations (see
   /// lowbit-vectorize-matmul): none or avx512-bf16.
   std::string bf16Dot = "none";
   /// How byte table lookups (lowbit.lookup_bytes) are emitted: generic,
-  /// ssse3, avx2, avx512bw (vpshufb) or neon (tbl).
+  /// ssse3, avx2, avx512bw (vpshufb), avx512vbmi (vpshufb, vpermi2b) or
+  /// neon (tbl).
   std::string byteLookup = "generic";
   /// Expand floor/ceil/trunc/round/roundeven into arithmetic
   /// (lowbit-approximate-math): for CPUs without rounding instructions

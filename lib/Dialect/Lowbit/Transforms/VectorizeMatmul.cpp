@@ -53,14 +53,16 @@ namespace {
 
 struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
   VectorizeMatmulPattern(MLIRContext *context, Int8Dot dot, bool i8mm,
-                         bool parallel, int64_t vectorBits, Bf16Dot bf16Dot)
+                         bool parallel, int64_t vectorBits, Bf16Dot bf16Dot,
+                         bool vbmi)
       : OpRewritePattern(context), dot(dot), i8mm(i8mm), parallel(parallel),
-        vectorBits(vectorBits), bf16Dot(bf16Dot) {}
+        vectorBits(vectorBits), bf16Dot(bf16Dot), vbmi(vbmi) {}
   Int8Dot dot;
   bool i8mm;
   bool parallel;
   int64_t vectorBits;
   Bf16Dot bf16Dot;
+  bool vbmi;
 
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -86,7 +88,7 @@ struct VectorizeMatmulPattern : public OpRewritePattern<MatmulOp> {
       return success();
     }
     FailureOr<KernelPlan> plan =
-        planKernel(op, dot, i8mm, vectorBits, why, bf16Dot);
+        planKernel(op, dot, i8mm, vectorBits, why, bf16Dot, vbmi);
     if (failed(plan))
       return rewriter.notifyMatchFailure(op, why);
     rewriter.replaceOp(op, buildMatmulKernel(rewriter, op, *plan, parallel));
@@ -117,7 +119,7 @@ struct LowbitVectorizeMatmulPass
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<VectorizeMatmulPattern>(&getContext(), *dot, i8mm, parallel,
-                                         vectorBits, *bf16);
+                                         vectorBits, *bf16, vbmi);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

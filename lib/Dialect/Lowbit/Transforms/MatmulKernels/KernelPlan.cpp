@@ -201,7 +201,7 @@ LogicalResult lowbit::getCodeAffine(SchemeAttr scheme, float &alpha,
 
 FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
                                          int64_t vectorBits, std::string &why,
-                                         Bf16Dot bf16Dot) {
+                                         Bf16Dot bf16Dot, bool vbmi) {
   SchemeAttr scheme = op.getScheme();
   int64_t k = op.getInput().getType().getDimSize(1);
   if (!op.getInput().getType().hasStaticShape() ||
@@ -212,6 +212,7 @@ FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
   KernelPlan plan;
   plan.kind = op.getLayout().getKind();
   plan.registerLanes = std::max<int64_t>(vectorBits / 32, 1);
+  plan.vbmi = vbmi;
   const LayoutKernels *layout = getLayoutKernels(plan.kind);
   if (!layout) {
     why = "no vector kernel for the layout";

@@ -84,6 +84,13 @@ struct KernelPlan {
   /// AArch64 +bf16: tiles of activation rows meet pairs of weight rows in
   /// 2x2 bfmmla blocks (BfmmlaTiles), single rows and columns in bfdot.
   bool bf16Mmla = false;
+  /// x86 AVX512-VBMI: byte permutes over 128-byte tables (vpermi2b) and
+  /// multishifts (vpmultishiftqb).
+  bool vbmi = false;
+  /// Dynamic int8 on nine-digit radix words: digit pairs from the 16-bit
+  /// chunks and two 128-byte table lookups per word vector (vpermi2b,
+  /// RadixPairQuads.cpp) instead of a 16-bit multiply per digit.
+  bool radixDigitPairs = false;
   int64_t segmentCodes;
   int64_t segmentUnits;
   /// Dynamic int8: bytes of one dot-product operand (a segment may take
@@ -158,7 +165,8 @@ mlir::LogicalResult getCodeAffine(SchemeAttr scheme, float &alpha, float &beta,
 
 mlir::FailureOr<KernelPlan> planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
                                        int64_t vectorBits, std::string &why,
-                                       Bf16Dot bf16Dot = Bf16Dot::None);
+                                       Bf16Dot bf16Dot = Bf16Dot::None,
+                                       bool vbmi = false);
 
 } // namespace lowbit
 
