@@ -54,6 +54,9 @@ except OSError:
     flags = []
 if "avx2" in flags and "fma" in flags:
     config.available_features.add("host-avx2")
+if all(f in flags for f in ("avx512vbmi", "avx512bw", "avx512vl",
+                            "avx512_vnni")):
+    config.available_features.add("host-avx512vbmi")
 
 # Real models and data live beside the repository (../shared).
 config.substitutions.append(("%shared", config.lowbit_shared_dir))

@@ -38,18 +38,24 @@ void fractionDigits(uint32_t h, unsigned radix, uint8_t *digits) {
 
 } // namespace
 
+RadixChunkFractions
+lowbit::numerics::getRadixChunkFractions(uint32_t word,
+                                         const RadixChunkDecode &decode) {
+  uint32_t u4 = word * decode.headPower, u5 = word * decode.tailPower;
+  uint32_t head = (word >> 16) + (u4 < decode.headThreshold ? 1 : 0);
+  uint32_t middle = (u4 >> 16) + (u5 < decode.digitThreshold ? 1 : 0);
+  // Two 16-bit lanes, as the kernels pack them: the tail's carry out of bit
+  // 16 (only for words no encoder writes) is lost.
+  uint32_t tail = ((u5 >> 16) + 1) & 0xFFFF;
+  return {head, middle, tail};
+}
+
 void lowbit::numerics::decodeRadixWordByChunks(
     uint32_t word, const RadixChunkDecode &decode,
     llvm::MutableArrayRef<uint8_t> digits) {
   assert(digits.size() >= RadixChunkDecode::kDigits);
-  uint32_t radix = decode.radix;
-  uint32_t u4 = word * decode.headPower, u5 = word * decode.tailPower;
-  uint32_t hHead = (word >> 16) + (u4 < decode.headThreshold ? 1 : 0);
-  uint32_t hMiddle = (u4 >> 16) + (u5 < decode.digitThreshold ? 1 : 0);
-  // Two 16-bit lanes, as the kernels pack them: hTail's carry out of bit
-  // 16 (only for words no encoder writes) is lost.
-  uint32_t hTail = ((u5 >> 16) + 1) & 0xFFFF;
-  fractionDigits(hHead, radix, &digits[0]);
-  digits[4] = uint8_t((hMiddle * radix) >> 16);
-  fractionDigits(hTail, radix, &digits[5]);
+  RadixChunkFractions h = getRadixChunkFractions(word, decode);
+  fractionDigits(h.head, decode.radix, &digits[0]);
+  digits[4] = uint8_t((h.middle * decode.radix) >> 16);
+  fractionDigits(h.tail, decode.radix, &digits[5]);
 }

@@ -190,8 +190,11 @@ lowbit::getLowerToLLVMOptions(const llvm::TargetMachine &machine) {
   // AArch64 +bf16: bfdot on 128-bit vectors.
   if (triple.isAArch64() && subtarget->checkFeatures("+bf16"))
     options.bf16Dot = "arm-bf16";
-  // Byte table lookups: vpshufb as wide as the CPU has it, or tbl.
-  if (triple.isX86() && subtarget->checkFeatures("+avx512bw"))
+  // Byte table lookups: vpshufb as wide as the CPU has it (and vpermi2b for
+  // 128-byte tables), or tbl.
+  if (options.vbmi)
+    options.byteLookup = "avx512vbmi";
+  else if (triple.isX86() && subtarget->checkFeatures("+avx512bw"))
     options.byteLookup = "avx512bw";
   else if (triple.isX86() && subtarget->checkFeatures("+avx2"))
     options.byteLookup = "avx2";

@@ -16,11 +16,14 @@ namespace {
 
 /// Compiles the dynamic int8 kernels of `source` for `cpu` (with `features`
 /// added or removed) with `int8Dot` and checks them on every shape
-/// (checkDynamicInt8).
-void checkDynamicTarget(MLIRContext &context, const KernelCase &c,
-                        llvm::ArrayRef<Shape> shapes, const std::string &source,
-                        const char *cpu, const char *int8Dot, unsigned seed,
-                        const char *features = "") {
+/// (checkDynamicInt8), on random weights or on those `setCodes` makes of
+/// them.
+void checkDynamicTarget(
+    MLIRContext &context, const KernelCase &c, llvm::ArrayRef<Shape> shapes,
+    const std::string &source, const char *cpu, const char *int8Dot,
+    unsigned seed, const char *features = "",
+    llvm::function_ref<void(const KernelCase &, const Shape &, Weight &)>
+        setCodes = nullptr) {
   SCOPED_TRACE(std::string(c.name) + " cpu=" + cpu + features +
                " int8-dot=" + int8Dot);
   JitOptions options;
@@ -35,6 +38,8 @@ void checkDynamicTarget(MLIRContext &context, const KernelCase &c,
   for (const Shape &s : shapes) {
     SCOPED_TRACE(s.name());
     Weight w = makeWeight(c, s.n, s.k, rng);
+    if (setCodes)
+      setCodes(c, s, w);
     std::vector<float> x, out;
     runKernel(**jit, c, s, w, rng, x, out);
     checkDynamicInt8(c, s, x, w, out, worstRatio);
@@ -218,6 +223,13 @@ TEST(SubFourBitLutKernelTest, MatchesNumericsReference) {
     checkDynamicTarget(context, c, shapes, source, cpu, "host", 81);
 }
 
+/// The kernel case of the c11a8-dynamic preset, named `name`.
+static KernelCase getRadixCase(const char *name) {
+  const nx::WeightPreset *preset = nx::findWeightPreset("c11a8-dynamic");
+  EXPECT_NE(preset, nullptr);
+  return {name, preset->scheme, preset->granularity, preset->format, true};
+}
+
 // A radix without the chunked 16-bit decode (base 7: 11 digits per word)
 // keeps the radix decoder's 32-bit chains in its int8 quads.
 TEST(SubFourBitDynamicInt8KernelTest, RadixSevenMatchesNumericsReference) {
@@ -227,10 +239,7 @@ TEST(SubFourBitDynamicInt8KernelTest, RadixSevenMatchesNumericsReference) {
     registerJitDialects(registry);
     context.appendDialectRegistry(registry);
   }
-  const nx::WeightPreset *preset = nx::findWeightPreset("c11a8-dynamic");
-  ASSERT_NE(preset, nullptr);
-  KernelCase c{"c7g128 dynamic int8", preset->scheme, preset->granularity,
-               preset->format, true};
+  KernelCase c = getRadixCase("c7g128 dynamic int8");
   c.scheme.bits = 3;
   c.scheme.codebook = nx::linspaceCodebook(-1.0f, 1.0f, 7);
   c.format.radix = 7;
@@ -240,6 +249,83 @@ TEST(SubFourBitDynamicInt8KernelTest, RadixSevenMatchesNumericsReference) {
     source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
   for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/false))
     checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 80);
+}
+
+/// Codes of radix words whose digits run through every value in every
+/// position: word t's first four digits are the base-R digits of 7919 t mod
+/// R^4 and its last four of 104729 t + 1 mod R^4 (both steps coprime to R,
+/// so consecutive words sweep every chunk value), digit 4 is t mod R, and
+/// every 50th word is all zeros, the next all R - 1 (the chunks' extreme
+/// fractions). The weight is re-dequantized and repacked.
+void setEveryDigitCodes(const KernelCase &c, const Shape &s, Weight &w) {
+  unsigned radix = c.format.radix;
+  int64_t block = c.format.block, wordsPerBlock = llvm::divideCeil(block, 9);
+  int64_t power = int64_t(radix) * radix * radix * radix;
+  std::vector<uint8_t> &codes = w.quantized.codes;
+  for (int64_t row = 0; row < s.n; ++row)
+    for (int64_t col = 0; col < s.k; ++col) {
+      int64_t within = col % block, digit = within % 9;
+      int64_t t =
+          (row * llvm::divideCeil(s.k, block) + col / block) * wordsPerBlock +
+          within / 9;
+      int64_t value = digit < 4 ? 7919 * t % power : (104729 * t + 1) % power;
+      int64_t place = digit < 4 ? 3 - digit : 8 - digit;
+      int64_t code = digit == 4 ? t % radix : value;
+      if (digit != 4)
+        for (int64_t i = 0; i < place; ++i)
+          code /= radix;
+      code %= radix;
+      if (t % 50 == 0)
+        code = 0;
+      else if (t % 50 == 1)
+        code = radix - 1;
+      codes[row * s.k + col] = uint8_t(code);
+    }
+  auto dequantized = nx::dequantizeTensor(w.quantized, c.scheme, c.granularity);
+  ASSERT_TRUE(dequantized.ok()) << dequantized.error().message;
+  w.dequantized = std::move(*dequantized);
+  int64_t units = nx::packedUnitsPerRow(c.format, s.k);
+  for (int64_t row = 0; row < s.n; ++row)
+    nx::packRow(
+        c.format, llvm::ArrayRef<uint8_t>(codes).slice(row * s.k, s.k),
+        llvm::MutableArrayRef<uint32_t>(w.words).slice(row * units, units));
+}
+
+// c11a8-dynamic's base-11 words decoded as digit pairs through 128-byte
+// tables (AVX512-VBMI vpermi2b: znver4, icelake-server) and as 16-bit
+// chunks (skylake-avx512: AVX-512 without VBMI), on random codes and on
+// codes that put every digit value in every position of a word and the
+// chunks at their extremes (setEveryDigitCodes), with the CPU's dot
+// products and the portable ones; odd K, partial groups, N = 1, 5, 17,
+// M = 1, 4, 9 (getShapes) and long rows.
+TEST(SubFourBitDynamicInt8KernelTest, RadixPairsMatchNumericsReference) {
+#if !defined(__x86_64__)
+  GTEST_SKIP() << "x86 CPUs";
+#else
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (!features.lookup("avx512vbmi") || !features.lookup("avx512vnni"))
+    GTEST_SKIP() << "the host lacks AVX512-VBMI or AVX512-VNNI";
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  KernelCase c = getRadixCase("c11a8-dynamic");
+  std::vector<Shape> shapes = getShapes();
+  llvm::append_range(shapes, getLongRowShapes());
+  std::string source;
+  for (const Shape &shape : shapes)
+    source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+  for (auto [cpu, int8Dot] : {std::pair{"znver4", "host"},
+                              {"znver4", "generic"},
+                              {"icelake-server", "host"},
+                              {"skylake-avx512", "host"}}) {
+    checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 83);
+    checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 84, "",
+                       setEveryDigitCodes);
+  }
+#endif
 }
 
 // The outer-product kernels on panel layouts (int8_panel per channel,

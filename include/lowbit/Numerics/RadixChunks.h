@@ -65,6 +65,17 @@ struct RadixChunkDecode {
 /// and 11).
 std::optional<RadixChunkDecode> getRadixChunkDecode(unsigned radix);
 
+/// The 16-bit fractions of one word: the head (digits 0..3), digit 4 and the
+/// tail (digits 5..8), each below 2^16 (the tail's carry out of bit 16,
+/// only for words no encoder writes, is lost as in the kernels' lanes).
+struct RadixChunkFractions {
+  uint32_t head;
+  uint32_t middle;
+  uint32_t tail;
+};
+RadixChunkFractions getRadixChunkFractions(uint32_t word,
+                                           const RadixChunkDecode &decode);
+
 /// The nine digits of `word` (digits.size() >= 9), computed as the kernels
 /// compute them.
 void decodeRadixWordByChunks(uint32_t word, const RadixChunkDecode &decode,

@@ -133,7 +133,8 @@ struct LowerToLLVMOptions {
   /// lowbit-vectorize-matmul): none or avx512-bf16.
   std::string bf16Dot = "none";
   /// How byte table lookups (lowbit.lookup_bytes) are emitted: generic,
-  /// ssse3, avx2, avx512bw (vpshufb) or neon (tbl).
+  /// ssse3, avx2, avx512bw (vpshufb), avx512vbmi (vpshufb, vpermi2b) or
+  /// neon (tbl).
   std::string byteLookup = "generic";
   /// Expand floor/ceil/trunc/round/roundeven into arithmetic
   /// (lowbit-approximate-math): for CPUs without rounding instructions

@@ -880,10 +880,18 @@ func.func @f(%t: vector<8xi8>) -> vector<8xi8> {
 
 // -----
 
-func.func @f(%t: vector<16xi8>, %i: vector<32xi8>) -> vector<16xi8> {
-  // expected-error @+1 {{'lowbit.lookup_bytes' op failed to verify that all of {table, indices, result} have same type}}
-  %r = "lowbit.lookup_bytes"(%t, %i) : (vector<16xi8>, vector<32xi8>) -> vector<16xi8>
-  return %r : vector<16xi8>
+func.func @f(%t: vector<16xi8>, %i: vector<32xi8>) -> vector<32xi8> {
+  // expected-error @+1 {{'lowbit.lookup_bytes' op needs a table of the indices' type (16-byte lanes) or of 128 bytes, got 16 bytes}}
+  %r = lowbit.lookup_bytes %t, %i : vector<16xi8>, vector<32xi8>
+  return %r : vector<32xi8>
+}
+
+// -----
+
+func.func @f(%t: vector<128xi8>, %i: vector<64xi8>) -> vector<128xi8> {
+  // expected-error @+1 {{'lowbit.lookup_bytes' op failed to verify that all of {indices, result} have same type}}
+  %r = "lowbit.lookup_bytes"(%t, %i) : (vector<128xi8>, vector<64xi8>) -> vector<128xi8>
+  return %r : vector<128xi8>
 }
 
 // -----

@@ -267,6 +267,17 @@ func.func @bit_planes(%c: tensor<17x9xi8>, %t: vector<64xi8>, %i: vector<64xi8>)
 
 // -----
 
+// Lookups in a whole 128-byte table (vpermi2b): the table's type is printed
+// when it differs from the indices'.
+// CHECK-LABEL: func @whole_table_lookup
+// CHECK: lowbit.lookup_bytes %{{.*}}, %{{.*}} : vector<128xi8>, vector<64xi8>
+func.func @whole_table_lookup(%t: vector<128xi8>, %i: vector<64xi8>) -> vector<64xi8> {
+  %r = lowbit.lookup_bytes %t, %i : vector<128xi8>, vector<64xi8>
+  return %r : vector<64xi8>
+}
+
+// -----
+
 // The sub-4-bit panels: K = 9 pads to a block of 32 (int2_panel, 4 bytes
 // per padded k) or 64 (int3_panel, 6 bytes per padded k).
 // CHECK-LABEL: func @sub4bit_panel_layouts

@@ -16,6 +16,25 @@
 using namespace mlir;
 using namespace lowbit;
 
+/// `vector<64xi8>` when the table has the indices' type, otherwise
+/// `vector<128xi8>, vector<64xi8>` (table, indices).
+static ParseResult parseLookupTypes(OpAsmParser &parser, Type &table,
+                                    Type &indices) {
+  if (parser.parseType(table))
+    return failure();
+  indices = table;
+  if (succeeded(parser.parseOptionalComma()))
+    return parser.parseType(indices);
+  return success();
+}
+
+static void printLookupTypes(OpAsmPrinter &printer, Operation *, Type table,
+                             Type indices) {
+  printer << table;
+  if (table != indices)
+    printer << ", " << indices;
+}
+
 #define GET_OP_CLASSES
 #include "lowbit/Dialect/Lowbit/IR/LowbitOps.cpp.inc"
 
@@ -779,7 +798,15 @@ LogicalResult DotBf16Op::verify() {
 }
 
 LogicalResult LookupBytesOp::verify() {
-  int64_t bytes = getTable().getType().getNumElements();
+  int64_t bytes = getIndices().getType().getNumElements();
+  if (isWholeTable()) {
+    int64_t table = getTable().getType().getNumElements();
+    if (table != 128)
+      return emitOpError() << "needs a table of the indices' type (16-byte "
+                              "lanes) or of 128 bytes, got "
+                           << table << " bytes";
+    return success();
+  }
   if (bytes % 16 != 0)
     return emitOpError() << "needs whole 16-byte lanes, got " << bytes
                          << " bytes";

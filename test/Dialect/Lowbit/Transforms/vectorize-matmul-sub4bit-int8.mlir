@@ -70,13 +70,14 @@ func.func @int3(%x: tensor<1x128xf32>, %p: tensor<2x14xi32>, %s: tensor<2x2xf16>
 // (RadixChunkQuads): u_4 = q * 11^4 and u_5 = q * 11^5 in 32-bit lanes,
 // the fractions' carries as unsigned compares, the digit chains as 16-bit
 // multiply-highs (odd steps by 256 * 11 = 2816), no 64-bit lane. The quads
-// hold digits [0 1 5 6], [2 3 7 8], [4] of each word, and the quantized
-// activations are gathered in that order.
+// hold digits [5 6 0 1], [7 8 2 3], [- - 4 -] of each word (the head's
+// fraction in the high half of the lane), and the quantized activations
+// are gathered in that order.
 // CHECK-LABEL: func @radix
 // CHECK-DAG: arith.constant dense<2816> : vector<32xi16>
-// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 5, 6, 9, 10, 14, 15,
-// CHECK-SAME: 2, 3, 7, 8, 11, 12, 16, 17,
-// CHECK-SAME: 4, 128, 128, 128, 13, 128, 128, 128,
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [5, 6, 0, 1, 14, 15, 9, 10,
+// CHECK-SAME: 7, 8, 2, 3, 16, 17, 11, 12,
+// CHECK-SAME: 128, 128, 4, 128, 128, 128, 13, 128,
 // CHECK: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x15xi32>, vector<16xi32>
 // CHECK: arith.muli %[[WORDS]], %{{.*}} : vector<16xi32>
 // CHECK: arith.cmpi ult
@@ -84,6 +85,24 @@ func.func @int3(%x: tensor<1x128xf32>, %p: tensor<2x14xi32>, %s: tensor<2x2xf16>
 // CHECK-COUNT-3: lowbit.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
 // CHECK-NEXT: arith.sitofp
 // CHECK-NOT: vector<8xi64>
+// CHECK-NOT: lowbit.lookup_bytes
+// VBMI-LABEL: func @radix
+// VBMI-DAG: %[[HIGH:.*]] = arith.constant dense<"0x00000000000000000000000101010101010101010101020202020202020202020203030303030303030303030404040404040404040404050505050505050505050506060606060606060606060707070707070707070707080808080808080808080809090909090909090909090A0A0A0A0A0A0A0A0A0A0A00000000000000"> : vector<128xi8>
+// VBMI-DAG: %[[LOW:.*]] = arith.constant dense<"0x000102030405060708090A000102030405060708090A000102030405060708090A000102030405060708090A000102030405060708090A000102030405060708090A000102030405060708090A000102030405060708090A000102030405060708090A000102030405060708090A000102030405060708090A00000000000000"> : vector<128xi8>
+// VBMI-NOT: dense<2816>
+// VBMI: vector.shuffle %{{.*}}, %{{.*}} [5, 7, 0, 2, 14, 16, 9, 11,
+// VBMI-SAME: 6, 8, 1, 3, 15, 17, 10, 12,
+// VBMI-SAME: 128, 128, 4, 128, 128, 128, 13, 128,
+// VBMI: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x15xi32>, vector<16xi32>
+// VBMI: arith.mului_extended %{{.*}}, %{{.*}} : vector<32xi16>
+// VBMI: %[[PAIRS:.*]] = vector.bitcast %{{.*}} : vector<16xi32> to vector<64xi8>
+// VBMI: %[[D0:.*]] = lowbit.lookup_bytes %[[HIGH]], %[[PAIRS]] : vector<128xi8>, vector<64xi8>
+// VBMI: %[[D1:.*]] = lowbit.lookup_bytes %[[LOW]], %[[PAIRS]] : vector<128xi8>, vector<64xi8>
+// VBMI: lowbit.dot_i8 %{{.*}}, %[[D0]], %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// VBMI: lowbit.dot_i8 %{{.*}}, %[[D1]], %{{.*}} {unsigned_lhs} : vector<16xi32>, vector<64xi8>
+// VBMI: lowbit.dot_i8
+// VBMI-NOT: lowbit.dot_i8
+// VBMI: arith.sitofp
 func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16>, %m: tensor<2x1xf16>) -> tensor<1x2xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>, dynamic_int8_activations} : tensor<1x128xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>

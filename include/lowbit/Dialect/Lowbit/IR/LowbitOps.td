@@ -590,28 +590,43 @@ def Lowbit_DotI8Op : Lowbit_Op<"dot_i8", [Pure, AllTypesMatch<["acc", "result"]>
 //===----------------------------------------------------------------------===//
 
 def Lowbit_LookupBytesOp : Lowbit_Op<"lookup_bytes", [Pure,
-    AllTypesMatch<["table", "indices", "result"]>]> {
-  let summary = "Byte table lookups within 16-byte lanes";
+    AllTypesMatch<["indices", "result"]>]> {
+  let summary = "Byte table lookups within 16-byte lanes or in 128 bytes";
   let description = [{
-    `result[i] = table[16 * (i / 16) + indices[i]]`: each 16-byte lane of
-    `indices` reads the same lane of `table`, a table of 16 bytes. Indices
-    must lie in [0, 16); others give an unspecified byte (x86 `vpshufb`
-    reads their low 4 bits or gives 0, AArch64 `tbl` gives 0). The vector
-    form of x86 `vpshufb` (SSSE3, AVX2, AVX512BW) and AArch64 `tbl`, which
-    the lookup-table matmul kernels (`int2_planes`) use to read sums of
-    activation subsets; `lowbit-lower-lookup-bytes` picks the instruction
-    for the target after bufferization (an intrinsic call before it would
-    stop one-shot-bufferize) or compares and selects elsewhere.
+    With a table of the indices' type, `result[i] = table[16 * (i / 16) +
+    indices[i]]`: each 16-byte lane of `indices` reads the same lane of
+    `table`, a table of 16 bytes. Indices must lie in [0, 16); others give
+    an unspecified byte (x86 `vpshufb` reads their low 4 bits or gives 0,
+    AArch64 `tbl` gives 0). The vector form of x86 `vpshufb` (SSSE3, AVX2,
+    AVX512BW) and AArch64 `tbl`, which the lookup-table matmul kernels
+    (`int2_planes`) use to read sums of activation subsets.
+
+    With a table of 128 bytes and indices of another length, `result[i] =
+    table[indices[i]]` over the whole table: indices must lie in [0, 128);
+    others give an unspecified byte. x86 AVX512-VBMI `vpermi2b` does 64
+    bytes at a time; the radix(11) kernels read digit pairs through it.
+    (A 128-byte index vector reads 16-byte lanes: split it.)
+
+    `lowbit-lower-lookup-bytes` picks the instruction for the target after
+    bufferization (an intrinsic call before it would stop one-shot-bufferize)
+    or compares and selects elsewhere.
 
     ```mlir
     %r = lowbit.lookup_bytes %table, %indices : vector<64xi8>
+    %d = lowbit.lookup_bytes %table128, %pairs : vector<128xi8>, vector<64xi8>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I8]>:$table,
                        VectorOfRankAndType<[1], [I8]>:$indices);
   let results = (outs VectorOfRankAndType<[1], [I8]>:$result);
   let assemblyFormat = [{
-    $table `,` $indices attr-dict `:` type($result)
+    $table `,` $indices attr-dict `:`
+      custom<LookupTypes>(type($table), type($indices))
+  }];
+  let extraClassDeclaration = [{
+    /// Whether every index reads the whole 128-byte table (vpermi2b), not
+    /// its own 16-byte lane.
+    bool isWholeTable() { return getTable().getType() != getType(); }
   }];
   let hasVerifier = 1;
 }

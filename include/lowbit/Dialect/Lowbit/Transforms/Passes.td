@@ -614,8 +614,12 @@ def LowbitLowerLookupBytes : Pass<"lowbit-lower-lookup-bytes"> {
     `llvm.x86.ssse3.pshuf.b.128`), into AArch64 `tbl` per 16
     (`isa=neon`: `llvm.aarch64.neon.tbl1.v16i8`), or, with `isa=generic`
     (x86-64 without SSSE3, any other target), into 16 compares and
-    selects against each lane's table entries broadcast. Runs after
-    bufferization: the intrinsic calls have no declared memory effects.
+    selects against each lane's table entries broadcast. Lookups in a
+    whole 128-byte table become `vpermi2b` per 64 bytes of indices
+    (`isa=avx512vbmi`: `llvm.x86.avx512.vpermi2var.qi.512`, the table's
+    halves as its two table operands; 16-byte lanes as with `avx512bw`),
+    elsewhere 128 compares and selects. Runs after bufferization: the
+    intrinsic calls have no declared memory effects.
 
     Before:
     ```mlir
@@ -628,7 +632,8 @@ def LowbitLowerLookupBytes : Pass<"lowbit-lower-lookup-bytes"> {
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"generic\"",
-           "generic, ssse3, avx2, avx512bw or neon">
+           "generic, ssse3, avx2, avx512bw, avx512vbmi (vpshufb and, for "
+           "128-byte tables, vpermi2b) or neon">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::LLVM::LLVMDialect",

@@ -12,8 +12,9 @@
 // masked ors per quad, after one xor per word that makes signed fields
 // q + 2^(bits - 1); with AVX512-VBMI one vpmultishiftqb and one ternary
 // logic op per quad). Base-10/11 radix digits come in 16-bit chunks
-// (RadixChunkQuads.cpp, in their own slot order); other radices from the
-// RadixDecoder (32 x 32 -> 64-bit multiplies on pairs of words).
+// (RadixChunkQuads.cpp, in their own slot order), or with AVX512-VBMI as
+// digit pairs through byte tables (RadixPairQuads.cpp); other radices from
+// the RadixDecoder (32 x 32 -> 64-bit multiplies on pairs of words).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +36,29 @@ int64_t numQuads(const KernelPlan &plan) {
   return llvm::divideCeil(plan.digits, 4);
 }
 
+/// A decode of nine-digit radix words into quads in its own slot order.
+struct RadixQuadForm {
+  std::optional<SmallVector<Value>> (*decode)(const KernelEmitter &emitter,
+                                              Value words);
+  int64_t (*getSlot)(int64_t quad, int64_t byte);
+};
+
+std::optional<SmallVector<Value>> decodePairs(const KernelEmitter &emitter,
+                                              Value words) {
+  return decodeRadixPairQuads(emitter, words);
+}
+
+const RadixQuadForm kChunkQuads = {decodeRadixChunkQuads,
+                                   getRadixChunkQuadSlot};
+const RadixQuadForm kPairQuads = {decodePairs, getRadixPairQuadSlot};
+
+/// The plan's form, or null for the generic slot-by-slot decode.
+const RadixQuadForm *getRadixQuadForm(const KernelPlan &plan) {
+  if (plan.radixDigitPairs)
+    return &kPairQuads;
+  return hasRadixChunkQuads(plan) ? &kChunkQuads : nullptr;
+}
+
 class WordQuadDecoder : public Int8DotDecoder {
 public:
   using Int8DotDecoder::Int8DotDecoder;
@@ -52,9 +76,9 @@ public:
     };
     if (plan.kind != LayoutKind::Radix)
       return spreadFields(words, constant);
-    if (std::optional<SmallVector<Value>> quads =
-            decodeRadixChunkQuads(*this, words))
-      return *quads;
+    if (const RadixQuadForm *form = getRadixQuadForm(plan))
+      if (std::optional<SmallVector<Value>> quads = form->decode(*this, words))
+        return *quads;
     std::unique_ptr<SlotDecoder> digits = makeSlotDecoder(*this);
     digits->begin({words});
     SmallVector<Value> operands;
@@ -153,17 +177,17 @@ public:
   }
 
   /// Operand p, lane l, byte t meets code (l mod U) * n + s of block l / U
-  /// (U words per block), when it exists: slot s = 4p + t, or the chunked
-  /// radix decode's order.
+  /// (U words per block), when it exists: slot s = 4p + t, or the radix
+  /// quad form's order.
   Value arrangeQuantized(Value q) override {
     int64_t n = plan.digits, block = op.getLayout().getBlock();
     int64_t unitsPerBlock = plan.lanesPerBlock;
-    bool chunked = hasRadixChunkQuads(plan);
+    const RadixQuadForm *form = getRadixQuadForm(plan);
     SmallVector<int64_t> order;
     for (int64_t p = 0; p < numQuads(plan); ++p)
       for (int64_t l = 0; l < plan.lanes; ++l)
         for (int64_t t = 0; t < 4; ++t) {
-          int64_t slot = chunked ? getRadixChunkQuadSlot(p, t) : 4 * p + t;
+          int64_t slot = form ? form->getSlot(p, t) : 4 * p + t;
           int64_t code = (l % unitsPerBlock) * n + slot;
           bool exists =
               l < plan.segmentUnits && slot >= 0 && slot < n && code < block;
@@ -193,6 +217,9 @@ LogicalResult lowbit::planInt8WordQuads(KernelPlan &plan, MatmulOp op,
   plan.lanes = llvm::PowerOf2Ceil(plan.segmentUnits);
   plan.dotBytes = 4 * plan.lanes;
   plan.quantizedCodes = numQuads(plan) * plan.dotBytes;
+  // Digit pairs: 64-byte lookups in 128-byte tables (vpermi2b).
+  plan.radixDigitPairs =
+      plan.vbmi && hasRadixPairQuads(plan) && plan.dotBytes % 64 == 0;
   return success();
 }
 

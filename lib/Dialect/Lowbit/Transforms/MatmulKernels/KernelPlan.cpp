@@ -227,8 +227,8 @@ FailureOr<KernelPlan> lowbit::planKernel(MatmulOp op, Int8Dot dot, bool i8mm,
   }
   KernelPlan plan;
   plan.kind = op.getLayout().getKind();
-  plan.vbmi = vbmi;
   plan.registerLanes = std::max<int64_t>(vectorBits / 32, 1);
+  plan.vbmi = vbmi;
   const LayoutKernels *layout = getLayoutKernels(plan.kind);
   if (!layout) {
     why = "no vector kernel for the layout";

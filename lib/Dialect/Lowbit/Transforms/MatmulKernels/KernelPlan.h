@@ -73,9 +73,6 @@ struct KernelPlan {
   /// Dynamic int8 with AArch64 i8mm: tiles of activation rows meet pairs of
   /// weight rows in 2x2 smmla blocks (SmmlaTiles).
   bool mmla = false;
-  /// x86 AVX512-VBMI: decoders may spread bit fields into bytes with
-  /// vpmultishiftqb (lowbit.multishift_bytes).
-  bool vbmi = false;
   /// activation_type = bf16: the activations are rounded to bf16 once per
   /// call. With a bf16 dot product (contiguous layouts without offsets,
   /// segments of whole 32-code chunks) they are stored as bf16, codes are
@@ -91,6 +88,14 @@ struct KernelPlan {
   /// products read them (radix words' padding slots included; 0: all
   /// segmentCodes, in place or rearranged).
   int64_t bf16Codes = 0;
+  /// x86 AVX512-VBMI: byte permutes over 128-byte tables (vpermi2b,
+  /// lowbit.lookup_bytes) and multishifts spreading bit fields into bytes
+  /// (vpmultishiftqb, lowbit.multishift_bytes).
+  bool vbmi = false;
+  /// Dynamic int8 on nine-digit radix words: digit pairs from the 16-bit
+  /// chunks and two 128-byte table lookups per word vector (vpermi2b,
+  /// RadixPairQuads.cpp) instead of a 16-bit multiply per digit.
+  bool radixDigitPairs = false;
   int64_t segmentCodes;
   int64_t segmentUnits;
   /// Dynamic int8: bytes of one dot-product operand (a segment may take

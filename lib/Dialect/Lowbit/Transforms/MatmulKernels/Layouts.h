@@ -156,6 +156,14 @@ decodeRadixBf16Codes(const KernelEmitter &emitter, mlir::Value words);
 /// Where code i of a segment's stored bf16 activations comes from (-1:
 /// zero), for the radix words' chunks.
 llvm::SmallVector<int64_t> getRadixBf16Order(const KernelPlan &plan);
+/// The int8 quads of nine-digit radix words as digit pairs and 128-byte
+/// table lookups (RadixPairQuads.cpp; plan.radixDigitPairs), whether the
+/// plan's radix has that decode, and the slot byte `byte` of quad `quad`
+/// holds (-1: none).
+llvm::SmallVector<mlir::Value>
+decodeRadixPairQuads(const KernelEmitter &emitter, mlir::Value words);
+bool hasRadixPairQuads(const KernelPlan &plan);
+int64_t getRadixPairQuadSlot(int64_t quad, int64_t byte);
 
 /// The decoder of the plan's layout (which must be of that family).
 std::unique_ptr<ContiguousDecoder>
