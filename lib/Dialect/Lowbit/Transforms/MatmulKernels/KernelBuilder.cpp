@@ -55,7 +55,7 @@ Value KernelBuilder::build() {
         op.getPacked(), b.getUnitAttr());
     // Per-group parameters ([N, groups]) are prefetched with the weights.
     for (Value params : {op.getScales(), op.getMins(), op.getZeroPoints()}) {
-      if (!params)
+      if (!params || !plan.prefetches())
         continue;
       auto type = cast<RankedTensorType>(params.getType());
       if (type.getRank() == 2)

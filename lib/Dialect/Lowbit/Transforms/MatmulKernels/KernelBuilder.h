@@ -65,8 +65,8 @@ private:
   /// Whether a GEMV (M = 1) without row prefetches touches the weight
   /// pages ahead of its stream (see SegmentLoop.cpp).
   bool pagePrefetches();
-  /// One prefetch per 4 KiB page of the packed matrix and of each
-  /// per-group parameter array, kPageAheadBytes ahead of `column`.
+  /// One prefetch per 4 KiB page of the packed matrix's row
+  /// kPageAheadBytes ahead of `column`.
   void prefetchPagesAhead(mlir::Value column);
 
   mlir::Value packedBuffer;

@@ -8,11 +8,11 @@
 //
 // A single activation row reads one weight row at a time: the loop
 // prefetches the next weight row and its per-group parameters once per 64
-// bytes (layouts that want it; the others touch one line per 4 KiB page a
-// few pages ahead, once per row, for the page walks), taking as many segments
-// per iteration (each with its own accumulators, at most kAccumulators vectors)
-// and reading their scales as one vector. Whole segments are unmasked; only a
-// final partial one masks activations past K.
+// bytes (layouts that want it; with rows of 4 KiB or more the others touch
+// one line per page a few pages ahead, once per row, for the page walks),
+// taking as many segments per iteration (each with its own accumulators, at
+// most kAccumulators vectors) and reading their scales as one vector. Whole
+// segments are unmasked; only a final partial one masks activations past K.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,33 +38,35 @@ static constexpr int64_t kScalesPerRead = 16, kMaxScaleUnroll = 4;
 /// boundary and the stream then waits on a page walk: touching one line of
 /// every page this far ahead starts the walk (and that line) early.
 /// (Prefetching every line of the next row instead was slower: see
-/// docs/Lowering.md.)
+/// docs/Lowering.md.) Only the dynamic int8 kernels on rows of a page or
+/// more do it: for shorter rows (w4a8, w2a8 at K = 4096) a prefetch per
+/// row, several per page, cost more than the walks, and the bf16 kernels
+/// (w8a16) did not gain.
 static constexpr int64_t kPageBytes = 4096, kPageAheadBytes = 4 * kPageBytes;
 
+/// Bytes of one row of `packed` ([N, units]).
+static int64_t getRowBytes(ShapedType packed) {
+  return packed.getDimSize(1) * packed.getElementTypeBitWidth() / 8;
+}
+
 bool KernelBuilder::pagePrefetches() {
-  return !plan.prefetches() && op.getType().getDimSize(0) == 1;
+  return plan.dynamicInt8 && !plan.prefetches() &&
+         op.getType().getDimSize(0) == 1 &&
+         getRowBytes(op.getPacked().getType()) >= kPageBytes;
 }
 
 void KernelBuilder::prefetchPagesAhead(Value column) {
-  int64_t n = op.getType().getDimSize(1);
-  auto prefetchAhead = [&](Value buffer) {
-    auto type = cast<MemRefType>(buffer.getType());
-    int64_t rowElements = type.getDimSize(1);
-    int64_t elementBits = type.getElementTypeBitWidth();
-    int64_t rowBytes = std::max<int64_t>(1, rowElements * elementBits / 8);
-    int64_t rowsAhead = llvm::divideCeil(kPageAheadBytes, rowBytes);
-    Value row = arith::MinSIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, column, index(rowsAhead)),
-        index(n - 1));
-    int64_t pageElements = kPageBytes * 8 / elementBits;
-    for (int64_t offset = 0; offset < rowElements; offset += pageElements)
-      memref::PrefetchOp::create(b, loc, buffer, ValueRange{row, index(offset)},
-                                 /*isWrite=*/false, /*localityHint=*/3,
-                                 /*isDataCache=*/true);
-  };
-  prefetchAhead(packedBuffer);
-  for (Value params : paramBuffers)
-    prefetchAhead(params);
+  auto type = cast<MemRefType>(packedBuffer.getType());
+  int64_t rowsAhead = llvm::divideCeil(kPageAheadBytes, getRowBytes(type));
+  Value row = arith::MinSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, column, index(rowsAhead)),
+      index(op.getType().getDimSize(1) - 1));
+  int64_t pageElements = kPageBytes * 8 / type.getElementTypeBitWidth();
+  for (int64_t offset = 0; offset < type.getDimSize(1); offset += pageElements)
+    memref::PrefetchOp::create(b, loc, packedBuffer,
+                               ValueRange{row, index(offset)},
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
 }
 
 SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
