@@ -26,7 +26,8 @@ SmallVector<int64_t> KernelPlan::rowTiles() const {
 }
 
 int64_t KernelPlan::columnTile(int64_t rowTile) const {
-  if (rowTile == 8 && bf16Dot != Bf16Dot::None)
+  if (rowTile == 8 && bf16Dot == Bf16Dot::X86Avx512 &&
+      kind == LayoutKind::Radix)
     return 1;
   return rowTile == 1 || (narrow && !dynamicInt8) ? 1 : 2;
 }
