@@ -137,7 +137,7 @@ func.func @int8_tiles(%x: tensor<4x100xf32>, %p: tensor<3x100xi8>, %s: tensor<3x
 // -----
 
 // c11 radix words (c11a16): the 16-bit chunked decode's int8 quads
-// [d0 d1 d5 d6], [d2 d3 d7 d8], [d4]; their even and odd bytes or-ed into
+// [d5 d6 d0 d1], [d7 d8 d2 d3], [- - d4 -]; their even and odd bytes or-ed into
 // 0x4300 are bf16 128 + d in 16-bit lanes: five dot products per group of
 // 15 words (read as 16), alternating two chains, against activations
 // stored in the chunks' order (zeros where a lane holds no code: 160 per
@@ -150,7 +150,7 @@ func.func @int8_tiles(%x: tensor<4x100xf32>, %p: tensor<3x100xi8>, %s: tensor<3x
 // CHECK-DAG: %[[ALPHA:.*]] = arith.constant dense<-1.000000e-01> : vector<16xf32>
 // CHECK-DAG: %[[INV:.*]] = arith.constant dense<7.812500e-03> : vector<16xf32>
 // CHECK-DAG: %[[C128:.*]] = arith.constant dense<1.280000e+02> : vector<128xf32>
-// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 5, 9, 14, 18, 23, {{.*}}, 4, 128, 13, 128, {{.*}}] : vector<128xbf16>, vector<128xbf16>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [5, 0, 14, 9, 23, 18, {{.*}}, 128, 4, 128, 13, {{.*}}] : vector<128xbf16>, vector<128xbf16>
 // CHECK: tensor<1x192xbf16>
 // CHECK: scf.for
 // CHECK: %[[WORDS:.*]] = vector.transfer_read %{{.*}} : tensor<2x15xi32>, vector<16xi32>

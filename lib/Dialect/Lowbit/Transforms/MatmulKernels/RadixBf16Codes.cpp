@@ -6,8 +6,8 @@
 // 0x4300, is the bf16 128 + d in a 16-bit lane: one masked or (a ternary
 // logic op on AVX-512) per 32 codes, plus a shift for the odd bytes. A
 // segment is one group of at most 16 words (c11g128: 15, 128 codes of 135
-// slots): quads [d0 d1 d5 d6] and [d2 d3 d7 d8] give two chunks each,
-// digit 4 one (its odd lanes meet zero activations), five 32-lane dot
+// slots): quads [d5 d6 d0 d1] and [d7 d8 d2 d3] give two chunks each,
+// digit 4 ([- - d4 -]) one (its other lanes meet zero activations), five 32-lane dot
 // products per group. The activations are stored in the chunks' order,
 // zero where a lane holds no code.
 //
