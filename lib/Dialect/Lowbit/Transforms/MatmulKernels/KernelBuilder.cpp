@@ -53,7 +53,8 @@ Value KernelBuilder::build() {
         b, loc,
         MemRefType::get(tensorType.getShape(), tensorType.getElementType()),
         op.getPacked(), b.getUnitAttr());
-    // Per-group parameters ([N, groups]) are prefetched with the weights.
+    // Row prefetches take the per-group parameters ([N, groups]) with the
+    // weights; page prefetches the weights only.
     for (Value params : {op.getScales(), op.getMins(), op.getZeroPoints()}) {
       if (!params || !plan.prefetches())
         continue;

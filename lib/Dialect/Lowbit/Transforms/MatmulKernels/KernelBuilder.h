@@ -60,8 +60,6 @@ private:
   /// The first output column of the slice that buildColumns writes (a
   /// parallel chunk's), or null for the whole output.
   mlir::Value columnOrigin;
-  /// The packed weights and per-group parameters as read-only buffers, for
-  /// prefetches.
   /// Whether a GEMV (M = 1) without row prefetches touches the weight
   /// pages ahead of its stream (see SegmentLoop.cpp).
   bool pagePrefetches();
@@ -69,6 +67,8 @@ private:
   /// kPageAheadBytes ahead of `column`.
   void prefetchPagesAhead(mlir::Value column);
 
+  /// The packed weights and (with row prefetches) the per-group parameters
+  /// as read-only buffers, for prefetches.
   mlir::Value packedBuffer;
   llvm::SmallVector<mlir::Value> paramBuffers;
 };
