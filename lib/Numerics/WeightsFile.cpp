@@ -1,0 +1,110 @@
+//===- WeightsFile.cpp - the external weights file format -----------------===//
+
+#include "lowbit/Numerics/WeightsFile.h"
+
+#include <algorithm>
+#include <cassert>
+
+using namespace lowbit::numerics;
+
+static uint64_t alignUp(uint64_t bytes) {
+  return (bytes + kWeightsAlignment - 1) / kWeightsAlignment *
+         kWeightsAlignment;
+}
+
+static uint64_t loadWord(const uint8_t *data) {
+  uint64_t word = 0;
+  for (int i = 7; i >= 0; --i)
+    word = word << 8 | data[i];
+  return word;
+}
+
+static void storeWord(uint64_t word, uint8_t *data) {
+  for (int i = 0; i < 8; ++i)
+    data[i] = uint8_t(word >> (8 * i));
+}
+
+std::vector<uint64_t>
+lowbit::numerics::layoutWeights(const std::vector<uint64_t> &sizes,
+                                uint64_t &total) {
+  std::vector<uint64_t> offsets;
+  total = kWeightsHeaderBytes;
+  for (uint64_t bytes : sizes) {
+    offsets.push_back(total);
+    total = alignUp(total + bytes);
+  }
+  return offsets;
+}
+
+void WeightsFingerprint::update(const uint8_t *data, size_t bytes) {
+  assert(bytes % 8 == 0 && "the fingerprint folds whole words");
+  for (size_t i = 0; i < bytes; i += 8)
+    state = (state ^ loadWord(data + i)) * kFingerprintPrime;
+}
+
+void lowbit::numerics::serializeWeights(
+    const std::vector<WeightsChunk> &chunks, uint64_t total,
+    const std::function<void(const uint8_t *, size_t)> &sink) {
+  static const uint8_t zeros[4096] = {};
+  auto pad = [&](uint64_t bytes) {
+    for (; bytes > 0; bytes -= std::min<uint64_t>(bytes, sizeof(zeros)))
+      sink(zeros, std::min<uint64_t>(bytes, sizeof(zeros)));
+  };
+  uint64_t at = kWeightsHeaderBytes;
+  for (const WeightsChunk &chunk : chunks) {
+    assert(chunk.offset >= at && chunk.offset + chunk.bytes <= total &&
+           "chunks sorted, disjoint and inside the file");
+    pad(chunk.offset - at);
+    // In pieces, so that a sink may fold whole words of each piece.
+    const uint64_t piece = uint64_t(1) << 24;
+    uint64_t whole = chunk.bytes / 8 * 8;
+    for (uint64_t done = 0; done < whole; done += piece)
+      sink(chunk.data + done, std::min(piece, whole - done));
+    // The last partial word, completed with zeros.
+    if (chunk.bytes > whole) {
+      uint8_t word[8] = {};
+      std::copy(chunk.data + whole, chunk.data + chunk.bytes, word);
+      sink(word, 8);
+    }
+    at = chunk.offset + (chunk.bytes + 7) / 8 * 8;
+  }
+  pad(total - at);
+}
+
+uint64_t
+lowbit::numerics::fingerprintWeights(const std::vector<WeightsChunk> &chunks,
+                                     uint64_t total) {
+  WeightsFingerprint fingerprint;
+  serializeWeights(chunks, total, [&](const uint8_t *data, size_t bytes) {
+    fingerprint.update(data, bytes);
+  });
+  return fingerprint.get();
+}
+
+void lowbit::numerics::writeWeightsHeader(uint64_t total, uint64_t fingerprint,
+                                          uint8_t header[kWeightsHeaderBytes]) {
+  std::fill(header, header + kWeightsHeaderBytes, 0);
+  storeWord(kWeightsMagic, header);
+  storeWord(kWeightsVersionWord, header + 8);
+  storeWord(total, header + 16);
+  storeWord(fingerprint, header + 24);
+}
+
+WeightsCheck lowbit::numerics::checkWeights(const uint8_t *file, size_t size,
+                                            uint64_t expectedTotal,
+                                            uint64_t expectedFingerprint) {
+  if (size != expectedTotal || size < kWeightsHeaderBytes)
+    return WeightsCheck::WrongSize;
+  if (loadWord(file) != kWeightsMagic)
+    return WeightsCheck::NotWeights;
+  if (loadWord(file + 8) != kWeightsVersionWord)
+    return WeightsCheck::WrongVersion;
+  if (loadWord(file + 16) != expectedTotal)
+    return WeightsCheck::WrongSize;
+  if (loadWord(file + 24) != expectedFingerprint)
+    return WeightsCheck::OtherModel;
+  WeightsFingerprint fingerprint;
+  fingerprint.update(file + kWeightsHeaderBytes, size - kWeightsHeaderBytes);
+  return fingerprint.get() == expectedFingerprint ? WeightsCheck::Ok
+                                                  : WeightsCheck::Corrupted;
+}
