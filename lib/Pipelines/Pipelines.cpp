@@ -171,6 +171,9 @@ static constexpr llvm::StringLiteral kLowerToLLVM =
     // Functions that are not inlined must not return buffers: under the
     // bare-pointer convention a returned memref loses its allocated pointer.
     "buffer-results-to-out-params{hoist-static-allocs=true},"
+    // --weights=external: constants become views of the caller's weights,
+    // an argument every form of the entry points then takes.
+    "EXTERNALIZE_CONSTANTS"
     "lowbit-plan-workspace,"
     "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
     // No copy may become a call of MLIR's runtime library (memrefCopy).
@@ -223,6 +226,8 @@ lowbit::buildLowerToLLVMPipeline(OpPassManager &pm,
   fill("EXPAND_ROUNDING", flag(options.expandRounding));
   fill("PARALLEL", flag(openmp));
   fill("SCF_TO_OPENMP", openmp ? "convert-scf-to-openmp,canonicalize," : "");
+  fill("EXTERNALIZE_CONSTANTS",
+       options.externalWeights ? "lowbit-externalize-constants," : "");
   fill("EXPAND_BF16",
        options.expandBF16 ? "arith-expand{include-bf16=true}," : "");
   // The pass list without a builtin.module(...) wrapper: parsing a wrapped
@@ -246,7 +251,8 @@ void lowbit::registerLowbitPipelines() {
       "(int lowbit_NAME(const T *in0, ..., T *out0)); option "
       "int8-dot=generic|avx512-vnni|avx-vnni|avx2|ssse3|sse2|arm-dotprod, "
       "bf16-dot=none|avx512-bf16|arm-bf16, "
-      "vector-bits=128|256|512, threads=omp|none",
+      "vector-bits=128|256|512, threads=omp|none, "
+      "weights=embedded|external",
       [](OpPassManager &pm, StringRef optionsText,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         LowerToLLVMOptions options;
@@ -267,10 +273,15 @@ void lowbit::registerLowbitPipelines() {
               return errorHandler("unknown threads='" + field +
                                   "' (expected omp or none)");
             options.threads = *threads;
+          } else if (field.consume_front("weights=")) {
+            if (field != "embedded" && field != "external")
+              return errorHandler("unknown weights='" + field +
+                                  "' (expected embedded or external)");
+            options.externalWeights = field == "external";
           } else {
             return errorHandler("lowbit-lower-to-llvm takes only "
-                                "int8-dot=..., bf16-dot=..., vector-bits=... "
-                                "and threads=...");
+                                "int8-dot=..., bf16-dot=..., vector-bits=..., "
+                                "threads=... and weights=...");
           }
         }
         return buildLowerToLLVMPipeline(pm, options);

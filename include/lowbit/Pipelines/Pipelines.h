@@ -148,6 +148,9 @@ struct LowerToLLVMOptions {
   /// runtime (the object then calls `__kmpc_*`: link with -lomp), or serial.
   enum class Threads { None, OpenMP };
   Threads threads = Threads::OpenMP;
+  /// Constants in a weights file the caller loads and passes to every entry
+  /// point (lowbit-externalize-constants), instead of the object's data.
+  bool externalWeights = false;
 };
 
 /// Parses `omp` or `none`.

@@ -340,6 +340,61 @@ def LowbitPlanWorkspace : Pass<"lowbit-plan-workspace", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def LowbitExternalizeConstants
+    : Pass<"lowbit-externalize-constants", "::mlir::ModuleOp"> {
+  let summary = "Move constant globals into a weights buffer the caller passes";
+  let description = [{
+    Runs on buffers, after bufferization and before `lowbit-plan-workspace`
+    (`lowbitc --weights=external`). Every constant `memref.global` with an
+    initial value (packed weights, scales, tables) gets a 64-byte aligned
+    offset in one weights buffer laid out as the weights file of
+    `lowbit/Numerics/WeightsFile.h` (a 64-byte header, then the constants);
+    each `memref.get_global` of it becomes a `memref.view` of a new first
+    argument `memref<TOTALxi8>`, and the globals disappear. The argument is
+    threaded through every function that reads a constant or calls one that
+    does, and given to every C entry point (`lowbit.entry_point`), which
+    thus take `const void *weights` first in all their forms.
+
+    For each entry point `@lowbit_NAME` the pass adds
+    `@lowbit_NAME_weights_size() -> i64` (the file's size) and
+    `@lowbit_NAME_check_weights(memref<TOTALxi8>, i64) -> i32`, which checks
+    the size, magic, version, total and fingerprint of a loaded file and
+    folds its content into the fingerprint again (0 when it matches; the
+    codes of `numerics::WeightsCheck` otherwise). The file's size,
+    fingerprint, offsets and the constants themselves are recorded on the
+    module as `lowbit.external_weights`, from which lowbitc writes the file.
+
+    Constants that the file cannot hold (dynamic shapes, non-identity
+    layouts, element types that are not whole bytes, values that are not
+    dense) are errors at the global.
+
+    Before:
+    ```mlir
+    memref.global "private" constant @w : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+    func.func @lowbit_f(%in0: memref<4xf32>, %out0: memref<4xf32>) -> i32
+        attributes {lowbit.entry_point} {
+      %w = memref.get_global @w : memref<4xf32>
+      ...
+    }
+    ```
+    After:
+    ```mlir
+    func.func @lowbit_f(%weights: memref<128xi8>, %in0: memref<4xf32>,
+        %out0: memref<4xf32>) -> i32 attributes {lowbit.entry_point} {
+      %c64 = arith.constant 64 : index
+      %w = memref.view %weights[%c64][] : memref<128xi8> to memref<4xf32>
+      ...
+    }
+    func.func @lowbit_f_weights_size() -> i64 { ... 128 ... }
+    func.func @lowbit_f_check_weights(%weights: memref<128xi8>, %size: i64)
+        -> i32 { ... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def LowbitFuseMatmul : Pass<"lowbit-fuse-matmul", "::mlir::ModuleOp"> {
   let summary = "Fuse dequantized packed weights and matmul into lowbit.matmul";
   let description = [{
