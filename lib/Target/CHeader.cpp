@@ -96,14 +96,43 @@ void lowbit::emitCHeader(ArrayRef<CEntryPoint> entryPoints, StringRef guard,
         " * different threads are safe when each uses its own workspace (and\n"
         " * its own output buffers); NAME is always safe to call "
         "concurrently.\n"
-        " */\n"
-     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+        " */\n";
+  if (llvm::any_of(entryPoints, [](const CEntryPoint &entry) {
+        return entry.weightsBytes.has_value();
+      }))
+    os << "/* Weights (compiled with --weights=external): the object holds "
+          "none.\n"
+          " * Load the weights file lowbitc wrote (all of it, "
+          "NAME_weights_size()\n"
+          " * bytes) into memory aligned to 64 bytes, check it once with\n"
+          " * NAME_check_weights, and pass it as the first argument of "
+          "every call\n"
+          " * (the calls only read it; it may be shared by threads and "
+          "calls).\n"
+          " * The entry points do not check it again. Transparent huge pages "
+          "(e.g.\n"
+          " * madvise(MADV_HUGEPAGE) on a large buffer) avoid the page walks "
+          "of\n"
+          " * 4 KiB pages. NAME_check_weights returns 0 when the file "
+          "matches this\n"
+          " * object, else 1: wrong size (truncated, or the header's size "
+          "differs),\n"
+          " * 2: not a weights file (no magic), 3: another format version, "
+          "4: the\n"
+          " * weights of another model or compilation (fingerprint), 5: "
+          "content\n"
+          " * corrupted (it no longer matches the fingerprint). It reads the "
+          "whole\n"
+          " * file.\n"
+          " */\n";
+  os << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stddef.h>\n#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
   for (const CEntryPoint &entry : entryPoints) {
     std::string macro = StringRef(entry.name).upper();
     os << "\n/* @" << entry.function << " : " << entry.type << " */\n";
-    std::string parameters;
+    std::string parameters =
+        entry.weightsBytes ? "const void *weights" : std::string();
     auto addBuffer = [&](Type t, StringRef role, size_t index) {
       auto tensor = cast<RankedTensorType>(t);
       std::string buffer = (role + Twine(index)).str();
@@ -125,8 +154,15 @@ void lowbit::emitCHeader(ArrayRef<CEntryPoint> entryPoints, StringRef guard,
     if (entry.workspaceBytes)
       os << "#define " << macro << "_WORKSPACE_SIZE " << *entry.workspaceBytes
          << "\n";
+    if (entry.weightsBytes)
+      os << "#define " << macro << "_WEIGHTS_SIZE " << *entry.weightsBytes
+         << "\n";
     os << "int " << entry.name << "("
        << (parameters.empty() ? "void" : parameters) << ");\n";
+    if (entry.weightsBytes)
+      os << "size_t " << entry.name << "_weights_size(void);\n"
+         << "int " << entry.name
+         << "_check_weights(const void *weights, size_t size);\n";
     if (!entry.workspaceBytes)
       continue;
     os << "size_t " << entry.name << "_workspace_size(void);\n"

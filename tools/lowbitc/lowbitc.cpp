@@ -4,6 +4,7 @@
 //         [--mattr=+f,-g] [--quantize=PRESET|OPTIONS]
 //         [--emit=obj|asm|llvm|mlir]
 //         [--header=OUT.h] [--calibration=STATS.json] [--threading=omp|none]
+//         [--weights=embedded|external [--weights-file=OUT.weights]]
 //         [--calibration-text=TEXT --vocab=VOCAB.json |
 //          --calibration-images=IDX [--image-scale=S ...] |
 //          --calibration-raw-f32=FILE]
@@ -152,6 +153,17 @@ static cl::opt<std::string> threading(
              "OpenMP runtime (link the object with -lomp; OMP_NUM_THREADS "
              "chooses how many); none: serial code without OpenMP calls"),
     cl::init("omp"), cl::cat(category));
+static cl::opt<std::string> weightsMode(
+    "weights",
+    cl::desc("embedded (default): the constants are in the object's data; "
+             "external: they go to a weights file that the caller loads "
+             "(64-byte aligned) and passes to every entry point"),
+    cl::init("embedded"), cl::cat(category));
+static cl::opt<std::string> weightsFilename(
+    "weights-file",
+    cl::desc("--weights=external: the weights file (default: the output's "
+             "name with .weights)"),
+    cl::value_desc("file"), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level 0-3"),
                                   cl::init(3), cl::Prefix, cl::cat(category));
 
@@ -174,6 +186,62 @@ static std::string defaultOutput(StringRef input, StringRef kind) {
   SmallString<128> path(llvm::sys::path::filename(input));
   llvm::sys::path::replace_extension(path, "");
   return (path + extension).str();
+}
+
+/// The weights file to write for --weights=external (nullptr with embedded
+/// weights), opened before compiling so that an unwritable path fails
+/// early; fails with a message for inconsistent options.
+static FailureOr<std::unique_ptr<llvm::ToolOutputFile>>
+openWeightsFile(StringRef outputPath, StringRef kind, std::string &error) {
+  if (weightsMode != "embedded" && weightsMode != "external") {
+    error =
+        "unknown --weights=" + weightsMode + " (expected embedded or external)";
+    return failure();
+  }
+  if (weightsMode == "embedded") {
+    if (!weightsFilename.empty()) {
+      error = "--weights-file=" + weightsFilename + " needs --weights=external";
+      return failure();
+    }
+    return std::unique_ptr<llvm::ToolOutputFile>();
+  }
+  if (kind == "mlir") {
+    error = "--weights=external applies to the lowered model: use --emit=obj, "
+            "asm or llvm";
+    return failure();
+  }
+  SmallString<128> path(weightsFilename);
+  if (path.empty()) {
+    path = outputPath;
+    llvm::sys::path::replace_extension(path, "weights");
+  }
+  std::string openError;
+  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(path, &openError);
+  if (!file) {
+    error = "cannot write the weights file: " + openError;
+    return failure();
+  }
+  return file;
+}
+
+/// Writes the lowered module's weights file and says how large it is.
+static LogicalResult writeWeights(ModuleOp module, llvm::ToolOutputFile &file) {
+  if (failed(lowbit::writeWeightsFile(module, file.os())))
+    return failure();
+  file.os().flush();
+  if (file.os().has_error()) {
+    llvm::errs() << "lowbitc: error: cannot write the weights file "
+                 << file.getFilename() << ": " << file.os().error().message()
+                 << "\n";
+    file.os().clear_error();
+    return failure();
+  }
+  file.keep();
+  if (!quiet)
+    llvm::errs() << "lowbitc: weights file " << file.getFilename() << ": "
+                 << lowbit::getExternalWeightsSize(module).value_or(0)
+                 << " bytes\n";
+  return success();
 }
 
 int main(int argc, char **argv) {
@@ -385,6 +453,10 @@ int main(int argc, char **argv) {
     return success();
   };
 
+  FailureOr<std::unique_ptr<llvm::ToolOutputFile>> weightsFile =
+      openWeightsFile(outputPath, emitKind, errorMessage);
+  if (failed(weightsFile))
+    return fail(errorMessage);
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &errorMessage);
   if (!output)
@@ -401,6 +473,7 @@ int main(int argc, char **argv) {
   lowbit::LowerToLLVMOptions lowerOptions =
       lowbit::getLowerToLLVMOptions(*machine);
   lowerOptions.threads = *threadRuntime;
+  lowerOptions.externalWeights = *weightsFile != nullptr;
   // Integer matmuls (dynamic or static int8 activations) on a CPU without
   // the dot-product instructions their fast kernels use: say what they get.
   bool integerMatmuls = false, floatMatmuls = false, bf16Matmuls = false;
@@ -480,10 +553,14 @@ int main(int argc, char **argv) {
     if (op->getName().getDialectNamespace() == "omp")
       callsOpenMP = true;
   });
-  if (succeeded(entryPoints))
+  if (succeeded(entryPoints)) {
     lowbit::setWorkspaceSizes(*module, *entryPoints);
+    lowbit::setWeightsSizes(*module, *entryPoints);
+  }
   if (failed(lowbit::emitModule(*module, *machine, kind, optLevel,
                                 output->os())))
+    return 1;
+  if (*weightsFile && failed(writeWeights(*module, **weightsFile)))
     return 1;
   if (succeeded(entryPoints) && failed(writeHeader()))
     return 1;
@@ -492,8 +569,10 @@ int main(int argc, char **argv) {
     for (const lowbit::CEntryPoint &entry : *entryPoints)
       llvm::errs() << "lowbitc: " << entry.name << ": workspace "
                    << entry.workspaceBytes.value_or(0) << " bytes, weights "
-                   << weightBytes << " bytes, " << machine->getTargetCPU()
-                   << " (" << lowerOptions.int8Dot << " int8 dot products), "
+                   << (entry.weightsBytes ? *entry.weightsBytes : weightBytes)
+                   << " bytes" << (entry.weightsBytes ? " (external)" : "")
+                   << ", " << machine->getTargetCPU() << " ("
+                   << lowerOptions.int8Dot << " int8 dot products), "
                    << (callsOpenMP ? "OpenMP threads (link with -lomp)"
                                    : "serial")
                    << "\n";

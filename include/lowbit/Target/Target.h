@@ -62,6 +62,9 @@ struct CEntryPoint {
   std::string name;
   mlir::FunctionType type;
   std::optional<int64_t> workspaceBytes;
+  /// With external weights (lowbit-externalize-constants): the weights
+  /// file's size; every form then takes `const void *weights` first.
+  std::optional<int64_t> weightsBytes;
 };
 
 /// The entry points that `lowbit-export-c-interface` will make for the
@@ -75,11 +78,26 @@ getCEntryPoints(mlir::ModuleOp module, llvm::StringRef prefix);
 void setWorkspaceSizes(mlir::ModuleOp module,
                        llvm::MutableArrayRef<CEntryPoint> entryPoints);
 
+/// Reads the weights file's size that lowbit-externalize-constants recorded
+/// on the lowered `module` into `entryPoints` (nothing if it did not run).
+void setWeightsSizes(mlir::ModuleOp module,
+                     llvm::MutableArrayRef<CEntryPoint> entryPoints);
+
+/// The size of the weights file of a module lowered with external weights.
+std::optional<uint64_t> getExternalWeightsSize(mlir::ModuleOp module);
+
+/// Writes the weights file (lowbit/Numerics/WeightsFile.h) of a module
+/// lowered with external weights.
+llvm::LogicalResult writeWeightsFile(mlir::ModuleOp module,
+                                     llvm::raw_ostream &os);
+
 /// Writes a C header declaring `int NAME(const T *in0, ..., T *out0)` for
 /// every entry point, with the shapes as macros, and, where the workspace is
 /// known, `size_t NAME_workspace_size(void)` and
-/// `int NAME_with_workspace(..., void *workspace)`. `guard` names the
-/// include guard.
+/// `int NAME_with_workspace(..., void *workspace)`; with external weights,
+/// `const void *weights` first in both, `size_t NAME_weights_size(void)` and
+/// `int NAME_check_weights(const void *weights, size_t size)`. `guard` names
+/// the include guard.
 void emitCHeader(llvm::ArrayRef<CEntryPoint> entryPoints, llvm::StringRef guard,
                  llvm::raw_ostream &os);
 
