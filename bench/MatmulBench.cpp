@@ -37,6 +37,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "HugePages.h"
 #include "lowbit/Numerics/Float16.h"
 #include "lowbit/Numerics/Packing.h"
 #include "lowbit/Numerics/Presets.h"
@@ -191,22 +192,6 @@ struct Buffer {
 //===----------------------------------------------------------------------===//
 // Probe and the C++ fp32 kernel
 //===----------------------------------------------------------------------===//
-
-/// MiB of this process's anonymous memory on transparent huge pages, or -1
-/// where the kernel does not say (/proc/self/smaps_rollup, Linux >= 4.14).
-double anonHugePageMiB() {
-  std::FILE *file = std::fopen("/proc/self/smaps_rollup", "r");
-  if (!file)
-    return -1;
-  char line[256];
-  double result = -1;
-  long long kib = 0;
-  while (std::fgets(line, sizeof line, file))
-    if (std::sscanf(line, "AnonHugePages: %lld kB", &kib) == 1)
-      result = kib / 1024.0;
-  std::fclose(file);
-  return result;
-}
 
 /// Sum of a buffer of 64-bit words: DRAM read bandwidth when it is >> L3.
 __attribute__((noinline)) uint64_t sumWords(const uint64_t *p, size_t n) {

@@ -3,6 +3,7 @@
 // lowbit-bench-model MODEL.mlir [--presets=fp32,w8,...] [--num-threads=1,2]
 //                   [--rounds=5] [--calls=20] [--int-range=32]
 //                   [--mcpu=native|x86-64|...]
+//                   [--weights=embedded|external|both] [--cold]
 //
 // Quantizes the model at each preset, lowers it with the pipeline lowbitc
 // uses and JIT-compiles it for the host CPU (like `lowbitc --mcpu=native`),
@@ -17,8 +18,17 @@
 // Inputs are deterministic: floats uniform in [-1, 1), integers (token ids)
 // in [0, --int-range).
 //
+// --weights=both compiles each preset twice in the same run: with the
+// constants embedded (in the JIT's read-only data, on 4 KiB pages) and with
+// --weights=external, the weights file's bytes in a buffer the benchmark
+// owns, on transparent huge pages (2 MiB aligned, madvise(MADV_HUGEPAGE),
+// rounded up to whole huge pages). --cold also times single calls after
+// evicting the caches (and the TLB) by reading --evict-mib of memory, and
+// prints their min and median.
+//
 //===----------------------------------------------------------------------===//
 
+#include "HugePages.h"
 #include "lowbit/Pipelines/Pipelines.h"
 #include "lowbit/Target/Jit.h"
 #include "lowbit/Target/Model.h"
@@ -41,6 +51,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <thread>
 
@@ -71,8 +82,34 @@ cl::opt<std::string> cpu("mcpu", cl::init("native"), cl::cat(category),
                                  "host), e.g. x86-64 for the baseline"));
 cl::opt<int> intRange("int-range", cl::init(32), cl::cat(category),
                       cl::desc("Integer inputs are in [0, N)"));
+cl::opt<std::string> weightsMode(
+    "weights", cl::init("embedded"), cl::cat(category),
+    cl::desc("embedded (default), external (weights on transparent huge "
+             "pages), or both, measured in the same rounds"));
+cl::opt<bool> cold("cold", cl::init(false), cl::cat(category),
+                   cl::desc("Also time single calls after evicting the "
+                            "caches"));
+cl::opt<bool> cpuTime(
+    "cpu-time", cl::init(false), cl::cat(category),
+    cl::desc("Time with the calling thread's CPU clock instead of the wall "
+             "clock: on a loaded machine it leaves out the time other "
+             "processes take the core (meaningful at one thread)"));
+cl::opt<int> evictMiB("evict-mib", cl::init(256), cl::cat(category),
+                      cl::desc("--cold: MiB read between calls"));
+
+constexpr size_t kHugePage = size_t(2) << 20;
 
 using Clock = std::chrono::steady_clock;
+
+/// Seconds on the wall clock, or with --cpu-time on this thread's CPU clock.
+double now() {
+  if (cpuTime) {
+    timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+  }
+  return std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+}
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
@@ -94,7 +131,12 @@ struct Build {
   std::vector<std::vector<char>> buffers; // inputs, outputs
   std::vector<char> workspace;
   uint64_t workspaceBytes = 0;
+  /// --weights=external: the weights file's bytes, aligned (nullptr when
+  /// embedded).
+  std::unique_ptr<char, decltype(&std::free)> weights{nullptr, &std::free};
+  uint64_t weightsBytes = 0;
   std::map<int, std::vector<double>> msPerCall; // by thread count
+  std::map<int, std::vector<double>> coldMs;    // single calls, by thread count
   std::map<int, long> faults, timedCalls;
 };
 
@@ -145,6 +187,32 @@ std::vector<char> makeInput(RankedTensorType type, uint32_t seed) {
   return bytes;
 }
 
+/// Copies the weights into memory aligned for the entry points, on
+/// transparent huge pages (2 MiB aligned, whole huge pages).
+bool loadWeights(Build &build, const std::string &bytes) {
+  size_t alignment = kHugePage;
+  size_t rounded = (bytes.size() + alignment - 1) / alignment * alignment;
+  void *data = nullptr;
+  if (posix_memalign(&data, alignment, rounded) != 0)
+    return false;
+  madvise(data, rounded, MADV_HUGEPAGE);
+  std::memcpy(data, bytes.data(), bytes.size());
+  build.weights.reset(static_cast<char *>(data));
+  build.weightsBytes = bytes.size();
+  return true;
+}
+
+/// Reads every cache line of `buffer`: what a call then reads comes from
+/// DRAM, through page walks.
+void evictCaches(std::vector<char> &buffer) {
+  volatile char sink = 0;
+  char sum = 0;
+  for (size_t i = 0; i < buffer.size(); i += 64)
+    sum += buffer[i];
+  sink = sum;
+  (void)sink;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -167,78 +235,104 @@ int main(int argc, char **argv) {
       threads.push_back(cores);
   }
 
+  std::vector<bool> externalModes;
+  if (weightsMode == "embedded" || weightsMode == "both")
+    externalModes.push_back(false);
+  if (weightsMode == "external" || weightsMode == "both")
+    externalModes.push_back(true);
+  if (externalModes.empty()) {
+    llvm::errs() << "lowbit-bench-model: unknown --weights=" << weightsMode
+                 << " (expected embedded, external or both)\n";
+    return 1;
+  }
+
   std::vector<Build> builds;
   std::string name;
-  for (const std::string &preset : presets) {
-    auto context = std::make_unique<MLIRContext>();
-    DialectRegistry registry;
-    lowbit::registerJitDialects(registry);
-    context->appendDialectRegistry(registry);
-    llvm::SourceMgr sourceMgr;
-    SourceMgrDiagnosticHandler handler(sourceMgr, context.get());
-    std::string error;
-    OwningOpRef<ModuleOp> module =
-        lowbit::parseModelFile(modelPath, *context, sourceMgr, error);
-    if (!module) {
-      llvm::errs() << "lowbit-bench-model: cannot read " << modelPath << " "
-                   << error << "\n";
-      return 1;
-    }
-    func::FuncOp func;
-    for (auto candidate : module->getOps<func::FuncOp>())
-      if (candidate.isPublic() && !candidate.isExternal())
-        func = candidate;
-    if (!func) {
-      llvm::errs() << "lowbit-bench-model: no public function\n";
-      return 1;
-    }
-    name = func.getSymName().str();
-    Build build;
-    build.preset = preset;
-    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
-      build.buffers.push_back(
-          makeInput(cast<RankedTensorType>(type), static_cast<uint32_t>(i)));
-    for (Type type : func.getResultTypes()) {
-      auto tensor = cast<RankedTensorType>(type);
-      build.buffers.emplace_back(tensor.getNumElements() *
-                                 tensor.getElementTypeBitWidth() / 8);
-    }
+  for (const std::string &preset : presets)
+    for (bool external : externalModes) {
+      auto context = std::make_unique<MLIRContext>();
+      DialectRegistry registry;
+      lowbit::registerJitDialects(registry);
+      context->appendDialectRegistry(registry);
+      llvm::SourceMgr sourceMgr;
+      SourceMgrDiagnosticHandler handler(sourceMgr, context.get());
+      std::string error;
+      OwningOpRef<ModuleOp> module =
+          lowbit::parseModelFile(modelPath, *context, sourceMgr, error);
+      if (!module) {
+        llvm::errs() << "lowbit-bench-model: cannot read " << modelPath << " "
+                     << error << "\n";
+        return 1;
+      }
+      func::FuncOp func;
+      for (auto candidate : module->getOps<func::FuncOp>())
+        if (candidate.isPublic() && !candidate.isExternal())
+          func = candidate;
+      if (!func) {
+        llvm::errs() << "lowbit-bench-model: no public function\n";
+        return 1;
+      }
+      name = func.getSymName().str();
+      Build build;
+      build.preset = external ? preset + " ext" : preset;
+      for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+        build.buffers.push_back(
+            makeInput(cast<RankedTensorType>(type), static_cast<uint32_t>(i)));
+      for (Type type : func.getResultTypes()) {
+        auto tensor = cast<RankedTensorType>(type);
+        build.buffers.emplace_back(tensor.getNumElements() *
+                                   tensor.getElementTypeBitWidth() / 8);
+      }
 
-    PassManager pm(context.get());
-    lowbit::QuantizePipelineOptions options;
-    std::string optionString =
-        StringRef(preset).contains('=') ? preset : "preset=" + preset;
-    if (failed(options.parseFromString(optionString)) ||
-        failed(lowbit::buildQuantizePipeline(pm, options,
-                                             [&](const llvm::Twine &message) {
-                                               llvm::errs()
-                                                   << "lowbit-bench-model: "
-                                                   << message << "\n";
-                                               return failure();
-                                             })) ||
-        failed(pm.run(*module)))
-      return 1;
-    lowbit::JitOptions jitOptions;
-    jitOptions.cpu = cpu;
-    auto jit = lowbit::compileForHost(std::move(module), error, jitOptions);
-    if (failed(jit)) {
-      llvm::errs() << "lowbit-bench-model: " << preset << ": " << error << "\n";
-      return 1;
+      PassManager pm(context.get());
+      lowbit::QuantizePipelineOptions options;
+      std::string optionString =
+          StringRef(preset).contains('=') ? preset : "preset=" + preset;
+      if (failed(options.parseFromString(optionString)) ||
+          failed(lowbit::buildQuantizePipeline(pm, options,
+                                               [&](const llvm::Twine &message) {
+                                                 llvm::errs()
+                                                     << "lowbit-bench-model: "
+                                                     << message << "\n";
+                                                 return failure();
+                                               })) ||
+          failed(pm.run(*module)))
+        return 1;
+      lowbit::JitOptions jitOptions;
+      jitOptions.cpu = cpu;
+      std::string weights;
+      if (external)
+        jitOptions.externalWeights = &weights;
+      auto jit = lowbit::compileForHost(std::move(module), error, jitOptions);
+      if (failed(jit)) {
+        llvm::errs() << "lowbit-bench-model: " << preset << ": " << error
+                     << "\n";
+        return 1;
+      }
+      build.jit = std::move(*jit);
+      build.entry = build.jit->lookup("lowbit_" + name + "_with_workspace");
+      auto *size =
+          build.jit->lookupAs<int64_t()>("lowbit_" + name + "_workspace_size");
+      if (!build.entry || !size) {
+        llvm::errs() << "lowbit-bench-model: no entry point lowbit_" << name
+                     << "_with_workspace\n";
+        return 1;
+      }
+      build.workspaceBytes = size();
+      build.workspace.resize(build.workspaceBytes + 64);
+      if (external) {
+        auto *check = build.jit->lookupAs<int(const void *, size_t)>(
+            "lowbit_" + name + "_check_weights");
+        if (!check || !loadWeights(build, weights) ||
+            check(build.weights.get(), build.weightsBytes) != 0) {
+          llvm::errs() << "lowbit-bench-model: " << preset
+                       << ": the external weights do not check\n";
+          return 1;
+        }
+      }
+      // The MLIR context may go: the JIT holds the compiled code.
+      builds.push_back(std::move(build));
     }
-    build.jit = std::move(*jit);
-    build.entry = build.jit->lookup("lowbit_" + name + "_with_workspace");
-    auto *size =
-        build.jit->lookupAs<int64_t()>("lowbit_" + name + "_workspace_size");
-    if (!build.entry || !size) {
-      llvm::errs() << "lowbit-bench-model: no entry point lowbit_" << name
-                   << "_with_workspace\n";
-      return 1;
-    }
-    build.workspaceBytes = size();
-    build.workspace.resize(build.workspaceBytes + 64);
-    // The MLIR context may go: the JIT holds the compiled code.
-    builds.push_back(std::move(build));
-  }
 
   // The JIT loaded the OpenMP runtime (if the code is threaded).
   auto *setThreads = reinterpret_cast<void (*)(int)>(
@@ -247,6 +341,8 @@ int main(int argc, char **argv) {
 
   auto run = [](Build &build) {
     std::vector<void *> args;
+    if (build.weights)
+      args.push_back(build.weights.get());
     for (std::vector<char> &buffer : build.buffers)
       args.push_back(buffer.data());
     auto address = reinterpret_cast<uintptr_t>(build.workspace.data());
@@ -259,6 +355,8 @@ int main(int argc, char **argv) {
       return 1;
     }
 
+  // On 4 KiB pages: reading it also evicts the TLB's entries.
+  std::vector<char> evictBuffer(cold ? size_t(evictMiB) << 20 : 0, 1);
   for (int round = 0; round < rounds; ++round)
     for (int threadCount : threads)
       for (Build &build : builds) {
@@ -266,23 +364,33 @@ int main(int argc, char **argv) {
           setThreads(threadCount);
         run(build); // warm-up: caches, the thread team
         long before = pageFaults();
-        auto start = Clock::now();
+        double start = now();
         for (int call = 0; call < calls; ++call)
           run(build);
-        double seconds =
-            std::chrono::duration<double>(Clock::now() - start).count();
+        double seconds = now() - start;
         build.faults[threadCount] += pageFaults() - before;
         build.timedCalls[threadCount] += calls;
         build.msPerCall[threadCount].push_back(1e3 * seconds / calls);
+        if (!cold)
+          continue;
+        for (int call = 0; call < calls; ++call) {
+          evictCaches(evictBuffer);
+          double coldStart = now();
+          run(build);
+          build.coldMs[threadCount].push_back(1e3 * (now() - coldStart));
+        }
       }
 
-  llvm::outs() << "model: " << modelPath << " (@" << name << "), CPU "
-               << cpu << ", " << rounds
-               << " rounds x " << calls << " calls"
+  llvm::outs() << "model: " << modelPath << " (@" << name << "), CPU " << cpu
+               << ", " << rounds << " rounds x " << calls << " calls"
+               << (cpuTime ? ", thread CPU time" : ", wall time")
                << (setThreads ? "" : "; code not threaded (no OpenMP)") << "\n";
-  llvm::outs() << llvm::format("%-14s %7s %12s %10s %10s %9s %8s %12s\n",
+  llvm::outs() << llvm::format("%-18s %7s %12s %10s %10s %9s %8s %12s",
                                "preset", "threads", "workspace B", "min ms",
                                "median ms", "x fp32", "speedup", "faults/call");
+  if (cold)
+    llvm::outs() << llvm::format(" %12s %12s", "cold min ms", "cold med ms");
+  llvm::outs() << "\n";
   const Build *fp32 = nullptr;
   for (const Build &build : builds)
     if (build.preset == "fp32")
@@ -298,13 +406,29 @@ int main(int argc, char **argv) {
                : "-";
       double single = median(build.msPerCall.at(threads.front()));
       llvm::outs() << llvm::format(
-          "%-14s %7d %12llu %10.3f %10.3f %9s %8.2f %12.2f\n",
+          "%-18s %7d %12llu %10.3f %10.3f %9s %8.2f %12.2f",
           build.preset.c_str(), threadCount,
           static_cast<unsigned long long>(build.workspaceBytes),
           *std::min_element(ms.begin(), ms.end()), mid, versusFp32.c_str(),
           single / mid,
           static_cast<double>(build.faults.at(threadCount)) /
               build.timedCalls.at(threadCount));
+      if (cold) {
+        const std::vector<double> &coldMs = build.coldMs.at(threadCount);
+        llvm::outs() << llvm::format(
+            " %12.3f %12.3f", *std::min_element(coldMs.begin(), coldMs.end()),
+            median(coldMs));
+      }
+      llvm::outs() << "\n";
     }
+  if (weightsMode != "embedded")
+    llvm::outs() << "anonymous memory on transparent huge pages: "
+                 << llvm::format("%.0f", anonHugePageMiB()) << " MiB\n";
+  for (const Build &build : builds)
+    if (build.weights)
+      llvm::outs() << build.preset << ": weights " << build.weightsBytes
+                   << " bytes"
+                   << " on transparent huge pages (madvise)"
+                   << "\n";
   return 0;
 }

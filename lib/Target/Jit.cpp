@@ -163,10 +163,17 @@ lowbit::compileForHost(OwningOpRef<ModuleOp> module, std::string &error,
   bool threads = options.threads && !openmpRuntime.empty();
   lowerOptions.threads = threads ? LowerToLLVMOptions::Threads::OpenMP
                                  : LowerToLLVMOptions::Threads::None;
+  lowerOptions.externalWeights = options.externalWeights != nullptr;
   if (failed(buildLowerToLLVMPipeline(pm, lowerOptions)))
     return fail("cannot build the lowbit-lower-to-llvm pipeline");
   if (failed(pm.run(*module)))
     return fail("lowbit-lower-to-llvm failed");
+  if (options.externalWeights) {
+    options.externalWeights->clear();
+    llvm::raw_string_ostream os(*options.externalWeights);
+    if (failed(writeWeightsFile(*module, os)))
+      return fail("cannot write the external weights");
+  }
 
   // Every function the module declares must come from this process: the
   // engine would otherwise fail only when the entry point is looked up, with

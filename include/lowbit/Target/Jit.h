@@ -69,6 +69,10 @@ struct JitOptions {
   /// Register the code with LLVM's perf JIT listener (for `perf record -k 1`
   /// + `perf inject --jit`); needs an LLVM built with perf support.
   bool enablePerfListener = false;
+  /// When set, the constants go to a weights file (lowbitc
+  /// --weights=external) whose bytes are stored here; every entry point then
+  /// takes them (64-byte aligned) as its first argument.
+  std::string *externalWeights = nullptr;
 };
 
 /// A compiled module. Entry points stay valid while the JitModule lives.
