@@ -303,9 +303,6 @@ struct LowbitExternalizeConstantsPass
                               const DenseMap<StringAttr, uint64_t> &offsetOf,
                               const llvm::SetVector<func::FuncOp> &readers,
                               SymbolTable &symbols) {
-    if (func.isExternal())
-      return func.emitError() << "cannot pass the weights to @"
-                              << func.getSymName() << ": it is only declared";
     if (failed(func.insertArgument(0, weightsType, DictionaryAttr(),
                                    func.getLoc())))
       return failure();
