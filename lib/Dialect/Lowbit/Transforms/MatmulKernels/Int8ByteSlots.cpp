@@ -34,10 +34,13 @@ public:
     SmallVector<Value> operands;
     for (int64_t slot = 0; slot < plan.digits; ++slot) {
       Value field = bytes;
-      if (slot > 0)
+      bool masked = slot + 1 < plan.digits; // the top field needs no mask
+      if (slot > 0 && masked && count % 2 == 0)
+        field = shiftBytesInWords(b, loc, field, bits * slot);
+      else if (slot > 0)
         field = arith::ShRUIOp::create(b, loc, field,
                                        byteConstant(bits * slot, count));
-      if (slot + 1 < plan.digits) // the top field needs no mask
+      if (masked)
         field = arith::AndIOp::create(
             b, loc, field, byteConstant((int64_t(1) << bits) - 1, count));
       if (offset) // q + 2^(bits - 1): the sign bit flipped

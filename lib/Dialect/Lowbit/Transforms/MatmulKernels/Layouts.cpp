@@ -4,6 +4,7 @@
 
 #include "lowbit/Numerics/Packing.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -72,4 +73,18 @@ Value Int8DotDecoder::gatherBytes(Value q, ArrayRef<int64_t> order) {
   for (int64_t i : order)
     indices.push_back(i < 0 ? count : i); // count: the first zero
   return vector::ShuffleOp::create(b, loc, q, zeros, indices);
+}
+
+Value lowbit::shiftBytesInWords(OpBuilder &b, Location loc, Value bytes,
+                                int64_t bits) {
+  auto type = cast<VectorType>(bytes.getType());
+  assert(type.getNumElements() % 2 == 0 && "whole 16-bit lanes");
+  VectorType words =
+      VectorType::get({type.getNumElements() / 2}, b.getI16Type());
+  Value shift = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(words, b.getI16IntegerAttr(bits)));
+  return vector::BitCastOp::create(
+      b, loc, type,
+      arith::ShRUIOp::create(
+          b, loc, vector::BitCastOp::create(b, loc, words, bytes), shift));
 }

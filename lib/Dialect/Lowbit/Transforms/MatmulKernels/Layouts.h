@@ -165,6 +165,13 @@ decodeRadixPairQuads(const KernelEmitter &emitter, mlir::Value words);
 bool hasRadixPairQuads(const KernelPlan &plan);
 int64_t getRadixPairQuadSlot(int64_t quad, int64_t byte);
 
+/// `bytes` shifted right by `bits` in 16-bit lanes: each byte takes the
+/// low bits of the next one above its own, for a mask to clear. x86 has no
+/// byte shift (a vpsrlw and a mask, or a vgf2p8affineqb that takes two
+/// FP pipes on Zen 4 where vpsrlw takes one).
+mlir::Value shiftBytesInWords(mlir::OpBuilder &b, mlir::Location loc,
+                              mlir::Value bytes, int64_t bits);
+
 /// The decoder of the plan's layout (which must be of that family).
 std::unique_ptr<ContiguousDecoder>
 makeContiguousDecoder(const KernelEmitter &emitter);
