@@ -228,15 +228,15 @@ int64_t Bf16DotSegments::blockOfCode(int64_t chunk, int64_t lane) {
 
 SmallVector<Value> Bf16DotSegments::accumulateSegment(
     ArrayRef<Value> rows, ArrayRef<Value> columns, Value kBase, Value segment,
-    Value unit, bool partial, ValueRange accs, ArrayRef<Value> readScales) {
+    Value unit, bool partial, ValueRange accs) {
   bool perGroup = op.getScheme().getGranularity() == GranularityKind::PerGroup;
   int64_t numRows = rows.size(), parts = plan.accLanes / kDotLanes;
   // Per column: its codes (and scales), decoded once for all rows.
   SmallVector<SmallVector<CodeChunk>> codes;
-  SmallVector<Value> scales(readScales);
+  SmallVector<Value> scales;
   for (Value column : columns) {
     codes.push_back(decodeCodes(column, unit, partial));
-    if (perGroup && readScales.empty())
+    if (perGroup)
       scales.push_back(
           Int8DotSegments(*this).readBlockScales(column, segment, partial));
   }

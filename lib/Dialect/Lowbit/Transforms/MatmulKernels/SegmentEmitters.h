@@ -110,12 +110,12 @@ public:
 
   /// As WeightOnlySegments::accumulateSegment: the products of one segment
   /// per (column, row), times the per-group scales when the scheme has
-  /// them (`scales`: the columns' lanes of scales when read already),
-  /// otherwise summed into the accumulators.
-  llvm::SmallVector<mlir::Value> accumulateSegment(
-      llvm::ArrayRef<mlir::Value> rows, llvm::ArrayRef<mlir::Value> columns,
-      mlir::Value kBase, mlir::Value segment, mlir::Value unit, bool partial,
-      mlir::ValueRange accs, llvm::ArrayRef<mlir::Value> scales = {});
+  /// them, otherwise summed into the accumulators.
+  llvm::SmallVector<mlir::Value>
+  accumulateSegment(llvm::ArrayRef<mlir::Value> rows,
+                    llvm::ArrayRef<mlir::Value> columns, mlir::Value kBase,
+                    mlir::Value segment, mlir::Value unit, bool partial,
+                    mlir::ValueRange accs);
 
   /// Per row, -c * sum over blocks of scale(block) * (sum of the block's
   /// activations), or -c * the row's sum without per-group scales; with

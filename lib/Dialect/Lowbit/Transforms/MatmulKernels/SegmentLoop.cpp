@@ -116,7 +116,7 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
         arith::MulIOp::create(b, loc, segment, index(plan.segmentUnits));
     if (plan.bf16Dot != Bf16Dot::None)
       return Bf16DotSegments(*this).accumulateSegment(
-          rows, columns, kBase, segment, unit, partial, acc, scales);
+          rows, columns, kBase, segment, unit, partial, acc);
     SmallVector<Value> result;
     SmallVector<Dequantization> params;
     for (auto [c, column] : llvm::enumerate(columns)) {
@@ -168,17 +168,16 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
   // Row tiles go one segment at a time (fewer live registers; they
   // prefetch every segment).
   int64_t unroll = std::max<int64_t>(1, 64 / segmentBytes);
-  // Dynamic int8 and bf16 dots with several groups per segment: a single
-  // row's iteration takes enough segments to read about 16 scales as one
-  // vector, converted once, then spread to each segment's lanes by one
-  // permute (per segment, a broadcast, a byte shuffle and a conversion cost
-  // as much as its dot products), each segment into its own accumulators.
-  // (One group per segment: a scalar conversion and broadcast are cheaper.)
-  bool laneGroupScales = ((plan.dynamicInt8 && !accumulatesIntegers()) ||
-                          plan.bf16Dot != Bf16Dot::None) &&
+  // Dynamic int8 with several groups per segment: a single row's
+  // iteration takes enough segments to read about 16 scales as one vector,
+  // converted once, then spread to each segment's lanes by one permute
+  // (per segment, a broadcast, a byte shuffle and a conversion cost as much
+  // as its dot products), each segment into its own accumulators. (One
+  // group per segment: a scalar conversion and broadcast are cheaper.)
+  bool int8GroupScales = plan.dynamicInt8 && !accumulatesIntegers() &&
                          plan.blocksPerSegment > 1 &&
                          scheme.getGranularity() == GranularityKind::PerGroup;
-  if (laneGroupScales)
+  if (int8GroupScales)
     unroll = std::max(
         unroll, std::min<int64_t>(
                     kMaxScaleUnroll,
@@ -208,21 +207,11 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
       b, loc, index(0), index(unrolled), index(unroll), allZeros,
       [&](OpBuilder &, Location, Value first, ValueRange acc) {
         if (prefetching) {
-          // One line per 64 bytes of an unrolled iteration's segments.
-          Value firstUnit =
-              arith::MulIOp::create(b, loc, first, index(plan.segmentUnits));
-          int64_t unitBytes = unitType.getIntOrFloatBitWidth() / 8;
-          int64_t lines =
-              unroll > 1 ? std::max<int64_t>(1, unroll * segmentBytes / 64) : 1;
-          for (int64_t line = 0; line < lines; ++line)
-            memref::PrefetchOp::create(
-                b, loc, packedBuffer,
-                ValueRange{ahead, line == 0
-                                      ? firstUnit
-                                      : Value(arith::AddIOp::create(
-                                            b, loc, firstUnit,
-                                            index(line * 64 / unitBytes)))},
-                /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
+          memref::PrefetchOp::create(
+              b, loc, packedBuffer,
+              ValueRange{ahead, arith::MulIOp::create(
+                                    b, loc, first, index(plan.segmentUnits))},
+              /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
           Value firstGroup =
               plan.blocksPerSegment == 1
                   ? first
@@ -239,8 +228,8 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
         SmallVector<Value> scaleVectors;
         int64_t blocks = plan.blocksPerSegment;
         if (unroll > 1 && !scaleAfter &&
-            ((!plan.dynamicInt8 && plan.bf16Dot == Bf16Dot::None) ||
-             laneGroupScales) &&
+            (!plan.dynamicInt8 || int8GroupScales) &&
+            plan.bf16Dot == Bf16Dot::None &&
             scheme.getGranularity() == GranularityKind::PerGroup)
           for (Value column : columns) {
             Type element = cast<RankedTensorType>(op.getScales().getType())
@@ -261,7 +250,7 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
                      : Value(arith::AddIOp::create(b, loc, first, index(u)));
           SmallVector<Value> scales;
           for (Value vector : scaleVectors)
-            scales.push_back(laneGroupScales
+            scales.push_back(plan.dynamicInt8 && blocks > 1
                                  ? Int8DotSegments(*this).spreadBlockScales(
                                        vector, u * blocks)
                                  : Value(vector::ExtractOp::create(
