@@ -42,6 +42,8 @@ const char *lowbit::numerics::stringifyPackKind(PackKind kind) {
     return "int2_panel";
   case PackKind::Int3Panel:
     return "int3_panel";
+  case PackKind::RadixPanel:
+    return "radix_panel";
   }
   return "unknown";
 }
@@ -60,6 +62,7 @@ std::optional<PackKind> lowbit::numerics::symbolizePackKind(llvm::StringRef name
       .Case("int2_planes", PackKind::Int2Planes)
       .Case("int2_panel", PackKind::Int2Panel)
       .Case("int3_panel", PackKind::Int3Panel)
+      .Case("radix_panel", PackKind::RadixPanel)
       .Default(std::nullopt);
 }
 
@@ -83,6 +86,15 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
   case PackKind::RadixSuperblock:
     if (format.radix < 2 || format.radix > 256)
       return "radix must be in [2, 256], got " + std::to_string(format.radix);
+    break;
+  case PackKind::RadixPanel:
+    if (format.radix != 10 && format.radix != 11)
+      return "radix_panel needs radix 10 or 11, got " +
+             std::to_string(format.radix);
+    if (format.block <= 0 || format.block % 4 != 0)
+      return "radix_panel needs a positive block that is a multiple of 4, "
+             "got " +
+             std::to_string(format.block);
     break;
   }
   if (format.kind == PackKind::RadixSuperblock && format.block <= 0)
@@ -139,7 +151,8 @@ unsigned lowbit::numerics::bitsPerCode(const PackFormat &format) {
   case PackKind::Int3Panel:
     return 3;
   case PackKind::Radix:
-  case PackKind::RadixSuperblock: {
+  case PackKind::RadixSuperblock:
+  case PackKind::RadixPanel: {
     unsigned bits = 0;
     while ((1u << bits) < format.radix)
       ++bits;
@@ -174,6 +187,7 @@ unsigned lowbit::numerics::codesPerUnit(const PackFormat &format) {
   case PackKind::Int2Panel:
     return 4;
   case PackKind::Int3Panel:
+  case PackKind::RadixPanel: // bytes of words, see panelBytes
     return 1;
   case PackKind::Int3:
     return 10;
@@ -209,10 +223,11 @@ int64_t lowbit::numerics::packedBytesPerRow(const PackFormat &format,
 std::optional<int64_t>
 lowbit::numerics::findInvalidCode(const PackFormat &format,
                                   llvm::ArrayRef<uint8_t> codes) {
-  unsigned limit =
-      format.kind == PackKind::Radix || format.kind == PackKind::RadixSuperblock
-          ? format.radix
-          : (1u << bitsPerCode(format));
+  unsigned limit = format.kind == PackKind::Radix ||
+                           format.kind == PackKind::RadixSuperblock ||
+                           format.kind == PackKind::RadixPanel
+                       ? format.radix
+                       : (1u << bitsPerCode(format));
   if (limit >= 256)
     return std::nullopt;
   for (size_t i = 0, e = codes.size(); i < e; ++i)

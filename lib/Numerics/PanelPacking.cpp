@@ -4,15 +4,32 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "lowbit/Numerics/Packing.h"
 #include "lowbit/Numerics/BitPlanes.h"
+#include "lowbit/Numerics/Packing.h"
+#include "lowbit/Numerics/RadixPanel.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <vector>
 
 using namespace lowbit::numerics;
 
 static int64_t roundUp(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+/// Calls f(n, first k, byte of the block's first word of row n) for every
+/// block of every row of a RadixPanel matrix.
+template <typename F>
+static void forEachRadixPanelBlock(const PackFormat &format, int64_t rows,
+                                   int64_t depth, F f) {
+  int64_t bytes = panelBytes(format, depth);
+  int64_t unit = panelUnitBytes(format);
+  for (int64_t n = 0; n < rows; ++n)
+    for (int64_t k = 0; k < depth; k += format.block)
+      f(n, k,
+        (n / kPanelRows) * bytes + unit * (k / format.block) +
+            4 * (n % kPanelRows));
+}
 
 int64_t lowbit::numerics::panelCount(int64_t rows) {
   assert(rows >= 0);
@@ -28,12 +45,16 @@ int64_t lowbit::numerics::panelUnitDepth(const PackFormat &format) {
     return 4 * kPanelQuad;
   case PackKind::Int3Panel:
     return 8 * kPanelQuad;
+  case PackKind::RadixPanel:
+    return format.block;
   default:
     return kPanelQuad;
   }
 }
 
 int64_t lowbit::numerics::panelUnitBytes(const PackFormat &format) {
+  if (format.kind == PackKind::RadixPanel)
+    return kPanelRows * 4 * radixPanelWords(format.block);
   return format.kind == PackKind::Int3Panel ? 3 * 64 : 64;
 }
 
@@ -57,7 +78,8 @@ int64_t lowbit::numerics::panelBytes(const PackFormat &format, int64_t depth) {
 PanelPosition lowbit::numerics::panelPosition(const PackFormat &format,
                                               int64_t n, int64_t k) {
   assert(isPanelFormat(format) && format.kind != PackKind::Int2Planes &&
-         n >= 0 && k >= 0 && "a plane layout has no single field per code");
+         format.kind != PackKind::RadixPanel && n >= 0 && k >= 0 &&
+         "a plane or word layout has no single field per code");
   int64_t quad = k / kPanelQuad;
   int64_t lane = kPanelQuad * (n % kPanelRows) + k % kPanelQuad;
   int64_t vectorBytes = kPanelRows * kPanelQuad;
@@ -95,6 +117,20 @@ void lowbit::numerics::packPanels(const PackFormat &format,
     return;
   }
   std::memset(out.data(), 0, out.size());
+  if (format.kind == PackKind::RadixPanel) {
+    forEachRadixPanelBlock(
+        format, rows, depth, [&](int64_t n, int64_t k0, int64_t at) {
+          std::vector<uint8_t> block(format.block, 0);
+          int64_t count = std::min(format.block, depth - k0);
+          std::memcpy(block.data(), &codes[n * depth + k0], count);
+          std::vector<uint32_t> words(radixPanelWords(format.block));
+          packRadixPanelBlock(block, format.radix, words);
+          for (size_t w = 0; w < words.size(); ++w)
+            for (int64_t byte = 0; byte < 4; ++byte)
+              out[at + 64 * w + byte] = uint8_t(words[w] >> (8 * byte));
+        });
+    return;
+  }
   for (int64_t n = 0; n < rows; ++n) {
     for (int64_t k = 0; k < depth; ++k) {
       PanelPosition at = panelPosition(format, n, k);
@@ -121,6 +157,20 @@ void lowbit::numerics::unpackPanels(const PackFormat &format,
   if (format.kind == PackKind::Int2Planes) {
     std::vector<uint8_t> unpacked = unpackBitPlanes(packed, 2, rows, depth);
     std::memcpy(codes.data(), unpacked.data(), unpacked.size());
+    return;
+  }
+  if (format.kind == PackKind::RadixPanel) {
+    forEachRadixPanelBlock(
+        format, rows, depth, [&](int64_t n, int64_t k0, int64_t at) {
+          std::vector<uint32_t> words(radixPanelWords(format.block));
+          for (size_t w = 0; w < words.size(); ++w)
+            for (int64_t byte = 0; byte < 4; ++byte)
+              words[w] |= uint32_t(packed[at + 64 * w + byte]) << (8 * byte);
+          std::vector<uint8_t> block(format.block);
+          unpackRadixPanelBlock(words, format.radix, block);
+          int64_t count = std::min(format.block, depth - k0);
+          std::memcpy(&codes[n * depth + k0], block.data(), count);
+        });
     return;
   }
   uint8_t mask = static_cast<uint8_t>((1u << bitsPerCode(format)) - 1u);

@@ -2,6 +2,8 @@
 
 #include "lowbit/Numerics/Presets.h"
 
+#include <cmath>
+
 using namespace lowbit::numerics;
 
 static Scheme makeScheme(unsigned bits, bool isSigned, ParamForm form,
@@ -145,10 +147,25 @@ const WeightPreset *lowbit::numerics::findWeightPreset(llvm::StringRef name) {
 std::optional<PackFormat>
 lowbit::numerics::getPanelFormat(const Scheme &scheme,
                                  const Granularity &granularity) {
-  if (!scheme.codebook.empty())
-    return std::nullopt;
   bool perGroup = granularity.kind == GranularityKind::PerGroup;
   bool groupsAlongK = perGroup && granularity.axis == 1;
+  // Min/scale codes of an evenly spaced 10- or 11-level codebook (the c11
+  // presets) as nine-digit radix words: codes 0..10 enter the kernels as
+  // they are.
+  if (!scheme.codebook.empty()) {
+    const std::vector<float> &levels = scheme.codebook;
+    int64_t count = levels.size();
+    float step = (levels.back() - levels.front()) / float(count - 1);
+    for (int64_t i = 0; i < count; ++i)
+      if (std::fabs(levels[i] - (levels.front() + step * float(i))) >
+          1e-6f * std::fabs(step))
+        return std::nullopt;
+    if ((count == 10 || count == 11) && groupsAlongK &&
+        scheme.form == ParamForm::MinScale && granularity.groupSize % 4 == 0)
+      return format(PackKind::RadixPanel, granularity.groupSize,
+                    unsigned(count));
+    return std::nullopt;
+  }
   bool signedSymmetric = scheme.form == ParamForm::Symmetric && scheme.isSigned;
   // Sub-4-bit codes enter the kernels as small unsigned values: signed
   // symmetric ones offset by 2^(bits - 1), min/scale ones as they are.

@@ -2,8 +2,7 @@
 // w3g64 / w2g32 / c11g128, fused into lowbit.matmul with
 // dynamic_int8_activations (min/scale schemes keep their mins); from the
 // panel threshold (16 rows) on, w3 and w2 weights are packed in int3_panel /
-// int2_panel for the outer-product kernels, while c11 stays in radix words
-// (no panel form).
+// int2_panel and c11 in radix_panel for the outer-product kernels.
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=w3a8-dynamic})' | FileCheck %s --check-prefix=W3
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=w2a8-dynamic})' | FileCheck %s --check-prefix=W2
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=c11a8-dynamic})' | FileCheck %s --check-prefix=C11
@@ -50,7 +49,8 @@ func.func @fc(%x: tensor<2x150xf32>) -> tensor<2x3xf32> {
 // W2-LABEL: func @many_rows
 // W2: lowbit.matmul {{.*}} mins({{.*}} : tensor<4x2xf16>) {dynamic_int8_activations, layout = #lowbit.layout<int2_panel, block = 32>{{.*}} : tensor<32x64xf32>
 // C11-LABEL: func @many_rows
-// C11: lowbit.matmul {{.*}}dynamic_int8_activations, layout = #lowbit.layout<radix(11), block = 128>{{.*}} : tensor<32x64xf32>
+// C11: lowbit.packed_weight {data = dense<{{.*}}> : tensor<1x960xi8>, layout = #lowbit.layout<radix_panel(11), block = 128>
+// C11: lowbit.matmul {{.*}}dynamic_int8_activations, layout = #lowbit.layout<radix_panel(11), block = 128>{{.*}} : tensor<32x64xf32>
 // FLOAT-LABEL: func @many_rows
 func.func @many_rows(%x: tensor<32x64xf32>) -> tensor<32x4xf32> {
   %w = arith.constant dense<-0.5> : tensor<64x4xf32>

@@ -456,6 +456,11 @@ TEST_F(LowbitToLinalgJitTest, UnpackAndPackEveryLayout) {
       {"#lowbit.layout<int3_panel>", true, {33, 13}, "i8"},
       {"#lowbit.layout<int3_panel, block = 64>", true, {17, 150}, "i16"},
       {"#lowbit.layout<int3_panel, block = 32>", false, {2, 16, 40}, "i8"},
+      // Radix words in panels (RadixPanel.h): a partial block, two blocks
+      // of 128, batches, radix 10.
+      {"#lowbit.layout<radix_panel(11), block = 128>", false, {17, 75}, "i8"},
+      {"#lowbit.layout<radix_panel(11), block = 128>", false, {5, 256}, "i8"},
+      {"#lowbit.layout<radix_panel(10), block = 36>", false, {2, 3, 40}, "i16"},
   };
   for (const PackCase &c : cases) {
     SCOPED_TRACE(std::string(c.layout) + (c.isSigned ? " signed " : " ") +

@@ -409,4 +409,36 @@ TEST(PanelKernelTest, SubFourBitMatchesNumericsReference) {
   }
 }
 
+// c11a8-dynamic on radix_panel (the pack-time digit placement of
+// lowbit/Numerics/RadixPanel.h, min/scale codes 0..10): the single rows and
+// small tiles the packer leaves to the dot form (M = 1, 4, 9) as well as
+// M >= 16, N = 1, 5, 17, K odd and ending in a partial group of 128 (75,
+// 257) or whole groups (256), with every target's dot products.
+TEST(PanelKernelTest, RadixPanelMatchesNumericsReference) {
+  MLIRContext context;
+  {
+    DialectRegistry registry;
+    registerJitDialects(registry);
+    context.appendDialectRegistry(registry);
+  }
+  std::vector<Shape> shapes;
+  for (int64_t m : {1, 4, 9, 16, 17})
+    for (int64_t n : {1, 5, 17})
+      shapes.push_back({m, n, n == 5 ? 257 : 75, n % 3 == 2});
+  shapes.push_back({16, 48, 256, true});
+  const nx::WeightPreset *preset = nx::findWeightPreset("c11a8-dynamic");
+  ASSERT_NE(preset, nullptr);
+  std::optional<nx::PackFormat> format =
+      nx::getPanelFormat(preset->scheme, preset->granularity);
+  ASSERT_TRUE(format);
+  ASSERT_EQ(format->kind, nx::PackKind::RadixPanel);
+  KernelCase c{"c11a8-dynamic", preset->scheme, preset->granularity, *format,
+               true};
+  std::string source;
+  for (const Shape &shape : shapes)
+    source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+  for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/true))
+    checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 83);
+}
+
 } // namespace

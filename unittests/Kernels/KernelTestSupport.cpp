@@ -374,7 +374,8 @@ bool isSubFourBit(const nx::PackFormat &format) {
          format.kind == nx::PackKind::Int2Planes ||
          format.kind == nx::PackKind::Radix ||
          format.kind == nx::PackKind::Int3Panel ||
-         format.kind == nx::PackKind::Int2Panel;
+         format.kind == nx::PackKind::Int2Panel ||
+         format.kind == nx::PackKind::RadixPanel;
 }
 
 // Tolerance of the sub-4-bit dynamic int8 kernels, against

@@ -62,6 +62,7 @@ BitPos locate(const PackFormat &f, int64_t rowLength, int64_t p) {
   case PackKind::Int2Panel:
   case PackKind::Int3Panel:
   case PackKind::RadixSuperblock:
+  case PackKind::RadixPanel:
     break;
   }
   ADD_FAILURE() << "no row bit position for radix and panel formats";

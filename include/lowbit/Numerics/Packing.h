@@ -87,6 +87,11 @@
 //              bit 2 at bit t of byte u + 128. Decoding a quad is two
 //              shifts and two masks in any lane width, no cross-byte moves.
 //              panelBytes = 6 * Kp.
+//   RadixPanel: nine-digit radix words (radix 10, 11), block > 0: each
+//              block of a row takes W = radixPanelWords(block) words, word w
+//              of row n at bytes 64 W (k / block) + 64 w + 4 (n % 16) of
+//              panel n / 16 (little-endian), codes placed as RadixPanel.h
+//              says. panelBytes = 64 W Kp / block (960 per 128 codes).
 //
 // Exactness of the multiply decode. For any 32-bit q let v = floor(q*N/2^32)
 // and q*N = v*2^32 + e with 0 <= e < 2^32 (for encoded words e < N).
@@ -129,7 +134,9 @@ enum class PackKind : uint8_t {
   Int3Panel,
   /// Radix digits in superblocks of digitsPerWord(radix) groups of `block`
   /// codes (SuperblockRadix.h); its parameters are superblock bytes.
-  RadixSuperblock
+  RadixSuperblock,
+  /// Nine-digit radix words (radix 10 or 11) in panels (RadixPanel.h).
+  RadixPanel
 };
 
 struct PackFormat {
@@ -150,7 +157,7 @@ struct PackFormat {
 
 /// A short lowercase name of the kind ("int8", "int4", "int4_interleaved",
 /// "int2", "int3", "radix", "int8_panel", "int4_panel", "int2_planes",
-/// "int2_panel", "int3_panel", "radix_superblock").
+/// "int2_panel", "int3_panel", "radix_superblock", "radix_panel").
 const char *stringifyPackKind(PackKind kind);
 /// Inverse of stringifyPackKind.
 std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
@@ -160,7 +167,7 @@ std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
 /// block must be >= 0 (> 0 for RadixSuperblock);
 /// Int4Interleaved needs block > 0 and even; Int8Panel a block that is a
 /// multiple of 4, Int4Panel of 8, Int2Panel of 16, Int3Panel of 32 (0
-/// allowed).
+/// allowed); RadixPanel a positive multiple of 4 and radix 10 or 11.
 std::optional<std::string> verifyPackFormat(const PackFormat &format);
 
 /// 8, 4, 4, 2, 3, ceil(log2(radix)), 8, 4, 2, 3 for Int8, Int4,
@@ -237,12 +244,15 @@ inline bool isPanelFormat(const PackFormat &format) {
          format.kind == PackKind::Int4Panel ||
          format.kind == PackKind::Int2Panel ||
          format.kind == PackKind::Int3Panel ||
+         format.kind == PackKind::RadixPanel ||
          format.kind == PackKind::Int2Planes;
 }
 /// Codes of K per padding step and per unit of whole 64-byte vectors: 4
-/// (Int8Panel), 8 (Int4Panel), 16 (Int2Panel), 32 (Int3Panel: 3 vectors).
+/// (Int8Panel), 8 (Int4Panel), 16 (Int2Panel), 32 (Int3Panel: 3 vectors),
+/// the block (RadixPanel: radixPanelWords(block) vectors).
 int64_t panelUnitDepth(const PackFormat &format);
-/// Bytes of one such unit of a panel: 64, or 192 for Int3Panel.
+/// Bytes of one such unit of a panel: 64, 192 for Int3Panel, 64 words for
+/// RadixPanel.
 int64_t panelUnitBytes(const PackFormat &format);
 /// ceil(rows / 16).
 int64_t panelCount(int64_t rows);

@@ -81,6 +81,7 @@ Value emitReadCode(Emitter &e, const PackGeometry &g, Value packed,
   case numerics::PackKind::Int2Planes:
   case numerics::PackKind::Int2Panel:
   case numerics::PackKind::Int3Panel:
+  case numerics::PackKind::RadixPanel:
   case numerics::PackKind::RadixSuperblock:
     break; // lowerPanelUnpack, lowerSuperblockUnpack
   }
@@ -343,6 +344,7 @@ struct PackLowering : public LowbitPattern<PackOp> {
           case numerics::PackKind::Int2Planes:
           case numerics::PackKind::Int2Panel:
           case numerics::PackKind::Int3Panel:
+          case numerics::PackKind::RadixPanel:
           case numerics::PackKind::RadixSuperblock:
             llvm_unreachable("packed by lowerPanelPack / lowerSuperblockPack");
           }

@@ -82,6 +82,8 @@ Value lowbit::lowerPanelUnpack(OpBuilder &b, Location loc, UnpackOp op,
   numerics::PackFormat format = op.getLayout().getPackFormat();
   if (format.kind == numerics::PackKind::Int2Planes)
     return unpackBitPlanes(b, loc, op, packed);
+  if (format.kind == numerics::PackKind::RadixPanel)
+    return lowerRadixPanelUnpack(b, loc, op, packed);
   bool int3 = format.kind == numerics::PackKind::Int3Panel;
   unsigned bits = numerics::bitsPerCode(format);
   int64_t perVector = quadsPerVector(format);
@@ -140,6 +142,8 @@ Value lowbit::lowerPanelPack(OpBuilder &b, Location loc, PackOp op,
   numerics::PackFormat format = op.getLayout().getPackFormat();
   if (format.kind == numerics::PackKind::Int2Planes)
     return packBitPlanes(b, loc, op, codes);
+  if (format.kind == numerics::PackKind::RadixPanel)
+    return lowerRadixPanelPack(b, loc, op, codes, rows, depth);
   bool int3 = format.kind == numerics::PackKind::Int3Panel;
   unsigned bits = numerics::bitsPerCode(format);
   int64_t perVector = quadsPerVector(format);

@@ -25,6 +25,13 @@ mlir::Value lowerPanelUnpack(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value lowerPanelPack(mlir::OpBuilder &b, mlir::Location loc, PackOp op,
                            mlir::Value codes);
 
+/// radix_panel (RadixPanelLayout.cpp), called by the two above.
+mlir::Value lowerRadixPanelUnpack(mlir::OpBuilder &b, mlir::Location loc,
+                                  UnpackOp op, mlir::Value packed);
+mlir::Value lowerRadixPanelPack(mlir::OpBuilder &b, mlir::Location loc,
+                                PackOp op, mlir::Value codes, int64_t rows,
+                                int64_t depth);
+
 } // namespace lowbit
 
 #endif // LOWBIT_LIB_CONVERSION_LOWBITTOLINALG_PANELLAYOUTS_H

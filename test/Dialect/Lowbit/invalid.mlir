@@ -164,6 +164,24 @@ func.func private @f() attributes {a = #lowbit.layout<int3_panel, block = 48>}
 
 // -----
 
+// expected-error @+1 {{invalid layout: radix_panel needs a positive block that is a multiple of 4, got 130}}
+func.func private @f() attributes {a = #lowbit.layout<radix_panel(11), block = 130>}
+
+// -----
+
+// expected-error @+1 {{invalid layout: radix_panel needs radix 10 or 11, got 3}}
+func.func private @f() attributes {a = #lowbit.layout<radix_panel(3), block = 128>}
+
+// -----
+
+func.func @f(%c: tensor<17x200xi8>) -> tensor<2x960xi8> {
+  // expected-error @+1 {{'lowbit.pack' op packed storage must have shape 2x1920 for 17x200 codes under #lowbit.layout<radix_panel(11), block = 128>, got 2x960}}
+  %p = lowbit.pack %c {layout = #lowbit.layout<radix_panel(11), block = 128>} : tensor<17x200xi8> -> tensor<2x960xi8>
+  return %p : tensor<2x960xi8>
+}
+
+// -----
+
 func.func @f(%c: tensor<17x40xi8>) -> tensor<2x256xi8> {
   // expected-error @+1 {{'lowbit.pack' op packed storage must have shape 2x384 for 17x40 codes under #lowbit.layout<int3_panel, block = 32>, got 2x256}}
   %p = lowbit.pack %c {layout = #lowbit.layout<int3_panel, block = 32>} : tensor<17x40xi8> -> tensor<2x256xi8>

@@ -293,6 +293,19 @@ func.func @sub4bit_panel_layouts(%c: tensor<17x9xi8>, %p: tensor<2x192xi8>) -> (
 
 // -----
 
+// radix_panel: 15 words of 16 columns (960 bytes) per block of 128, K = 200
+// padded to two blocks.
+// CHECK-LABEL: func @radix_panel_layout
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<radix_panel(11), block = 128>} : tensor<17x200xi8> -> tensor<2x1920xi8>
+// CHECK: lowbit.unpack %{{.*}} {layout = #lowbit.layout<radix_panel(11), block = 128>} : tensor<2x1920xi8> -> tensor<17x200xi8>
+func.func @radix_panel_layout(%c: tensor<17x200xi8>) -> tensor<17x200xi8> {
+  %p = lowbit.pack %c {layout = #lowbit.layout<radix_panel(11), block = 128>} : tensor<17x200xi8> -> tensor<2x1920xi8>
+  %u = lowbit.unpack %p {layout = #lowbit.layout<radix_panel(11), block = 128>} : tensor<2x1920xi8> -> tensor<17x200xi8>
+  return %u : tensor<17x200xi8>
+}
+
+// -----
+
 // Min/scale codes on int2_panel keep their mins ([N, groups], N from the
 // result).
 // CHECK-LABEL: func @int2_panel_matmul

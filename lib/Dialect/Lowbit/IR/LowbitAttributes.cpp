@@ -337,7 +337,8 @@ SmallVector<int64_t> SchemeAttr::getParamShape(ArrayRef<int64_t> shape) const {
 
 /// Whether the layout kind is spelled with a radix: `radix(R)`.
 static bool hasRadix(LayoutKind kind) {
-  return kind == LayoutKind::Radix || kind == LayoutKind::RadixSuperblock;
+  return kind == LayoutKind::Radix || kind == LayoutKind::RadixSuperblock ||
+         kind == LayoutKind::RadixPanel;
 }
 
 Attribute LayoutAttr::parse(AsmParser &parser, Type) {
@@ -410,6 +411,9 @@ static numerics::PackFormat toPackFormat(LayoutKind kind, unsigned radix,
     break;
   case LayoutKind::Int3Panel:
     format.kind = numerics::PackKind::Int3Panel;
+    break;
+  case LayoutKind::RadixPanel:
+    format.kind = numerics::PackKind::RadixPanel;
     break;
   }
   format.radix = radix;
@@ -550,6 +554,9 @@ LayoutAttr lowbit::getLayoutAttr(MLIRContext *context,
     break;
   case numerics::PackKind::Int3Panel:
     kind = LayoutKind::Int3Panel;
+    break;
+  case numerics::PackKind::RadixPanel:
+    kind = LayoutKind::RadixPanel;
     break;
   }
   if (numerics::verifyPackFormat(format))

@@ -645,13 +645,17 @@ LogicalResult MatmulOp::verify() {
   bool subFourBit =
       layoutKind == LayoutKind::Int3 || layoutKind == LayoutKind::Int2 ||
       layoutKind == LayoutKind::Radix || layoutKind == LayoutKind::Int3Panel ||
-      layoutKind == LayoutKind::Int2Panel || layoutKind == LayoutKind::Int2Planes;
+      layoutKind == LayoutKind::Int2Panel ||
+      layoutKind == LayoutKind::Int2Planes ||
+      layoutKind == LayoutKind::RadixPanel;
   if (getDynamicInt8Activations() && !subFourBit &&
       (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
        scheme.getCodebook()))
-    return emitOpError() << "dynamic int8 activations need signed symmetric "
-                            "weights without a codebook, or an int3, int2, "
-                            "radix, int3_panel, int2_panel or int2_planes layout";
+    return emitOpError()
+           << "dynamic int8 activations need signed symmetric "
+              "weights without a codebook, or an int3, int2, "
+              "radix, int3_panel, int2_panel, int2_planes or radix_panel "
+              "layout";
   if (std::optional<Type> activationType = getActivationType()) {
     if (!activationType->isBF16())
       return emitOpError() << "activation_type must be bf16, got "

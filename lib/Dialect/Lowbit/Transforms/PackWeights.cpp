@@ -34,8 +34,6 @@ static int64_t getGroupBlock(SchemeAttr scheme) {
 /// (numerics::getPanelFormat), or null when the outer-product kernels do
 /// not take them.
 static LayoutAttr getPanelLayout(MLIRContext *context, SchemeAttr scheme) {
-  if (scheme.getCodebook())
-    return {};
   std::optional<numerics::PackFormat> format = numerics::getPanelFormat(
       scheme.getNumericsScheme(), scheme.getNumericsGranularity());
   return format ? getLayoutAttr(context, *format) : LayoutAttr();
@@ -170,6 +168,10 @@ static const LayoutOption kLayoutOptions[] = {
      getPanelLayoutOf<numerics::PackKind::Int3Panel>},
     {"int2-panel", "int2 in groups of a multiple of 16 (w2g32)",
      getPanelLayoutOf<numerics::PackKind::Int2Panel>},
+    {"radix-panel",
+     "min/scale codes of 10 or 11 even levels in groups of a multiple of 4 "
+     "(c11g128)",
+     getPanelLayoutOf<numerics::PackKind::RadixPanel>},
     {"radix", "codebook schemes",
      [](MLIRContext *context, SchemeAttr scheme) {
        return scheme.getCodebook()
@@ -279,7 +281,8 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
   }
   bool signedCodes = scheme.getQmin() < 0;
   if (packedLayout.getCodeCapacity() < scheme.getNumLevels() ||
-      (signedCodes && packedLayout.getKind() == LayoutKind::Radix))
+      (signedCodes && (packedLayout.getKind() == LayoutKind::Radix ||
+                       packedLayout.getKind() == LayoutKind::RadixPanel)))
     return op.emitError() << "layout " << packedLayout
                           << " cannot hold the codes of " << scheme;
 

@@ -176,6 +176,8 @@ static StringRef getLayoutName(numerics::PackKind kind) {
     return "int2-panel";
   case numerics::PackKind::Int3Panel:
     return "int3-panel";
+  case numerics::PackKind::RadixPanel:
+    return "radix-panel";
   }
   llvm_unreachable("unknown pack kind");
 }

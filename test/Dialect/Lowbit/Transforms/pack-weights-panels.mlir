@@ -107,3 +107,25 @@ func.func @sub4bit_groups(%x: tensor<16x64xf32>) -> (tensor<16x4xf32>, tensor<16
   %y2 = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w2 : tensor<16x64xf32>, tensor<4x64xf32>) outs(%acc : tensor<16x4xf32>) -> tensor<16x4xf32>
   return %y, %y2 : tensor<16x4xf32>, tensor<16x4xf32>
 }
+
+// -----
+
+// Min/scale codes of the evenly spaced 11-level codebook (c11g128): radix
+// words in panels, 15 words of 16 columns per group (960 bytes).
+// CHECK-LABEL: func @codebook_groups
+// CHECK: lowbit.packed_weight
+// CHECK-SAME: layout = #lowbit.layout<radix_panel(11), block = 128>
+// CHECK-SAME: : tensor<1x960xi8>, tensor<4x1xf16>, tensor<4x1xf16>
+// FLOAT-LABEL: func @codebook_groups
+// FLOAT: layout = #lowbit.layout<radix(11), block = 128>
+func.func @codebook_groups(%x: tensor<16x128xf32>) -> tensor<16x4xf32> {
+  %codes = arith.constant dense<10> : tensor<4x128xi8>
+  %s = arith.constant dense<0.5> : tensor<4x1xf16>
+  %m = arith.constant dense<-0.25> : tensor<4x1xf16>
+  %w = lowbit.dequantize %codes scales(%s : tensor<4x1xf16>) mins(%m : tensor<4x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>} : tensor<4x128xi8> -> tensor<4x128xf32>
+  %zero = arith.constant 0.0 : f32
+  %o = tensor.empty() : tensor<16x4xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%o : tensor<16x4xf32>) -> tensor<16x4xf32>
+  %y = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%x, %w : tensor<16x128xf32>, tensor<4x128xf32>) outs(%acc : tensor<16x4xf32>) -> tensor<16x4xf32>
+  return %y : tensor<16x4xf32>
+}

@@ -120,7 +120,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     #lowbit.layout<KIND [, block = N]>
     KIND ::= int8 | int4 | int4_interleaved | int2 | int3 | radix(R)
            | int8_panel | int4_panel | int2_planes | int2_panel | int3_panel
-           | radix_superblock(R)
+           | radix_superblock(R) | radix_panel(R)
     ```
 
     | kind | storage | codes per unit | placement |
@@ -136,6 +136,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     | `int2_planes` | `i8` | 4 | panels of 16 rows, bit planes: bit `p` of code `(n, k)` is bit `4 p + k % 4` of byte `64 * (k / 16) + 16 * (k / 4 % 4) + n % 16` of panel `n / 16` |
     | `int2_panel` | `i8` | 4 | panels of 16 rows: code `(n, k)` is at bits `[2t, 2t+2)`, `t = (k / 4) % 4`, of byte `64 * (k / 16) + 4 * (n % 16) + k % 4` of panel `n / 16` |
     | `int3_panel` | `i8` | - | panels of 16 rows, every 32 `k` in 192 bytes: with `u = 192 * (k / 32) + 4 * (n % 16) + k % 4` and `t = (k / 4) % 8`, code bits `[0, 2)` at bits `[2 (t % 4), 2 (t % 4) + 2)` of byte `u + 64 * (t / 4)`, bit 2 at bit `t` of byte `u + 128` (a 2-bit plane and a 1-bit plane) |
+    | `radix_panel(R)` | `i8` | - | nine-digit radix words (R = 10, 11) in panels of 16 rows, a block of `block` codes (a positive multiple of 4) in `W` words (`W = 15` for 128): word `w` of row `n` in bytes `64 W (k / block) + 64 w + 4 (n % 16)` of panel `n / 16` (little-endian); quad `q` of a block (`g = q / 9`, `t = q % 9`) is digits `[5 6 0 1]` (`t` even) or `[7 8 2 3]` (`t` odd) of word `4 g + t / 2`, or digit 4 of words `4 g .. 4 g + 3` (`t = 8`): the order the chunked 16-bit decode yields them (`lowbit/Numerics/RadixPanel.h`) |
     | `radix_superblock(R)` | `i32` | `n` as `radix(R)` | radix words in superblocks of `n` groups of `block` codes: word `w` of a superblock holds code `w` of each of its `n` groups (digit `i` = group `i`); the rest of the row (`K mod n * block` codes) is a tail of `ceil(T / n)` words whose digit `i` of word `w` is code `i * W + w` of the tail |
 
     `block = N` packs each run of `N` codes of a row independently, padded
@@ -165,7 +166,8 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     must be a multiple of 4 for `int8_panel`, 8 for `int4_panel`, 16 for
     `int2_panel`, 32 for `int3_panel`), or without a block to a multiple of
     4 (8, 16, 32); missing rows of the last panel are zero codes. `P` is 16
-    (8, 4, 6) times the padded K.
+    (8, 4, 6) times the padded K. `radix_panel(R)` holds radix words
+    instead (see the table), `P = 64 W` per block.
 
     `int2_planes` is the panel layout of the lookup-table kernels
     (T-MAC style, `lowbit/Numerics/BitPlanes.h`): each nibble is the 4-bit

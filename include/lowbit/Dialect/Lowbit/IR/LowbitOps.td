@@ -363,7 +363,7 @@ def Lowbit_MatmulOp : Lowbit_Op<"matmul", [Pure, AttrSizedOperandSegments,
     sequential sum by floating-point reassociation.
 
     With `dynamic_int8_activations` (weight schemes: signed, symmetric, no
-    codebook; any scheme on `int3`, `int2`, `int2_planes`, `radix`, `int3_panel`, `int2_panel`), each
+    codebook; any scheme on `int3`, `int2`, `int2_planes`, `radix`, `int3_panel`, `int2_panel`, `radix_panel`), each
     activation row is quantized on the fly to int8 with
     `s_x[m] = max_k |x[m, k]| / 127` (1 for an all-zero row) and
     `q_x = clamp(round_even(x / s_x), -127, 127)`, and the products are

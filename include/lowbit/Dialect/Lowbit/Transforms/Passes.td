@@ -165,7 +165,9 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
     4-bit groups that are a multiple of 8, `int3_panel` for signed
     symmetric 3-bit groups that are a multiple of 32 (`w3g64`) and
     `int2_panel` for 2-bit groups that are a multiple of 16, symmetric or
-    min/scale (`w2g32`). With few rows the dot-form kernels, which stream
+    min/scale (`w2g32`), `radix_panel(R)` for min/scale codes of an evenly
+    spaced 10- or 11-level codebook in groups that are a multiple of 4
+    (`c11g128`). With few rows the dot-form kernels, which stream
     each weight row once, stay.
 
     With `report`, a remark per weight gives the packed bytes (storage plus
@@ -175,7 +177,8 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
     Option<"layout", "layout", "std::string", "\"auto\"",
            "auto, int8, int4, int4-interleaved, int2, int2-planes (bit "
            "planes for the lookup-table kernels), int3, int8-panel, "
-           "int4-panel, int3-panel, int2-panel, radix (base = codebook "
+           "int4-panel, int3-panel, int2-panel, radix-panel, radix (base = "
+           "codebook "
            "size) or radix-superblock (the only one, and auto's choice, for "
            "superblock parameters)">,
     Option<"dynamicInt8Activations", "dynamic-int8-activations", "bool",

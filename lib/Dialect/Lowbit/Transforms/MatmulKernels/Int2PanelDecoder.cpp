@@ -36,6 +36,7 @@ public:
 } // namespace
 
 std::unique_ptr<PanelDecoder>
-lowbit::makeInt2PanelDecoder(OpBuilder &b, Location loc, int64_t bytes) {
+lowbit::makeInt2PanelDecoder(OpBuilder &b, Location loc, int64_t bytes,
+                             const numerics::PackFormat &) {
   return std::make_unique<Int2PanelDecoder>(b, loc, bytes);
 }

@@ -47,6 +47,7 @@ public:
 } // namespace
 
 std::unique_ptr<PanelDecoder>
-lowbit::makeInt3PanelDecoder(OpBuilder &b, Location loc, int64_t bytes) {
+lowbit::makeInt3PanelDecoder(OpBuilder &b, Location loc, int64_t bytes,
+                             const numerics::PackFormat &) {
   return std::make_unique<Int3PanelDecoder>(b, loc, bytes);
 }

@@ -76,11 +76,13 @@ public:
 } // namespace
 
 std::unique_ptr<PanelDecoder>
-lowbit::makeInt8PanelDecoder(OpBuilder &b, Location loc, int64_t bytes) {
+lowbit::makeInt8PanelDecoder(OpBuilder &b, Location loc, int64_t bytes,
+                             const numerics::PackFormat &) {
   return std::make_unique<Int8PanelDecoder>(b, loc, bytes);
 }
 
 std::unique_ptr<PanelDecoder>
-lowbit::makeInt4PanelDecoder(OpBuilder &b, Location loc, int64_t bytes) {
+lowbit::makeInt4PanelDecoder(OpBuilder &b, Location loc, int64_t bytes,
+                             const numerics::PackFormat &) {
   return std::make_unique<Int4PanelDecoder>(b, loc, bytes);
 }

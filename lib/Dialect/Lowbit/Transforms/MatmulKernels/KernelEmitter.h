@@ -43,6 +43,8 @@ public:
                 PreparedOperands &prepared);
 
   const KernelPlan &getPlan() const { return plan; }
+  mlir::OpBuilder &getBuilder() const { return b; }
+  mlir::Location getLoc() const { return loc; }
 
   // Constants and vector types.
   mlir::Value index(int64_t value);

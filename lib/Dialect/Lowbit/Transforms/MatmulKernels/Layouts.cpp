@@ -27,6 +27,7 @@ const LayoutKernels *lowbit::getLayoutKernels(LayoutKind kind) {
   case LayoutKind::Int4Panel:
   case LayoutKind::Int2Panel:
   case LayoutKind::Int3Panel:
+  case LayoutKind::RadixPanel:
   case LayoutKind::Int2Planes:
     break; // outer-product or lookup-table kernels (no dot-form segments)
   case LayoutKind::RadixSuperblock:

@@ -136,6 +136,12 @@ makeInt8ByteSlotDecoder(const KernelEmitter &emitter);
 /// (RadixChunkQuads.cpp), or none if the radix lacks that decode.
 std::optional<llvm::SmallVector<mlir::Value>>
 decodeRadixChunkQuads(const KernelEmitter &emitter, mlir::Value words);
+/// The same for i32 lanes of words of `radix` (which has the chunked
+/// decode), from a builder alone (the panel decoder's).
+llvm::SmallVector<mlir::Value> decodeRadixChunkQuads(mlir::OpBuilder &b,
+                                                     mlir::Location loc,
+                                                     unsigned radix,
+                                                     mlir::Value words);
 /// Whether the plan's words take decodeRadixChunkQuads, and the slot byte
 /// `byte` of its quad `quad` holds (-1: none).
 bool hasRadixChunkQuads(const KernelPlan &plan);

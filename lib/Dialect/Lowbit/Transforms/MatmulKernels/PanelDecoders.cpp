@@ -12,7 +12,8 @@ namespace {
 
 struct PanelDecoderEntry {
   numerics::PackKind kind;
-  std::unique_ptr<PanelDecoder> (*make)(OpBuilder &, Location, int64_t);
+  std::unique_ptr<PanelDecoder> (*make)(OpBuilder &, Location, int64_t,
+                                        const numerics::PackFormat &);
 };
 
 const PanelDecoderEntry kPanelDecoders[] = {
@@ -20,17 +21,17 @@ const PanelDecoderEntry kPanelDecoders[] = {
     {numerics::PackKind::Int4Panel, makeInt4PanelDecoder},
     {numerics::PackKind::Int2Panel, makeInt2PanelDecoder},
     {numerics::PackKind::Int3Panel, makeInt3PanelDecoder},
+    {numerics::PackKind::RadixPanel, makeRadixPanelDecoder},
 };
 
 } // namespace
 
-std::unique_ptr<PanelDecoder> lowbit::makePanelDecoder(numerics::PackKind kind,
-                                                       OpBuilder &b,
-                                                       Location loc,
-                                                       int64_t bytes) {
+std::unique_ptr<PanelDecoder>
+lowbit::makePanelDecoder(const numerics::PackFormat &format, OpBuilder &b,
+                         Location loc, int64_t bytes) {
   for (const PanelDecoderEntry &entry : kPanelDecoders)
-    if (entry.kind == kind)
-      return entry.make(b, loc, bytes);
+    if (entry.kind == format.kind)
+      return entry.make(b, loc, bytes, format);
   return nullptr;
 }
 

@@ -66,21 +66,27 @@ protected:
   int64_t bytes;
 };
 
-/// The decoder of panel layout `kind`, or null.
-std::unique_ptr<PanelDecoder> makePanelDecoder(numerics::PackKind kind,
-                                               mlir::OpBuilder &b,
-                                               mlir::Location loc,
-                                               int64_t bytes);
+/// The decoder of panel layout `format`, or null.
+std::unique_ptr<PanelDecoder>
+makePanelDecoder(const numerics::PackFormat &format, mlir::OpBuilder &b,
+                 mlir::Location loc, int64_t bytes);
 
 // One per layout file.
 std::unique_ptr<PanelDecoder>
-makeInt8PanelDecoder(mlir::OpBuilder &b, mlir::Location loc, int64_t bytes);
+makeInt8PanelDecoder(mlir::OpBuilder &b, mlir::Location loc, int64_t bytes,
+                     const numerics::PackFormat &format);
 std::unique_ptr<PanelDecoder>
-makeInt4PanelDecoder(mlir::OpBuilder &b, mlir::Location loc, int64_t bytes);
+makeInt4PanelDecoder(mlir::OpBuilder &b, mlir::Location loc, int64_t bytes,
+                     const numerics::PackFormat &format);
 std::unique_ptr<PanelDecoder>
-makeInt2PanelDecoder(mlir::OpBuilder &b, mlir::Location loc, int64_t bytes);
+makeInt2PanelDecoder(mlir::OpBuilder &b, mlir::Location loc, int64_t bytes,
+                     const numerics::PackFormat &format);
 std::unique_ptr<PanelDecoder>
-makeInt3PanelDecoder(mlir::OpBuilder &b, mlir::Location loc, int64_t bytes);
+makeInt3PanelDecoder(mlir::OpBuilder &b, mlir::Location loc, int64_t bytes,
+                     const numerics::PackFormat &format);
+std::unique_ptr<PanelDecoder>
+makeRadixPanelDecoder(mlir::OpBuilder &b, mlir::Location loc, int64_t bytes,
+                      const numerics::PackFormat &format);
 
 /// The sub-4-bit panels: codes enter every dot form as small unsigned values
 /// (at most 7: x86's unsigned operand with pairs within i16; sdot and the

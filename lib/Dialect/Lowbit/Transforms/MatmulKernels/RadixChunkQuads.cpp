@@ -70,6 +70,12 @@ lowbit::decodeRadixChunkQuads(const KernelEmitter &emitter, Value words) {
   auto type = cast<VectorType>(words.getType());
   if (!hasRadixChunkQuads(plan) || !type.getElementType().isInteger(32))
     return std::nullopt;
-  return RadixChunkQuads(emitter, *numerics::getRadixChunkDecode(plan.radix))
+  return decodeRadixChunkQuads(emitter.getBuilder(), emitter.getLoc(),
+                               plan.radix, words);
+}
+
+SmallVector<Value> lowbit::decodeRadixChunkQuads(OpBuilder &b, Location loc,
+                                                 unsigned radix, Value words) {
+  return RadixChunkQuads(b, loc, *numerics::getRadixChunkDecode(radix))
       .decodeQuads(words);
 }

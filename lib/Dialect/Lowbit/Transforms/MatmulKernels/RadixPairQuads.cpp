@@ -32,9 +32,9 @@ constexpr int64_t kLookupBytes = 64;
 
 class RadixPairQuads : public RadixWordChunks {
 public:
-  RadixPairQuads(const KernelEmitter &emitter,
+  RadixPairQuads(OpBuilder &b, Location loc,
                  const numerics::RadixPairDecode &pairs)
-      : RadixWordChunks(emitter, pairs.chunks), pairs(pairs) {}
+      : RadixWordChunks(b, loc, pairs.chunks), pairs(pairs) {}
 
   /// Operand p holds digits getRadixPairQuadSlot(p, 0..3) of each word in
   /// its lane's bytes.
@@ -93,6 +93,7 @@ SmallVector<Value> lowbit::decodeRadixPairQuads(const KernelEmitter &emitter,
                                                 Value words) {
   const KernelPlan &plan = emitter.getPlan();
   assert(hasRadixPairQuads(plan) && "radix without the pair decode");
-  return RadixPairQuads(emitter, *numerics::getRadixPairDecode(plan.radix))
+  return RadixPairQuads(emitter.getBuilder(), emitter.getLoc(),
+                        *numerics::getRadixPairDecode(plan.radix))
       .decodeQuads(words);
 }

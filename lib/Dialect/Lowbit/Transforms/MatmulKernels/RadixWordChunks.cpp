@@ -8,6 +8,11 @@
 using namespace mlir;
 using namespace lowbit;
 
+Value RadixWordChunks::splat(Value scalar, int64_t lanes) {
+  return vector::BroadcastOp::create(b, loc, vectorOf(lanes, scalar.getType()),
+                                     scalar);
+}
+
 Value RadixWordChunks::constant(uint32_t value) {
   return splat(arith::ConstantOp::create(
                    b, loc, b.getIntegerAttr(b.getI32Type(), int32_t(value))),

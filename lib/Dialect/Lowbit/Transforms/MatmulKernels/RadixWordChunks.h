@@ -14,17 +14,20 @@
 #ifndef LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_RADIXWORDCHUNKS_H
 #define LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_RADIXWORDCHUNKS_H
 
-#include "KernelEmitter.h"
-
 #include "lowbit/Numerics/RadixChunks.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 
 namespace lowbit {
 
-class RadixWordChunks : public KernelEmitter {
+/// Needs only a builder: the dot-form kernels and the panel decoder
+/// (RadixPanelDecoder.cpp) share it.
+class RadixWordChunks {
 public:
-  RadixWordChunks(const KernelEmitter &emitter,
+  RadixWordChunks(mlir::OpBuilder &b, mlir::Location loc,
                   const numerics::RadixChunkDecode &decode)
-      : KernelEmitter(emitter), decode(decode) {}
+      : b(b), loc(loc), decode(decode) {}
 
   /// Starts the decode of `words` (i32 lanes): sets `fractions` (head in
   /// the high, tail in the low 16 bits of every lane) and `middle` (digit 4
@@ -45,9 +48,15 @@ public:
   mlir::Value toBytes(mlir::Value x);
 
 protected:
+  mlir::VectorType vectorOf(int64_t lanes, mlir::Type element) {
+    return mlir::VectorType::get({lanes}, element);
+  }
+  mlir::Value splat(mlir::Value scalar, int64_t lanes);
   mlir::Value constant(uint32_t value);
   template <typename OpT> mlir::Value with(mlir::Value x, uint32_t y);
 
+  mlir::OpBuilder &b;
+  mlir::Location loc;
   numerics::RadixChunkDecode decode;
   int64_t lanes = 0;
 };
