@@ -216,17 +216,13 @@ LogicalResult MatmulOp::verify() {
       return emitOpError() << "activation_type = bf16 needs a weight-only "
                               "layout, not a panel layout";
   }
-  if (!isCompatibleShape(getType().getShape(), {m, n}))
-    return emitOpError() << "result must have shape " << formatShape({m, n})
-                         << ", got " << formatShape(getType().getShape());
-  if (Value bias = getBias()) {
-    auto biasType = cast<ShapedType>(bias.getType());
-    if (!isCompatibleShape(biasType.getShape(), {n}))
-      return emitOpError() << "bias must have shape " << formatShape({n})
-                           << ", got " << formatShape(biasType.getShape());
-    if (biasType.getElementType() != inputType.getElementType())
-      return emitOpError() << "bias element type must match the input's";
-  }
+  if (failed(verifyMatmulResult([&] { return emitOpError(); }, getType(), m, n,
+                                getBias())))
+    return failure();
+  if (Value bias = getBias();
+      bias && cast<ShapedType>(bias.getType()).getElementType() !=
+                  inputType.getElementType())
+    return emitOpError() << "bias element type must match the input's";
   for (auto [i, operand] : llvm::enumerate(getEpilogueInputs())) {
     ArrayRef<int64_t> shape = cast<ShapedType>(operand.getType()).getShape();
     if (!isCompatibleShape(shape, getType().getShape()) &&
@@ -301,15 +297,9 @@ LogicalResult IntegerMatmulOp::verify() {
   if (!isCompatibleShape({weightType.getDimSize(1)}, {k}))
     return emitOpError() << "weights must have shape " << formatShape({n, k})
                          << ", got " << formatShape(weightType.getShape());
-  if (!isCompatibleShape(getType().getShape(), {m, n}))
-    return emitOpError() << "result must have shape " << formatShape({m, n})
-                         << ", got " << formatShape(getType().getShape());
-  if (Value bias = getBias()) {
-    auto biasType = cast<ShapedType>(bias.getType());
-    if (!isCompatibleShape(biasType.getShape(), {n}))
-      return emitOpError() << "bias must have shape " << formatShape({n})
-                           << ", got " << formatShape(biasType.getShape());
-  }
+  if (failed(verifyMatmulResult([&] { return emitOpError(); }, getType(), m, n,
+                                getBias())))
+    return failure();
   int32_t zeroPoint = getInputZeroPoint();
   if (zeroPoint < -128 || zeroPoint > 127)
     return emitOpError() << "input zero point " << zeroPoint

@@ -163,6 +163,42 @@ LogicalResult lowbit::detail::verifyPackedStorage(
   return success();
 }
 
+LogicalResult lowbit::detail::verifyAxis(EmitErrorFn emitError, ShapedType type,
+                                         int64_t axis) {
+  if (axis < 0 || axis >= type.getRank())
+    return emitError() << "axis " << axis << " is out of range for a rank-"
+                       << type.getRank() << " tensor";
+  return success();
+}
+
+LogicalResult lowbit::detail::verifyPerAxisCount(EmitErrorFn emitError,
+                                                 ShapedType type, int64_t axis,
+                                                 size_t count, StringRef what) {
+  if (failed(verifyAxis(emitError, type, axis)))
+    return failure();
+  int64_t dim = type.getDimSize(axis);
+  if (!ShapedType::isDynamic(dim) && int64_t(count) != dim)
+    return emitError() << "needs " << dim << " " << what << " along axis "
+                       << axis << ", got " << count;
+  return success();
+}
+
+LogicalResult lowbit::detail::verifyMatmulResult(EmitErrorFn emitError,
+                                                 ShapedType resultType,
+                                                 int64_t m, int64_t n,
+                                                 Value bias) {
+  if (!isCompatibleShape(resultType.getShape(), {m, n}))
+    return emitError() << "result must have shape " << formatShape({m, n})
+                       << ", got " << formatShape(resultType.getShape());
+  if (bias) {
+    auto biasType = cast<ShapedType>(bias.getType());
+    if (!isCompatibleShape(biasType.getShape(), {n}))
+      return emitError() << "bias must have shape " << formatShape({n})
+                         << ", got " << formatShape(biasType.getShape());
+  }
+  return success();
+}
+
 /// The type of an optional operand, or null.
 ShapedType lowbit::detail::typeOrNull(Value value) {
   return value ? cast<ShapedType>(value.getType()) : ShapedType();

@@ -42,6 +42,22 @@ mlir::LogicalResult verifyPackedStorage(EmitErrorFn emitError,
                                         mlir::ShapedType packedType,
                                         LayoutAttr layout);
 
+/// Checks that `axis` is a dimension of `type`.
+mlir::LogicalResult verifyAxis(EmitErrorFn emitError, mlir::ShapedType type,
+                               int64_t axis);
+
+/// Checks that `axis` is a dimension of `type` and that `count` values
+/// (`what`: "multipliers", ...) give one per index along it, where its size
+/// is static.
+mlir::LogicalResult verifyPerAxisCount(EmitErrorFn emitError,
+                                       mlir::ShapedType type, int64_t axis,
+                                       size_t count, llvm::StringRef what);
+
+/// Checks a matmul's [M, N] result type and its optional [N] bias.
+mlir::LogicalResult verifyMatmulResult(EmitErrorFn emitError,
+                                       mlir::ShapedType resultType, int64_t m,
+                                       int64_t n, mlir::Value bias);
+
 /// The type of an optional operand, or null.
 mlir::ShapedType typeOrNull(mlir::Value value);
 

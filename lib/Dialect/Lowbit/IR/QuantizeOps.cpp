@@ -27,14 +27,9 @@ LogicalResult StatsOp::verify() {
                          << maxs.size() << " maximums";
   auto type = getInput().getType();
   if (std::optional<int64_t> axis = getAxis()) {
-    if (*axis < 0 || *axis >= type.getRank())
-      return emitOpError() << "axis " << *axis << " is out of range for a rank-"
-                           << type.getRank() << " tensor";
-    int64_t dim = type.getDimSize(*axis);
-    if (!ShapedType::isDynamic(dim) && int64_t(mins.size()) != dim)
-      return emitOpError() << "needs " << dim
-                           << " per-channel statistics along "
-                           << "axis " << *axis << ", got " << mins.size();
+    if (failed(verifyPerAxisCount([&] { return emitOpError(); }, type, *axis,
+                                  mins.size(), "per-channel statistics")))
+      return failure();
   } else if (mins.size() != 1) {
     return emitOpError() << "needs one per-tensor minimum and maximum (or an "
                             "axis), got "
@@ -185,13 +180,9 @@ LogicalResult RequantizeOp::verify() {
                          << shifts.size() << " shifts";
   auto type = getInput().getType();
   if (std::optional<int64_t> axis = getAxis()) {
-    if (*axis < 0 || *axis >= type.getRank())
-      return emitOpError() << "axis " << *axis << " is out of range for a rank-"
-                           << type.getRank() << " tensor";
-    int64_t dim = type.getDimSize(*axis);
-    if (!ShapedType::isDynamic(dim) && int64_t(multipliers.size()) != dim)
-      return emitOpError() << "needs " << dim << " multipliers along axis "
-                           << *axis << ", got " << multipliers.size();
+    if (failed(verifyPerAxisCount([&] { return emitOpError(); }, type, *axis,
+                                  multipliers.size(), "multipliers")))
+      return failure();
   } else if (multipliers.size() != 1) {
     return emitOpError() << "needs one multiplier and shift (or an axis), got "
                          << multipliers.size();
@@ -293,11 +284,8 @@ LogicalResult ObserveOp::verify() {
   auto id = static_cast<int64_t>(getId());
   if (id < 0)
     return emitOpError() << "id must be non-negative, got " << id;
-  if (std::optional<int64_t> axis = getAxis()) {
-    int64_t rank = getInput().getType().getRank();
-    if (*axis < 0 || *axis >= rank)
-      return emitOpError() << "axis " << *axis << " is out of range for a rank-"
-                           << rank << " tensor";
-  }
+  if (std::optional<int64_t> axis = getAxis())
+    return verifyAxis([&] { return emitOpError(); }, getInput().getType(),
+                      *axis);
   return success();
 }
