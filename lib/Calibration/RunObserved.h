@@ -1,5 +1,4 @@
-//===- RunObserved.h - run a model and read its observed tensors -*- C++
-//-*-===//
+//===- RunObserved.h - run a model, read its observed tensors ---*- C++ -*-===//
 //
 // Private to the calibration library: the part of the runner that both
 // activation statistics (Calibrate.cpp) and layer input statistics
@@ -11,6 +10,7 @@
 #define LOWBIT_LIB_CALIBRATION_RUNOBSERVED_H
 
 #include "lowbit/Calibration/Calibrate.h"
+#include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -20,6 +20,11 @@ namespace lowbit::detail {
 /// which must take one static f32 or i32 tensor; fails with a message.
 mlir::FailureOr<mlir::func::FuncOp>
 findEntry(mlir::ModuleOp module, llvm::StringRef name, std::string &error);
+
+/// The observers of `func` in id order; fails for duplicate ids and
+/// tensors that are not static f32 of rank >= 1.
+mlir::FailureOr<llvm::SmallVector<ObserveOp>>
+sortedObservers(mlir::func::FuncOp func, std::string &error);
 
 /// Compiles a variant of `entry` (a public function of `module` taking one
 /// f32 or i32 tensor) that also returns every `lowbit.observe`'d tensor,

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
 using namespace lowbit;
@@ -244,49 +245,45 @@ lowbit::parseThreads(StringRef name) {
   return std::nullopt;
 }
 
+std::string
+lowbit::detail::formatChoices(ArrayRef<llvm::StringLiteral> choices) {
+  std::string text;
+  for (auto [i, choice] : llvm::enumerate(choices)) {
+    if (i > 0)
+      text += i + 1 == choices.size() ? " or " : ", ";
+    text += choice.str();
+  }
+  return text;
+}
+
+lowbit::LowerToLLVMOptions
+LowerToLLVMPipelineOptions::getLowerToLLVMOptions() const {
+  lowbit::LowerToLLVMOptions options;
+  options.int8Dot = int8Dot;
+  options.vectorBits = vectorBits;
+  options.i8mm = i8mm;
+  options.vbmi = vbmi;
+  options.bf16Dot = bf16Dot;
+  options.byteLookup = byteLookup;
+  options.expandRounding = expandRounding;
+  options.expandBF16 = expandBF16;
+  options.threads = *parseThreads(threads);
+  options.externalWeights = weights == "external";
+  return options;
+}
+
 void lowbit::registerLowbitPipelines() {
-  registerPassPipeline(
+  PassPipelineRegistration<LowerToLLVMPipelineOptions>(
       "lowbit-lower-to-llvm",
       "Lower a tensor-level model to the LLVM dialect with C entry points "
-      "(int lowbit_NAME(const T *in0, ..., T *out0)); option "
-      "int8-dot=generic|avx512-vnni|avx-vnni|avx2|ssse3|sse2|arm-dotprod, "
-      "bf16-dot=none|avx512-bf16|arm-bf16, "
-      "vector-bits=128|256|512, threads=omp|none, "
-      "weights=embedded|external",
-      [](OpPassManager &pm, StringRef optionsText,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
-        LowerToLLVMOptions options;
-        SmallVector<StringRef> fields;
-        optionsText.split(fields, ' ', -1, /*KeepEmpty=*/false);
-        for (StringRef field : fields) {
-          if (field.consume_front("int8-dot=")) {
-            options.int8Dot = field.str();
-          } else if (field.consume_front("bf16-dot=")) {
-            options.bf16Dot = field.str();
-          } else if (field.consume_front("vector-bits=")) {
-            if (field.getAsInteger(10, options.vectorBits))
-              return errorHandler("vector-bits takes a number of bits");
-          } else if (field.consume_front("threads=")) {
-            std::optional<lowbit::LowerToLLVMOptions::Threads> threads =
-                parseThreads(field);
-            if (!threads)
-              return errorHandler("unknown threads='" + field +
-                                  "' (expected omp or none)");
-            options.threads = *threads;
-          } else if (field.consume_front("weights=")) {
-            if (field != "embedded" && field != "external")
-              return errorHandler("unknown weights='" + field +
-                                  "' (expected embedded or external)");
-            options.externalWeights = field == "external";
-          } else {
-            return errorHandler("lowbit-lower-to-llvm takes only "
-                                "int8-dot=..., bf16-dot=..., vector-bits=..., "
-                                "threads=... and weights=...");
-          }
-        }
-        return buildLowerToLLVMPipeline(pm, options);
-      },
-      [](function_ref<void(const mlir::detail::PassOptions &)>) {});
+      "(int lowbit_NAME(const T *in0, ..., T *out0))",
+      [](OpPassManager &pm, const LowerToLLVMPipelineOptions &options) {
+        // The options are checked when parsed: the pipeline text they fill
+        // in always parses.
+        if (failed(
+                buildLowerToLLVMPipeline(pm, options.getLowerToLLVMOptions())))
+          llvm::report_fatal_error("lowbit-lower-to-llvm: invalid pipeline");
+      });
   registerPassPipeline(
       "lowbit-quantize",
       "Quantize and pack the weights of a model: upstream quant casts to "

@@ -23,11 +23,9 @@
 #include "lowbit/Conversion/Passes.h"
 #include "lowbit/Dialect/Lowbit/IR/Lowbit.h"
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
-#ifdef LOWBIT_HAVE_ONNX
-#include "lowbit/Import/Onnx.h"
-#endif
 #include "lowbit/Pipelines/Pipelines.h"
 #include "lowbit/Target/Model.h"
+#include "lowbit/Tools/ModelInput.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -45,18 +43,9 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory category("lowbit-calibrate options");
-static cl::opt<std::string>
-    inputFilename(cl::Positional,
-                  cl::desc("<model.mlir|model.mlirbc|model.onnx>"),
-                  cl::Required, cl::cat(category));
-#ifdef LOWBIT_HAVE_ONNX
 // The import is the one lowbitc runs on the same file (function @main), so
 // statistics written here with --write-json apply to lowbitc's module.
-static cl::list<std::string> onnxInputShapes(
-    "input-shape",
-    cl::desc("ONNX models: fix the shape of a graph input, NAME:1x3x224x224"),
-    cl::value_desc("NAME:DIMS"), cl::cat(category));
-#endif
+static lowbit::ModelInputCLOptions modelInput(category);
 static cl::opt<std::string> outputFilename(
     "o", cl::desc("The model with lowbit.stats (default: stdout)"),
     cl::value_desc("file"), cl::init("-"), cl::cat(category));
@@ -138,17 +127,9 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
 
   std::string error;
-  OwningOpRef<ModuleOp> module;
-#ifdef LOWBIT_HAVE_ONNX
-  if (lowbit::onnx_import::isOnnxPath(inputFilename)) {
-    module = lowbit::onnx_import::importOnnxFileWithShapes(
-        context, inputFilename, onnxInputShapes, {}, error);
-    if (!module)
-      return error.empty() ? 1 : fail(error);
-  }
-#endif
-  if (!module)
-    module = lowbit::parseModelFile(inputFilename, context, sourceMgr, error);
+  OwningOpRef<ModuleOp> module =
+      lowbit::readModel(modelInput.getInputFilename(), context, sourceMgr,
+                        modelInput.getOptions(), error);
   if (!module)
     return error.empty() ? 1 : fail(error);
 

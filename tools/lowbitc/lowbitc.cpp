@@ -26,12 +26,10 @@
 #include "lowbit/Dialect/Lowbit/Transforms/Passes.h"
 #include "lowbit/Dialect/Lowbit/Transforms/WeightAnalysis.h"
 #include "lowbit/Dialect/Lowbit/Transforms/WeightOptions.h"
-#ifdef LOWBIT_HAVE_ONNX
-#include "lowbit/Import/Onnx.h"
-#endif
 #include "lowbit/Pipelines/Pipelines.h"
 #include "lowbit/Target/Model.h"
 #include "lowbit/Target/Target.h"
+#include "lowbit/Tools/ModelInput.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
@@ -55,15 +53,8 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory category("lowbitc options");
 
-static cl::opt<std::string>
-    inputFilename(cl::Positional,
-                  cl::desc("<model.mlir|model.mlirbc|model.onnx>"),
-                  cl::Required, cl::cat(category));
+static lowbit::ModelInputCLOptions modelInput(category);
 #ifdef LOWBIT_HAVE_ONNX
-static cl::list<std::string> onnxInputShapes(
-    "input-shape",
-    cl::desc("ONNX models: fix the shape of a graph input, NAME:1x3x224x224"),
-    cl::value_desc("NAME:DIMS"), cl::cat(category));
 static cl::list<std::string> onnxConstantInputs(
     "constant-input",
     cl::desc("ONNX models: give a graph input compile-time values (no "
@@ -296,24 +287,16 @@ int main(int argc, char **argv) {
     return fail(targetError);
 
   std::string errorMessage;
-  OwningOpRef<ModuleOp> module;
+  StringRef inputFilename = modelInput.getInputFilename();
+  lowbit::ModelInputOptions inputOptions = modelInput.getOptions();
 #ifdef LOWBIT_HAVE_ONNX
-  if (lowbit::onnx_import::isOnnxPath(inputFilename)) {
-    lowbit::onnx_import::ImportOptions importOptions;
-    importOptions.functionName = onnxFunctionName;
-    module = lowbit::onnx_import::importOnnxFileWithShapes(
-        context, inputFilename, onnxInputShapes, importOptions, errorMessage,
-        /*status=*/nullptr, onnxConstantInputs);
-    if (!module)
-      return errorMessage.empty() ? 1 : fail(errorMessage);
-  }
+  inputOptions.onnxConstantInputs = onnxConstantInputs;
+  inputOptions.onnxFunctionName = onnxFunctionName;
 #endif
-  if (!module) {
-    module =
-        lowbit::parseModelFile(inputFilename, context, sourceMgr, errorMessage);
-    if (!module)
-      return errorMessage.empty() ? 1 : fail(errorMessage);
-  }
+  OwningOpRef<ModuleOp> module = lowbit::readModel(
+      inputFilename, context, sourceMgr, inputOptions, errorMessage);
+  if (!module)
+    return errorMessage.empty() ? 1 : fail(errorMessage);
 
   // The object's entry points are the public functions: without one, it
   // would export nothing a caller could use.

@@ -156,6 +156,108 @@ struct LowerToLLVMOptions {
 /// Parses `omp` or `none`.
 std::optional<LowerToLLVMOptions::Threads> parseThreads(llvm::StringRef name);
 
+namespace detail {
+/// "a", "a or b", "a, b or c": the choices of an option, for messages.
+std::string formatChoices(llvm::ArrayRef<llvm::StringLiteral> choices);
+
+/// The parser of a string option that takes one of `Choices::names`; any
+/// other value is an error that names them all.
+template <typename Choices>
+struct ChoiceParser : public llvm::cl::parser<std::string> {
+  using llvm::cl::parser<std::string>::parser;
+  bool parse(llvm::cl::Option &option, llvm::StringRef argName,
+             llvm::StringRef arg, std::string &value) {
+    if (!llvm::is_contained(Choices::names, arg))
+      return option.error("unknown " + argName + "='" + arg + "' (expected " +
+                          formatChoices(Choices::names) + ")");
+    value = arg.str();
+    return false;
+  }
+};
+
+struct Int8DotChoices {
+  static constexpr llvm::StringLiteral names[] = {
+      "generic", "avx512-vnni", "avx-vnni",   "avx2",
+      "ssse3",   "sse2",        "arm-dotprod"};
+};
+struct Bf16DotChoices {
+  static constexpr llvm::StringLiteral names[] = {"none", "avx512-bf16",
+                                                  "arm-bf16"};
+};
+struct ByteLookupChoices {
+  static constexpr llvm::StringLiteral names[] = {
+      "generic", "ssse3", "avx2", "avx512bw", "avx512vbmi", "neon"};
+};
+struct ThreadsChoices {
+  static constexpr llvm::StringLiteral names[] = {"omp", "none"};
+};
+struct WeightsChoices {
+  static constexpr llvm::StringLiteral names[] = {"embedded", "external"};
+};
+} // namespace detail
+
+/// The options of the `lowbit-lower-to-llvm` pipeline: one per field of
+/// LowerToLLVMOptions, with the same defaults.
+struct LowerToLLVMPipelineOptions
+    : public mlir::PassPipelineOptions<LowerToLLVMPipelineOptions> {
+  template <typename Choices>
+  using ChoiceOption = Option<std::string, detail::ChoiceParser<Choices>>;
+
+  ChoiceOption<detail::Int8DotChoices> int8Dot{
+      *this, "int8-dot",
+      llvm::cl::desc("Integer dot products of int8 activations: generic, "
+                     "avx512-vnni, avx-vnni, avx2, ssse3, sse2 or "
+                     "arm-dotprod"),
+      llvm::cl::init("generic")};
+  Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Width of the vector registers in bits (128: SSE or "
+                     "NEON, 256: AVX2, 512: AVX-512)"),
+      llvm::cl::init(512)};
+  Option<bool> i8mm{
+      *this, "i8mm",
+      llvm::cl::desc("AArch64 smmla for integer matmuls with several rows"),
+      llvm::cl::init(false)};
+  Option<bool> vbmi{*this, "vbmi",
+                    llvm::cl::desc("AVX512-VBMI byte permutes and multishifts "
+                                   "(vpermb, vpermi2b, vpmultishiftqb)"),
+                    llvm::cl::init(false)};
+  ChoiceOption<detail::Bf16DotChoices> bf16Dot{
+      *this, "bf16-dot",
+      llvm::cl::desc("Dot products of bf16 activations: none, avx512-bf16 or "
+                     "arm-bf16"),
+      llvm::cl::init("none")};
+  ChoiceOption<detail::ByteLookupChoices> byteLookup{
+      *this, "byte-lookup",
+      llvm::cl::desc("Byte table lookups (lowbit.lookup_bytes): generic, "
+                     "ssse3, avx2, avx512bw, avx512vbmi or neon"),
+      llvm::cl::init("generic")};
+  Option<bool> expandRounding{
+      *this, "expand-rounding",
+      llvm::cl::desc("Expand floor/ceil/trunc/round/roundeven into "
+                     "arithmetic (x86-64 without SSE4.1)"),
+      llvm::cl::init(false)};
+  Option<bool> expandBF16{
+      *this, "expand-bf16",
+      llvm::cl::desc("Convert between f32 and bf16 with integer arithmetic "
+                     "(x86 without AVX512-BF16)"),
+      llvm::cl::init(false)};
+  ChoiceOption<detail::ThreadsChoices> threads{
+      *this, "threads",
+      llvm::cl::desc("omp: large kernels run on OpenMP threads (link with "
+                     "-lomp); none: serial"),
+      llvm::cl::init("omp")};
+  ChoiceOption<detail::WeightsChoices> weights{
+      *this, "weights",
+      llvm::cl::desc("embedded: constants in the object's data; external: in "
+                     "a weights file the caller passes to every entry point "
+                     "(lowbit-externalize-constants)"),
+      llvm::cl::init("embedded")};
+
+  /// The LowerToLLVMOptions these options describe.
+  LowerToLLVMOptions getLowerToLLVMOptions() const;
+};
+
 /// Appends the lowering of a (quantized) tensor-level model to the LLVM
 /// dialect: matmul fusion and vector kernels, the generic lowering of the
 /// remaining lowbit ops, C entry points, inlining, bufferization with

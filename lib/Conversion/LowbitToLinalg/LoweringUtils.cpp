@@ -69,6 +69,30 @@ Value buildElementwise(OpBuilder &b, Location loc, Value init,
   return generic.getResult(0);
 }
 
+Value buildContraction(
+    OpBuilder &b, Location loc, Value x, Value w, Value init,
+    function_ref<Value(Emitter &, Value x, Value w, Value acc)> body) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr dm, dn, dk;
+  bindDims(ctx, dm, dn, dk);
+  auto map = [&](ArrayRef<AffineExpr> exprs) {
+    return AffineMap::get(3, 0, exprs, ctx);
+  };
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{x, w},
+             ValueRange{init},
+             ArrayRef<AffineMap>{map({dm, dk}), map({dn, dk}), map({dm, dn})},
+             ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Emitter e{nb, l};
+               linalg::YieldOp::create(nb, l,
+                                       body(e, args[0], args[1], args[2]));
+             })
+      .getResult(0);
+}
+
 /// R^i mod 2^32 for i < digitsPerWord(R), as i32 bit patterns.
 SmallVector<int64_t> radixPowers(unsigned radix) {
   SmallVector<int64_t> powers;

@@ -116,6 +116,22 @@ struct Emitter {
       return arith::ExtSIOp::create(b, loc, to, v);
     return arith::ExtUIOp::create(b, loc, to, v);
   }
+  /// The low `bits` bits of the i32 `pattern` read as a signed value:
+  /// (p ^ sign) - sign (the pattern itself from 32 bits on).
+  Value signExtendLow(Value pattern, unsigned bits) {
+    if (bits >= 32)
+      return pattern;
+    Value sign = i32Const(int64_t(1) << (bits - 1));
+    return sub(xori(pattern, sign), sign);
+  }
+  /// Index `i` split at blocks of `size`: the start of its block counted in
+  /// `stride` per block, (i / size) * stride, and its position in the
+  /// block, i % size.
+  std::pair<Value, Value> splitAtBlocks(Value i, int64_t size, int64_t stride) {
+    Value blockSize = index(size);
+    Value start = mul(divu(i, blockSize), index(stride));
+    return {start, remu(i, blockSize)};
+  }
   /// Looks up table[min(k, size - 1)] for an i32 index k read as unsigned,
   /// so that an out-of-range code (poison by the op semantics) never reads
   /// outside the table.
@@ -136,6 +152,13 @@ struct LoopIndices {
     if (!values[dim])
       values[dim] = linalg::IndexOp::create(b, loc, dim);
     return values[dim];
+  }
+  /// The indices of every dimension but the last (a row's).
+  SmallVector<Value> leading() {
+    SmallVector<Value> indices;
+    for (int64_t d = 0; d + 1 < int64_t(values.size()); ++d)
+      indices.push_back((*this)[d]);
+    return indices;
   }
 };
 
@@ -163,6 +186,13 @@ using ElementBody =
 /// element.
 Value buildElementwise(OpBuilder &b, Location loc, Value init,
                        ValueRange inputs, ElementBody body);
+
+/// The contraction acc[m, n] = body(x[m, k], w[n, k], acc[m, n]) over k
+/// ascending: a linalg.generic over (m, n, k) with `x` [M, K], `w` [N, K]
+/// and the accumulator `init` [M, N], whose type it returns.
+Value buildContraction(
+    OpBuilder &b, Location loc, Value x, Value w, Value init,
+    function_ref<Value(Emitter &, Value x, Value w, Value acc)> body);
 
 //===----------------------------------------------------------------------===//
 // Packing geometry (Packing.h)

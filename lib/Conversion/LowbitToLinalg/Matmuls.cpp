@@ -73,24 +73,11 @@ struct MatmulLowering : public LowbitPattern<MatmulOp> {
     Value acc = linalg::FillOp::create(rewriter, loc, ValueRange{zero},
                                        ValueRange{empty})
                     .getResult(0);
-    AffineExpr dm, dn, dk;
-    bindDims(ctx, dm, dn, dk);
-    auto map = [&](ArrayRef<AffineExpr> exprs) {
-      return AffineMap::get(3, 0, exprs, ctx);
-    };
-    acc = linalg::GenericOp::create(
-              rewriter, loc, TypeRange{accTensorType}, ValueRange{x, weight},
-              ValueRange{acc},
-              ArrayRef<AffineMap>{map({dm, dk}), map({dn, dk}), map({dm, dn})},
-              ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                            utils::IteratorType::parallel,
-                                            utils::IteratorType::reduction},
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                Emitter e{b, l};
-                Value product = e.mulf(e.castFloat(args[0], accType), args[1]);
-                linalg::YieldOp::create(b, l, e.addf(args[2], product));
-              })
-              .getResult(0);
+    acc = buildContraction(rewriter, loc, x, weight, acc,
+                           [&](Emitter &e, Value xi, Value wi, Value sum) {
+                             return e.addf(
+                                 sum, e.mulf(e.castFloat(xi, accType), wi));
+                           });
 
     // + bias[n], then one rounding to the result type, then the epilogue
     // (on the result element type, with its inputs at the same position).
@@ -159,7 +146,6 @@ struct IntegerMatmulLowering : public LowbitPattern<IntegerMatmulOp> {
   lower(IntegerMatmulOp op, OpAdaptor adaptor,
         ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     Value x = adaptor.getInput(), w = adaptor.getWeights();
     RankedTensorType resultType = op.getType();
     int64_t zeroPoint = int32_t(op.getInputZeroPoint());
@@ -170,8 +156,6 @@ struct IntegerMatmulLowering : public LowbitPattern<IntegerMatmulOp> {
     // The accumulator starts at bias[n] (or 0): the sum is exact in i32, so
     // where the bias enters does not matter.
     Value init;
-    AffineExpr dm, dn, dk;
-    bindDims(ctx, dm, dn, dk);
     if (Value bias = adaptor.getBias()) {
       init = linalg::BroadcastOp::create(rewriter, loc, bias, empty,
                                          ArrayRef<int64_t>{0})
@@ -183,26 +167,15 @@ struct IntegerMatmulLowering : public LowbitPattern<IntegerMatmulOp> {
                                     ValueRange{empty})
                  .getResult(0);
     }
-    auto map = [&](ArrayRef<AffineExpr> exprs) {
-      return AffineMap::get(3, 0, exprs, ctx);
-    };
     Value acc =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{resultType}, ValueRange{x, w},
-            ValueRange{init},
-            ArrayRef<AffineMap>{map({dm, dk}), map({dn, dk}), map({dm, dn})},
-            ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                          utils::IteratorType::parallel,
-                                          utils::IteratorType::reduction},
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Emitter e{b, l};
-              Value xi = e.castInt(args[0], e.i32(), /*isSigned=*/true);
-              if (zeroPoint)
-                xi = e.sub(xi, e.i32Const(zeroPoint));
-              Value wi = e.castInt(args[1], e.i32(), /*isSigned=*/true);
-              linalg::YieldOp::create(b, l, e.add(args[2], e.mul(xi, wi)));
-            })
-            .getResult(0);
+        buildContraction(rewriter, loc, x, w, init,
+                         [&](Emitter &e, Value xe, Value we, Value sum) {
+                           Value xi = e.castInt(xe, e.i32(), /*isSigned=*/true);
+                           if (zeroPoint)
+                             xi = e.sub(xi, e.i32Const(zeroPoint));
+                           Value wi = e.castInt(we, e.i32(), /*isSigned=*/true);
+                           return e.add(sum, e.mul(xi, wi));
+                         });
     return SmallVector<Value>{acc};
   }
 };

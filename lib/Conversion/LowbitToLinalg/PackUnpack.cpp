@@ -30,11 +30,8 @@ Value emitReadCode(Emitter &e, const PackGeometry &g, Value packed,
   const numerics::PackFormat &f = g.format;
   // Position in the block and first unit of the block.
   Value k = c, base;
-  if (f.block > 0) {
-    Value block = e.index(f.block);
-    base = e.mul(e.divu(c, block), e.index(g.unitsPerBlock));
-    k = e.remu(c, block);
-  }
+  if (f.block > 0)
+    std::tie(base, k) = e.splitAtBlocks(c, f.block, g.unitsPerBlock);
   auto unitAt = [&](Value offset) {
     return base ? e.add(base, offset) : offset;
   };
@@ -153,11 +150,8 @@ Value unpackBytesElementwise(OpBuilder &b, Location loc, UnpackOp op,
             Value shift = e.mul(s, e.i32Const(bits));
             Value pattern = e.andi(e.shru(unit, shift),
                                    e.i32Const((int64_t(1) << bits) - 1));
-            Value value = pattern;
-            if (signedCodes && bits < 32) { // (p ^ sign) - sign
-              Value sign = e.i32Const(int64_t(1) << (bits - 1));
-              value = e.sub(e.xori(pattern, sign), sign);
-            }
+            Value value =
+                signedCodes ? e.signExtendLow(pattern, bits) : pattern;
             linalg::YieldOp::create(
                 nb, l, e.castInt(value, type.getElementType(), signedCodes));
           })
@@ -219,21 +213,14 @@ struct UnpackLowering : public LowbitPattern<UnpackOp> {
         rewriter, loc, init, {},
         [&](OpBuilder &b, Location l, LoopIndices &ivs, ValueRange) -> Value {
           Emitter e{b, l};
-          SmallVector<Value> leading;
-          for (int64_t d = 0; d + 1 < rank; ++d)
-            leading.push_back(ivs[d]);
+          SmallVector<Value> leading = ivs.leading();
           Value pattern =
               emitReadCode(e, g, packed, leading, ivs[rank - 1], powers);
           Type elementType = type.getElementType();
           if (!signedCodes)
             return e.castInt(pattern, elementType, /*isSigned=*/false);
-          // Sign-extend the low codeBits bits: (p ^ sign) - sign.
-          Value value = pattern;
-          if (g.codeBits < 32) {
-            Value sign = e.i32Const(int64_t(1) << (g.codeBits - 1));
-            value = e.sub(e.xori(pattern, sign), sign);
-          }
-          return e.castInt(value, elementType, /*isSigned=*/true);
+          return e.castInt(e.signExtendLow(pattern, g.codeBits), elementType,
+                           /*isSigned=*/true);
         });
     return SmallVector<Value>{result};
   }
@@ -270,18 +257,13 @@ struct PackLowering : public LowbitPattern<PackOp> {
         rewriter, loc, init, {},
         [&](OpBuilder &b, Location l, LoopIndices &ivs, ValueRange) -> Value {
           Emitter e{b, l};
-          SmallVector<Value> indices;
-          for (int64_t d = 0; d + 1 < rank; ++d)
-            indices.push_back(ivs[d]);
+          SmallVector<Value> indices = ivs.leading();
           indices.push_back(Value());
           Value u = ivs[rank - 1];
           // Unit j of block `blk` (whole row: blk = 0, j = u).
           Value j = u, first;
-          if (f.block > 0) {
-            Value upb = e.index(g.unitsPerBlock);
-            first = e.mul(e.divu(u, upb), e.index(f.block));
-            j = e.remu(u, upb);
-          }
+          if (f.block > 0)
+            std::tie(first, j) = e.splitAtBlocks(u, g.unitsPerBlock, f.block);
           Value mask = e.i32Const((int64_t(1) << g.codeBits) - 1);
           // The pattern of code k of the block (0 past the row or block).
           auto codeAt = [&](Value k) -> Value {

@@ -1,7 +1,7 @@
 //===- SuperblockParams.h - superblock parameter checks ---------*- C++ -*-===//
 //
 // Verifier helpers of the ops that take superblock parameter bytes
-// (LowbitOps.cpp); see lowbit.dequantize's description.
+// (OpVerification.cpp); see lowbit.dequantize's description.
 //
 //===----------------------------------------------------------------------===//
 

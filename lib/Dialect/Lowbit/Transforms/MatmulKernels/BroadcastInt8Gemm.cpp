@@ -28,6 +28,7 @@
 #include "KernelPlan.h"
 #include "PanelDecoders.h"
 #include "QuantizedRows.h"
+#include "VectorEmission.h"
 #include "lowbit/Numerics/Packing.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,11 +42,11 @@ using namespace lowbit;
 
 namespace {
 
-class BroadcastGemm {
+class BroadcastGemm : VectorEmission {
 public:
   BroadcastGemm(OpBuilder &b, MatmulOp op, const BroadcastGemmOptions &options)
-      : b(b), loc(op.getLoc()), op(op), options(options), f32(b.getF32Type()),
-        i8(b.getI8Type()), i32(b.getI32Type()) {}
+      : VectorEmission(b, op.getLoc()), op(op), options(options),
+        f32(b.getF32Type()), i8(b.getI8Type()), i32(b.getI32Type()) {}
 
   LogicalResult plan(std::string &why);
   Value build();
@@ -58,28 +59,12 @@ private:
   SmallVector<Value> groupDots(SmallVector<Value> acc, Value row, Value panel,
                                Value vectorIndex, int64_t rows, int64_t panels);
 
-  // Emission helpers.
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value add(Value x, int64_t y) { return add(x, index(y)); }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x, index(y));
-  }
-  VectorType vec(int64_t n, Type t) { return VectorType::get({n}, t); }
-  Value splat(Value scalar, int64_t n) {
-    return vector::BroadcastOp::create(b, loc, vec(n, scalar.getType()),
-                                       scalar);
-  }
-  Value constant(Type type, int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
-  }
-  Value f32Constant(float v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
+  // Emission helpers (and VectorEmission's).
   Value byteSplat(int64_t v, int64_t n) {
     return arith::ConstantOp::create(
         b, loc,
-        DenseElementsAttr::get(vec(n, i8), b.getIntegerAttr(i8, int8_t(v))));
+        DenseElementsAttr::get(vectorOf(n, i8),
+                               b.getIntegerAttr(i8, int8_t(v))));
   }
   Value toF32Scalar(Value v) {
     return v.getType().isF32() ? v : arith::ExtFOp::create(b, loc, f32, v);
@@ -88,11 +73,10 @@ private:
     auto type = cast<VectorType>(v.getType());
     if (type.getElementType().isF32())
       return v;
-    return arith::ExtFOp::create(b, loc, vec(type.getNumElements(), f32), v);
+    return arith::ExtFOp::create(b, loc, vectorOf(type.getNumElements(), f32),
+                                 v);
   }
 
-  OpBuilder &b;
-  Location loc;
   MatmulOp op;
   BroadcastGemmOptions options;
   Type f32, i8, i32;
@@ -208,7 +192,8 @@ void BroadcastGemm::quantizeActivations() {
   };
   auto column = [&](Value at) { return add(first, at); };
   auto store = [&](Value codes, Value row, Value, Value col, Value q) {
-    Value words = vector::BitCastOp::create(b, loc, vec(chunk / 4, i32), q);
+    Value words =
+        vector::BitCastOp::create(b, loc, vectorOf(chunk / 4, i32), q);
     return vector::TransferWriteOp::create(
                b, loc, words, codes,
                ValueRange{row, arith::DivUIOp::create(b, loc, col, index(4))},
@@ -237,10 +222,10 @@ SmallVector<Value> BroadcastGemm::groupDots(SmallVector<Value> acc, Value row,
       SmallVector<Value> slices;
       for (int64_t plane = 0; plane < unitBytes / 64; ++plane)
         slices.push_back(vector::TransferReadOp::create(
-            b, loc, vec(bytes, i8), op.getPacked(),
+            b, loc, vectorOf(bytes, i8), op.getPacked(),
             ValueRange{add(panel, p),
                        add(mul(unitIndex, unitBytes), plane * 64 + v * bytes)},
-            constant(i8, 0), ArrayRef<bool>{true}));
+            intConstant(i8, 0), ArrayRef<bool>{true}));
       prepared.push_back(decoder->prepare(slices, form));
     }
   // Quad by quad: each decoded operand meets every row of the tile.
@@ -252,8 +237,8 @@ SmallVector<Value> BroadcastGemm::groupDots(SmallVector<Value> acc, Value row,
     for (int64_t r = 0; r < rows; ++r) {
       Value word = tensor::ExtractOp::create(b, loc, quantized,
                                              ValueRange{add(row, r), quad});
-      Value x =
-          vector::BitCastOp::create(b, loc, vec(bytes, i8), splat(word, lanes));
+      Value x = vector::BitCastOp::create(b, loc, vectorOf(bytes, i8),
+                                          splat(word, lanes));
       for (int64_t pv = 0; pv < panels * perPanel; ++pv) {
         Value &a = acc[r * panels * perPanel + pv];
         a = DotI8Op::create(b, loc, a, weights[pv], x, form.unsignedLhs,
@@ -271,7 +256,7 @@ Value BroadcastGemm::tile(Value out, Value row, Value panel, Value origin,
   int64_t perPanel = 16 / lanes;
   int64_t count = rows * panels * perPanel;
   int64_t unitsPerGroup = groupQuads / quadsPerUnit;
-  Value zeroI = splat(constant(i32, 0), lanes);
+  Value zeroI = splat(intConstant(i32, 0), lanes);
   Value zeroF = splat(f32Constant(0.0f), lanes);
   auto column = [&](int64_t p, int64_t v) { // first column of a vector
     return add(mul(add(panel, p), 16), v * lanes);
@@ -286,7 +271,7 @@ Value BroadcastGemm::tile(Value out, Value row, Value panel, Value origin,
                                             tensor::ExtractOp::create(
                                                 b, loc, groupSums,
                                                 ValueRange{add(row, r), group}),
-                                            constant(i32, -offset)),
+                                            intConstant(i32, -offset)),
                       lanes);
       acc.append(panels * perPanel, start);
     }
@@ -317,7 +302,8 @@ Value BroadcastGemm::tile(Value out, Value row, Value panel, Value origin,
           auto readColumns = [&](Value params, Value col) {
             Type element = cast<ShapedType>(params.getType()).getElementType();
             return toF32(vector::TransferReadOp::create(
-                b, loc, vec(lanes, element), params, ValueRange{group, col},
+                b, loc, vectorOf(lanes, element), params,
+                ValueRange{group, col},
                 arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
                 ArrayRef<bool>{false}));
           };
@@ -355,8 +341,8 @@ Value BroadcastGemm::tile(Value out, Value row, Value panel, Value origin,
                   lanes);
             for (int64_t pv = 0; pv < panels * perPanel; ++pv) {
               int64_t i = r * panels * perPanel + pv;
-              Value f =
-                  arith::SIToFPOp::create(b, loc, vec(lanes, f32), sums[i]);
+              Value f = arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32),
+                                                sums[i]);
               Value total = arith::AddFOp::create(
                   b, loc, state[i],
                   arith::MulFOp::create(b, loc, f, multipliers[pv], contract),
@@ -375,7 +361,8 @@ Value BroadcastGemm::tile(Value out, Value row, Value panel, Value origin,
     totals.assign(loop.getResults().begin(), loop.getResults().end());
   } else {
     for (Value sum : dotSums(index(0)))
-      totals.push_back(arith::SIToFPOp::create(b, loc, vec(lanes, f32), sum));
+      totals.push_back(
+          arith::SIToFPOp::create(b, loc, vectorOf(lanes, f32), sum));
   }
   // out = total (* s_w per channel) * s_x (+ bias).
   Value scales = op.getScales();
@@ -390,23 +377,23 @@ Value BroadcastGemm::tile(Value out, Value row, Value panel, Value origin,
         Value value = totals[(r * panels + p) * perPanel + v];
         if (!perGroup) {
           Type element = scalesType.getElementType();
-          Value s =
-              scalesType.getRank() == 0
-                  ? splat(toF32Scalar(tensor::ExtractOp::create(b, loc, scales,
-                                                                ValueRange{})),
-                          lanes)
-                  : toF32(vector::TransferReadOp::create(
-                        b, loc, vec(lanes, element), scales, ValueRange{col},
-                        arith::ConstantOp::create(b, loc,
-                                                  b.getZeroAttr(element)),
-                        ArrayRef<bool>{false}));
+          Value s = scalesType.getRank() == 0
+                        ? splat(toF32Scalar(tensor::ExtractOp::create(
+                                    b, loc, scales, ValueRange{})),
+                                lanes)
+                        : toF32(vector::TransferReadOp::create(
+                              b, loc, vectorOf(lanes, element), scales,
+                              ValueRange{col},
+                              arith::ConstantOp::create(b, loc,
+                                                        b.getZeroAttr(element)),
+                              ArrayRef<bool>{false}));
           value = arith::MulFOp::create(b, loc, value, s);
         }
         value = arith::MulFOp::create(b, loc, value, rowScale);
         if (Value bias = op.getBias())
           value = arith::AddFOp::create(
               b, loc, value,
-              vector::TransferReadOp::create(b, loc, vec(lanes, f32), bias,
+              vector::TransferReadOp::create(b, loc, vectorOf(lanes, f32), bias,
                                              ValueRange{col}, f32Constant(0.0f),
                                              ArrayRef<bool>{false}));
         out = vector::TransferWriteOp::create(

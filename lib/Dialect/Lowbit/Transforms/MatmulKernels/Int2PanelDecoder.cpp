@@ -10,8 +10,6 @@
 
 #include "PanelDecoders.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-
 using namespace mlir;
 using namespace lowbit;
 
@@ -25,11 +23,7 @@ public:
 
   Value decodeQuad(ArrayRef<Value> prepared, int64_t quad,
                    const PanelOperandForm &) override {
-    Value w = prepared[0];
-    if (quad > 0)
-      w = arith::ShRUIOp::create(b, loc, w, wordSplat(2 * quad));
-    // Masked even for the top field: the shift is on 32-bit lanes.
-    return toBytes(arith::AndIOp::create(b, loc, w, wordSplat(0x03030303)));
+    return toBytes(twoBitField(prepared[0], quad));
   }
 };
 

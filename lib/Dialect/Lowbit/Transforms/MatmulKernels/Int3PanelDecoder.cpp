@@ -28,11 +28,7 @@ public:
 
   Value decodeQuad(ArrayRef<Value> prepared, int64_t quad,
                    const PanelOperandForm &) override {
-    int64_t t = quad % 4;
-    Value low = prepared[quad / 4];
-    if (t > 0)
-      low = arith::ShRUIOp::create(b, loc, low, wordSplat(2 * t));
-    low = arith::AndIOp::create(b, loc, low, wordSplat(0x03030303));
+    Value low = twoBitField(prepared[quad / 4], quad % 4);
     // Bit `quad` of each byte to bit 2.
     Value high = prepared[2];
     if (quad < 2)

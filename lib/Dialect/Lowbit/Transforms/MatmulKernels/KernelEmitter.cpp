@@ -13,30 +13,13 @@ using namespace lowbit;
 
 KernelEmitter::KernelEmitter(OpBuilder &b, MatmulOp op, const KernelPlan &plan,
                              PreparedOperands &prepared)
-    : b(b), loc(op.getLoc()), op(op), plan(plan), prepared(prepared),
+    : VectorEmission(b, op.getLoc()), op(op), plan(plan), prepared(prepared),
       f32(b.getF32Type()) {}
-
-Value KernelEmitter::index(int64_t value) {
-  return arith::ConstantIndexOp::create(b, loc, value);
-}
-
-Value KernelEmitter::f32Constant(float value) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
-}
 
 Value KernelEmitter::byteConstant(int64_t value, int64_t lanes) {
   return splat(
       arith::ConstantOp::create(b, loc, b.getIntegerAttr(b.getI8Type(), value)),
       lanes);
-}
-
-VectorType KernelEmitter::vectorOf(int64_t lanes, Type element) {
-  return VectorType::get({lanes}, element);
-}
-
-Value KernelEmitter::splat(Value scalar, int64_t lanes) {
-  return vector::BroadcastOp::create(b, loc, vectorOf(lanes, scalar.getType()),
-                                     scalar);
 }
 
 SmallVector<Value> KernelEmitter::consecutive(Value first, int64_t count) {

@@ -16,6 +16,7 @@
 #define LOWBIT_LIB_DIALECT_LOWBIT_TRANSFORMS_MATMULKERNELS_KERNELEMITTER_H
 
 #include "KernelPlan.h"
+#include "VectorEmission.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -37,7 +38,7 @@ struct PreparedOperands {
   mlir::Value bf16Input;
 };
 
-class KernelEmitter {
+class KernelEmitter : public VectorEmission {
 public:
   KernelEmitter(mlir::OpBuilder &b, MatmulOp op, const KernelPlan &plan,
                 PreparedOperands &prepared);
@@ -46,12 +47,8 @@ public:
   mlir::OpBuilder &getBuilder() const { return b; }
   mlir::Location getLoc() const { return loc; }
 
-  // Constants and vector types.
-  mlir::Value index(int64_t value);
-  mlir::Value f32Constant(float value);
+  // Constants (index, f32Constant, vectorOf and splat: VectorEmission).
   mlir::Value byteConstant(int64_t value, int64_t lanes);
-  mlir::VectorType vectorOf(int64_t lanes, mlir::Type element);
-  mlir::Value splat(mlir::Value scalar, int64_t lanes);
   /// first, first + 1, ..., first + count - 1.
   llvm::SmallVector<mlir::Value> consecutive(mlir::Value first, int64_t count);
 
@@ -155,8 +152,6 @@ protected:
   /// and f32 operations.
   mlir::Value extendHalf(mlir::Value value, mlir::Type target);
 
-  mlir::OpBuilder &b;
-  mlir::Location loc;
   MatmulOp op;
   const KernelPlan &plan;
   PreparedOperands &prepared;

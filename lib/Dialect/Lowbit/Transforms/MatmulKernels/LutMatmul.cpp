@@ -27,6 +27,7 @@
 
 #include "LutMatmul.h"
 #include "QuantizedRows.h"
+#include "VectorEmission.h"
 #include "lowbit/Numerics/BitPlanes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -42,11 +43,12 @@ namespace {
 /// Bytes of one block's tables: low and high bytes of T and of 2 T.
 constexpr int64_t kTableBytes = 4 * 64;
 
-class LutMatmul {
+class LutMatmul : VectorEmission {
 public:
   LutMatmul(OpBuilder &b, MatmulOp op, const LutMatmulOptions &options)
-      : b(b), loc(op.getLoc()), op(op), options(options), f32(b.getF32Type()),
-        i8(b.getI8Type()), i16(b.getI16Type()), i32(b.getI32Type()) {}
+      : VectorEmission(b, op.getLoc()), op(op), options(options),
+        f32(b.getF32Type()), i8(b.getI8Type()), i16(b.getI16Type()),
+        i32(b.getI32Type()) {}
 
   LogicalResult plan(std::string &why);
   Value build();
@@ -59,28 +61,12 @@ private:
   SmallVector<Value> blockLookups(SmallVector<Value> acc, Value row,
                                   Value panel, Value block, int64_t panels);
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x, index(y));
-  }
-  VectorType vec(int64_t count, Type t) { return VectorType::get({count}, t); }
-  Value splat(Value scalar, int64_t count) {
-    return vector::BroadcastOp::create(b, loc, vec(count, scalar.getType()),
-                                       scalar);
-  }
-  Value constant(Type type, int64_t v) {
-    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, v));
-  }
   Value vectorConstant(VectorType type, ArrayRef<int64_t> values) {
     SmallVector<Attribute> attrs;
     for (int64_t v : values)
       attrs.push_back(b.getIntegerAttr(type.getElementType(), v));
     return arith::ConstantOp::create(b, loc,
                                      DenseElementsAttr::get(type, attrs));
-  }
-  Value f32Constant(float v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   }
   Value read(VectorType type, Value source, ValueRange at, bool inBounds) {
     Type element = type.getElementType();
@@ -91,8 +77,10 @@ private:
   }
   Value readF32(Value source, ValueRange at) { // 16 lanes, widened
     Type element = cast<ShapedType>(source.getType()).getElementType();
-    Value v = read(vec(16, element), source, at, false);
-    return element.isF32() ? v : arith::ExtFOp::create(b, loc, vec(16, f32), v);
+    Value v = read(vectorOf(16, element), source, at, false);
+    return element.isF32()
+               ? v
+               : arith::ExtFOp::create(b, loc, vectorOf(16, f32), v);
   }
   /// Parameters of 16 columns from `column` for group `group`: a row of the
   /// transposed [groups, N] tensor, or a strided read of the [N, groups] one.
@@ -103,10 +91,12 @@ private:
     AffineMap columns = AffineMap::get(
         2, 0, getAffineDimExpr(0, b.getContext()), b.getContext());
     Value v = vector::TransferReadOp::create(
-        b, loc, vec(16, element), params, ValueRange{column, group}, columns,
-        arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+        b, loc, vectorOf(16, element), params, ValueRange{column, group},
+        columns, arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
         /*mask=*/Value(), b.getBoolArrayAttr({n % 16 == 0}));
-    return element.isF32() ? v : arith::ExtFOp::create(b, loc, vec(16, f32), v);
+    return element.isF32()
+               ? v
+               : arith::ExtFOp::create(b, loc, vectorOf(16, f32), v);
   }
   /// The i16 lanes of bytes interleaved as vpunpck{l,h}bw do per 128-bit
   /// lane: low bytes from `lo`, high bytes from `hi`, bytes [8h, 8h + 8) of
@@ -119,11 +109,9 @@ private:
         order.push_back(64 + 16 * lane + j);
       }
     Value bytes = vector::ShuffleOp::create(b, loc, lo, hi, order);
-    return vector::BitCastOp::create(b, loc, vec(32, i16), bytes);
+    return vector::BitCastOp::create(b, loc, vectorOf(32, i16), bytes);
   }
 
-  OpBuilder &b;
-  Location loc;
   MatmulOp op;
   LutMatmulOptions options;
   Type f32, i8, i16, i32;
@@ -180,7 +168,7 @@ LogicalResult LutMatmul::plan(std::string &why) {
 /// The four table vectors of one block from its 16 quantized activations:
 /// low and high bytes of T, then of 2 T; entry 16 L + i is T_{quad L}[i].
 SmallVector<Value> LutMatmul::blockTables(Value q) {
-  Value wide = arith::ExtSIOp::create(b, loc, vec(16, i16), q);
+  Value wide = arith::ExtSIOp::create(b, loc, vectorOf(16, i16), q);
   Value table;
   for (int64_t r = 0; r < 4; ++r) {
     SmallVector<int64_t> spread, mask;
@@ -190,15 +178,15 @@ SmallVector<Value> LutMatmul::blockTables(Value q) {
     }
     Value a = vector::ShuffleOp::create(b, loc, wide, wide, spread);
     Value term = arith::AndIOp::create(b, loc, a,
-                                       vectorConstant(vec(64, i16), mask));
+                                       vectorConstant(vectorOf(64, i16), mask));
     table = r == 0 ? term : arith::AddIOp::create(b, loc, table, term);
   }
   SmallVector<Value> bytes;
-  Value eight = splat(constant(i16, 8), 64);
+  Value eight = splat(intConstant(i16, 8), 64);
   for (Value t : {table, Value(arith::AddIOp::create(b, loc, table, table))}) {
-    bytes.push_back(arith::TruncIOp::create(b, loc, vec(64, i8), t));
+    bytes.push_back(arith::TruncIOp::create(b, loc, vectorOf(64, i8), t));
     bytes.push_back(arith::TruncIOp::create(
-        b, loc, vec(64, i8), arith::ShRSIOp::create(b, loc, t, eight)));
+        b, loc, vectorOf(64, i8), arith::ShRSIOp::create(b, loc, t, eight)));
   }
   return bytes;
 }
@@ -242,13 +230,13 @@ SmallVector<Value> LutMatmul::blockLookups(SmallVector<Value> acc, Value row,
                                            int64_t panels) {
   SmallVector<Value> table;
   for (int64_t t = 0; t < 4; ++t)
-    table.push_back(read(vec(64, i8), tables,
+    table.push_back(read(vectorOf(64, i8), tables,
                          {row, add(mul(block, kTableBytes), index(64 * t))},
                          true));
-  Value low = vectorConstant(vec(64, i8), SmallVector<int64_t>(64, 0x0F));
-  Value four = vectorConstant(vec(64, i8), SmallVector<int64_t>(64, 4));
+  Value low = vectorConstant(vectorOf(64, i8), SmallVector<int64_t>(64, 0x0F));
+  Value four = vectorConstant(vectorOf(64, i8), SmallVector<int64_t>(64, 4));
   for (int64_t p = 0; p < panels; ++p) {
-    Value w = read(vec(64, i8), op.getPacked(),
+    Value w = read(vectorOf(64, i8), op.getPacked(),
                    {add(panel, index(p)), mul(block, 64)}, true);
     Value planes[2] = {arith::AndIOp::create(b, loc, w, low),
                        arith::ShRUIOp::create(b, loc, w, four)};
@@ -267,7 +255,7 @@ SmallVector<Value> LutMatmul::blockLookups(SmallVector<Value> acc, Value row,
 /// `panels` panels from `panel` for every row, written into `out` (whose
 /// column 0 is column `origin` of the result).
 Value LutMatmul::tile(Value out, Value panel, Value origin, int64_t panels) {
-  Value zero16 = splat(constant(i16, 0), 32);
+  Value zero16 = splat(intConstant(i16, 0), 32);
   Value zeroF = splat(f32Constant(0.0f), 16);
   auto column = [&](int64_t p) { return mul(add(panel, index(p)), 16); };
   // Columns 0..15 of a panel's two accumulators: the four quad lanes added.
@@ -288,7 +276,8 @@ Value LutMatmul::tile(Value out, Value panel, Value origin, int64_t panels) {
       all.push_back(i);
     Value both = vector::ShuffleOp::create(b, loc, halves[0], halves[1], all);
     return arith::SIToFPOp::create(
-        b, loc, vec(16, f32), arith::ExtSIOp::create(b, loc, vec(16, i32), both));
+        b, loc, vectorOf(16, f32),
+        arith::ExtSIOp::create(b, loc, vectorOf(16, i32), both));
   };
   auto perRow = [&](OpBuilder &, Location, Value row, ValueRange state) {
     auto contract = arith::FastMathFlags::contract;
@@ -347,7 +336,7 @@ Value LutMatmul::tile(Value out, Value panel, Value origin, int64_t panels) {
       value = arith::MulFOp::create(b, loc, value, rowScale);
       if (Value bias = op.getBias())
         value = arith::AddFOp::create(
-            b, loc, value, read(vec(16, f32), bias, {column(p)}, false));
+            b, loc, value, read(vectorOf(16, f32), bias, {column(p)}, false));
       result = vector::TransferWriteOp::create(
                    b, loc, value, result,
                    ValueRange{row,

@@ -56,6 +56,13 @@ SmallCodePanelDecoder::prepare(ArrayRef<Value> slices,
   return words;
 }
 
+Value SmallCodePanelDecoder::twoBitField(Value words, int64_t t) {
+  if (t > 0)
+    words = arith::ShRUIOp::create(b, loc, words, wordSplat(2 * t));
+  // Masked even for the top field: the shift is on 32-bit lanes.
+  return arith::AndIOp::create(b, loc, words, wordSplat(0x03030303));
+}
+
 Value PanelDecoder::byteSplat(int64_t v) {
   Type i8 = b.getI8Type();
   return arith::ConstantOp::create(

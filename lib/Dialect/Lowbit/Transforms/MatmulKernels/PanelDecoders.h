@@ -105,6 +105,11 @@ public:
   llvm::SmallVector<mlir::Value> prepare(llvm::ArrayRef<mlir::Value> slices,
                                          const PanelOperandForm &form) override;
 
+protected:
+  /// Field `t` (0-3) of the 2-bit fields of every byte of the 32-bit lanes
+  /// `words`: (w >> 2t) & 3 (no field crosses a byte).
+  mlir::Value twoBitField(mlir::Value words, int64_t t);
+
 private:
   unsigned bits;
   int64_t signPlane;

@@ -1,0 +1,53 @@
+//===- ModelInput.cpp - how the lowbit tools read a model -----------------===//
+//
+// The model file options of the tools, and readModel: ONNX files through
+// the importer when lowbit is built with it, everything else through
+// parseModelFile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowbit/Tools/ModelInput.h"
+#ifdef LOWBIT_HAVE_ONNX
+#include "lowbit/Import/Onnx.h"
+#endif
+#include "lowbit/Target/Model.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+lowbit::ModelInputCLOptions::ModelInputCLOptions(cl::OptionCategory &category)
+    : inputFilename(cl::Positional,
+                    cl::desc("<model.mlir|model.mlirbc|model.onnx>"),
+                    cl::Required, cl::cat(category)) {
+#ifdef LOWBIT_HAVE_ONNX
+  onnxInputShapes = std::make_unique<cl::list<std::string>>(
+      "input-shape",
+      cl::desc("ONNX models: fix the shape of a graph input, NAME:1x3x224x224"),
+      cl::value_desc("NAME:DIMS"), cl::cat(category));
+#endif
+}
+
+lowbit::ModelInputCLOptions::~ModelInputCLOptions() = default;
+
+lowbit::ModelInputOptions lowbit::ModelInputCLOptions::getOptions() const {
+  ModelInputOptions options;
+  if (onnxInputShapes)
+    options.onnxInputShapes = *onnxInputShapes;
+  return options;
+}
+
+OwningOpRef<ModuleOp> lowbit::readModel(StringRef path, MLIRContext &context,
+                                        llvm::SourceMgr &sourceMgr,
+                                        const ModelInputOptions &options,
+                                        std::string &error) {
+#ifdef LOWBIT_HAVE_ONNX
+  if (onnx_import::isOnnxPath(path)) {
+    onnx_import::ImportOptions importOptions;
+    importOptions.functionName = options.onnxFunctionName;
+    return onnx_import::importOnnxFileWithShapes(
+        context, path, options.onnxInputShapes, importOptions, error,
+        /*status=*/nullptr, options.onnxConstantInputs);
+  }
+#endif
+  return parseModelFile(path, context, sourceMgr, error);
+}
