@@ -121,9 +121,9 @@ void lowbit::emitCHeader(ArrayRef<CEntryPoint> entryPoints, StringRef guard,
           "4: the\n"
           " * weights of another model or compilation (fingerprint), 5: "
           "content\n"
-          " * corrupted (it no longer matches the fingerprint). It reads the "
-          "whole\n"
-          " * file.\n"
+          " * corrupted (it no longer matches the fingerprint), 6: the buffer "
+          "is\n"
+          " * not 64-byte aligned. It reads the whole file.\n"
           " */\n";
   os << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stddef.h>\n#include <stdint.h>\n\n"

@@ -81,6 +81,9 @@ func.func @shift(%a: tensor<4xf32>) -> tensor<4xf32> {
   EXPECT_EQ(c[0], 101.0f);
   EXPECT_EQ(c[3], 404.0f);
   EXPECT_EQ(check(buffer, 64), 1); // truncated
+  alignas(64) char shifted[192];
+  std::memcpy(shifted + 1, buffer, sizeof buffer);
+  EXPECT_EQ(check(shifted + 1, sizeof buffer), 6); // misaligned
 }
 
 TEST(JitTest, LooksUpEntryPoints) {

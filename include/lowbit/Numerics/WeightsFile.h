@@ -50,6 +50,10 @@ enum class WeightsCheck : int {
   WrongVersion = 3, ///< another format version or header size
   OtherModel = 4,   ///< the header's fingerprint is not the object's
   Corrupted = 5,    ///< the content does not match the fingerprint
+  /// The buffer does not start on a 64-byte boundary (only the compiled
+  /// NAME_check_weights sees the caller's pointer: checkWeights checks
+  /// bytes wherever they are).
+  Misaligned = 6,
 };
 
 /// One constant's bytes at its offset in the file.

@@ -10,8 +10,9 @@
  * take it as is, float ones / 255). WEIGHTS is read into 64-byte aligned
  * memory (2 MiB aligned and madvise(MADV_HUGEPAGE) from 2 MiB on) and
  * checked with NAME_check_weights; --corrupt=BYTE flips a bit of that byte
- * first, and the check must then reject the file (the program prints the
- * check's result and exits 0 without running the model).
+ * first, and the check must then reject the file, also truncated and one
+ * byte off its alignment (the program prints the checks' results and exits
+ * 0 without running the model).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -88,6 +89,14 @@ int main(int argc, char **argv) {
     printf("corrupted byte %ld: check %d\n", byte,
            FN(_check_weights)(weights, size));
     printf("truncated: check %d\n", FN(_check_weights)(weights, size - 64));
+    unsigned char *shifted = malloc(size + 64);
+    if (!shifted)
+      return 1;
+    unsigned char *misaligned =
+        shifted + (64 - (uintptr_t)shifted % 64) % 64 + 1;
+    memcpy(misaligned, weights, size);
+    printf("misaligned: check %d\n", FN(_check_weights)(misaligned, size));
+    free(shifted);
     return 0;
   }
   int check = FN(_check_weights)(weights, size);

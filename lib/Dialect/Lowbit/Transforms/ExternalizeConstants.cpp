@@ -119,11 +119,27 @@ Value buildCheck(OpBuilder &builder, Location loc, Value weights, Value size,
   };
   Value wrongSize = arith::CmpIOp::create(
       builder, loc, arith::CmpIPredicate::ne, size, constant(total));
-  auto ifOp = scf::IfOp::create(builder, loc, builder.getI32Type(), wrongSize,
-                                /*withElseRegion=*/true);
+  // The kernels' loads assume the 64-byte alignment of every constant.
+  Value address =
+      memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, weights);
+  Value misaligned = arith::CmpIOp::create(
+      builder, loc, arith::CmpIPredicate::ne,
+      arith::RemUIOp::create(
+          builder, loc, address,
+          arith::ConstantIndexOp::create(builder, loc,
+                                         numerics::kWeightsAlignment)),
+      arith::ConstantIndexOp::create(builder, loc, 0));
+  auto ifOp = scf::IfOp::create(
+      builder, loc, builder.getI32Type(),
+      arith::OrIOp::create(builder, loc, wrongSize, misaligned),
+      /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(ifOp.thenBlock());
-  scf::YieldOp::create(builder, loc, code(numerics::WeightsCheck::WrongSize));
+  scf::YieldOp::create(
+      builder, loc,
+      ValueRange{arith::SelectOp::create(
+          builder, loc, misaligned, code(numerics::WeightsCheck::Misaligned),
+          code(numerics::WeightsCheck::WrongSize))});
 
   builder.setInsertionPointToStart(ifOp.elseBlock());
   auto wordsType = MemRefType::get({static_cast<int64_t>(total / 8)}, i64);

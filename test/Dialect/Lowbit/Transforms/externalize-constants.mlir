@@ -23,8 +23,13 @@
 // CHECK-LABEL: func.func @lowbit_f_check_weights(
 // CHECK-SAME: %[[CW:.*]]: memref<192xi8>, %[[SIZE:.*]]: i64) -> i32
 // CHECK: %[[WRONG:.*]] = arith.cmpi ne, %[[SIZE]], %c192_i64
-// CHECK: scf.if %[[WRONG]] -> (i32)
-// CHECK: scf.yield %c1_i32
+// CHECK: %[[ADDRESS:.*]] = memref.extract_aligned_pointer_as_index %[[CW]]
+// CHECK: %[[REM:.*]] = arith.remui %[[ADDRESS]], %c64
+// CHECK: %[[MISALIGNED:.*]] = arith.cmpi ne, %[[REM]], %c0
+// CHECK: %[[EITHER:.*]] = arith.ori %[[WRONG]], %[[MISALIGNED]]
+// CHECK: scf.if %[[EITHER]] -> (i32)
+// CHECK: %[[CODE:.*]] = arith.select %[[MISALIGNED]], %c6_i32, %c1_i32
+// CHECK: scf.yield %[[CODE]]
 // CHECK: else
 // CHECK: %[[WORDS:.*]] = memref.view %[[CW]][%{{.*}}][] : memref<192xi8> to memref<24xi64>
 // CHECK: scf.for %{{.*}} = %c8 to %c24 step %{{.*}} iter_args(%[[H:.*]] = %c-3750763034362895579_i64)
