@@ -1,7 +1,7 @@
 //===- IndexMath.h - index arithmetic for layout lowerings ------*- C++ -*-===//
 //
 // Small emission helpers shared by the layout lowerings (PanelLayouts.cpp,
-// SuperblockLayouts.cpp): index / i32 arithmetic at one location and a
+// RadixPanelLayout.cpp, SuperblockLayouts.cpp): index / i32 arithmetic at one location and a
 // generic that computes every element from its indices.
 //
 //===----------------------------------------------------------------------===//
@@ -37,6 +37,8 @@ struct IndexMath {
   Value rem(Value x, int64_t y) {
     return arith::RemUIOp::create(b, loc, x, c(y));
   }
+  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
   Value andi(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
   Value ori(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
   Value xori(Value x, Value y) { return arith::XOrIOp::create(b, loc, x, y); }
@@ -44,6 +46,9 @@ struct IndexMath {
   Value shru(Value x, Value y) { return arith::ShRUIOp::create(b, loc, x, y); }
   Value ult(Value x, int64_t y) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, x, c(y));
+  }
+  Value eq(Value x, int64_t y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, c(y));
   }
   Value select(Value cond, Value x, Value y) {
     return arith::SelectOp::create(b, loc, cond, x, y);
@@ -57,6 +62,10 @@ struct IndexMath {
     if (type.getIntOrFloatBitWidth() > 32)
       return arith::TruncIOp::create(b, loc, b.getI32Type(), v);
     return v;
+  }
+  /// An i32 as a (zero-extended) index.
+  Value toIndex(Value i32) {
+    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), i32);
   }
   /// An i32 to `type`, sign- or zero-extended when wider.
   Value fromI32(Value v, Type type, bool isSigned) {

@@ -32,18 +32,6 @@ ChainByte chainByte(int64_t digit) {
   return kBytes[digit];
 }
 
-struct RadixMath : IndexMath {
-  Value divu(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value remu(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value eq(Value x, int64_t y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, c(y));
-  }
-  Value mulv(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value toIndex(Value i32) {
-    return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), i32);
-  }
-};
-
 /// R^(8 - d): the weight of digit d in a word's value.
 SmallVector<int64_t> digitWeights(int64_t radix) {
   SmallVector<int64_t> weights(kDigits, 1);
@@ -64,7 +52,7 @@ Value lowbit::lowerRadixPanelUnpack(OpBuilder &b, Location loc, UnpackOp op,
   SmallVector<int64_t> weights = digitWeights(radix);
   return buildFromIndices(
       b, loc, type, [&](OpBuilder &nb, Location l, ArrayRef<Value> ivs) {
-        RadixMath e{{nb, l}};
+        IndexMath e{nb, l};
         Value n = ivs[rank - 2], k = ivs[rank - 1];
         Value kk = e.rem(k, block);
         Value quad = e.div(kk, 4), j = e.rem(kk, 4);
@@ -113,7 +101,7 @@ Value lowbit::lowerRadixPanelPack(OpBuilder &b, Location loc, PackOp op,
   uint64_t modulus = numerics::radixWordModulus(radix);
   return buildFromIndices(
       b, loc, type, [&](OpBuilder &nb, Location l, ArrayRef<Value> ivs) {
-        RadixMath e{{nb, l}};
+        IndexMath e{nb, l};
         Value panel = ivs[rank - 2], byte = ivs[rank - 1];
         Value vector = e.div(byte, 64), lane = e.rem(byte, 64);
         Value blockIndex = e.div(vector, words), w = e.rem(vector, words);

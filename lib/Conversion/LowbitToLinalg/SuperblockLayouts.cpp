@@ -11,6 +11,7 @@
 
 #include "SuperblockLayouts.h"
 #include "IndexMath.h"
+#include "LoweringUtils.h"
 
 using namespace mlir;
 using namespace lowbit;
@@ -38,26 +39,6 @@ struct RowGeometry {
   }
 };
 
-Value divu(IndexMath &e, Value x, Value y) {
-  return arith::DivUIOp::create(e.b, e.loc, x, y);
-}
-Value remu(IndexMath &e, Value x, Value y) {
-  return arith::RemUIOp::create(e.b, e.loc, x, y);
-}
-
-/// R^i mod 2^32 for i < n, as an i32 table.
-Value radixPowerTable(OpBuilder &b, Location loc, unsigned radix) {
-  SmallVector<int32_t> powers;
-  uint64_t p = 1;
-  for (unsigned i = 0, n = numerics::digitsPerWord(radix); i < n; ++i) {
-    powers.push_back(int32_t(uint32_t(p)));
-    p = (p * radix) & 0xFFFFFFFFull;
-  }
-  auto type = RankedTensorType::get({int64_t(powers.size())}, b.getI32Type());
-  return arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, ArrayRef<int32_t>(powers)));
-}
-
 /// The rows' leading indices followed by `last`.
 SmallVector<Value> rowIndices(ArrayRef<Value> ivs, Value last) {
   SmallVector<Value> at(ivs.drop_back());
@@ -73,7 +54,8 @@ Value lowbit::lowerSuperblockUnpack(OpBuilder &b, Location loc, UnpackOp op,
   numerics::PackFormat format = op.getLayout().getPackFormat();
   RowGeometry geo(numerics::getSuperblockFormat(format),
                   type.getShape().back());
-  Value powers = radixPowerTable(b, loc, format.radix);
+  Value powers = lowbit_to_linalg::intTable(
+      b, loc, b.getI32Type(), lowbit_to_linalg::radixPowers(format.radix));
   return buildFromIndices(
       b, loc, type, [&](OpBuilder &nb, Location l, ArrayRef<Value> ivs) {
         IndexMath e{nb, l};
@@ -81,8 +63,8 @@ Value lowbit::lowerSuperblockUnpack(OpBuilder &b, Location loc, UnpackOp op,
         Value segment = e.div(c, geo.n * geo.g);
         Value p = e.sub(c, e.mul(segment, geo.n * geo.g));
         Value width = geo.segmentWords(e, segment);
-        Value word = e.add(e.mul(segment, geo.g), remu(e, p, width));
-        Value digit = divu(e, p, width);
+        Value word = e.add(e.mul(segment, geo.g), e.remu(p, width));
+        Value digit = e.divu(p, width);
         // digit i = ((uint64)(uint32)(q * R^i) * R) >> 32 (Packing.h).
         Value q =
             tensor::ExtractOp::create(nb, l, packed, rowIndices(ivs, word));
