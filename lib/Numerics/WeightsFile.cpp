@@ -2,27 +2,15 @@
 
 #include "lowbit/Numerics/WeightsFile.h"
 
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/MathExtras.h"
+
 #include <algorithm>
 #include <cassert>
 
 using namespace lowbit::numerics;
-
-static uint64_t alignUp(uint64_t bytes) {
-  return (bytes + kWeightsAlignment - 1) / kWeightsAlignment *
-         kWeightsAlignment;
-}
-
-static uint64_t loadWord(const uint8_t *data) {
-  uint64_t word = 0;
-  for (int i = 7; i >= 0; --i)
-    word = word << 8 | data[i];
-  return word;
-}
-
-static void storeWord(uint64_t word, uint8_t *data) {
-  for (int i = 0; i < 8; ++i)
-    data[i] = uint8_t(word >> (8 * i));
-}
+using llvm::support::endian::read64le;
+using llvm::support::endian::write64le;
 
 std::vector<uint64_t>
 lowbit::numerics::layoutWeights(const std::vector<uint64_t> &sizes,
@@ -31,7 +19,7 @@ lowbit::numerics::layoutWeights(const std::vector<uint64_t> &sizes,
   total = kWeightsHeaderBytes;
   for (uint64_t bytes : sizes) {
     offsets.push_back(total);
-    total = alignUp(total + bytes);
+    total = llvm::alignTo(total + bytes, kWeightsAlignment);
   }
   return offsets;
 }
@@ -39,7 +27,7 @@ lowbit::numerics::layoutWeights(const std::vector<uint64_t> &sizes,
 void WeightsFingerprint::update(const uint8_t *data, size_t bytes) {
   assert(bytes % 8 == 0 && "the fingerprint folds whole words");
   for (size_t i = 0; i < bytes; i += 8)
-    state = (state ^ loadWord(data + i)) * kFingerprintPrime;
+    state = (state ^ read64le(data + i)) * kFingerprintPrime;
 }
 
 void lowbit::numerics::serializeWeights(
@@ -84,10 +72,10 @@ lowbit::numerics::fingerprintWeights(const std::vector<WeightsChunk> &chunks,
 void lowbit::numerics::writeWeightsHeader(uint64_t total, uint64_t fingerprint,
                                           uint8_t header[kWeightsHeaderBytes]) {
   std::fill(header, header + kWeightsHeaderBytes, 0);
-  storeWord(kWeightsMagic, header);
-  storeWord(kWeightsVersionWord, header + 8);
-  storeWord(total, header + 16);
-  storeWord(fingerprint, header + 24);
+  write64le(header, kWeightsMagic);
+  write64le(header + 8, kWeightsVersionWord);
+  write64le(header + 16, total);
+  write64le(header + 24, fingerprint);
 }
 
 WeightsCheck lowbit::numerics::checkWeights(const uint8_t *file, size_t size,
@@ -95,13 +83,13 @@ WeightsCheck lowbit::numerics::checkWeights(const uint8_t *file, size_t size,
                                             uint64_t expectedFingerprint) {
   if (size != expectedTotal || size < kWeightsHeaderBytes)
     return WeightsCheck::WrongSize;
-  if (loadWord(file) != kWeightsMagic)
+  if (read64le(file) != kWeightsMagic)
     return WeightsCheck::NotWeights;
-  if (loadWord(file + 8) != kWeightsVersionWord)
+  if (read64le(file + 8) != kWeightsVersionWord)
     return WeightsCheck::WrongVersion;
-  if (loadWord(file + 16) != expectedTotal)
+  if (read64le(file + 16) != expectedTotal)
     return WeightsCheck::WrongSize;
-  if (loadWord(file + 24) != expectedFingerprint)
+  if (read64le(file + 24) != expectedFingerprint)
     return WeightsCheck::OtherModel;
   WeightsFingerprint fingerprint;
   fingerprint.update(file + kWeightsHeaderBytes, size - kWeightsHeaderBytes);
