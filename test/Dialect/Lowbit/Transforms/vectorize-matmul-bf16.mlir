@@ -177,3 +177,36 @@ func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {activation_type = bf16, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>} : tensor<1x128xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }
+
+// -----
+
+// A GEMV on bf16 dots also touches the pages ahead of its stream, beside the
+// row prefetches: 2 KiB rows, so once every two rows (where a page starts),
+// one line 8 rows (16 KiB) ahead, clamped to the last row.
+// CHECK-LABEL: func @int4_gemv_page_prefetch
+// CHECK: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<4x2048xi8> to memref<4x2048xi8>
+// CHECK: scf.for %[[N:.*]] = %c0 to %c4 step %c1
+// CHECK: %[[INPAGE:.*]] = arith.remui %{{.*}}, %c4096 : index
+// CHECK: %[[STARTS:.*]] = arith.cmpi ult, %[[INPAGE]], %c2048 : index
+// CHECK: scf.if %[[STARTS]] {
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[N]], %c8 : index
+// CHECK: %[[ROW:.*]] = arith.minsi %[[AHEAD]], %c3 : index
+// CHECK: memref.prefetch %[[W]][%[[ROW]], %c0], read, locality<3>, data
+// CHECK-NEXT: }
+// CHECK: scf.for
+// CHECK: memref.prefetch %[[W]]
+func.func @int4_gemv_page_prefetch(%x: tensor<1x4096xf32>, %p: tensor<4x2048xi8>, %s: tensor<4x128xf16>) -> tensor<1x4xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4x128xf16>) {activation_type = bf16, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<1x4096xf32>, tensor<4x2048xi8> -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+// -----
+
+// The radix codes, bound by their decode, do not.
+// CHECK-LABEL: func @radix_gemv_no_page_prefetch
+// CHECK-NOT: scf.if
+// CHECK: return
+func.func @radix_gemv_no_page_prefetch(%x: tensor<1x4096xf32>, %p: tensor<4x480xi32>, %s: tensor<4x32xf16>, %m: tensor<4x32xf16>) -> tensor<1x4xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<4x32xf16>) mins(%m : tensor<4x32xf16>) {activation_type = bf16, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>} : tensor<1x4096xf32>, tensor<4x480xi32> -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}

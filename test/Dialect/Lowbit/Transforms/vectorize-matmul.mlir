@@ -437,11 +437,25 @@ func.func @gemv_page_prefetch(%x: tensor<1x9000xf32>, %p: tensor<4x9000xi8>, %s:
   return %y : tensor<1x4xf32>
 }
 
-// Rows shorter than a page (w2a8 at K = 4096: 1 KiB) are not prefetched.
-// VNNI-LABEL: func @gemv_short_rows_no_page_prefetch
+// Rows shorter than a page (w2a8 at K = 4096: 1 KiB) prefetch only in the
+// iterations where a page starts (the row's last byte lies fewer than 1024
+// bytes past a page boundary), one line 16 rows (16 KiB) ahead.
+// VNNI-LABEL: func @gemv_short_rows_page_prefetch
+// VNNI: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<8x1024xi8> to memref<8x1024xi8>
+// VNNI: scf.for %[[N:.*]] = %c0 to %c8 step %c1
+// VNNI: %[[NEXT:.*]] = arith.addi %[[N]], %c1 : index
+// VNNI: %[[END:.*]] = arith.muli %[[NEXT]], %c1024 : index
+// VNNI: %[[LAST:.*]] = arith.subi %[[END]], %c1 : index
+// VNNI: %[[INPAGE:.*]] = arith.remui %[[LAST]], %c4096 : index
+// VNNI: %[[STARTS:.*]] = arith.cmpi ult, %[[INPAGE]], %c1024 : index
+// VNNI: scf.if %[[STARTS]] {
+// VNNI: %[[AHEAD:.*]] = arith.addi %[[N]], %c16 : index
+// VNNI: %[[ROW:.*]] = arith.minsi %[[AHEAD]], %c7 : index
+// VNNI: memref.prefetch %[[W]][%[[ROW]], %c0], read, locality<3>, data
+// VNNI-NEXT: }
 // VNNI-NOT: memref.prefetch
 // VNNI: return
-func.func @gemv_short_rows_no_page_prefetch(%x: tensor<1x4096xf32>, %p: tensor<8x1024xi8>, %s: tensor<8x128xf16>, %m: tensor<8x128xf16>) -> tensor<1x8xf32> {
+func.func @gemv_short_rows_page_prefetch(%x: tensor<1x4096xf32>, %p: tensor<8x1024xi8>, %s: tensor<8x128xf16>, %m: tensor<8x128xf16>) -> tensor<1x8xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<8x128xf16>) mins(%m : tensor<8x128xf16>) {scheme = #lowbit.scheme<u2, min_scale, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int2, block = 32>, dynamic_int8_activations} : tensor<1x4096xf32>, tensor<8x1024xi8> -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
 }

@@ -64,8 +64,9 @@ private:
   /// pages ahead of its stream (see SegmentLoop.cpp).
   bool pagePrefetches();
   /// One prefetch per 4 KiB page of the packed matrix's row
-  /// kPageAheadBytes ahead of `column`.
-  void prefetchPagesAhead(mlir::Value column);
+  /// kPageAheadBytes ahead of the tile `columns` (for rows shorter than a
+  /// page, only in tiles where a page starts).
+  void prefetchPagesAhead(llvm::ArrayRef<mlir::Value> columns);
 
   /// The packed weights and (with row prefetches) the per-group parameters
   /// as read-only buffers, for prefetches.

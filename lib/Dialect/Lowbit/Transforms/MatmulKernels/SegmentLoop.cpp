@@ -8,8 +8,8 @@
 //
 // A single activation row reads one weight row at a time: the loop
 // prefetches the next weight row and its per-group parameters once per 64
-// bytes (layouts that want it; with rows of 4 KiB or more the others touch
-// one line per page a few pages ahead, once per row, for the page walks),
+// bytes (layouts that want it; the others touch one line per page a few
+// pages ahead, for the page walks),
 // taking as many segments per iteration (each with its own accumulators, at
 // most kAccumulators vectors) and reading their scales as one vector. Whole
 // segments are unmasked; only a final partial one masks activations past K.
@@ -38,10 +38,11 @@ static constexpr int64_t kScalesPerRead = 16, kMaxScaleUnroll = 4;
 /// boundary and the stream then waits on a page walk: touching one line of
 /// every page this far ahead starts the walk (and that line) early.
 /// (Prefetching every line of the next row instead was slower: see
-/// docs/Lowering.md.) Only the dynamic int8 kernels on rows of a page or
-/// more do it: for shorter rows (w4a8, w2a8 at K = 4096) a prefetch per
-/// row, several per page, cost more than the walks, and the bf16 kernels
-/// (w8a16) did not gain.
+/// docs/Lowering.md.) The dynamic int8 and bf16 kernels do it (beside the
+/// bf16 kernels' row prefetches), except the bf16 radix codes (c11a16),
+/// bound by their decode; rows shorter than a page prefetch only in the
+/// iterations where a page starts (a prefetch per row, several per page,
+/// cost more than the walks).
 static constexpr int64_t kPageBytes = 4096, kPageAheadBytes = 4 * kPageBytes;
 
 /// Bytes of one row of `packed` ([N, units]).
@@ -50,16 +51,37 @@ static int64_t getRowBytes(ShapedType packed) {
 }
 
 bool KernelBuilder::pagePrefetches() {
-  return plan.dynamicInt8 && !plan.prefetches() &&
-         op.getType().getDimSize(0) == 1 &&
-         getRowBytes(op.getPacked().getType()) >= kPageBytes;
+  if (op.getType().getDimSize(0) != 1)
+    return false;
+  return plan.dynamicInt8 || (plan.bf16Dot != Bf16Dot::None && !plan.radix);
 }
 
-void KernelBuilder::prefetchPagesAhead(Value column) {
+void KernelBuilder::prefetchPagesAhead(ArrayRef<Value> columns) {
   auto type = cast<MemRefType>(packedBuffer.getType());
-  int64_t rowsAhead = llvm::divideCeil(kPageAheadBytes, getRowBytes(type));
+  int64_t rowBytes = getRowBytes(type);
+  int64_t rowsAhead = llvm::divideCeil(kPageAheadBytes, rowBytes);
+  int64_t tileBytes = rowBytes * columns.size();
+  OpBuilder::InsertionGuard guard(b);
+  if (tileBytes < kPageBytes) {
+    // Whether a page starts inside this tile's bytes
+    // [first * rowBytes, (last + 1) * rowBytes): the tile's last byte lies
+    // fewer than tileBytes past a page boundary.
+    Value lastByte = arith::SubIOp::create(
+        b, loc,
+        arith::MulIOp::create(
+            b, loc,
+            arith::AddIOp::create(b, loc, columns.back(), index(1)),
+            index(rowBytes)),
+        index(1));
+    Value pageStarts = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ult,
+        arith::RemUIOp::create(b, loc, lastByte, index(kPageBytes)),
+        index(tileBytes));
+    auto ifOp = scf::IfOp::create(b, loc, pageStarts, /*withElse=*/false);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+  }
   Value row = arith::MinSIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, column, index(rowsAhead)),
+      b, loc, arith::AddIOp::create(b, loc, columns.back(), index(rowsAhead)),
       index(op.getType().getDimSize(1) - 1));
   int64_t pageElements = kPageBytes * 8 / type.getElementTypeBitWidth();
   for (int64_t offset = 0; offset < type.getDimSize(1); offset += pageElements)
@@ -187,7 +209,7 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
                : 1;
   bool prefetching = plan.prefetches();
   if (rows.size() == 1 && pagePrefetches())
-    prefetchPagesAhead(columns.back());
+    prefetchPagesAhead(columns);
   Value ahead;
   if (prefetching)
     ahead = arith::MinSIOp::create(
