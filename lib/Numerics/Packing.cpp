@@ -294,127 +294,130 @@ bool lowbit::numerics::isRadixMultiplyDecodeExact(unsigned radix) {
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// Iterates over the blocks of a row: calls fn(codeBegin, codeCount,
-/// blockCodes, unitBegin, unitCount) where blockCodes is the padded block size.
-template <typename Fn>
-void forEachBlock(const PackFormat &format, int64_t rowLength, Fn fn) {
+/// Asserts what every row packer and unpacker takes for granted: a valid
+/// format stored in units of `bits` bits, and a packed row of `packedUnits`
+/// units, the size the format gives a row of `rowLength` codes.
+void assertRowShape(const PackFormat &format, unsigned bits, int64_t rowLength,
+                    size_t packedUnits) {
+  assert(unitBits(format) == bits && "format stored in units of another width");
+  assert(!verifyPackFormat(format) && "invalid pack format");
+  assert(int64_t(packedUnits) == packedUnitsPerRow(format, rowLength) &&
+         "packed row has the wrong size");
+}
+
+/// Iterates over the blocks of the row `codes` packed in `units`: calls
+/// fn(codeBegin, codeCount, blockCodes, unitBegin, unitCount) where codeBegin
+/// and unitBegin point at the block's first code and first unit and
+/// blockCodes is the padded block size.
+template <typename Codes, typename Units, typename Fn>
+void forEachBlock(const PackFormat &format, Codes codes, Units units, Fn fn) {
+  int64_t rowLength = codes.size();
   int64_t cpu = codesPerUnit(format);
   if (format.block <= 0) {
-    fn(int64_t(0), rowLength, rowLength, int64_t(0), ceilDiv(rowLength, cpu));
+    fn(codes.data(), rowLength, rowLength, units.data(),
+       ceilDiv(rowLength, cpu));
     return;
   }
   int64_t block = format.block;
   int64_t unitsPerBlock = ceilDiv(block, cpu);
   int64_t unit = 0;
   for (int64_t begin = 0; begin < rowLength; begin += block, unit += unitsPerBlock)
-    fn(begin, std::min(block, rowLength - begin), block, unit, unitsPerBlock);
+    fn(codes.data() + begin, std::min(block, rowLength - begin), block,
+       units.data() + unit, unitsPerBlock);
 }
 } // namespace
 
 void lowbit::numerics::packRow(const PackFormat &format,
                                llvm::ArrayRef<uint8_t> codes,
                                llvm::MutableArrayRef<uint8_t> out) {
-  assert(unitBits(format) == 8 && "word-unit format passed to byte packer");
-  assert(!verifyPackFormat(format) && "invalid pack format");
   int64_t rowLength = codes.size();
-  assert(int64_t(out.size()) == packedUnitsPerRow(format, rowLength) &&
-         "packed row has the wrong size");
+  assertRowShape(format, 8, rowLength, out.size());
   assert(!findInvalidCode(format, codes) && "invalid code");
-  const uint8_t *c = codes.data();
-  uint8_t *o = out.data();
-  forEachBlock(format, rowLength, [&](int64_t begin, int64_t count,
-                                      int64_t blockCodes, int64_t unit,
-                                      int64_t units) {
-    const uint8_t *src = c + begin;
-    uint8_t *dst = o + unit;
-    switch (format.kind) {
-    case PackKind::Int8:
-      std::memcpy(dst, src, count);
-      std::memset(dst + count, 0, units - count);
-      break;
-    case PackKind::Int4: {
-      int64_t full = count / 2;
-      for (int64_t j = 0; j < full; ++j)
-        dst[j] = static_cast<uint8_t>(src[2 * j] | (src[2 * j + 1] << 4));
-      int64_t j = full;
-      if (count % 2)
-        dst[j++] = src[count - 1];
-      std::memset(dst + j, 0, units - j);
-      break;
-    }
-    case PackKind::Int4Interleaved: {
-      int64_t half = blockCodes / 2;
-      if (count == blockCodes) {
-        for (int64_t j = 0; j < half; ++j)
-          dst[j] = static_cast<uint8_t>(src[j] | (src[j + half] << 4));
-      } else {
-        for (int64_t j = 0; j < half; ++j) {
-          uint8_t lo = j < count ? src[j] : 0;
-          uint8_t hi = j + half < count ? src[j + half] : 0;
-          dst[j] = static_cast<uint8_t>(lo | (hi << 4));
+  forEachBlock(
+      format, codes, out,
+      [&](const uint8_t *src, int64_t count, int64_t blockCodes, uint8_t *dst,
+          int64_t units) {
+        switch (format.kind) {
+        case PackKind::Int8:
+          std::memcpy(dst, src, count);
+          std::memset(dst + count, 0, units - count);
+          break;
+        case PackKind::Int4: {
+          int64_t full = count / 2;
+          for (int64_t j = 0; j < full; ++j)
+            dst[j] = static_cast<uint8_t>(src[2 * j] | (src[2 * j + 1] << 4));
+          int64_t j = full;
+          if (count % 2)
+            dst[j++] = src[count - 1];
+          std::memset(dst + j, 0, units - j);
+          break;
         }
-      }
-      break;
-    }
-    case PackKind::Int2: {
-      int64_t full = count / 4;
-      for (int64_t j = 0; j < full; ++j)
-        dst[j] = static_cast<uint8_t>(src[4 * j] | (src[4 * j + 1] << 2) |
-                                      (src[4 * j + 2] << 4) |
-                                      (src[4 * j + 3] << 6));
-      int64_t j = full;
-      if (int64_t rem = count % 4) {
-        uint8_t b = 0;
-        for (int64_t i = 0; i < rem; ++i)
-          b |= static_cast<uint8_t>(src[4 * full + i] << (2 * i));
-        dst[j++] = b;
-      }
-      std::memset(dst + j, 0, units - j);
-      break;
-    }
-    default:
-      assert(false && "not a byte-unit kind");
-    }
-  });
+        case PackKind::Int4Interleaved: {
+          int64_t half = blockCodes / 2;
+          if (count == blockCodes) {
+            for (int64_t j = 0; j < half; ++j)
+              dst[j] = static_cast<uint8_t>(src[j] | (src[j + half] << 4));
+          } else {
+            for (int64_t j = 0; j < half; ++j) {
+              uint8_t lo = j < count ? src[j] : 0;
+              uint8_t hi = j + half < count ? src[j + half] : 0;
+              dst[j] = static_cast<uint8_t>(lo | (hi << 4));
+            }
+          }
+          break;
+        }
+        case PackKind::Int2: {
+          int64_t full = count / 4;
+          for (int64_t j = 0; j < full; ++j)
+            dst[j] = static_cast<uint8_t>(src[4 * j] | (src[4 * j + 1] << 2) |
+                                          (src[4 * j + 2] << 4) |
+                                          (src[4 * j + 3] << 6));
+          int64_t j = full;
+          if (int64_t rem = count % 4) {
+            uint8_t b = 0;
+            for (int64_t i = 0; i < rem; ++i)
+              b |= static_cast<uint8_t>(src[4 * full + i] << (2 * i));
+            dst[j++] = b;
+          }
+          std::memset(dst + j, 0, units - j);
+          break;
+        }
+        default:
+          assert(false && "not a byte-unit kind");
+        }
+      });
 }
 
 void lowbit::numerics::unpackRow(const PackFormat &format,
                                  llvm::ArrayRef<uint8_t> packed,
                                  llvm::MutableArrayRef<uint8_t> codes) {
-  assert(unitBits(format) == 8 && "word-unit format passed to byte unpacker");
-  assert(!verifyPackFormat(format) && "invalid pack format");
   int64_t rowLength = codes.size();
-  assert(int64_t(packed.size()) == packedUnitsPerRow(format, rowLength) &&
-         "packed row has the wrong size");
-  const uint8_t *p = packed.data();
-  uint8_t *c = codes.data();
-  forEachBlock(format, rowLength, [&](int64_t begin, int64_t count,
-                                      int64_t blockCodes, int64_t unit,
-                                      int64_t) {
-    uint8_t *dst = c + begin;
-    const uint8_t *src = p + unit;
-    switch (format.kind) {
-    case PackKind::Int8:
-      std::memcpy(dst, src, count);
-      break;
-    case PackKind::Int4:
-      for (int64_t i = 0; i < count; ++i)
-        dst[i] = (src[i / 2] >> (4 * (i % 2))) & 0xF;
-      break;
-    case PackKind::Int4Interleaved: {
-      int64_t half = blockCodes / 2;
-      for (int64_t i = 0; i < count; ++i)
-        dst[i] = i < half ? (src[i] & 0xF) : (src[i - half] >> 4);
-      break;
-    }
-    case PackKind::Int2:
-      for (int64_t i = 0; i < count; ++i)
-        dst[i] = (src[i / 4] >> (2 * (i % 4))) & 0x3;
-      break;
-    default:
-      assert(false && "not a byte-unit kind");
-    }
-  });
+  assertRowShape(format, 8, rowLength, packed.size());
+  forEachBlock(format, codes, packed,
+               [&](uint8_t *dst, int64_t count, int64_t blockCodes,
+                   const uint8_t *src, int64_t) {
+                 switch (format.kind) {
+                 case PackKind::Int8:
+                   std::memcpy(dst, src, count);
+                   break;
+                 case PackKind::Int4:
+                   for (int64_t i = 0; i < count; ++i)
+                     dst[i] = (src[i / 2] >> (4 * (i % 2))) & 0xF;
+                   break;
+                 case PackKind::Int4Interleaved: {
+                   int64_t half = blockCodes / 2;
+                   for (int64_t i = 0; i < count; ++i)
+                     dst[i] = i < half ? (src[i] & 0xF) : (src[i - half] >> 4);
+                   break;
+                 }
+                 case PackKind::Int2:
+                   for (int64_t i = 0; i < count; ++i)
+                     dst[i] = (src[i / 4] >> (2 * (i % 4))) & 0x3;
+                   break;
+                 default:
+                   assert(false && "not a byte-unit kind");
+                 }
+               });
 }
 
 //===----------------------------------------------------------------------===//
@@ -424,27 +427,22 @@ void lowbit::numerics::unpackRow(const PackFormat &format,
 void lowbit::numerics::packRow(const PackFormat &format,
                                llvm::ArrayRef<uint8_t> codes,
                                llvm::MutableArrayRef<uint32_t> out) {
-  assert(unitBits(format) == 32 && "byte-unit format passed to word packer");
-  assert(!verifyPackFormat(format) && "invalid pack format");
   int64_t rowLength = codes.size();
-  assert(int64_t(out.size()) == packedUnitsPerRow(format, rowLength) &&
-         "packed row has the wrong size");
+  assertRowShape(format, 32, rowLength, out.size());
   assert(!findInvalidCode(format, codes) && "invalid code");
-  const uint8_t *c = codes.data();
-  uint32_t *o = out.data();
   if (format.kind == PackKind::Int3) {
-    forEachBlock(format, rowLength, [&](int64_t begin, int64_t count, int64_t,
-                                        int64_t unit, int64_t units) {
-      const uint8_t *src = c + begin;
-      for (int64_t w = 0; w < units; ++w) {
-        uint32_t word = 0;
-        int64_t base = 10 * w;
-        int64_t n = std::min<int64_t>(10, count - base);
-        for (int64_t i = 0; i < n; ++i)
-          word |= static_cast<uint32_t>(src[base + i]) << (3 * i);
-        o[unit + w] = word;
-      }
-    });
+    forEachBlock(format, codes, out,
+                 [&](const uint8_t *src, int64_t count, int64_t, uint32_t *dst,
+                     int64_t units) {
+                   for (int64_t w = 0; w < units; ++w) {
+                     uint32_t word = 0;
+                     int64_t base = 10 * w;
+                     int64_t n = std::min<int64_t>(10, count - base);
+                     for (int64_t i = 0; i < n; ++i)
+                       word |= static_cast<uint32_t>(src[base + i]) << (3 * i);
+                     dst[w] = word;
+                   }
+                 });
     return;
   }
   if (format.kind == PackKind::RadixSuperblock)
@@ -453,39 +451,36 @@ void lowbit::numerics::packRow(const PackFormat &format,
   unsigned radix = format.radix;
   int64_t n = digitsPerWord(radix);
   uint64_t modulus = radixWordModulus(radix);
-  forEachBlock(format, rowLength, [&](int64_t begin, int64_t count, int64_t,
-                                      int64_t unit, int64_t units) {
-    const uint8_t *src = c + begin;
-    for (int64_t w = 0; w < units; ++w) {
-      int64_t base = n * w;
-      int64_t valid = std::max<int64_t>(0, std::min<int64_t>(n, count - base));
-      uint64_t v = 0;
-      for (int64_t i = 0; i < valid; ++i)
-        v = v * radix + src[base + i];
-      for (int64_t i = valid; i < n; ++i)
-        v *= radix;
-      o[unit + w] = static_cast<uint32_t>(((v << 32) + modulus - 1) / modulus);
-    }
-  });
+  forEachBlock(format, codes, out,
+               [&](const uint8_t *src, int64_t count, int64_t, uint32_t *dst,
+                   int64_t units) {
+                 for (int64_t w = 0; w < units; ++w) {
+                   int64_t base = n * w;
+                   int64_t valid =
+                       std::max<int64_t>(0, std::min<int64_t>(n, count - base));
+                   uint64_t v = 0;
+                   for (int64_t i = 0; i < valid; ++i)
+                     v = v * radix + src[base + i];
+                   for (int64_t i = valid; i < n; ++i)
+                     v *= radix;
+                   dst[w] = static_cast<uint32_t>(((v << 32) + modulus - 1) /
+                                                  modulus);
+                 }
+               });
 }
 
 void lowbit::numerics::unpackRow(const PackFormat &format,
                                  llvm::ArrayRef<uint32_t> packed,
                                  llvm::MutableArrayRef<uint8_t> codes) {
-  assert(unitBits(format) == 32 && "byte-unit format passed to word unpacker");
-  assert(!verifyPackFormat(format) && "invalid pack format");
   int64_t rowLength = codes.size();
-  assert(int64_t(packed.size()) == packedUnitsPerRow(format, rowLength) &&
-         "packed row has the wrong size");
-  const uint32_t *p = packed.data();
-  uint8_t *c = codes.data();
+  assertRowShape(format, 32, rowLength, packed.size());
   if (format.kind == PackKind::Int3) {
-    forEachBlock(format, rowLength, [&](int64_t begin, int64_t count, int64_t,
-                                        int64_t unit, int64_t) {
-      uint8_t *dst = c + begin;
-      for (int64_t i = 0; i < count; ++i)
-        dst[i] = (p[unit + i / 10] >> (3 * (i % 10))) & 0x7;
-    });
+    forEachBlock(format, codes, packed,
+                 [&](uint8_t *dst, int64_t count, int64_t, const uint32_t *src,
+                     int64_t) {
+                   for (int64_t i = 0; i < count; ++i)
+                     dst[i] = (src[i / 10] >> (3 * (i % 10))) & 0x7;
+                 });
     return;
   }
   if (format.kind == PackKind::RadixSuperblock)
@@ -495,19 +490,19 @@ void lowbit::numerics::unpackRow(const PackFormat &format,
   int64_t n = digitsPerWord(radix);
   bool multiply = isRadixMultiplyDecodeExact(radix);
   uint8_t digits[32];
-  forEachBlock(format, rowLength, [&](int64_t begin, int64_t count, int64_t,
-                                      int64_t unit, int64_t units) {
-    uint8_t *dst = c + begin;
-    for (int64_t w = 0; w < units; ++w) {
-      int64_t base = n * w;
-      int64_t valid = std::min<int64_t>(n, count - base);
-      if (valid <= 0)
-        break;
-      if (multiply)
-        decodeRadixWordByMultiply(p[unit + w], radix, digits);
-      else
-        decodeRadixWordByDivision(p[unit + w], radix, digits);
-      std::memcpy(dst + base, digits, valid);
-    }
-  });
+  forEachBlock(format, codes, packed,
+               [&](uint8_t *dst, int64_t count, int64_t, const uint32_t *src,
+                   int64_t units) {
+                 for (int64_t w = 0; w < units; ++w) {
+                   int64_t base = n * w;
+                   int64_t valid = std::min<int64_t>(n, count - base);
+                   if (valid <= 0)
+                     break;
+                   if (multiply)
+                     decodeRadixWordByMultiply(src[w], radix, digits);
+                   else
+                     decodeRadixWordByDivision(src[w], radix, digits);
+                   std::memcpy(dst + base, digits, valid);
+                 }
+               });
 }

@@ -1,8 +1,8 @@
 //===- ModelInput.cpp - how the lowbit tools read a model -----------------===//
 //
-// The model file options of the tools, and readModel: ONNX files through
-// the importer when lowbit is built with it, everything else through
-// parseModelFile.
+// The model file options of the tools, readModel (ONNX files through the
+// importer when lowbit is built with it, everything else through
+// parseModelFile), and the context the tools read models into.
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,4 +50,21 @@ OwningOpRef<ModuleOp> lowbit::readModel(StringRef path, MLIRContext &context,
   }
 #endif
   return parseModelFile(path, context, sourceMgr, error);
+}
+
+static DialectRegistry getModelDialects() {
+  DialectRegistry registry;
+  lowbit::registerModelDialects(registry);
+  return registry;
+}
+
+lowbit::ModelToolContext::ModelToolContext()
+    : context(getModelDialects()), diagnostics(sourceMgr, &context) {
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
+}
+
+OwningOpRef<ModuleOp> lowbit::ModelToolContext::readModel(
+    StringRef path, const ModelInputOptions &options, std::string &error) {
+  return lowbit::readModel(path, context, sourceMgr, options, error);
 }

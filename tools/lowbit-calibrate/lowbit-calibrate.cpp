@@ -28,7 +28,6 @@
 #include "lowbit/Tools/ModelInput.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -36,7 +35,6 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
@@ -118,18 +116,11 @@ int main(int argc, char **argv) {
     llvm::errs() << "lowbit-calibrate: error: " << message << "\n";
     return 1;
   };
-  DialectRegistry registry;
-  lowbit::registerModelDialects(registry);
-  MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  lowbit::ModelToolContext tool;
 
   std::string error;
-  OwningOpRef<ModuleOp> module =
-      lowbit::readModel(modelInput.getInputFilename(), context, sourceMgr,
-                        modelInput.getOptions(), error);
+  OwningOpRef<ModuleOp> module = tool.readModel(modelInput.getInputFilename(),
+                                                modelInput.getOptions(), error);
   if (!module)
     return error.empty() ? 1 : fail(error);
 
@@ -201,7 +192,7 @@ int main(int argc, char **argv) {
     return writeModel();
   }
 
-  PassManager pm(&context);
+  PassManager pm(&tool.getContext());
   lowbit::LowbitInsertObserversOptions observe;
   observe.perChannel = perChannel;
   pm.addPass(lowbit::createLowbitInsertObservers(observe));

@@ -33,7 +33,6 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/AsmState.h"
-#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
@@ -45,7 +44,6 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 using namespace mlir;
@@ -245,16 +243,7 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "lowbitc: compile a model to an object file\n");
 
-  DialectRegistry registry;
-  lowbit::registerModelDialects(registry);
-  MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  // Diagnostics point at the model's source; the whole lowered module would
-  // bury them.
-  context.printOpOnDiagnostic(false);
-
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  lowbit::ModelToolContext tool;
   auto fail = [](const Twine &message) {
     llvm::errs() << "lowbitc: error: " << message << "\n";
     return 1;
@@ -293,8 +282,8 @@ int main(int argc, char **argv) {
   inputOptions.onnxConstantInputs = onnxConstantInputs;
   inputOptions.onnxFunctionName = onnxFunctionName;
 #endif
-  OwningOpRef<ModuleOp> module = lowbit::readModel(
-      inputFilename, context, sourceMgr, inputOptions, errorMessage);
+  OwningOpRef<ModuleOp> module =
+      tool.readModel(inputFilename, inputOptions, errorMessage);
   if (!module)
     return errorMessage.empty() ? 1 : fail(errorMessage);
 
@@ -515,7 +504,7 @@ int main(int argc, char **argv) {
   module->walk([&](Operation *op) {
     // Casts left around an unconverted op are its consequence, not news.
     if (isa<ModuleOp, UnrealizedConversionCastOp>(op) ||
-        op->getDialect() == context.getLoadedDialect("llvm"))
+        op->getDialect() == tool.getContext().getLoadedDialect("llvm"))
       return;
     StringRef dialect = op->getName().getDialectNamespace();
     if (dialect == "arm_neon" || dialect == "omp")

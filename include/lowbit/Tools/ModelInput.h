@@ -10,16 +10,15 @@
 #define LOWBIT_TOOLS_MODELINPUT_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/SourceMgr.h"
 
 #include <memory>
 #include <string>
 #include <vector>
-
-namespace llvm {
-class SourceMgr;
-} // namespace llvm
 
 namespace lowbit {
 
@@ -63,6 +62,25 @@ mlir::OwningOpRef<mlir::ModuleOp> readModel(llvm::StringRef path,
                                             llvm::SourceMgr &sourceMgr,
                                             const ModelInputOptions &options,
                                             std::string &error);
+
+/// What a model tool works in: a context with the model dialects loaded,
+/// whose diagnostics point at the model's source without printing the op
+/// (a whole lowered module would bury them), and that reads models into it.
+class ModelToolContext {
+public:
+  ModelToolContext();
+
+  mlir::MLIRContext &getContext() { return context; }
+  /// readModel into this context, the model's buffer kept for diagnostics.
+  mlir::OwningOpRef<mlir::ModuleOp> readModel(llvm::StringRef path,
+                                              const ModelInputOptions &options,
+                                              std::string &error);
+
+private:
+  mlir::MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics;
+};
 
 } // namespace lowbit
 

@@ -69,6 +69,16 @@ Value buildElementwise(OpBuilder &b, Location loc, Value init,
   return generic.getResult(0);
 }
 
+Value buildFromIndices(OpBuilder &b, Location loc, Value init,
+                       function_ref<Value(Emitter &, LoopIndices &)> body) {
+  return buildElementwise(
+      b, loc, init, {},
+      [&](OpBuilder &nb, Location l, LoopIndices &ivs, ValueRange) -> Value {
+        Emitter e{nb, l};
+        return body(e, ivs);
+      });
+}
+
 Value buildContraction(
     OpBuilder &b, Location loc, Value x, Value w, Value init,
     function_ref<Value(Emitter &, Value x, Value w, Value acc)> body) {

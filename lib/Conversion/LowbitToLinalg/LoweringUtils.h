@@ -187,6 +187,11 @@ using ElementBody =
 Value buildElementwise(OpBuilder &b, Location loc, Value init,
                        ValueRange inputs, ElementBody body);
 
+/// A parallel linalg.generic without inputs writing `init`: `body` builds
+/// each element from the loop indices.
+Value buildFromIndices(OpBuilder &b, Location loc, Value init,
+                       function_ref<Value(Emitter &, LoopIndices &)> body);
+
 /// The contraction acc[m, n] = body(x[m, k], w[n, k], acc[m, n]) over k
 /// ascending: a linalg.generic over (m, n, k) with `x` [M, K], `w` [N, K]
 /// and the accumulator `init` [M, N], whose type it returns.
@@ -247,6 +252,27 @@ template <typename OpT> struct LowbitPattern : public OpConversionPattern<OpT> {
   virtual FailureOr<SmallVector<Value>>
   lower(OpT op, OpAdaptor adaptor,
         ConversionPatternRewriter &rewriter) const = 0;
+};
+
+/// How a OneResultPattern lowers its op: the value that replaces the op,
+/// built at the op's location `loc` with the op's result type `type`.
+template <typename OpT>
+using OneResultLowering = Value (*)(
+    OpT op, typename LowbitPattern<OpT>::OpAdaptor adaptor,
+    ConversionPatternRewriter &rewriter, Location loc, RankedTensorType type);
+
+/// The LowbitPattern of an op with one ranked tensor result that `lowerOp`
+/// replaces.
+template <typename OpT, OneResultLowering<OpT> lowerOp>
+struct OneResultPattern : public LowbitPattern<OpT> {
+  using LowbitPattern<OpT>::LowbitPattern;
+
+  FailureOr<SmallVector<Value>>
+  lower(OpT op, typename LowbitPattern<OpT>::OpAdaptor adaptor,
+        ConversionPatternRewriter &rewriter) const final {
+    return SmallVector<Value>{
+        lowerOp(op, adaptor, rewriter, op.getLoc(), op.getType())};
+  }
 };
 
 /// The patterns of each family of ops (LowbitToLinalg.cpp adds stats,

@@ -73,16 +73,9 @@ Value emitReadCode(Emitter &e, const PackGeometry &g, Value packed,
     Value digit = e.shru(product, e.i64Const(32));
     return e.castInt(digit, e.i32(), /*isSigned=*/false);
   }
-  case numerics::PackKind::Int8Panel:
-  case numerics::PackKind::Int4Panel:
-  case numerics::PackKind::Int2Planes:
-  case numerics::PackKind::Int2Panel:
-  case numerics::PackKind::Int3Panel:
-  case numerics::PackKind::RadixPanel:
-  case numerics::PackKind::RadixSuperblock:
-    break; // lowerPanelUnpack, lowerSuperblockUnpack
+  default: // lowerPanelUnpack, lowerSuperblockUnpack
+    llvm_unreachable("panel layouts do not pack rows");
   }
-  llvm_unreachable("panel layouts do not pack rows");
 }
 
 /// Unpacks byte layouts whose units hold whole codes in order (int8, int4,
@@ -181,164 +174,146 @@ Value unpackBytesElementwise(OpBuilder &b, Location loc, UnpackOp op,
   return linalg::CopyOp::create(b, loc, slice, dense).getResult(0);
 }
 
-struct UnpackLowering : public LowbitPattern<UnpackOp> {
-  using LowbitPattern::LowbitPattern;
-  FailureOr<SmallVector<Value>>
-  lower(UnpackOp op, OpAdaptor adaptor,
-        ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    Value packed = adaptor.getInput();
-    PackGeometry g(op.getLayout());
-    bool signedCodes = op.getSignedCodes();
-    int64_t rank = type.getRank();
+/// lowbit.unpack: panel and radix_superblock layouts by their own lowerings,
+/// byte layouts elementwise over their units where they can, the others one
+/// code per element.
+Value lowerUnpack(UnpackOp op, UnpackOp::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter, Location loc,
+                  RankedTensorType type) {
+  Value packed = adaptor.getInput();
+  PackGeometry g(op.getLayout());
+  bool signedCodes = op.getSignedCodes();
+  int64_t rank = type.getRank();
 
-    if (op.getLayout().isPanel())
-      return SmallVector<Value>{lowerPanelUnpack(rewriter, loc, op, packed)};
-    if (op.getLayout().getKind() == LayoutKind::RadixSuperblock)
-      return SmallVector<Value>{
-          lowerSuperblockUnpack(rewriter, loc, op, packed)};
-    if (Value result = unpackBytesElementwise(rewriter, loc, op, packed, g))
-      return SmallVector<Value>{result};
+  if (op.getLayout().isPanel())
+    return lowerPanelUnpack(rewriter, loc, op, packed);
+  if (op.getLayout().getKind() == LayoutKind::RadixSuperblock)
+    return lowerSuperblockUnpack(rewriter, loc, op, packed);
+  if (Value result = unpackBytesElementwise(rewriter, loc, op, packed, g))
+    return result;
 
-    Value powers;
-    if (g.format.kind == numerics::PackKind::Radix)
-      powers = intTable(rewriter, loc, rewriter.getI32Type(),
-                        radixPowers(g.format.radix));
-    // Leading dimensions are those of the packed storage.
-    Value init = emptyTensor(rewriter, loc, type, [&](int64_t d) -> Value {
-      return tensor::DimOp::create(rewriter, loc, packed, d);
-    });
-    Value result = buildElementwise(
-        rewriter, loc, init, {},
-        [&](OpBuilder &b, Location l, LoopIndices &ivs, ValueRange) -> Value {
-          Emitter e{b, l};
-          SmallVector<Value> leading = ivs.leading();
-          Value pattern =
-              emitReadCode(e, g, packed, leading, ivs[rank - 1], powers);
-          Type elementType = type.getElementType();
-          if (!signedCodes)
-            return e.castInt(pattern, elementType, /*isSigned=*/false);
-          return e.castInt(e.signExtendLow(pattern, g.codeBits), elementType,
-                           /*isSigned=*/true);
-        });
-    return SmallVector<Value>{result};
-  }
-};
+  Value powers;
+  if (g.format.kind == numerics::PackKind::Radix)
+    powers = intTable(rewriter, loc, rewriter.getI32Type(),
+                      radixPowers(g.format.radix));
+  // Leading dimensions are those of the packed storage.
+  Value init = emptyTensor(rewriter, loc, type, [&](int64_t d) -> Value {
+    return tensor::DimOp::create(rewriter, loc, packed, d);
+  });
+  return buildFromIndices(
+      rewriter, loc, init, [&](Emitter &e, LoopIndices &ivs) -> Value {
+        SmallVector<Value> leading = ivs.leading();
+        Value pattern =
+            emitReadCode(e, g, packed, leading, ivs[rank - 1], powers);
+        Type elementType = type.getElementType();
+        if (!signedCodes)
+          return e.castInt(pattern, elementType, /*isSigned=*/false);
+        return e.castInt(e.signExtendLow(pattern, g.codeBits), elementType,
+                         /*isSigned=*/true);
+      });
+}
 
 //===----------------------------------------------------------------------===//
 // pack
 //===----------------------------------------------------------------------===//
 
-struct PackLowering : public LowbitPattern<PackOp> {
-  using LowbitPattern::LowbitPattern;
-  FailureOr<SmallVector<Value>>
-  lower(PackOp op, OpAdaptor adaptor,
-        ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    Value codes = adaptor.getInput();
-    if (op.getLayout().isPanel())
-      return SmallVector<Value>{lowerPanelPack(rewriter, loc, op, codes)};
-    if (op.getLayout().getKind() == LayoutKind::RadixSuperblock)
-      return SmallVector<Value>{lowerSuperblockPack(rewriter, loc, op, codes)};
-    int64_t rowLength = op.getInput().getType().getShape().back();
-    PackGeometry g(op.getLayout());
-    const numerics::PackFormat &f = g.format;
-    int64_t rank = type.getRank();
+/// lowbit.pack: panel and radix_superblock layouts by their own lowerings,
+/// the others one unit per element.
+Value lowerPack(PackOp op, PackOp::Adaptor adaptor,
+                ConversionPatternRewriter &rewriter, Location loc,
+                RankedTensorType type) {
+  Value codes = adaptor.getInput();
+  if (op.getLayout().isPanel())
+    return lowerPanelPack(rewriter, loc, op, codes);
+  if (op.getLayout().getKind() == LayoutKind::RadixSuperblock)
+    return lowerSuperblockPack(rewriter, loc, op, codes);
+  int64_t rowLength = op.getInput().getType().getShape().back();
+  PackGeometry g(op.getLayout());
+  const numerics::PackFormat &f = g.format;
+  int64_t rank = type.getRank();
 
-    Value init = emptyTensor(rewriter, loc, type, [&](int64_t d) -> Value {
-      if (d == rank - 1)
-        return arith::ConstantIndexOp::create(
-            rewriter, loc, numerics::packedUnitsPerRow(f, rowLength));
-      return tensor::DimOp::create(rewriter, loc, codes, d);
-    });
-    Value result = buildElementwise(
-        rewriter, loc, init, {},
-        [&](OpBuilder &b, Location l, LoopIndices &ivs, ValueRange) -> Value {
-          Emitter e{b, l};
-          SmallVector<Value> indices = ivs.leading();
-          indices.push_back(Value());
-          Value u = ivs[rank - 1];
-          // Unit j of block `blk` (whole row: blk = 0, j = u).
-          Value j = u, first;
-          if (f.block > 0)
-            std::tie(first, j) = e.splitAtBlocks(u, g.unitsPerBlock, f.block);
-          Value mask = e.i32Const((int64_t(1) << g.codeBits) - 1);
-          // The pattern of code k of the block (0 past the row or block).
-          auto codeAt = [&](Value k) -> Value {
-            Value c = first ? e.add(first, k) : k;
-            Value valid =
-                e.cmpi(arith::CmpIPredicate::ult, c, e.index(rowLength));
-            if (f.block > 0 && f.kind != numerics::PackKind::Int4Interleaved &&
-                g.unitsPerBlock * g.codesPerUnit != f.block)
-              valid = arith::AndIOp::create(
-                  b, l, valid,
-                  e.cmpi(arith::CmpIPredicate::ult, k, e.index(f.block)));
-            indices.back() = e.select(valid, c, e.index(0));
-            Value code = e.extract(codes, indices);
-            Value pattern = e.andi(e.toI32(code, /*isSigned=*/false), mask);
-            return e.select(valid, pattern, e.i32Const(0));
-          };
+  Value init = emptyTensor(rewriter, loc, type, [&](int64_t d) -> Value {
+    if (d == rank - 1)
+      return arith::ConstantIndexOp::create(
+          rewriter, loc, numerics::packedUnitsPerRow(f, rowLength));
+    return tensor::DimOp::create(rewriter, loc, codes, d);
+  });
+  return buildFromIndices(
+      rewriter, loc, init, [&](Emitter &e, LoopIndices &ivs) -> Value {
+        SmallVector<Value> indices = ivs.leading();
+        indices.push_back(Value());
+        Value u = ivs[rank - 1];
+        // Unit j of block `blk` (whole row: blk = 0, j = u).
+        Value j = u, first;
+        if (f.block > 0)
+          std::tie(first, j) = e.splitAtBlocks(u, g.unitsPerBlock, f.block);
+        Value mask = e.i32Const((int64_t(1) << g.codeBits) - 1);
+        // The pattern of code k of the block (0 past the row or block).
+        auto codeAt = [&](Value k) -> Value {
+          Value c = first ? e.add(first, k) : k;
+          Value valid =
+              e.cmpi(arith::CmpIPredicate::ult, c, e.index(rowLength));
+          if (f.block > 0 && f.kind != numerics::PackKind::Int4Interleaved &&
+              g.unitsPerBlock * g.codesPerUnit != f.block)
+            valid = e.andi(
+                valid, e.cmpi(arith::CmpIPredicate::ult, k, e.index(f.block)));
+          indices.back() = e.select(valid, c, e.index(0));
+          Value code = e.extract(codes, indices);
+          Value pattern = e.andi(e.toI32(code, /*isSigned=*/false), mask);
+          return e.select(valid, pattern, e.i32Const(0));
+        };
 
-          Value word;
-          switch (f.kind) {
-          case numerics::PackKind::Int8:
-          case numerics::PackKind::Int4:
-          case numerics::PackKind::Int2:
-          case numerics::PackKind::Int3: {
-            Value k0 = e.mul(j, e.index(g.codesPerUnit));
-            word = e.i32Const(0);
-            for (int64_t s = 0; s < g.codesPerUnit; ++s) {
-              Value k = s == 0 ? k0 : e.add(k0, e.index(s));
-              Value pattern = codeAt(k);
-              if (s > 0)
-                pattern = e.shl(pattern, e.i32Const(s * g.codeBits));
-              word = s == 0 ? pattern : e.ori(word, pattern);
-            }
-            break;
+        Value word;
+        switch (f.kind) {
+        case numerics::PackKind::Int8:
+        case numerics::PackKind::Int4:
+        case numerics::PackKind::Int2:
+        case numerics::PackKind::Int3: {
+          Value k0 = e.mul(j, e.index(g.codesPerUnit));
+          word = e.i32Const(0);
+          for (int64_t s = 0; s < g.codesPerUnit; ++s) {
+            Value k = s == 0 ? k0 : e.add(k0, e.index(s));
+            Value pattern = codeAt(k);
+            if (s > 0)
+              pattern = e.shl(pattern, e.i32Const(s * g.codeBits));
+            word = s == 0 ? pattern : e.ori(word, pattern);
           }
-          case numerics::PackKind::Int4Interleaved: {
-            Value low = codeAt(j);
-            Value high = codeAt(e.add(j, e.index(f.block / 2)));
-            word = e.ori(low, e.shl(high, e.i32Const(4)));
-            break;
+          break;
+        }
+        case numerics::PackKind::Int4Interleaved: {
+          Value low = codeAt(j);
+          Value high = codeAt(e.add(j, e.index(f.block / 2)));
+          word = e.ori(low, e.shl(high, e.i32Const(4)));
+          break;
+        }
+        case numerics::PackKind::Radix: {
+          // v = sum c_i R^(n-1-i) (Horner, c_0 first); q = ceil(v 2^32 / N).
+          Value k0 = e.mul(j, e.index(g.codesPerUnit));
+          Value radix = e.i64Const(f.radix);
+          Value v;
+          for (int64_t s = 0; s < g.codesPerUnit; ++s) {
+            Value k = s == 0 ? k0 : e.add(k0, e.index(s));
+            Value digit = e.castInt(codeAt(k), e.i64(), /*isSigned=*/false);
+            v = s == 0 ? digit : e.add(e.mul(v, radix), digit);
           }
-          case numerics::PackKind::Radix: {
-            // v = sum c_i R^(n-1-i) (Horner, c_0 first); q = ceil(v 2^32 / N).
-            Value k0 = e.mul(j, e.index(g.codesPerUnit));
-            Value radix = e.i64Const(f.radix);
-            Value v;
-            for (int64_t s = 0; s < g.codesPerUnit; ++s) {
-              Value k = s == 0 ? k0 : e.add(k0, e.index(s));
-              Value digit = e.castInt(codeAt(k), e.i64(), /*isSigned=*/false);
-              v = s == 0 ? digit : e.add(e.mul(v, radix), digit);
-            }
-            uint64_t modulus = numerics::radixWordModulus(f.radix);
-            Value numerator = e.add(e.shl(v, e.i64Const(32)),
-                                    e.i64Const(int64_t(modulus - 1)));
-            Value q = e.divu(numerator, e.i64Const(int64_t(modulus)));
-            word = e.castInt(q, e.i32(), /*isSigned=*/false);
-            break;
-          }
-          case numerics::PackKind::Int8Panel:
-          case numerics::PackKind::Int4Panel:
-          case numerics::PackKind::Int2Planes:
-          case numerics::PackKind::Int2Panel:
-          case numerics::PackKind::Int3Panel:
-          case numerics::PackKind::RadixPanel:
-          case numerics::PackKind::RadixSuperblock:
-            llvm_unreachable("packed by lowerPanelPack / lowerSuperblockPack");
-          }
-          return e.castInt(word, type.getElementType(), /*isSigned=*/false);
-        });
-    return SmallVector<Value>{result};
-  }
-};
+          uint64_t modulus = numerics::radixWordModulus(f.radix);
+          Value numerator =
+              e.add(e.shl(v, e.i64Const(32)), e.i64Const(int64_t(modulus - 1)));
+          Value q = e.divu(numerator, e.i64Const(int64_t(modulus)));
+          word = e.castInt(q, e.i32(), /*isSigned=*/false);
+          break;
+        }
+        default:
+          llvm_unreachable("packed by lowerPanelPack / lowerSuperblockPack");
+        }
+        return e.castInt(word, type.getElementType(), /*isSigned=*/false);
+      });
+}
 
 } // namespace
 
 void lowbit::lowbit_to_linalg::populatePackUnpackPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<UnpackLowering, PackLowering>(patterns.getContext());
+  patterns.add<OneResultPattern<UnpackOp, lowerUnpack>,
+               OneResultPattern<PackOp, lowerPack>>(patterns.getContext());
 }

@@ -233,153 +233,146 @@ Value nearestIndex(Emitter &e, Value t, ArrayRef<float> mids, Value midTable) {
 /// instead of unrolled comparisons.
 constexpr size_t kMaxUnrolledMidpoints = 32;
 
-struct QuantizeLowering : public LowbitPattern<QuantizeOp> {
-  using LowbitPattern::LowbitPattern;
-  FailureOr<SmallVector<Value>>
-  lower(QuantizeOp op, OpAdaptor adaptor,
-        ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    SchemeAttr scheme = op.getScheme();
-    numerics::Quantizer quantizer = makeQuantizer(scheme);
-    bool minScale = scheme.getForm() == ParamForm::MinScale;
-    bool codebook = bool(scheme.getCodebook());
-    int32_t qmin = quantizer.getQmin(), qmax = quantizer.getQmax();
-    RoundingMode rounding = scheme.getRounding();
+/// lowbit.quantize as one elementwise generic.
+Value lowerQuantize(QuantizeOp op, QuantizeOp::Adaptor adaptor,
+                    ConversionPatternRewriter &rewriter, Location loc,
+                    RankedTensorType type) {
+  SchemeAttr scheme = op.getScheme();
+  numerics::Quantizer quantizer = makeQuantizer(scheme);
+  bool minScale = scheme.getForm() == ParamForm::MinScale;
+  bool codebook = bool(scheme.getCodebook());
+  int32_t qmin = quantizer.getQmin(), qmax = quantizer.getQmax();
+  RoundingMode rounding = scheme.getRounding();
 
-    // Codebook forms: midpoints between consecutive levels, computed exactly
-    // as Quantizer::create does ((T[j] + T[j+1]) / 2 in f32).
-    SmallVector<float> mids;
-    Value midTable;
-    if (codebook) {
-      ArrayRef<float> levels = quantizer.getNormalizedLevels();
-      for (size_t j = 0; j + 1 < levels.size(); ++j) {
-        float sum = levels[j] + levels[j + 1];
-        mids.push_back(sum / 2.0f);
-      }
-      if (mids.size() > kMaxUnrolledMidpoints)
-        midTable = f32Table(rewriter, loc, mids);
+  // Codebook forms: midpoints between consecutive levels, computed exactly
+  // as Quantizer::create does ((T[j] + T[j+1]) / 2 in f32).
+  SmallVector<float> mids;
+  Value midTable;
+  if (codebook) {
+    ArrayRef<float> levels = quantizer.getNormalizedLevels();
+    for (size_t j = 0; j + 1 < levels.size(); ++j) {
+      float sum = levels[j] + levels[j + 1];
+      mids.push_back(sum / 2.0f);
     }
-
-    Value input = adaptor.getInput();
-    Value init = emptyLike(rewriter, loc, type, input);
-    Value scales = adaptor.getScales(), zeroPoints = adaptor.getZeroPoints(),
-          mins = adaptor.getMins();
-    Value result = buildWithParams(
-        rewriter, loc, scheme, init, input, scales, zeroPoints, mins,
-        [&](Emitter &e, Value element, const ElementParams &p) -> Value {
-          Value x = e.toF32(element);
-          Value q;
-          if (codebook) {
-            // t = x / s (symmetric) or (x - m) / s (min_scale).
-            Value d = minScale ? e.subf(x, p.min) : x;
-            Value t = e.divf(d, p.scale);
-            q = nearestIndex(e, t, mids, midTable);
-          } else if (minScale) {
-            // q = qmin + R(clamp(((x - m) / s) * L, 0, L))
-            Value lf = e.f32Const(float(qmax - qmin));
-            Value d = e.subf(x, p.min);
-            Value t = e.divf(d, p.scale);
-            Value y = e.mulf(t, lf);
-            Value r =
-                roundToI32(e, clampFloat(e, y, e.f32Const(0.0f), lf), rounding);
-            q = qmin == 0 ? r : e.add(e.i32Const(qmin), r);
-          } else {
-            // q = R(clamp(x / s, qmin - z, qmax - z)) + z
-            Value y = e.divf(x, p.scale);
-            Value lo, hi;
-            if (p.zeroPoint) {
-              lo = e.sitofp(e.sub(e.i32Const(qmin), p.zeroPoint));
-              hi = e.sitofp(e.sub(e.i32Const(qmax), p.zeroPoint));
-            } else {
-              lo = e.f32Const(float(qmin));
-              hi = e.f32Const(float(qmax));
-            }
-            q = roundToI32(e, clampFloat(e, y, lo, hi), rounding);
-            if (p.zeroPoint)
-              q = e.add(q, p.zeroPoint);
-          }
-          // The code value, in the result's integer type.
-          return e.castInt(q, type.getElementType(), /*isSigned=*/true);
-        });
-    return SmallVector<Value>{result};
+    if (mids.size() > kMaxUnrolledMidpoints)
+      midTable = f32Table(rewriter, loc, mids);
   }
-};
+
+  Value input = adaptor.getInput();
+  Value init = emptyLike(rewriter, loc, type, input);
+  Value scales = adaptor.getScales(), zeroPoints = adaptor.getZeroPoints(),
+        mins = adaptor.getMins();
+  Value result = buildWithParams(
+      rewriter, loc, scheme, init, input, scales, zeroPoints, mins,
+      [&](Emitter &e, Value element, const ElementParams &p) -> Value {
+        Value x = e.toF32(element);
+        Value q;
+        if (codebook) {
+          // t = x / s (symmetric) or (x - m) / s (min_scale).
+          Value d = minScale ? e.subf(x, p.min) : x;
+          Value t = e.divf(d, p.scale);
+          q = nearestIndex(e, t, mids, midTable);
+        } else if (minScale) {
+          // q = qmin + R(clamp(((x - m) / s) * L, 0, L))
+          Value lf = e.f32Const(float(qmax - qmin));
+          Value d = e.subf(x, p.min);
+          Value t = e.divf(d, p.scale);
+          Value y = e.mulf(t, lf);
+          Value r =
+              roundToI32(e, clampFloat(e, y, e.f32Const(0.0f), lf), rounding);
+          q = qmin == 0 ? r : e.add(e.i32Const(qmin), r);
+        } else {
+          // q = R(clamp(x / s, qmin - z, qmax - z)) + z
+          Value y = e.divf(x, p.scale);
+          Value lo, hi;
+          if (p.zeroPoint) {
+            lo = e.sitofp(e.sub(e.i32Const(qmin), p.zeroPoint));
+            hi = e.sitofp(e.sub(e.i32Const(qmax), p.zeroPoint));
+          } else {
+            lo = e.f32Const(float(qmin));
+            hi = e.f32Const(float(qmax));
+          }
+          q = roundToI32(e, clampFloat(e, y, lo, hi), rounding);
+          if (p.zeroPoint)
+            q = e.add(q, p.zeroPoint);
+        }
+        // The code value, in the result's integer type.
+        return e.castInt(q, type.getElementType(), /*isSigned=*/true);
+      });
+  return result;
+}
 
 //===----------------------------------------------------------------------===//
 // requantize
 //===----------------------------------------------------------------------===//
 
-struct RequantizeLowering : public LowbitPattern<RequantizeOp> {
-  using LowbitPattern::LowbitPattern;
-  FailureOr<SmallVector<Value>>
-  lower(RequantizeOp op, OpAdaptor adaptor,
-        ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    unsigned width = type.getElementTypeBitWidth();
-    ArrayRef<int32_t> multipliers = op.getMultiplier(), shifts = op.getShift();
-    std::optional<int64_t> axis = op.getAxis();
-    // I32Attr getters return the bits as uint32_t; the values are signed.
-    int64_t inputZeroPoint = int32_t(op.getInputZeroPoint());
-    int64_t outputZeroPoint = int32_t(op.getOutputZeroPoint());
-    int64_t lowest = -(int64_t(1) << (width - 1));
-    int64_t highest = (int64_t(1) << (width - 1)) - 1;
-    int64_t clampMin = op.getClampMin() ? int32_t(*op.getClampMin()) : lowest;
-    int64_t clampMax = op.getClampMax() ? int32_t(*op.getClampMax()) : highest;
+/// lowbit.requantize as one elementwise generic.
+Value lowerRequantize(RequantizeOp op, RequantizeOp::Adaptor adaptor,
+                      ConversionPatternRewriter &rewriter, Location loc,
+                      RankedTensorType type) {
+  unsigned width = type.getElementTypeBitWidth();
+  ArrayRef<int32_t> multipliers = op.getMultiplier(), shifts = op.getShift();
+  std::optional<int64_t> axis = op.getAxis();
+  // I32Attr getters return the bits as uint32_t; the values are signed.
+  int64_t inputZeroPoint = int32_t(op.getInputZeroPoint());
+  int64_t outputZeroPoint = int32_t(op.getOutputZeroPoint());
+  int64_t lowest = -(int64_t(1) << (width - 1));
+  int64_t highest = (int64_t(1) << (width - 1)) - 1;
+  int64_t clampMin = op.getClampMin() ? int32_t(*op.getClampMin()) : lowest;
+  int64_t clampMax = op.getClampMax() ? int32_t(*op.getClampMax()) : highest;
 
-    Value multiplierTable, shiftTable;
-    if (axis) {
-      SmallVector<int64_t> m(multipliers.begin(), multipliers.end());
-      SmallVector<int64_t> s(shifts.begin(), shifts.end());
-      multiplierTable = intTable(rewriter, loc, rewriter.getI64Type(), m);
-      shiftTable = intTable(rewriter, loc, rewriter.getI64Type(), s);
-    }
-    Value input = adaptor.getInput();
-    Value init = emptyLike(rewriter, loc, type, input);
-    Value result = buildElementwise(
-        rewriter, loc, init, {input},
-        [&](OpBuilder &b, Location l, LoopIndices &ivs,
-            ValueRange args) -> Value {
-          Emitter e{b, l};
-          Value multiplier, shift, mask, half;
-          if (axis) {
-            Value c = ivs[*axis];
-            multiplier = e.extract(multiplierTable, {c});
-            shift = e.extract(shiftTable, {c});
-            Value one = e.i64Const(1);
-            Value pow = e.shl(one, shift);
-            mask = e.sub(pow, one);
-            half = e.shl(one, e.sub(shift, one));
-          } else {
-            multiplier = e.i64Const(multipliers[0]);
-            shift = e.i64Const(shifts[0]);
-            mask = e.i64Const((int64_t(1) << shifts[0]) - 1);
-            half = e.i64Const(int64_t(1) << (shifts[0] - 1));
-          }
-          // d = x - izp (|d| < 2^32), p = d * M (|p| < 2^63): exact in i64.
-          Value x = e.castInt(args[0], e.i64(), /*isSigned=*/true);
-          Value d = inputZeroPoint ? e.sub(x, e.i64Const(inputZeroPoint)) : x;
-          Value product = e.mul(d, multiplier);
-          // (p + 2^(shift-1)) >> shift, without overflowing the addition:
-          // (p >> shift) + (((p & (2^shift - 1)) + 2^(shift-1)) >> shift).
-          Value high = e.shrs(product, shift);
-          Value carry = e.shru(e.add(e.andi(product, mask), half), shift);
-          Value y = e.add(high, carry);
-          if (outputZeroPoint)
-            y = e.add(y, e.i64Const(outputZeroPoint));
-          y = arith::MaxSIOp::create(b, l, y, e.i64Const(clampMin));
-          y = arith::MinSIOp::create(b, l, y, e.i64Const(clampMax));
-          return e.castInt(y, type.getElementType(), /*isSigned=*/true);
-        });
-    return SmallVector<Value>{result};
+  Value multiplierTable, shiftTable;
+  if (axis) {
+    SmallVector<int64_t> m(multipliers.begin(), multipliers.end());
+    SmallVector<int64_t> s(shifts.begin(), shifts.end());
+    multiplierTable = intTable(rewriter, loc, rewriter.getI64Type(), m);
+    shiftTable = intTable(rewriter, loc, rewriter.getI64Type(), s);
   }
-};
+  Value input = adaptor.getInput();
+  Value init = emptyLike(rewriter, loc, type, input);
+  Value result = buildElementwise(
+      rewriter, loc, init, {input},
+      [&](OpBuilder &b, Location l, LoopIndices &ivs,
+          ValueRange args) -> Value {
+        Emitter e{b, l};
+        Value multiplier, shift, mask, half;
+        if (axis) {
+          Value c = ivs[*axis];
+          multiplier = e.extract(multiplierTable, {c});
+          shift = e.extract(shiftTable, {c});
+          Value one = e.i64Const(1);
+          Value pow = e.shl(one, shift);
+          mask = e.sub(pow, one);
+          half = e.shl(one, e.sub(shift, one));
+        } else {
+          multiplier = e.i64Const(multipliers[0]);
+          shift = e.i64Const(shifts[0]);
+          mask = e.i64Const((int64_t(1) << shifts[0]) - 1);
+          half = e.i64Const(int64_t(1) << (shifts[0] - 1));
+        }
+        // d = x - izp (|d| < 2^32), p = d * M (|p| < 2^63): exact in i64.
+        Value x = e.castInt(args[0], e.i64(), /*isSigned=*/true);
+        Value d = inputZeroPoint ? e.sub(x, e.i64Const(inputZeroPoint)) : x;
+        Value product = e.mul(d, multiplier);
+        // (p + 2^(shift-1)) >> shift, without overflowing the addition:
+        // (p >> shift) + (((p & (2^shift - 1)) + 2^(shift-1)) >> shift).
+        Value high = e.shrs(product, shift);
+        Value carry = e.shru(e.add(e.andi(product, mask), half), shift);
+        Value y = e.add(high, carry);
+        if (outputZeroPoint)
+          y = e.add(y, e.i64Const(outputZeroPoint));
+        y = arith::MaxSIOp::create(b, l, y, e.i64Const(clampMin));
+        y = arith::MinSIOp::create(b, l, y, e.i64Const(clampMax));
+        return e.castInt(y, type.getElementType(), /*isSigned=*/true);
+      });
+  return result;
+}
 
 } // namespace
 
 void lowbit::lowbit_to_linalg::populateQuantizeDequantizePatterns(
     RewritePatternSet &patterns) {
-  patterns.add<DequantizeLowering, QuantizeLowering, RequantizeLowering>(
+  patterns.add<DequantizeLowering, OneResultPattern<QuantizeOp, lowerQuantize>,
+               OneResultPattern<RequantizeOp, lowerRequantize>>(
       patterns.getContext());
 }

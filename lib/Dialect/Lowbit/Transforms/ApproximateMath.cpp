@@ -73,7 +73,7 @@ public:
   Value mul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
   Value div(Value x, Value y) { return arith::DivFOp::create(b, x, y); }
   Value neg(Value x) { return arith::NegFOp::create(b, x); }
-  /// x * y + z, fused where the target can (see FmaToMulAdd).
+  /// x * y + z, fused where the target can (see fmaToMulAdd).
   Value fma(Value x, Value y, Value z) {
     return math::FmaOp::create(b, x, y, z);
   }
@@ -170,6 +170,11 @@ Value intSplat(ImplicitLocOpBuilder &b, Type type, int64_t value) {
 }
 
 bool isF32(Type type) { return getElementTypeOrSelf(type).isF32(); }
+bool isF32OrF64(Type type) {
+  return getElementTypeOrSelf(type).isF32() ||
+         getElementTypeOrSelf(type).isF64();
+}
+bool anyType(Type) { return true; }
 
 /// Marks an op that a formula below re-creates around an upstream
 /// approximation (to fix its special values), so that the formula does not
@@ -197,6 +202,22 @@ struct UnaryPattern : OpRewritePattern<OpTy> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     FloatBuilder fb(b, op.getType());
     rewriter.replaceOp(op, formula(b, fb, op.getOperand()));
+    return success();
+  }
+};
+
+/// Replaces an op whose result type `applies` accepts by the value
+/// `expansion` builds in its place.
+template <typename OpTy, bool (*applies)(Type),
+          Value (*expansion)(ImplicitLocOpBuilder &, OpTy)>
+struct ExpansionPattern : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!applies(op.getType()))
+      return failure();
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    rewriter.replaceOp(op, expansion(b, op));
     return success();
   }
 };
@@ -254,47 +275,34 @@ struct ExtendToF32 : RewritePattern {
 // Rounding, fma
 //===----------------------------------------------------------------------===//
 
-template <typename OpTy> struct ExpandRounding : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op,
-                                PatternRewriter &rewriter) const override {
-    Type type = op.getType();
-    if (!getElementTypeOrSelf(type).isF32() &&
-        !getElementTypeOrSelf(type).isF64())
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    FloatBuilder fb(b, type);
-    Value x = op.getOperand();
-    Value result;
-    if constexpr (std::is_same_v<OpTy, math::FloorOp>)
-      result = fb.floor(x);
-    else if constexpr (std::is_same_v<OpTy, math::CeilOp>)
-      result = fb.ceil(x);
-    else if constexpr (std::is_same_v<OpTy, math::TruncOp>)
-      result = fb.trunc(x);
-    else if constexpr (std::is_same_v<OpTy, math::RoundOp>)
-      result = fb.round(x);
-    else
-      result = fb.roundEven(x);
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
+template <typename OpTy>
+Value expandRounding(ImplicitLocOpBuilder &b, OpTy op) {
+  FloatBuilder fb(b, op.getType());
+  Value x = op.getOperand();
+  if constexpr (std::is_same_v<OpTy, math::FloorOp>)
+    return fb.floor(x);
+  else if constexpr (std::is_same_v<OpTy, math::CeilOp>)
+    return fb.ceil(x);
+  else if constexpr (std::is_same_v<OpTy, math::TruncOp>)
+    return fb.trunc(x);
+  else if constexpr (std::is_same_v<OpTy, math::RoundOp>)
+    return fb.round(x);
+  else
+    return fb.roundEven(x);
+}
+
+template <typename OpTy>
+using RoundingExpansion =
+    ExpansionPattern<OpTy, isF32OrF64, expandRounding<OpTy>>;
 
 /// math.fma -> mulf + addf with `contract`: LLVM fuses them into one
 /// instruction where the target has FMA, and never calls fmaf.
-struct FmaToMulAdd : OpRewritePattern<math::FmaOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::FmaOp op,
-                                PatternRewriter &rewriter) const override {
-    auto flags = arith::FastMathFlagsAttr::get(
-        getContext(), op.getFastmath() | arith::FastMathFlags::contract);
-    Value product = arith::MulFOp::create(rewriter, op.getLoc(), op.getA(),
-                                          op.getB(), flags);
-    rewriter.replaceOpWithNewOp<arith::AddFOp>(op, product, op.getC(), flags);
-    return success();
-  }
-};
+Value fmaToMulAdd(ImplicitLocOpBuilder &b, math::FmaOp op) {
+  auto flags = arith::FastMathFlagsAttr::get(
+      b.getContext(), op.getFastmath() | arith::FastMathFlags::contract);
+  Value product = arith::MulFOp::create(b, op.getA(), op.getB(), flags);
+  return arith::AddFOp::create(b, product, op.getC(), flags);
+}
 
 //===----------------------------------------------------------------------===//
 // exp2, log10, rsqrt
@@ -420,164 +428,127 @@ Value expandAtanh(ImplicitLocOpBuilder &b, FloatBuilder &fb, Value x) {
 /// __powisf2 does, so the result is what llvm.powi computes): a constant n
 /// gives the multiplications only; a non-constant n (scalar or vector) every
 /// bit's multiply and a select. Negative n: 1 / x^|n|.
-struct FPowIExpansion : OpRewritePattern<math::FPowIOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::FPowIOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isScalarOrVector(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    FloatBuilder fb(b, op.getType());
-    Value base = op.getLhs();
-    Value n = op.getRhs();
-    APInt constant;
-    if (matchPattern(n, m_ConstantInt(&constant))) {
-      int64_t power = constant.getSExtValue();
-      uint64_t bits = power < 0 ? 0 - uint64_t(power) : uint64_t(power);
-      Value result = fb.f(1.0);
-      bool first = true;
-      for (Value square = base; bits; bits >>= 1) {
-        if (bits & 1) {
-          result = first ? square : fb.mul(result, square);
-          first = false;
-        }
-        if (bits > 1)
-          square = fb.mul(square, square);
-      }
-      if (power < 0)
-        result = fb.div(fb.f(1.0), result);
-      rewriter.replaceOp(op, result);
-      return success();
-    }
-    Type intType = n.getType();
-    unsigned width = getElementTypeOrSelf(intType).getIntOrFloatBitWidth();
-    auto intConst = [&](int64_t value) { return intSplat(b, intType, value); };
-    Value zero = intConst(0);
-    Value negative = fb.icmp(arith::CmpIPredicate::slt, n, zero);
-    // |n| as an unsigned number (INT_MIN included).
-    Value bits = fb.select(negative, arith::SubIOp::create(b, zero, n), n);
+Value expandFPowI(ImplicitLocOpBuilder &b, math::FPowIOp op) {
+  FloatBuilder fb(b, op.getType());
+  Value base = op.getLhs();
+  Value n = op.getRhs();
+  APInt constant;
+  if (matchPattern(n, m_ConstantInt(&constant))) {
+    int64_t power = constant.getSExtValue();
+    uint64_t bits = power < 0 ? 0 - uint64_t(power) : uint64_t(power);
     Value result = fb.f(1.0);
-    Value square = base;
-    for (unsigned bit = 0; bit < width; ++bit) {
-      Value set = fb.icmp(arith::CmpIPredicate::ne,
-                          arith::AndIOp::create(b, bits, intConst(1)), zero);
-      result = fb.select(set, fb.mul(result, square), result);
-      if (bit + 1 < width) {
-        square = fb.mul(square, square);
-        bits = arith::ShRUIOp::create(b, bits, intConst(1));
+    bool first = true;
+    for (Value square = base; bits; bits >>= 1) {
+      if (bits & 1) {
+        result = first ? square : fb.mul(result, square);
+        first = false;
       }
+      if (bits > 1)
+        square = fb.mul(square, square);
     }
-    result = fb.select(negative, fb.div(fb.f(1.0), result), result);
-    rewriter.replaceOp(op, result);
-    return success();
+    if (power < 0)
+      result = fb.div(fb.f(1.0), result);
+    return result;
   }
-};
+  Type intType = n.getType();
+  unsigned width = getElementTypeOrSelf(intType).getIntOrFloatBitWidth();
+  auto intConst = [&](int64_t value) { return intSplat(b, intType, value); };
+  Value zero = intConst(0);
+  Value negative = fb.icmp(arith::CmpIPredicate::slt, n, zero);
+  // |n| as an unsigned number (INT_MIN included).
+  Value bits = fb.select(negative, arith::SubIOp::create(b, zero, n), n);
+  Value result = fb.f(1.0);
+  Value square = base;
+  for (unsigned bit = 0; bit < width; ++bit) {
+    Value set = fb.icmp(arith::CmpIPredicate::ne,
+                        arith::AndIOp::create(b, bits, intConst(1)), zero);
+    result = fb.select(set, fb.mul(result, square), result);
+    if (bit + 1 < width) {
+      square = fb.mul(square, square);
+      bits = arith::ShRUIOp::create(b, bits, intConst(1));
+    }
+  }
+  return fb.select(negative, fb.div(fb.f(1.0), result), result);
+}
 
 /// Integer x^n by binary exponentiation (wrapping like repeated muli). For
 /// n < 0 the result is 1 / x^|n| truncated: 1 for x = 1, +-1 for x = -1, 0
 /// otherwise (also for x = 0, where it is undefined).
-struct IPowIExpansion : OpRewritePattern<math::IPowIOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::IPowIOp op,
-                                PatternRewriter &rewriter) const override {
-    Type type = op.getType();
-    if (!isScalarOrVector(type))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    unsigned width = getElementTypeOrSelf(type).getIntOrFloatBitWidth();
-    auto intConst = [&](int64_t value) { return intSplat(b, type, value); };
-    auto icmp = [&](arith::CmpIPredicate predicate, Value x, Value y) {
-      return arith::CmpIOp::create(b, predicate, x, y);
-    };
-    Value x = op.getLhs(), n = op.getRhs();
-    Value zero = intConst(0), one = intConst(1), minusOne = intConst(-1);
-    Value bits = n;
-    Value result = one;
-    Value square = x;
-    for (unsigned bit = 0; bit + 1 < width; ++bit) {
-      Value set = icmp(arith::CmpIPredicate::ne,
-                       arith::AndIOp::create(b, bits, one), zero);
-      result = arith::SelectOp::create(
-          b, set, arith::MulIOp::create(b, result, square), result);
-      if (bit + 2 < width) {
-        square = arith::MulIOp::create(b, square, square);
-        bits = arith::ShRUIOp::create(b, bits, one);
-      }
+Value expandIPowI(ImplicitLocOpBuilder &b, math::IPowIOp op) {
+  Type type = op.getType();
+  unsigned width = getElementTypeOrSelf(type).getIntOrFloatBitWidth();
+  auto intConst = [&](int64_t value) { return intSplat(b, type, value); };
+  auto icmp = [&](arith::CmpIPredicate predicate, Value x, Value y) {
+    return arith::CmpIOp::create(b, predicate, x, y);
+  };
+  Value x = op.getLhs(), n = op.getRhs();
+  Value zero = intConst(0), one = intConst(1), minusOne = intConst(-1);
+  Value bits = n;
+  Value result = one;
+  Value square = x;
+  for (unsigned bit = 0; bit + 1 < width; ++bit) {
+    Value set = icmp(arith::CmpIPredicate::ne,
+                     arith::AndIOp::create(b, bits, one), zero);
+    result = arith::SelectOp::create(
+        b, set, arith::MulIOp::create(b, result, square), result);
+    if (bit + 2 < width) {
+      square = arith::MulIOp::create(b, square, square);
+      bits = arith::ShRUIOp::create(b, bits, one);
     }
-    // n < 0: x = 1 -> 1, x = -1 -> (-1)^n, else 0.
-    Value odd =
-        icmp(arith::CmpIPredicate::ne, arith::AndIOp::create(b, n, one), zero);
-    Value ofMinusOne = arith::SelectOp::create(b, odd, minusOne, one);
-    Value negativeResult = arith::SelectOp::create(
-        b, icmp(arith::CmpIPredicate::eq, x, one), one,
-        arith::SelectOp::create(b, icmp(arith::CmpIPredicate::eq, x, minusOne),
-                                ofMinusOne, zero));
-    Value negative = icmp(arith::CmpIPredicate::slt, n, zero);
-    rewriter.replaceOpWithNewOp<arith::SelectOp>(op, negative, negativeResult,
-                                                 result);
-    return success();
   }
-};
+  // n < 0: x = 1 -> 1, x = -1 -> (-1)^n, else 0.
+  Value odd =
+      icmp(arith::CmpIPredicate::ne, arith::AndIOp::create(b, n, one), zero);
+  Value ofMinusOne = arith::SelectOp::create(b, odd, minusOne, one);
+  Value negativeResult = arith::SelectOp::create(
+      b, icmp(arith::CmpIPredicate::eq, x, one), one,
+      arith::SelectOp::create(b, icmp(arith::CmpIPredicate::eq, x, minusOne),
+                              ofMinusOne, zero));
+  Value negative = icmp(arith::CmpIPredicate::slt, n, zero);
+  return arith::SelectOp::create(b, negative, negativeResult, result);
+}
 
 /// pow(x, y) = +-2^(y * log2|x|) with the C99 special cases: x^0 = 1 and
 /// 1^y = 1 (even for NaN), (+-1)^+-inf = 1, negative finite x with a
 /// non-integer y = NaN, the sign of x kept for odd integer y (-0 and -inf
 /// included). y = 2, 3, -1, 1/2 are exact or correctly rounded forms.
-struct PowFExpansion : OpRewritePattern<math::PowFOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(math::PowFOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!isF32(op.getType()))
-      return failure();
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    FloatBuilder fb(b, op.getType());
-    using P = arith::CmpFPredicate;
-    Value x = op.getLhs(), y = op.getRhs();
-    APFloat constant(0.0f);
-    if (matchPattern(y, m_ConstantFloat(&constant))) {
-      if (constant.isExactlyValue(1.0)) {
-        rewriter.replaceOp(op, x);
-        return success();
-      }
-      if (constant.isExactlyValue(2.0)) {
-        rewriter.replaceOp(op, fb.mul(x, x));
-        return success();
-      }
-      if (constant.isExactlyValue(3.0)) {
-        rewriter.replaceOp(op, fb.mul(fb.mul(x, x), x));
-        return success();
-      }
-      if (constant.isExactlyValue(-1.0)) {
-        rewriter.replaceOp(op, fb.div(fb.f(1.0), x));
-        return success();
-      }
-      if (constant.isExactlyValue(0.5)) {
-        // pow(-0, 0.5) = +0 (sqrt(-0) = -0) and pow(-inf, 0.5) = +inf.
-        Value root = fb.add(fb.sqrt(x), fb.f(0.0));
-        rewriter.replaceOp(
-            op, fb.select(fb.cmp(P::OEQ, x, fb.neg(fb.inf())), fb.inf(), root));
-        return success();
-      }
+Value expandPowF(ImplicitLocOpBuilder &b, math::PowFOp op) {
+  FloatBuilder fb(b, op.getType());
+  using P = arith::CmpFPredicate;
+  Value x = op.getLhs(), y = op.getRhs();
+  APFloat constant(0.0f);
+  if (matchPattern(y, m_ConstantFloat(&constant))) {
+    if (constant.isExactlyValue(1.0))
+      return x;
+    if (constant.isExactlyValue(2.0))
+      return fb.mul(x, x);
+    if (constant.isExactlyValue(3.0))
+      return fb.mul(fb.mul(x, x), x);
+    if (constant.isExactlyValue(-1.0))
+      return fb.div(fb.f(1.0), x);
+    if (constant.isExactlyValue(0.5)) {
+      // pow(-0, 0.5) = +0 (sqrt(-0) = -0) and pow(-inf, 0.5) = +inf.
+      Value root = fb.add(fb.sqrt(x), fb.f(0.0));
+      return fb.select(fb.cmp(P::OEQ, x, fb.neg(fb.inf())), fb.inf(), root);
     }
-    Value a = fb.abs(x);
-    Value t = fb.mul(y, math::Log2Op::create(b, a));
-    Value r = math::Exp2Op::create(b, t);
-    // y odd: y an integer and y / 2 not (|y| >= 2^24 are all even).
-    Value yIsInt = fb.cmp(P::OEQ, fb.trunc(y), y);
-    Value halfY = fb.mul(y, fb.f(0.5));
-    Value yIsOdd = fb.andI(yIsInt, fb.cmp(P::ONE, fb.trunc(halfY), halfY));
-    r = fb.select(fb.andI(fb.signBit(x), yIsOdd), fb.neg(r), r);
-    Value negativeFinite = fb.andI(fb.cmp(P::OLT, x, fb.f(0.0)),
-                                   fb.cmp(P::ONE, x, fb.neg(fb.inf())));
-    r = fb.select(fb.andI(negativeFinite, fb.notI(yIsInt)), fb.nan(), r);
-    Value one = fb.orI(
-        fb.orI(fb.cmp(P::OEQ, x, fb.f(1.0)), fb.cmp(P::OEQ, y, fb.f(0.0))),
-        fb.andI(fb.cmp(P::OEQ, a, fb.f(1.0)),
-                fb.cmp(P::OEQ, fb.abs(y), fb.inf())));
-    rewriter.replaceOp(op, fb.select(one, fb.f(1.0), r));
-    return success();
   }
-};
+  Value a = fb.abs(x);
+  Value t = fb.mul(y, math::Log2Op::create(b, a));
+  Value r = math::Exp2Op::create(b, t);
+  // y odd: y an integer and y / 2 not (|y| >= 2^24 are all even).
+  Value yIsInt = fb.cmp(P::OEQ, fb.trunc(y), y);
+  Value halfY = fb.mul(y, fb.f(0.5));
+  Value yIsOdd = fb.andI(yIsInt, fb.cmp(P::ONE, fb.trunc(halfY), halfY));
+  r = fb.select(fb.andI(fb.signBit(x), yIsOdd), fb.neg(r), r);
+  Value negativeFinite = fb.andI(fb.cmp(P::OLT, x, fb.f(0.0)),
+                                 fb.cmp(P::ONE, x, fb.neg(fb.inf())));
+  r = fb.select(fb.andI(negativeFinite, fb.notI(yIsInt)), fb.nan(), r);
+  Value one =
+      fb.orI(fb.orI(fb.cmp(P::OEQ, x, fb.f(1.0)), fb.cmp(P::OEQ, y, fb.f(0.0))),
+             fb.andI(fb.cmp(P::OEQ, a, fb.f(1.0)),
+                     fb.cmp(P::OEQ, fb.abs(y), fb.inf())));
+  return fb.select(one, fb.f(1.0), r);
+}
 
 //===----------------------------------------------------------------------===//
 // Fixes around upstream approximations
@@ -777,7 +748,10 @@ struct LowbitApproximateMathPass
                  UnaryPattern<math::CosOp, expandTrig<Trig::Cos>>,
                  UnaryPattern<math::TanOp, expandTrig<Trig::Tan>>,
                  UnaryPattern<math::AtanOp, expandAtan>>(context);
-    patterns.add<FPowIExpansion, IPowIExpansion, PowFExpansion, FmaToMulAdd,
+    patterns.add<ExpansionPattern<math::FPowIOp, isScalarOrVector, expandFPowI>,
+                 ExpansionPattern<math::IPowIOp, isScalarOrVector, expandIPowI>,
+                 ExpansionPattern<math::PowFOp, isF32, expandPowF>,
+                 ExpansionPattern<math::FmaOp, anyType, fmaToMulAdd>,
                  Atan2Polynomial>(context);
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
       return llvm::is_contained(
@@ -791,9 +765,10 @@ struct LowbitApproximateMathPass
     });
     math::populateExpansionPatterns(patterns, {"clampf"});
     if (expandRounding)
-      patterns.add<ExpandRounding<math::FloorOp>, ExpandRounding<math::CeilOp>,
-                   ExpandRounding<math::TruncOp>, ExpandRounding<math::RoundOp>,
-                   ExpandRounding<math::RoundEvenOp>>(context);
+      patterns.add<
+          RoundingExpansion<math::FloorOp>, RoundingExpansion<math::CeilOp>,
+          RoundingExpansion<math::TruncOp>, RoundingExpansion<math::RoundOp>,
+          RoundingExpansion<math::RoundEvenOp>>(context);
 
     // Only math ops on scalars and vectors, and what they turn into.
     SmallVector<Operation *> ops;
