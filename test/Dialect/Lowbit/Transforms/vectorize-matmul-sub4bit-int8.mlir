@@ -103,6 +103,12 @@ func.func @int3(%x: tensor<1x128xf32>, %p: tensor<2x14xi32>, %s: tensor<2x2xf16>
 // VBMI: lowbit.dot_i8
 // VBMI-NOT: lowbit.dot_i8
 // VBMI: arith.sitofp
+// The group's f16 scale (one group per segment) is broadcast before it is
+// extended: one vpbroadcastw from memory and one vcvtph2ps, where a scalar
+// extension before the broadcast takes three instructions.
+// VBMI: %[[SCALE:.*]] = tensor.extract %{{.*}} : tensor<2x1xf16>
+// VBMI: %[[SPLAT:.*]] = vector.broadcast %[[SCALE]] : f16 to vector<16xf16>
+// VBMI: arith.extf %[[SPLAT]] : vector<16xf16> to vector<16xf32>
 func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16>, %m: tensor<2x1xf16>) -> tensor<1x2xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>, dynamic_int8_activations} : tensor<1x128xf32>, tensor<2x15xi32> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>

@@ -155,7 +155,15 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
           scale =
               Int8DotSegments(*this).readBlockScales(column, segment, partial);
         else if (!accumulatesIntegers())
-          scale = readParam(op.getScales(), paramIndices);
+          // Broadcast, then extend: a vpbroadcastw from memory and one
+          // vcvtph2ps, where the scalar f16 load, extension and broadcast
+          // are three instructions (c11a8: 2-3% less time in cache).
+          scale = toF32(vector::BroadcastOp::create(
+              b, loc,
+              vectorOf(plan.lanes,
+                       cast<RankedTensorType>(op.getScales().getType())
+                           .getElementType()),
+              tensor::ExtractOp::create(b, loc, op.getScales(), paramIndices)));
         llvm::append_range(result,
                            Int8DotSegments(*this).accumulateSegment(
                                rows, column, kBase, segment, unit, scale,
