@@ -22,7 +22,8 @@
 // columns across OpenMP threads, and a second table gives the per-round
 // speedups over the first count), with f32 multiply-add and int8
 // dot-product peak probes (JIT-compiled like the kernels) and a DRAM
-// read-bandwidth probe (a plain sum over a 512 MiB buffer) in every round;
+// read-bandwidth probe (a plain sum over a 512 MiB buffer; and, printed
+// beside it, the same sum touching each page ahead) in every round;
 // the table reports medians over rounds of: time per call, effective weight
 // GB/s ((packed bytes + parameter bytes) / time), GFLOPS (2 M N K / time),
 // the cold GB/s as a fraction of that round's bandwidth probe, the cold
@@ -197,6 +198,29 @@ struct Buffer {
 __attribute__((noinline)) uint64_t sumWords(const uint64_t *p, size_t n) {
   uint64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
   for (size_t i = 0; i + 8 <= n; i += 8) {
+    a += p[i];
+    b += p[i + 1];
+    c += p[i + 2];
+    d += p[i + 3];
+    e += p[i + 4];
+    f += p[i + 5];
+    g += p[i + 6];
+    h += p[i + 7];
+  }
+  return a + b + c + d + e + f + g + h;
+}
+
+/// sumWords that also touches the page 16 KiB ahead once per page, as the
+/// GEMV kernels do (see SegmentLoop.cpp): with 4 KiB pages the plain sum
+/// waits on a page walk at every page boundary, so this is the read
+/// bandwidth a kernel that hides the walks can reach.
+__attribute__((noinline)) uint64_t sumWordsPagesAhead(const uint64_t *p,
+                                                      size_t n) {
+  constexpr size_t kPageWords = 4096 / 8, kAheadWords = 4 * kPageWords;
+  uint64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    if (i % kPageWords == 0 && i + kAheadWords < n)
+      __builtin_prefetch(p + i + kAheadWords, /*rw=*/0, /*locality=*/3);
     a += p[i];
     b += p[i + 1];
     c += p[i + 2];
@@ -898,13 +922,19 @@ int main(int argc, char **argv) {
   };
   double cpuStart = threadCpuSeconds();
   auto wallStart = Clock::now();
-  std::vector<double> probeGBs, peakGFLOPS, dotPeakGOPS, bf16PeakGFLOPS;
+  std::vector<double> probeGBs, pagesAheadGBs, peakGFLOPS, dotPeakGOPS,
+      bf16PeakGFLOPS;
   volatile uint64_t sink = 0;
   for (int round = 0; round < rounds; ++round) {
     touchPages(probe.as<uint8_t>(), probe.bytes);
     auto start = Clock::now();
     sink = sink + sumWords(probe.as<uint64_t>(), probe.bytes / 8);
     probeGBs.push_back(probe.bytes / seconds(start, Clock::now()) * 1e-9);
+    touchPages(probe.as<uint8_t>(), probe.bytes);
+    start = Clock::now();
+    sink = sink + sumWordsPagesAhead(probe.as<uint64_t>(), probe.bytes / 8);
+    pagesAheadGBs.push_back(probe.bytes / seconds(start, Clock::now()) *
+                            1e-9);
     start = Clock::now();
     fmaPeak(peakSeed, peakOut);
     peakGFLOPS.push_back(kFmaStepOps * kPeakChains * kPeakIterations /
@@ -989,6 +1019,13 @@ int main(int argc, char **argv) {
       median(probeGBs), *std::min_element(probeGBs.begin(), probeGBs.end()),
       *std::max_element(probeGBs.begin(), probeGBs.end()), 100.0 * cpuShare,
       cpuShare < 0.95 ? " (other load: times are inflated)" : "");
+  std::printf(
+      "DRAM read probe touching each page 16 KiB ahead (as the GEMV kernels "
+      "do; the %%probe column stays against the plain sum): median %.1f "
+      "GB/s, min %.1f, max %.1f\n",
+      median(pagesAheadGBs),
+      *std::min_element(pagesAheadGBs.begin(), pagesAheadGBs.end()),
+      *std::max_element(pagesAheadGBs.begin(), pagesAheadGBs.end()));
   std::printf("f32 multiply-add peak (%lld independent 16-lane vector.fma "
               "chains, JIT for this CPU, 1 thread): median %.1f GFLOPS, min "
               "%.1f, max %.1f\n",
