@@ -195,32 +195,18 @@ struct Buffer {
 //===----------------------------------------------------------------------===//
 
 /// Sum of a buffer of 64-bit words: DRAM read bandwidth when it is >> L3.
-__attribute__((noinline)) uint64_t sumWords(const uint64_t *p, size_t n) {
-  uint64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
-  for (size_t i = 0; i + 8 <= n; i += 8) {
-    a += p[i];
-    b += p[i + 1];
-    c += p[i + 2];
-    d += p[i + 3];
-    e += p[i + 4];
-    f += p[i + 5];
-    g += p[i + 6];
-    h += p[i + 7];
-  }
-  return a + b + c + d + e + f + g + h;
-}
-
-/// sumWords that also touches the page 16 KiB ahead once per page, as the
-/// GEMV kernels do (see SegmentLoop.cpp): with 4 KiB pages the plain sum
-/// waits on a page walk at every page boundary, so this is the read
+/// With `PagesAhead` it also touches the page 16 KiB ahead once per page,
+/// as the GEMV kernels do (see SegmentLoop.cpp): with 4 KiB pages the plain
+/// sum waits on a page walk at every page boundary, so that is the read
 /// bandwidth a kernel that hides the walks can reach.
-__attribute__((noinline)) uint64_t sumWordsPagesAhead(const uint64_t *p,
-                                                      size_t n) {
+template <bool PagesAhead>
+__attribute__((noinline)) uint64_t sumWords(const uint64_t *p, size_t n) {
   constexpr size_t kPageWords = 4096 / 8, kAheadWords = 4 * kPageWords;
   uint64_t a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0;
   for (size_t i = 0; i + 8 <= n; i += 8) {
-    if (i % kPageWords == 0 && i + kAheadWords < n)
-      __builtin_prefetch(p + i + kAheadWords, /*rw=*/0, /*locality=*/3);
+    if constexpr (PagesAhead)
+      if (i % kPageWords == 0 && i + kAheadWords < n)
+        __builtin_prefetch(p + i + kAheadWords, /*rw=*/0, /*locality=*/3);
     a += p[i];
     b += p[i + 1];
     c += p[i + 2];
@@ -928,11 +914,11 @@ int main(int argc, char **argv) {
   for (int round = 0; round < rounds; ++round) {
     touchPages(probe.as<uint8_t>(), probe.bytes);
     auto start = Clock::now();
-    sink = sink + sumWords(probe.as<uint64_t>(), probe.bytes / 8);
+    sink = sink + sumWords<false>(probe.as<uint64_t>(), probe.bytes / 8);
     probeGBs.push_back(probe.bytes / seconds(start, Clock::now()) * 1e-9);
     touchPages(probe.as<uint8_t>(), probe.bytes);
     start = Clock::now();
-    sink = sink + sumWordsPagesAhead(probe.as<uint64_t>(), probe.bytes / 8);
+    sink = sink + sumWords<true>(probe.as<uint64_t>(), probe.bytes / 8);
     pagesAheadGBs.push_back(probe.bytes / seconds(start, Clock::now()) *
                             1e-9);
     start = Clock::now();
