@@ -108,7 +108,8 @@ void checkBf16Target(MLIRContext &context, const KernelCase &c,
 }
 
 // The bf16-activation presets (w8a16, w4a16, c11a16) on every shape of the
-// weight-only test plus tiles of 16 and 17 rows, with the host's choice
+// weight-only test plus tiles of 16 and 17 rows and a depth that takes
+// 4-row tiles, with the host's choice
 // (vdpbf16ps with AVX512-BF16), the f32 multiply-adds on the same CPU, and
 // on x86 AVX-512 without AVX512-BF16 and the x86-64 baseline.
 TEST(Bf16KernelTest, MatchesNumericsReference) {
@@ -121,6 +122,9 @@ TEST(Bf16KernelTest, MatchesNumericsReference) {
   std::vector<Shape> shapes = getShapes();
   shapes.push_back({16, 17, 257, true});
   shapes.push_back({17, 5, 100, false});
+  // K = 2080: 4 rows of bf16 activations fit the L1 budget and 8 do not,
+  // so int4 takes tiles of 4 rows (two of them here, then a single row).
+  shapes.push_back({9, 5, 2080, false});
   for (const char *name : {"w8a16", "w4a16", "c11a16"}) {
     const nx::WeightPreset *preset = nx::findWeightPreset(name);
     ASSERT_NE(preset, nullptr);

@@ -210,3 +210,34 @@ func.func @radix_gemv_no_page_prefetch(%x: tensor<1x4096xf32>, %p: tensor<4x480x
   %y = lowbit.matmul %x, %p scales(%s : tensor<4x32xf16>) mins(%m : tensor<4x32xf16>) {activation_type = bf16, scheme = #lowbit.scheme<u4, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 11)>>, layout = #lowbit.layout<radix(11), block = 128>} : tensor<1x4096xf32>, tensor<4x480xi32> -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
 }
+
+// -----
+
+// Row tiles read their stored bf16 activations once per column pair. At
+// K = 4096, 4 rows (32 KiB) fit in L1 and 8 do not: tiles of 4 rows, 8
+// accumulators (4 rows x 2 columns). At K = 2048 8 rows fit: tiles of 8.
+// At K = 16384 neither fits: 8 rows halve the decodes per dot product.
+// CHECK-LABEL: func @int4_tiles_fit_l1
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c4 iter_args(%{{.*}}) -> (tensor<16x8xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c2
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// CHECK-NOT: step %c8
+// CHECK: return
+func.func @int4_tiles_fit_l1(%x: tensor<16x4096xf32>, %p: tensor<8x2048xi8>, %s: tensor<8x128xf16>) -> tensor<16x8xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<8x128xf16>) {activation_type = bf16, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<16x4096xf32>, tensor<8x2048xi8> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
+
+// CHECK-LABEL: func @int4_eight_row_tiles_fit_l1
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8 iter_args(%{{.*}}) -> (tensor<16x8xf32>)
+func.func @int4_eight_row_tiles_fit_l1(%x: tensor<16x2048xf32>, %p: tensor<8x1024xi8>, %s: tensor<8x64xf16>) -> tensor<16x8xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<8x64xf16>) {activation_type = bf16, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<16x2048xf32>, tensor<8x1024xi8> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
+
+// CHECK-LABEL: func @int4_no_row_tile_fits_l1
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8 iter_args(%{{.*}}) -> (tensor<16x8xf32>)
+func.func @int4_no_row_tile_fits_l1(%x: tensor<16x16384xf32>, %p: tensor<8x8192xi8>, %s: tensor<8x512xf16>) -> tensor<16x8xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<8x512xf16>) {activation_type = bf16, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<16x16384xf32>, tensor<8x8192xi8> -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}

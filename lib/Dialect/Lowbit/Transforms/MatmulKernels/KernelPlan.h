@@ -45,6 +45,10 @@ enum class Int8WeightForm {
   Magnitude,
 };
 
+/// Bytes of a row tile's activations that stay in L1 while its columns are
+/// computed (two thirds of a 48 KiB L1D, next to the weight stream).
+constexpr int64_t kL1ActivationBytes = 32 * 1024;
+
 /// How one lowbit.matmul is walked: segments of `segmentCodes` codes stored
 /// in `segmentUnits` storage units, accumulated in `lanes`-wide vectors.
 struct KernelPlan {
@@ -139,7 +143,8 @@ struct KernelPlan {
   /// Row tiles, largest first (ending with single rows): tiles of 8 where
   /// one decoded weight-only segment fits the registers next to 8
   /// accumulators, otherwise 4 (int8's 64-lane segments and the slotted
-  /// layouts' per-segment sums would not fit).
+  /// layouts' per-segment sums would not fit); bf16 dot products take 4
+  /// where 4 rows of their activations fit kL1ActivationBytes and 8 do not.
   llvm::SmallVector<int64_t> rowTiles() const;
 
   /// Weight rows (output columns) computed together, sharing each
