@@ -151,6 +151,15 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/// "median M UNIT, min A, max B" of a probe's per-round results.
+std::string describeSpread(const std::vector<double> &v, const char *unit) {
+  char text[128];
+  std::snprintf(text, sizeof text, "median %.1f %s, min %.1f, max %.1f",
+                median(v), unit, *std::min_element(v.begin(), v.end()),
+                *std::max_element(v.begin(), v.end()));
+  return text;
+}
+
 /// splitmix64: deterministic data independent of the standard library.
 struct Random {
   uint64_t state;
@@ -998,40 +1007,29 @@ int main(int argc, char **argv) {
       ratios.push_back(num[i] / den[i]);
     return median(ratios);
   };
-  std::printf(
-      "\nDRAM read probe (sum over 512 MiB, 1 thread): median %.1f "
-      "GB/s, min %.1f, max %.1f; the benchmark thread was on a CPU "
-      "%.0f%% of the measured wall time%s\n",
-      median(probeGBs), *std::min_element(probeGBs.begin(), probeGBs.end()),
-      *std::max_element(probeGBs.begin(), probeGBs.end()), 100.0 * cpuShare,
-      cpuShare < 0.95 ? " (other load: times are inflated)" : "");
-  std::printf(
-      "DRAM read probe touching each page 16 KiB ahead (as the GEMV kernels "
-      "do; the %%probe column stays against the plain sum): median %.1f "
-      "GB/s, min %.1f, max %.1f\n",
-      median(pagesAheadGBs),
-      *std::min_element(pagesAheadGBs.begin(), pagesAheadGBs.end()),
-      *std::max_element(pagesAheadGBs.begin(), pagesAheadGBs.end()));
+  std::printf("\nDRAM read probe (sum over 512 MiB, 1 thread): %s; the "
+              "benchmark thread was on a CPU %.0f%% of the measured wall "
+              "time%s\n",
+              describeSpread(probeGBs, "GB/s").c_str(), 100.0 * cpuShare,
+              cpuShare < 0.95 ? " (other load: times are inflated)" : "");
+  std::printf("DRAM read probe touching each page 16 KiB ahead (as the GEMV "
+              "kernels do; the %%probe column stays against the plain sum): "
+              "%s\n",
+              describeSpread(pagesAheadGBs, "GB/s").c_str());
   std::printf("f32 multiply-add peak (%lld independent 16-lane vector.fma "
-              "chains, JIT for this CPU, 1 thread): median %.1f GFLOPS, min "
-              "%.1f, max %.1f\n",
-              (long long)kPeakChains, median(peakGFLOPS),
-              *std::min_element(peakGFLOPS.begin(), peakGFLOPS.end()),
-              *std::max_element(peakGFLOPS.begin(), peakGFLOPS.end()));
+              "chains, JIT for this CPU, 1 thread): %s\n",
+              (long long)kPeakChains,
+              describeSpread(peakGFLOPS, "GFLOPS").c_str());
   std::printf("int8 dot-product peak (%lld independent chains of "
               "lowbit.dot_i8 on 64 bytes, %s, JIT for this CPU, 1 thread): "
-              "median %.1f GOPS, min %.1f, max %.1f\n\n",
-              (long long)kPeakChains, hostInt8Dot.c_str(), median(dotPeakGOPS),
-              *std::min_element(dotPeakGOPS.begin(), dotPeakGOPS.end()),
-              *std::max_element(dotPeakGOPS.begin(), dotPeakGOPS.end()));
+              "%s\n\n",
+              (long long)kPeakChains, hostInt8Dot.c_str(),
+              describeSpread(dotPeakGOPS, "GOPS").c_str());
   if (bf16Peak)
-    std::printf(
-        "bf16 dot-product peak (%lld independent chains of vdpbf16ps "
-        "on 32 bf16 pairs, JIT for this CPU, 1 thread): median %.1f "
-        "GFLOPS, min %.1f, max %.1f\n\n",
-        (long long)kPeakChains, median(bf16PeakGFLOPS),
-        *std::min_element(bf16PeakGFLOPS.begin(), bf16PeakGFLOPS.end()),
-        *std::max_element(bf16PeakGFLOPS.begin(), bf16PeakGFLOPS.end()));
+    std::printf("bf16 dot-product peak (%lld independent chains of vdpbf16ps "
+                "on 32 bf16 pairs, JIT for this CPU, 1 thread): %s\n\n",
+                (long long)kPeakChains,
+                describeSpread(bf16PeakGFLOPS, "GFLOPS").c_str());
   else
     std::printf("bf16 dot-product peak: this CPU has no AVX512-BF16 "
                 "(vdpbf16ps); no bf16 probe\n\n");
