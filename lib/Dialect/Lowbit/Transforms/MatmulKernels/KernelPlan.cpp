@@ -15,7 +15,7 @@ SmallVector<int64_t> KernelPlan::rowTiles() const {
   // neither fits, 8 rows halve the decodes per dot product (K = 11008: 10%
   // faster than 4 rows at M = 16, 64).
   if (eightRowTiles && bf16Dot == Bf16Dot::X86Avx512 && !dynamicInt8) {
-    int64_t rowBytes = 2 * numSegments * segmentCodes;
+    int64_t rowBytes = 2 * numSegments * segmentCodes; // bf16: 2 bytes
     if (8 * rowBytes > kL1ActivationBytes && 4 * rowBytes <= kL1ActivationBytes)
       return {4, 1};
   }
