@@ -128,3 +128,28 @@ func.func @radix7(%x: tensor<1x128xf32>, %p: tensor<2x12xi32>, %s: tensor<2x1xf1
   %y = lowbit.matmul %x, %p scales(%s : tensor<2x1xf16>) mins(%m : tensor<2x1xf16>) {scheme = #lowbit.scheme<u3, min_scale, per_group(axis = 1, size = 128), codebook = <linspace(-1.0, 1.0, 7)>>, layout = #lowbit.layout<radix(7), block = 128>, dynamic_int8_activations} : tensor<1x128xf32>, tensor<2x12xi32> -> tensor<1x2xf32>
   return %y : tensor<1x2xf32>
 }
+
+// -----
+
+// A GEMV on int3 words prefetches every line its segment loop reads, 4 KiB
+// ahead rounded up to whole rows (224-byte rows: 19 rows, clamped to the
+// last): an iteration of 3 segments (168 bytes) prefetches at its first
+// unit and 16 and 32 words (64 and 128 bytes) on.
+// VBMI-LABEL: func @int3_gemv_line_prefetch
+// VBMI: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<2x56xi32> to memref<2x56xi32>
+// VBMI: scf.for %[[N:.*]] = %c0 to %c2 step %c1
+// VBMI: %[[AHEAD:.*]] = arith.addi %[[N]], %c19 : index
+// VBMI: %[[ROW:.*]] = arith.minsi %[[AHEAD]], %c1 : index
+// VBMI: scf.for %[[SEG:.*]] = %c0 to %c3 step %c3
+// VBMI-NEXT: %[[UNIT:.*]] = arith.muli %[[SEG]], %c14 : index
+// VBMI-NEXT: memref.prefetch %[[W]][%[[ROW]], %[[UNIT]]], read, locality<3>, data
+// VBMI-NEXT: %[[U1:.*]] = arith.addi %[[UNIT]], %c16 : index
+// VBMI-NEXT: memref.prefetch %[[W]][%[[ROW]], %[[U1]]], read, locality<3>, data
+// VBMI-NEXT: %[[U2:.*]] = arith.addi %[[UNIT]], %c32 : index
+// VBMI-NEXT: memref.prefetch %[[W]][%[[ROW]], %[[U2]]], read, locality<3>, data
+// VBMI-NOT: memref.prefetch
+// VBMI: return
+func.func @int3_gemv_line_prefetch(%x: tensor<1x512xf32>, %p: tensor<2x56xi32>, %s: tensor<2x8xf16>) -> tensor<1x2xf32> {
+  %y = lowbit.matmul %x, %p scales(%s : tensor<2x8xf16>) {scheme = #lowbit.scheme<i3, symmetric, per_group(axis = 1, size = 64)>, layout = #lowbit.layout<int3, block = 64>, dynamic_int8_activations} : tensor<1x512xf32>, tensor<2x56xi32> -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}

@@ -420,7 +420,9 @@ func.func @column_blocks(%x: tensor<4x2048xf32>, %p: tensor<201x2048xi8>, %s: te
 // Once per weight row it touches one line of every 4 KiB page 16 KiB ahead
 // (rows of 9000 bytes: two rows ahead, clamped to the last row, at offsets
 // 0, 4096 and 8192), so that the page walks start before the stream gets
-// there. Row tiles (M > 1) do not.
+// there. Row tiles (M > 1) do not. The segment loop then prefetches every
+// line it reads 4 KiB ahead, rounded up to whole rows (here the next row):
+// one line per 64-byte segment.
 // I8MM-LABEL: func @gemv_page_prefetch
 // VNNI-LABEL: func @gemv_page_prefetch
 // VNNI: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<4x9000xi8> to memref<4x9000xi8>
@@ -430,6 +432,11 @@ func.func @column_blocks(%x: tensor<4x2048xf32>, %p: tensor<201x2048xi8>, %s: te
 // VNNI: memref.prefetch %[[W]][%[[ROW]], %c0], read, locality<3>, data
 // VNNI: memref.prefetch %[[W]][%[[ROW]], %c4096], read, locality<3>, data
 // VNNI: memref.prefetch %[[W]][%[[ROW]], %c8192], read, locality<3>, data
+// VNNI: %[[NEXT:.*]] = arith.addi %[[N]], %c1 : index
+// VNNI: %[[LINEROW:.*]] = arith.minsi %[[NEXT]], %c3 : index
+// VNNI: scf.for %[[SEG:.*]] = %c0 to %c140 step %c1
+// VNNI: %[[UNIT:.*]] = arith.muli %[[SEG]], %c64 : index
+// VNNI-NEXT: memref.prefetch %[[W]][%[[LINEROW]], %[[UNIT]]], read, locality<3>, data
 // VNNI-NOT: memref.prefetch
 // VNNI: return
 func.func @gemv_page_prefetch(%x: tensor<1x9000xf32>, %p: tensor<4x9000xi8>, %s: tensor<4xf32>) -> tensor<1x4xf32> {

@@ -119,6 +119,7 @@ LogicalResult planInt8Segments(KernelPlan &plan, MatmulOp op,
   plan.blocksPerSegment = 4;
   plan.segmentCodes = 4 * block;
   plan.segmentUnits = 2 * block;
+  plan.prefetchLines = true;
   return success();
 }
 

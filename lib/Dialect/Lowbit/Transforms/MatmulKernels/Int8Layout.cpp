@@ -55,7 +55,8 @@ void planSegments(KernelPlan &plan, MatmulOp op) {
   plan.prefetchWeights = false;
 }
 
-LogicalResult planInt8Segments(KernelPlan &, MatmulOp, std::string &) {
+LogicalResult planInt8Segments(KernelPlan &plan, MatmulOp, std::string &) {
+  plan.prefetchLines = true;
   return success();
 }
 

@@ -217,6 +217,7 @@ LogicalResult lowbit::planInt8WordQuads(KernelPlan &plan, MatmulOp op,
   plan.lanes = llvm::PowerOf2Ceil(plan.segmentUnits);
   plan.dotBytes = 4 * plan.lanes;
   plan.quantizedCodes = numQuads(plan) * plan.dotBytes;
+  plan.prefetchLines = true;
   // Digit pairs: 64-byte lookups in 128-byte tables (vpermi2b).
   plan.radixDigitPairs =
       plan.vbmi && hasRadixPairQuads(plan) && plan.dotBytes % 64 == 0;

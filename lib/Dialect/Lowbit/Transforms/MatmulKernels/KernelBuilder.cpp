@@ -47,7 +47,7 @@ Value KernelBuilder::build() {
     ActivationPreparer(*this).regroup();
   else if (m >= 4 && !plan.bf16Activations)
     ActivationPreparer(*this).pad();
-  if (plan.prefetches() || pagePrefetches()) {
+  if (plan.prefetches() || pagePrefetches() || linePrefetches()) {
     auto tensorType = cast<RankedTensorType>(op.getPacked().getType());
     packedBuffer = bufferization::ToBufferOp::create(
         b, loc,

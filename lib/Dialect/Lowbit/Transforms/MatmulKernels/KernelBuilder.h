@@ -68,6 +68,16 @@ private:
   /// page, only in tiles where a page starts).
   void prefetchPagesAhead(llvm::ArrayRef<mlir::Value> columns);
 
+  /// Whether a GEMV's segment loop prefetches every line it reads
+  /// kLinesAheadBytes (rounded up to whole rows) ahead.
+  bool linePrefetches();
+  /// The rows ahead of the tile `columns` whose lines a GEMV's segment loop
+  /// prefetches.
+  mlir::Value getRowAheadForLines(llvm::ArrayRef<mlir::Value> columns);
+  /// Prefetches of the `bytes` from unit `unit` of the row `rowAhead`, one
+  /// per 64 bytes.
+  void prefetchLines(mlir::Value rowAhead, mlir::Value unit, int64_t bytes);
+
   /// The packed weights and (with row prefetches) the per-group parameters
   /// as read-only buffers, for prefetches.
   mlir::Value packedBuffer;

@@ -129,6 +129,11 @@ struct KernelPlan {
   bool eightRowTiles = false;
   /// The layout wants the next weight row prefetched (see prefetches()).
   bool prefetchWeights = true;
+  /// A dynamic int8 GEMV prefetches every line of its stream some rows
+  /// ahead (see kLinesAheadBytes in SegmentLoop.cpp): set by the layouts
+  /// where that was measured faster (int8, int4, int3 and radix words; not
+  /// int2 bytes).
+  bool prefetchLines = false;
   /// Codes are decoded scaled by this power of two (int4 nibbles left in the
   /// high half of their byte, as 16 * q): exact, and undone on the
   /// multiplier or on the row's total.
@@ -159,7 +164,8 @@ struct KernelPlan {
   /// Whether the segment loop of single activation rows prefetches the next
   /// weight row (measured: it helps the slotted and weight-only int4 kernels
   /// cold, and slows int8 and the dynamic int8 kernels, whose segments are
-  /// whole cache lines the hardware prefetcher already follows).
+  /// whole cache lines the hardware prefetcher already follows; dynamic
+  /// int8 GEMVs prefetch lines instead, see prefetchLines).
   bool prefetches() const { return prefetchWeights && !dynamicInt8; }
 };
 

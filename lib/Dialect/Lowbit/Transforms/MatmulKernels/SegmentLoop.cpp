@@ -8,11 +8,12 @@
 //
 // A single activation row reads one weight row at a time: the loop
 // prefetches the next weight row and its per-group parameters once per 64
-// bytes (layouts that want it; the others touch one line per page a few
-// pages ahead, for the page walks),
-// taking as many segments per iteration (each with its own accumulators, at
-// most kAccumulators vectors) and reading their scales as one vector. Whole
-// segments are unmasked; only a final partial one masks activations past K.
+// bytes (weight-only layouts that want it; the others touch one line per
+// page a few pages ahead, for the page walks, and dynamic int8 GEMVs every
+// line they read a few rows ahead), taking as many segments per iteration
+// (each with its own accumulators, at most kAccumulators vectors) and
+// reading their scales as one vector. Whole segments are unmasked; only a
+// final partial one masks activations past K.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +45,14 @@ static constexpr int64_t kScalesPerRead = 16, kMaxScaleUnroll = 4;
 /// iterations where a page starts (a prefetch per row, several per page,
 /// cost more than the walks).
 static constexpr int64_t kPageBytes = 4096, kPageAheadBytes = 4 * kPageBytes;
+/// A dynamic int8 GEMV decodes and multiplies at about the DRAM rate, so
+/// its out-of-order window holds fewer of the stream's lines than the
+/// latency needs (the fewer, the more work per byte: int3 and radix words
+/// most), and the hardware prefetcher does not make up for it. Its segment
+/// loop prefetches every line it reads this far ahead, rounded up to whole
+/// weight rows (where the plan's layout wants it: measured faster for int8,
+/// int4, int3 and radix words, docs/Lowering.md).
+static constexpr int64_t kLinesAheadBytes = 4096, kLineBytes = 64;
 
 /// Bytes of one row of `packed` ([N, units]).
 static int64_t getRowBytes(ShapedType packed) {
@@ -89,6 +98,34 @@ void KernelBuilder::prefetchPagesAhead(ArrayRef<Value> columns) {
                                ValueRange{row, index(offset)},
                                /*isWrite=*/false, /*localityHint=*/3,
                                /*isDataCache=*/true);
+}
+
+bool KernelBuilder::linePrefetches() {
+  return plan.prefetchLines && plan.dynamicInt8 &&
+         op.getType().getDimSize(0) == 1;
+}
+
+Value KernelBuilder::getRowAheadForLines(ArrayRef<Value> columns) {
+  int64_t rowsAhead = llvm::divideCeil(
+      kLinesAheadBytes, getRowBytes(cast<MemRefType>(packedBuffer.getType())));
+  return arith::MinSIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, columns.back(), index(rowsAhead)),
+      index(op.getType().getDimSize(1) - 1));
+}
+
+void KernelBuilder::prefetchLines(Value rowAhead, Value unit, int64_t bytes) {
+  auto type = cast<MemRefType>(packedBuffer.getType());
+  int64_t lineUnits = kLineBytes * 8 / type.getElementTypeBitWidth();
+  // A line per 64 bytes from the first: every line the bytes touch, since
+  // the next iteration's first prefetch follows fewer than 64 bytes after
+  // this one's last; all within the iteration's own units of the row.
+  for (int64_t offset = 0; offset < bytes; offset += kLineBytes)
+    memref::PrefetchOp::create(
+        b, loc, packedBuffer,
+        ValueRange{rowAhead,
+                   arith::AddIOp::create(
+                       b, loc, unit, index(offset / kLineBytes * lineUnits))},
+        /*isWrite=*/false, /*localityHint=*/3, /*isDataCache=*/true);
 }
 
 SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
@@ -218,6 +255,9 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
   bool prefetching = plan.prefetches();
   if (rows.size() == 1 && pagePrefetches())
     prefetchPagesAhead(columns);
+  Value lineRowAhead;
+  if (rows.size() == 1 && linePrefetches())
+    lineRowAhead = getRowAheadForLines(columns);
   Value ahead;
   if (prefetching)
     ahead = arith::MinSIOp::create(
@@ -236,6 +276,11 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
   auto segments = scf::ForOp::create(
       b, loc, index(0), index(unrolled), index(unroll), allZeros,
       [&](OpBuilder &, Location, Value first, ValueRange acc) {
+        if (lineRowAhead)
+          prefetchLines(
+              lineRowAhead,
+              arith::MulIOp::create(b, loc, first, index(plan.segmentUnits)),
+              unroll * segmentBytes);
         if (prefetching) {
           memref::PrefetchOp::create(
               b, loc, packedBuffer,
