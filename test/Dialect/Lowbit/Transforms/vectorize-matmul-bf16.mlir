@@ -182,7 +182,9 @@ func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16
 
 // A GEMV on bf16 dots also touches the pages ahead of its stream, beside the
 // row prefetches: 2 KiB rows, so once every two rows (where a page starts),
-// one line 8 rows (16 KiB) ahead, clamped to the last row.
+// one line 8 rows (16 KiB) ahead, clamped to the last row. Its segment loop
+// prefetches every line it reads 4 KiB (two rows) ahead, then the next
+// row's line as before.
 // CHECK-LABEL: func @int4_gemv_page_prefetch
 // CHECK: %[[W:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<4x2048xi8> to memref<4x2048xi8>
 // CHECK: scf.for %[[N:.*]] = %c0 to %c4 step %c1
@@ -193,7 +195,11 @@ func.func @radix(%x: tensor<1x128xf32>, %p: tensor<2x15xi32>, %s: tensor<2x1xf16
 // CHECK: %[[ROW:.*]] = arith.minsi %[[AHEAD]], %c3 : index
 // CHECK: memref.prefetch %[[W]][%[[ROW]], %c0], read, locality<3>, data
 // CHECK-NEXT: }
-// CHECK: scf.for
+// CHECK: %[[LINEAHEAD:.*]] = arith.addi %[[N]], %c2 : index
+// CHECK: %[[LINEROW:.*]] = arith.minsi %[[LINEAHEAD]], %c3 : index
+// CHECK: scf.for %[[SEG:.*]] = %c0 to %c32 step %c1
+// CHECK-NEXT: %[[UNIT:.*]] = arith.muli %[[SEG]], %c64 : index
+// CHECK-NEXT: memref.prefetch %[[W]][%[[LINEROW]], %[[UNIT]]], read, locality<3>, data
 // CHECK: memref.prefetch %[[W]]
 func.func @int4_gemv_page_prefetch(%x: tensor<1x4096xf32>, %p: tensor<4x2048xi8>, %s: tensor<4x128xf16>) -> tensor<1x4xf32> {
   %y = lowbit.matmul %x, %p scales(%s : tensor<4x128xf16>) {activation_type = bf16, scheme = #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 32)>, layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<1x4096xf32>, tensor<4x2048xi8> -> tensor<1x4xf32>
@@ -202,8 +208,12 @@ func.func @int4_gemv_page_prefetch(%x: tensor<1x4096xf32>, %p: tensor<4x2048xi8>
 
 // -----
 
-// The radix codes, bound by their decode, do not.
+// The radix codes, bound by their decode, touch neither pages nor every
+// line ahead: one weight prefetch per segment, the next row's.
 // CHECK-LABEL: func @radix_gemv_no_page_prefetch
+// CHECK-NOT: scf.if
+// CHECK: memref.prefetch %{{.*}} : memref<4x480xi32>
+// CHECK-NOT: memref.prefetch %{{.*}} : memref<4x480xi32>
 // CHECK-NOT: scf.if
 // CHECK: return
 func.func @radix_gemv_no_page_prefetch(%x: tensor<1x4096xf32>, %p: tensor<4x480xi32>, %s: tensor<4x32xf16>, %m: tensor<4x32xf16>) -> tensor<1x4xf32> {

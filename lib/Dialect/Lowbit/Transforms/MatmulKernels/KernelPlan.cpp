@@ -167,6 +167,9 @@ static void planBf16(KernelPlan &plan, MatmulOp op, Bf16Dot dot,
     return;
   plan.bf16Dot = dot;
   plan.bf16Codes = radixCodes;
+  // Line prefetches: not for the radix codes, bound by their decode (no
+  // clear gain measured).
+  plan.prefetchLines = !radixWords;
   // bfmmla takes 4 codes of each of two weight rows: the segments' code
   // chunks (32 codes, blocks of 8 or more) hold whole groups of 4.
   plan.bf16Mmla = dot == Bf16Dot::ArmBf16;

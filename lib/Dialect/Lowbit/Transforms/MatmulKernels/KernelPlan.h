@@ -129,10 +129,10 @@ struct KernelPlan {
   bool eightRowTiles = false;
   /// The layout wants the next weight row prefetched (see prefetches()).
   bool prefetchWeights = true;
-  /// A dynamic int8 GEMV prefetches every line of its stream some rows
-  /// ahead (see kLinesAheadBytes in SegmentLoop.cpp): set by the layouts
-  /// where that was measured faster (int8, int4, int3 and radix words; not
-  /// int2 bytes).
+  /// A dynamic int8 or bf16-dot GEMV prefetches every line of its stream
+  /// some rows ahead (see kLinesAheadBytes in SegmentLoop.cpp): set where
+  /// that was measured faster (int8 dots on int8, int4, int3 and radix
+  /// words, not int2 bytes; bf16 dots on int8 and int4, not radix words).
   bool prefetchLines = false;
   /// Codes are decoded scaled by this power of two (int4 nibbles left in the
   /// high half of their byte, as 16 * q): exact, and undone on the

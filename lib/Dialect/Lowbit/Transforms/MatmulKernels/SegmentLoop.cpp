@@ -9,11 +9,11 @@
 // A single activation row reads one weight row at a time: the loop
 // prefetches the next weight row and its per-group parameters once per 64
 // bytes (weight-only layouts that want it; the others touch one line per
-// page a few pages ahead, for the page walks, and dynamic int8 GEMVs every
-// line they read a few rows ahead), taking as many segments per iteration
-// (each with its own accumulators, at most kAccumulators vectors) and
-// reading their scales as one vector. Whole segments are unmasked; only a
-// final partial one masks activations past K.
+// page a few pages ahead, for the page walks, and int8 and bf16 dot GEMVs
+// every line they read a few rows ahead), taking as many segments per
+// iteration (each with its own accumulators, at most kAccumulators vectors)
+// and reading their scales as one vector. Whole segments are unmasked; only
+// a final partial one masks activations past K.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,13 +45,15 @@ static constexpr int64_t kScalesPerRead = 16, kMaxScaleUnroll = 4;
 /// iterations where a page starts (a prefetch per row, several per page,
 /// cost more than the walks).
 static constexpr int64_t kPageBytes = 4096, kPageAheadBytes = 4 * kPageBytes;
-/// A dynamic int8 GEMV decodes and multiplies at about the DRAM rate, so
+/// A dynamic int8 or bf16-dot GEMV decodes and multiplies at about the DRAM
+/// rate, so
 /// its out-of-order window holds fewer of the stream's lines than the
 /// latency needs (the fewer, the more work per byte: int3 and radix words
 /// most), and the hardware prefetcher does not make up for it. Its segment
 /// loop prefetches every line it reads this far ahead, rounded up to whole
 /// weight rows (where the plan's layout wants it: measured faster for int8,
-/// int4, int3 and radix words, docs/Lowering.md).
+/// int4, int3 and radix words with int8 dots, int8 and int4 with bf16 dots;
+/// docs/Lowering.md).
 static constexpr int64_t kLinesAheadBytes = 4096, kLineBytes = 64;
 
 /// Bytes of one row of `packed` ([N, units]).
@@ -101,7 +103,8 @@ void KernelBuilder::prefetchPagesAhead(ArrayRef<Value> columns) {
 }
 
 bool KernelBuilder::linePrefetches() {
-  return plan.prefetchLines && plan.dynamicInt8 &&
+  return plan.prefetchLines &&
+         (plan.dynamicInt8 || plan.bf16Dot != Bf16Dot::None) &&
          op.getType().getDimSize(0) == 1;
 }
 
