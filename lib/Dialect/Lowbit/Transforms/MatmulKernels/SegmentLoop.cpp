@@ -46,12 +46,11 @@ static constexpr int64_t kScalesPerRead = 16, kMaxScaleUnroll = 4;
 /// cost more than the walks).
 static constexpr int64_t kPageBytes = 4096, kPageAheadBytes = 4 * kPageBytes;
 /// A dynamic int8 or bf16-dot GEMV decodes and multiplies at about the DRAM
-/// rate, so
-/// its out-of-order window holds fewer of the stream's lines than the
-/// latency needs (the fewer, the more work per byte: int3 and radix words
-/// most), and the hardware prefetcher does not make up for it. Its segment
-/// loop prefetches every line it reads this far ahead, rounded up to whole
-/// weight rows (where the plan's layout wants it: measured faster for int8,
+/// rate, so its out-of-order window holds fewer of the stream's lines than
+/// the latency needs (the fewer, the more work per byte: int3 and radix
+/// words most), and the hardware prefetcher does not make up for it. Its
+/// segment loop prefetches every line it reads this far ahead, rounded up to
+/// whole weight rows (where the plan wants it: measured faster for int8,
 /// int4, int3 and radix words with int8 dots, int8 and int4 with bf16 dots;
 /// docs/Lowering.md).
 static constexpr int64_t kLinesAheadBytes = 4096, kLineBytes = 64;
