@@ -71,9 +71,9 @@ private:
   /// Whether a GEMV's segment loop prefetches every line it reads
   /// kLinesAheadBytes (rounded up to whole rows) ahead.
   bool linePrefetches();
-  /// The rows ahead of the tile `columns` whose lines a GEMV's segment loop
-  /// prefetches.
-  mlir::Value getRowAheadForLines(llvm::ArrayRef<mlir::Value> columns);
+  /// The weight row `rows` rows after the tile `columns`, clamped to the
+  /// last row (the row its prefetches read).
+  mlir::Value getRowAhead(llvm::ArrayRef<mlir::Value> columns, int64_t rows);
   /// Prefetches of the `bytes` from unit `unit` of the row `rowAhead`, one
   /// per 64 bytes.
   void prefetchLines(mlir::Value rowAhead, mlir::Value unit, int64_t bytes);

@@ -90,9 +90,7 @@ void KernelBuilder::prefetchPagesAhead(ArrayRef<Value> columns) {
     auto ifOp = scf::IfOp::create(b, loc, pageStarts, /*withElse=*/false);
     b.setInsertionPointToStart(ifOp.thenBlock());
   }
-  Value row = arith::MinSIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, columns.back(), index(rowsAhead)),
-      index(op.getType().getDimSize(1) - 1));
+  Value row = getRowAhead(columns, rowsAhead);
   int64_t pageElements = kPageBytes * 8 / type.getElementTypeBitWidth();
   for (int64_t offset = 0; offset < type.getDimSize(1); offset += pageElements)
     memref::PrefetchOp::create(b, loc, packedBuffer,
@@ -101,17 +99,14 @@ void KernelBuilder::prefetchPagesAhead(ArrayRef<Value> columns) {
                                /*isDataCache=*/true);
 }
 
+// (Only the dynamic int8 and bf16-dot plans set prefetchLines.)
 bool KernelBuilder::linePrefetches() {
-  return plan.prefetchLines &&
-         (plan.dynamicInt8 || plan.bf16Dot != Bf16Dot::None) &&
-         op.getType().getDimSize(0) == 1;
+  return plan.prefetchLines && op.getType().getDimSize(0) == 1;
 }
 
-Value KernelBuilder::getRowAheadForLines(ArrayRef<Value> columns) {
-  int64_t rowsAhead = llvm::divideCeil(
-      kLinesAheadBytes, getRowBytes(cast<MemRefType>(packedBuffer.getType())));
+Value KernelBuilder::getRowAhead(ArrayRef<Value> columns, int64_t rows) {
   return arith::MinSIOp::create(
-      b, loc, arith::AddIOp::create(b, loc, columns.back(), index(rowsAhead)),
+      b, loc, arith::AddIOp::create(b, loc, columns.back(), index(rows)),
       index(op.getType().getDimSize(1) - 1));
 }
 
@@ -259,12 +254,13 @@ SmallVector<Value> KernelBuilder::buildDots(ArrayRef<Value> rows,
     prefetchPagesAhead(columns);
   Value lineRowAhead;
   if (rows.size() == 1 && linePrefetches())
-    lineRowAhead = getRowAheadForLines(columns);
+    lineRowAhead = getRowAhead(
+        columns, llvm::divideCeil(
+                     kLinesAheadBytes,
+                     getRowBytes(cast<MemRefType>(packedBuffer.getType()))));
   Value ahead;
   if (prefetching)
-    ahead = arith::MinSIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, columns.back(), index(1)),
-        index(op.getType().getDimSize(1) - 1));
+    ahead = getRowAhead(columns, 1);
   int64_t unrolled = fullSegments - fullSegments % unroll;
   int64_t tile = zeros.size();
   // Accumulator sets: segment u of an iteration goes into set u % numSets,
