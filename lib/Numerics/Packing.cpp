@@ -44,6 +44,8 @@ const char *lowbit::numerics::stringifyPackKind(PackKind kind) {
     return "int3_panel";
   case PackKind::RadixPanel:
     return "radix_panel";
+  case PackKind::RadixFields:
+    return "radix_fields";
   }
   return "unknown";
 }
@@ -63,6 +65,7 @@ std::optional<PackKind> lowbit::numerics::symbolizePackKind(llvm::StringRef name
       .Case("int2_panel", PackKind::Int2Panel)
       .Case("int3_panel", PackKind::Int3Panel)
       .Case("radix_panel", PackKind::RadixPanel)
+      .Case("radix_fields", PackKind::RadixFields)
       .Default(std::nullopt);
 }
 
@@ -95,6 +98,12 @@ lowbit::numerics::verifyPackFormat(const PackFormat &format) {
       return "radix_panel needs a positive block that is a multiple of 4, "
              "got " +
              std::to_string(format.block);
+    break;
+  case PackKind::RadixFields:
+    // Four digits below r^4 <= 2^14 per field, the ninth below 16.
+    if (format.radix < 2 || format.radix > 11)
+      return "radix_fields needs radix in [2, 11], got " +
+             std::to_string(format.radix);
     break;
   }
   if (format.kind == PackKind::RadixSuperblock && format.block <= 0)
@@ -152,7 +161,8 @@ unsigned lowbit::numerics::bitsPerCode(const PackFormat &format) {
     return 3;
   case PackKind::Radix:
   case PackKind::RadixSuperblock:
-  case PackKind::RadixPanel: {
+  case PackKind::RadixPanel:
+  case PackKind::RadixFields: {
     unsigned bits = 0;
     while ((1u << bits) < format.radix)
       ++bits;
@@ -167,6 +177,7 @@ unsigned lowbit::numerics::unitBits(const PackFormat &format) {
   case PackKind::Int3:
   case PackKind::Radix:
   case PackKind::RadixSuperblock:
+  case PackKind::RadixFields:
     return 32;
   default:
     return 8;
@@ -194,6 +205,8 @@ unsigned lowbit::numerics::codesPerUnit(const PackFormat &format) {
   case PackKind::Radix:
   case PackKind::RadixSuperblock:
     return digitsPerWord(format.radix);
+  case PackKind::RadixFields:
+    return kRadixFieldCodes;
   }
   return 1;
 }
@@ -225,7 +238,8 @@ lowbit::numerics::findInvalidCode(const PackFormat &format,
                                   llvm::ArrayRef<uint8_t> codes) {
   unsigned limit = format.kind == PackKind::Radix ||
                            format.kind == PackKind::RadixSuperblock ||
-                           format.kind == PackKind::RadixPanel
+                           format.kind == PackKind::RadixPanel ||
+                           format.kind == PackKind::RadixFields
                        ? format.radix
                        : (1u << bitsPerCode(format));
   if (limit >= 256)
@@ -234,6 +248,28 @@ lowbit::numerics::findInvalidCode(const PackFormat &format,
     if (codes[i] >= limit)
       return static_cast<int64_t>(i);
   return std::nullopt;
+}
+
+bool lowbit::numerics::takesUnsignedDotCodes(PackKind kind) {
+  switch (kind) {
+  case PackKind::Int3:
+  case PackKind::Int2:
+  case PackKind::Radix:
+  case PackKind::RadixFields:
+  case PackKind::Int3Panel:
+  case PackKind::Int2Panel:
+  case PackKind::Int2Planes:
+  case PackKind::RadixPanel:
+    return true;
+  case PackKind::Int8:
+  case PackKind::Int4:
+  case PackKind::Int4Interleaved:
+  case PackKind::Int8Panel:
+  case PackKind::Int4Panel:
+  case PackKind::RadixSuperblock:
+    return false;
+  }
+  return false;
 }
 
 //===----------------------------------------------------------------------===//
@@ -287,6 +323,33 @@ bool lowbit::numerics::isRadixMultiplyDecodeExact(unsigned radix) {
   // digitsPerWord guarantees.
   return radix >= 2 && radix <= 256 &&
          radixWordModulus(radix) <= (uint64_t(1) << 32);
+}
+
+uint32_t lowbit::numerics::encodeRadixFieldWord(llvm::ArrayRef<uint8_t> codes,
+                                                unsigned radix) {
+  assert(codes.size() <= kRadixFieldCodes && "too many codes for one word");
+  uint32_t word = 0, power = 1;
+  for (unsigned i = 0; i < codes.size(); ++i) {
+    assert(codes[i] < radix && "digit out of range");
+    unsigned digit = i % 4;
+    if (digit == 0)
+      power = 1;
+    word += uint32_t(codes[i]) * power << (kRadixFieldBits * (i / 4));
+    power *= radix;
+  }
+  return word;
+}
+
+void lowbit::numerics::decodeRadixFieldWord(
+    uint32_t word, unsigned radix, llvm::MutableArrayRef<uint8_t> codes) {
+  assert(codes.size() >= kRadixFieldCodes);
+  for (unsigned f = 0; f < 2; ++f) {
+    uint32_t field =
+        (word >> (kRadixFieldBits * f)) & ((1u << kRadixFieldBits) - 1);
+    for (unsigned i = 0; i < 4; ++i, field /= radix)
+      codes[4 * f + i] = uint8_t(field % radix);
+  }
+  codes[8] = uint8_t(word >> (2 * kRadixFieldBits));
 }
 
 //===----------------------------------------------------------------------===//
@@ -447,6 +510,21 @@ void lowbit::numerics::packRow(const PackFormat &format,
   }
   if (format.kind == PackKind::RadixSuperblock)
     return packSuperblockRow(getSuperblockFormat(format), codes, out);
+  if (format.kind == PackKind::RadixFields) {
+    forEachBlock(format, codes, out,
+                 [&](const uint8_t *src, int64_t count, int64_t, uint32_t *dst,
+                     int64_t units) {
+                   for (int64_t w = 0; w < units; ++w) {
+                     int64_t base = kRadixFieldCodes * w;
+                     int64_t valid =
+                         std::clamp<int64_t>(count - base, 0, kRadixFieldCodes);
+                     dst[w] = encodeRadixFieldWord(
+                         llvm::ArrayRef(src + base, size_t(valid)),
+                         format.radix);
+                   }
+                 });
+    return;
+  }
   assert(format.kind == PackKind::Radix);
   unsigned radix = format.radix;
   int64_t n = digitsPerWord(radix);
@@ -485,11 +563,27 @@ void lowbit::numerics::unpackRow(const PackFormat &format,
   }
   if (format.kind == PackKind::RadixSuperblock)
     return unpackSuperblockRow(getSuperblockFormat(format), packed, codes);
+  uint8_t digits[32];
+  if (format.kind == PackKind::RadixFields) {
+    forEachBlock(format, codes, packed,
+                 [&](uint8_t *dst, int64_t count, int64_t, const uint32_t *src,
+                     int64_t units) {
+                   for (int64_t w = 0; w < units; ++w) {
+                     int64_t base = kRadixFieldCodes * w;
+                     if (base >= count)
+                       break;
+                     decodeRadixFieldWord(src[w], format.radix, digits);
+                     std::memcpy(
+                         dst + base, digits,
+                         std::min<int64_t>(kRadixFieldCodes, count - base));
+                   }
+                 });
+    return;
+  }
   assert(format.kind == PackKind::Radix);
   unsigned radix = format.radix;
   int64_t n = digitsPerWord(radix);
   bool multiply = isRadixMultiplyDecodeExact(radix);
-  uint8_t digits[32];
   forEachBlock(format, codes, packed,
                [&](uint8_t *dst, int64_t count, int64_t, const uint32_t *src,
                    int64_t units) {

@@ -103,7 +103,7 @@ llvm::ArrayRef<WeightPreset> lowbit::numerics::getWeightPresets() {
        "c11g128 weights, int8 activations quantized per row at run time",
        makeScheme(4, false, ParamForm::MinScale, ParamStorage::F16,
                   linspaceCodebook(-1.0f, 1.0f, 11)),
-       perGroup(128), format(PackKind::Radix, 128, 11),
+       perGroup(128), format(PackKind::RadixFields, 128, 11),
        /*dynamicInt8Activations=*/true},
       // Full integer: calibrated int8 activations, int8 x int8 -> int32,
       // requantized between layers.

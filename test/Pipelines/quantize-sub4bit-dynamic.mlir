@@ -2,7 +2,8 @@
 // w3g64 / w2g32 / c11g128, fused into lowbit.matmul with
 // dynamic_int8_activations (min/scale schemes keep their mins); from the
 // panel threshold (16 rows) on, w3 and w2 weights are packed in int3_panel /
-// int2_panel and c11 in radix_panel for the outer-product kernels.
+// int2_panel and c11 in radix_panel for the outer-product kernels (fewer
+// rows: c11 in radix_fields words).
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=w3a8-dynamic})' | FileCheck %s --check-prefix=W3
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=w2a8-dynamic})' | FileCheck %s --check-prefix=W2
 // RUN: lowbit-opt %s -split-input-file --pass-pipeline='builtin.module(lowbit-quantize{preset=c11a8-dynamic})' | FileCheck %s --check-prefix=C11
@@ -20,8 +21,8 @@
 // LUT: lowbit.packed_weight {data = dense<{{.*}}> : tensor<1x640xi8>, layout = #lowbit.layout<int2_planes, block = 32>, mins = dense<{{.*}}> : tensor<3x5xf16>
 // LUT: lowbit.matmul {{.*}} mins({{.*}} : tensor<3x5xf16>) bias({{.*}}) {dynamic_int8_activations, layout = #lowbit.layout<int2_planes, block = 32>
 // C11-LABEL: func @fc
-// C11: lowbit.packed_weight {data = dense<{{.*}}> : tensor<3x30xi32>, layout = #lowbit.layout<radix(11), block = 128>
-// C11: lowbit.matmul {{.*}} mins({{.*}} : tensor<3x2xf16>) bias({{.*}}) {dynamic_int8_activations, layout = #lowbit.layout<radix(11), block = 128>
+// C11: lowbit.packed_weight {data = dense<{{.*}}> : tensor<3x30xi32>, layout = #lowbit.layout<radix_fields(11), block = 128>
+// C11: lowbit.matmul {{.*}} mins({{.*}} : tensor<3x2xf16>) bias({{.*}}) {dynamic_int8_activations, layout = #lowbit.layout<radix_fields(11), block = 128>
 // FLOAT-LABEL: func @fc
 // FLOAT: lowbit.matmul
 // FLOAT-NOT: dynamic_int8_activations

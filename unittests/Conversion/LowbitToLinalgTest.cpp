@@ -423,6 +423,12 @@ TEST_F(LowbitToLinalgJitTest, UnpackAndPackEveryLayout) {
       {"#lowbit.layout<radix(11)>", false, {3, 40}, "i8"},
       {"#lowbit.layout<radix(11), block = 128>", false, {2, 300}, "i8"},
       {"#lowbit.layout<radix(11), block = 20>", false, {2, 45}, "i32"},
+      // Two base-R fields and a nibble: every slot, partial words and
+      // blocks, radix 2 and 11 (the widest fields).
+      {"#lowbit.layout<radix_fields(11)>", false, {3, 40}, "i8"},
+      {"#lowbit.layout<radix_fields(11), block = 128>", false, {2, 300}, "i8"},
+      {"#lowbit.layout<radix_fields(7), block = 20>", false, {2, 45}, "i32"},
+      {"#lowbit.layout<radix_fields(2)>", false, {31}, "i8"},
       {"#lowbit.layout<radix(3)>", false, {2, 47}, "i8"},
       {"#lowbit.layout<radix(2), block = 40>", false, {2, 70}, "i8"},
       {"#lowbit.layout<radix(5)>", false, {33}, "i8"},

@@ -223,15 +223,20 @@ TEST(SubFourBitLutKernelTest, MatchesNumericsReference) {
     checkDynamicTarget(context, c, shapes, source, cpu, "host", 81);
 }
 
-/// The kernel case of the c11a8-dynamic preset, named `name`.
-static KernelCase getRadixCase(const char *name) {
+/// The kernel case of the c11a8-dynamic preset, named `name`, with its
+/// words packed as `kind` (radix or radix_fields).
+static KernelCase getRadixCase(const char *name, nx::PackKind kind) {
   const nx::WeightPreset *preset = nx::findWeightPreset("c11a8-dynamic");
   EXPECT_NE(preset, nullptr);
-  return {name, preset->scheme, preset->granularity, preset->format, true};
+  KernelCase c{name, preset->scheme, preset->granularity, preset->format, true};
+  c.format.kind = kind;
+  return c;
 }
 
 // A radix without the chunked 16-bit decode (base 7: 11 digits per word)
-// keeps the radix decoder's 32-bit chains in its int8 quads.
+// keeps the radix decoder's 32-bit chains in its int8 quads; radix_fields
+// words of base 7 (nine digits) take the fields' pair decode with their
+// own multiplier.
 TEST(SubFourBitDynamicInt8KernelTest, RadixSevenMatchesNumericsReference) {
   MLIRContext context;
   {
@@ -239,16 +244,21 @@ TEST(SubFourBitDynamicInt8KernelTest, RadixSevenMatchesNumericsReference) {
     registerJitDialects(registry);
     context.appendDialectRegistry(registry);
   }
-  KernelCase c = getRadixCase("c7g128 dynamic int8");
-  c.scheme.bits = 3;
-  c.scheme.codebook = nx::linspaceCodebook(-1.0f, 1.0f, 7);
-  c.format.radix = 7;
   std::vector<Shape> shapes = getShapes();
-  std::string source;
-  for (const Shape &shape : shapes)
-    source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
-  for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/false))
-    checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 80);
+  for (nx::PackKind kind : {nx::PackKind::Radix, nx::PackKind::RadixFields}) {
+    KernelCase c = getRadixCase(kind == nx::PackKind::Radix
+                                    ? "c7g128 dynamic int8 radix(7)"
+                                    : "c7g128 dynamic int8 radix_fields(7)",
+                                kind);
+    c.scheme.bits = 3;
+    c.scheme.codebook = nx::linspaceCodebook(-1.0f, 1.0f, 7);
+    c.format.radix = 7;
+    std::string source;
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+    for (auto [cpu, int8Dot] : getDynamicTargets(/*avxVnni=*/false))
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 80);
+  }
 }
 
 /// Codes of radix words whose digits run through every value in every
@@ -256,7 +266,9 @@ TEST(SubFourBitDynamicInt8KernelTest, RadixSevenMatchesNumericsReference) {
 /// R^4 and its last four of 104729 t + 1 mod R^4 (both steps coprime to R,
 /// so consecutive words sweep every chunk value), digit 4 is t mod R, and
 /// every 50th word is all zeros, the next all R - 1 (the chunks' extreme
-/// fractions). The weight is re-dequantized and repacked.
+/// fractions; radix_fields: the fields, the digit reversals of these
+/// values, run through every value too, and reach 0 and R^4 - 1). The
+/// weight is re-dequantized and repacked.
 void setEveryDigitCodes(const KernelCase &c, const Shape &s, Weight &w) {
   unsigned radix = c.format.radix;
   int64_t block = c.format.block, wordsPerBlock = llvm::divideCeil(block, 9);
@@ -291,13 +303,14 @@ void setEveryDigitCodes(const KernelCase &c, const Shape &s, Weight &w) {
         llvm::MutableArrayRef<uint32_t>(w.words).slice(row * units, units));
 }
 
-// c11a8-dynamic's base-11 words decoded as digit pairs through 128-byte
-// tables (AVX512-VBMI vpermi2b: znver4, icelake-server) and as 16-bit
-// chunks (skylake-avx512: AVX-512 without VBMI), on random codes and on
-// codes that put every digit value in every position of a word and the
-// chunks at their extremes (setEveryDigitCodes), with the CPU's dot
-// products and the portable ones; odd K, partial groups, N = 1, 5, 17,
-// M = 1, 4, 9 (getShapes) and long rows.
+// c11a8-dynamic's base-11 words, radix(11) and radix_fields(11), decoded
+// as digit pairs through 128-byte tables (AVX512-VBMI vpermi2b: znver4,
+// icelake-server) and without them (skylake-avx512: AVX-512 without VBMI;
+// radix(11) as 16-bit chunks, radix_fields by byte division), on random
+// codes and on codes that put every digit value in every position of a
+// word and the chunks and fields at their extremes (setEveryDigitCodes),
+// with the CPU's dot products and the portable ones; odd K, partial
+// groups, N = 1, 5, 17, M = 1, 4, 9 (getShapes) and long rows.
 TEST(SubFourBitDynamicInt8KernelTest, RadixPairsMatchNumericsReference) {
 #if !defined(__x86_64__)
   GTEST_SKIP() << "x86 CPUs";
@@ -311,19 +324,23 @@ TEST(SubFourBitDynamicInt8KernelTest, RadixPairsMatchNumericsReference) {
     registerJitDialects(registry);
     context.appendDialectRegistry(registry);
   }
-  KernelCase c = getRadixCase("c11a8-dynamic");
   std::vector<Shape> shapes = getShapes();
   llvm::append_range(shapes, getLongRowShapes());
-  std::string source;
-  for (const Shape &shape : shapes)
-    source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
-  for (auto [cpu, int8Dot] : {std::pair{"znver4", "host"},
-                              {"znver4", "generic"},
-                              {"icelake-server", "host"},
-                              {"skylake-avx512", "host"}}) {
-    checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 83);
-    checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 84, "",
-                       setEveryDigitCodes);
+  for (auto [name, kind] :
+       {std::pair{"c11a8-dynamic radix(11)", nx::PackKind::Radix},
+        {"c11a8-dynamic radix_fields(11)", nx::PackKind::RadixFields}}) {
+    KernelCase c = getRadixCase(name, kind);
+    std::string source;
+    for (const Shape &shape : shapes)
+      source += kernelFunction(context, c, shape, /*dynamicInt8=*/true);
+    for (auto [cpu, int8Dot] : {std::pair{"znver4", "host"},
+                                {"znver4", "generic"},
+                                {"icelake-server", "host"},
+                                {"skylake-avx512", "host"}}) {
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 83);
+      checkDynamicTarget(context, c, shapes, source, cpu, int8Dot, 84, "",
+                         setEveryDigitCodes);
+    }
   }
 #endif
 }

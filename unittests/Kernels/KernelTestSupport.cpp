@@ -369,13 +369,7 @@ int64_t dynamicGroupSize(const KernelCase &c) {
 /// The layouts whose dynamic int8 kernels take any scheme (unsigned codes,
 /// offsets and mins against per-group activation sums).
 bool isSubFourBit(const nx::PackFormat &format) {
-  return format.kind == nx::PackKind::Int3 ||
-         format.kind == nx::PackKind::Int2 ||
-         format.kind == nx::PackKind::Int2Planes ||
-         format.kind == nx::PackKind::Radix ||
-         format.kind == nx::PackKind::Int3Panel ||
-         format.kind == nx::PackKind::Int2Panel ||
-         format.kind == nx::PackKind::RadixPanel;
+  return nx::takesUnsignedDotCodes(format.kind);
 }
 
 // Tolerance of the sub-4-bit dynamic int8 kernels, against

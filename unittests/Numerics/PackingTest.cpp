@@ -27,7 +27,9 @@ std::string describe(const PackFormat &f, int64_t len) {
 }
 
 unsigned codeLimit(const PackFormat &f) {
-  return f.kind == PackKind::Radix ? f.radix : (1u << bitsPerCode(f));
+  return f.kind == PackKind::Radix || f.kind == PackKind::RadixFields
+             ? f.radix
+             : (1u << bitsPerCode(f));
 }
 
 /// An independent, bit-by-bit statement of the documented layouts: for row
@@ -63,6 +65,7 @@ BitPos locate(const PackFormat &f, int64_t rowLength, int64_t p) {
   case PackKind::Int3Panel:
   case PackKind::RadixSuperblock:
   case PackKind::RadixPanel:
+  case PackKind::RadixFields:
     break;
   }
   ADD_FAILURE() << "no row bit position for radix and panel formats";
@@ -74,6 +77,24 @@ std::vector<uint64_t> referencePack(const PackFormat &f,
                                     const std::vector<uint8_t> &codes) {
   int64_t len = codes.size();
   std::vector<uint64_t> units(packedUnitsPerRow(f, len), 0);
+  if (f.kind == PackKind::RadixFields) {
+    // Word j of block b: code 9j + i of the block times r^(i mod 4) at bit
+    // 14 (i / 4), i < 9 (code 8 alone at bit 28).
+    int64_t block = f.block > 0 ? f.block : len;
+    int64_t wordsPerBlock = (block + 8) / 9;
+    for (int64_t w = 0; w < int64_t(units.size()); ++w) {
+      int64_t b = w / wordsPerBlock, j = w % wordsPerBlock;
+      for (int64_t i = 0; i < 9; ++i) {
+        int64_t k = 9 * j + i, p = b * block + k;
+        uint64_t c = (k < block && p < len) ? codes[p] : 0;
+        uint64_t power = 1;
+        for (int64_t e = 0; e < i % 4; ++e)
+          power *= f.radix;
+        units[w] += c * power << (14 * (i / 4));
+      }
+    }
+    return units;
+  }
   if (f.kind != PackKind::Radix) {
     for (int64_t p = 0; p < len; ++p) {
       BitPos pos = locate(f, len, p);
@@ -147,6 +168,9 @@ std::vector<PackFormat> allTestFormats() {
   for (unsigned radix : {2u, 3u, 5u, 7u, 11u, 16u, 17u, 255u, 256u})
     for (int64_t block : {0, 1, 7, 9, 10, 20, 128})
       formats.push_back(fmt(PackKind::Radix, block, radix));
+  for (unsigned radix : {2u, 3u, 7u, 10u, 11u})
+    for (int64_t block : {0, 1, 7, 9, 10, 20, 128})
+      formats.push_back(fmt(PackKind::RadixFields, block, radix));
   return formats;
 }
 
@@ -214,6 +238,13 @@ TEST(PackingTest, PackedUnitsPerRow) {
   EXPECT_EQ(packedUnitsPerRow(fmt(PackKind::Radix, 128, 11), 11008), 86 * 15);
   EXPECT_EQ(packedBytesPerRow(fmt(PackKind::Radix, 128, 11), 128), 60);
   EXPECT_EQ(packedBytesPerRow(fmt(PackKind::Int4), 7), 4);
+  // radix_fields: nine codes per word whatever the radix.
+  EXPECT_EQ(codesPerUnit(fmt(PackKind::RadixFields, 0, 3)), 9u);
+  EXPECT_EQ(unitBits(fmt(PackKind::RadixFields, 0, 11)), 32u);
+  EXPECT_EQ(bitsPerCode(fmt(PackKind::RadixFields, 0, 11)), 4u);
+  EXPECT_EQ(packedUnitsPerRow(fmt(PackKind::RadixFields, 128, 11), 11008),
+            86 * 15);
+  EXPECT_EQ(packedUnitsPerRow(fmt(PackKind::RadixFields, 0, 10), 19), 3);
 }
 
 TEST(PackingTest, VerifyFormat) {
@@ -226,8 +257,15 @@ TEST(PackingTest, VerifyFormat) {
   EXPECT_TRUE(verifyPackFormat(fmt(PackKind::Radix, 0, 257)));
   EXPECT_TRUE(verifyPackFormat(fmt(PackKind::Int8, 0, 11)));
   EXPECT_FALSE(verifyPackFormat(fmt(PackKind::Radix, 128, 11)));
-  for (PackKind k : {PackKind::Int8, PackKind::Int4, PackKind::Int4Interleaved,
-                     PackKind::Int2, PackKind::Int3, PackKind::Radix})
+  // Four base-r digits must fit 14 bits.
+  EXPECT_FALSE(verifyPackFormat(fmt(PackKind::RadixFields, 128, 11)));
+  EXPECT_FALSE(verifyPackFormat(fmt(PackKind::RadixFields, 0, 2)));
+  EXPECT_TRUE(verifyPackFormat(fmt(PackKind::RadixFields, 128, 12)));
+  EXPECT_TRUE(verifyPackFormat(fmt(PackKind::RadixFields, 128, 1)));
+  EXPECT_TRUE(verifyPackFormat(fmt(PackKind::RadixFields, -1, 11)));
+  for (PackKind k :
+       {PackKind::Int8, PackKind::Int4, PackKind::Int4Interleaved,
+        PackKind::Int2, PackKind::Int3, PackKind::Radix, PackKind::RadixFields})
     EXPECT_EQ(symbolizePackKind(stringifyPackKind(k)), k);
   EXPECT_FALSE(symbolizePackKind("int5"));
 }
@@ -297,6 +335,23 @@ TEST(PackingTest, HandWrittenInt3) {
   std::vector<uint32_t> one(1);
   packRow(fmt(PackKind::Int3), sevens, one);
   EXPECT_EQ(one[0], 0x3FFFFFFFu);
+}
+
+TEST(PackingTest, HandWrittenRadixFields11) {
+  PackFormat f = fmt(PackKind::RadixFields, 0, 11);
+  std::vector<uint32_t> out(1);
+  // Least significant digit first in each 14-bit field; code 8 at bit 28.
+  packRow(f, std::vector<uint8_t>{1, 2, 0, 0, 0, 0, 0, 0, 3}, out);
+  EXPECT_EQ(out[0], 0x30000017u);
+  // All tens: both fields 11^4 - 1 = 0x3930.
+  packRow(f, std::vector<uint8_t>(9, 10), out);
+  EXPECT_EQ(out[0], 0xAE4C3930u);
+  // Codes 1..9: fields 1 + 2*11 + 3*121 + 4*1331 = 5710 and 11566.
+  packRow(f, std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8, 9}, out);
+  EXPECT_EQ(out[0], 5710u + (11566u << 14) + (9u << 28));
+  std::vector<uint8_t> codes(9);
+  unpackRow(f, out, codes);
+  EXPECT_EQ(codes, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6, 7, 8, 9}));
 }
 
 TEST(PackingTest, HandWrittenRadix11) {

@@ -52,6 +52,17 @@
 //                         superblocks of n g codes (and a tail) whose word w
 //                         holds code w of each of the n groups, so no digit
 //                         slot is wasted (SuperblockRadix.h has the rules).
+//   RadixFields (unit = 32-bit word): radix r in [2, 11] (so r^4 <= 2^14),
+//                         nine codes per word: word j holds codes c_0..c_8
+//                         = codes 9j..9j+8 as two base-r numbers of four
+//                         digits, least significant first, and c_8:
+//                            bits [0, 14):  c_0 + c_1 r + c_2 r^2 + c_3 r^3
+//                            bits [14, 28): c_4 + c_5 r + c_6 r^2 + c_7 r^3
+//                            bits [28, 32): c_8
+//                         The kernels split each field into base-r^2 pairs
+//                         in 16-bit lanes, with no 32-bit multiply
+//                         (RadixFields.h). Example: radix 11, codes
+//                         {1,2,0,0,0,0,0,0,3} -> 0x30000017.
 //
 // Panels
 // ------
@@ -136,12 +147,15 @@ enum class PackKind : uint8_t {
   /// codes (SuperblockRadix.h); its parameters are superblock bytes.
   RadixSuperblock,
   /// Nine-digit radix words (radix 10 or 11) in panels (RadixPanel.h).
-  RadixPanel
+  RadixPanel,
+  /// Nine radix digits per word in two 14-bit fields and a nibble.
+  RadixFields
 };
 
 struct PackFormat {
   PackKind kind = PackKind::Int8;
-  /// Only for Radix: the number of levels, 2..256.
+  /// Only for the radix kinds: the number of levels, 2..256 (2..11 for
+  /// RadixFields).
   unsigned radix = 0;
   /// Codes per independently packed block along a row; 0 = the whole row is
   /// one block.
@@ -157,7 +171,8 @@ struct PackFormat {
 
 /// A short lowercase name of the kind ("int8", "int4", "int4_interleaved",
 /// "int2", "int3", "radix", "int8_panel", "int4_panel", "int2_planes",
-/// "int2_panel", "int3_panel", "radix_superblock", "radix_panel").
+/// "int2_panel", "int3_panel", "radix_superblock", "radix_panel",
+/// "radix_fields").
 const char *stringifyPackKind(PackKind kind);
 /// Inverse of stringifyPackKind.
 std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
@@ -167,17 +182,20 @@ std::optional<PackKind> symbolizePackKind(llvm::StringRef name);
 /// block must be >= 0 (> 0 for RadixSuperblock);
 /// Int4Interleaved needs block > 0 and even; Int8Panel a block that is a
 /// multiple of 4, Int4Panel of 8, Int2Panel of 16, Int3Panel of 32 (0
-/// allowed); RadixPanel a positive multiple of 4 and radix 10 or 11.
+/// allowed); RadixPanel a positive multiple of 4 and radix 10 or 11;
+/// RadixFields radix in [2, 11].
 std::optional<std::string> verifyPackFormat(const PackFormat &format);
 
 /// 8, 4, 4, 2, 3, ceil(log2(radix)), 8, 4, 2, 3 for Int8, Int4,
 /// Int4Interleaved, Int2, Int3, Radix, Int8Panel, Int4Panel, Int2Panel,
 /// Int3Panel.
 unsigned bitsPerCode(const PackFormat &format);
-/// Storage unit width: 32 for Int3 and Radix, 8 for the others.
+/// Storage unit width: 32 for Int3 and the radix word kinds, 8 for the
+/// others.
 unsigned unitBits(const PackFormat &format);
 /// 1, 2, 2, 4, 10, digitsPerWord(radix), 1, 2, 4, 1 (Int3Panel: a byte
-/// of each plane holds 4 and 8 codes' bits; see panelBytes).
+/// of each plane holds 4 and 8 codes' bits; see panelBytes); 9 for
+/// RadixFields.
 unsigned codesPerUnit(const PackFormat &format);
 /// The largest n with radix^n <= 2^32 (11 -> 9, 3 -> 20, 2 -> 32, 256 -> 4).
 /// Meant for 2 <= radix <= 256; returns 0 for radix < 2 (asserts in debug).
@@ -193,9 +211,15 @@ int64_t packedUnitsPerRow(const PackFormat &format, int64_t rowLength);
 int64_t packedBytesPerRow(const PackFormat &format, int64_t rowLength);
 
 /// Index of the first code that is not valid for the format (code >= 2^bits,
-/// or code >= radix for Radix), or std::nullopt if all are valid.
+/// or code >= radix for the radix kinds), or std::nullopt if all are valid.
 std::optional<int64_t> findInvalidCode(const PackFormat &format,
                                        llvm::ArrayRef<uint8_t> codes);
+
+/// Whether integer dot-product kernels take the kind's codes unsigned
+/// whatever the scheme (the sub-4-bit slotted and panel kinds: signed
+/// symmetric codes offset by 2^(bits - 1), and offsets and mins meet
+/// per-group sums of the activations).
+bool takesUnsignedDotCodes(PackKind kind);
 
 /// Sign-extends the low `bits` bits of `pattern` (1 <= bits <= 8).
 inline int32_t signExtend(uint8_t pattern, unsigned bits) {
@@ -222,7 +246,8 @@ void packRow(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
 void unpackRow(const PackFormat &format, llvm::ArrayRef<uint8_t> packed,
                llvm::MutableArrayRef<uint8_t> codes);
 
-/// Word-unit kinds (unitBits == 32): Int3, Radix, RadixSuperblock.
+/// Word-unit kinds (unitBits == 32): Int3, Radix, RadixSuperblock,
+/// RadixFields.
 void packRow(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
              llvm::MutableArrayRef<uint32_t> out);
 void unpackRow(const PackFormat &format, llvm::ArrayRef<uint32_t> packed,
@@ -306,6 +331,15 @@ void decodeRadixWordByMultiply(uint32_t word, unsigned radix,
 /// 32-bit word (in particular every word produced by encodeRadixWord). True for all radices 2..256 (see
 /// the proof at the top of this file).
 bool isRadixMultiplyDecodeExact(unsigned radix);
+
+/// Codes per RadixFields word, and the width of its two base-r fields.
+inline constexpr unsigned kRadixFieldCodes = 9;
+inline constexpr unsigned kRadixFieldBits = 14;
+/// The RadixFields word of up to nine codes (missing ones are 0).
+uint32_t encodeRadixFieldWord(llvm::ArrayRef<uint8_t> codes, unsigned radix);
+/// Its nine codes (codes.size() >= 9), by division.
+void decodeRadixFieldWord(uint32_t word, unsigned radix,
+                          llvm::MutableArrayRef<uint8_t> codes);
 
 } // namespace lowbit::numerics
 

@@ -73,6 +73,20 @@ Value emitReadCode(Emitter &e, const PackGeometry &g, Value packed,
     Value digit = e.shru(product, e.i64Const(32));
     return e.castInt(digit, e.i32(), /*isSigned=*/false);
   }
+  case numerics::PackKind::RadixFields: {
+    // Slot i: digit i mod 4 of the 14-bit field at bit 14 (i / 4) (the
+    // ninth slot: the top nibble, alone).
+    Value slots = e.index(numerics::kRadixFieldCodes);
+    Value word = readUnit(unitAt(e.divu(k, slots)));
+    Value i = e.remu(k, slots);
+    Value shift = e.indexToI32(
+        e.mul(e.divu(i, e.index(4)), e.index(numerics::kRadixFieldBits)));
+    Value field =
+        e.andi(e.shru(word, shift),
+               e.i32Const((int64_t(1) << numerics::kRadixFieldBits) - 1));
+    Value power = e.extract(radixPowerTable, {e.remu(i, e.index(4))});
+    return e.remu(e.divu(field, power), e.i32Const(f.radix));
+  }
   default: // lowerPanelUnpack, lowerSuperblockUnpack
     llvm_unreachable("panel layouts do not pack rows");
   }
@@ -193,7 +207,8 @@ Value lowerUnpack(UnpackOp op, UnpackOp::Adaptor adaptor,
     return result;
 
   Value powers;
-  if (g.format.kind == numerics::PackKind::Radix)
+  if (g.format.kind == numerics::PackKind::Radix ||
+      g.format.kind == numerics::PackKind::RadixFields)
     powers = intTable(rewriter, loc, rewriter.getI32Type(),
                       radixPowers(g.format.radix));
   // Leading dimensions are those of the packed storage.
@@ -301,6 +316,21 @@ Value lowerPack(PackOp op, PackOp::Adaptor adaptor,
               e.add(e.shl(v, e.i64Const(32)), e.i64Const(int64_t(modulus - 1)));
           Value q = e.divu(numerator, e.i64Const(int64_t(modulus)));
           word = e.castInt(q, e.i32(), /*isSigned=*/false);
+          break;
+        }
+        case numerics::PackKind::RadixFields: {
+          // sum_s c_s R^(s mod 4) 2^(14 (s / 4)), mod 2^32 (no carries: each
+          // field stays below R^4 <= 2^14).
+          Value k0 = e.mul(j, e.index(g.codesPerUnit));
+          int64_t power = 1;
+          for (int64_t s = 0; s < g.codesPerUnit; ++s) {
+            power = s % 4 == 0 ? 1 : power * f.radix;
+            Value k = s == 0 ? k0 : e.add(k0, e.index(s));
+            Value term = e.mul(
+                codeAt(k),
+                e.i32Const(power << (numerics::kRadixFieldBits * (s / 4))));
+            word = s == 0 ? term : e.add(word, term);
+          }
           break;
         }
         default:

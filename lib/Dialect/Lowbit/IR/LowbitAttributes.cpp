@@ -338,7 +338,7 @@ SmallVector<int64_t> SchemeAttr::getParamShape(ArrayRef<int64_t> shape) const {
 /// Whether the layout kind is spelled with a radix: `radix(R)`.
 static bool hasRadix(LayoutKind kind) {
   return kind == LayoutKind::Radix || kind == LayoutKind::RadixSuperblock ||
-         kind == LayoutKind::RadixPanel;
+         kind == LayoutKind::RadixPanel || kind == LayoutKind::RadixFields;
 }
 
 Attribute LayoutAttr::parse(AsmParser &parser, Type) {
@@ -411,6 +411,9 @@ static numerics::PackFormat toPackFormat(LayoutKind kind, unsigned radix,
     break;
   case LayoutKind::Int3Panel:
     format.kind = numerics::PackKind::Int3Panel;
+    break;
+  case LayoutKind::RadixFields:
+    format.kind = numerics::PackKind::RadixFields;
     break;
   case LayoutKind::RadixPanel:
     format.kind = numerics::PackKind::RadixPanel;
@@ -554,6 +557,9 @@ LayoutAttr lowbit::getLayoutAttr(MLIRContext *context,
     break;
   case numerics::PackKind::Int3Panel:
     kind = LayoutKind::Int3Panel;
+    break;
+  case numerics::PackKind::RadixFields:
+    kind = LayoutKind::RadixFields;
     break;
   case numerics::PackKind::RadixPanel:
     kind = LayoutKind::RadixPanel;

@@ -191,14 +191,9 @@ LogicalResult MatmulOp::verify() {
   if (getType().getElementType() != inputType.getElementType())
     return emitOpError() << "result element type must match the input's";
   SchemeAttr scheme = getScheme();
-  LayoutKind layoutKind = getLayout().getKind();
   // The sub-4-bit slotted layouts take any scheme (see the description).
   bool subFourBit =
-      layoutKind == LayoutKind::Int3 || layoutKind == LayoutKind::Int2 ||
-      layoutKind == LayoutKind::Radix || layoutKind == LayoutKind::Int3Panel ||
-      layoutKind == LayoutKind::Int2Panel ||
-      layoutKind == LayoutKind::Int2Planes ||
-      layoutKind == LayoutKind::RadixPanel;
+      numerics::takesUnsignedDotCodes(getLayout().getPackFormat().kind);
   if (getDynamicInt8Activations() && !subFourBit &&
       (scheme.getForm() != ParamForm::Symmetric || !scheme.getIsSigned() ||
        scheme.getCodebook()))

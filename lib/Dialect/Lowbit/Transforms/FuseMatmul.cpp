@@ -98,11 +98,8 @@ struct FuseDequantizedMatmul : public OpRewritePattern<linalg::MatmulOp> {
                            scheme.getIsSigned() && !scheme.getCodebook();
     // The slotted sub-4-bit layouts take any scheme (codes enter unsigned;
     // offsets and mins meet per-group activation sums).
-    bool slotted =
-        layout == LayoutKind::Int3 || layout == LayoutKind::Int2 ||
-        layout == LayoutKind::Radix || layout == LayoutKind::Int3Panel ||
-        layout == LayoutKind::Int2Panel || layout == LayoutKind::RadixPanel ||
-        layout == LayoutKind::Int2Planes; // lookup tables
+    bool slotted = numerics::takesUnsignedDotCodes(
+        weight.getLayout().getPackFormat().kind);
     if (dynamicInt8Activations &&
         (slotted ||
          (signedSymmetric && (layout == LayoutKind::Int8 ||

@@ -84,8 +84,10 @@ static std::optional<int64_t> getMatmulRows(Value weight) {
   return rows;
 }
 
-/// The layout the kernels prefer for `scheme`.
-static LayoutAttr chooseLayout(MLIRContext *context, SchemeAttr scheme) {
+/// The layout the kernels prefer for `scheme` (whose activations the
+/// matmuls quantize to int8 at run time when `dynamicInt8`).
+static LayoutAttr chooseLayout(MLIRContext *context, SchemeAttr scheme,
+                               bool dynamicInt8) {
   int64_t block = getGroupBlock(scheme);
   auto make = [&](LayoutKind kind, unsigned radix, int64_t blockSize) {
     return LayoutAttr::get(context, kind, radix, blockSize);
@@ -99,7 +101,13 @@ static LayoutAttr chooseLayout(MLIRContext *context, SchemeAttr scheme) {
                        : plainBits == 3 ? 3.2
                        : plainBits == 4 ? 4.0
                                         : 8.0;
-    double radixCost = 32.0 / numerics::digitsPerWord(levels);
+    unsigned digits = numerics::digitsPerWord(levels);
+    double radixCost = 32.0 / digits;
+    // Nine digits a word either way: the int8 kernels decode the fields'
+    // form with 16-bit multiplies (RadixFields.h).
+    if (radixCost < plainCost && dynamicInt8 &&
+        digits == numerics::kRadixFieldCodes)
+      return make(LayoutKind::RadixFields, levels, block);
     if (radixCost < plainCost)
       return make(LayoutKind::Radix, levels, block);
   }
@@ -180,6 +188,14 @@ static const LayoutOption kLayoutOptions[] = {
                                     getGroupBlock(scheme))
                   : LayoutAttr();
      }},
+    {"radix-fields", "codebook schemes of 2 to 11 levels",
+     [](MLIRContext *context, SchemeAttr scheme) {
+       CodebookAttr codebook = scheme.getCodebook();
+       return codebook && codebook.size() >= 2 && codebook.size() <= 11
+                  ? LayoutAttr::get(context, LayoutKind::RadixFields,
+                                    codebook.size(), getGroupBlock(scheme))
+                  : LayoutAttr();
+     }},
 };
 
 /// What the `layout` option takes, from kLayoutOptions: "auto, int8, ...,
@@ -198,7 +214,8 @@ static std::string describeLayoutOptions() {
 /// Parses the `layout` option for `scheme`: a name of kLayoutOptions, or
 /// `auto`. Superblock parameters (i8 scales) go with radix_superblock alone.
 static FailureOr<LayoutAttr> getLayout(MLIRContext *context, StringRef name,
-                                       SchemeAttr scheme, bool superblock) {
+                                       SchemeAttr scheme, bool superblock,
+                                       bool dynamicInt8) {
   if (superblock) {
     if (name != "auto" && name != "radix-superblock")
       return failure();
@@ -206,7 +223,7 @@ static FailureOr<LayoutAttr> getLayout(MLIRContext *context, StringRef name,
                            scheme.getNumLevels(), scheme.getGroupSize());
   }
   if (name == "auto")
-    return chooseLayout(context, scheme);
+    return chooseLayout(context, scheme, dynamicInt8);
   for (const LayoutOption &option : kLayoutOptions)
     if (option.name == name) {
       if (LayoutAttr layout = option.get(context, scheme))
@@ -263,7 +280,7 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
   MLIRContext *context = &getContext();
   bool superblock = isSuperblockParams(op.getScales().getType());
   FailureOr<LayoutAttr> layoutAttr =
-      getLayout(context, layout, scheme, superblock);
+      getLayout(context, layout, scheme, superblock, dynamicInt8Activations);
   if (failed(layoutAttr))
     return op.emitError() << "unknown layout '" << layout
                           << "' for this scheme (expected "
@@ -282,7 +299,8 @@ LogicalResult LowbitPackWeightsPass::pack(DequantizeOp op) {
   bool signedCodes = scheme.getQmin() < 0;
   if (packedLayout.getCodeCapacity() < scheme.getNumLevels() ||
       (signedCodes && (packedLayout.getKind() == LayoutKind::Radix ||
-                       packedLayout.getKind() == LayoutKind::RadixPanel)))
+                       packedLayout.getKind() == LayoutKind::RadixPanel ||
+                       packedLayout.getKind() == LayoutKind::RadixFields)))
     return op.emitError() << "layout " << packedLayout
                           << " cannot hold the codes of " << scheme;
 

@@ -178,6 +178,8 @@ static StringRef getLayoutName(numerics::PackKind kind) {
     return "int3-panel";
   case numerics::PackKind::RadixPanel:
     return "radix-panel";
+  case numerics::PackKind::RadixFields:
+    return "radix-fields";
   }
   llvm_unreachable("unknown pack kind");
 }

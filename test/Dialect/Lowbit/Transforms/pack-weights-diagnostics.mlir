@@ -4,7 +4,7 @@
 // RUN: not lowbit-opt %s -split-input-file -lowbit-pack-weights="layout=int5" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
 
 // NARROW: error: layout #lowbit.layout<int2, block = 16> cannot hold the codes of #lowbit.scheme<i4, symmetric, per_group(axis = 1, size = 16)>
-// RADIX: error: unknown layout 'radix' for this scheme (expected auto, int8, int4, int4-interleaved, int3, int2, int2-planes for groups of a multiple of 16 codes, int8-panel for signed symmetric int8 per channel, int4-panel for signed symmetric int4 in groups of a multiple of 8, int3-panel for int3 in groups of a multiple of 32 (w3g64), int2-panel for int2 in groups of a multiple of 16 (w2g32), radix-panel for min/scale codes of 10 or 11 even levels in groups of a multiple of 4 (c11g128), radix for codebook schemes, or auto / radix-superblock for superblock parameters)
+// RADIX: error: unknown layout 'radix' for this scheme (expected auto, int8, int4, int4-interleaved, int3, int2, int2-planes for groups of a multiple of 16 codes, int8-panel for signed symmetric int8 per channel, int4-panel for signed symmetric int4 in groups of a multiple of 8, int3-panel for int3 in groups of a multiple of 32 (w3g64), int2-panel for int2 in groups of a multiple of 16 (w2g32), radix-panel for min/scale codes of 10 or 11 even levels in groups of a multiple of 4 (c11g128), radix for codebook schemes, radix-fields for codebook schemes of 2 to 11 levels, or auto / radix-superblock for superblock parameters)
 // UNKNOWN: error: unknown layout 'int5' for this scheme
 
 // 16 codes at 4 bits in one block of 16: 8 bytes, plus one f16 scale.

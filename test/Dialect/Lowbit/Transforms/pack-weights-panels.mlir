@@ -1,6 +1,6 @@
 // RUN: lowbit-opt %s -split-input-file -lowbit-pack-weights="dynamic-int8-activations=true panel-min-rows=16" | FileCheck %s
-// RUN: lowbit-opt %s -split-input-file -lowbit-pack-weights="panel-min-rows=16" | FileCheck %s --check-prefix=FLOAT
-// RUN: lowbit-opt %s -split-input-file -lowbit-pack-weights="dynamic-int8-activations=true" | FileCheck %s --check-prefix=FLOAT
+// RUN: lowbit-opt %s -split-input-file -lowbit-pack-weights="panel-min-rows=16" | FileCheck %s --check-prefixes=FLOAT,F32-ACT
+// RUN: lowbit-opt %s -split-input-file -lowbit-pack-weights="dynamic-int8-activations=true" | FileCheck %s --check-prefixes=FLOAT,FEW-ROWS
 // RUN: not lowbit-opt %s -split-input-file -lowbit-pack-weights="layout=int8-panel" 2>&1 | FileCheck %s --check-prefix=FORCED
 
 // Weights of matmuls with at least panel-min-rows rows of dynamic int8
@@ -116,8 +116,10 @@ func.func @sub4bit_groups(%x: tensor<16x64xf32>) -> (tensor<16x4xf32>, tensor<16
 // CHECK: lowbit.packed_weight
 // CHECK-SAME: layout = #lowbit.layout<radix_panel(11), block = 128>
 // CHECK-SAME: : tensor<1x960xi8>, tensor<4x1xf16>, tensor<4x1xf16>
+// Without panels: radix words, in fields for the int8 kernels.
 // FLOAT-LABEL: func @codebook_groups
-// FLOAT: layout = #lowbit.layout<radix(11), block = 128>
+// F32-ACT: layout = #lowbit.layout<radix(11), block = 128>
+// FEW-ROWS: layout = #lowbit.layout<radix_fields(11), block = 128>
 func.func @codebook_groups(%x: tensor<16x128xf32>) -> tensor<16x4xf32> {
   %codes = arith.constant dense<10> : tensor<4x128xi8>
   %s = arith.constant dense<0.5> : tensor<4x1xf16>

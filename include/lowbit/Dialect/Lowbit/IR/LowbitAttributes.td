@@ -120,7 +120,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     #lowbit.layout<KIND [, block = N]>
     KIND ::= int8 | int4 | int4_interleaved | int2 | int3 | radix(R)
            | int8_panel | int4_panel | int2_planes | int2_panel | int3_panel
-           | radix_superblock(R) | radix_panel(R)
+           | radix_superblock(R) | radix_panel(R) | radix_fields(R)
     ```
 
     | kind | storage | codes per unit | placement |
@@ -131,6 +131,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     | `int2` | `i8` | 4 | code `4j+i` at bits `[2i, 2i+2)` of byte `j` |
     | `int3` | `i32` | 10 | code `i` at bits `[3i, 3i+3)`; bits 30-31 are zero |
     | `radix(R)` | `i32` | `n` = largest with `R^n <= 2^32` (9 for R = 11) | the word stores `ceil(v * 2^32 / R^n)` with `v = sum c_i R^(n-1-i)`, so code `i` is `((q * R^i mod 2^32) * R) >> 32`: decoding needs multiplies only |
+    | `radix_fields(R)` | `i32` | 9 (`R` in 2..11) | two base-`R` numbers of four digits, least significant first, and a ninth digit: codes `c_0..c_8` of a word are `c_0 + c_1 R + c_2 R^2 + c_3 R^3` at bits `[0, 14)`, the same of `c_4..c_7` at bits `[14, 28)` and `c_8` at bits `[28, 32)`: each field splits into base-`R^2` pairs by one 16-bit multiply-high (`lowbit/Numerics/RadixFields.h`), no 32-bit multiply |
     | `int8_panel` | `i8` | 1 | `[N, K]` codes in panels of 16 rows: code `(n, k)` is byte `64 * (k / 4) + 4 * (n % 16) + k % 4` of panel `n / 16` |
     | `int4_panel` | `i8` | 2 | panels of 16 rows: code `(n, k)` is in byte `64 * (k / 8) + 4 * (n % 16) + k % 4` of panel `n / 16`, low nibble when `k / 4` is even, high nibble when odd |
     | `int2_planes` | `i8` | 4 | panels of 16 rows, bit planes: bit `p` of code `(n, k)` is bit `4 p + k % 4` of byte `64 * (k / 16) + 16 * (k / 4 % 4) + n % 16` of panel `n / 16` |
@@ -143,6 +144,9 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     with zero codes to whole units (so each quantization group of size `N`
     starts on a unit boundary: a group of 128 radix-11 codes takes 15 words).
     `block = 0` (the default) packs the whole row as one run.
+    `radix_fields(11), block = 128` takes as many bits as `radix(11), block =
+    128` (15 words per group); the dynamic int8 kernels decode it faster
+    (`c11a8-dynamic` packs its GEMV weights so).
     `int4_interleaved` requires an even `block > 0`.
 
     `radix_superblock(R)` wastes no digit slot (a group of 128 radix-11
@@ -181,6 +185,7 @@ def Lowbit_LayoutAttr : Lowbit_Attr<"Layout", "layout"> {
     #lowbit.layout<int4>
     #lowbit.layout<int4_interleaved, block = 32>
     #lowbit.layout<radix(11), block = 128>
+    #lowbit.layout<radix_fields(11), block = 128>
     #lowbit.layout<int4_panel, block = 32>
     #lowbit.layout<int2_planes, block = 32>
     #lowbit.layout<radix_superblock(11), block = 128>

@@ -49,7 +49,8 @@ def Lowbit_LayoutKind : I32EnumAttr<"LayoutKind",
       I32EnumAttrCase<"Int2Panel", 9, "int2_panel">,
       I32EnumAttrCase<"Int3Panel", 10, "int3_panel">,
       I32EnumAttrCase<"RadixSuperblock", 11, "radix_superblock">,
-      I32EnumAttrCase<"RadixPanel", 12, "radix_panel">
+      I32EnumAttrCase<"RadixPanel", 12, "radix_panel">,
+      I32EnumAttrCase<"RadixFields", 13, "radix_fields">
     ]> {
   let cppNamespace = "::lowbit";
   let genSpecializedAttr = 0;

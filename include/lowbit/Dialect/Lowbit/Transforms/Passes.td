@@ -140,7 +140,9 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
     `int4_interleaved` (block = group size when even, else 32) for 4 bits,
     `int3` and `int2`, and `radix(L)` for codebooks of L <= 16 levels whose
     radix words are denser than plain bits (e.g. 11 levels: 9 per 32-bit
-    word, 3.56 bits per code). Per-group schemes pack each group as its own
+    word, 3.56 bits per code; with `dynamic-int8-activations`, nine-digit
+    codebooks take `radix_fields(L)` instead: as dense, and cheaper for the
+    int8 kernels to decode). Per-group schemes pack each group as its own
     block so groups start on storage-unit boundaries. Superblock parameters
     (`i8` scales from `param-type=superblock`) take
     `radix_superblock(L), block = group size`, which wastes no digit slot.
@@ -178,8 +180,8 @@ def LowbitPackWeights : Pass<"lowbit-pack-weights", "::mlir::ModuleOp"> {
            "auto, int8, int4, int4-interleaved, int2, int2-planes (bit "
            "planes for the lookup-table kernels), int3, int8-panel, "
            "int4-panel, int3-panel, int2-panel, radix-panel, radix (base = "
-           "codebook "
-           "size) or radix-superblock (the only one, and auto's choice, for "
+           "codebook size), radix-fields (codebooks of 2 to 11 levels) "
+           "or radix-superblock (the only one, and auto's choice, for "
            "superblock parameters)">,
     Option<"dynamicInt8Activations", "dynamic-int8-activations", "bool",
            "false",

@@ -48,12 +48,20 @@ std::optional<SmallVector<Value>> decodePairs(const KernelEmitter &emitter,
   return decodeRadixPairQuads(emitter, words);
 }
 
+std::optional<SmallVector<Value>> decodeFields(const KernelEmitter &emitter,
+                                               Value words) {
+  return decodeRadixFieldQuads(emitter, words);
+}
+
 const RadixQuadForm kChunkQuads = {decodeRadixChunkQuads,
                                    getRadixChunkQuadSlot};
 const RadixQuadForm kPairQuads = {decodePairs, getRadixPairQuadSlot};
+const RadixQuadForm kFieldQuads = {decodeFields, getRadixFieldQuadSlot};
 
 /// The plan's form, or null for the generic slot-by-slot decode.
 const RadixQuadForm *getRadixQuadForm(const KernelPlan &plan) {
+  if (plan.kind == LayoutKind::RadixFields)
+    return &kFieldQuads;
   if (plan.radixDigitPairs)
     return &kPairQuads;
   return hasRadixChunkQuads(plan) ? &kChunkQuads : nullptr;
@@ -74,7 +82,7 @@ public:
                        b, loc, b.getIntegerAttr(i32, int32_t(value))),
                    lanes);
     };
-    if (plan.kind != LayoutKind::Radix)
+    if (plan.kind == LayoutKind::Int3)
       return spreadFields(words, constant);
     if (const RadixQuadForm *form = getRadixQuadForm(plan))
       if (std::optional<SmallVector<Value>> quads = form->decode(*this, words))
@@ -220,7 +228,9 @@ LogicalResult lowbit::planInt8WordQuads(KernelPlan &plan, MatmulOp op,
   plan.prefetchLines = true;
   // Digit pairs: 64-byte lookups in 128-byte tables (vpermi2b).
   plan.radixDigitPairs =
-      plan.vbmi && hasRadixPairQuads(plan) && plan.dotBytes % 64 == 0;
+      plan.vbmi &&
+      (hasRadixPairQuads(plan) || plan.kind == LayoutKind::RadixFields) &&
+      plan.dotBytes % 64 == 0;
   return success();
 }
 

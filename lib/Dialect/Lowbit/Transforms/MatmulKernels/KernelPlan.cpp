@@ -25,12 +25,13 @@ SmallVector<int64_t> KernelPlan::rowTiles() const {
   // 8 rows (one column: 16 accumulator registers of two chains).
   if (bf16Dot == Bf16Dot::X86Avx512 && kind == LayoutKind::Radix)
     return {8, 4, 1};
-  // int8 segments of words (int3, radix): decoding costs more than the
-  // dot products, so each decoded segment meets 8 rows (16 accumulators,
-  // 6 operands). Measured at M = 64: w3a8 142 -> 153 GFLOPS, c11a8 81 ->
-  // 105; w2a8 (bytes, cheap to decode) got slower.
+  // int8 segments of words (int3, radix, radix_fields): decoding costs
+  // more than the dot products, so each decoded segment meets 8 rows (16
+  // accumulators, 6 operands). Measured at M = 64: w3a8 142 -> 153 GFLOPS,
+  // c11a8 81 -> 105; w2a8 (bytes, cheap to decode) got slower.
   if (dynamicInt8 && !narrow &&
-      (kind == LayoutKind::Int3 || kind == LayoutKind::Radix))
+      (kind == LayoutKind::Int3 || kind == LayoutKind::Radix ||
+       kind == LayoutKind::RadixFields))
     return {8, 4, 1};
   return {4, 1};
 }

@@ -23,6 +23,8 @@ const LayoutKernels *lowbit::getLayoutKernels(LayoutKind kind) {
     return &kBitFieldLayoutKernels;
   case LayoutKind::Radix:
     return &kRadixLayoutKernels;
+  case LayoutKind::RadixFields:
+    return &kRadixFieldLayoutKernels;
   case LayoutKind::Int8Panel:
   case LayoutKind::Int4Panel:
   case LayoutKind::Int2Panel:

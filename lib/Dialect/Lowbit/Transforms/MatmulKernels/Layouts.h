@@ -116,6 +116,7 @@ extern const LayoutKernels kInt8LayoutKernels;
 extern const LayoutKernels kInt4InterleavedLayoutKernels;
 extern const LayoutKernels kBitFieldLayoutKernels;
 extern const LayoutKernels kRadixLayoutKernels;
+extern const LayoutKernels kRadixFieldLayoutKernels;
 
 /// Segments of units that hold several codes (bit fields, radix digits):
 /// blocks, or a fixed number of units when unblocked, processed as a
@@ -170,6 +171,16 @@ llvm::SmallVector<mlir::Value>
 decodeRadixPairQuads(const KernelEmitter &emitter, mlir::Value words);
 bool hasRadixPairQuads(const KernelPlan &plan);
 int64_t getRadixPairQuadSlot(int64_t quad, int64_t byte);
+/// table[indices[i]] for every byte of `indices`, 64 bytes at a time
+/// (lowbit.lookup_bytes: vpermi2b for 128-byte tables).
+mlir::Value lookUpBytes(mlir::OpBuilder &b, mlir::Location loc,
+                        llvm::ArrayRef<uint8_t> table, mlir::Value indices);
+/// The int8 quads of radix_fields words (RadixFieldLayout.cpp; table
+/// lookups with plan.radixDigitPairs), and the slot byte `byte` of quad
+/// `quad` holds (-1: none).
+llvm::SmallVector<mlir::Value>
+decodeRadixFieldQuads(const KernelEmitter &emitter, mlir::Value words);
+int64_t getRadixFieldQuadSlot(int64_t quad, int64_t byte);
 
 /// `bytes` shifted right by `bits` in 16-bit lanes: each byte takes the
 /// low bits of the next one above its own, for a mask to clear. x86 has no

@@ -47,36 +47,36 @@ public:
     Value rest = halves(fractions, p, /*high=*/false);
     Value second = mask(halves(rest, p << 8, /*high=*/true), 0xFF00FF00);
     Value indices = toBytes(unite(first, second));
-    return {lookUp(pairs.high, indices), lookUp(pairs.low, indices),
-            toBytes(middle)};
+    return {lookUpBytes(b, loc, pairs.high, indices),
+            lookUpBytes(b, loc, pairs.low, indices), toBytes(middle)};
   }
 
 private:
-  /// table[indices[i]] for every byte, kLookupBytes at a time.
-  Value lookUp(ArrayRef<uint8_t> entries, Value indices) {
-    Type i8 = b.getI8Type();
-    SmallVector<int8_t> bytes(entries.begin(), entries.end());
-    auto tableType = vectorOf(entries.size(), i8);
-    Value table = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(tableType, ArrayRef<int8_t>(bytes)));
-    int64_t total = cast<VectorType>(indices.getType()).getNumElements();
-    if (total == kLookupBytes)
-      return LookupBytesOp::create(b, loc, table, indices);
-    Value result = indices;
-    for (int64_t offset = 0; offset < total; offset += kLookupBytes) {
-      Value part = vector::ExtractStridedSliceOp::create(
-          b, loc, indices, {offset}, {kLookupBytes}, {1});
-      result = vector::InsertStridedSliceOp::create(
-          b, loc, LookupBytesOp::create(b, loc, table, part), result, {offset},
-          {1});
-    }
-    return result;
-  }
-
   numerics::RadixPairDecode pairs;
 };
 
 } // namespace
+
+Value lowbit::lookUpBytes(OpBuilder &b, Location loc, ArrayRef<uint8_t> entries,
+                          Value indices) {
+  Type i8 = b.getI8Type();
+  SmallVector<int8_t> bytes(entries.begin(), entries.end());
+  auto tableType = VectorType::get({int64_t(entries.size())}, i8);
+  Value table = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(tableType, ArrayRef<int8_t>(bytes)));
+  int64_t total = cast<VectorType>(indices.getType()).getNumElements();
+  if (total == kLookupBytes)
+    return LookupBytesOp::create(b, loc, table, indices);
+  Value result = indices;
+  for (int64_t offset = 0; offset < total; offset += kLookupBytes) {
+    Value part = vector::ExtractStridedSliceOp::create(
+        b, loc, indices, {offset}, {kLookupBytes}, {1});
+    result = vector::InsertStridedSliceOp::create(
+        b, loc, LookupBytesOp::create(b, loc, table, part), result, {offset},
+        {1});
+  }
+  return result;
+}
 
 int64_t lowbit::getRadixPairQuadSlot(int64_t quad, int64_t byte) {
   static const int64_t kQuadSlots[3][4] = {

@@ -1,0 +1,58 @@
+//===- RadixFields.h - the kernels' decode of radix_fields words -*- C++
+//-*-===//
+//
+// The int8-activation kernels' decode of PackKind::RadixFields words
+// (Packing.h), as a scalar model they mirror lane by lane. A word's two
+// 14-bit fields become the two 16-bit halves of its lane; one 16-bit
+// multiply-high per half splits a field x = c_0 + c_1 r + c_2 r^2 + c_3 r^3
+// into the base-P pairs (P = r^2) x mod P = c_0 + c_1 r and x / P = c_2 +
+// c_3 r, and two 128-byte tables turn each pair p < P into its digits
+// (p mod r, p / r). Code 8 is the word's top nibble.
+//
+// Exactness. x / P is computed as mulhi16(x, M) >> s with M = ceil(2^(16+s)
+// / P) < 2^16 and the largest such s <= 8; getRadixFieldDecode checks it
+// against division for every x < r^4 (r = 11: M = 34664, s = 6). Pair x / P
+// goes to the high byte of its half as (mulhi16(x, M) << (8 - s)) & 0xFF00
+// (exact: mulhi16 < (x / P + 1) 2^s, so the shifted value stays below 2^16),
+// x mod P = x - P (x / P) to the low byte.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOWBIT_NUMERICS_RADIXFIELDS_H
+#define LOWBIT_NUMERICS_RADIXFIELDS_H
+
+#include "llvm/ADT/ArrayRef.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace lowbit::numerics {
+
+/// The constants of the pair decode of radix_fields words of one radix.
+struct RadixFieldDecode {
+  static constexpr unsigned kTableBytes = 128;
+  unsigned radix;
+  uint32_t pairRadix;      ///< P = r^2
+  uint32_t pairMultiplier; ///< M
+  unsigned pairShift;      ///< s
+  /// Entry p < P: p / r (high) and p mod r (low); zero past P.
+  std::array<uint8_t, kTableBytes> high;
+  std::array<uint8_t, kTableBytes> low;
+};
+
+/// The decode of `radix` (2..11), or std::nullopt for any other radix.
+std::optional<RadixFieldDecode> getRadixFieldDecode(unsigned radix);
+
+/// The pair bytes of one 14-bit field as the kernels compute them in a
+/// 16-bit lane: x mod P in the low byte, x / P in the high byte.
+uint16_t getRadixFieldPairBytes(uint32_t field, const RadixFieldDecode &decode);
+
+/// The nine codes of `word` (codes.size() >= 9), computed as the kernels
+/// compute them: pair bytes of both fields, then table lookups.
+void decodeRadixFieldWordByPairs(uint32_t word, const RadixFieldDecode &decode,
+                                 llvm::MutableArrayRef<uint8_t> codes);
+
+} // namespace lowbit::numerics
+
+#endif // LOWBIT_NUMERICS_RADIXFIELDS_H

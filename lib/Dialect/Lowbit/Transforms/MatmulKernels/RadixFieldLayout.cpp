@@ -1,0 +1,166 @@
+//===- RadixFieldLayout.cpp - radix_fields words in the kernels -----------===//
+//
+// The radix_fields layout (lowbit/Numerics/RadixFields.h): nine base-R
+// codes per word as two 14-bit base-R numbers and a top nibble.
+//
+// Dynamic int8 activations (the layout's purpose): a word's fields become
+// the 16-bit halves of its lane (one shift and a masked select), one 16-bit
+// multiply-high per half gives the base-R^2 pair x / R^2 (shifted into the
+// half's high byte) and one multiply-low the pair x mod R^2 (low byte);
+// with AVX512-VBMI two 128-byte table lookups (vpermi2b) make the lanes'
+// bytes [c0 c2 c4 c6] and [c1 c3 c5 c7], elsewhere a byte division by R.
+// Code 8 is one shift. Per 16 words: one 16-bit multiply-high, one
+// multiply-low and two lookups, against two 32-bit multiplies, four 16-bit
+// ones and two lookups of the radix(R) words' pair decode
+// (RadixPairQuads.cpp).
+//
+// f32 activations (the generic slot decode): slot i is field i / 4 divided
+// by R^(i mod 4), mod R.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Layouts.h"
+
+#include "lowbit/Numerics/Packing.h"
+#include "lowbit/Numerics/RadixFields.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace lowbit;
+
+namespace {
+
+constexpr uint32_t kFieldMask = (1u << numerics::kRadixFieldBits) - 1;
+
+class RadixFieldDecoder : public SlotDecoder {
+public:
+  using SlotDecoder::SlotDecoder;
+
+  void begin(ArrayRef<Value> units) override {
+    words.assign(units.begin(), units.end());
+  }
+
+  Value decodeSlot(int64_t column, int64_t slot) override {
+    int64_t lanes = plan.lanes;
+    Type i32 = b.getI32Type();
+    auto constant = [&](int64_t value) {
+      return splat(intConstant(i32, int32_t(uint32_t(value))), lanes);
+    };
+    int64_t field = slot / 4;
+    Value bits = words[column];
+    if (field > 0)
+      bits = arith::ShRUIOp::create(
+          b, loc, bits, constant(numerics::kRadixFieldBits * field));
+    if (field < 2)
+      bits = arith::AndIOp::create(b, loc, bits, constant(kFieldMask));
+    int64_t power = 1;
+    for (int64_t i = 0; i < slot % 4; ++i)
+      power *= plan.radix;
+    if (power > 1)
+      bits = arith::DivUIOp::create(b, loc, bits, constant(power));
+    if (field < 2)
+      bits = arith::RemUIOp::create(b, loc, bits, constant(plan.radix));
+    return bits;
+  }
+
+private:
+  SmallVector<Value> words;
+};
+
+/// The int8 quads of i32 lanes of radix_fields words.
+class RadixFieldQuads : public VectorEmission {
+public:
+  RadixFieldQuads(OpBuilder &b, Location loc,
+                  const numerics::RadixFieldDecode &decode, bool tables)
+      : VectorEmission(b, loc), decode(decode), tables(tables) {}
+
+  SmallVector<Value> decodeQuads(Value words) {
+    int64_t lanes = cast<VectorType>(words.getType()).getNumElements();
+    Type i8 = b.getI8Type(), i16 = b.getI16Type(), i32 = b.getI32Type();
+    auto constant = [&](Type type, int64_t count, int64_t value) {
+      return splat(intConstant(type, value), count);
+    };
+    auto words32 = [&](int64_t value) {
+      return constant(i32, lanes, int32_t(uint32_t(value)));
+    };
+    auto halves = [&](int64_t value) {
+      return constant(i16, 2 * lanes, value);
+    };
+    // Field 0 in the low half as it is, field 1 shifted up by 2 into the
+    // high half (a select of the two by a constant mask: one ternary op).
+    Value high = arith::AndIOp::create(
+        b, loc,
+        arith::ShLIOp::create(b, loc, words,
+                              words32(16 - numerics::kRadixFieldBits)),
+        words32(kFieldMask << 16));
+    Value fields = arith::OrIOp::create(
+        b, loc, arith::AndIOp::create(b, loc, words, words32(kFieldMask)),
+        high);
+    Value x =
+        vector::BitCastOp::create(b, loc, vectorOf(2 * lanes, i16), fields);
+    // t = mulhi16(x, M): x / R^2 = t >> s, into the high byte as
+    // (t << (8 - s)) & 0xFF00; x mod R^2 = x - R^2 (t >> s).
+    Value t = arith::MulUIExtendedOp::create(
+                  b, loc, x, halves(int16_t(decode.pairMultiplier)))
+                  .getHigh();
+    Value quotient =
+        arith::ShRUIOp::create(b, loc, t, halves(decode.pairShift));
+    Value remainder = arith::SubIOp::create(
+        b, loc, x,
+        arith::MulIOp::create(b, loc, quotient, halves(decode.pairRadix)));
+    Value raised = arith::AndIOp::create(
+        b, loc, arith::ShLIOp::create(b, loc, t, halves(8 - decode.pairShift)),
+        halves(int16_t(0xFF00)));
+    Value pairs = vector::BitCastOp::create(
+        b, loc, vectorOf(4 * lanes, i8),
+        arith::OrIOp::create(b, loc, remainder, raised));
+    Value last = vector::BitCastOp::create(
+        b, loc, vectorOf(4 * lanes, i8),
+        arith::ShRUIOp::create(b, loc, words,
+                               words32(2 * numerics::kRadixFieldBits)));
+    if (tables)
+      return {lookUpBytes(b, loc, decode.low, pairs),
+              lookUpBytes(b, loc, decode.high, pairs), last};
+    Value radix = constant(i8, 4 * lanes, decode.radix);
+    Value digitHigh = arith::DivUIOp::create(b, loc, pairs, radix);
+    Value digitLow = arith::SubIOp::create(
+        b, loc, pairs, arith::MulIOp::create(b, loc, digitHigh, radix));
+    return {digitLow, digitHigh, last};
+  }
+
+private:
+  numerics::RadixFieldDecode decode;
+  bool tables;
+};
+
+void planSegments(KernelPlan &plan, MatmulOp op) {
+  planSlottedSegments(plan, op, /*unblockedUnits=*/8);
+}
+
+std::unique_ptr<SlotDecoder> makeDecoder(const KernelEmitter &emitter) {
+  return std::make_unique<RadixFieldDecoder>(emitter);
+}
+
+} // namespace
+
+int64_t lowbit::getRadixFieldQuadSlot(int64_t quad, int64_t byte) {
+  static const int64_t kQuadSlots[3][4] = {
+      {0, 2, 4, 6}, {1, 3, 5, 7}, {8, -1, -1, -1}};
+  return kQuadSlots[quad][byte];
+}
+
+SmallVector<Value> lowbit::decodeRadixFieldQuads(const KernelEmitter &emitter,
+                                                 Value words) {
+  const KernelPlan &plan = emitter.getPlan();
+  assert(plan.kind == LayoutKind::RadixFields && "not radix_fields words");
+  return RadixFieldQuads(emitter.getBuilder(), emitter.getLoc(),
+                         *numerics::getRadixFieldDecode(plan.radix),
+                         plan.radixDigitPairs)
+      .decodeQuads(words);
+}
+
+const LayoutKernels lowbit::kRadixFieldLayoutKernels = {
+    planSegments, planInt8WordQuads, nullptr, makeDecoder,
+    makeInt8WordQuadDecoder};

@@ -1,0 +1,70 @@
+//===- RadixFields.cpp - the kernels' decode of radix_fields words --------===//
+
+#include "lowbit/Numerics/RadixFields.h"
+#include "lowbit/Numerics/Packing.h"
+
+#include <cassert>
+
+using namespace lowbit::numerics;
+
+/// floor(x / P) as mulhi16(x, M) >> s for every field value x < r^4.
+static bool isPairDivisionExact(unsigned radix, uint32_t multiplier,
+                                unsigned shift) {
+  uint32_t pairRadix = radix * radix, fields = pairRadix * pairRadix;
+  for (uint32_t x = 0; x < fields; ++x)
+    if (((x * multiplier) >> (16 + shift)) != x / pairRadix)
+      return false;
+  return true;
+}
+
+std::optional<RadixFieldDecode>
+lowbit::numerics::getRadixFieldDecode(unsigned radix) {
+  if (radix < 2 || radix > 11)
+    return std::nullopt;
+  RadixFieldDecode decode{radix, radix * radix, 0, 0, {}, {}};
+  for (unsigned shift = 9; shift-- > 0;) {
+    uint32_t multiplier =
+        ((uint32_t(1) << (16 + shift)) + decode.pairRadix - 1) /
+        decode.pairRadix;
+    if (multiplier <= 0xFFFF && isPairDivisionExact(radix, multiplier, shift)) {
+      decode.pairMultiplier = multiplier;
+      decode.pairShift = shift;
+      break;
+    }
+  }
+  if (!decode.pairMultiplier)
+    return std::nullopt;
+  for (unsigned p = 0; p < decode.pairRadix; ++p) {
+    decode.high[p] = uint8_t(p / radix);
+    decode.low[p] = uint8_t(p % radix);
+  }
+  return decode;
+}
+
+uint16_t
+lowbit::numerics::getRadixFieldPairBytes(uint32_t field,
+                                         const RadixFieldDecode &decode) {
+  assert(field < (1u << kRadixFieldBits));
+  uint32_t high = (field * decode.pairMultiplier) >> 16;
+  uint32_t quotient = high >> decode.pairShift;
+  uint32_t remainder = (field - decode.pairRadix * quotient) & 0xFFFF;
+  return uint16_t(remainder | ((high << (8 - decode.pairShift)) & 0xFF00));
+}
+
+void lowbit::numerics::decodeRadixFieldWordByPairs(
+    uint32_t word, const RadixFieldDecode &decode,
+    llvm::MutableArrayRef<uint8_t> codes) {
+  assert(codes.size() >= kRadixFieldCodes);
+  uint32_t mask = (1u << kRadixFieldBits) - 1;
+  for (unsigned f = 0; f < 2; ++f) {
+    uint16_t pairs =
+        getRadixFieldPairBytes((word >> (kRadixFieldBits * f)) & mask, decode);
+    // The table lookups read the index bytes' low 7 bits (vpermi2b).
+    uint8_t low = pairs & 0x7F, high = (pairs >> 8) & 0x7F;
+    codes[4 * f + 0] = decode.low[low];
+    codes[4 * f + 1] = decode.high[low];
+    codes[4 * f + 2] = decode.low[high];
+    codes[4 * f + 3] = decode.high[high];
+  }
+  codes[8] = uint8_t(word >> (2 * kRadixFieldBits));
+}
