@@ -45,10 +45,9 @@ uint16_t
 lowbit::numerics::getRadixFieldPairBytes(uint32_t field,
                                          const RadixFieldDecode &decode) {
   assert(field < (1u << kRadixFieldBits));
-  uint32_t high = (field * decode.pairMultiplier) >> 16;
-  uint32_t quotient = high >> decode.pairShift;
-  uint32_t remainder = (field - decode.pairRadix * quotient) & 0xFFFF;
-  return uint16_t(remainder | ((high << (8 - decode.pairShift)) & 0xFF00));
+  uint32_t quotient =
+      ((field * decode.pairMultiplier) >> 16) >> decode.pairShift;
+  return uint16_t(field + (256 - decode.pairRadix) * quotient);
 }
 
 void lowbit::numerics::decodeRadixFieldWordByPairs(

@@ -11,10 +11,9 @@
 //
 // Exactness. x / P is computed as mulhi16(x, M) >> s with M = ceil(2^(16+s)
 // / P) < 2^16 and the largest such s <= 8; getRadixFieldDecode checks it
-// against division for every x < r^4 (r = 11: M = 34664, s = 6). Pair x / P
-// goes to the high byte of its half as (mulhi16(x, M) << (8 - s)) & 0xFF00
-// (exact: mulhi16 < (x / P + 1) 2^s, so the shifted value stays below 2^16),
-// x mod P = x - P (x / P) to the low byte.
+// against division for every x < r^4 (r = 11: M = 34664, s = 6). With q =
+// x / P, the half's bytes [x mod P, q] are x + (256 - P) q = (x - P q) +
+// 256 q (one multiply-low and one add; x mod P < P <= 121 fits a byte).
 //
 //===----------------------------------------------------------------------===//
 

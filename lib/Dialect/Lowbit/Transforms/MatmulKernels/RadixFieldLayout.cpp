@@ -5,8 +5,9 @@
 //
 // Dynamic int8 activations (the layout's purpose): a word's fields become
 // the 16-bit halves of its lane (one shift and a masked select), one 16-bit
-// multiply-high per half gives the base-R^2 pair x / R^2 (shifted into the
-// half's high byte) and one multiply-low the pair x mod R^2 (low byte);
+// multiply-high per half gives the base-R^2 pair q = x / R^2, and one
+// multiply-low and an add x + (256 - R^2) q = (x mod R^2) + 256 q put it in
+// the half's high byte next to the pair x mod R^2;
 // with AVX512-VBMI two 128-byte table lookups (vpermi2b) make the lanes'
 // bytes [c0 c2 c4 c6] and [c1 c3 c5 c7], elsewhere a byte division by R.
 // Code 8 is one shift. Per 16 words: one 16-bit multiply-high, one
@@ -100,22 +101,20 @@ public:
         high);
     Value x =
         vector::BitCastOp::create(b, loc, vectorOf(2 * lanes, i16), fields);
-    // t = mulhi16(x, M): x / R^2 = t >> s, into the high byte as
-    // (t << (8 - s)) & 0xFF00; x mod R^2 = x - R^2 (t >> s).
-    Value t = arith::MulUIExtendedOp::create(
-                  b, loc, x, halves(int16_t(decode.pairMultiplier)))
-                  .getHigh();
-    Value quotient =
-        arith::ShRUIOp::create(b, loc, t, halves(decode.pairShift));
-    Value remainder = arith::SubIOp::create(
-        b, loc, x,
-        arith::MulIOp::create(b, loc, quotient, halves(decode.pairRadix)));
-    Value raised = arith::AndIOp::create(
-        b, loc, arith::ShLIOp::create(b, loc, t, halves(8 - decode.pairShift)),
-        halves(int16_t(0xFF00)));
+    // q = mulhi16(x, M) >> s = x / R^2; the pair bytes (x mod R^2) | q << 8
+    // = x + (256 - R^2) q: one multiply-low and one add.
+    Value quotient = arith::ShRUIOp::create(
+        b, loc,
+        arith::MulUIExtendedOp::create(b, loc, x,
+                                       halves(int16_t(decode.pairMultiplier)))
+            .getHigh(),
+        halves(decode.pairShift));
     Value pairs = vector::BitCastOp::create(
         b, loc, vectorOf(4 * lanes, i8),
-        arith::OrIOp::create(b, loc, remainder, raised));
+        arith::AddIOp::create(
+            b, loc, x,
+            arith::MulIOp::create(b, loc, quotient,
+                                  halves(256 - decode.pairRadix))));
     Value last = vector::BitCastOp::create(
         b, loc, vectorOf(4 * lanes, i8),
         arith::ShRUIOp::create(b, loc, words,
