@@ -14,6 +14,12 @@
 // against division for every x < r^4 (r = 11: M = 34664, s = 6). With q =
 // x / P, the half's bytes [x mod P, q] are x + (256 - P) q = (x - P q) +
 // 256 q (one multiply-low and one add; x mod P < P <= 121 fits a byte).
+// Without the tables (x86 without VBMI: no byte multiply), the digits come
+// in 16-bit lanes too: c_1 = mulhi16(x mod P, D) with D = ceil(2^16 / r),
+// c_3 already in the high byte as (mulhi16(x, E) >> k) & 0xFF00 with E =
+// ceil(2^(24+k) / r^3) < 2^16 (the largest such k <= 8; radix 7 to 11),
+// and [c_0, c_2] = [x mod P, x / P] - r [c_1, c_3] (both checked for every
+// x < r^4).
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +41,10 @@ struct RadixFieldDecode {
   uint32_t pairRadix;      ///< P = r^2
   uint32_t pairMultiplier; ///< M
   unsigned pairShift;      ///< s
+  uint32_t digitMultiplier; ///< D
+  /// E and k; E = 0 when no k fits (radix < 7).
+  uint32_t topDigitMultiplier;
+  unsigned topDigitShift;
   /// Entry p < P: p / r (high) and p mod r (low); zero past P.
   std::array<uint8_t, kTableBytes> high;
   std::array<uint8_t, kTableBytes> low;
@@ -47,10 +57,22 @@ std::optional<RadixFieldDecode> getRadixFieldDecode(unsigned radix);
 /// 16-bit lane: x mod P in the low byte, x / P in the high byte.
 uint16_t getRadixFieldPairBytes(uint32_t field, const RadixFieldDecode &decode);
 
+/// The digits of one field as the kernels without tables compute them in
+/// 16-bit lanes (decode.topDigitMultiplier != 0): bytes [c_0, c_2] and
+/// [c_1, c_3].
+struct RadixFieldDigits {
+  uint16_t even;
+  uint16_t odd;
+};
+RadixFieldDigits getRadixFieldDigits(uint32_t field,
+                                     const RadixFieldDecode &decode);
+
 /// The nine codes of `word` (codes.size() >= 9), computed as the kernels
-/// compute them: pair bytes of both fields, then table lookups.
+/// compute them: pair bytes of both fields, then table lookups (or, with
+/// `tables` false, getRadixFieldDigits).
 void decodeRadixFieldWordByPairs(uint32_t word, const RadixFieldDecode &decode,
-                                 llvm::MutableArrayRef<uint8_t> codes);
+                                 llvm::MutableArrayRef<uint8_t> codes,
+                                 bool tables = true);
 
 } // namespace lowbit::numerics
 

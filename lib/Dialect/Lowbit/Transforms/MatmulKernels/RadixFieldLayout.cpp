@@ -9,7 +9,8 @@
 // multiply-low and an add x + (256 - R^2) q = (x mod R^2) + 256 q put it in
 // the half's high byte next to the pair x mod R^2;
 // with AVX512-VBMI two 128-byte table lookups (vpermi2b) make the lanes'
-// bytes [c0 c2 c4 c6] and [c1 c3 c5 c7], elsewhere a byte division by R.
+// bytes [c0 c2 c4 c6] and [c1 c3 c5 c7], other x86 CPUs two more 16-bit
+// multiply-highs (RadixFields.h), AArch64 a byte division by R.
 // Code 8 is one shift. Per 16 words: one 16-bit multiply-high, one
 // multiply-low and two lookups, against two 32-bit multiplies, four 16-bit
 // ones and two lookups of the radix(R) words' pair decode
@@ -70,12 +71,17 @@ private:
   SmallVector<Value> words;
 };
 
+/// How the pairs become digits: 128-byte table lookups (AVX512-VBMI),
+/// multiply-highs in 16-bit lanes (x86 without VBMI: no byte multiply;
+/// radix 7 to 11), or LLVM's division of bytes (AArch64 multiplies bytes).
+enum class PairSplit { Tables, HalfWords, Bytes };
+
 /// The int8 quads of i32 lanes of radix_fields words.
 class RadixFieldQuads : public VectorEmission {
 public:
   RadixFieldQuads(OpBuilder &b, Location loc,
-                  const numerics::RadixFieldDecode &decode, bool tables)
-      : VectorEmission(b, loc), decode(decode), tables(tables) {}
+                  const numerics::RadixFieldDecode &decode, PairSplit split)
+      : VectorEmission(b, loc), decode(decode), split(split) {}
 
   SmallVector<Value> decodeQuads(Value words) {
     int64_t lanes = cast<VectorType>(words.getType()).getNumElements();
@@ -91,14 +97,14 @@ public:
     };
     // Field 0 in the low half as it is, field 1 shifted up by 2 into the
     // high half (a select of the two by a constant mask: one ternary op).
-    Value high = arith::AndIOp::create(
+    Value raised = arith::AndIOp::create(
         b, loc,
         arith::ShLIOp::create(b, loc, words,
                               words32(16 - numerics::kRadixFieldBits)),
         words32(kFieldMask << 16));
     Value fields = arith::OrIOp::create(
         b, loc, arith::AndIOp::create(b, loc, words, words32(kFieldMask)),
-        high);
+        raised);
     Value x =
         vector::BitCastOp::create(b, loc, vectorOf(2 * lanes, i16), fields);
     // q = mulhi16(x, M) >> s = x / R^2; the pair bytes (x mod R^2) | q << 8
@@ -119,19 +125,46 @@ public:
         b, loc, vectorOf(4 * lanes, i8),
         arith::ShRUIOp::create(b, loc, words,
                                words32(2 * numerics::kRadixFieldBits)));
-    if (tables)
+    if (split == PairSplit::Tables)
       return {lookUpBytes(b, loc, decode.low, pairs),
               lookUpBytes(b, loc, decode.high, pairs), last};
-    Value radix = constant(i8, 4 * lanes, decode.radix);
-    Value digitHigh = arith::DivUIOp::create(b, loc, pairs, radix);
-    Value digitLow = arith::SubIOp::create(
-        b, loc, pairs, arith::MulIOp::create(b, loc, digitHigh, radix));
-    return {digitLow, digitHigh, last};
+    if (split == PairSplit::Bytes) {
+      Value radix = constant(i8, 4 * lanes, decode.radix);
+      Value high = arith::DivUIOp::create(b, loc, pairs, radix);
+      Value low = arith::SubIOp::create(
+          b, loc, pairs, arith::MulIOp::create(b, loc, high, radix));
+      return {low, high, last};
+    }
+    // c1 = mulhi16(x mod R^2, D); c3 straight into the high byte from x
+    // (a shift back from it would make LLVM widen the multiply-high);
+    // [c0, c2] = [x mod R^2, x / R^2] - R [c1, c3] (no carry: R c < 256).
+    VectorType i16s = vectorOf(2 * lanes, i16);
+    Value both = vector::BitCastOp::create(b, loc, i16s, pairs);
+    auto multiplyHigh = [&](Value v, uint32_t factor) {
+      return arith::MulUIExtendedOp::create(b, loc, v, halves(int16_t(factor)))
+          .getHigh();
+    };
+    Value first =
+        multiplyHigh(arith::AndIOp::create(b, loc, both, halves(0xFF)),
+                     decode.digitMultiplier);
+    Value top = arith::AndIOp::create(
+        b, loc,
+        arith::ShRUIOp::create(b, loc,
+                               multiplyHigh(x, decode.topDigitMultiplier),
+                               halves(decode.topDigitShift)),
+        halves(int16_t(0xFF00)));
+    Value high = arith::OrIOp::create(b, loc, first, top);
+    Value low = arith::SubIOp::create(
+        b, loc, both,
+        arith::MulIOp::create(b, loc, high, halves(decode.radix)));
+    VectorType bytes = vectorOf(4 * lanes, i8);
+    return {vector::BitCastOp::create(b, loc, bytes, low),
+            vector::BitCastOp::create(b, loc, bytes, high), last};
   }
 
 private:
   numerics::RadixFieldDecode decode;
-  bool tables;
+  PairSplit split;
 };
 
 void planSegments(KernelPlan &plan, MatmulOp op) {
@@ -154,9 +187,15 @@ SmallVector<Value> lowbit::decodeRadixFieldQuads(const KernelEmitter &emitter,
                                                  Value words) {
   const KernelPlan &plan = emitter.getPlan();
   assert(plan.kind == LayoutKind::RadixFields && "not radix_fields words");
-  return RadixFieldQuads(emitter.getBuilder(), emitter.getLoc(),
-                         *numerics::getRadixFieldDecode(plan.radix),
-                         plan.radixDigitPairs)
+  numerics::RadixFieldDecode decode =
+      *numerics::getRadixFieldDecode(plan.radix);
+  PairSplit split = PairSplit::Bytes;
+  if (plan.radixDigitPairs)
+    split = PairSplit::Tables;
+  else if (plan.dot != Int8Dot::Generic && plan.dot != Int8Dot::ArmDotprod &&
+           decode.topDigitMultiplier)
+    split = PairSplit::HalfWords;
+  return RadixFieldQuads(emitter.getBuilder(), emitter.getLoc(), decode, split)
       .decodeQuads(words);
 }
 
