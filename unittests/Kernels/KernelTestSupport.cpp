@@ -89,6 +89,21 @@ std::vector<KernelCase> getKernelCases() {
                    {GranularityKind::PerChannel, 0, 0},
                    makeFormat(PackKind::Int2, 0),
                    true});
+  // c11g128's codes as radix_fields words (the dynamic int8 layout) under
+  // f32 activations: the slot-by-slot field decode, in blocks and across
+  // a whole row.
+  if (const nx::WeightPreset *c11 = nx::findWeightPreset("c11g128")) {
+    nx::PackFormat fields = makeFormat(PackKind::RadixFields, 128);
+    fields.radix = 11;
+    cases.push_back(
+        {"c11g128_radix_fields", c11->scheme, c11->granularity, fields, true});
+    fields.block = 0;
+    cases.push_back({"c11_per_channel_radix_fields",
+                     c11->scheme,
+                     {GranularityKind::PerChannel, 0, 0},
+                     fields,
+                     true});
+  }
   return cases;
 }
 
