@@ -169,6 +169,11 @@ func.func private @f() attributes {a = #lowbit.layout<radix_panel(11), block = 1
 
 // -----
 
+// expected-error @+1 {{invalid layout: radix_fields needs radix in [2, 11], got 12}}
+func.func private @f() attributes {a = #lowbit.layout<radix_fields(12)>}
+
+// -----
+
 // expected-error @+1 {{invalid layout: radix_panel needs radix 10 or 11, got 3}}
 func.func private @f() attributes {a = #lowbit.layout<radix_panel(3), block = 128>}
 
@@ -518,6 +523,14 @@ func.func @f(%c: tensor<4x9xi8>) -> tensor<4x1xi32> {
 
 // -----
 
+func.func @f(%c: tensor<4x9xi8>) -> tensor<4x1xi32> {
+  // expected-error @+1 {{'lowbit.pack' op radix layouts hold unsigned digits; drop signed_codes}}
+  %p = lowbit.pack %c {layout = #lowbit.layout<radix_fields(11)>, signed_codes} : tensor<4x9xi8> -> tensor<4x1xi32>
+  return %p : tensor<4x1xi32>
+}
+
+// -----
+
 func.func @f(%c: tensor<4x8xi2>) -> tensor<4x4xi8> {
   // expected-error @+1 {{'lowbit.pack' op code type 'i2' is narrower than the 4-bit codes of #lowbit.layout<int4>}}
   %p = lowbit.pack %c {layout = #lowbit.layout<int4>} : tensor<4x8xi2> -> tensor<4x4xi8>
@@ -589,6 +602,14 @@ func.func @f() {
 func.func @f() {
   // expected-error @+1 {{'lowbit.packed_weight' op radix layouts hold unsigned digits; the scheme's codes are signed}}
   %w:2 = lowbit.packed_weight {data = dense<0> : tensor<4x2xi32>, scales = dense<1.0> : tensor<f32>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i3, symmetric, per_tensor>, layout = #lowbit.layout<radix(11)>} : tensor<4x2xi32>, tensor<f32>
+  return
+}
+
+// -----
+
+func.func @f() {
+  // expected-error @+1 {{'lowbit.packed_weight' op radix layouts hold unsigned digits; the scheme's codes are signed}}
+  %w:2 = lowbit.packed_weight {data = dense<0> : tensor<4x2xi32>, scales = dense<1.0> : tensor<f32>, shape = array<i64: 4, 16>, scheme = #lowbit.scheme<i3, symmetric, per_tensor>, layout = #lowbit.layout<radix_fields(11)>} : tensor<4x2xi32>, tensor<f32>
   return
 }
 

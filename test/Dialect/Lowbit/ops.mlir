@@ -92,7 +92,8 @@ func.func @requantize(%a: tensor<1x120xi32>, %b: tensor<3x2xi32>) -> (tensor<1x1
 // CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<int3>} : tensor<4x10xi8> -> tensor<4x1xi32>
 // CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<radix(11)>} : tensor<4x10xi8> -> tensor<4x2xi32>
 // CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<radix(11), block = 128>} : tensor<4x10xi8> -> tensor<4x15xi32>
-func.func @pack_layouts(%c: tensor<4x10xi8>) -> (tensor<4x10xi8>, tensor<4x5xi8>, tensor<4x16xi8>, tensor<4x3xi8>, tensor<4x1xi32>, tensor<4x2xi32>, tensor<4x15xi32>) {
+// CHECK: lowbit.pack %{{.*}} {layout = #lowbit.layout<radix_fields(11), block = 128>} : tensor<4x10xi8> -> tensor<4x15xi32>
+func.func @pack_layouts(%c: tensor<4x10xi8>) -> (tensor<4x10xi8>, tensor<4x5xi8>, tensor<4x16xi8>, tensor<4x3xi8>, tensor<4x1xi32>, tensor<4x2xi32>, tensor<4x15xi32>, tensor<4x15xi32>) {
   %0 = lowbit.pack %c {layout = #lowbit.layout<int8>} : tensor<4x10xi8> -> tensor<4x10xi8>
   %1 = lowbit.pack %c {layout = #lowbit.layout<int4>, signed_codes} : tensor<4x10xi8> -> tensor<4x5xi8>
   %2 = lowbit.pack %c {layout = #lowbit.layout<int4_interleaved, block = 32>} : tensor<4x10xi8> -> tensor<4x16xi8>
@@ -100,7 +101,8 @@ func.func @pack_layouts(%c: tensor<4x10xi8>) -> (tensor<4x10xi8>, tensor<4x5xi8>
   %4 = lowbit.pack %c {layout = #lowbit.layout<int3>} : tensor<4x10xi8> -> tensor<4x1xi32>
   %5 = lowbit.pack %c {layout = #lowbit.layout<radix(11)>} : tensor<4x10xi8> -> tensor<4x2xi32>
   %6 = lowbit.pack %c {layout = #lowbit.layout<radix(11), block = 128>} : tensor<4x10xi8> -> tensor<4x15xi32>
-  return %0, %1, %2, %3, %4, %5, %6 : tensor<4x10xi8>, tensor<4x5xi8>, tensor<4x16xi8>, tensor<4x3xi8>, tensor<4x1xi32>, tensor<4x2xi32>, tensor<4x15xi32>
+  %7 = lowbit.pack %c {layout = #lowbit.layout<radix_fields(11), block = 128>} : tensor<4x10xi8> -> tensor<4x15xi32>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<4x10xi8>, tensor<4x5xi8>, tensor<4x16xi8>, tensor<4x3xi8>, tensor<4x1xi32>, tensor<4x2xi32>, tensor<4x15xi32>, tensor<4x15xi32>
 }
 
 // -----

@@ -125,7 +125,9 @@ LogicalResult lowbit::detail::verifyLayoutFitsScheme(
     return emitError() << "layout " << layout << " needs a scheme of "
                        << layout.getRadix() << " levels in groups of "
                        << layout.getBlock() << ", got " << scheme;
-  if (layout.getKind() == LayoutKind::Radix && scheme.getQmin() < 0)
+  if ((layout.getKind() == LayoutKind::Radix ||
+       layout.getKind() == LayoutKind::RadixFields) &&
+      scheme.getQmin() < 0)
     return emitError() << "radix layouts hold unsigned digits; the scheme's "
                           "codes are signed";
   // Codebook codes are indices, so only the used levels need room; plain

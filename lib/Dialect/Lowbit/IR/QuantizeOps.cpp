@@ -221,7 +221,8 @@ static LogicalResult verifyPackOrUnpack(Operation *op, ShapedType codesType,
                                         ShapedType packedType,
                                         LayoutAttr layout, bool signedCodes) {
   auto emit = [&]() { return op->emitOpError(); };
-  if (signedCodes && layout.getKind() == LayoutKind::Radix)
+  if (signedCodes && (layout.getKind() == LayoutKind::Radix ||
+                      layout.getKind() == LayoutKind::RadixFields))
     return op->emitOpError()
            << "radix layouts hold unsigned digits; drop signed_codes";
   if (codesType.getElementTypeBitWidth() < layout.getCodeBits())
