@@ -1,5 +1,4 @@
-//===- RadixFields.h - the kernels' decode of radix_fields words -*- C++
-//-*-===//
+//===- RadixFields.h - Decode of radix_fields words -------------*- C++ -*-===//
 //
 // The int8-activation kernels' decode of PackKind::RadixFields words
 // (Packing.h), as a scalar model they mirror lane by lane. A word's two
