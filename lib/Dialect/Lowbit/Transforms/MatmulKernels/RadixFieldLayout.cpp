@@ -95,6 +95,10 @@ public:
     auto halves = [&](int64_t value) {
       return constant(i16, 2 * lanes, value);
     };
+    auto multiplyHigh = [&](Value v, uint32_t factor) {
+      return arith::MulUIExtendedOp::create(b, loc, v, halves(int16_t(factor)))
+          .getHigh();
+    };
     // Field 0 in the low half as it is, field 1 shifted up by 2 into the
     // high half (a select of the two by a constant mask: one ternary op).
     Value raised = arith::AndIOp::create(
@@ -110,10 +114,7 @@ public:
     // q = mulhi16(x, M) >> s = x / R^2; the pair bytes (x mod R^2) | q << 8
     // = x + (256 - R^2) q: one multiply-low and one add.
     Value quotient = arith::ShRUIOp::create(
-        b, loc,
-        arith::MulUIExtendedOp::create(b, loc, x,
-                                       halves(int16_t(decode.pairMultiplier)))
-            .getHigh(),
+        b, loc, multiplyHigh(x, decode.pairMultiplier),
         halves(decode.pairShift));
     Value pairs = vector::BitCastOp::create(
         b, loc, vectorOf(4 * lanes, i8),
@@ -140,10 +141,6 @@ public:
     // [c0, c2] = [x mod R^2, x / R^2] - R [c1, c3] (no carry: R c < 256).
     VectorType i16s = vectorOf(2 * lanes, i16);
     Value both = vector::BitCastOp::create(b, loc, i16s, pairs);
-    auto multiplyHigh = [&](Value v, uint32_t factor) {
-      return arith::MulUIExtendedOp::create(b, loc, v, halves(int16_t(factor)))
-          .getHigh();
-    };
     Value first =
         multiplyHigh(arith::AndIOp::create(b, loc, both, halves(0xFF)),
                      decode.digitMultiplier);
