@@ -7,6 +7,7 @@
 #include "lowbit/Numerics/Packing.h"
 #include "lowbit/Numerics/SuperblockRadix.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -388,6 +389,45 @@ void forEachBlock(const PackFormat &format, Codes codes, Units units, Fn fn) {
     fn(codes.data() + begin, std::min(block, rowLength - begin), block,
        units.data() + unit, unitsPerBlock);
 }
+
+/// Packs the row `codes` as words of `codesPerWord` consecutive codes of
+/// each block: word w = encode(its codes), fewer past the block's end.
+template <typename Encode>
+void packWords(const PackFormat &format, llvm::ArrayRef<uint8_t> codes,
+               llvm::MutableArrayRef<uint32_t> out, int64_t codesPerWord,
+               Encode encode) {
+  forEachBlock(format, codes, out,
+               [&](const uint8_t *src, int64_t count, int64_t, uint32_t *dst,
+                   int64_t units) {
+                 for (int64_t w = 0; w < units; ++w) {
+                   int64_t base = codesPerWord * w;
+                   int64_t valid =
+                       std::clamp<int64_t>(count - base, 0, codesPerWord);
+                   dst[w] = encode(llvm::ArrayRef(src + base, size_t(valid)));
+                 }
+               });
+}
+
+/// The inverse: decode(word, digits) writes a word's codesPerWord (<= 32)
+/// codes, of which those inside the row are kept.
+template <typename Decode>
+void unpackWords(const PackFormat &format, llvm::ArrayRef<uint32_t> packed,
+                 llvm::MutableArrayRef<uint8_t> codes, int64_t codesPerWord,
+                 Decode decode) {
+  uint8_t digits[32];
+  forEachBlock(format, codes, packed,
+               [&](uint8_t *dst, int64_t count, int64_t, const uint32_t *src,
+                   int64_t units) {
+                 for (int64_t w = 0; w < units; ++w) {
+                   int64_t base = codesPerWord * w;
+                   if (base >= count)
+                     break;
+                   decode(src[w], digits);
+                   std::memcpy(dst + base, digits,
+                               std::min(codesPerWord, count - base));
+                 }
+               });
+}
 } // namespace
 
 void lowbit::numerics::packRow(const PackFormat &format,
@@ -493,58 +533,34 @@ void lowbit::numerics::packRow(const PackFormat &format,
   int64_t rowLength = codes.size();
   assertRowShape(format, 32, rowLength, out.size());
   assert(!findInvalidCode(format, codes) && "invalid code");
-  if (format.kind == PackKind::Int3) {
-    forEachBlock(format, codes, out,
-                 [&](const uint8_t *src, int64_t count, int64_t, uint32_t *dst,
-                     int64_t units) {
-                   for (int64_t w = 0; w < units; ++w) {
-                     uint32_t word = 0;
-                     int64_t base = 10 * w;
-                     int64_t n = std::min<int64_t>(10, count - base);
-                     for (int64_t i = 0; i < n; ++i)
-                       word |= static_cast<uint32_t>(src[base + i]) << (3 * i);
-                     dst[w] = word;
-                   }
-                 });
-    return;
-  }
+  if (format.kind == PackKind::Int3)
+    return packWords(format, codes, out, 10,
+                     [](llvm::ArrayRef<uint8_t> fields) {
+                       uint32_t word = 0;
+                       for (auto [i, field] : llvm::enumerate(fields))
+                         word |= static_cast<uint32_t>(field) << (3 * i);
+                       return word;
+                     });
   if (format.kind == PackKind::RadixSuperblock)
     return packSuperblockRow(getSuperblockFormat(format), codes, out);
-  if (format.kind == PackKind::RadixFields) {
-    forEachBlock(format, codes, out,
-                 [&](const uint8_t *src, int64_t count, int64_t, uint32_t *dst,
-                     int64_t units) {
-                   for (int64_t w = 0; w < units; ++w) {
-                     int64_t base = kRadixFieldCodes * w;
-                     int64_t valid =
-                         std::clamp<int64_t>(count - base, 0, kRadixFieldCodes);
-                     dst[w] = encodeRadixFieldWord(
-                         llvm::ArrayRef(src + base, size_t(valid)),
-                         format.radix);
-                   }
-                 });
-    return;
-  }
-  assert(format.kind == PackKind::Radix);
   unsigned radix = format.radix;
+  if (format.kind == PackKind::RadixFields)
+    return packWords(format, codes, out, kRadixFieldCodes,
+                     [&](llvm::ArrayRef<uint8_t> digits) {
+                       return encodeRadixFieldWord(digits, radix);
+                     });
+  assert(format.kind == PackKind::Radix);
+  // encodeRadixWord's formula with n and the modulus computed once per row.
   int64_t n = digitsPerWord(radix);
   uint64_t modulus = radixWordModulus(radix);
-  forEachBlock(format, codes, out,
-               [&](const uint8_t *src, int64_t count, int64_t, uint32_t *dst,
-                   int64_t units) {
-                 for (int64_t w = 0; w < units; ++w) {
-                   int64_t base = n * w;
-                   int64_t valid =
-                       std::max<int64_t>(0, std::min<int64_t>(n, count - base));
-                   uint64_t v = 0;
-                   for (int64_t i = 0; i < valid; ++i)
-                     v = v * radix + src[base + i];
-                   for (int64_t i = valid; i < n; ++i)
-                     v *= radix;
-                   dst[w] = static_cast<uint32_t>(((v << 32) + modulus - 1) /
-                                                  modulus);
-                 }
-               });
+  packWords(format, codes, out, n, [&](llvm::ArrayRef<uint8_t> digits) {
+    uint64_t v = 0;
+    for (uint8_t digit : digits)
+      v = v * radix + digit;
+    for (int64_t i = digits.size(); i < n; ++i)
+      v *= radix;
+    return static_cast<uint32_t>(((v << 32) + modulus - 1) / modulus);
+  });
 }
 
 void lowbit::numerics::unpackRow(const PackFormat &format,
@@ -552,51 +568,28 @@ void lowbit::numerics::unpackRow(const PackFormat &format,
                                  llvm::MutableArrayRef<uint8_t> codes) {
   int64_t rowLength = codes.size();
   assertRowShape(format, 32, rowLength, packed.size());
-  if (format.kind == PackKind::Int3) {
-    forEachBlock(format, codes, packed,
-                 [&](uint8_t *dst, int64_t count, int64_t, const uint32_t *src,
-                     int64_t) {
-                   for (int64_t i = 0; i < count; ++i)
-                     dst[i] = (src[i / 10] >> (3 * (i % 10))) & 0x7;
-                 });
-    return;
-  }
+  if (format.kind == PackKind::Int3)
+    return unpackWords(format, packed, codes, 10,
+                       [](uint32_t word, uint8_t *fields) {
+                         for (int i = 0; i < 10; ++i)
+                           fields[i] = (word >> (3 * i)) & 0x7;
+                       });
   if (format.kind == PackKind::RadixSuperblock)
     return unpackSuperblockRow(getSuperblockFormat(format), packed, codes);
-  uint8_t digits[32];
-  if (format.kind == PackKind::RadixFields) {
-    forEachBlock(format, codes, packed,
-                 [&](uint8_t *dst, int64_t count, int64_t, const uint32_t *src,
-                     int64_t units) {
-                   for (int64_t w = 0; w < units; ++w) {
-                     int64_t base = kRadixFieldCodes * w;
-                     if (base >= count)
-                       break;
-                     decodeRadixFieldWord(src[w], format.radix, digits);
-                     std::memcpy(
-                         dst + base, digits,
-                         std::min<int64_t>(kRadixFieldCodes, count - base));
-                   }
-                 });
-    return;
-  }
-  assert(format.kind == PackKind::Radix);
   unsigned radix = format.radix;
+  if (format.kind == PackKind::RadixFields)
+    return unpackWords(
+        format, packed, codes, kRadixFieldCodes,
+        [&](uint32_t word, uint8_t *digits) {
+          decodeRadixFieldWord(word, radix, {digits, kRadixFieldCodes});
+        });
+  assert(format.kind == PackKind::Radix);
   int64_t n = digitsPerWord(radix);
   bool multiply = isRadixMultiplyDecodeExact(radix);
-  forEachBlock(format, codes, packed,
-               [&](uint8_t *dst, int64_t count, int64_t, const uint32_t *src,
-                   int64_t units) {
-                 for (int64_t w = 0; w < units; ++w) {
-                   int64_t base = n * w;
-                   int64_t valid = std::min<int64_t>(n, count - base);
-                   if (valid <= 0)
-                     break;
-                   if (multiply)
-                     decodeRadixWordByMultiply(src[w], radix, digits);
-                   else
-                     decodeRadixWordByDivision(src[w], radix, digits);
-                   std::memcpy(dst + base, digits, valid);
-                 }
-               });
+  unpackWords(format, packed, codes, n, [&](uint32_t word, uint8_t *digits) {
+    if (multiply)
+      decodeRadixWordByMultiply(word, radix, {digits, size_t(n)});
+    else
+      decodeRadixWordByDivision(word, radix, {digits, size_t(n)});
+  });
 }

@@ -17,10 +17,9 @@ static bool isPairDivisionExact(unsigned radix, uint32_t multiplier,
   return true;
 }
 
-std::optional<RadixFieldDecode>
-lowbit::numerics::getRadixFieldDecode(unsigned radix) {
-  if (radix < 2 || radix > 11)
-    return std::nullopt;
+/// The decode of `radix` (2..11), its constants searched and checked
+/// exhaustively (about 10^5 steps).
+static std::optional<RadixFieldDecode> computeRadixFieldDecode(unsigned radix) {
   RadixFieldDecode decode{radix, radix * radix, 0, 0, 0, 0, 0, {}, {}};
   for (unsigned shift = 9; shift-- > 0;) {
     uint32_t multiplier =
@@ -55,6 +54,20 @@ lowbit::numerics::getRadixFieldDecode(unsigned radix) {
     decode.low[p] = uint8_t(p % radix);
   }
   return decode;
+}
+
+std::optional<RadixFieldDecode>
+lowbit::numerics::getRadixFieldDecode(unsigned radix) {
+  if (radix < 2 || radix > 11)
+    return std::nullopt;
+  // The kernels ask once per decoded segment: compute each radix once.
+  static const auto decodes = [] {
+    std::array<std::optional<RadixFieldDecode>, 12> all;
+    for (unsigned r = 2; r <= 11; ++r)
+      all[r] = computeRadixFieldDecode(r);
+    return all;
+  }();
+  return decodes[radix];
 }
 
 uint16_t
